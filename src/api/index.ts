@@ -1,0 +1,1 @@
+export { buildHttpApp, type HttpDependencies } from "./http-server.js";

@@ -1,0 +1,225 @@
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { buildHttpApp } from "./api/index.js";
+import { type CertificateSet, ensureCertificates, loadTlsFiles } from "./certs/index.js";
+import { type EmulatorConfig, type EmulatorOptions, resolveConfig } from "./config/index.js";
+import { type Binding, Registrar, type TrunkStatusEvent } from "./registrar/index.js";
+import { applySeed, loadSeedFile } from "./seed/index.js";
+import { ControllableClock, SystemClock } from "./shared/clock.js";
+import { Listeners } from "./shared/listeners.js";
+import { createLogger } from "./shared/logger.js";
+import { Readiness } from "./shared/readiness.js";
+import { SipRouter, SipStack } from "./sip/core/index.js";
+import { openStore, type Store } from "./store/index.js";
+import { StunServer } from "./stun/index.js";
+
+export interface EmulatorPorts {
+  readonly sip: number;
+  readonly https: number;
+  readonly http: number | null;
+  readonly stun: number | null;
+  readonly sipTcp: number | null;
+  readonly sipUdp: number | null;
+}
+
+/** What `startEmulator` gives a test suite or the CLI. */
+export interface EmulatorHandle {
+  readonly config: EmulatorConfig;
+  readonly ports: EmulatorPorts;
+  readonly urls: { readonly https: string; readonly http: string | null; readonly sip: string };
+  readonly certificates: {
+    readonly caCertPath: string | null;
+    readonly caCertPem: string | null;
+    readonly caFingerprint: string | null;
+  };
+  /** Emulator time: bindings, nonces and (later) JWT status follow it. */
+  readonly clock: ControllableClock;
+  readonly store: Store;
+  /** Current registrations of every trunk. */
+  bindings(): Binding[];
+  /** Subscribe to trunk availability changes; returns an unsubscribe function. */
+  onTrunkStatus(listener: (event: TrunkStatusEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends EmulatorOptions {
+  /** Logger to use instead of one built from `logLevel`. */
+  readonly logger?: Logger;
+}
+
+/**
+ * The composition root: builds every module, wires them by constructor injection and
+ * starts the listeners. Nothing else knows all the modules.
+ */
+export async function startEmulator(options: StartOptions = {}): Promise<EmulatorHandle> {
+  const { logger, ...rest } = options;
+  const config = resolveConfig(rest);
+  const log = logger ?? createLogger(config.logLevel);
+  const readiness = new Readiness();
+  const startedAt = Date.now();
+  const clock = new ControllableClock();
+  const trunkStatus = new Listeners<TrunkStatusEvent>();
+  const cleanup: Array<() => Promise<void> | void> = [];
+
+  try {
+    readiness.set("store", "starting");
+    const store = openStore({ dataDir: config.dataDir, ephemeral: config.ephemeral });
+    cleanup.push(() => store.close());
+    if (config.seed) applySeed(store, loadSeedFile(config.seed), { clock });
+    readiness.set("store", "up", config.ephemeral ? "in memory" : config.dataDir);
+
+    const { tls, certificates } = await loadCertificates(config);
+
+    const router = new SipRouter(log.child({ component: "sip" }));
+    const registrar = new Registrar(
+      { realm: config.domain, ...config.registrar },
+      { findByUsername: (username) => store.trunks.getByUsername(username) },
+      clock,
+      trunkStatus,
+    );
+    router.on("REGISTER", (tx) => registrar.handleRegister(tx));
+    trunkStatus.on((e) =>
+      log.info({ trunkId: e.trunkId, status: e.status, reason: e.reason }, "connector status"),
+    );
+
+    const stack = new SipStack(config.sip, new SystemClock(), router, log.child({ component: "sip" }));
+    stack.connectionClosed.on(({ connection, reason }) => registrar.connectionClosed(connection.id, reason));
+    cleanup.push(async () => {
+      await stack.shutdown(config.shutdownGraceMs);
+      registrar.bindings.clear();
+    });
+    readiness.set("sip", "starting");
+    const sip = await stack.transport.listenTls({
+      host: config.bind,
+      port: config.sip.port,
+      key: tls.key,
+      cert: tls.cert,
+      minVersion: config.sip.tls.minVersion,
+      maxVersion: config.sip.tls.maxVersion,
+      ciphers: config.sip.tls.ciphers,
+      handshakeTimeoutMs: config.sip.handshakeTimeoutMs,
+    });
+    readiness.set("sip", "up", `tls ${sip.port}`);
+    const sipTcp =
+      config.sip.tcpPort === null
+        ? null
+        : (await stack.transport.listenTcp({ host: config.bind, port: config.sip.tcpPort })).port;
+    const sipUdp =
+      config.sip.udpPort === null
+        ? null
+        : (await stack.transport.listenUdp({ host: config.bind, port: config.sip.udpPort })).port;
+
+    let stunPort: number | null = null;
+    if (config.stunPort === null) readiness.set("stun", "disabled");
+    else {
+      const stun = new StunServer({ log: (event, detail) => log.debug({ ...detail }, `stun: ${event}`) });
+      cleanup.push(() => stun.close());
+      stunPort = (await stun.listen({ host: config.bind, port: config.stunPort })).port;
+      readiness.set("stun", "up", `udp ${stunPort}`);
+    }
+
+    const httpDeps = { log: log.child({ component: "http" }), readiness, startedAt };
+    const https = await buildHttpApp(httpDeps, tls);
+    cleanup.push(() => https.close());
+    const httpsPort = await listen(https, config.bind, config.httpsPort);
+    readiness.set("https", "up", `https ${httpsPort}`);
+    let httpPort: number | null = null;
+    if (config.httpPort !== null) {
+      const http = await buildHttpApp(httpDeps);
+      cleanup.push(() => http.close());
+      httpPort = await listen(http, config.bind, config.httpPort);
+      readiness.set("http", "up", `http ${httpPort}`);
+    }
+
+    const host = config.bind === "0.0.0.0" || config.bind === "::" ? "127.0.0.1" : config.bind;
+    const ports: EmulatorPorts = {
+      sip: sip.port,
+      https: httpsPort,
+      http: httpPort,
+      stun: stunPort,
+      sipTcp,
+      sipUdp,
+    };
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      ports,
+      urls: {
+        https: `https://${urlHost(host)}:${httpsPort}`,
+        http: httpPort === null ? null : `http://${urlHost(host)}:${httpPort}`,
+        sip: `sips:${urlHost(host)}:${sip.port};transport=tls`,
+      },
+      certificates,
+      clock,
+      store,
+      bindings: () => [...allBindings(registrar, store)],
+      onTrunkStatus: (listener) => trunkStatus.on(listener),
+      close: () => {
+        readiness.markStopping();
+        closing ??= runCleanup(cleanup, clock, log);
+        return closing;
+      },
+    };
+  } catch (err) {
+    await runCleanup(cleanup, clock, log);
+    throw err;
+  }
+}
+
+async function loadCertificates(config: EmulatorConfig): Promise<{
+  tls: { key: string; cert: string };
+  certificates: EmulatorHandle["certificates"];
+}> {
+  if (config.certFile && config.keyFile) {
+    const files = await loadTlsFiles({ certPath: config.certFile, keyPath: config.keyFile });
+    return {
+      tls: { key: files.keyPem, cert: files.certPem },
+      certificates: { caCertPath: null, caCertPem: null, caFingerprint: null },
+    };
+  }
+  const set: CertificateSet = await ensureCertificates({
+    dir: config.certsDir,
+    hosts: [...config.certHosts],
+  });
+  return {
+    tls: { key: set.keyPem, cert: set.certPem },
+    certificates: {
+      caCertPath: set.caCertPath,
+      caCertPem: set.caCertPem,
+      caFingerprint: set.caFingerprintSha256,
+    },
+  };
+}
+
+function* allBindings(registrar: Registrar, store: Store): Iterable<Binding> {
+  for (const tenant of store.tenants.list()) {
+    for (const trunk of store.trunks.listByTenant(tenant.id)) yield* registrar.bindings.forTrunk(trunk.id);
+  }
+}
+
+async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {
+  await app.listen({ host, port });
+  return (app.server.address() as AddressInfo).port;
+}
+
+/** Undo the start in reverse order; one failing step does not stop the others. */
+async function runCleanup(
+  steps: Array<() => Promise<void> | void>,
+  clock: ControllableClock,
+  log: Logger,
+): Promise<void> {
+  for (const step of steps.reverse()) {
+    try {
+      await step();
+    } catch (err) {
+      log.warn({ err }, "error during shutdown");
+    }
+  }
+  steps.length = 0;
+  clock.dispose();
+}
+
+function urlHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}

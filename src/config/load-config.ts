@@ -1,0 +1,226 @@
+import { defaultConfig, type EmulatorConfig } from "./config.js";
+import { OPTIONS, type OptionKey, type OptionSpec } from "./options.js";
+
+type DeepPartial<T> = { -readonly [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** What `startEmulator(options)` accepts: any part of the config; the rest is defaulted. */
+export type EmulatorOptions = DeepPartial<EmulatorConfig>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Defaults, overlaid with `options`, validated and deep-frozen. */
+export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
+  const config = merge(defaultConfig(), options) as EmulatorConfig;
+  validate(config);
+  return deepFreeze(config);
+}
+
+/**
+ * Raw strings from `UPE_*` variables and CLI flags (flags win) turned into options.
+ * `flags` holds values keyed by OptionKey, as parsed by the CLI.
+ */
+export function optionsFromSources(
+  env: Record<string, string | undefined>,
+  flags: Partial<Record<OptionKey, string | boolean>>,
+): EmulatorOptions {
+  const options: EmulatorOptions = {};
+  for (const spec of OPTIONS) {
+    const fromFlag = flags[spec.key];
+    const raw = fromFlag !== undefined ? fromFlag : env[spec.env];
+    if (raw === undefined || raw === "") continue;
+    const source = fromFlag !== undefined ? `--${spec.flag}` : spec.env;
+    setOption(options, spec.key, convert(spec, raw, source));
+  }
+  return options;
+}
+
+function convert(spec: OptionSpec, raw: string | boolean, source: string): unknown {
+  const text = String(raw).trim();
+  switch (spec.kind) {
+    case "boolean":
+      if (raw === true || /^(1|true|yes|on)$/i.test(text)) return true;
+      if (/^(0|false|no|off)$/i.test(text)) return false;
+      throw new ConfigError(`${source}: expected 1/0/true/false, got "${text}"`);
+    case "port":
+      return parsePort(text, source);
+    case "optional-port":
+      return /^(off|none|disabled)$/i.test(text) ? null : parsePort(text, source);
+    case "port-range": {
+      const m = /^(\d+)\s*-\s*(\d+)$/.exec(text);
+      if (!m) throw new ConfigError(`${source}: expected a range like 20000-20999, got "${text}"`);
+      return { min: parsePort(m[1]!, source), max: parsePort(m[2]!, source) };
+    }
+    case "integer": {
+      if (!/^\d+$/.test(text)) throw new ConfigError(`${source}: expected a whole number, got "${text}"`);
+      const n = Number(text);
+      if (spec.min !== undefined && n < spec.min)
+        throw new ConfigError(`${source}: must be at least ${spec.min}`);
+      return n;
+    }
+    case "list":
+      return text
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+    case "string":
+      if (spec.choices && !spec.choices.includes(text)) {
+        throw new ConfigError(`${source}: must be one of ${spec.choices.join(", ")}, got "${text}"`);
+      }
+      return text;
+  }
+}
+
+function parsePort(text: string, source: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) throw new ConfigError(`${source}: not a port number: "${text}"`);
+  return n;
+}
+
+/** Where each flat option lands in the nested config. */
+function setOption(o: EmulatorOptions, key: OptionKey, value: unknown): void {
+  o.sip ??= {};
+  o.sip.tls ??= {};
+  o.registrar ??= {};
+  const sip = o.sip;
+  const tls = o.sip.tls;
+  const registrar = o.registrar;
+  const v = value as never;
+  switch (key) {
+    case "sipPort":
+      sip.port = v;
+      break;
+    case "httpsPort":
+      o.httpsPort = v;
+      break;
+    case "httpPort":
+      o.httpPort = v;
+      break;
+    case "stunPort":
+      o.stunPort = v;
+      break;
+    case "rtpPorts":
+      o.rtpPorts = v;
+      break;
+    case "bind":
+      o.bind = v;
+      break;
+    case "host":
+      o.host = v;
+      break;
+    case "domain":
+      o.domain = v;
+      break;
+    case "dataDir":
+      o.dataDir = v;
+      break;
+    case "certsDir":
+      o.certsDir = v;
+      break;
+    case "certFile":
+      o.certFile = v;
+      break;
+    case "keyFile":
+      o.keyFile = v;
+      break;
+    case "certHosts":
+      o.certHosts = v;
+      break;
+    case "ephemeral":
+      o.ephemeral = v;
+      break;
+    case "adminToken":
+      o.adminToken = v;
+      break;
+    case "seed":
+      o.seed = v;
+      break;
+    case "scenario":
+      o.scenario = v;
+      break;
+    case "logLevel":
+      o.logLevel = v;
+      break;
+    case "tlsMinVersion":
+      tls.minVersion = v;
+      break;
+    case "tlsMaxVersion":
+      tls.maxVersion = v;
+      break;
+    case "tlsCiphers":
+      tls.ciphers = v;
+      break;
+    case "sipTcpPort":
+      sip.tcpPort = v;
+      break;
+    case "sipUdpPort":
+      sip.udpPort = v;
+      break;
+    case "maxMessageSize":
+      sip.maxMessageSize = v;
+      break;
+    case "maxHeaders":
+      sip.maxHeaders = v;
+      break;
+    case "maxConnectionsPerSource":
+      sip.maxConnectionsPerSource = v;
+      break;
+    case "maxConnections":
+      sip.maxConnections = v;
+      break;
+    case "idleTimeout":
+      sip.idleTimeoutMs = (value as number) * 1000;
+      break;
+    case "partialMessageTimeout":
+      sip.partialMessageTimeoutMs = (value as number) * 1000;
+      break;
+    case "shutdownGrace":
+      o.shutdownGraceMs = (value as number) * 1000;
+      break;
+    case "digestAlgorithms":
+      registrar.digestAlgorithms = v;
+      break;
+  }
+}
+
+function validate(c: EmulatorConfig): void {
+  const order = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+  if (order.indexOf(c.sip.tls.minVersion) > order.indexOf(c.sip.tls.maxVersion)) {
+    throw new ConfigError(
+      `TLS min version ${c.sip.tls.minVersion} is above max version ${c.sip.tls.maxVersion}`,
+    );
+  }
+  if (c.rtpPorts.min > c.rtpPorts.max) throw new ConfigError("RTP port range: min is above max");
+  if ((c.certFile === null) !== (c.keyFile === null)) {
+    throw new ConfigError("--cert-file and --key-file must be given together");
+  }
+  const r = c.registrar;
+  const algorithms = r.digestAlgorithms;
+  if (algorithms.length === 0 || algorithms.some((a) => a !== "MD5" && a !== "SHA-256")) {
+    throw new ConfigError(`digest algorithms must be MD5 and/or SHA-256, got "${algorithms.join(",")}"`);
+  }
+  if (!(r.minExpires <= r.defaultExpires && r.defaultExpires <= r.maxExpires)) {
+    throw new ConfigError("registrar expiry bounds must satisfy min <= default <= max");
+  }
+}
+
+function merge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

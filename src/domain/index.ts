@@ -1,0 +1,36 @@
+export { DomainError } from "./domain-error.js";
+export { generateApiKey, newClientId, newId } from "./ids.js";
+export { phoneNumberFor, validateNumbering } from "./numbering.js";
+export {
+  DEFAULT_SIMULTANEOUS_CALLS,
+  NUMBERING_SCHEMAS,
+  type Numbering,
+  type NumberingSchema,
+  type PbxSystem,
+} from "./pbx-system.js";
+export { FLAVOURS, type Flavour, type Tenant } from "./tenant.js";
+export {
+  generateTrunkPassword,
+  generateTrunkUsername,
+  type RandomInt,
+  type Trunk,
+  trunkName,
+} from "./trunk.js";
+export { USER_ROLES, type User, type UserRole } from "./user.js";
+export {
+  LOCALES,
+  type Locale,
+  validateApiKey,
+  validateCallno,
+  validateDid,
+  validateEmail,
+  validateFlavour,
+  validateLabel,
+  validateLocale,
+  validatePhoneNumber,
+  validateRole,
+  validateSimultaneousCalls,
+  validateSystemId,
+  validateTrunkPassword,
+  validateTrunkUsername,
+} from "./validators.js";

@@ -1,0 +1,149 @@
+import { DomainError } from "./domain-error.js";
+import { FLAVOURS, type Flavour } from "./tenant.js";
+import { USER_ROLES, type UserRole } from "./user.js";
+
+/** The app languages: English, German, French, Spanish, Italian, Dutch. */
+export const LOCALES = ["de-DE", "en-US", "en-GB", "fr-FR", "it-IT", "es-ES", "nl-NL"] as const;
+
+export type Locale = (typeof LOCALES)[number];
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// Pragmatic: one "@", no spaces or characters that need quoting, a dot in the domain.
+const EMAIL = /^[^\s@"<>(),;:\\[\]]+@[^\s@"<>(),;:\\[\].]+(\.[^\s@"<>(),;:\\[\].]+)+$/;
+const DIGITS = /^[0-9]+$/;
+
+function text(value: unknown, field: string, what: string): string {
+  if (typeof value !== "string") throw new DomainError(`invalid_${what}`, `${field} must be a string`, field);
+  return value;
+}
+
+/** A display text (tenant name, first/last name): trimmed, 1–maxLength characters, no control characters. */
+export function validateLabel(value: unknown, field: string, maxLength = 100): string {
+  const s = text(value, field, "text").trim();
+  if (s.length === 0) throw new DomainError("invalid_text", `${field} must not be empty`, field);
+  if (s.length > maxLength) {
+    throw new DomainError("invalid_text", `${field} must be at most ${maxLength} characters`, field);
+  }
+  if (CONTROL.test(s))
+    throw new DomainError("invalid_text", `${field} must not contain control characters`, field);
+  return s;
+}
+
+export function validateEmail(value: unknown, field = "emailAddress"): string {
+  const s = text(value, field, "email").trim();
+  if (s.length > 254 || !EMAIL.test(s)) {
+    throw new DomainError("invalid_email", `${field} "${s}" is not an e-mail address`, field);
+  }
+  return s;
+}
+
+/** Accepts any case and "_" ("de_de") and returns the canonical form ("de-DE"). */
+export function validateLocale(value: unknown, field = "locale"): Locale {
+  const s = text(value, field, "locale").trim().replace("_", "-").toLowerCase();
+  const found = LOCALES.find((l) => l.toLowerCase() === s);
+  if (!found) {
+    throw new DomainError(
+      "invalid_locale",
+      `${field} "${String(value)}" is not supported; use one of ${LOCALES.join(", ")}`,
+      field,
+    );
+  }
+  return found;
+}
+
+function digits(value: unknown, field: string, code: string, maxLength: number): string {
+  const s = text(value, field, code.replace(/^invalid_/, ""));
+  if (!DIGITS.test(s) || s.length > maxLength) {
+    throw new DomainError(code, `${field} must be 1–${maxLength} digits, got "${s}"`, field);
+  }
+  return s;
+}
+
+/** The internal call number on the PBX, e.g. "2131" (MULAP: "42135"). */
+export function validateCallno(value: unknown, field = "callno"): string {
+  return digits(value, field, "invalid_callno", 15);
+}
+
+export function validateDid(value: unknown, field = "did"): string {
+  return digits(value, field, "invalid_did", 15);
+}
+
+/** E.164 ("+" and up to 15 digits) or an internal short number (digits). */
+export function validatePhoneNumber(value: unknown, field = "phoneNumber"): string {
+  const s = text(value, field, "phone_number");
+  if (!/^\+?[0-9]{1,15}$/.test(s)) {
+    throw new DomainError(
+      "invalid_phone_number",
+      `${field} must be E.164 (+ and at most 15 digits) or an internal number, got "${s}"`,
+      field,
+    );
+  }
+  return s;
+}
+
+export function validateFlavour(value: unknown, field = "flavour"): Flavour {
+  if (!FLAVOURS.includes(value as Flavour)) {
+    throw new DomainError("invalid_flavour", `${field} must be one of ${FLAVOURS.join(", ")}`, field);
+  }
+  return value as Flavour;
+}
+
+export function validateRole(value: unknown, field = "role"): UserRole {
+  if (!USER_ROLES.includes(value as UserRole)) {
+    throw new DomainError("invalid_role", `${field} must be one of ${USER_ROLES.join(", ")}`, field);
+  }
+  return value as UserRole;
+}
+
+/** Sent as an HTTP header: 8–128 visible ASCII characters. */
+export function validateApiKey(value: unknown, field = "apiKey"): string {
+  const s = text(value, field, "api_key");
+  if (!/^[\x21-\x7e]{8,128}$/.test(s)) {
+    throw new DomainError("invalid_api_key", `${field} must be 8–128 visible ASCII characters`, field);
+  }
+  return s;
+}
+
+/** PBX-supplied system identifier; it appears in URL paths, so no "/" or spaces. */
+export function validateSystemId(value: unknown, field = "systemId"): string {
+  const s = text(value, field, "system_id");
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,99}$/.test(s)) {
+    throw new DomainError(
+      "invalid_system_id",
+      `${field} must be 1–100 characters of letters, digits and . _ : @ + -, got "${s}"`,
+      field,
+    );
+  }
+  return s;
+}
+
+export function validateSimultaneousCalls(value: unknown, field = "simultaneousCalls"): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 1000) {
+    throw new DomainError("invalid_simultaneous_calls", `${field} must be an integer from 1 to 1000`, field);
+  }
+  return value;
+}
+
+export function validateTrunkUsername(value: unknown, field = "username"): string {
+  const s = text(value, field, "trunk_username");
+  if (!/^[1-9][0-9]{9}$/.test(s)) {
+    throw new DomainError(
+      "invalid_trunk_username",
+      `${field} must be 10 digits not starting with 0, got "${s}"`,
+      field,
+    );
+  }
+  return s;
+}
+
+export function validateTrunkPassword(value: unknown, field = "password"): string {
+  const s = text(value, field, "trunk_password");
+  if (s.length === 0 || s.length > 128 || CONTROL.test(s)) {
+    throw new DomainError(
+      "invalid_trunk_password",
+      `${field} must be 1–128 characters without control characters`,
+      field,
+    );
+  }
+  return s;
+}

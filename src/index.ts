@@ -1,0 +1,3 @@
+export { type EmulatorHandle, type EmulatorPorts, type StartOptions, startEmulator } from "./app.js";
+export type { EmulatorConfig, EmulatorOptions } from "./config/index.js";
+export type { Binding, TrunkStatusEvent } from "./registrar/index.js";

@@ -1,0 +1,96 @@
+import { timingSafeEqual } from "node:crypto";
+import { parseAuthParams, type SipRequest } from "../sip/message/index.js";
+import { credentialAlgorithm, type DigestAlgorithm, digestResponse, formatChallenge } from "./digest.js";
+import type { NonceService } from "./nonce-service.js";
+
+export type DigestOutcome =
+  | { readonly kind: "ok" }
+  /** No usable credentials, or stale/replayed: send a (fresh) challenge. */
+  | { readonly kind: "challenge"; readonly stale: boolean; readonly why: string }
+  /** Credentials are well formed but wrong. */
+  | { readonly kind: "wrong"; readonly why: string }
+  | { readonly kind: "bad-request"; readonly why: string };
+
+/**
+ * Server side of HTTP digest for SIP (RFC 3261 §22, RFC 7616, RFC 8760): checks the
+ * `Authorization` a request carries against one user's password.
+ */
+export class DigestVerifier {
+  constructor(
+    private readonly realm: string,
+    private readonly nonces: NonceService,
+    /** Offered in this order (RFC 8760 §2.4: the client takes the topmost it supports). */
+    private readonly algorithms: readonly DigestAlgorithm[],
+  ) {}
+
+  /** `WWW-Authenticate` values for a 401, one per offered algorithm. */
+  challenges(stale: boolean): string[] {
+    const nonce = this.nonces.issue();
+    return this.algorithms.map((algorithm) =>
+      formatChallenge({ realm: this.realm, nonce, algorithm, stale }),
+    );
+  }
+
+  verify(request: SipRequest, username: string, password: string): DigestOutcome {
+    const credentials = this.findCredentials(request);
+    if (!credentials) return { kind: "challenge", stale: false, why: "no credentials for our realm" };
+    const p = credentials;
+    if (p.username !== username) return { kind: "wrong", why: "username does not match the registered user" };
+    const algorithm = credentialAlgorithm(p.algorithm);
+    if (!algorithm || !this.algorithms.includes(algorithm)) {
+      return { kind: "challenge", stale: false, why: `algorithm ${p.algorithm} not offered` };
+    }
+    if (!p.nonce || !p.uri || !p.response)
+      return { kind: "bad-request", why: "digest credentials lack nonce, uri or response" };
+    if (p.uri !== request.uri)
+      return { kind: "bad-request", why: "digest uri does not match the Request-URI" };
+    let qop: { nc: string; cnonce: string } | undefined;
+    if (p.qop !== undefined) {
+      if (p.qop.toLowerCase() !== "auth")
+        return { kind: "challenge", stale: false, why: `unsupported qop ${p.qop}` };
+      if (!p.nc || !p.cnonce) return { kind: "bad-request", why: "qop=auth requires nc and cnonce" };
+      qop = { nc: p.nc, cnonce: p.cnonce };
+    }
+    switch (this.nonces.check(p.nonce, qop?.nc)) {
+      case "invalid":
+        return { kind: "challenge", stale: false, why: "unknown nonce" };
+      case "stale":
+        return { kind: "challenge", stale: true, why: "nonce expired" };
+      case "replay":
+        return { kind: "challenge", stale: false, why: "nonce count replayed" };
+      case "ok":
+        break;
+    }
+    const expected = digestResponse({
+      algorithm,
+      username,
+      realm: this.realm,
+      password,
+      method: request.method,
+      uri: p.uri,
+      nonce: p.nonce,
+      ...(qop ? { qop } : {}),
+    });
+    const given = Buffer.from(p.response.toLowerCase(), "latin1");
+    const want = Buffer.from(expected, "latin1");
+    if (given.length !== want.length || !timingSafeEqual(given, want)) {
+      return { kind: "wrong", why: "wrong password" };
+    }
+    return { kind: "ok" };
+  }
+
+  /** The Digest credentials meant for our realm (a request may carry several, RFC 3261 §22.3). */
+  private findCredentials(request: SipRequest): Record<string, string> | undefined {
+    for (const value of request.headers.getAll("authorization")) {
+      let parsed: ReturnType<typeof parseAuthParams>;
+      try {
+        parsed = parseAuthParams(value);
+      } catch {
+        continue;
+      }
+      if (parsed.scheme.toLowerCase() === "digest" && parsed.params.realm === this.realm)
+        return parsed.params;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,52 @@
+import { createHash } from "node:crypto";
+
+/** Digest algorithms the registrar implements (RFC 7616, RFC 8760). */
+export type DigestAlgorithm = "MD5" | "SHA-256";
+
+export function isDigestAlgorithm(value: string): value is DigestAlgorithm {
+  return value === "SHA-256" || value === "MD5";
+}
+
+/** Normalise the algorithm token of a credential (RFC 7616 §3.4: case-insensitive; absent = MD5). */
+export function credentialAlgorithm(value: string | undefined): DigestAlgorithm | undefined {
+  if (value === undefined) return "MD5";
+  const upper = value.toUpperCase();
+  return isDigestAlgorithm(upper) ? upper : undefined;
+}
+
+function hash(algorithm: DigestAlgorithm, data: string): string {
+  return createHash(algorithm === "MD5" ? "md5" : "sha256")
+    .update(data, "utf8")
+    .digest("hex");
+}
+
+export interface DigestInput {
+  readonly algorithm: DigestAlgorithm;
+  readonly username: string;
+  readonly realm: string;
+  readonly password: string;
+  readonly method: string;
+  readonly uri: string;
+  readonly nonce: string;
+  /** With qop=auth (RFC 7616 §3.4.1); absent for RFC 2069-style clients. */
+  readonly qop?: { readonly nc: string; readonly cnonce: string };
+}
+
+/** The `response` value a client must send for these inputs (RFC 7616 §3.4.1, qop=auth). */
+export function digestResponse(input: DigestInput): string {
+  const ha1 = hash(input.algorithm, `${input.username}:${input.realm}:${input.password}`);
+  const ha2 = hash(input.algorithm, `${input.method}:${input.uri}`);
+  const tail = input.qop ? `${input.qop.nc}:${input.qop.cnonce}:auth:${ha2}` : ha2;
+  return hash(input.algorithm, `${ha1}:${input.nonce}:${tail}`);
+}
+
+/** A `WWW-Authenticate` value (RFC 7616 §3.3). */
+export function formatChallenge(options: {
+  realm: string;
+  nonce: string;
+  algorithm: DigestAlgorithm;
+  stale: boolean;
+}): string {
+  const stale = options.stale ? ", stale=true" : "";
+  return `Digest realm="${options.realm}", nonce="${options.nonce}", algorithm=${options.algorithm}, qop="auth"${stale}`;
+}

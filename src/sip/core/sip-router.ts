@@ -1,0 +1,109 @@
+import type { Logger } from "pino";
+import { createResponse, type SipRequest } from "../message/index.js";
+import type { ServerTransaction, TransactionUser } from "../transaction/index.js";
+import type { SipConnection } from "../transport/index.js";
+import { checkRequest, KNOWN_METHODS, type RouteRequirements } from "./request-checks.js";
+
+export type RequestHandler = (transaction: ServerTransaction) => void;
+
+export interface RouteOptions {
+  readonly acceptBody?: readonly string[];
+  readonly answers?: string;
+  /** Called when a CANCEL matched a pending request of this method (INVITE). */
+  readonly onCancel?: (transaction: ServerTransaction) => void;
+}
+
+interface Route extends RouteOptions {
+  readonly handler: RequestHandler;
+}
+
+/**
+ * The transaction user at the bottom of the application: checks each new request
+ * (RFC 3261 §8.2) and hands it to the handler registered for its method, sipgo-style.
+ * A handler that throws gets its request answered 500; the server keeps running.
+ */
+export class SipRouter implements TransactionUser {
+  private readonly routes = new Map<string, Route>();
+  private ackHandler: ((ack: SipRequest, connection: SipConnection) => void) | undefined;
+  private readonly supported: string[] = [];
+
+  constructor(private readonly log: Logger) {
+    this.on("OPTIONS", (tx) => this.answerOptions(tx));
+  }
+
+  on(method: string, handler: RequestHandler, options: RouteOptions = {}): this {
+    if (!KNOWN_METHODS.has(method)) throw new Error(`unknown SIP method ${method}`);
+    this.routes.set(method, { handler, ...options });
+    return this;
+  }
+
+  /** ACKs for 2xx responses, which belong to dialogs, not transactions (RFC 3261 §17.1.1.3). */
+  onAckFor(handler: (ack: SipRequest, connection: SipConnection) => void): this {
+    this.ackHandler = handler;
+    return this;
+  }
+
+  /** Allowed methods, as listed in Allow headers. */
+  get allow(): string[] {
+    return ["ACK", "CANCEL", ...this.routes.keys()].filter((m, i, all) => all.indexOf(m) === i);
+  }
+
+  onRequest(transaction: ServerTransaction): void {
+    const request = transaction.request;
+    const route = this.routes.get(request.method);
+    const rejection = checkRequest(request, route && this.requirements(route));
+    if (rejection) {
+      const response = createResponse(request, rejection.status, rejection.reason);
+      for (const [name, value] of Object.entries(rejection.headers ?? {})) response.headers.set(name, value);
+      if (rejection.status === 405) response.headers.set("allow", this.allow.join(", "));
+      transaction.respond(response);
+      return;
+    }
+    try {
+      route!.handler(transaction);
+    } catch (err) {
+      this.log.error(
+        { err, method: request.method, callId: safe(() => request.callId) },
+        "SIP handler failed",
+      );
+      if (transaction.state === "trying" || transaction.state === "proceeding") {
+        transaction.respond(createResponse(request, 500, "Server Internal Error"));
+      }
+    }
+  }
+
+  onAck(ack: SipRequest, connection: SipConnection): void {
+    this.ackHandler?.(ack, connection);
+  }
+
+  onCancel(invite: ServerTransaction): void {
+    this.routes.get(invite.method)?.onCancel?.(invite);
+  }
+
+  private requirements(route: Route): RouteRequirements {
+    return {
+      allow: this.allow,
+      supported: this.supported,
+      acceptBody: route.acceptBody ?? [],
+      ...(route.answers ? { answers: route.answers } : {}),
+    };
+  }
+
+  /** RFC 3261 §11.2: what we would do with an INVITE, and keep-alive for the PBX. */
+  private answerOptions(transaction: ServerTransaction): void {
+    const response = createResponse(transaction.request, 200, "OK");
+    response.headers.set("allow", this.allow.join(", "));
+    response.headers.set("accept", "application/sdp");
+    response.headers.set("accept-language", "en");
+    response.headers.set("supported", this.supported.join(", "));
+    transaction.respond(response);
+  }
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,81 @@
+import type { Logger } from "pino";
+import type { Clock } from "../../shared/clock.js";
+import { Listeners } from "../../shared/listeners.js";
+import type { SipMessage } from "../message/index.js";
+import { TransactionLayer } from "../transaction/index.js";
+import {
+  type SipConnection,
+  type TransportEvent,
+  TransportLayer,
+  type TransportLimits,
+  type TransportUser,
+} from "../transport/index.js";
+import type { SipRouter } from "./sip-router.js";
+
+export interface ConnectionClosedEvent {
+  readonly connection: SipConnection;
+  readonly reason: string;
+}
+
+/**
+ * The SIP layers stacked: transport → transaction → router. The only place that knows
+ * all three; the application sees the router and the connection events.
+ */
+export class SipStack implements TransportUser {
+  readonly transport: TransportLayer;
+  readonly transactions: TransactionLayer;
+  readonly connectionClosed = new Listeners<ConnectionClosedEvent>();
+
+  constructor(
+    limits: TransportLimits,
+    timerClock: Clock,
+    router: SipRouter,
+    private readonly log: Logger,
+  ) {
+    this.transport = new TransportLayer(limits, this);
+    this.transactions = new TransactionLayer({ clock: timerClock, user: router });
+  }
+
+  onMessage(message: SipMessage, connection: SipConnection): void {
+    // Last line of defence: one bad message must never take the process down.
+    try {
+      if (message.kind === "request") {
+        this.transactions.receiveRequest(message, connection);
+        return;
+      }
+      // RFC 3261 §8.1.3.3: a UAC discards a response with more than one Via.
+      if (message.headers.count("via") !== 1) {
+        this.log.debug({ connectionId: connection.id }, "dropped response with more than one Via");
+        return;
+      }
+      this.transactions.receiveResponse(message, connection);
+    } catch (err) {
+      this.log.error({ err, connectionId: connection.id }, "unexpected error while handling a SIP message");
+    }
+  }
+
+  onConnectionClosed(connection: SipConnection, reason: string): void {
+    this.transactions.connectionClosed(connection);
+    this.connectionClosed.emit({ connection, reason });
+    this.log.debug({ connectionId: connection.id, reason }, "SIP connection closed");
+  }
+
+  onConnectionOpened(connection: SipConnection): void {
+    this.log.debug(
+      { connectionId: connection.id, remote: `${connection.remoteAddress}:${connection.remotePort}` },
+      "SIP connection opened",
+    );
+  }
+
+  onTransportEvent(event: TransportEvent): void {
+    this.log.info({ ...event }, `SIP transport: ${event.type}`);
+  }
+
+  /** Graceful shutdown: stop accepting, let pending transactions answer, then close. */
+  async shutdown(graceMs: number): Promise<void> {
+    await this.transport.stopAccepting();
+    await this.transactions.drain(graceMs);
+    await this.transport.close();
+    this.transactions.close();
+  }
+}

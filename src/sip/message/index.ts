@@ -1,0 +1,14 @@
+export { parseAuthParams } from "./auth-params.js";
+export { createResponse } from "./create-response.js";
+export { SIP_ERROR_CODES, type SipErrorCode } from "./error-codes.js";
+export { Headers } from "./headers.js";
+export { type SipMessage, SipRequest, SipResponse } from "./message.js";
+export { formatNameAddr, type NameAddr, parseNameAddr } from "./name-addr.js";
+export { parseMessage } from "./parse-message.js";
+export { reasonPhrase } from "./reason-phrases.js";
+export type { CSeq } from "./scalar-fields.js";
+export { serialize } from "./serialize.js";
+export { SipParseError } from "./sip-parse-error.js";
+export { type FramerEvent, StreamFramer } from "./stream-framer.js";
+export { formatUri, parseUri, type SipUri } from "./uri.js";
+export { formatVia, parseVia, type Via } from "./via.js";

@@ -1,0 +1,6 @@
+export type { SipConnection, TransportProtocol } from "./connection.js";
+export { ConnectionTable } from "./connection-table.js";
+export type { TlsListenOptions } from "./stream-listener.js";
+export { TransportLayer } from "./transport-layer.js";
+export type { TransportLimits } from "./transport-limits.js";
+export type { TransportEvent, TransportUser } from "./transport-user.js";

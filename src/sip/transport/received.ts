@@ -1,0 +1,27 @@
+import type { SipRequest } from "../message/index.js";
+import type { SipConnection } from "./connection.js";
+
+/**
+ * RFC 3261 §18.2.1 and RFC 3581: note where a request really came from in its top Via
+ * (`received`, and `rport` when the client asked), so responses and later requests
+ * find a PBX behind NAT. Works on the raw value to avoid re-serialising the Via.
+ */
+export function markReceived(request: SipRequest, connection: SipConnection): void {
+  const raw = request.headers.get("via");
+  if (raw === undefined) return;
+  let via: ReturnType<typeof request.headers.get> = raw;
+  let topVia: SipRequest["topVia"];
+  try {
+    topVia = request.topVia;
+  } catch {
+    return;
+  }
+  const needReceived = topVia.host.replace(/^\[|\]$/g, "") !== connection.remoteAddress;
+  const needRport = topVia.rport === null;
+  if (!needReceived && !needRport) return;
+  if (needReceived) via = `${via};received=${connection.remoteAddress}`;
+  if (needRport) via = via.replace(/;\s*rport(?=\s*(;|$))/i, `;rport=${connection.remotePort}`);
+  const all = request.headers.getAll("via");
+  all[0] = via;
+  request.headers.set("via", all);
+}

@@ -1,0 +1,149 @@
+import type { Socket } from "node:net";
+import {
+  createResponse,
+  type SipMessage,
+  type SipParseError,
+  type SipRequest,
+  StreamFramer,
+  serialize,
+} from "../message/index.js";
+import type { SipConnection, TransportProtocol } from "./connection.js";
+import { markReceived } from "./received.js";
+import type { TransportLimits } from "./transport-limits.js";
+
+export interface StreamConnectionEvents {
+  onMessage(message: SipMessage, connection: SipConnection): void;
+  onClose(connection: StreamConnection, reason: string): void;
+  onProtocolError(connection: StreamConnection, error: SipParseError): void;
+}
+
+const CRLF = Buffer.from("\r\n");
+
+/**
+ * A SIP connection over a byte stream (TLS or TCP): frames messages with the
+ * Content-Length rule (RFC 3261 §18.3), answers CRLFCRLF pings (RFC 5626 §4.4.1), and
+ * closes on idle, on a message that never completes (slowloris) or on lost framing.
+ */
+export class StreamConnection implements SipConnection {
+  readonly reliable = true;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  private readonly framer: StreamFramer;
+  private partialTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private closeReason = "closed by peer";
+
+  constructor(
+    readonly id: string,
+    readonly protocol: TransportProtocol,
+    private readonly socket: Socket,
+    private readonly limits: TransportLimits,
+    private readonly events: StreamConnectionEvents,
+  ) {
+    this.remoteAddress = unmapIPv4(socket.remoteAddress ?? "");
+    this.remotePort = socket.remotePort ?? 0;
+    this.localAddress = unmapIPv4(socket.localAddress ?? "");
+    this.localPort = socket.localPort ?? 0;
+    this.framer = new StreamFramer({ maxMessageSize: limits.maxMessageSize, maxHeaders: limits.maxHeaders });
+    socket.setNoDelay(true);
+    socket.setTimeout(limits.idleTimeoutMs, () => this.close("idle timeout"));
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", (err) => {
+      this.closeReason = `socket error: ${err.message}`;
+    });
+    socket.on("close", () => this.onSocketClosed());
+  }
+
+  get open(): boolean {
+    return !this.closed;
+  }
+
+  send(message: SipMessage): boolean {
+    if (this.closed || this.socket.destroyed) return false;
+    this.socket.write(serialize(message));
+    return true;
+  }
+
+  close(reason = "closed locally"): void {
+    if (this.closed) return;
+    this.closeReason = reason;
+    this.socket.end();
+    // A peer that never reads must not keep the socket (and our memory) forever.
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+    this.markClosed();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    for (const event of this.framer.push(chunk)) {
+      switch (event.type) {
+        case "message":
+          if (event.message.kind === "request") markReceived(event.message, this);
+          this.events.onMessage(event.message, this);
+          break;
+        case "ping":
+          this.socket.write(CRLF);
+          break;
+        case "pong":
+          break;
+        case "error":
+          this.onParseError(event.error, event.fatal);
+          break;
+      }
+      if (this.closed) return;
+    }
+    this.watchPartialMessage();
+  }
+
+  private onParseError(error: SipParseError, fatal: boolean): void {
+    this.events.onProtocolError(this, error);
+    const partial = error.partial;
+    if (partial?.kind === "request" && partial.method !== "ACK") {
+      answerError(this, partial, error);
+    }
+    if (fatal) this.close(`protocol error: ${error.reason}`);
+  }
+
+  /** RFC 5626 says nothing of slowloris; we bound how long one message may take to arrive. */
+  private watchPartialMessage(): void {
+    if (this.framer.buffered === 0) {
+      if (this.partialTimer) clearTimeout(this.partialTimer);
+      this.partialTimer = undefined;
+    } else if (!this.partialTimer) {
+      this.partialTimer = setTimeout(
+        () => this.close("partial message timeout"),
+        this.limits.partialMessageTimeoutMs,
+      );
+      this.partialTimer.unref();
+    }
+  }
+
+  private onSocketClosed(): void {
+    this.markClosed();
+  }
+
+  private markClosed(): void {
+    if (this.closed && this.partialTimer === undefined && this.socket.destroyed) return;
+    const first = !this.closed;
+    this.closed = true;
+    if (this.partialTimer) clearTimeout(this.partialTimer);
+    this.partialTimer = undefined;
+    if (first) this.events.onClose(this, this.closeReason);
+  }
+}
+
+/** Answer a request we could not accept; never throws (the request may be half-broken). */
+export function answerError(connection: SipConnection, request: SipRequest, error: SipParseError): void {
+  try {
+    connection.send(createResponse(request, error.status, error.reason));
+  } catch {
+    // Not even Via/From/To/Call-ID/CSeq were usable: nothing can be addressed.
+  }
+}
+
+/** "::ffff:127.0.0.1" → "127.0.0.1", so limits and logs see one form. */
+export function unmapIPv4(address: string): string {
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+}

@@ -1,0 +1,27 @@
+export { MIGRATIONS, MigrationError, migrate } from "./migrate.js";
+export type { Migration } from "./migrations/index.js";
+export {
+  DATABASE_FILE,
+  type OpenStoreOptions,
+  openStore,
+  SqliteStore,
+  StoreOpenError,
+} from "./sqlite-store.js";
+export type {
+  NewTenant,
+  NewTrunk,
+  NewUser,
+  SettingsRepository,
+  Store,
+  SystemInput,
+  SystemRepository,
+  TenantPatch,
+  TenantRepository,
+  TrunkPatch,
+  TrunkRepository,
+  UpsertResult,
+  UserPage,
+  UserPatch,
+  UserQuery,
+  UserRepository,
+} from "./store.js";

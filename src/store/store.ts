@@ -1,0 +1,189 @@
+import type {
+  Flavour,
+  Locale,
+  Numbering,
+  PbxSystem,
+  Tenant,
+  Trunk,
+  User,
+  UserRole,
+} from "../domain/index.js";
+
+/**
+ * The persistence port. All methods are synchronous. Writes are atomic; a write inside
+ * `transaction()` commits or rolls back with it. Violated constraints throw `DomainError`
+ * (e.g. `tenant_name_taken`, `email_taken`, `trunk_username_taken`). Returned tenants,
+ * systems and trunks are frozen shared objects: do not mutate, use `update`.
+ */
+export interface Store {
+  readonly tenants: TenantRepository;
+  readonly systems: SystemRepository;
+  readonly trunks: TrunkRepository;
+  readonly users: UserRepository;
+  readonly settings: SettingsRepository;
+  /** ":memory:" or the database file path. */
+  readonly location: string;
+  /** Runs `fn` in one transaction (nested calls become savepoints); it must be synchronous. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export interface NewTenant {
+  name: string;
+  /** default "openscape" */
+  flavour?: Flavour;
+  /** generated when absent */
+  apiKey?: string;
+  /** generated when absent */
+  clientId?: string;
+  /** default: the store clock */
+  createdAt?: number;
+}
+
+export interface TenantPatch {
+  name?: string;
+  flavour?: Flavour;
+  apiKey?: string;
+  clientId?: string;
+}
+
+export interface TenantRepository {
+  create(input: NewTenant): Tenant;
+  get(id: string): Tenant | undefined;
+  /** case-insensitive */
+  getByName(name: string): Tenant | undefined;
+  getByApiKey(apiKey: string): Tenant | undefined;
+  list(): Tenant[];
+  /** Throws `tenant_not_found`. */
+  update(id: string, patch: TenantPatch): Tenant;
+  /** Deletes the tenant with its systems, trunks and users. */
+  delete(id: string): boolean;
+}
+
+/** Omitted optional fields keep their stored value on update and get defaults on insert. */
+export interface SystemInput {
+  tenantId: string;
+  systemId: string;
+  /** default: systemId */
+  name?: string;
+  version?: string;
+  /** default 16 */
+  simultaneousCalls?: number;
+  /** default { schema: "international" } */
+  numbering?: Numbering;
+  createdAt?: number;
+}
+
+export interface UpsertResult<T> {
+  value: T;
+  created: boolean;
+}
+
+export interface SystemRepository {
+  /** Inserts or updates the system `systemId` of the tenant (idempotent per systemId). */
+  upsert(input: SystemInput): UpsertResult<PbxSystem>;
+  get(id: string): PbxSystem | undefined;
+  getBySystemId(tenantId: string, systemId: string): PbxSystem | undefined;
+  listByTenant(tenantId: string): PbxSystem[];
+  /** Deletes the system and its trunk; its users lose their trunkId. */
+  delete(id: string): boolean;
+}
+
+export interface NewTrunk {
+  /** PbxSystem.id; the trunk belongs to the system's tenant. One trunk per system. */
+  systemRef: string;
+  /** generated (unique across tenants) when absent */
+  username?: string;
+  /** generated when absent */
+  password?: string;
+  /** default true */
+  authRequired?: boolean;
+  createdAt?: number;
+}
+
+export interface TrunkPatch {
+  username?: string;
+  password?: string;
+  authRequired?: boolean;
+}
+
+export interface TrunkRepository {
+  /** Takes the tenant's next name (`nextName`). */
+  create(input: NewTrunk): Trunk;
+  get(id: string): Trunk | undefined;
+  /** Hot path of the registrar: a Map lookup. */
+  getByUsername(username: string): Trunk | undefined;
+  getBySystem(systemRef: string): Trunk | undefined;
+  getByName(tenantId: string, name: string): Trunk | undefined;
+  /** In name order (gtc-001, gtc-002, …). */
+  listByTenant(tenantId: string): Trunk[];
+  /** Throws `trunk_not_found`. */
+  update(id: string, patch: TrunkPatch): Trunk;
+  /** Its users lose their trunkId. */
+  delete(id: string): boolean;
+  /** The name the tenant's next trunk gets; names are never reused after a delete. */
+  nextName(tenantId: string): string;
+}
+
+export interface NewUser {
+  tenantId: string;
+  emailAddress: string;
+  firstName: string;
+  lastName: string;
+  locale: Locale | string;
+  /** default "user" */
+  role?: UserRole;
+  /** must be a trunk of the same tenant */
+  trunkId?: string;
+  callno?: string;
+  did?: string;
+  phoneNumber?: string;
+  createdAt?: number;
+}
+
+/** `null` clears an optional field. */
+export interface UserPatch {
+  emailAddress?: string;
+  firstName?: string;
+  lastName?: string;
+  locale?: Locale | string;
+  role?: UserRole;
+  trunkId?: string | null;
+  callno?: string | null;
+  did?: string | null;
+  phoneNumber?: string | null;
+}
+
+export interface UserQuery {
+  tenantId: string;
+  /** case-insensitive substring of name, e-mail, callno, DID or phone number */
+  search?: string;
+  /** default 0 */
+  offset?: number;
+  /** default 100 */
+  limit?: number;
+}
+
+export interface UserPage {
+  /** ordered by last name, first name, e-mail */
+  items: User[];
+  /** all matches, ignoring offset/limit */
+  total: number;
+}
+
+export interface UserRepository {
+  create(input: NewUser): User;
+  get(id: string): User | undefined;
+  /** case-insensitive */
+  getByEmail(tenantId: string, emailAddress: string): User | undefined;
+  list(query: UserQuery): UserPage;
+  /** Throws `user_not_found`. */
+  update(id: string, patch: UserPatch): User;
+  delete(id: string): boolean;
+}
+
+export interface SettingsRepository {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+  delete(key: string): boolean;
+}

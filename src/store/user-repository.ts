@@ -1,0 +1,224 @@
+import type Database from "better-sqlite3";
+import {
+  DomainError,
+  newId,
+  type User,
+  validateCallno,
+  validateDid,
+  validateEmail,
+  validateLabel,
+  validateLocale,
+  validatePhoneNumber,
+  validateRole,
+} from "../domain/index.js";
+import type { NewUser, UserPage, UserPatch, UserQuery, UserRepository } from "./store.js";
+import type { StoreContext } from "./store-context.js";
+
+interface UserRow {
+  id: string;
+  tenant_id: string;
+  email_address: string;
+  email_key: string;
+  first_name: string;
+  last_name: string;
+  locale: string;
+  role: string;
+  trunk_id: string | null;
+  callno: string | null;
+  did: string | null;
+  phone_number: string | null;
+  search_key: string;
+  created_at: number;
+  updated_at: number;
+}
+
+function toUser(r: UserRow): User {
+  const user: User = {
+    id: r.id,
+    tenantId: r.tenant_id,
+    emailAddress: r.email_address,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    locale: validateLocale(r.locale),
+    role: validateRole(r.role),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+  if (r.trunk_id !== null) user.trunkId = r.trunk_id;
+  if (r.callno !== null) user.callno = r.callno;
+  if (r.did !== null) user.did = r.did;
+  if (r.phone_number !== null) user.phoneNumber = r.phone_number;
+  return user;
+}
+
+function toRow(u: User): UserRow {
+  const searchable = [
+    `${u.firstName} ${u.lastName}`,
+    `${u.lastName} ${u.firstName}`,
+    u.emailAddress,
+    u.callno,
+    u.did,
+    u.phoneNumber,
+  ];
+  return {
+    id: u.id,
+    tenant_id: u.tenantId,
+    email_address: u.emailAddress,
+    email_key: u.emailAddress.toLowerCase(),
+    first_name: u.firstName,
+    last_name: u.lastName,
+    locale: u.locale,
+    role: u.role,
+    trunk_id: u.trunkId ?? null,
+    callno: u.callno ?? null,
+    did: u.did ?? null,
+    phone_number: u.phoneNumber ?? null,
+    search_key: searchable
+      .filter((s) => s !== undefined)
+      .join("\n")
+      .toLowerCase(),
+    created_at: u.createdAt,
+    updated_at: u.updatedAt,
+  };
+}
+
+const COLUMNS = `id, tenant_id, email_address, email_key, first_name, last_name, locale, role, trunk_id, callno,
+  did, phone_number, search_key, created_at, updated_at`;
+const WHERE = "tenant_id = @tenantId AND (@pattern IS NULL OR search_key LIKE @pattern ESCAPE '\\')";
+const ORDER = "last_name COLLATE NOCASE, first_name COLLATE NOCASE, email_key, id";
+
+/** Required field: `undefined` keeps, anything else is validated. */
+function keep<T>(current: T, next: unknown, validate: (v: unknown) => T): T {
+  return next === undefined ? current : validate(next);
+}
+
+/** Optional field: `undefined` keeps, `null` clears, anything else is validated. */
+function patched<T>(current: T | undefined, next: unknown, validate: (v: unknown) => T): T | undefined {
+  if (next === undefined) return current;
+  return next === null ? undefined : validate(next);
+}
+
+export class SqliteUserRepository implements UserRepository {
+  private readonly insertStmt: Database.Statement<[UserRow]>;
+  private readonly updateStmt: Database.Statement<[UserRow]>;
+  private readonly deleteStmt: Database.Statement<[string]>;
+  private readonly getStmt: Database.Statement<[string], UserRow>;
+  private readonly byEmailStmt: Database.Statement<[string, string], UserRow>;
+  private readonly pageStmt: Database.Statement<[Record<string, unknown>], UserRow>;
+  private readonly countStmt: Database.Statement<[Record<string, unknown>], { n: number }>;
+
+  constructor(private readonly ctx: StoreContext) {
+    const db = ctx.db;
+    this.insertStmt = db.prepare(
+      `INSERT INTO users (${COLUMNS}) VALUES (@id, @tenant_id, @email_address, @email_key, @first_name,
+         @last_name, @locale, @role, @trunk_id, @callno, @did, @phone_number, @search_key, @created_at, @updated_at)`,
+    );
+    this.updateStmt = db.prepare(
+      `UPDATE users SET email_address = @email_address, email_key = @email_key, first_name = @first_name,
+         last_name = @last_name, locale = @locale, role = @role, trunk_id = @trunk_id, callno = @callno,
+         did = @did, phone_number = @phone_number, search_key = @search_key, updated_at = @updated_at
+       WHERE id = @id`,
+    );
+    this.deleteStmt = db.prepare("DELETE FROM users WHERE id = ?");
+    this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`);
+    this.byEmailStmt = db.prepare(`SELECT ${COLUMNS} FROM users WHERE tenant_id = ? AND email_key = ?`);
+    this.pageStmt = db.prepare(
+      `SELECT ${COLUMNS} FROM users WHERE ${WHERE} ORDER BY ${ORDER} LIMIT @limit OFFSET @offset`,
+    );
+    this.countStmt = db.prepare(`SELECT count(*) AS n FROM users WHERE ${WHERE}`);
+  }
+
+  create(input: NewUser): User {
+    if (!this.ctx.tenants.get(input.tenantId)) {
+      throw new DomainError("tenant_not_found", `no tenant ${input.tenantId}`, "tenantId");
+    }
+    const now = input.createdAt ?? this.ctx.now();
+    const user: User = {
+      id: newId("us"),
+      tenantId: input.tenantId,
+      emailAddress: validateEmail(input.emailAddress),
+      firstName: validateLabel(input.firstName, "firstName"),
+      lastName: validateLabel(input.lastName, "lastName"),
+      locale: validateLocale(input.locale),
+      role: validateRole(input.role ?? "user"),
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.applyOptional(user, input);
+    this.ctx.write(() => this.insertStmt.run(toRow(user)));
+    return user;
+  }
+
+  get(id: string): User | undefined {
+    const row = this.getStmt.get(id);
+    return row && toUser(row);
+  }
+
+  getByEmail(tenantId: string, emailAddress: string): User | undefined {
+    const row = this.byEmailStmt.get(tenantId, emailAddress.trim().toLowerCase());
+    return row && toUser(row);
+  }
+
+  list(query: UserQuery): UserPage {
+    const offset = query.offset ?? 0;
+    const limit = query.limit ?? 100;
+    if (!Number.isInteger(offset) || offset < 0) {
+      throw new DomainError("invalid_paging", "offset must be a non-negative integer", "offset");
+    }
+    if (!Number.isInteger(limit) || limit < 0) {
+      throw new DomainError("invalid_paging", "limit must be a non-negative integer", "limit");
+    }
+    const search = query.search?.trim().toLowerCase();
+    const pattern = search ? `%${search.replace(/[\\%_]/g, "\\$&")}%` : null;
+    const params = { tenantId: query.tenantId, pattern, offset, limit };
+    return {
+      items: this.pageStmt.all(params).map(toUser),
+      total: this.countStmt.get(params)!.n,
+    };
+  }
+
+  update(id: string, patch: UserPatch): User {
+    const existing = this.get(id);
+    if (!existing) throw new DomainError("user_not_found", `no user ${id}`, "userId");
+    const user: User = {
+      id: existing.id,
+      tenantId: existing.tenantId,
+      emailAddress: keep(existing.emailAddress, patch.emailAddress, (v) => validateEmail(v)),
+      firstName: keep(existing.firstName, patch.firstName, (v) => validateLabel(v, "firstName")),
+      lastName: keep(existing.lastName, patch.lastName, (v) => validateLabel(v, "lastName")),
+      locale: keep(existing.locale, patch.locale, (v) => validateLocale(v)),
+      role: keep(existing.role, patch.role, (v) => validateRole(v)),
+      createdAt: existing.createdAt,
+      updatedAt: this.ctx.now(),
+    };
+    this.applyOptional(user, {
+      trunkId: patched(existing.trunkId, patch.trunkId, String),
+      callno: patched(existing.callno, patch.callno, String),
+      did: patched(existing.did, patch.did, String),
+      phoneNumber: patched(existing.phoneNumber, patch.phoneNumber, String),
+    });
+    this.ctx.write(() => this.updateStmt.run(toRow(user)));
+    return user;
+  }
+
+  delete(id: string): boolean {
+    return this.ctx.write(() => this.deleteStmt.run(id).changes > 0);
+  }
+
+  private applyOptional(
+    user: User,
+    fields: Pick<NewUser, "trunkId" | "callno" | "did" | "phoneNumber">,
+  ): void {
+    if (fields.trunkId !== undefined) {
+      const trunk = this.ctx.trunks.get(fields.trunkId);
+      // Another tenant's trunk is reported as absent: tenants do not see each other.
+      if (!trunk || trunk.tenantId !== user.tenantId) {
+        throw new DomainError("trunk_not_found", `no trunk ${fields.trunkId} in this tenant`, "trunkId");
+      }
+      user.trunkId = trunk.id;
+    }
+    if (fields.callno !== undefined) user.callno = validateCallno(fields.callno);
+    if (fields.did !== undefined) user.did = validateDid(fields.did);
+    if (fields.phoneNumber !== undefined) user.phoneNumber = validatePhoneNumber(fields.phoneNumber);
+  }
+}

@@ -1,0 +1,150 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { applySeed, parseSeed, SeedError } from "../../../src/seed/index.js";
+import { ControllableClock } from "../../../src/shared/clock.js";
+import { openStore, type SqliteStore } from "../../../src/store/index.js";
+import { tempDir } from "../store/store-fixtures.js";
+
+const SEED = `tenants:
+  - name: Acme
+    apiKey: acme-key-0001
+    systems:
+      - systemId: osbiz-1
+        name: OSBiz lab
+        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
+        trunk: { username: "3919209257", password: "s3cret-Trunk-1" }
+      - systemId: osbiz-2
+        trunk: { auth: false }
+    users:
+      - { emailAddress: a@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1, role: admin }
+      - { emailAddress: b@acme.test, firstName: Bo, lastName: Bee, locale: en-US }
+  - name: Video Co
+    flavour: video
+`;
+
+describe("applySeed", () => {
+  let dir: string;
+  let cleanup: () => void;
+  let store: SqliteStore;
+  const clock = new ControllableClock({ start: 1_750_000_000_000, frozen: true });
+
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir());
+    store = openStore({ dataDir: dir, ephemeral: false });
+  });
+  afterEach(() => {
+    store.close();
+    cleanup();
+  });
+
+  it("creates tenants, systems, trunks and users as the seed says", () => {
+    const summary = applySeed(store, parseSeed(SEED), { clock });
+    expect(summary.created).toEqual({ tenants: 2, systems: 2, trunks: 2, users: 2 });
+    expect(summary.tenants.map((t) => t.name)).toEqual(["Acme", "Video Co"]);
+
+    const acme = store.tenants.getByApiKey("acme-key-0001")!;
+    expect(acme).toMatchObject({ name: "Acme", flavour: "openscape", createdAt: clock.now() });
+    const trunk = store.trunks.getByUsername("3919209257")!;
+    expect(trunk).toMatchObject({
+      tenantId: acme.id,
+      name: "gtc-001",
+      password: "s3cret-Trunk-1",
+      authRequired: true,
+    });
+    expect(store.systems.get(trunk.systemRef)).toMatchObject({ systemId: "osbiz-1", name: "OSBiz lab" });
+    const second = store.trunks.getByName(acme.id, "gtc-002")!;
+    expect(second.authRequired).toBe(false);
+    expect(second.username).toMatch(/^[1-9][0-9]{9}$/);
+
+    expect(store.users.getByEmail(acme.id, "a@acme.test")).toMatchObject({
+      trunkId: trunk.id,
+      phoneNumber: "+4923026672131",
+      role: "admin",
+    });
+    expect(store.users.getByEmail(acme.id, "b@acme.test")).toMatchObject({ role: "user", locale: "en-US" });
+    expect(store.users.getByEmail(acme.id, "b@acme.test")?.trunkId).toBeUndefined();
+    const video = store.tenants.getByName("Video Co")!;
+    expect(video.flavour).toBe("video");
+    expect(summary.tenants[1]).toEqual({ id: video.id, name: "Video Co", apiKey: video.apiKey });
+  });
+
+  it("is idempotent across a restart: nothing duplicated, generated secrets kept", () => {
+    applySeed(store, parseSeed(SEED));
+    const before = {
+      tenants: store.tenants.list(),
+      trunks: store.tenants.list().flatMap((t) => store.trunks.listByTenant(t.id)),
+      users: store.tenants.list().flatMap((t) => store.users.list({ tenantId: t.id }).items),
+    };
+    store.close();
+    store = openStore({ dataDir: dir, ephemeral: false });
+
+    const summary = applySeed(store, parseSeed(SEED));
+    expect(summary.created).toEqual({ tenants: 0, systems: 0, trunks: 0, users: 0 });
+    expect(summary.updated).toEqual({ tenants: 0, systems: 0, trunks: 0, users: 0 });
+    expect(summary.unchanged).toEqual({ tenants: 2, systems: 2, trunks: 2, users: 2 });
+    expect(store.tenants.list()).toEqual(before.tenants);
+    expect(store.tenants.list().flatMap((t) => store.trunks.listByTenant(t.id))).toEqual(before.trunks);
+    expect(store.tenants.list().flatMap((t) => store.users.list({ tenantId: t.id }).items)).toEqual(
+      before.users,
+    );
+  });
+
+  it("updates matched entities with what changed", () => {
+    applySeed(store, parseSeed(SEED));
+    const changed = SEED.replace("s3cret-Trunk-1", "n3w-Trunk-2")
+      .replace("firstName: Bo,", "firstName: Bob,")
+      .replace("flavour: video", "flavour: openscape");
+    const summary = applySeed(store, parseSeed(changed));
+    expect(summary.updated).toEqual({ tenants: 1, systems: 0, trunks: 1, users: 1 });
+    expect(store.trunks.getByUsername("3919209257")?.password).toBe("n3w-Trunk-2");
+    expect(store.tenants.getByName("Video Co")?.flavour).toBe("openscape");
+    const acme = store.tenants.getByName("Acme")!;
+    expect(store.users.getByEmail(acme.id, "B@acme.test")?.firstName).toBe("Bob");
+    expect(store.users.list({ tenantId: acme.id }).total).toBe(2);
+  });
+
+  it("is all or nothing: a late store conflict leaves no trace and names the seed line", () => {
+    const other = store.tenants.create({ name: "Other" });
+    const system = store.systems.upsert({ tenantId: other.id, systemId: "x" }).value;
+    store.trunks.create({ systemRef: system.id, username: "4000000001" });
+
+    const seed = parseSeed(
+      `${SEED}    systems:\n      - systemId: vc-1\n        trunk: { username: "4000000001" }\n`,
+      "late.yaml",
+    );
+    let error: unknown;
+    try {
+      applySeed(store, seed);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SeedError);
+    expect((error as SeedError).file).toBe("late.yaml");
+    expect((error as SeedError).issues).toEqual([
+      {
+        path: "tenants[1].systems[0].trunk.username",
+        message: expect.stringContaining("trunk_username_taken"),
+        line: 18,
+        column: 28,
+      },
+    ]);
+    expect(store.tenants.list().map((t) => t.name)).toEqual(["Other"]);
+    expect(store.trunks.getByUsername("3919209257")).toBeUndefined();
+    expect(store.trunks.getByUsername("4000000001")?.tenantId).toBe(other.id);
+  });
+
+  it("maps an API key held by a tenant outside the seed to the seed path", () => {
+    store.tenants.create({ name: "Other", apiKey: "acme-key-0001" });
+    expect(() => applySeed(store, parseSeed(SEED))).toThrow(
+      expect.objectContaining({
+        issues: [
+          expect.objectContaining({
+            path: "tenants[0].apiKey",
+            line: 3,
+            message: expect.stringContaining("api_key_taken"),
+          }),
+        ],
+      }),
+    );
+    expect(store.tenants.list()).toHaveLength(1);
+  });
+});
