@@ -17,7 +17,7 @@ const REGISTER = Buffer.from(
     "Call-ID: 843817637684230@998sdasdh09",
     "CSeq: 1826 REGISTER",
     "Contact: <sip:3919209257@192.0.2.10:5061;transport=tls>;expires=600",
-    "Authorization: Digest username=\"3919209257\", realm=\"phoneapp.unify.com\", nonce=\"84a4cc6f3082121f32b42a2187831a9e\", uri=\"sip:phoneapp.unify.com\", response=\"7587245234b3434cc3412213e5f113a5\"",
+    'Authorization: Digest username="3919209257", realm="phoneapp.unify.com", nonce="84a4cc6f3082121f32b42a2187831a9e", uri="sip:phoneapp.unify.com", response="7587245234b3434cc3412213e5f113a5"',
     "User-Agent: OpenScape Business V3R3",
     "Content-Length: 0",
     "",
@@ -115,8 +115,12 @@ function sipJs(data: Buffer): () => void {
   };
 }
 
-console.log(`SIP message layer benchmark — node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"}, one core`);
-console.log(`REGISTER ${REGISTER.length} bytes, INVITE ${INVITE.length} bytes (SDP ${Buffer.byteLength(SDP)})\n`);
+console.log(
+  `SIP message layer benchmark — node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"}, one core`,
+);
+console.log(
+  `REGISTER ${REGISTER.length} bytes, INVITE ${INVITE.length} bytes (SDP ${Buffer.byteLength(SDP)})\n`,
+);
 
 for (const [label, data] of [
   ["REGISTER", REGISTER],

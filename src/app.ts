@@ -1,12 +1,15 @@
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { buildHttpApp } from "./api/index.js";
+import { type ApiContext, authHooks, buildHttpApp } from "./api/index.js";
+import { AdminToken } from "./auth/index.js";
 import { type CertificateSet, ensureCertificates, loadTlsFiles } from "./certs/index.js";
 import { type EmulatorConfig, type EmulatorOptions, resolveConfig } from "./config/index.js";
 import { type Binding, Registrar, type TrunkStatusEvent } from "./registrar/index.js";
 import { applySeed, loadSeedFile } from "./seed/index.js";
+import { ClockService, TenantService } from "./services/index.js";
 import { ControllableClock, SystemClock } from "./shared/clock.js";
+import { FailureLockout } from "./shared/failure-lockout.js";
 import { Listeners } from "./shared/listeners.js";
 import { createLogger } from "./shared/logger.js";
 import { Readiness } from "./shared/readiness.js";
@@ -36,6 +39,13 @@ export interface EmulatorHandle {
   /** Emulator time: bindings, nonces and (later) JWT status follow it. */
   readonly clock: ControllableClock;
   readonly store: Store;
+  /**
+   * The admin bearer token when this start knows it in clear: given by config, or
+   * generated now (first start). Null when an earlier start generated it (see `adminTokenFile`).
+   */
+  readonly adminToken: string | null;
+  /** Where a generated admin token was written (0600), if anywhere. */
+  readonly adminTokenFile: string | null;
   /** Current registrations of every trunk. */
   bindings(): Binding[];
   /** Subscribe to trunk availability changes; returns an unsubscribe function. */
@@ -64,9 +74,14 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 
   try {
     readiness.set("store", "starting");
-    const store = openStore({ dataDir: config.dataDir, ephemeral: config.ephemeral });
+    const store = openStore({ dataDir: config.dataDir, ephemeral: config.ephemeral, clock });
     cleanup.push(() => store.close());
     if (config.seed) applySeed(store, loadSeedFile(config.seed), { clock });
+    const adminToken = AdminToken.init({
+      configured: config.adminToken,
+      settings: store.settings,
+      dataDir: config.ephemeral ? null : config.dataDir,
+    });
     readiness.set("store", "up", config.ephemeral ? "in memory" : config.dataDir);
 
     const { tls, certificates } = await loadCertificates(config);
@@ -119,7 +134,27 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       readiness.set("stun", "up", `udp ${stunPort}`);
     }
 
-    const httpDeps = { log: log.child({ component: "http" }), readiness, startedAt };
+    const httpLockout = new FailureLockout(
+      clock,
+      config.registrar.maxAuthFailures,
+      config.registrar.lockoutMs,
+    );
+    const registrations = {
+      bindingsFor: (trunkId: string) => registrar.bindings.forTrunk(trunkId),
+      dropTrunk: (trunkId: string, reason: string) => registrar.bindings.removeTrunk(trunkId, reason),
+    };
+    const httpDeps: ApiContext = {
+      log: log.child({ component: "http" }),
+      readiness,
+      startedAt,
+      auth: authHooks({
+        adminToken,
+        findTenantByApiKey: (key) => store.tenants.getByApiKey(key),
+        lockout: httpLockout,
+      }),
+      tenants: new TenantService(store, registrations),
+      clock: new ClockService(clock),
+    };
     const https = await buildHttpApp(httpDeps, tls);
     cleanup.push(() => https.close());
     const httpsPort = await listen(https, config.bind, config.httpsPort);
@@ -153,6 +188,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       certificates,
       clock,
       store,
+      adminToken: config.adminToken ?? adminToken.generated,
+      adminTokenFile: adminToken.file,
       bindings: () => [...allBindings(registrar, store)],
       onTrunkStatus: (listener) => trunkStatus.on(listener),
       close: () => {

@@ -1,29 +1,51 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import type { Logger } from "pino";
-import type { Readiness } from "../shared/readiness.js";
+import type { ApiContext } from "./api-context.js";
+import { installErrorHandler } from "./error-handler.js";
 import { registerRoutes } from "./routes.js";
+import { problemSchema } from "./schemas/common.js";
 
-export interface HttpDependencies {
-  readonly log: Logger;
-  readonly readiness: Readiness;
-  readonly startedAt: number;
-}
+/** Largest JSON body; imports have their own, larger limit on their route. */
+const BODY_LIMIT = 1_048_576;
 
 /** One fastify app; the emulator builds it twice when plain HTTP is enabled beside HTTPS. */
 export async function buildHttpApp(
-  deps: HttpDependencies,
+  ctx: ApiContext,
   tls?: { key: string; cert: string },
 ): Promise<FastifyInstance> {
   const app = Fastify({
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
-    loggerInstance: deps.log as FastifyBaseLogger,
-    disableRequestLogging: false,
+    loggerInstance: ctx.log as FastifyBaseLogger,
     forceCloseConnections: true,
-    bodyLimit: 1_048_576,
+    bodyLimit: BODY_LIMIT,
     connectionTimeout: 30_000,
     requestTimeout: 60_000,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    // Query strings keep their types via schema coercion of fastify's own querystring parser.
   });
-  registerRoutes(app, deps);
+  app.addSchema(problemSchema);
+  installErrorHandler(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "unify-phone-emulator",
+        version: "0.1.0",
+        description:
+          "Emulated Unify Phone telephony connector. Admin routes take `Authorization: Bearer <admin token>`; PBX-side routes take `X-API-Key: <tenant API key>`. Errors are RFC 9457 problem+json with a stable `code`.",
+      },
+      components: {
+        securitySchemes: {
+          adminToken: { type: "http", scheme: "bearer" },
+          apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  registerRoutes(app, ctx);
   await app.ready();
   return app;
 }

@@ -1,1 +1,3 @@
-export { buildHttpApp, type HttpDependencies } from "./http-server.js";
+export type { ApiContext } from "./api-context.js";
+export { authHooks } from "./auth-hooks.js";
+export { buildHttpApp } from "./http-server.js";

@@ -1,7 +1,7 @@
 import type { EmulatorHandle } from "../app.js";
 
 /** The startup banner (SPEC §3.1): where everything listens, and a ready line last. */
-export function banner(handle: EmulatorHandle, extra: { adminToken?: string | null } = {}): string {
+export function banner(handle: EmulatorHandle): string {
   const c = handle.config;
   const p = handle.ports;
   const lines = [
@@ -20,8 +20,18 @@ export function banner(handle: EmulatorHandle, extra: { adminToken?: string | nu
           `  CA SHA-256     ${handle.certificates.caFingerprint}`,
         ]
       : ["  certificate    user-provided (--cert-file)"]),
-    ...(extra.adminToken ? [`  admin token    ${extra.adminToken}  (shown once; stored hashed)`] : []),
+    `  admin token    ${adminTokenLine(handle)}`,
+    `  API docs       ${handle.urls.https}/docs  (OpenAPI: ${handle.urls.https}/openapi.json)`,
     `ready: sip=${p.sip} https=${p.https}${p.http === null ? "" : ` http=${p.http}`} stun=${p.stun ?? "off"}`,
   ];
   return `${lines.join("\n")}\n`;
+}
+
+function adminTokenLine(handle: EmulatorHandle): string {
+  if (handle.config.adminToken) return "from --admin-token / UPE_ADMIN_TOKEN";
+  if (handle.adminToken) {
+    const where = handle.adminTokenFile ? `; also in ${handle.adminTokenFile} (0600)` : "";
+    return `${handle.adminToken}  (generated; stored hashed${where})`;
+  }
+  return `generated on first start: see ${handle.adminTokenFile ?? "the data dir"}`;
 }

@@ -1,4 +1,5 @@
 import type { Clock } from "../shared/clock.js";
+import { FailureLockout } from "../shared/failure-lockout.js";
 import { newTag } from "../shared/ids.js";
 import type { Listeners } from "../shared/listeners.js";
 import {
@@ -9,7 +10,6 @@ import {
   type SipRequest,
 } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
-import { AuthLockout } from "./auth-lockout.js";
 import type { Binding, TrunkStatusEvent } from "./binding.js";
 import { BindingTable } from "./binding-table.js";
 import type { DigestAlgorithm } from "./digest.js";
@@ -63,7 +63,7 @@ class Reject extends Error {
 export class Registrar {
   readonly bindings: BindingTable;
   private readonly digest: DigestVerifier;
-  private readonly lockout: AuthLockout;
+  private readonly lockout: FailureLockout;
 
   constructor(
     private readonly options: RegistrarOptions,
@@ -77,7 +77,7 @@ export class Registrar {
       new NonceService(clock, options.nonceTtlMs),
       options.digestAlgorithms,
     );
-    this.lockout = new AuthLockout(clock, options.maxAuthFailures, options.lockoutMs);
+    this.lockout = new FailureLockout(clock, options.maxAuthFailures, options.lockoutMs);
   }
 
   handleRegister(tx: ServerTransaction): void {
@@ -116,8 +116,9 @@ export class Registrar {
 
   /** True when authenticated; otherwise the response has been sent. */
   private authenticate(tx: ServerTransaction, trunk: RegistrarTrunk): boolean {
-    const source = tx.connection.remoteAddress;
-    const locked = this.lockout.lockedFor(source, trunk.username);
+    // Keyed by source and user: an attacker elsewhere cannot lock the PBX out.
+    const key = `${tx.connection.remoteAddress}|${trunk.username}`;
+    const locked = this.lockout.lockedFor(key);
     if (locked > 0) {
       throw new Reject(403, "Forbidden: too many failed authentication attempts", {
         "retry-after": String(Math.ceil(locked / 1000)),
@@ -126,7 +127,7 @@ export class Registrar {
     const outcome = this.digest.verify(tx.request, trunk.username, trunk.password);
     switch (outcome.kind) {
       case "ok":
-        this.lockout.succeed(source, trunk.username);
+        this.lockout.succeed(key);
         return true;
       case "challenge": {
         const response = createResponse(tx.request, 401, "Unauthorized", newTag());
@@ -135,7 +136,7 @@ export class Registrar {
         return false;
       }
       case "wrong":
-        this.lockout.fail(source, trunk.username);
+        this.lockout.fail(key);
         throw new Reject(403, `Forbidden: ${outcome.why}`);
       case "bad-request":
         throw new Reject(400, `Bad Request: ${outcome.why}`);

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { SIP_ERROR_CODES, type SipErrorCode } from "../../src/sip/message/error-codes.js";
 import {
   createResponse,
   type FramerEvent,
@@ -422,6 +423,7 @@ describe("parseMessage on the corpus (datagram)", () => {
     const entry = entryOf(file);
     const error = parseFailure(wireBytes(entry.set, file));
     expect({ status: error.status, code: error.code }).toEqual(expected);
+    expect(SIP_ERROR_CODES[error.code as SipErrorCode]).toBe(error.status);
     expect(error.reason.length).toBeGreaterThan(0);
     if (entry.kind === "request") expect(error.partial?.kind).toBe("request");
   });

@@ -1,6 +1,5 @@
 export { parseAuthParams } from "./auth-params.js";
 export { createResponse } from "./create-response.js";
-export { SIP_ERROR_CODES, type SipErrorCode } from "./error-codes.js";
 export { Headers } from "./headers.js";
 export { type SipMessage, SipRequest, SipResponse } from "./message.js";
 export { formatNameAddr, type NameAddr, parseNameAddr } from "./name-addr.js";

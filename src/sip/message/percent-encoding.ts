@@ -35,8 +35,7 @@ export function scanEscaped(text: string, start: number, end: number, flags: num
  * octets that are not valid UTF-8 map one-to-one to U+0000–U+00FF so distinct URIs stay distinct.
  */
 export function percentDecode(text: string): string {
-  const first = text.indexOf("%");
-  if (first === -1) return text;
+  if (!text.includes("%")) return text;
   const bytes: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -51,7 +50,7 @@ export function percentDecode(text: string): string {
   try {
     return utf8.decode(buffer);
   } catch {
-    return String.fromCharCode(...buffer);
+    return Buffer.from(buffer.buffer, 0, buffer.length).toString("latin1");
   }
 }
 

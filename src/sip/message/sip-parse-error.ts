@@ -1,3 +1,4 @@
+import type { SipErrorCode } from "./error-codes.js";
 import type { SipMessage } from "./message.js";
 
 /**
@@ -21,6 +22,6 @@ export class SipParseError extends Error {
 }
 
 /** A 400 whose reason reads "Bad Request: <detail>". */
-export function badRequest(detail: string, code: string, partial?: SipMessage): SipParseError {
+export function badRequest(detail: string, code: SipErrorCode, partial?: SipMessage): SipParseError {
   return new SipParseError(400, `Bad Request: ${detail}`, code, partial);
 }

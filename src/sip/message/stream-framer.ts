@@ -96,7 +96,7 @@ export class StreamFramer {
 
   /** Makes one unit of progress; false when more input is needed. */
   #step(events: FramerEvent[]): boolean {
-    if (this.#head === undefined) return this.#readHead(events);
+    if (this.#head === undefined) return this.#frameHead(events);
     const total = this.#bodyOffset + this.#bodyLength;
     if (this.#end - this.#start < total) return false;
     const head = this.#head;
@@ -112,7 +112,8 @@ export class StreamFramer {
     return true;
   }
 
-  #readHead(events: FramerEvent[]): boolean {
+  /** Consumes keep-alives, or reads the next header section once it is complete. */
+  #frameHead(events: FramerEvent[]): boolean {
     const buf = this.#buf;
     const start = this.#start;
     const held = this.#end - start;
@@ -153,8 +154,9 @@ export class StreamFramer {
         ),
       );
     }
-    if (headerBytes + head.contentLength > this.#maxMessageSize)
+    if (headerBytes + head.contentLength > this.#maxMessageSize) {
       return this.#fail(events, tooLarge(head.message));
+    }
     this.#head = head;
     this.#bodyOffset = headerBytes;
     this.#bodyLength = head.contentLength;

@@ -35,7 +35,7 @@ export function parseUri(text: string): SipUri {
   if (colon + 1 === text.length) throw uriError("empty opaque part");
   for (let i = colon + 1; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c <= 32 || c >= 127 || c === 60 || c === 62 || c === 34) throw uriError("bad character");
+    if (c <= 32 || c === 127) throw uriError("whitespace or control character");
   }
   return { scheme, host: text.slice(colon + 1), params: {}, headers: {} };
 }

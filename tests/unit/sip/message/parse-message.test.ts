@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SIP_ERROR_CODES, type SipErrorCode } from "../../../../src/sip/message/error-codes.js";
 import { parseMessage, SipParseError, type SipRequest } from "../../../../src/sip/message/index.js";
 
 const HEADERS = [
@@ -29,8 +30,10 @@ function failure(data: Buffer, opts: { datagram?: boolean; maxHeaders?: number }
   try {
     parseMessage(data, opts);
   } catch (error) {
-    if (error instanceof SipParseError) return error;
-    throw error;
+    if (!(error instanceof SipParseError)) throw error;
+    // Every code is registered with the status it answers with.
+    expect(SIP_ERROR_CODES[error.code as SipErrorCode]).toBe(error.status);
+    return error;
   }
   throw new Error("expected a SipParseError");
 }

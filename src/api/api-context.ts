@@ -1,0 +1,17 @@
+import type { preHandlerAsyncHookHandler } from "fastify";
+import type { Logger } from "pino";
+import type { ClockService, TenantService } from "../services/index.js";
+import type { Readiness } from "../shared/readiness.js";
+
+/** Everything a route module may use: services (never the store or SIP directly) and auth hooks. */
+export interface ApiContext {
+  readonly log: Logger;
+  readonly readiness: Readiness;
+  readonly startedAt: number;
+  readonly auth: {
+    readonly requireAdmin: preHandlerAsyncHookHandler;
+    readonly requireApiKey: preHandlerAsyncHookHandler;
+  };
+  readonly tenants: TenantService;
+  readonly clock: ClockService;
+}

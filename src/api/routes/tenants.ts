@@ -1,0 +1,126 @@
+import type { FastifyInstance } from "fastify";
+import type { ApiContext } from "../api-context.js";
+import { errorResponses, idParam } from "../schemas/common.js";
+import {
+  apiKeySchema,
+  connectorJson,
+  connectorSchema,
+  createTenantBody,
+  tenantJson,
+  tenantSchema,
+} from "../schemas/tenants.js";
+
+type TenantParams = { tenantId: string };
+
+/** Admin side: tenants, API keys and the connectors list (SPEC §3.2). */
+export function tenantRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const admin = { preHandler: ctx.auth.requireAdmin };
+  const tags = ["admin: tenants"];
+  const params = idParam("tenantId");
+
+  app.post(
+    "/api/admin/tenants",
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "Create a tenant",
+        body: createTenantBody,
+        response: { 201: tenantSchema, ...errorResponses(400, 401, 409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const tenant = ctx.tenants.create(request.body as { name: string; flavour?: string; apiKey?: string });
+      reply.code(201).header("location", `/api/admin/tenants/${tenant.id}`);
+      return tenantJson(tenant);
+    },
+  );
+
+  app.get(
+    "/api/admin/tenants",
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "List tenants",
+        response: { 200: { type: "array", items: tenantSchema }, ...errorResponses(401) },
+      },
+    },
+    async () => ctx.tenants.list().map(tenantJson),
+  );
+
+  app.get(
+    "/api/admin/tenants/:tenantId",
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "Get a tenant",
+        params,
+        response: { 200: tenantSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => tenantJson(ctx.tenants.get((request.params as TenantParams).tenantId)),
+  );
+
+  app.delete(
+    "/api/admin/tenants/:tenantId",
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "Delete a tenant with its systems, trunks and users; its PBXs lose their registration",
+        params,
+        response: { 204: { type: "null" }, ...errorResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      ctx.tenants.delete((request.params as TenantParams).tenantId);
+      reply.code(204);
+    },
+  );
+
+  app.get(
+    "/api/admin/tenants/:tenantId/api-key",
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "The tenant's API key",
+        params,
+        response: { 200: apiKeySchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => ({ apiKey: ctx.tenants.get((request.params as TenantParams).tenantId).apiKey }),
+  );
+
+  app.post(
+    "/api/admin/tenants/:tenantId/api-key/regenerate",
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "Replace the API key at once (PBXs with the old key get 401 api_key_invalid)",
+        params,
+        response: { 200: apiKeySchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => ({
+      apiKey: ctx.tenants.regenerateApiKey((request.params as TenantParams).tenantId).apiKey,
+    }),
+  );
+
+  app.get(
+    "/api/admin/tenants/:tenantId/connectors",
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "Connectors (one per PBX system) with live registration status",
+        params,
+        response: { 200: { type: "array", items: connectorSchema }, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => ctx.tenants.connectors((request.params as TenantParams).tenantId).map(connectorJson),
+  );
+}

@@ -1,0 +1,49 @@
+/** JSON Schema pieces shared by several resources. */
+export const isoTime = { type: ["string", "null"], format: "date-time" } as const;
+
+export const idParam = (name: string) =>
+  ({
+    type: "object",
+    properties: { [name]: { type: "string", minLength: 1, maxLength: 64 } },
+    required: [name],
+  }) as const;
+
+export const problemRef = { $ref: "Problem#" } as const;
+
+/** The RFC 9457 body of every error (registered once as `Problem`). */
+export const problemSchema = {
+  $id: "Problem",
+  type: "object",
+  properties: {
+    type: { type: "string" },
+    title: { type: "string" },
+    status: { type: "integer" },
+    detail: { type: "string" },
+    code: { type: "string" },
+    instance: { type: "string" },
+    errors: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          row: { type: "integer" },
+          field: { type: "string" },
+          code: { type: "string" },
+          message: { type: "string" },
+        },
+        required: ["field", "code", "message"],
+      },
+    },
+  },
+  required: ["type", "title", "status", "code"],
+} as const;
+
+/** Epoch ms → ISO 8601, null stays null. */
+export function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}
+
+/** The errors every authenticated route may answer, for the OpenAPI document. */
+export function errorResponses(...statuses: number[]): Record<number, typeof problemRef> {
+  return Object.fromEntries(statuses.map((s) => [s, problemRef]));
+}

@@ -1,0 +1,67 @@
+import type { Tenant } from "../../domain/index.js";
+import type { ConnectorStatus } from "../../services/index.js";
+import { iso, isoTime } from "./common.js";
+
+export const tenantSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    name: { type: "string" },
+    flavour: { enum: ["openscape", "video"] },
+    apiKey: { type: "string" },
+    clientId: { type: "string" },
+    createdAt: isoTime,
+  },
+  required: ["id", "name", "flavour", "apiKey", "clientId", "createdAt"],
+} as const;
+
+export const createTenantBody = {
+  type: "object",
+  properties: {
+    name: { type: "string", minLength: 1, maxLength: 100 },
+    flavour: { enum: ["openscape", "video"] },
+    apiKey: { type: "string", minLength: 8, maxLength: 128 },
+  },
+  required: ["name"],
+  additionalProperties: false,
+} as const;
+
+export const apiKeySchema = {
+  type: "object",
+  properties: { apiKey: { type: "string" } },
+  required: ["apiKey"],
+} as const;
+
+export const connectorSchema = {
+  type: "object",
+  properties: {
+    name: { type: "string" },
+    type: { const: "OSBIZ" },
+    status: { enum: ["available", "unavailable"] },
+    systemId: { type: "string" },
+    trunkId: { type: "string" },
+    username: { type: "string" },
+    simultaneousCalls: { type: "integer" },
+    contact: { type: ["string", "null"] },
+    registeredAt: isoTime,
+    expiresAt: isoTime,
+    remote: { type: ["string", "null"] },
+    bindings: { type: "integer" },
+  },
+  required: ["name", "type", "status", "systemId", "contact", "registeredAt", "expiresAt"],
+} as const;
+
+export function tenantJson(t: Tenant) {
+  return {
+    id: t.id,
+    name: t.name,
+    flavour: t.flavour,
+    apiKey: t.apiKey,
+    clientId: t.clientId,
+    createdAt: iso(t.createdAt),
+  };
+}
+
+export function connectorJson(c: ConnectorStatus) {
+  return { ...c, registeredAt: iso(c.registeredAt), expiresAt: iso(c.expiresAt) };
+}

@@ -1,0 +1,61 @@
+/**
+ * Every stable machine `code` the REST API can answer with, its HTTP status and title.
+ * The registry is the only place codes are declared; `docs/errors.md` lists them all and
+ * a test fails when one is missing there (as fastify does for its FST_ERR_* codes).
+ */
+export const API_ERRORS = {
+  // Request shape
+  validation_failed: { status: 400, title: "The request is not valid" },
+  malformed_json: { status: 400, title: "The body is not valid JSON" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  payload_too_large: { status: 413, title: "The body is too large" },
+  not_found: { status: 404, title: "No such resource" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  // Authentication and abuse limits
+  admin_token_missing: { status: 401, title: "An admin bearer token is required" },
+  admin_token_invalid: { status: 401, title: "The admin token is not valid" },
+  api_key_missing: { status: 401, title: "An X-API-Key header is required" },
+  api_key_invalid: { status: 401, title: "The API key is not valid (wrong or regenerated)" },
+  rate_limited: { status: 429, title: "Too many failed attempts; retry later" },
+  // Tenants, systems, trunks
+  tenant_not_found: { status: 404, title: "No such tenant" },
+  tenant_name_taken: { status: 409, title: "A tenant with this name exists" },
+  api_key_taken: { status: 409, title: "This API key is used by another tenant" },
+  client_id_taken: { status: 409, title: "This client ID is used by another tenant" },
+  system_not_found: { status: 404, title: "No such PBX system" },
+  system_id_taken: { status: 409, title: "This system ID is already provisioned" },
+  system_has_trunk: { status: 409, title: "This system already has a trunk" },
+  trunk_not_found: { status: 404, title: "No such trunk" },
+  trunk_username_taken: { status: 409, title: "This trunk username is taken" },
+  trunk_name_taken: { status: 409, title: "This trunk name is taken" },
+  // JWT
+  jwt_not_set: { status: 403, title: "No JWT is configured for the tenant" },
+  jwt_invalid: { status: 403, title: "The tenant's JWT has been invalidated" },
+  jwt_expired: { status: 403, title: "The tenant's JWT has expired" },
+  jwt_malformed: { status: 422, title: "The token is not a well-formed JWT" },
+  jwt_signature_invalid: { status: 422, title: "The token was not signed by the JWT creation portal" },
+  jwt_wrong_client: { status: 422, title: "The token was created for another client ID" },
+  jwt_already_expired: { status: 422, title: "The token has already expired" },
+  jwt_revoked: { status: 422, title: "The token has been revoked in the portal" },
+  jwt_token_not_found: { status: 404, title: "No such portal token" },
+  // Users
+  user_not_found: { status: 404, title: "No such user" },
+  email_taken: { status: 409, title: "A user with this e-mail exists in the tenant" },
+  phone_number_taken: { status: 409, title: "This phone number is used by another user of the tenant" },
+  import_invalid: { status: 422, title: "The import has invalid rows; nothing was written" },
+  import_too_many_rows: { status: 413, title: "The import has too many rows" },
+  // Values (also used as row-level codes inside import errors)
+  invalid_value: { status: 422, title: "A value is not valid" },
+  number_too_long: { status: 422, title: "The phone number exceeds E.164's 15 digits" },
+  numbering_incomplete: { status: 422, title: "The numbering plan lacks a part needed for this number" },
+  // Clock
+  clock_invalid: { status: 422, title: "The clock value or duration is not valid" },
+  // Fallback
+  internal_error: { status: 500, title: "Internal error" },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+export function isApiErrorCode(code: string): code is ApiErrorCode {
+  return Object.hasOwn(API_ERRORS, code);
+}
