@@ -7,7 +7,7 @@ import { type CertificateSet, ensureCertificates, loadTlsFiles } from "./certs/i
 import { type EmulatorConfig, type EmulatorOptions, resolveConfig } from "./config/index.js";
 import { type Binding, Registrar, type TrunkStatusEvent } from "./registrar/index.js";
 import { applySeed, loadSeedFile } from "./seed/index.js";
-import { ClockService, TenantService } from "./services/index.js";
+import { ClockService, ConnectorService, JwtService, TenantService, UserService } from "./services/index.js";
 import { ControllableClock, SystemClock } from "./shared/clock.js";
 import { FailureLockout } from "./shared/failure-lockout.js";
 import { Listeners } from "./shared/listeners.js";
@@ -143,6 +143,15 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       bindingsFor: (trunkId: string) => registrar.bindings.forTrunk(trunkId),
       dropTrunk: (trunkId: string, reason: string) => registrar.bindings.removeTrunk(trunkId, reason),
     };
+    const jwt = new JwtService(store, clock);
+    const users = new UserService(store);
+    const connector = new ConnectorService(store, registrations, users, jwt, {
+      host: config.host,
+      sipPort: sip.port,
+      domain: config.domain,
+      registerInterval: config.registrar.defaultExpires,
+      stun: stunPort === null ? null : { host: config.host, port: stunPort },
+    });
     const httpDeps: ApiContext = {
       log: log.child({ component: "http" }),
       readiness,
@@ -154,6 +163,9 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       }),
       tenants: new TenantService(store, registrations),
       clock: new ClockService(clock),
+      jwt,
+      users,
+      connector,
     };
     const https = await buildHttpApp(httpDeps, tls);
     cleanup.push(() => https.close());

@@ -1,6 +1,12 @@
 import type { preHandlerAsyncHookHandler } from "fastify";
 import type { Logger } from "pino";
-import type { ClockService, TenantService } from "../services/index.js";
+import type {
+  ClockService,
+  ConnectorService,
+  JwtService,
+  TenantService,
+  UserService,
+} from "../services/index.js";
 import type { Readiness } from "../shared/readiness.js";
 
 /** Everything a route module may use: services (never the store or SIP directly) and auth hooks. */
@@ -14,4 +20,7 @@ export interface ApiContext {
   };
   readonly tenants: TenantService;
   readonly clock: ClockService;
+  readonly jwt: JwtService;
+  readonly users: UserService;
+  readonly connector: ConnectorService;
 }

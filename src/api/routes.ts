@@ -1,12 +1,18 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "./api-context.js";
 import { clockRoutes } from "./routes/clock.js";
+import { connectorRoutes } from "./routes/connector.js";
 import { healthRoutes } from "./routes/health.js";
+import { jwtRoutes } from "./routes/jwt.js";
 import { tenantRoutes } from "./routes/tenants.js";
+import { userRoutes } from "./routes/users.js";
 
 /** Every HTTP route of the emulator, registered in one place so one read shows the API. */
 export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   healthRoutes(app, ctx);
   tenantRoutes(app, ctx);
   clockRoutes(app, ctx);
+  jwtRoutes(app, ctx);
+  userRoutes(app, ctx);
+  connectorRoutes(app, ctx);
 }

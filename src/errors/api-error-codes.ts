@@ -48,6 +48,7 @@ export const API_ERRORS = {
   invalid_value: { status: 422, title: "A value is not valid" },
   number_too_long: { status: 422, title: "The phone number exceeds E.164's 15 digits" },
   numbering_incomplete: { status: 422, title: "The numbering plan lacks a part needed for this number" },
+  // Connector (PBX side)
   // Clock
   clock_invalid: { status: 422, title: "The clock value or duration is not valid" },
   // Fallback
