@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { API_ERRORS } from "../../src/errors/index.js";
+import { type EmulatorHandle, startEmulator } from "../../src/index.js";
+import { startTestEmulator } from "../support/emulator.js";
+import { httpClient } from "../support/http.js";
+
+let emulator: EmulatorHandle | undefined;
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+describe("admin token", () => {
+  it("refuses a missing or wrong token with 401 problem+json", async () => {
+    emulator = await startTestEmulator({ adminToken: "right-token" });
+    const http = httpClient(emulator);
+    const none = await http.call("GET", "/api/admin/tenants");
+    expect(none).toMatchObject({ status: 401, body: { code: "admin_token_missing" } });
+    const wrong = await http.admin("GET", "/api/admin/tenants", undefined, "wrong-token");
+    expect(wrong).toMatchObject({ status: 401, body: { code: "admin_token_invalid" } });
+    expect((await http.admin("GET", "/api/admin/tenants")).status).toBe(200);
+  });
+
+  it("rate-limits failures per source with 429 and Retry-After, then lets the source back", async () => {
+    emulator = await startTestEmulator({ adminToken: "right-token" });
+    const http = httpClient(emulator);
+    for (let i = 0; i < 10; i++) {
+      expect((await http.admin("GET", "/api/admin/tenants", undefined, `guess-${i}`)).status).toBe(401);
+    }
+    const limited = await http.admin("GET", "/api/admin/tenants");
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe("rate_limited");
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    emulator.clock.advance(61_000);
+    expect((await http.admin("GET", "/api/admin/tenants")).status).toBe(200);
+  });
+
+  it("rate-limits wrong API keys the same way", async () => {
+    emulator = await startTestEmulator();
+    const http = httpClient(emulator);
+    for (let i = 0; i < 10; i++) {
+      expect((await http.pbx(`nope-${i}`, "GET", "/api/connector/v1/systems/x")).body.code).toBe(
+        "api_key_invalid",
+      );
+    }
+    expect((await http.pbx("acme-key-0001", "GET", "/api/connector/v1/systems/osbiz-1")).status).toBe(429);
+  });
+
+  it("is generated on first start, stored hashed, written 0600, and survives a restart", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "upe-token-"));
+    const base = {
+      bind: "127.0.0.1",
+      dataDir,
+      certsDir: path.join(dataDir, "certs"),
+      logLevel: "silent" as const,
+      httpsPort: 0,
+      stunPort: null,
+      sip: { port: 0 },
+    };
+    const first = await startEmulator(base);
+    const token = first.adminToken!;
+    expect(token).toMatch(/^upe_/);
+    const file = path.join(dataDir, "admin-token");
+    expect(readFileSync(file, "utf8").trim()).toBe(token);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const db = readFileSync(path.join(dataDir, "emulator.db")).toString("latin1");
+    expect(db.includes(token)).toBe(false);
+    await first.close();
+
+    emulator = await startEmulator(base);
+    expect(emulator.adminToken).toBeNull();
+    expect(emulator.adminTokenFile).toBe(file);
+    const http = httpClient(emulator);
+    expect((await http.admin("GET", "/api/admin/tenants", undefined, token)).status).toBe(200);
+  });
+});
+
+describe("API description", () => {
+  it("serves OpenAPI 3.1 listing the admin, portal and connector paths", async () => {
+    emulator = await startTestEmulator();
+    const doc = (await httpClient(emulator).call("GET", "/openapi.json")).body;
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/admin/tenants",
+        "/api/admin/tenants/{tenantId}/connectors",
+        "/api/admin/clock/advance",
+      ]),
+    );
+  });
+
+  it("serves a docs page at /docs", async () => {
+    emulator = await startTestEmulator();
+    const http = httpClient(emulator);
+    const page = await http.call("GET", "/docs/");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("swagger-ui");
+  });
+
+  it("documents every error code of the registry in docs/errors.md", () => {
+    const doc = readFileSync(path.resolve(import.meta.dirname, "../../docs/errors.md"), "utf8");
+    const missing = Object.keys(API_ERRORS).filter((code) => !doc.includes(`\`${code}\``));
+    expect(missing).toEqual([]);
+  });
+});
