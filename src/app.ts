@@ -4,9 +4,10 @@ import type { Logger } from "pino";
 import { type ApiContext, authHooks, buildHttpApp } from "./api/index.js";
 import { AdminToken } from "./auth/index.js";
 import { type CertificateSet, ensureCertificates, loadTlsFiles } from "./certs/index.js";
+import { EmulatorClient } from "./client/index.js";
 import { type EmulatorConfig, type EmulatorOptions, resolveConfig } from "./config/index.js";
 import { type Binding, Registrar, type TrunkStatusEvent } from "./registrar/index.js";
-import { applySeed, loadSeedFile } from "./seed/index.js";
+import { applySeed, loadSeedFile, seedClock } from "./seed/index.js";
 import { ClockService, ConnectorService, JwtService, TenantService, UserService } from "./services/index.js";
 import { ControllableClock, SystemClock } from "./shared/clock.js";
 import { FailureLockout } from "./shared/failure-lockout.js";
@@ -46,6 +47,8 @@ export interface EmulatorHandle {
   readonly adminToken: string | null;
   /** Where a generated admin token was written (0600), if anywhere. */
   readonly adminTokenFile: string | null;
+  /** A typed REST client for this emulator (admin token included when known). */
+  readonly client: EmulatorClient;
   /** Current registrations of every trunk. */
   bindings(): Binding[];
   /** Subscribe to trunk availability changes; returns an unsubscribe function. */
@@ -76,7 +79,13 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     readiness.set("store", "starting");
     const store = openStore({ dataDir: config.dataDir, ephemeral: config.ephemeral, clock });
     cleanup.push(() => store.close());
-    if (config.seed) applySeed(store, loadSeedFile(config.seed), { clock });
+    const seed = config.seed ? loadSeedFile(config.seed) : undefined;
+    if (seed) {
+      const start = seedClock(seed);
+      if (start?.now !== undefined) clock.set(start.now);
+      if (start?.frozen !== undefined) clock.freeze(start.frozen);
+      applySeed(store, seed, { clock });
+    }
     const adminToken = AdminToken.init({
       configured: config.adminToken,
       settings: store.settings,
@@ -188,6 +197,13 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       sipTcp,
       sipUdp,
     };
+    const knownAdminToken = config.adminToken ?? adminToken.generated;
+    const client = new EmulatorClient({
+      baseUrl: `https://${urlHost(host)}:${httpsPort}`,
+      ...(certificates.caCertPem ? { ca: certificates.caCertPem } : {}),
+      ...(knownAdminToken ? { adminToken: knownAdminToken } : {}),
+    });
+    cleanup.push(() => client.close());
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -200,7 +216,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       certificates,
       clock,
       store,
-      adminToken: config.adminToken ?? adminToken.generated,
+      client,
+      adminToken: knownAdminToken,
       adminTokenFile: adminToken.file,
       bindings: () => [...allBindings(registrar, store)],
       onTrunkStatus: (listener) => trunkStatus.on(listener),

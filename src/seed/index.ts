@@ -1,5 +1,6 @@
 export { type ApplySeedOptions, applySeed, type SeedCounts, type SeedSummary } from "./apply-seed.js";
 export { loadSeedFile, parseSeed } from "./load-seed-file.js";
+export { type SeedClock, seedClock } from "./seed-clock.js";
 export type { SeedDocument, SeedSystem, SeedTenant, SeedTrunk, SeedUser } from "./seed-document.js";
 export { SeedError, type SeedIssue } from "./seed-error.js";
 export { validateSeed } from "./validate-seed.js";
