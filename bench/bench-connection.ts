@@ -5,6 +5,8 @@ import { type ResponseLite, ResponseScanner } from "./sip-wire.js";
 /** One request in flight, keyed by its Call-ID (one outstanding request per Call-ID). */
 export interface Exchange {
   readonly callId: string;
+  /** CSeq number of the request: a late answer to an earlier request of the Call-ID is not ours. */
+  readonly cseq: number;
   /** performance.now() when the request was written. */
   sentAt: number;
   onResponse(response: ResponseLite): void;
@@ -16,14 +18,23 @@ export interface ConnectOptions {
   readonly timeoutMs: number;
 }
 
-/** Opens a TLS connection to the emulator (its certificate is self-signed: not verified). */
+let sharedContext: tls.SecureContext | undefined;
+
+/**
+ * Opens a TLS connection to the emulator (its certificate is self-signed: not verified).
+ * One SecureContext for all: without it every tls.connect builds its own, which costs the
+ * generator more than the handshake itself.
+ */
 export function connectTls(options: ConnectOptions): Promise<tls.TLSSocket> {
+  sharedContext ??= tls.createSecureContext();
+  const secureContext = sharedContext;
   return new Promise((resolve, reject) => {
     const socket = tls.connect({
       host: "127.0.0.1",
       port: options.port,
       servername: "phoneapp.unify.com",
       rejectUnauthorized: false,
+      secureContext,
     });
     const timer = setTimeout(() => {
       socket.destroy();
@@ -112,7 +123,7 @@ export class BenchConnection {
     for (const response of this.responses) {
       if (response.status < 200) continue;
       const exchange = this.pending.get(response.callId);
-      if (!exchange) {
+      if (!exchange || exchange.cseq !== response.cseq) {
         this.onProblem("unmatched");
         continue;
       }

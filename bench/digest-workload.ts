@@ -52,6 +52,10 @@ class DigestSlot implements Exchange {
     return this.trunk.callId;
   }
 
+  get cseq(): number {
+    return this.trunk.cseq;
+  }
+
   next(): void {
     this.busy = false;
     if (!this.loop.running || !this.conn.alive) return;

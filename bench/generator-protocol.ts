@@ -62,7 +62,8 @@ export type GeneratorEvent =
   /** Sent when the measured window starts and ends, so the runner samples server CPU then. */
   | { readonly type: "mark"; readonly at: "start" | "end" }
   | { readonly type: "result"; readonly result: PhaseResult }
-  | { readonly type: "released" }
+  /** `lost`: held connections the server closed before the release. */
+  | { readonly type: "released"; readonly lost: number }
   | { readonly type: "error"; readonly message: string };
 
 export function failureTotal(f: FailureCounts): number {

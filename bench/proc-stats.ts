@@ -22,6 +22,24 @@ export function readCpuSeconds(pid: number): number {
   return (utime + stime) / clockTicks();
 }
 
+export interface MachineCpu {
+  /** CPU seconds all processes spent (user, nice, system, irq, softirq), summed over cores. */
+  readonly busySeconds: number;
+  /** CPU seconds the hypervisor gave to other guests. */
+  readonly stealSeconds: number;
+}
+
+/** The machine-wide line of /proc/stat, to tell how much else ran beside the benchmark. */
+export function readMachineCpu(): MachineCpu {
+  const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  const ticks = clockTicks();
+  return {
+    busySeconds: ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) / ticks,
+    stealSeconds: (steal ?? 0) / ticks,
+  };
+}
+
 /** Resident set size in bytes (VmRSS of /proc/<pid>/status). */
 export function readRssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

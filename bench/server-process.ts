@@ -18,6 +18,8 @@ export interface ServerProcess {
   output(): string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
   stop(graceMs: number): Promise<void>;
+  /** SIGKILL now if still running (for the runner's exit path). */
+  kill(): void;
 }
 
 /** Starts `node dist/main.js` and resolves with the SIP port of its `ready:` banner line. */
@@ -71,11 +73,23 @@ export function startServer(options: ServerOptions): Promise<ServerProcess> {
       child.removeAllListeners("exit");
       child.stdout?.removeAllListeners("data");
       child.stdout?.on("data", append);
+      let stopping = false;
+      child.once("exit", (code, signal) => {
+        if (!stopping)
+          console.error(`!!! the server exited unexpectedly (code ${code}, signal ${signal}):\n${output}`);
+      });
       resolve({
         pid: child.pid,
         sipPort: Number(ready[1]),
         output: () => output,
-        stop: (graceMs) => stopChild(child, graceMs),
+        stop: (graceMs) => {
+          stopping = true;
+          return stopChild(child, graceMs);
+        },
+        kill: () => {
+          stopping = true;
+          if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+        },
       });
     });
   });

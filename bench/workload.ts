@@ -6,6 +6,8 @@ export interface Workload {
   /** Issue no new operations; what is in flight finishes (or times out). */
   stop(): void;
   inFlight(): number;
+  /** True once the workload has nothing left to do (a bounded batch), ending the window early. */
+  finished?(): boolean;
 }
 
 /** State shared by the slots of a closed-loop workload. */

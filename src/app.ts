@@ -3,12 +3,22 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { type ApiContext, authHooks, buildHttpApp } from "./api/index.js";
 import { AdminToken } from "./auth/index.js";
+import { B2bua } from "./b2bua/index.js";
 import { type CertificateSet, ensureCertificates, loadTlsFiles } from "./certs/index.js";
 import { EmulatorClient } from "./client/index.js";
 import { type EmulatorConfig, type EmulatorOptions, resolveConfig } from "./config/index.js";
+import { MediaEngine } from "./media/index.js";
 import { type Binding, Registrar, type TrunkStatusEvent } from "./registrar/index.js";
 import { applySeed, loadSeedFile, seedClock } from "./seed/index.js";
-import { ClockService, ConnectorService, JwtService, TenantService, UserService } from "./services/index.js";
+import {
+  applySeedJwt,
+  CallService,
+  ClockService,
+  ConnectorService,
+  JwtService,
+  TenantService,
+  UserService,
+} from "./services/index.js";
 import { ControllableClock, SystemClock } from "./shared/clock.js";
 import { FailureLockout } from "./shared/failure-lockout.js";
 import { Listeners } from "./shared/listeners.js";
@@ -125,6 +135,32 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       handshakeTimeoutMs: config.sip.handshakeTimeoutMs,
     });
     readiness.set("sip", "up", `tls ${sip.port}`);
+
+    const media = new MediaEngine({
+      host: config.host,
+      bind: config.bind,
+      portRange: config.rtpPorts,
+      log: (event, detail) => log.debug({ ...detail }, `media: ${event}`),
+    });
+    const b2bua = new B2bua({
+      store,
+      bindings: registrar.bindings,
+      connections: stack.transport.connections,
+      transactions: stack.transactions,
+      media,
+      clock,
+      timers: new SystemClock(),
+      host: config.host,
+      sipPort: sip.port,
+      domain: config.domain,
+      log: log.child({ component: "b2bua" }),
+    });
+    b2bua.install(router);
+    stack.connectionClosed.on(({ connection, reason }) => b2bua.connectionClosed(connection, reason));
+    cleanup.push(async () => {
+      await b2bua.close();
+      await media.close();
+    });
     const sipTcp =
       config.sip.tcpPort === null
         ? null
@@ -153,6 +189,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       dropTrunk: (trunkId: string, reason: string) => registrar.bindings.removeTrunk(trunkId, reason),
     };
     const jwt = new JwtService(store, clock);
+    if (seed) await applySeedJwt(jwt, store, seed);
     const users = new UserService(store);
     const connector = new ConnectorService(store, registrations, users, jwt, {
       host: config.host,
@@ -175,6 +212,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       jwt,
       users,
       connector,
+      calls: new CallService(store, b2bua),
     };
     const https = await buildHttpApp(httpDeps, tls);
     cleanup.push(() => https.close());

@@ -1,6 +1,7 @@
 import type { preHandlerAsyncHookHandler } from "fastify";
 import type { Logger } from "pino";
 import type {
+  CallService,
   ClockService,
   ConnectorService,
   JwtService,
@@ -23,4 +24,5 @@ export interface ApiContext {
   readonly jwt: JwtService;
   readonly users: UserService;
   readonly connector: ConnectorService;
+  readonly calls: CallService;
 }

@@ -21,8 +21,9 @@ export async function buildHttpApp(
     bodyLimit: BODY_LIMIT,
     connectionTimeout: 30_000,
     requestTimeout: 60_000,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
-    // Query strings keep their types via schema coercion of fastify's own querystring parser.
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, allowUnionTypes: true },
+    },
   });
   app.addSchema(problemSchema);
   installErrorHandler(app);

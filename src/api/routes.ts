@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "./api-context.js";
+import { callRoutes } from "./routes/calls.js";
 import { clockRoutes } from "./routes/clock.js";
 import { connectorRoutes } from "./routes/connector.js";
 import { healthRoutes } from "./routes/health.js";
@@ -15,4 +16,5 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   jwtRoutes(app, ctx);
   userRoutes(app, ctx);
   connectorRoutes(app, ctx);
+  callRoutes(app, ctx);
 }

@@ -16,7 +16,14 @@ export {
   type Trunk,
   trunkName,
 } from "./trunk.js";
-export { USER_ROLES, type User, type UserRole } from "./user.js";
+export {
+  type CallBehaviour,
+  DEFAULT_CALL_BEHAVIOUR,
+  USER_ROLES,
+  type User,
+  type UserRole,
+  validateCallBehaviour,
+} from "./user.js";
 export {
   LOCALES,
   type Locale,

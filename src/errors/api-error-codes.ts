@@ -44,11 +44,27 @@ export const API_ERRORS = {
   phone_number_taken: { status: 409, title: "This phone number is used by another user of the tenant" },
   import_invalid: { status: 422, title: "The import has invalid rows; nothing was written" },
   import_too_many_rows: { status: 413, title: "The import has too many rows" },
+  import_header_invalid: { status: 422, title: "The CSV header row is not valid" },
+  import_empty: { status: 422, title: "The import file is empty" },
+  import_not_utf8: { status: 422, title: "The import file is not UTF-8" },
   // Values (also used as row-level codes inside import errors)
   invalid_value: { status: 422, title: "A value is not valid" },
   number_too_long: { status: 422, title: "The phone number exceeds E.164's 15 digits" },
   numbering_incomplete: { status: 422, title: "The numbering plan lacks a part needed for this number" },
   // Connector (PBX side)
+  invalid_numbering: { status: 422, title: "The numbering settings are not valid" },
+  user_assigned_to_other_system: {
+    status: 409,
+    title: "The user is assigned to another PBX system of the tenant",
+  },
+  // Calls
+  call_not_found: { status: 404, title: "No such call in the journal" },
+  user_not_assigned: { status: 409, title: "The user is not assigned to a trunk" },
+  trunk_not_registered: {
+    status: 409,
+    title: "The user's trunk is not registered: the PBX is not connected",
+  },
+  trunk_lines_busy: { status: 409, title: "All lines of the trunk are busy" },
   // Clock
   clock_invalid: { status: 422, title: "The clock value or duration is not valid" },
   // Fallback

@@ -31,6 +31,11 @@ export class BindingTable {
     return this.byTrunk.get(trunkId)?.get(contact)?.binding;
   }
 
+  /** Trunks registered through this connection (an INVITE on it comes from them). */
+  trunksOnConnection(connectionId: string): string[] {
+    return [...new Set([...(this.byConnection.get(connectionId) ?? [])].map((e) => e.binding.trunkId))];
+  }
+
   /** Trunks with at least one binding. */
   get trunkCount(): number {
     return this.byTrunk.size;

@@ -1,6 +1,12 @@
 import { timingSafeEqual } from "node:crypto";
 import { parseAuthParams, type SipRequest } from "../sip/message/index.js";
-import { credentialAlgorithm, type DigestAlgorithm, digestResponse, formatChallenge } from "./digest.js";
+import {
+  credentialAlgorithm,
+  type DigestAlgorithm,
+  digestHa1,
+  digestResponseFromHa1,
+  formatChallenge,
+} from "./digest.js";
 import type { NonceService } from "./nonce-service.js";
 
 export type DigestOutcome =
@@ -32,12 +38,33 @@ export class DigestVerifier {
   }
 
   verify(request: SipRequest, username: string, password: string): DigestOutcome {
+    return this.check(request, username, (algorithm) => digestHa1(algorithm, username, this.realm, password));
+  }
+
+  /**
+   * Like `verify`, for a user whose password is not known, only H(A1) per algorithm
+   * (`digestHa1` with this verifier's realm). An algorithm without an HA1 is re-challenged.
+   */
+  verifyHa1(
+    request: SipRequest,
+    username: string,
+    ha1s: Readonly<Partial<Record<DigestAlgorithm, string>>>,
+  ): DigestOutcome {
+    return this.check(request, username, (algorithm) => ha1s[algorithm]);
+  }
+
+  private check(
+    request: SipRequest,
+    username: string,
+    ha1For: (algorithm: DigestAlgorithm) => string | undefined,
+  ): DigestOutcome {
     const credentials = this.findCredentials(request);
     if (!credentials) return { kind: "challenge", stale: false, why: "no credentials for our realm" };
     const p = credentials;
     if (p.username !== username) return { kind: "wrong", why: "username does not match the registered user" };
     const algorithm = credentialAlgorithm(p.algorithm);
-    if (!algorithm || !this.algorithms.includes(algorithm)) {
+    const ha1 = algorithm && this.algorithms.includes(algorithm) ? ha1For(algorithm) : undefined;
+    if (!algorithm || ha1 === undefined) {
       return { kind: "challenge", stale: false, why: `algorithm ${p.algorithm} not offered` };
     }
     if (!p.nonce || !p.uri || !p.response)
@@ -61,11 +88,10 @@ export class DigestVerifier {
       case "ok":
         break;
     }
-    const expected = digestResponse({
+    const expected = digestResponseFromHa1({
       algorithm,
-      username,
+      ha1,
       realm: this.realm,
-      password,
       method: request.method,
       uri: p.uri,
       nonce: p.nonce,

@@ -34,10 +34,33 @@ export interface DigestInput {
 
 /** The `response` value a client must send for these inputs (RFC 7616 §3.4.1, qop=auth). */
 export function digestResponse(input: DigestInput): string {
-  const ha1 = hash(input.algorithm, `${input.username}:${input.realm}:${input.password}`);
+  const { username, password, ...rest } = input;
+  return digestResponseFromHa1({ ...rest, ha1: digestHa1(input.algorithm, username, input.realm, password) });
+}
+
+/**
+ * H(A1) = H(username:realm:password) (RFC 7616 §3.4.2): what a server can store instead of
+ * the password. Tied to the realm: a stored HA1 no longer verifies once the realm changes.
+ */
+export function digestHa1(
+  algorithm: DigestAlgorithm,
+  username: string,
+  realm: string,
+  password: string,
+): string {
+  return hash(algorithm, `${username}:${realm}:${password}`);
+}
+
+export interface DigestHa1Input extends Omit<DigestInput, "username" | "password"> {
+  /** Lowercase hex H(A1) of `algorithm`, as `digestHa1` returns it. */
+  readonly ha1: string;
+}
+
+/** The expected `response` when only H(A1) is known (RFC 7616 §3.4.1, qop=auth). */
+export function digestResponseFromHa1(input: DigestHa1Input): string {
   const ha2 = hash(input.algorithm, `${input.method}:${input.uri}`);
   const tail = input.qop ? `${input.qop.nc}:${input.qop.cnonce}:auth:${ha2}` : ha2;
-  return hash(input.algorithm, `${ha1}:${input.nonce}:${tail}`);
+  return hash(input.algorithm, `${input.ha1}:${input.nonce}:${tail}`);
 }
 
 /** A `WWW-Authenticate` value (RFC 7616 §3.3). */

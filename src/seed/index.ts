@@ -2,5 +2,6 @@ export { type ApplySeedOptions, applySeed, type SeedCounts, type SeedSummary } f
 export { loadSeedFile, parseSeed } from "./load-seed-file.js";
 export { type SeedClock, seedClock } from "./seed-clock.js";
 export type { SeedDocument, SeedSystem, SeedTenant, SeedTrunk, SeedUser } from "./seed-document.js";
-export { SeedError, type SeedIssue } from "./seed-error.js";
+export { formatSeedPath, SeedError, type SeedIssue, type SeedPath } from "./seed-error.js";
+export { sourceOf } from "./seed-source.js";
 export { validateSeed } from "./validate-seed.js";

@@ -13,6 +13,11 @@ const UNIQUE: Record<string, [code: string, field: string, message: string]> = {
     "emailAddress",
     "the tenant has a user with this e-mail",
   ],
+  "users.tenant_id, users.phone_number": [
+    "phone_number_taken",
+    "phoneNumber",
+    "another user of the tenant has this phone number",
+  ],
 };
 
 /** Turns a SQLite constraint violation into the matching DomainError; other errors pass unchanged. */

@@ -1,8 +1,8 @@
 import type Database from "better-sqlite3";
-import { initialMigration, type Migration } from "./migrations/index.js";
+import { initialMigration, jwtMigration, type Migration, userNumbersMigration } from "./migrations/index.js";
 
 /** In version order; append new migrations, never edit applied ones. */
-export const MIGRATIONS: readonly Migration[] = [initialMigration];
+export const MIGRATIONS: readonly Migration[] = [initialMigration, jwtMigration, userNumbersMigration];
 
 export class MigrationError extends Error {
   override readonly name = "MigrationError";

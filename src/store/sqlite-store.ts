@@ -2,10 +2,12 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { migrate } from "./migrate.js";
+import { SqlitePortalTokenRepository } from "./portal-token-repository.js";
 import { SqliteSettingsRepository } from "./settings-repository.js";
 import type { Store } from "./store.js";
 import { StoreContext } from "./store-context.js";
 import { SqliteSystemRepository } from "./system-repository.js";
+import { SqliteTenantJwtRepository } from "./tenant-jwt-repository.js";
 import { SqliteTenantRepository } from "./tenant-repository.js";
 import { SqliteTrunkRepository } from "./trunk-repository.js";
 import { SqliteUserRepository } from "./user-repository.js";
@@ -31,6 +33,8 @@ export class SqliteStore implements Store {
   readonly trunks: SqliteTrunkRepository;
   readonly users: SqliteUserRepository;
   readonly settings: SqliteSettingsRepository;
+  readonly portalTokens: SqlitePortalTokenRepository;
+  readonly tenantJwts: SqliteTenantJwtRepository;
   private readonly ctx: StoreContext;
 
   /** Expects a migrated database; use `openStore`. */
@@ -41,6 +45,8 @@ export class SqliteStore implements Store {
     this.trunks = new SqliteTrunkRepository(this.ctx);
     this.users = new SqliteUserRepository(this.ctx);
     this.settings = new SqliteSettingsRepository(this.ctx);
+    this.portalTokens = new SqlitePortalTokenRepository(this.ctx);
+    this.tenantJwts = new SqliteTenantJwtRepository(this.ctx);
     this.tenants.load();
     this.systems.load();
     this.trunks.load();

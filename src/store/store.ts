@@ -1,4 +1,5 @@
 import type {
+  CallBehaviour,
   Flavour,
   Locale,
   Numbering,
@@ -21,6 +22,8 @@ export interface Store {
   readonly trunks: TrunkRepository;
   readonly users: UserRepository;
   readonly settings: SettingsRepository;
+  readonly portalTokens: PortalTokenRepository;
+  readonly tenantJwts: TenantJwtRepository;
   /** ":memory:" or the database file path. */
   readonly location: string;
   /** Runs `fn` in one transaction (nested calls become savepoints); it must be synchronous. */
@@ -138,6 +141,8 @@ export interface NewUser {
   callno?: string;
   did?: string;
   phoneNumber?: string;
+  /** default DEFAULT_CALL_BEHAVIOUR */
+  callBehaviour?: CallBehaviour;
   createdAt?: number;
 }
 
@@ -152,6 +157,7 @@ export interface UserPatch {
   callno?: string | null;
   did?: string | null;
   phoneNumber?: string | null;
+  callBehaviour?: CallBehaviour;
 }
 
 export interface UserQuery {
@@ -176,7 +182,11 @@ export interface UserRepository {
   get(id: string): User | undefined;
   /** case-insensitive */
   getByEmail(tenantId: string, emailAddress: string): User | undefined;
+  /** Phone numbers are unique per tenant (`phone_number_taken`). */
+  getByPhoneNumber(tenantId: string, phoneNumber: string): User | undefined;
   list(query: UserQuery): UserPage;
+  /** Every user of the tenant, in list order. */
+  listByTenant(tenantId: string): User[];
   /** Throws `user_not_found`. */
   update(id: string, patch: UserPatch): User;
   delete(id: string): boolean;
@@ -186,4 +196,42 @@ export interface SettingsRepository {
   get(key: string): string | undefined;
   set(key: string, value: string): void;
   delete(key: string): boolean;
+}
+
+/** A token minted by the emulated JWT creation portal (its text is not stored). */
+export interface PortalToken {
+  /** the JWT's `jti` */
+  id: string;
+  /** the JWT's `aud` and `sub` */
+  clientId: string;
+  label: string;
+  /** the JWT's `exp` in ms; null: no expiry */
+  expiresAt: number | null;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface PortalTokenRepository {
+  create(token: Omit<PortalToken, "revokedAt">): PortalToken;
+  get(id: string): PortalToken | undefined;
+  /** Newest first; only the tokens of `clientId` when given. */
+  list(clientId?: string): PortalToken[];
+  /** Keeps the first revocation time; undefined when there is no such token. */
+  revoke(id: string, at: number): PortalToken | undefined;
+}
+
+/** The JWT a tenant has set (PUT …/jwt): which portal token, as it was when set. */
+export interface TenantJwt {
+  tenantId: string;
+  tokenId: string;
+  label: string;
+  expiresAt: number | null;
+  setAt: number;
+}
+
+export interface TenantJwtRepository {
+  get(tenantId: string): TenantJwt | undefined;
+  /** Replaces the tenant's JWT; the token must exist in the portal. */
+  set(jwt: TenantJwt): TenantJwt;
+  delete(tenantId: string): boolean;
 }

@@ -1,8 +1,10 @@
 import type Database from "better-sqlite3";
 import {
+  DEFAULT_CALL_BEHAVIOUR,
   DomainError,
   newId,
   type User,
+  validateCallBehaviour,
   validateCallno,
   validateDid,
   validateEmail,
@@ -27,6 +29,7 @@ interface UserRow {
   callno: string | null;
   did: string | null;
   phone_number: string | null;
+  call_behaviour: string;
   search_key: string;
   created_at: number;
   updated_at: number;
@@ -41,6 +44,7 @@ function toUser(r: UserRow): User {
     lastName: r.last_name,
     locale: validateLocale(r.locale),
     role: validateRole(r.role),
+    callBehaviour: JSON.parse(r.call_behaviour) as User["callBehaviour"],
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -73,6 +77,7 @@ function toRow(u: User): UserRow {
     callno: u.callno ?? null,
     did: u.did ?? null,
     phone_number: u.phoneNumber ?? null,
+    call_behaviour: JSON.stringify(u.callBehaviour),
     search_key: searchable
       .filter((s) => s !== undefined)
       .join("\n")
@@ -83,7 +88,7 @@ function toRow(u: User): UserRow {
 }
 
 const COLUMNS = `id, tenant_id, email_address, email_key, first_name, last_name, locale, role, trunk_id, callno,
-  did, phone_number, search_key, created_at, updated_at`;
+  did, phone_number, call_behaviour, search_key, created_at, updated_at`;
 const WHERE = "tenant_id = @tenantId AND (@pattern IS NULL OR search_key LIKE @pattern ESCAPE '\\')";
 const ORDER = "last_name COLLATE NOCASE, first_name COLLATE NOCASE, email_key, id";
 
@@ -104,6 +109,8 @@ export class SqliteUserRepository implements UserRepository {
   private readonly deleteStmt: Database.Statement<[string]>;
   private readonly getStmt: Database.Statement<[string], UserRow>;
   private readonly byEmailStmt: Database.Statement<[string, string], UserRow>;
+  private readonly byPhoneNumberStmt: Database.Statement<[string, string], UserRow>;
+  private readonly byTenantStmt: Database.Statement<[string], UserRow>;
   private readonly pageStmt: Database.Statement<[Record<string, unknown>], UserRow>;
   private readonly countStmt: Database.Statement<[Record<string, unknown>], { n: number }>;
 
@@ -111,17 +118,23 @@ export class SqliteUserRepository implements UserRepository {
     const db = ctx.db;
     this.insertStmt = db.prepare(
       `INSERT INTO users (${COLUMNS}) VALUES (@id, @tenant_id, @email_address, @email_key, @first_name,
-         @last_name, @locale, @role, @trunk_id, @callno, @did, @phone_number, @search_key, @created_at, @updated_at)`,
+         @last_name, @locale, @role, @trunk_id, @callno, @did, @phone_number, @call_behaviour, @search_key, @created_at,
+         @updated_at)`,
     );
     this.updateStmt = db.prepare(
       `UPDATE users SET email_address = @email_address, email_key = @email_key, first_name = @first_name,
          last_name = @last_name, locale = @locale, role = @role, trunk_id = @trunk_id, callno = @callno,
-         did = @did, phone_number = @phone_number, search_key = @search_key, updated_at = @updated_at
+         did = @did, phone_number = @phone_number, call_behaviour = @call_behaviour, search_key = @search_key,
+         updated_at = @updated_at
        WHERE id = @id`,
     );
     this.deleteStmt = db.prepare("DELETE FROM users WHERE id = ?");
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`);
     this.byEmailStmt = db.prepare(`SELECT ${COLUMNS} FROM users WHERE tenant_id = ? AND email_key = ?`);
+    this.byPhoneNumberStmt = db.prepare(
+      `SELECT ${COLUMNS} FROM users WHERE tenant_id = ? AND phone_number = ? AND phone_number IS NOT NULL`,
+    );
+    this.byTenantStmt = db.prepare(`SELECT ${COLUMNS} FROM users WHERE tenant_id = ? ORDER BY ${ORDER}`);
     this.pageStmt = db.prepare(
       `SELECT ${COLUMNS} FROM users WHERE ${WHERE} ORDER BY ${ORDER} LIMIT @limit OFFSET @offset`,
     );
@@ -141,6 +154,10 @@ export class SqliteUserRepository implements UserRepository {
       lastName: validateLabel(input.lastName, "lastName"),
       locale: validateLocale(input.locale),
       role: validateRole(input.role ?? "user"),
+      callBehaviour:
+        input.callBehaviour === undefined
+          ? { ...DEFAULT_CALL_BEHAVIOUR }
+          : validateCallBehaviour(input.callBehaviour),
       createdAt: now,
       updatedAt: now,
     };
@@ -157,6 +174,15 @@ export class SqliteUserRepository implements UserRepository {
   getByEmail(tenantId: string, emailAddress: string): User | undefined {
     const row = this.byEmailStmt.get(tenantId, emailAddress.trim().toLowerCase());
     return row && toUser(row);
+  }
+
+  getByPhoneNumber(tenantId: string, phoneNumber: string): User | undefined {
+    const row = this.byPhoneNumberStmt.get(tenantId, phoneNumber);
+    return row && toUser(row);
+  }
+
+  listByTenant(tenantId: string): User[] {
+    return this.byTenantStmt.all(tenantId).map(toUser);
   }
 
   list(query: UserQuery): UserPage {
@@ -188,6 +214,7 @@ export class SqliteUserRepository implements UserRepository {
       lastName: keep(existing.lastName, patch.lastName, (v) => validateLabel(v, "lastName")),
       locale: keep(existing.locale, patch.locale, (v) => validateLocale(v)),
       role: keep(existing.role, patch.role, (v) => validateRole(v)),
+      callBehaviour: keep(existing.callBehaviour, patch.callBehaviour, (v) => validateCallBehaviour(v)),
       createdAt: existing.createdAt,
       updatedAt: this.ctx.now(),
     };

@@ -1,5 +1,197 @@
 import type { FastifyInstance } from "fastify";
+import type { User } from "../../domain/index.js";
+import type { NewUserInput, UserChanges } from "../../services/index.js";
 import type { ApiContext } from "../api-context.js";
+import { errorResponses, idParam } from "../schemas/common.js";
+import {
+  createUserBody,
+  exportResponse,
+  importBody,
+  importQuery,
+  importResultSchema,
+  listUsersQuery,
+  patchUserBody,
+  userJson,
+  userPageSchema,
+  userSchema,
+} from "../schemas/users.js";
 
-/** Admin side: users of a tenant, import and export. */
-export function userRoutes(_app: FastifyInstance, _ctx: ApiContext): void {}
+type TenantParams = { tenantId: string };
+type UserParams = TenantParams & { userId: string };
+type UserBody = Omit<UserChanges, "trunkId"> & { trunk?: string | null };
+
+/** An import body may be this large (larger → 413 payload_too_large). */
+const IMPORT_BODY_LIMIT = 10 * 1024 * 1024;
+const CSV_TYPES = ["text/csv", "application/csv"];
+
+const userParams = {
+  type: "object",
+  properties: { ...idParam("tenantId").properties, ...idParam("userId").properties },
+  required: ["tenantId", "userId"],
+} as const;
+
+/** Admin side: users of a tenant, import and export (SPEC §3.2). */
+export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.register(async (scope) => {
+    // CSV bodies arrive as bytes for the streaming parser; only these routes accept them.
+    scope.addContentTypeParser(CSV_TYPES, { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+    scope.removeContentTypeParser("text/plain");
+    routes(scope, ctx);
+  });
+}
+
+function routes(app: FastifyInstance, ctx: ApiContext): void {
+  const admin = { preHandler: ctx.auth.requireAdmin };
+  const tags = ["admin: users"];
+  const base = "/api/admin/tenants/:tenantId/users";
+  const params = idParam("tenantId");
+  const json = (u: User) => userJson(u, ctx.users.trunkName(u));
+  /** The body's trunk name → the service's trunkId (null clears). */
+  const changes = (tenantId: string, body: UserBody): UserChanges => {
+    const { trunk, ...rest } = body;
+    if (trunk === undefined) return rest;
+    return { ...rest, trunkId: trunk === null ? null : ctx.users.trunkIdByName(tenantId, trunk) };
+  };
+
+  app.get(
+    base,
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "List users: search by name, e-mail or number, ordered by last name, paged",
+        params,
+        querystring: listUsersQuery,
+        response: { 200: userPageSchema, ...errorResponses(400, 401, 404, 429) },
+      },
+    },
+    async (request) => {
+      const { tenantId } = request.params as TenantParams;
+      const q = request.query as { search?: string; offset?: string; limit?: string };
+      const offset = q.offset === undefined ? 0 : Number(q.offset);
+      const limit = q.limit === undefined ? 100 : Number(q.limit);
+      const page = ctx.users.list(tenantId, { ...(q.search ? { search: q.search } : {}), offset, limit });
+      return { items: page.items.map(json), total: page.total, offset, limit };
+    },
+  );
+
+  app.post(
+    base,
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "Create a user; trunk + callno build the phone number unless phoneNumber is given",
+        params,
+        body: createUserBody,
+        response: { 201: userSchema, ...errorResponses(400, 401, 404, 409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = request.params as TenantParams;
+      const user = ctx.users.create(tenantId, changes(tenantId, request.body as UserBody) as NewUserInput);
+      reply.code(201).header("location", `/api/admin/tenants/${tenantId}/users/${user.id}`);
+      return json(user);
+    },
+  );
+
+  app.post(
+    `${base}/import`,
+    {
+      ...admin,
+      bodyLimit: IMPORT_BODY_LIMIT,
+      schema: {
+        tags,
+        summary:
+          "Import users into one trunk from CSV or JSON: every row is validated first; any invalid row → 422 import_invalid and nothing is written",
+        params,
+        querystring: importQuery,
+        body: importBody,
+        response: { 200: importResultSchema, ...errorResponses(400, 401, 404, 413, 415, 422, 429) },
+      },
+    },
+    async (request) => {
+      const { tenantId } = request.params as TenantParams;
+      const q = request.query as { trunk: string; dryRun?: "true" | "false" };
+      return ctx.users.import(tenantId, {
+        trunk: q.trunk,
+        dryRun: q.dryRun === "true",
+        format: Buffer.isBuffer(request.body) ? "csv" : "json",
+        body: request.body,
+      });
+    },
+  );
+
+  app.get(
+    `${base}/export`,
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "Export the users as CSV in the import's format (Excel-ready, formulas neutralised)",
+        params,
+        response: { 200: exportResponse, ...errorResponses(401, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { filename, body } = ctx.users.exportCsv((request.params as TenantParams).tenantId);
+      reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="${filename}"`);
+      return body;
+    },
+  );
+
+  app.get(
+    `${base}/:userId`,
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "Get a user",
+        params: userParams,
+        response: { 200: userSchema, ...errorResponses(401, 404, 429) },
+      },
+    },
+    async (request) => {
+      const { tenantId, userId } = request.params as UserParams;
+      return json(ctx.users.get(tenantId, userId));
+    },
+  );
+
+  app.patch(
+    `${base}/:userId`,
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "Change a user; a new trunk or callno rebuilds the phone number unless phoneNumber is given",
+        params: userParams,
+        body: patchUserBody,
+        response: { 200: userSchema, ...errorResponses(400, 401, 404, 409, 422, 429) },
+      },
+    },
+    async (request) => {
+      const { tenantId, userId } = request.params as UserParams;
+      return json(ctx.users.update(tenantId, userId, changes(tenantId, request.body as UserBody)));
+    },
+  );
+
+  app.delete(
+    `${base}/:userId`,
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "Delete a user (from the PBX and the cloud)",
+        params: userParams,
+        response: { 204: { type: "null" }, ...errorResponses(401, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId, userId } = request.params as UserParams;
+      ctx.users.delete(tenantId, userId);
+      reply.code(204);
+    },
+  );
+}

@@ -36,6 +36,8 @@ export const problemSchema = {
     },
   },
   required: ["type", "title", "status", "code"],
+  // RFC 9457 §3.2 extension members (callId, retryAfterSeconds…) must survive serialisation.
+  additionalProperties: true,
 } as const;
 
 /** Epoch ms → ISO 8601, null stays null. */

@@ -1,2 +1,4 @@
 export { initialMigration } from "./001-initial.js";
+export { jwtMigration } from "./002-jwt.js";
+export { userNumbersMigration } from "./003-user-numbers.js";
 export type { Migration } from "./migration.js";

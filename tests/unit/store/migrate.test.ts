@@ -20,7 +20,17 @@ describe("migrate", () => {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .pluck()
       .all();
-    expect(tables).toEqual(["settings", "systems", "tenants", "trunks", "users"]);
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        "settings",
+        "systems",
+        "tenants",
+        "trunks",
+        "users",
+        "portal_tokens",
+        "tenant_jwts",
+      ]),
+    );
   });
 
   it("skips what is applied and runs only newer migrations", () => {

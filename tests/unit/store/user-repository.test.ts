@@ -51,6 +51,7 @@ describe("users", () => {
       callno: "2131",
       did: "2131",
       phoneNumber: "+4923026672131",
+      callBehaviour: { mode: "answer", ringMs: 1000 },
       createdAt: clock.now(),
       updatedAt: clock.now(),
     });

@@ -1,0 +1,86 @@
+import type { FastifyInstance } from "fastify";
+import type { StartCallInput } from "../../services/index.js";
+import type { ApiContext } from "../api-context.js";
+import { callJson, callSchema, callsQuery, startCallBody } from "../schemas/calls.js";
+import { errorResponses, idParam } from "../schemas/common.js";
+
+/** The call journal (CDRs) and calls placed on a user's behalf (SPEC §3.2 "calls"). */
+export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const admin = { preHandler: ctx.auth.requireAdmin };
+  const tags = ["admin: calls"];
+  const now = () => ctx.clock.state().now;
+
+  app.get(
+    "/api/admin/calls",
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "Active and recent calls (newest first), with legs, times, statuses, media stats and DTMF",
+        querystring: callsQuery,
+        response: { 200: { type: "array", items: callSchema }, ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const q = request.query as {
+        tenantId?: string;
+        userId?: string;
+        trunk?: string;
+        state?: "active" | "ended";
+      };
+      const calls = ctx.calls.list({
+        ...(q.tenantId ? { tenantId: q.tenantId } : {}),
+        ...(q.userId ? { userId: q.userId } : {}),
+        ...(q.trunk ? { trunkId: q.trunk } : {}),
+        ...(q.state ? { state: q.state } : {}),
+      });
+      return calls.map((c) => callJson(c, now()));
+    },
+  );
+
+  app.post(
+    "/api/admin/calls",
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "A Unify Phone user calls a number: INVITE to the PBX over its registered trunk connection",
+        body: startCallBody,
+        response: { 201: callSchema, ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const call = await ctx.calls.start(request.body as StartCallInput);
+      reply.code(201).header("location", `/api/admin/calls/${call.id}`);
+      return callJson(call, now());
+    },
+  );
+
+  app.get(
+    "/api/admin/calls/:callId",
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "One call",
+        params: idParam("callId"),
+        response: { 200: callSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => callJson(ctx.calls.get((request.params as { callId: string }).callId), now()),
+  );
+
+  app.delete(
+    "/api/admin/calls/:callId",
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "Hang up on the user's side (CANCEL, 603 or BYE as the call's state requires)",
+        params: idParam("callId"),
+        response: { 200: callSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => callJson(ctx.calls.hangup((request.params as { callId: string }).callId), now()),
+  );
+}

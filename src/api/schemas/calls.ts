@@ -1,0 +1,126 @@
+import type { Call } from "../../b2bua/index.js";
+import { iso, isoTime } from "./common.js";
+
+const statsSchema = {
+  type: "object",
+  properties: {
+    packetsSent: { type: "integer" },
+    packetsReceived: { type: "integer" },
+    bytesSent: { type: "integer" },
+    bytesReceived: { type: "integer" },
+    packetsLost: { type: "integer" },
+    jitterMs: { type: "number" },
+  },
+} as const;
+
+export const callSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    direction: { enum: ["pbx-to-user", "user-to-pbx"] },
+    state: { enum: ["setup", "ringing", "answered", "ended"] },
+    tenantId: { type: "string" },
+    trunkId: { type: "string" },
+    trunk: { type: "string" },
+    userId: { type: ["string", "null"] },
+    from: { type: "string" },
+    to: { type: "string" },
+    createdAt: isoTime,
+    ringingAt: isoTime,
+    answeredAt: isoTime,
+    endedAt: isoTime,
+    durationMs: { type: ["integer", "null"], description: "answered → ended (or now), emulator clock" },
+    finalStatus: { type: ["integer", "null"], description: "final SIP status of the INVITE" },
+    hangupCause: { type: ["string", "null"] },
+    endedBy: { type: ["string", "null"], enum: ["pbx", "user", "emulator", null] },
+    onHold: { type: "boolean" },
+    media: {
+      type: ["object", "null"],
+      properties: {
+        mode: { type: "string" },
+        direction: { type: "string" },
+        localPort: { type: "integer" },
+        stats: statsSchema,
+      },
+    },
+    dtmf: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { digit: { type: "string" }, via: { enum: ["rfc4733", "info"] }, at: { type: "string" } },
+      },
+    },
+    legs: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { kind: { type: "string" }, callId: { type: "string" }, status: { type: "integer" } },
+      },
+    },
+    events: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { at: { type: "string" }, type: { type: "string" }, detail: { type: "string" } },
+      },
+    },
+  },
+  required: ["id", "direction", "state", "trunk", "from", "to", "createdAt", "events"],
+} as const;
+
+export const startCallBody = {
+  type: "object",
+  properties: {
+    fromUser: { type: "string", minLength: 1, description: "user id, or e-mail with tenantId" },
+    tenantId: { type: "string" },
+    to: { type: "string", pattern: "^\\+?[0-9*#]{1,32}$", description: "number dialed toward the PBX" },
+    media: { enum: ["echo", "tone", "silence"] },
+  },
+  required: ["fromUser", "to"],
+  additionalProperties: false,
+} as const;
+
+export const callsQuery = {
+  type: "object",
+  properties: {
+    tenantId: { type: "string" },
+    userId: { type: "string" },
+    trunk: { type: "string", description: "trunk id or name (gtc-001)" },
+    state: { enum: ["active", "ended"] },
+  },
+  additionalProperties: false,
+} as const;
+
+export function callJson(call: Call, now: number) {
+  const media = call.media;
+  return {
+    id: call.id,
+    direction: call.direction,
+    state: call.state,
+    tenantId: call.tenantId,
+    trunkId: call.trunkId,
+    trunk: call.trunkName,
+    userId: call.userId,
+    from: call.from,
+    to: call.to,
+    createdAt: iso(call.createdAt),
+    ringingAt: iso(call.ringingAt),
+    answeredAt: iso(call.answeredAt),
+    endedAt: iso(call.endedAt),
+    durationMs: call.answeredAt === null ? null : (call.endedAt ?? now) - call.answeredAt,
+    finalStatus: call.finalStatus,
+    hangupCause: call.hangupCause,
+    endedBy: call.endedBy,
+    onHold: call.onHold,
+    media: media
+      ? { mode: media.mode, direction: media.direction, localPort: media.localPort, stats: media.stats }
+      : null,
+    dtmf: call.dtmf.map((d) => ({ digit: d.digit, via: d.via, at: iso(d.at) })),
+    legs: call.legs,
+    events: call.events.map((e) => ({
+      at: iso(e.at),
+      type: e.type,
+      ...(e.detail === undefined ? {} : { detail: e.detail }),
+    })),
+  };
+}

@@ -1,0 +1,104 @@
+import type { JwtStatus, MintedToken } from "../../services/index.js";
+import type { PortalToken } from "../../store/index.js";
+import { iso, isoTime } from "./common.js";
+
+export const createPortalTokenBody = {
+  type: "object",
+  properties: {
+    clientId: {
+      type: "string",
+      minLength: 1,
+      maxLength: 128,
+      description: "The tenant's Unify Phone client ID; becomes the token's aud and sub",
+    },
+    label: { type: "string", minLength: 1, maxLength: 100 },
+    expiresAt: {
+      type: ["string", "null"],
+      format: "date-time",
+      description:
+        "Becomes exp (whole seconds); absent or null: the token never expires. A past time is allowed.",
+    },
+  },
+  required: ["clientId", "label"],
+  additionalProperties: false,
+} as const;
+
+export const portalTokenListQuery = {
+  type: "object",
+  properties: { clientId: { type: "string", minLength: 1, maxLength: 128 } },
+  additionalProperties: false,
+} as const;
+
+const portalTokenProperties = {
+  id: { type: "string", description: "The token's jti" },
+  clientId: { type: "string" },
+  label: { type: "string" },
+  expiresAt: isoTime,
+  createdAt: isoTime,
+  revokedAt: isoTime,
+} as const;
+
+export const portalTokenSchema = {
+  type: "object",
+  properties: portalTokenProperties,
+  required: ["id", "clientId", "label", "expiresAt", "createdAt", "revokedAt"],
+} as const;
+
+export const mintedTokenSchema = {
+  type: "object",
+  properties: {
+    ...portalTokenProperties,
+    token: { type: "string", description: "The signed JWT (ES256); shown only here" },
+  },
+  required: ["id", "token", "clientId", "label", "expiresAt", "createdAt"],
+} as const;
+
+export const putJwtBody = {
+  type: "object",
+  properties: {
+    token: {
+      type: "string",
+      minLength: 1,
+      maxLength: 16_384,
+      description: "A JWT from the JWT creation portal",
+    },
+  },
+  required: ["token"],
+  additionalProperties: false,
+} as const;
+
+export const tenantJwtSchema = {
+  type: "object",
+  properties: {
+    status: {
+      enum: ["not_set", "active", "invalid", "expiring", "expired"],
+      description:
+        "Computed from the emulator clock on every read. invalid: the token was revoked in the portal after being set; " +
+        "expired: expiresAt ≤ now; expiring: expires within one month, defined as expiresAt − now ≤ 30 days " +
+        "(still functional); active: otherwise, also for a token without expiry.",
+    },
+    expiresAt: isoTime,
+    label: { type: ["string", "null"] },
+    setAt: isoTime,
+  },
+  required: ["status", "expiresAt", "label", "setAt"],
+} as const;
+
+export function portalTokenJson(t: PortalToken) {
+  return {
+    id: t.id,
+    clientId: t.clientId,
+    label: t.label,
+    expiresAt: iso(t.expiresAt),
+    createdAt: iso(t.createdAt),
+    revokedAt: iso(t.revokedAt),
+  };
+}
+
+export function mintedTokenJson(m: MintedToken) {
+  return { ...portalTokenJson(m), token: m.token };
+}
+
+export function tenantJwtJson(s: JwtStatus) {
+  return { status: s.status, expiresAt: iso(s.expiresAt), label: s.label, setAt: iso(s.setAt) };
+}

@@ -1,0 +1,202 @@
+import { LOCALES, USER_ROLES, type User } from "../../domain/index.js";
+import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, REQUIRED_COLUMNS } from "../../services/index.js";
+import { iso, isoTime } from "./common.js";
+
+const nullableString = { type: ["string", "null"] } as const;
+
+const callBehaviour = {
+  type: "object",
+  additionalProperties: true,
+  description:
+    'How the emulated user answers calls; a placeholder for the calls feature, default {"mode":"answer","ringMs":1000}. ' +
+    "For now only checked to be a JSON object of at most 4 KB.",
+} as const;
+
+export const userSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    emailAddress: { type: "string" },
+    firstName: { type: "string" },
+    lastName: { type: "string" },
+    locale: { enum: LOCALES },
+    role: { enum: USER_ROLES },
+    trunk: { ...nullableString, description: 'name of the trunk the user is assigned to, e.g. "gtc-001"' },
+    callno: nullableString,
+    did: nullableString,
+    phoneNumber: {
+      ...nullableString,
+      description: "E.164 with international numbering, the callno with internal",
+    },
+    callBehaviour,
+    createdAt: isoTime,
+    updatedAt: isoTime,
+  },
+  required: [
+    "id",
+    "emailAddress",
+    "firstName",
+    "lastName",
+    "locale",
+    "role",
+    "trunk",
+    "callno",
+    "did",
+    "phoneNumber",
+    "callBehaviour",
+    "createdAt",
+    "updatedAt",
+  ],
+} as const;
+
+export const userPageSchema = {
+  type: "object",
+  properties: {
+    items: { type: "array", items: userSchema },
+    total: { type: "integer", description: "all matches, ignoring offset and limit" },
+    offset: { type: "integer" },
+    limit: { type: "integer" },
+  },
+  required: ["items", "total", "offset", "limit"],
+} as const;
+
+export const listUsersQuery = {
+  type: "object",
+  properties: {
+    search: {
+      type: "string",
+      maxLength: 200,
+      description: "case-insensitive part of the name, e-mail address, callno, DID or phone number",
+    },
+    offset: { type: "string", pattern: "^[0-9]{1,9}$", description: "users to skip (default 0)" },
+    limit: {
+      type: "string",
+      pattern: "^(?:[0-9]{1,3}|1000)$",
+      description: "page size, 0–1000 (default 100)",
+    },
+  },
+  additionalProperties: false,
+} as const;
+
+const fields = {
+  emailAddress: { type: "string", maxLength: 254, description: "unique in the tenant, case-insensitively" },
+  firstName: { type: "string", maxLength: 200 },
+  lastName: { type: "string", maxLength: 200 },
+  locale: { type: "string", maxLength: 35, description: `one of ${LOCALES.join(", ")}` },
+  role: { enum: USER_ROLES },
+  callBehaviour,
+} as const;
+
+const numberFields = (nullable: boolean) => {
+  const t = nullable ? nullableString.type : "string";
+  return {
+    trunk: {
+      type: t,
+      maxLength: 64,
+      description: "trunk name (gtc-001); with callno it builds the phone number from the trunk's numbering",
+    },
+    callno: { type: t, maxLength: 32, description: "internal call number on the PBX (digits)" },
+    did: { type: t, maxLength: 32 },
+    phoneNumber: {
+      type: t,
+      maxLength: 32,
+      description:
+        "explicit number (E.164 or internal); default built from trunk + callno; unique in the tenant",
+    },
+  } as const;
+};
+
+export const createUserBody = {
+  type: "object",
+  properties: {
+    ...fields,
+    locale: { ...fields.locale, description: `${fields.locale.description} (default en-US)` },
+    ...numberFields(false),
+  },
+  required: ["emailAddress", "firstName", "lastName"],
+  additionalProperties: false,
+} as const;
+
+export const patchUserBody = {
+  type: "object",
+  description: "Omitted fields keep their value; null clears trunk, callno, did or phoneNumber.",
+  properties: { ...fields, ...numberFields(true) },
+  additionalProperties: false,
+  minProperties: 1,
+} as const;
+
+const rowNumbering =
+  "Each problem's `row` is the spreadsheet row for CSV (the header is row 1, so the first data row is row 2; " +
+  "blank lines count, a quoted field with line breaks stays one row) and the 1-based array position for JSON.";
+
+export const importQuery = {
+  type: "object",
+  properties: {
+    trunk: {
+      type: "string",
+      minLength: 1,
+      maxLength: 64,
+      description: "the trunk the users go to, e.g. gtc-001",
+    },
+    dryRun: { enum: ["true", "false"], description: "true: only validate and count (default false)" },
+  },
+  required: ["trunk"],
+  additionalProperties: false,
+} as const;
+
+const csvBody = {
+  description:
+    `CSV, UTF-8 with or without BOM, CRLF or LF, "," or ";" as delimiter. Header row in camelCase: ` +
+    `${REQUIRED_COLUMNS.join(",")} required, ${IMPORT_COLUMNS.slice(REQUIRED_COLUMNS.length).join(", ")} ` +
+    `optional, in any order. At most ${IMPORT_MAX_ROWS} rows, 10 MB. ${rowNumbering}`,
+} as const;
+
+export const importBody = {
+  content: {
+    "text/csv": { schema: csvBody },
+    "application/csv": { schema: csvBody },
+    "application/json": {
+      schema: {
+        description: `An array of users or {"users": [...]}, with the CSV column names as keys (string values; null = empty). ${rowNumbering}`,
+        anyOf: [
+          { type: "array" },
+          { type: "object", properties: { users: { type: "array" } }, required: ["users"] },
+        ],
+      },
+    },
+  },
+} as const;
+
+export const importResultSchema = {
+  type: "object",
+  properties: {
+    created: { type: "integer" },
+    updated: { type: "integer", description: "matched by e-mail, some field differed" },
+    unchanged: { type: "integer", description: "matched by e-mail, every field equal" },
+    dryRun: { type: "boolean", description: "true: nothing was written" },
+  },
+  required: ["created", "updated", "unchanged", "dryRun"],
+} as const;
+
+export const exportResponse = {
+  description: `CSV (UTF-8 with BOM, CRLF) with the header ${IMPORT_COLUMNS.join(",")}; cells starting with = + - @ tab or CR get a leading "'"`,
+  content: { "text/csv": { schema: { type: "string" } } },
+} as const;
+
+export function userJson(u: User, trunk: string | null) {
+  return {
+    id: u.id,
+    emailAddress: u.emailAddress,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    locale: u.locale,
+    role: u.role,
+    trunk,
+    callno: u.callno ?? null,
+    did: u.did ?? null,
+    phoneNumber: u.phoneNumber ?? null,
+    callBehaviour: u.callBehaviour,
+    createdAt: iso(u.createdAt),
+    updatedAt: iso(u.updatedAt),
+  };
+}

@@ -1,0 +1,69 @@
+import type { MediaMode, MediaSession } from "../media/index.js";
+
+export type CallState = "setup" | "ringing" | "answered" | "ended";
+export type CallDirection = "pbx-to-user" | "user-to-pbx";
+
+export interface CallEvent {
+  readonly at: number;
+  readonly type: string;
+  readonly detail?: string;
+}
+
+export interface DtmfDigit {
+  readonly digit: string;
+  readonly via: "rfc4733" | "info";
+  readonly at: number;
+}
+
+/** One leg of a call: the PBX side on the trunk, or the Unify Phone user side. */
+export interface CallLeg {
+  readonly kind: "pbx" | "virtual-user" | "client";
+  readonly callId: string;
+  /** Final SIP status of the INVITE on this leg, once known. */
+  status?: number;
+  reason?: string;
+}
+
+/**
+ * A call through the connector and its journal entry (CDR): every time comes from the
+ * emulator clock, every event is kept in order.
+ */
+export class Call {
+  state: CallState = "setup";
+  readonly events: CallEvent[] = [];
+  readonly dtmf: DtmfDigit[] = [];
+  readonly legs: CallLeg[] = [];
+  ringingAt: number | null = null;
+  answeredAt: number | null = null;
+  endedAt: number | null = null;
+  finalStatus: number | null = null;
+  hangupCause: string | null = null;
+  endedBy: "pbx" | "user" | "emulator" | null = null;
+  onHold = false;
+  media: MediaSession | null = null;
+  mediaMode: MediaMode;
+
+  constructor(
+    readonly id: string,
+    readonly direction: CallDirection,
+    readonly tenantId: string,
+    readonly trunkId: string,
+    readonly trunkName: string,
+    readonly userId: string | null,
+    /** Caller and callee numbers as signalled. */
+    readonly from: string,
+    readonly to: string,
+    readonly createdAt: number,
+    mediaMode: MediaMode,
+  ) {
+    this.mediaMode = mediaMode;
+  }
+
+  get active(): boolean {
+    return this.state !== "ended";
+  }
+
+  event(at: number, type: string, detail?: string): void {
+    this.events.push(detail === undefined ? { at, type } : { at, type, detail });
+  }
+}

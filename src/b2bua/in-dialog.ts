@@ -1,0 +1,190 @@
+import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
+import { createResponse, parseUri, type SipRequest } from "../sip/message/index.js";
+import type { ServerTransaction } from "../sip/transaction/index.js";
+import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
+import type { Call } from "./call.js";
+import type { PbxOutbound } from "./pbx-outbound.js";
+import { dialogResponse } from "./sip-responses.js";
+
+/** RFC 4730-style `application/dtmf-relay` bodies ("Signal=5\r\nDuration=160") and bare `application/dtmf`. */
+export function dtmfFromInfo(request: SipRequest): string | undefined {
+  const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const body = request.body.toString("utf8");
+  if (type === "application/dtmf-relay")
+    return /^\s*Signal\s*=\s*([0-9A-D*#])/im.exec(body)?.[1]?.toUpperCase();
+  if (type === "application/dtmf") return /^\s*([0-9A-D*#])/i.exec(body)?.[1]?.toUpperCase();
+  return undefined;
+}
+
+/**
+ * Requests inside an established call (RFC 3261 §12.2.2): BYE, re-INVITE and UPDATE
+ * (hold / retrieve, RFC 3264 §8.4), INFO DTMF, and REFER (blind transfer, RFC 3515,
+ * with Replaces for an attended one, RFC 3891).
+ */
+export class InDialog {
+  constructor(
+    private readonly ctx: B2buaContext,
+    private readonly outbound: PbxOutbound,
+  ) {}
+
+  /** The dialog of an in-dialog request, or undefined after answering 481/500. */
+  entryFor(tx: ServerTransaction): DialogEntry | undefined {
+    const key = dialogKeyOfIncoming(tx.request);
+    const entry = key ? this.ctx.dialogs.get(key) : undefined;
+    if (!entry) {
+      tx.respond(createResponse(tx.request, 481, "Call/Transaction Does Not Exist"));
+      return undefined;
+    }
+    if (!entry.dialog.acceptIncoming(tx.request)) {
+      tx.respond(
+        createResponse(tx.request, 500, "Server Internal Error: CSeq lower than the last one in this dialog"),
+      );
+      return undefined;
+    }
+    entry.dialog.connection = tx.connection;
+    return entry;
+  }
+
+  bye(tx: ServerTransaction): void {
+    const entry = this.entryFor(tx);
+    if (!entry) return;
+    tx.respond(createResponse(tx.request, 200, "OK"));
+    this.ctx.finish(entry.call, { cause: "BYE from the PBX", by: "pbx" });
+  }
+
+  /** re-INVITE or UPDATE with an SDP offer: renegotiate, and notice hold and retrieve. */
+  renegotiate(tx: ServerTransaction): void {
+    const entry = this.entryFor(tx);
+    if (!entry) return;
+    const { call, dialog } = entry;
+    const offer = tx.request.body.toString("utf8");
+    if (!call.media || offer.length === 0) {
+      // No new offer: answer with our current session description.
+      tx.respond(
+        dialogResponse(
+          this.ctx,
+          tx.request,
+          tx.connection,
+          200,
+          dialog.localTag,
+          call.media ? { sdp: call.media.offer(call.media.direction) } : {},
+        ),
+      );
+      return;
+    }
+    const result = call.media.answer(offer);
+    if (!result.ok) {
+      tx.respond(createResponse(tx.request, result.status, result.reason));
+      this.ctx.note(call, "media-error", result.reason);
+      return;
+    }
+    tx.respond(
+      dialogResponse(this.ctx, tx.request, tx.connection, 200, dialog.localTag, { sdp: result.sdp }),
+    );
+    const held = result.direction === "recvonly" || result.direction === "inactive";
+    if (held !== call.onHold) {
+      call.onHold = held;
+      this.ctx.note(call, held ? "hold" : "retrieve", `${tx.request.method}: we are now ${result.direction}`);
+    } else {
+      this.ctx.note(call, "renegotiated", `${tx.request.method}: ${result.codec.name} ${result.direction}`);
+    }
+  }
+
+  info(tx: ServerTransaction): void {
+    const entry = this.entryFor(tx);
+    if (!entry) return;
+    const digit = dtmfFromInfo(tx.request);
+    tx.respond(createResponse(tx.request, 200, "OK"));
+    if (digit) {
+      entry.call.dtmf.push({ digit, via: "info", at: this.ctx.clock.now() });
+      this.ctx.note(entry.call, "dtmf", `${digit} (SIP INFO)`);
+    }
+  }
+
+  /** REFER from the PBX: the user's side calls the Refer-To target and reports in NOTIFYs. */
+  refer(tx: ServerTransaction): void {
+    const entry = this.entryFor(tx);
+    if (!entry) return;
+    const { call } = entry;
+    const referTo = tx.request.headers.get("refer-to");
+    let target: { number: string; replaces?: string };
+    try {
+      const raw = referTo ?? "";
+      const uri = parseUri(
+        raw.includes("<") ? raw.slice(raw.indexOf("<") + 1, raw.lastIndexOf(">")) : raw.trim(),
+      );
+      if (!uri.user) throw new Error("no user part");
+      target = { number: uri.user, ...(uri.headers.replaces ? { replaces: uri.headers.replaces } : {}) };
+    } catch {
+      tx.respond(
+        createResponse(tx.request, 400, "Bad Request: Refer-To is missing or not a SIP URI with a number"),
+      );
+      return;
+    }
+    const user = call.userId ? this.ctx.store.users.get(call.userId) : undefined;
+    if (!user) {
+      tx.respond(createResponse(tx.request, 403, "Forbidden: the referred party is not a Unify Phone user"));
+      return;
+    }
+    tx.respond(createResponse(tx.request, 202, "Accepted", entry.dialog.localTag));
+    this.ctx.note(
+      call,
+      "refer",
+      `transfer to ${target.number}${target.replaces ? " (attended, Replaces)" : ""}`,
+    );
+    this.notify(entry, "SIP/2.0 100 Trying", false);
+    void this.transfer(entry, user, target);
+  }
+
+  private async transfer(
+    entry: DialogEntry,
+    user: Parameters<PbxOutbound["start"]>[0],
+    target: { number: string; replaces?: string },
+  ): Promise<void> {
+    const started = await this.outbound.start(user, target.number, {
+      media: entry.call.mediaMode,
+      ...(target.replaces ? { replaces: target.replaces } : {}),
+    });
+    if (!("id" in started)) {
+      this.notify(entry, "SIP/2.0 503 Service Unavailable", true);
+      this.ctx.note(entry.call, "transfer-failed", started.detail);
+      return;
+    }
+    const newCall: Call = started;
+    if (!newCall.active) {
+      this.notify(entry, `SIP/2.0 ${newCall.finalStatus ?? 503} ${newCall.hangupCause ?? "Failed"}`, true);
+      return;
+    }
+    const off = this.ctx.events.on((e) => {
+      if (e.callId !== newCall.id) return;
+      if (e.type === "ringing") this.notify(entry, "SIP/2.0 180 Ringing", false);
+      if (e.type === "answered") {
+        this.notify(entry, "SIP/2.0 200 OK", true);
+        this.ctx.note(entry.call, "transferred", `to ${target.number} as call ${newCall.id}`);
+        off();
+      }
+      if (e.type === "ended" && newCall.answeredAt === null) {
+        this.notify(
+          entry,
+          `SIP/2.0 ${newCall.finalStatus ?? 487} ${newCall.hangupCause ?? "Request Terminated"}`,
+          true,
+        );
+        off();
+      }
+    });
+  }
+
+  /** RFC 3515 §2.4.5: progress of the referred call as message/sipfrag. */
+  private notify(entry: DialogEntry, statusLine: string, final: boolean): void {
+    if (entry.dialog.state === "terminated" || !entry.dialog.connection.open) return;
+    const notify = entry.dialog.createRequest("NOTIFY", {
+      body: `${statusLine}\r\n`,
+      contentType: "message/sipfrag;version=2.0",
+      headers: {
+        event: "refer",
+        "subscription-state": final ? "terminated;reason=noresource" : "active;expires=60",
+      },
+    });
+    this.ctx.transactions.sendRequest(notify, entry.dialog.connection, { onResponse: () => {} });
+  }
+}

@@ -1,0 +1,208 @@
+import type { User } from "../domain/index.js";
+import type { MediaMode, MediaSession } from "../media/index.js";
+import { newCallId } from "../shared/ids.js";
+import { Dialog, newDialogTag } from "../sip/dialog/index.js";
+import { Headers, SipRequest, type SipResponse } from "../sip/message/index.js";
+import { type ClientTransaction, newBranch } from "../sip/transaction/index.js";
+import type { SipConnection } from "../sip/transport/index.js";
+import type { B2buaContext } from "./b2bua-context.js";
+import { Call } from "./call.js";
+import { CALL_METHODS } from "./sip-responses.js";
+
+export type CallRefusal =
+  | { kind: "user_not_found"; detail: string }
+  | { kind: "user_not_assigned"; detail: string }
+  | { kind: "trunk_not_registered"; detail: string; call: Call }
+  | { kind: "trunk_lines_busy"; detail: string; call: Call };
+
+/** An INVITE we sent to a PBX, until its final response. */
+interface OutgoingInvite {
+  readonly call: Call;
+  readonly request: SipRequest;
+  readonly tx: ClientTransaction;
+  readonly connection: SipConnection;
+  dialog?: Dialog;
+  cancelled: boolean;
+}
+
+/**
+ * Unify Phone user → PBX (SPEC §3.3): an INVITE toward the trunk's registered contact,
+ * over the TLS connection that registration came on (the PBX is behind NAT), From the
+ * user's number in the tenant's numbering plan.
+ */
+export class PbxOutbound {
+  private readonly outgoing = new Map<string, OutgoingInvite>();
+
+  constructor(private readonly ctx: B2buaContext) {}
+
+  async start(
+    user: User,
+    to: string,
+    options: { media?: MediaMode; replaces?: string } = {},
+  ): Promise<Call | CallRefusal> {
+    const ctx = this.ctx;
+    const trunk = user.trunkId ? ctx.store.trunks.get(user.trunkId) : undefined;
+    if (!trunk)
+      return { kind: "user_not_assigned", detail: `${user.emailAddress} is not assigned to a trunk` };
+    const system = ctx.store.systems.get(trunk.systemRef);
+    const from = user.phoneNumber ?? user.callno ?? user.emailAddress;
+    const call = new Call(
+      ctx.nextCallId(),
+      "user-to-pbx",
+      trunk.tenantId,
+      trunk.id,
+      trunk.name,
+      user.id,
+      from,
+      to,
+      ctx.clock.now(),
+      options.media ?? "echo",
+    );
+    const sipCallId = newCallId();
+    call.legs.push({ kind: "virtual-user", callId: sipCallId }, { kind: "pbx", callId: sipCallId });
+    ctx.journal.add(call);
+    ctx.note(call, "invite", `from ${from} (${user.emailAddress}) to ${to} on ${trunk.name}`);
+
+    const binding = [...ctx.bindings.forTrunk(trunk.id)].sort((a, b) => b.expiresAt - a.expiresAt)[0];
+    const connection = binding ? ctx.connections.get(binding.connectionId) : undefined;
+    if (!binding || !connection?.open) {
+      const detail = `trunk ${trunk.name} is not registered: the PBX has no connection to the connector`;
+      ctx.finish(call, { cause: detail, by: "emulator" });
+      return { kind: "trunk_not_registered", detail, call };
+    }
+    const limit = system?.simultaneousCalls ?? 0;
+    if (ctx.journal.linesInUse(trunk.id) > limit) {
+      const detail = `all trunk lines busy (${limit}/${limit})`;
+      ctx.finish(call, { status: 503, cause: detail, by: "emulator" });
+      return { kind: "trunk_lines_busy", detail, call };
+    }
+    let media: MediaSession;
+    try {
+      media = await ctx.media.createSession({ mode: call.mediaMode });
+    } catch (err) {
+      ctx.finish(call, { cause: `no media port: ${(err as Error).message}`, by: "emulator" });
+      return call;
+    }
+    call.media = media;
+    media.onDtmf((digit) => {
+      call.dtmf.push({ digit, via: "rfc4733", at: ctx.clock.now() });
+      ctx.note(call, "dtmf", `${digit} (RFC 4733)`);
+    });
+    const request = this.invite(
+      sipCallId,
+      from,
+      to,
+      binding.contact,
+      connection,
+      media.offer(),
+      options.replaces,
+    );
+    const entry = {} as OutgoingInvite;
+    const tx = ctx.transactions.sendRequest(request, connection, {
+      onResponse: (response) => this.onResponse(entry, response),
+      onTimeout: () => this.fail(entry, 408, "no answer from the PBX (timeout)"),
+      onTransportError: () => this.fail(entry, 503, "PBX connection lost while calling"),
+    });
+    Object.assign(entry, { call, request, tx, connection, cancelled: false });
+    this.outgoing.set(call.id, entry);
+    return call;
+  }
+
+  /** Hang up a call that is not answered yet: CANCEL (RFC 3261 §9.1). */
+  cancel(call: Call): boolean {
+    const entry = this.outgoing.get(call.id);
+    if (!entry || entry.cancelled || call.state === "answered") return false;
+    entry.cancelled = true;
+    const r = entry.request;
+    const headers = new Headers();
+    headers.append("via", r.headers.get("via")!);
+    headers.append("max-forwards", "70");
+    for (const name of ["from", "to", "call-id"]) headers.append(name, r.headers.get(name)!);
+    headers.append("cseq", `${r.cseq.seq} CANCEL`);
+    for (const route of r.headers.getAll("route")) headers.append("route", route);
+    const cancel = new SipRequest("CANCEL", r.uri, headers);
+    this.ctx.transactions.sendRequest(cancel, entry.connection, { onResponse: () => {} });
+    this.ctx.note(call, "cancel", "the user hung up before the PBX answered");
+    return true;
+  }
+
+  private invite(
+    callId: string,
+    from: string,
+    to: string,
+    contact: string,
+    connection: SipConnection,
+    sdp: string,
+    replaces?: string,
+  ): SipRequest {
+    const ctx = this.ctx;
+    const headers = new Headers();
+    headers.append("via", `${ctx.endpoint.via(connection)};branch=${newBranch()}`);
+    headers.append("max-forwards", "70");
+    headers.append("from", `<sip:${from}@${ctx.domain}>;tag=${newDialogTag()}`);
+    headers.append("to", `<sip:${to}@${ctx.domain}>`);
+    headers.append("call-id", callId);
+    headers.append("cseq", "1 INVITE");
+    headers.append("contact", `<${ctx.endpoint.contact(connection)}>`);
+    headers.append("allow", CALL_METHODS);
+    if (replaces) headers.append("replaces", replaces);
+    headers.append("content-type", "application/sdp");
+    return new SipRequest("INVITE", targetUri(contact, to), headers, Buffer.from(sdp));
+  }
+
+  private onResponse(entry: OutgoingInvite, response: SipResponse): void {
+    const ctx = this.ctx;
+    const { call } = entry;
+    const status = response.status;
+    if (status < 200) {
+      if (status >= 180 && call.state === "setup") {
+        call.state = "ringing";
+        call.ringingAt = ctx.clock.now();
+        ctx.note(call, "ringing", `${status} ${response.reason}`);
+      }
+      return;
+    }
+    if (status >= 300) {
+      this.outgoing.delete(call.id);
+      const cause =
+        entry.cancelled && status === 487 ? "cancelled by the user" : `${status} ${response.reason}`;
+      ctx.finish(call, { status, cause, by: entry.cancelled ? "user" : "pbx" });
+      return;
+    }
+    // 2xx, first or retransmitted (RFC 6026): each gets the ACK.
+    if (!entry.dialog) {
+      entry.dialog = Dialog.asUac(entry.request, response, entry.connection, ctx.endpoint);
+      ctx.dialogs.set(entry.dialog.key, { dialog: entry.dialog, call, leg: "pbx" });
+    }
+    entry.dialog.sendStateless(entry.dialog.createAck(entry.request.cseq.seq));
+    if (call.state === "answered" || !call.active) return;
+    this.outgoing.delete(call.id);
+    if (response.body.length > 0 && call.media) {
+      const result = call.media.applyAnswer(response.body.toString("utf8"));
+      if (!result.ok) ctx.note(call, "media-error", result.reason);
+      else ctx.note(call, "media", `${result.codec.name} ${result.direction}`);
+    }
+    call.state = "answered";
+    call.answeredAt = ctx.clock.now();
+    call.finalStatus = status;
+    ctx.note(call, "answered", `${status} ${response.reason}`);
+    if (entry.cancelled) {
+      // CANCEL crossed the 2xx: the call exists, so end it with BYE (RFC 3261 §9.1).
+      const bye = entry.dialog.createRequest("BYE");
+      ctx.transactions.sendRequest(bye, entry.connection, { onResponse: () => {} });
+      ctx.finish(call, { cause: "hung up by the user (CANCEL crossed the 200 OK)", by: "user" });
+    }
+  }
+
+  private fail(entry: OutgoingInvite, status: number, cause: string): void {
+    if (!entry.call) return;
+    this.outgoing.delete(entry.call.id);
+    this.ctx.finish(entry.call, { status, cause, by: "emulator" });
+  }
+}
+
+/** Request-URI toward a registered trunk contact: the contact with the dialed number as user. */
+function targetUri(contact: string, number: string): string {
+  const m = /^(sips?):(?:[^@;?]*@)?(.*)$/i.exec(contact);
+  return m ? `${m[1]}:${number}@${m[2]}` : contact;
+}

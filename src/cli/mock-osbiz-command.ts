@@ -1,0 +1,148 @@
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import {
+  type MediaMode,
+  type MockBehaviour,
+  MockConsole,
+  MockOsbiz,
+  type MockOsbizOptions,
+  parseNumbering,
+} from "../mock-osbiz/index.js";
+
+export const MOCK_OSBIZ_USAGE = [
+  "Usage: unify-phone-emulator mock-osbiz --url https://host:8443 --api-key KEY [options]",
+  "",
+  "A stand-in OpenScape Business: provisions its system with the API key, registers the trunk",
+  "over TLS, answers calls per --behaviour, and takes commands on stdin (type 'help').",
+  "",
+  "Options:",
+  "  --url <url>                  the emulator's HTTPS base URL (required)",
+  "  --api-key <key>              the tenant's API key (required)",
+  "  --ca <file>                  CA certificate to trust (the emulator's certs/ca.pem)",
+  "  --system-id <id>             system id for provisioning (default osbiz-mock)",
+  "  --name <name>                system name (default Mock OSBiz)",
+  "  --simultaneous-calls <n>     trunk lines to provision",
+  "  --numbering <c/a/p|internal> location number, e.g. 49/2302/667, or internal",
+  "  --behaviour <mode>           answer | busy | reject | no-answer (default answer)",
+  "  --ring-ms <ms>               ringing before the answer (default 1000)",
+  "  --media <mode>               tone | echo | silence on answered calls (default tone)",
+  "  --rtp-bind <address>         local address of the RTP sockets (default 0.0.0.0)",
+  "  --rtp-ports <min-max>        RTP port range (default 30000-30999)",
+  "  --expires <s>                Expires asked for in REGISTER (default: provisioned, 600)",
+  "  -h, --help                   this text",
+].join("\n");
+
+const FLAGS = {
+  url: { type: "string" },
+  "api-key": { type: "string" },
+  ca: { type: "string" },
+  "system-id": { type: "string" },
+  name: { type: "string" },
+  "simultaneous-calls": { type: "string" },
+  numbering: { type: "string" },
+  behaviour: { type: "string" },
+  "ring-ms": { type: "string" },
+  media: { type: "string" },
+  "rtp-bind": { type: "string" },
+  "rtp-ports": { type: "string" },
+  expires: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const BEHAVIOURS: readonly string[] = ["answer", "busy", "reject", "no-answer"];
+const MEDIA: readonly string[] = ["tone", "echo", "silence"];
+
+/** The library options a command line asks for (without `log`), or "help". */
+export function parseMockOsbizArgs(argv: readonly string[]): MockOsbizOptions | "help" {
+  const { values } = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: false, strict: true });
+  if (values.help) return "help";
+  if (!values.url)
+    throw new Error("--url is required (the emulator's HTTPS URL, e.g. https://127.0.0.1:8443)");
+  if (!values["api-key"]) throw new Error("--api-key is required (the tenant's API key)");
+  const mode = values.behaviour ?? "answer";
+  if (!BEHAVIOURS.includes(mode)) throw new Error(`--behaviour "${mode}": use ${BEHAVIOURS.join(", ")}`);
+  const behaviour: MockBehaviour = { mode: mode as MockBehaviour["mode"] };
+  if (values["ring-ms"] !== undefined) behaviour.ringMs = count("--ring-ms", values["ring-ms"]);
+  if (values.media !== undefined) {
+    if (!MEDIA.includes(values.media)) throw new Error(`--media "${values.media}": use ${MEDIA.join(", ")}`);
+    behaviour.media = values.media as MediaMode;
+  }
+  const rtp: NonNullable<MockOsbizOptions["rtp"]> = {};
+  if (values["rtp-bind"] !== undefined) rtp.bind = values["rtp-bind"];
+  if (values["rtp-ports"] !== undefined) {
+    const m = /^(\d+)-(\d+)$/.exec(values["rtp-ports"]);
+    if (!m) throw new Error(`--rtp-ports "${values["rtp-ports"]}": use min-max, e.g. 30000-30999`);
+    rtp.portRange = { min: Number(m[1]), max: Number(m[2]) };
+  }
+  const options: MockOsbizOptions = { url: values.url, apiKey: values["api-key"], behaviour, rtp };
+  if (values.ca !== undefined) options.ca = readFileSync(values.ca);
+  if (values["system-id"] !== undefined) options.systemId = values["system-id"];
+  if (values.name !== undefined) options.name = values.name;
+  if (values["simultaneous-calls"] !== undefined)
+    options.simultaneousCalls = count("--simultaneous-calls", values["simultaneous-calls"]);
+  if (values.numbering !== undefined) options.numbering = parseNumbering(values.numbering);
+  if (values.expires !== undefined) options.expires = count("--expires", values.expires);
+  return options;
+}
+
+function count(flag: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new Error(`${flag} "${text}": want a whole number`);
+  return Number(text);
+}
+
+function timestamp(): string {
+  return new Date().toISOString().slice(11, 23);
+}
+
+/**
+ * `unify-phone-emulator mock-osbiz …`: runs a MockOsbiz, logs each step to stdout, reads
+ * console commands from stdin until `quit`, SIGINT or SIGTERM, then unregisters and returns.
+ * Wrong flags exit 2, a failed start (provisioning, TLS, registration) exits 1.
+ */
+export async function mockOsbizCommand(argv: string[]): Promise<void> {
+  let options: MockOsbizOptions | "help";
+  try {
+    options = parseMockOsbizArgs(argv);
+  } catch (error) {
+    process.stderr.write(`mock-osbiz: ${(error as Error).message}\n\n${MOCK_OSBIZ_USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options === "help") {
+    process.stdout.write(`${MOCK_OSBIZ_USAGE}\n`);
+    return;
+  }
+  const log = (line: string) => process.stdout.write(`${timestamp()} ${line}\n`);
+  let mock: MockOsbiz;
+  try {
+    mock = await MockOsbiz.start({ ...options, log });
+  } catch (error) {
+    process.stderr.write(`mock-osbiz: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const commands = new MockConsole(mock, log);
+  log(`ready: ${mock.system.trunkId} registered; type "help" for the commands`);
+  await new Promise<void>((resolve) => {
+    const input = createInterface({ input: process.stdin, terminal: false });
+    let queue = Promise.resolve();
+    let finished = false;
+    const finish = (why: string) => {
+      if (finished) return;
+      finished = true;
+      input.close();
+      process.off("SIGINT", finish);
+      process.off("SIGTERM", finish);
+      log(`${why}: hanging up, unregistering`);
+      void mock.stop().then(resolve, resolve);
+    };
+    input.on("line", (line) => {
+      queue = queue.then(async () => {
+        if (!finished && (await commands.execute(line)) === "quit") finish("quit");
+      });
+    });
+    process.on("SIGINT", finish);
+    process.on("SIGTERM", finish);
+  });
+}

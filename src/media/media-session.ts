@@ -1,0 +1,359 @@
+import { randomInt } from "node:crypto";
+import type { RemoteInfo, Socket } from "node:dgram";
+import { performance } from "node:perf_hooks";
+import type { AudioFrames } from "./audio-frames.js";
+import { AUDIO_CODECS, type CodecChoice, SAMPLES_PER_FRAME, TELEPHONE_EVENT_PAYLOAD_TYPE } from "./codecs.js";
+import { sends } from "./direction.js";
+import { DtmfDetector } from "./dtmf-detector.js";
+import { DtmfSender } from "./dtmf-sender.js";
+import type { MediaTicker, Tickable } from "./media-ticker.js";
+import { type Direction, isMediaMode, type MediaMode, type MediaStats } from "./media-types.js";
+import { buildRtpPacket, parseRtpPacket, type RtpPacket } from "./rtp-packet.js";
+import { RtpReceiveStats } from "./rtp-receive-stats.js";
+import {
+  type NegotiatedStream,
+  type NegotiationFailure,
+  negotiateAnswer,
+  negotiateOffer,
+  ourDirection,
+  type RemoteAddress,
+} from "./sdp-negotiation.js";
+import { audioSection, formatSdp, rejectedSection } from "./sdp-writer.js";
+import { parseSdp, type SessionDescription } from "./session-description.js";
+import { parseTelephoneEvent } from "./telephone-event.js";
+
+export type AnswerResult =
+  | { ok: true; sdp: string; codec: CodecChoice; direction: Direction }
+  | { ok: false; status: 488 | 415 | 400; reason: string };
+
+export type ApplyAnswerResult =
+  | { ok: true; codec: CodecChoice; direction: Direction }
+  | { ok: false; status: 488 | 400; reason: string };
+
+/** What the engine hands a new session; sessions are made by MediaEngine.createSession(). */
+export interface MediaSessionInit {
+  socket: Socket;
+  port: number;
+  host: string;
+  mode: MediaMode;
+  ssrc: number;
+  ticker: MediaTicker;
+  frames: AudioFrames;
+  log: (event: string, detail: object) => void;
+  now: () => number;
+  onClose: (session: MediaSession) => void;
+}
+
+function sameAddress(a: RemoteAddress | null, b: RemoteAddress | null): boolean {
+  return a?.address === b?.address && a?.port === b?.port;
+}
+
+/** One RTP stream on one UDP port: SDP offer/answer, sending per mode, counters, DTMF. */
+export class MediaSession implements Tickable {
+  readonly localPort: number;
+  private readonly init: MediaSessionInit;
+  private currentMode: MediaMode;
+  private negotiated: { codec: CodecChoice; direction: Direction; sdpRemote: RemoteAddress | null } | null =
+    null;
+  /** Where we send: the SDP address until a packet arrives from elsewhere (symmetric RTP). */
+  private remote: RemoteAddress | null = null;
+  private pendingOffer: Direction | null = null;
+  private readonly sessionId = String(randomInt(1, 2 ** 47));
+  private version = randomInt(1, 2 ** 31);
+  private described = false;
+  private sequence = randomInt(0, 65536);
+  private timestamp = randomInt(0, 2 ** 32);
+  /** The next audio packet starts a talkspurt (RFC 3551 §4.1: marker bit). */
+  private marker = true;
+  private readonly counters = {
+    packetsSent: 0,
+    packetsReceived: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    packetsIgnored: 0,
+  };
+  private lastReceivedAt: number | null = null;
+  /** The last received audio packet, to carry the peer's pauses into our echo timestamps. */
+  private lastAudio: { ssrc: number; timestamp: number; length: number } | null = null;
+  private readonly receiveStats = new RtpReceiveStats();
+  private readonly detector = new DtmfDetector();
+  private readonly dtmfSender = new DtmfSender();
+  private readonly dtmfListeners: ((digit: string) => void)[] = [];
+  private digits = "";
+  private closed = false;
+  private loggedIgnored = false;
+  private lastSendError: string | null = null;
+  private readonly afterSend = (error: Error | null): void => {
+    if (error && error.message !== this.lastSendError) {
+      this.lastSendError = error.message;
+      this.init.log("send_error", { port: this.localPort, to: this.remote, message: error.message });
+    }
+  };
+
+  constructor(init: MediaSessionInit) {
+    this.init = init;
+    this.localPort = init.port;
+    this.currentMode = init.mode;
+    init.socket.on("message", (data, from) => this.receive(data, from));
+    init.socket.on("error", (error) =>
+      init.log("socket_error", { port: this.localPort, message: error.message }),
+    );
+    this.updateTicking();
+  }
+
+  /**
+   * RFC 3264 §6 answerer. A later call (re-INVITE, UPDATE) renegotiates: same o= session
+   * id, version + 1 (§8). A refused offer leaves the session as it was.
+   */
+  answer(offerSdp: string): AnswerResult {
+    const parsed = this.parse(offerSdp);
+    if ("status" in parsed) return parsed;
+    const stream = negotiateOffer(parsed);
+    if (!stream.ok) {
+      this.init.log("offer_refused", { port: this.localPort, status: stream.status, reason: stream.reason });
+      return stream;
+    }
+    // We want sendrecv; RFC 3264 §6.1: sendonly → recvonly, recvonly → sendonly, inactive → inactive.
+    const direction = ourDirection(stream.peerDirection, "sendrecv");
+    this.pendingOffer = null;
+    this.apply(stream, direction, "answer");
+    const { codec } = stream;
+    const ours = { port: this.localPort, codecs: [codec], telephoneEvent: codec.telephoneEvent, direction };
+    const sections = parsed.media.map((media, i) =>
+      i === stream.index ? audioSection(ours) : rejectedSection(media),
+    );
+    return { ok: true, sdp: this.describe(sections), codec, direction };
+  }
+
+  /** RFC 3264 §5 offerer: all our codecs and telephone-event, in the given direction. */
+  offer(direction: Direction = "sendrecv"): string {
+    this.pendingOffer = direction;
+    const section = {
+      port: this.localPort,
+      codecs: AUDIO_CODECS,
+      telephoneEvent: TELEPHONE_EVENT_PAYLOAD_TYPE,
+      direction,
+    };
+    return this.describe([audioSection(section)]);
+  }
+
+  /** Applies the answer to our last offer(). */
+  applyAnswer(answerSdp: string): ApplyAnswerResult {
+    const wanted = this.pendingOffer;
+    if (wanted === null)
+      return { ok: false, status: 400, reason: "Bad Request: no offer of ours awaits an answer" };
+    const parsed = this.parse(answerSdp);
+    if ("status" in parsed) return parsed;
+    const stream = negotiateAnswer(parsed);
+    this.pendingOffer = null;
+    if (!stream.ok) {
+      this.init.log("answer_refused", { port: this.localPort, status: stream.status, reason: stream.reason });
+      return stream;
+    }
+    const direction = ourDirection(stream.peerDirection, wanted);
+    this.apply(stream, direction, "offer");
+    return { ok: true, codec: stream.codec, direction };
+  }
+
+  setMode(mode: MediaMode): void {
+    if (!isMediaMode(mode)) throw new RangeError(`unknown media mode "${mode}": use echo, tone or silence`);
+    if (mode === this.currentMode) return;
+    this.currentMode = mode;
+    this.marker = true;
+    this.init.log("mode", { port: this.localPort, mode });
+    this.updateTicking();
+  }
+
+  get mode(): MediaMode {
+    return this.currentMode;
+  }
+
+  /** The negotiated direction from our point of view; inactive before any negotiation. */
+  get direction(): Direction {
+    return this.negotiated?.direction ?? "inactive";
+  }
+
+  get stats(): MediaStats {
+    const clockRate = this.negotiated?.codec.clockRate ?? 8000;
+    return {
+      ...this.counters,
+      packetsLost: this.receiveStats.packetsLost,
+      jitterMs: (this.receiveStats.jitterUnits * 1000) / clockRate,
+      lastReceivedAt: this.lastReceivedAt,
+    };
+  }
+
+  get dtmf(): string {
+    return this.digits;
+  }
+
+  onDtmf(listener: (digit: string) => void): void {
+    this.dtmfListeners.push(listener);
+  }
+
+  /** RFC 4733 events; our audio pauses while they are sent. Resolves when the last digit ended. */
+  sendDtmf(digits: string, durationMs?: number): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("the media session is closed"));
+    if (this.negotiated?.codec.telephoneEvent == null) {
+      return Promise.reject(new Error("telephone-event was not negotiated: RFC 4733 DTMF cannot be sent"));
+    }
+    if (!this.canSend())
+      return Promise.reject(new Error(`cannot send DTMF: the stream is ${this.direction}`));
+    const sent = this.dtmfSender.enqueue(digits, durationMs);
+    this.updateTicking();
+    return sent;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.init.ticker.delete(this);
+    this.dtmfSender.cancel(new Error("the media session closed before the DTMF digits were sent"));
+    try {
+      this.init.socket.close();
+    } catch {
+      // The socket was already closed (its engine shut down first).
+    }
+    this.init.log("session_closed", { port: this.localPort, stats: this.stats, dtmf: this.digits });
+    this.init.onClose(this);
+  }
+
+  onTick(tick: number): void {
+    const event = this.dtmfSender.step(this.timestamp);
+    const codec = this.negotiated?.codec;
+    if (codec && this.canSend()) {
+      if (event) this.send(codec.telephoneEvent!, event.marker, event.payload, event.timestamp);
+      else if (this.currentMode !== "echo") {
+        const frame = this.init.frames.frame(codec.name, this.currentMode, tick);
+        this.send(codec.payloadType, this.marker, frame, this.timestamp);
+        this.marker = false;
+      }
+    }
+    this.timestamp = (this.timestamp + SAMPLES_PER_FRAME) >>> 0;
+    if (!this.dtmfSender.active) this.updateTicking();
+  }
+
+  private parse(sdp: string): SessionDescription | NegotiationFailure {
+    try {
+      return parseSdp(sdp);
+    } catch (error) {
+      return { ok: false, status: 400, reason: `Bad Request: malformed SDP: ${(error as Error).message}` };
+    }
+  }
+
+  private apply(stream: NegotiatedStream, direction: Direction, role: "answer" | "offer"): void {
+    const previous = this.negotiated;
+    // A latched address stays while the SDP repeats the address it replaced (NAT, SPEC §1).
+    if (stream.remote && !sameAddress(previous?.sdpRemote ?? null, stream.remote))
+      this.remote = stream.remote;
+    if (!previous || !sends(previous.direction)) this.marker = true;
+    this.negotiated = {
+      codec: stream.codec,
+      direction,
+      sdpRemote: stream.remote ?? previous?.sdpRemote ?? null,
+    };
+    this.init.log("negotiated", {
+      port: this.localPort,
+      role,
+      codec: stream.codec,
+      direction,
+      remote: this.remote,
+    });
+  }
+
+  /** A full description with our o= line: the same session id, version + 1 each time (RFC 3264 §8). */
+  private describe(sections: string[][]): string {
+    if (this.described) this.version++;
+    this.described = true;
+    return formatSdp({ sessionId: this.sessionId, version: this.version, host: this.init.host, sections });
+  }
+
+  private canSend(): boolean {
+    return (
+      !this.closed && this.remote !== null && this.negotiated !== null && sends(this.negotiated.direction)
+    );
+  }
+
+  private updateTicking(): void {
+    if (!this.closed && (this.currentMode !== "echo" || this.dtmfSender.active)) this.init.ticker.add(this);
+    else this.init.ticker.delete(this);
+  }
+
+  private send(payloadType: number, marker: boolean, payload: Uint8Array, timestamp: number): void {
+    const remote = this.remote!;
+    const header = { marker, payloadType, sequenceNumber: this.sequence, timestamp, ssrc: this.init.ssrc };
+    this.sequence = (this.sequence + 1) & 0xffff;
+    this.counters.packetsSent++;
+    this.counters.bytesSent += payload.length;
+    this.init.socket.send(buildRtpPacket(header, payload), remote.port, remote.address, this.afterSend);
+  }
+
+  private receive(data: Buffer, from: RemoteInfo): void {
+    if (this.closed) return;
+    const parsed = parseRtpPacket(data);
+    if (!parsed.ok) {
+      this.counters.packetsIgnored++;
+      if (!this.loggedIgnored) {
+        // Logged once per session: a flood of garbage must not flood the log.
+        this.loggedIgnored = true;
+        this.init.log("rtp_ignored", {
+          port: this.localPort,
+          from: `${from.address}:${from.port}`,
+          reason: parsed.reason,
+        });
+      }
+      return;
+    }
+    const packet = parsed.packet;
+    this.counters.packetsReceived++;
+    this.counters.bytesReceived += packet.payload.length;
+    this.lastReceivedAt = this.init.now();
+    this.latch(from);
+    const codec = this.negotiated?.codec;
+    const isEvent = codec?.telephoneEvent != null && packet.payloadType === codec.telephoneEvent;
+    const arrival = (performance.now() * (codec?.clockRate ?? 8000)) / 1000;
+    this.receiveStats.record(packet.ssrc, packet.sequenceNumber, packet.timestamp, arrival, !isEvent);
+    if (isEvent) this.detectDtmf(packet.ssrc, packet.timestamp, packet.payload);
+    else if (packet.payloadType === codec?.payloadType) this.echo(packet);
+  }
+
+  /** Sends the payload back in echo mode; our timestamps follow the peer's pauses, so they track time. */
+  private echo(packet: RtpPacket): void {
+    const last = this.lastAudio;
+    this.lastAudio = { ssrc: packet.ssrc, timestamp: packet.timestamp, length: packet.payload.length };
+    if (this.currentMode !== "echo" || this.dtmfSender.active || !this.canSend()) return;
+    if (last?.ssrc === packet.ssrc) {
+      // For G.711 and G.722 (64 kbit/s) one payload octet lasts one timestamp unit.
+      const gap = ((packet.timestamp - last.timestamp) | 0) - last.length;
+      if (gap > 0) this.timestamp = (this.timestamp + gap) >>> 0;
+    }
+    this.send(packet.payloadType, packet.marker || this.marker, packet.payload, this.timestamp);
+    this.marker = false;
+    this.timestamp = (this.timestamp + packet.payload.length) >>> 0;
+  }
+
+  /** Symmetric RTP (RFC 4961): answer where the peer's packets come from, e.g. its NAT's address. */
+  private latch(from: RemoteInfo): void {
+    const remote = this.remote;
+    if (remote && remote.address === from.address && remote.port === from.port) return;
+    this.remote = { address: from.address, port: from.port };
+    this.init.log("latched", { port: this.localPort, from: remote, to: this.remote });
+  }
+
+  private detectDtmf(ssrc: number, timestamp: number, payload: Buffer): void {
+    const event = parseTelephoneEvent(payload);
+    if (!event) return;
+    for (const digit of this.detector.accept(ssrc, timestamp, event)) {
+      this.digits += digit;
+      this.init.log("dtmf", { port: this.localPort, digit });
+      for (const listener of this.dtmfListeners) {
+        try {
+          listener(digit);
+        } catch (error) {
+          // A listener's fault must not escape into the socket's message handler.
+          this.init.log("dtmf_listener_error", { port: this.localPort, message: (error as Error).message });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import type { DtmfVia, MockCall } from "./mock-call.js";
+import type { MockOsbiz } from "./mock-osbiz.js";
+
+/** What the console uses of a call (structural, so tests can script it). */
+export type ConsoleCall = Pick<
+  MockCall,
+  | "id"
+  | "direction"
+  | "from"
+  | "to"
+  | "state"
+  | "status"
+  | "reason"
+  | "endCause"
+  | "onHold"
+  | "active"
+  | "media"
+  | "dtmf"
+  | "hangup"
+  | "hold"
+  | "retrieve"
+  | "sendDtmf"
+  | "transfer"
+>;
+
+/** What the console uses of the mock. */
+export interface ConsoleMock {
+  readonly calls: readonly ConsoleCall[];
+  readonly registered: boolean;
+  readonly system: Pick<MockOsbiz["system"], "trunkId" | "sip">;
+  call(to: string): Promise<unknown>;
+}
+
+export const CONSOLE_HELP = [
+  "commands:",
+  "  call <number>              call a number through the trunk",
+  "  hangup [id]                hang up (the latest active call without id)",
+  "  hold [id] / retrieve [id]  re-INVITE sendonly / sendrecv",
+  "  dtmf <digits> [id] [info]  send DTMF (RFC 4733, or SIP INFO with 'info')",
+  "  transfer <number> [id]     blind transfer (REFER)",
+  "  calls                      list the calls",
+  "  status                     registration and trunk",
+  "  quit                       unregister and exit",
+];
+
+/**
+ * The mock's stdin control: one command per line. Calls are placed in the background
+ * (their progress is logged), every other command finishes before `execute` resolves.
+ */
+export class MockConsole {
+  constructor(
+    private readonly mock: ConsoleMock,
+    private readonly print: (line: string) => void,
+  ) {}
+
+  /** Runs one line; "quit" when the user wants to leave. */
+  async execute(line: string): Promise<"quit" | undefined> {
+    const [command = "", ...args] = line.trim().split(/\s+/);
+    try {
+      switch (command.toLowerCase()) {
+        case "":
+          return undefined;
+        case "quit":
+        case "exit":
+          return "quit";
+        case "help":
+          for (const text of CONSOLE_HELP) this.print(text);
+          return undefined;
+        case "call":
+          this.placeCall(this.required(args[0], "call <number>"));
+          return undefined;
+        case "hangup":
+          await this.target(args[0]).hangup();
+          return undefined;
+        case "hold":
+          await this.target(args[0]).hold();
+          return undefined;
+        case "retrieve":
+          await this.target(args[0]).retrieve();
+          return undefined;
+        case "dtmf":
+          await this.dtmf(args);
+          return undefined;
+        case "transfer": {
+          const to = this.required(args[0], "transfer <number> [id]");
+          const result = await this.target(args[1]).transfer(to);
+          this.print(`transfer to ${to}: ${result.status} ${result.reason}`);
+          return undefined;
+        }
+        case "calls":
+          if (this.mock.calls.length === 0) this.print("no calls");
+          for (const call of this.mock.calls) this.print(describeCall(call));
+          return undefined;
+        case "status":
+          this.print(this.status());
+          return undefined;
+        default:
+          this.print(`unknown command "${command}" (help lists the commands)`);
+          return undefined;
+      }
+    } catch (error) {
+      this.print(`${command}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private placeCall(to: string): void {
+    this.mock.call(to).catch((error: Error) => this.print(`call to ${to}: ${error.message}`));
+  }
+
+  private async dtmf(args: string[]): Promise<void> {
+    const digits = this.required(args[0], "dtmf <digits> [id] [info]");
+    const rest = args.slice(1);
+    const via: DtmfVia = rest.some((a) => a.toLowerCase() === "info") ? "info" : "rfc4733";
+    const id = rest.find((a) => !/^(info|rfc4733)$/i.test(a));
+    await this.target(id).sendDtmf(digits, via);
+  }
+
+  /** The call named by id, or the latest active one. */
+  private target(id: string | undefined): ConsoleCall {
+    const calls = this.mock.calls;
+    if (id !== undefined) {
+      const call = calls.find((c) => c.id === id);
+      if (!call) throw new Error(`no call ${id}`);
+      return call;
+    }
+    const latest = [...calls].reverse().find((c) => c.active);
+    if (!latest) throw new Error("no active call");
+    return latest;
+  }
+
+  private required(value: string | undefined, usage: string): string {
+    if (value === undefined) throw new Error(`usage: ${usage}`);
+    return value;
+  }
+
+  private status(): string {
+    const { trunkId, sip } = this.mock.system;
+    const active = this.mock.calls.filter((c) => c.active).length;
+    const state = this.mock.registered ? "registered" : "not registered";
+    return `${trunkId} (${sip.username}@${sip.domain}) ${state} at ${sip.host}:${sip.port}; ${active} active call(s)`;
+  }
+}
+
+/** One line per call: id, direction, numbers, state, status, media counters, DTMF heard. */
+export function describeCall(call: ConsoleCall): string {
+  const parts = [`#${call.id} ${call.direction} ${call.from} -> ${call.to} ${call.state}`];
+  if (call.status !== null) parts.push(`(${call.status}${call.reason ? ` ${call.reason}` : ""})`);
+  if (call.onHold) parts.push("on hold");
+  if (call.media) {
+    const { packetsSent, packetsReceived } = call.media.stats;
+    parts.push(`RTP sent ${packetsSent} received ${packetsReceived}`);
+  }
+  if (call.dtmf.length > 0) parts.push(`DTMF ${call.dtmf.map((d) => d.digit).join("")}`);
+  if (!call.active && call.endCause) parts.push(`- ${call.endCause}`);
+  return parts.join(" ");
+}

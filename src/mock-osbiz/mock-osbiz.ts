@@ -1,0 +1,340 @@
+import type { SystemJson } from "../client/index.js";
+import { MediaEngine, type MediaMode } from "../media/index.js";
+import { type Clock, SystemClock } from "../shared/clock.js";
+import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
+import { createResponse, type SipRequest } from "../sip/message/index.js";
+import { type ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
+import type { SipConnection } from "../sip/transport/index.js";
+import { type IncomingCallContext, type PendingInvite, receiveInvite } from "./incoming-call.js";
+import type { MockCall } from "./mock-call.js";
+import { MockEndpoint } from "./mock-endpoint.js";
+import { type MockOsbizOptions, type ResolvedMockOptions, resolveMockOptions } from "./mock-options.js";
+import { startOutgoingCall } from "./outgoing-call.js";
+import { provisionSystem } from "./provision.js";
+import { Registration } from "./registration.js";
+import { ALLOWED_METHODS } from "./responses.js";
+import { TrunkLink } from "./trunk-link.js";
+import { TypedListeners } from "./typed-listeners.js";
+
+export interface MockOsbizEvents {
+  /** A REGISTER succeeded: the first, a refresh, or one after reconnecting. */
+  registered: { expires: number };
+  /** The binding is gone: connection lost, refresh refused, or stop(). */
+  unregistered: { reason: string };
+  /** The connector calls a PBX user; the behaviour acts right after the listeners ran. */
+  incoming: MockCall;
+  "call-ended": MockCall;
+}
+
+const IN_DIALOG_METHODS = new Set(["BYE", "INVITE", "UPDATE", "INFO", "NOTIFY", "OPTIONS"]);
+/** Ended calls kept in `calls` (oldest go first), so a long-running mock does not grow forever. */
+const KEPT_ENDED_CALLS = 500;
+const UNREGISTER_TIMEOUT_MS = 5000;
+const NUMBER = /^\+?[0-9A-Za-z*#._-]+$/;
+
+/**
+ * An OpenScape Business stand-in (issue 4 §9): provisions its system over REST like the
+ * connectivity wizard, registers the trunk over one TLS connection (digest, refresh before
+ * expiry, keep-alive, reconnect with backoff), answers the connector's calls per its
+ * behaviour, places calls on request and exchanges RTP through its own media engine.
+ */
+export class MockOsbiz {
+  private readonly listeners: TypedListeners<MockOsbizEvents>;
+  private readonly transactions: TransactionLayer;
+  private readonly link: TrunkLink;
+  private readonly registration: Registration;
+  private readonly ctx: IncomingCallContext;
+  private readonly pending = new Map<string, PendingInvite>();
+  private readonly allCalls: MockCall[] = [];
+  private engine: MediaEngine | undefined;
+  private sequence = 0;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: ResolvedMockOptions,
+    /** The provisioning answer: trunk id, SIP credentials, where to register. */
+    readonly system: SystemJson,
+    ca: string | Buffer | undefined,
+    private readonly timers: Clock,
+  ) {
+    const { sip } = system;
+    const log = options.log;
+    this.listeners = new TypedListeners((error) => log(`an event listener failed: ${String(error)}`));
+    this.transactions = new TransactionLayer({
+      clock: timers,
+      user: {
+        onRequest: (tx) => this.onRequest(tx),
+        onAck: (ack) => this.findCall(ack)?.acknowledged(ack),
+        onCancel: (tx) => this.pending.get(tx.id)?.cancelled(),
+      },
+    });
+    const endpoint = new MockEndpoint(sip.username);
+    this.ctx = {
+      transactions: this.transactions,
+      endpoint,
+      timers,
+      domain: sip.domain,
+      user: sip.username,
+      log,
+      ended: (call) => this.callEnded(call),
+      createMedia: (mode) => this.media().createSession({ mode }),
+      incoming: (call) => {
+        this.track(call);
+        this.listeners.emit("incoming", call);
+      },
+    };
+    this.link = new TrunkLink(
+      { host: sip.host, port: sip.port, domain: sip.domain, ...(ca === undefined ? {} : { ca }) },
+      {
+        onMessage: (message, connection) => {
+          if (message.kind === "request") this.transactions.receiveRequest(message, connection);
+          else this.transactions.receiveResponse(message, connection);
+        },
+        onReconnected: (connection) => this.reconnected(connection),
+        onClosed: (connection, reason) => this.connectionClosed(connection, reason),
+      },
+      { timers, keepAliveMs: options.keepAliveMs, reconnect: options.reconnect, log },
+    );
+    this.registration = new Registration({
+      transactions: this.transactions,
+      timers,
+      endpoint,
+      user: sip.username,
+      password: sip.password,
+      domain: sip.domain,
+      expires: options.expires ?? sip.registerInterval,
+      margin: options.reregisterMargin,
+      onRefreshed: (granted) => this.registeredFor(granted, "re-registered"),
+      onRefreshFailed: (error) => {
+        this.listeners.emit("unregistered", { reason: `refresh failed: ${error.message}` });
+        this.link.drop(`re-registration failed: ${error.message}`);
+      },
+    });
+  }
+
+  /** Provision, connect, register; rejects when any of them fails (nothing is left running). */
+  static async start(options: MockOsbizOptions): Promise<MockOsbiz> {
+    const resolved = resolveMockOptions(options);
+    const system = await provisionSystem(options, resolved);
+    const mock = new MockOsbiz(resolved, system, options.ca, options.clock ?? new SystemClock());
+    try {
+      const connection = await mock.link.connect().catch((error: Error) => {
+        throw new Error(`cannot connect to ${system.sip.host}:${system.sip.port} over TLS: ${error.message}`);
+      });
+      mock.connected(connection, "connected");
+      mock.media();
+      await mock.register(connection);
+    } catch (error) {
+      await mock.stop();
+      throw error;
+    }
+    return mock;
+  }
+
+  /** True while the trunk holds a binding on an open connection. */
+  get registered(): boolean {
+    return this.registration.expires !== null && this.link.connection !== undefined;
+  }
+
+  /** The TLS connection to the connector, while open. */
+  get connection(): SipConnection | undefined {
+    return this.link.connection;
+  }
+
+  /** Active and ended calls, oldest first. */
+  get calls(): readonly MockCall[] {
+    return [...this.allCalls];
+  }
+
+  on<K extends keyof MockOsbizEvents>(name: K, listener: (payload: MockOsbizEvents[K]) => void): () => void {
+    return this.listeners.on(name, listener);
+  }
+
+  /**
+   * A PBX user calls `to` through the trunk: INVITE `sip:<to>@<domain>` From the trunk user
+   * (or `fromCallno`). Resolves once answered; rejects with CallFailedError on a final
+   * non-2xx. The call is in `calls` from the start, so it can be hung up while ringing.
+   */
+  async call(to: string, options: { fromCallno?: string; media?: MediaMode } = {}): Promise<MockCall> {
+    if (this.stopping) throw new Error("the mock OSBiz is stopped");
+    const from = options.fromCallno ?? this.system.sip.username;
+    if (!NUMBER.test(to) || !NUMBER.test(from))
+      throw new RangeError(`not a dialable number: "${to}" from "${from}"`);
+    const connection = this.link.connection;
+    if (!connection || !this.registered) throw new Error("not registered: no call can be placed");
+    const media = await this.media().createSession({ mode: options.media ?? this.options.behaviour.media });
+    const { call, answered } = startOutgoingCall(this.ctx, {
+      id: this.nextId(),
+      from,
+      to,
+      connection,
+      media,
+    });
+    this.track(call);
+    return answered;
+  }
+
+  /** Hang up every call, unregister (Expires: 0), close the connection and the RTP sockets. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    await Promise.all(this.allCalls.filter((c) => c.active).map((c) => c.hangup()));
+    if (this.registered) {
+      try {
+        await this.withTimeout(this.registration.unregister(), UNREGISTER_TIMEOUT_MS);
+        this.options.log(`unregistered ${this.system.sip.username}`);
+      } catch (error) {
+        this.options.log(`unregistering failed: ${(error as Error).message}`);
+      }
+      this.listeners.emit("unregistered", { reason: "stopped" });
+    }
+    this.registration.lost();
+    this.link.close();
+    this.transactions.close();
+    await this.engine?.close();
+    this.options.log("stopped");
+  }
+
+  private connected(connection: SipConnection, what: string): void {
+    const { sip } = this.system;
+    this.options.log(
+      `${what} to ${sip.host}:${sip.port} over TLS (local ${connection.localAddress}:${connection.localPort})`,
+    );
+  }
+
+  private async register(connection: SipConnection): Promise<void> {
+    this.registeredFor(await this.registration.register(connection), "registered");
+  }
+
+  private registeredFor(granted: number, what: string): void {
+    this.link.healthy();
+    const refresh = Math.round(granted * (1 - this.options.reregisterMargin) * 10) / 10;
+    const digest = this.registration.algorithm ? `digest ${this.registration.algorithm}` : "no digest";
+    this.options.log(
+      `${what} ${this.system.sip.username} for ${granted} s (${digest}), refresh in ${refresh} s`,
+    );
+    this.listeners.emit("registered", { expires: granted });
+  }
+
+  private reconnected(connection: SipConnection): void {
+    this.connected(connection, "reconnected");
+    this.register(connection).catch((error: Error) => {
+      this.options.log(`registration failed: ${error.message}`);
+      this.link.drop(`registration failed: ${error.message}`);
+    });
+  }
+
+  private connectionClosed(connection: SipConnection, reason: string): void {
+    const wasRegistered = this.registration.expires !== null;
+    this.registration.lost();
+    this.transactions.connectionClosed(connection);
+    for (const call of this.allCalls) {
+      if (call.active) call.end(`connection to the connector lost: ${reason}`, "network");
+    }
+    if (this.stopping) return;
+    this.options.log(`connection lost: ${reason}`);
+    if (wasRegistered) this.listeners.emit("unregistered", { reason: `connection lost: ${reason}` });
+  }
+
+  private onRequest(tx: ServerTransaction): void {
+    const request = tx.request;
+    const method = request.method;
+    if (request.to.params.tag) {
+      const call = this.findCall(request);
+      if (!call) tx.respond(createResponse(request, 481, "Call/Transaction Does Not Exist"));
+      else if (!IN_DIALOG_METHODS.has(method)) tx.respond(notImplemented(request));
+      else call.receive(tx);
+      return;
+    }
+    switch (method) {
+      case "INVITE": {
+        if (this.stopping) {
+          tx.respond(createResponse(request, 503, "Service Unavailable: the mock OSBiz is stopping"));
+          return;
+        }
+        const pending = receiveInvite(this.ctx, tx, this.nextId(), this.options.behaviour);
+        if (pending.call.active) this.pending.set(tx.id, pending);
+        return;
+      }
+      case "OPTIONS":
+      case "NOTIFY": {
+        const response = createResponse(request, 200, "OK");
+        if (method === "OPTIONS") {
+          response.headers.append("allow", ALLOWED_METHODS);
+          response.headers.append("accept", "application/sdp");
+        }
+        tx.respond(response);
+        return;
+      }
+      case "BYE":
+      case "INFO":
+      case "UPDATE":
+        tx.respond(createResponse(request, 481, "Call/Transaction Does Not Exist"));
+        return;
+      default:
+        tx.respond(notImplemented(request));
+    }
+  }
+
+  private findCall(request: SipRequest): MockCall | undefined {
+    const key = dialogKeyOfIncoming(request);
+    return key === undefined ? undefined : this.allCalls.find((c) => c.active && c.dialogKey === key);
+  }
+
+  private track(call: MockCall): void {
+    this.allCalls.push(call);
+  }
+
+  private callEnded(call: MockCall): void {
+    for (const [id, pending] of this.pending) if (pending.call === call) this.pending.delete(id);
+    let ended = this.allCalls.filter((c) => !c.active).length;
+    for (let i = 0; i < this.allCalls.length && ended > KEPT_ENDED_CALLS; ) {
+      if (this.allCalls[i]!.active) i++;
+      else {
+        this.allCalls.splice(i, 1);
+        ended--;
+      }
+    }
+    this.listeners.emit("call-ended", call);
+  }
+
+  /** The RTP engine, made on first use: SDP names the address our TLS connection leaves from. */
+  private media(): MediaEngine {
+    if (!this.engine) {
+      const { rtp } = this.options;
+      const host = rtp.host ?? this.link.connection?.localAddress ?? "127.0.0.1";
+      this.engine = new MediaEngine({ host, bind: rtp.bind, portRange: rtp.portRange });
+    }
+    return this.engine;
+  }
+
+  private nextId(): string {
+    return String(++this.sequence);
+  }
+
+  private withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const timer = this.timers.setTimer(ms, () => reject(new Error(`no answer within ${ms / 1000} s`)));
+      promise.then(
+        (value) => {
+          this.timers.clearTimer(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.timers.clearTimer(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+}
+
+/** RFC 3261 §8.2.1: a method we do not implement. */
+function notImplemented(request: SipRequest) {
+  const response = createResponse(request, 501, "Not Implemented");
+  response.headers.append("allow", ALLOWED_METHODS);
+  return response;
+}

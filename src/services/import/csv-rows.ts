@@ -1,0 +1,176 @@
+import { isUtf8 } from "node:buffer";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { CsvError, parse } from "csv-parse";
+import { ApiError, type FieldProblem } from "../../errors/index.js";
+import {
+  columnIgnoringCase,
+  IMPORT_MAX_ROWS,
+  type ImportColumn,
+  isImportColumn,
+  type RawRow,
+  type RawRows,
+  REQUIRED_COLUMNS,
+} from "./import-columns.js";
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** The body is fed to the parser in slices; the event loop gets a turn between them. */
+const SLICE = 256 * 1024;
+/** The export's formula neutralisation (a leading "'"), undone so a round trip is lossless. */
+const NEUTRALISED = /^'[=+\-@\t\r]/;
+
+/**
+ * Reads a CSV user file with csv-parse's streaming parser: UTF-8 with or without BOM, CRLF
+ * or LF, quoted fields, "," or (when the header line uses it) ";" as delimiter. Blank
+ * lines are skipped but counted, so `row` is the spreadsheet row (header = 1; a quoted
+ * field with line breaks stays one row). File-level problems throw ApiError.
+ */
+export async function readCsvRows(body: Buffer): Promise<RawRows> {
+  if (!isUtf8(body)) {
+    throw new ApiError("import_not_utf8", 'the file is not UTF-8; save it as "CSV UTF-8 (comma delimited)"');
+  }
+  const start = body.subarray(0, 3).equals(BOM) ? 3 : 0;
+  const reader = new CsvReader();
+  const parser = parse({
+    delimiter: delimiterOf(body, start),
+    relax_column_count: true,
+    skip_empty_lines: false,
+  });
+  let failed = false;
+  const finished = new Promise<void>((resolve, reject) => {
+    parser.on("end", resolve);
+    parser.on("close", resolve);
+    parser.on("error", (error) => {
+      failed = true;
+      reject(error);
+    });
+  });
+  // Awaited below; this only keeps an early rejection from being reported as unhandled.
+  finished.catch(() => undefined);
+  parser.on("data", (fields: string[]) => reader.record(fields));
+  for (let at = start; at < body.length && !failed && !reader.stopped; at += SLICE) {
+    parser.write(body.subarray(at, at + SLICE));
+    await nextTurn();
+  }
+  if (reader.stopped) parser.destroy();
+  else parser.end();
+  try {
+    await finished;
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    reader.problems.push({ row: reader.line + 1, field: "", code: "csv_syntax", message: error.message });
+  }
+  if (reader.tooMany) throw tooManyRows();
+  return reader.result();
+}
+
+export function tooManyRows(): ApiError {
+  return new ApiError("import_too_many_rows", `an import may have at most ${IMPORT_MAX_ROWS} rows`);
+}
+
+/** ";" when the header line has more semicolons than commas (Excel in German locales). */
+function delimiterOf(body: Buffer, start: number): string {
+  let commas = 0;
+  let semicolons = 0;
+  for (let i = start; i < body.length; i++) {
+    const byte = body[i];
+    if (byte === 0x0a && commas + semicolons > 0) break;
+    if (byte === 0x2c) commas++;
+    else if (byte === 0x3b) semicolons++;
+  }
+  return semicolons > commas ? ";" : ",";
+}
+
+class CsvReader {
+  /** spreadsheet row of the last record */
+  line = 0;
+  tooMany = false;
+  private dataRows = 0;
+  readonly problems: FieldProblem[] = [];
+  private readonly rows: RawRow[] = [];
+  private columns: (ImportColumn | undefined)[] | undefined;
+  private headerProblems: FieldProblem[] = [];
+
+  /** Nothing more to read: too many rows, or a header that is not valid. */
+  get stopped(): boolean {
+    return this.tooMany || this.headerProblems.length > 0;
+  }
+
+  record(fields: string[]): void {
+    this.line++;
+    if (this.stopped) return;
+    if (fields.every((f) => f.trim() === "")) return;
+    if (!this.columns) {
+      this.header(fields);
+      return;
+    }
+    if (++this.dataRows > IMPORT_MAX_ROWS) {
+      this.tooMany = true;
+      return;
+    }
+    if (fields.length !== this.columns.length) {
+      this.problems.push({
+        row: this.line,
+        field: "",
+        code: "column_count",
+        message: `row ${this.line} has ${fields.length} fields, the header has ${this.columns.length}`,
+      });
+      return;
+    }
+    const values: Partial<Record<ImportColumn, string>> = {};
+    this.columns.forEach((column, i) => {
+      const value = fields[i]!.trim();
+      values[column!] = NEUTRALISED.test(value) ? value.slice(1) : value;
+    });
+    this.rows.push({ row: this.line, values });
+  }
+
+  result(): RawRows {
+    if (this.headerProblems.length > 0) {
+      const names = this.headerProblems.map((p) => p.message).join("; ");
+      throw new ApiError("import_header_invalid", `the header row is not valid: ${names}`, {
+        errors: this.headerProblems,
+      });
+    }
+    if (!this.columns) {
+      throw new ApiError(
+        "import_empty",
+        `the file has no header row; expected at least ${REQUIRED_COLUMNS.join(",")}`,
+      );
+    }
+    return { rows: this.rows, problems: this.problems };
+  }
+
+  private header(fields: string[]): void {
+    const row = this.line;
+    const problems: FieldProblem[] = [];
+    const seen = new Set<string>();
+    const columns = fields.map((cell, i) => {
+      const name = cell.trim();
+      if (name === "") {
+        problems.push({ row, field: "", code: "header_empty", message: `column ${i + 1} has no name` });
+        return undefined;
+      }
+      if (!isImportColumn(name)) {
+        const meant = columnIgnoringCase(name);
+        problems.push(
+          meant
+            ? { row, field: name, code: "header_wrong_case", message: `"${name}" must be spelled "${meant}"` }
+            : { row, field: name, code: "header_unknown", message: `"${name}" is not a known column` },
+        );
+        return undefined;
+      }
+      if (seen.has(name)) {
+        problems.push({ row, field: name, code: "header_duplicate", message: `"${name}" appears twice` });
+      }
+      seen.add(name);
+      return name;
+    });
+    for (const required of REQUIRED_COLUMNS) {
+      if (!seen.has(required) && !fields.some((f) => columnIgnoringCase(f.trim()) === required)) {
+        problems.push({ row, field: required, code: "header_missing", message: `"${required}" is missing` });
+      }
+    }
+    if (problems.length > 0) this.headerProblems = problems;
+    else this.columns = columns;
+  }
+}

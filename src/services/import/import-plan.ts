@@ -1,0 +1,152 @@
+import {
+  type Locale,
+  type Numbering,
+  phoneNumberFor,
+  type Trunk,
+  type User,
+  type UserRole,
+} from "../../domain/index.js";
+import type { FieldProblem } from "../../errors/index.js";
+import { attempt, type CheckedRow } from "./row-check.js";
+
+/** A user as the import leaves it. */
+export interface WantedUser {
+  emailAddress: string;
+  firstName: string;
+  lastName: string;
+  locale: Locale;
+  role: UserRole;
+  trunkId: string;
+  callno: string | undefined;
+  did: string | undefined;
+  phoneNumber: string | undefined;
+}
+
+export interface PlannedUser {
+  readonly row: number;
+  /** the tenant's user with this e-mail, if any */
+  readonly existing: User | undefined;
+  readonly wanted: WantedUser;
+  /** new, or some field differs from `existing` */
+  readonly changed: boolean;
+}
+
+export interface PlanContext {
+  /** every user of the tenant */
+  readonly users: readonly User[];
+  readonly trunk: Trunk;
+  /** the trunk's numbering, to build phone numbers from callnos */
+  readonly numbering: Numbering;
+  /** trunk id → name, to name another trunk in a message */
+  readonly trunkName: (trunkId: string) => string;
+}
+
+const COMPARED = [
+  "emailAddress",
+  "firstName",
+  "lastName",
+  "locale",
+  "role",
+  "trunkId",
+  "callno",
+  "did",
+  "phoneNumber",
+] as const satisfies readonly (keyof WantedUser & keyof User)[];
+
+/**
+ * Matches rows to the tenant's users by e-mail (case-insensitive) and decides each user's
+ * final state; adds the problems that need the whole file or the store: duplicate e-mails
+ * and phone numbers inside the file, users assigned to another trunk, and phone numbers
+ * held by users the file does not renumber. Phone numbers may move between users of the file.
+ */
+export function planImport(
+  ctx: PlanContext,
+  checked: readonly CheckedRow[],
+  problems: FieldProblem[],
+): PlannedUser[] {
+  const byEmail = new Map(ctx.users.map((u) => [u.emailAddress.toLowerCase(), u]));
+  const rowOfEmail = new Map<string, number>();
+  const planned: PlannedUser[] = [];
+  const phoneField = new Map<PlannedUser, "phoneNumber" | "callno">();
+  for (const c of checked) {
+    if (c.emailKey === undefined) continue;
+    const first = rowOfEmail.get(c.emailKey);
+    if (first !== undefined) {
+      const message = `the same e-mail address as row ${first}`;
+      problems.push({ row: c.row, field: "emailAddress", code: "duplicate_email", message });
+      continue;
+    }
+    rowOfEmail.set(c.emailKey, c.row);
+    const existing = byEmail.get(c.emailKey);
+    if (existing?.trunkId !== undefined && existing.trunkId !== ctx.trunk.id) {
+      problems.push({
+        row: c.row,
+        field: "emailAddress",
+        code: "user_on_other_trunk",
+        message: `${existing.emailAddress} is assigned to trunk ${ctx.trunkName(existing.trunkId)}; remove it there first`,
+      });
+      continue;
+    }
+    if (!c.fields) continue;
+    const f = c.fields;
+    const callno = f.callno === undefined ? existing?.callno : (f.callno ?? undefined);
+    let phoneNumber: string | undefined;
+    let from: "phoneNumber" | "callno" = "phoneNumber";
+    if (f.phoneNumber) phoneNumber = f.phoneNumber;
+    else if (f.callno === undefined && f.phoneNumber === undefined && existing?.trunkId === ctx.trunk.id) {
+      // The file says nothing about numbers of a user already on this trunk: keep them.
+      phoneNumber = existing.phoneNumber;
+    } else if (callno !== undefined) {
+      from = "callno";
+      phoneNumber = attempt(problems, c.row, "callno", () => phoneNumberFor(ctx.numbering, callno));
+      if (phoneNumber === undefined) continue;
+    }
+    const wanted: WantedUser = {
+      emailAddress: f.emailAddress,
+      firstName: f.firstName,
+      lastName: f.lastName,
+      locale: f.locale,
+      role: f.role ?? existing?.role ?? "user",
+      trunkId: ctx.trunk.id,
+      callno,
+      did: f.did === undefined ? existing?.did : (f.did ?? undefined),
+      phoneNumber,
+    };
+    const changed = !existing || COMPARED.some((key) => existing[key] !== wanted[key]);
+    const plan = { row: c.row, existing, wanted, changed };
+    planned.push(plan);
+    phoneField.set(plan, from);
+  }
+  checkPhoneNumbers(ctx, planned, phoneField, problems);
+  return planned;
+}
+
+function checkPhoneNumbers(
+  ctx: PlanContext,
+  planned: readonly PlannedUser[],
+  fieldOf: Map<PlannedUser, "phoneNumber" | "callno">,
+  problems: FieldProblem[],
+): void {
+  const holders = new Map<string, User>();
+  for (const u of ctx.users) if (u.phoneNumber !== undefined) holders.set(u.phoneNumber, u);
+  const inFile = new Set(planned.map((p) => p.existing?.id));
+  const rowOfNumber = new Map<string, number>();
+  for (const p of planned) {
+    const number = p.wanted.phoneNumber;
+    if (number === undefined) continue;
+    const field = fieldOf.get(p)!;
+    const first = rowOfNumber.get(number);
+    if (first !== undefined) {
+      const message = `phone number ${number} is also the number of row ${first}`;
+      problems.push({ row: p.row, field, code: "duplicate_phone_number", message });
+      continue;
+    }
+    rowOfNumber.set(number, p.row);
+    const holder = holders.get(number);
+    // A holder that is in the file gets its own number there (or is a duplicate above).
+    if (holder && holder.id !== p.existing?.id && !inFile.has(holder.id)) {
+      const message = `phone number ${number} belongs to ${holder.emailAddress}`;
+      problems.push({ row: p.row, field, code: "phone_number_taken", message });
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export { IMPORT_COLUMNS, IMPORT_MAX_ROWS, REQUIRED_COLUMNS } from "./import-columns.js";
+export { type ImportRequest, type ImportResult, importUsers } from "./user-import.js";

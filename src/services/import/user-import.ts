@@ -1,0 +1,105 @@
+import type { Trunk } from "../../domain/index.js";
+import { ApiError, type FieldProblem } from "../../errors/index.js";
+import type { Store } from "../../store/index.js";
+import { readCsvRows } from "./csv-rows.js";
+import { type PlannedUser, planImport } from "./import-plan.js";
+import { readJsonRows } from "./json-rows.js";
+import { checkRow } from "./row-check.js";
+
+export interface ImportRequest {
+  /** the trunk's name, e.g. "gtc-001" */
+  readonly trunk: string;
+  /** only validate and count */
+  readonly dryRun: boolean;
+  readonly format: "csv" | "json";
+  /** the raw bytes for CSV; the parsed array or `{ users: [...] }` for JSON */
+  readonly body: Buffer | unknown;
+}
+
+export interface ImportResult {
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly dryRun: boolean;
+}
+
+/** A 422 lists at most this many problems (its `detail` counts them all). */
+const MAX_LISTED_PROBLEMS = 1000;
+
+/**
+ * Imports users into one trunk: reads every row, checks them all, and writes nothing
+ * unless every row is valid; then creates and updates in ONE transaction. Users match
+ * by e-mail; a matched user whose fields already equal the row is `unchanged`.
+ */
+export async function importUsers(
+  store: Store,
+  tenantId: string,
+  request: ImportRequest,
+): Promise<ImportResult> {
+  trunkNamed(store, tenantId, request.trunk);
+  const raw =
+    request.format === "csv" ? await readCsvRows(request.body as Buffer) : readJsonRows(request.body);
+  // From here on everything is synchronous: the store cannot change between checks and write.
+  const trunk = trunkNamed(store, tenantId, request.trunk);
+  const problems: FieldProblem[] = [...raw.problems];
+  const checked = raw.rows.map((r) => checkRow(r, trunk.name, problems));
+  const planned = planImport(
+    {
+      users: store.users.listByTenant(tenantId),
+      trunk,
+      numbering: store.systems.get(trunk.systemRef)?.numbering ?? { schema: "international" },
+      trunkName: (id) => store.trunks.get(id)?.name ?? id,
+    },
+    checked,
+    problems,
+  );
+  if (problems.length > 0) throw invalidImport(problems);
+  if (!request.dryRun) write(store, tenantId, planned);
+  const created = planned.filter((p) => !p.existing).length;
+  const updated = planned.filter((p) => p.existing && p.changed).length;
+  return { created, updated, unchanged: planned.length - created - updated, dryRun: request.dryRun };
+}
+
+function trunkNamed(store: Store, tenantId: string, name: string): Trunk {
+  const trunk = store.trunks.getByName(tenantId, name);
+  if (!trunk) {
+    const message = `no trunk ${name} in this tenant`;
+    throw new ApiError("trunk_not_found", message, {
+      errors: [{ field: "trunk", code: "trunk_not_found", message }],
+    });
+  }
+  return trunk;
+}
+
+function invalidImport(problems: FieldProblem[]): ApiError {
+  const sorted = [...problems].sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+  const rows = new Set(sorted.map((p) => p.row)).size;
+  const listed = sorted.length > MAX_LISTED_PROBLEMS ? `; the first ${MAX_LISTED_PROBLEMS} are listed` : "";
+  return new ApiError(
+    "import_invalid",
+    `${sorted.length} problem(s) in ${rows} row(s); nothing was written${listed}`,
+    { errors: sorted.slice(0, MAX_LISTED_PROBLEMS) },
+  );
+}
+
+function write(store: Store, tenantId: string, planned: readonly PlannedUser[]): void {
+  store.transaction(() => {
+    // Numbers may move between users of the file: free them first, as the unique index checks each write.
+    for (const { existing, wanted, changed } of planned) {
+      if (changed && existing?.phoneNumber !== undefined && existing.phoneNumber !== wanted.phoneNumber) {
+        store.users.update(existing.id, { phoneNumber: null });
+      }
+    }
+    for (const { existing, wanted, changed } of planned) {
+      if (!existing) store.users.create({ ...wanted, tenantId });
+      else if (changed) {
+        store.users.update(existing.id, {
+          ...wanted,
+          callno: wanted.callno ?? null,
+          did: wanted.did ?? null,
+          phoneNumber: wanted.phoneNumber ?? null,
+        });
+      }
+    }
+  });
+}

@@ -1,0 +1,137 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { EmulatorHandle } from "../../src/index.js";
+import { startTestEmulator, TRUNK } from "../support/emulator.js";
+import { httpClient } from "../support/http.js";
+
+const SEED = `
+tenants:
+  - name: Acme
+    apiKey: acme-key-0001
+    systems:
+      - systemId: osbiz-1
+        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
+        trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
+    users:
+      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
+`;
+const ENTRY = path.join(import.meta.dirname, "mock-osbiz-cli-entry.ts");
+
+let emulator: EmulatorHandle;
+let http: ReturnType<typeof httpClient>;
+let child: ChildProcessWithoutNullStreams | undefined;
+
+beforeEach(async () => {
+  emulator = await startTestEmulator({ adminToken: "cli-admin", seedText: SEED });
+  http = httpClient(emulator);
+});
+
+afterEach(async () => {
+  child?.kill("SIGKILL");
+  child = undefined;
+  await emulator.close();
+});
+
+/** The command in a child process, its stdout collected line by line. */
+function run(args: string[]) {
+  const proc = spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], { stdio: "pipe" });
+  child = proc;
+  const out: string[] = [];
+  let err = "";
+  let buffered = "";
+  const waiters = new Set<() => void>();
+  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    buffered += chunk;
+    const parts = buffered.split("\n");
+    buffered = parts.pop()!;
+    out.push(...parts);
+    for (const wake of waiters) wake();
+  });
+  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    err += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  return {
+    out,
+    stderr: () => err,
+    exited,
+    send: (line: string) => proc.stdin.write(`${line}\n`),
+    /** Resolves with the first line matching `pattern`. */
+    line: (pattern: RegExp) =>
+      new Promise<string>((resolve, reject) => {
+        const check = () => {
+          const found = out.find((l) => pattern.test(l));
+          if (found !== undefined) {
+            waiters.delete(check);
+            resolve(found);
+          }
+        };
+        waiters.add(check);
+        check();
+        void exited.then(() => {
+          check();
+          reject(new Error(`exited before printing ${pattern}:\n${out.join("\n")}\n${err}`));
+        });
+      }),
+  };
+}
+
+function mockArgs(): string[] {
+  return [
+    "--url",
+    emulator.urls.https,
+    "--api-key",
+    "acme-key-0001",
+    "--ca",
+    emulator.certificates.caCertPath!,
+    "--system-id",
+    "osbiz-1",
+    "--rtp-bind",
+    "127.0.0.1",
+    "--rtp-ports",
+    "44000-44999",
+  ];
+}
+
+async function connectorStatus(): Promise<string> {
+  const tenant = (await http.admin("GET", "/api/admin/tenants")).body[0];
+  return (await http.admin("GET", `/api/admin/tenants/${tenant.id}/connectors`)).body[0].status;
+}
+
+describe("unify-phone-emulator mock-osbiz", () => {
+  it("registers, places a call from stdin, lists it, and unregisters on quit", async () => {
+    const cli = run(mockArgs());
+    expect(await cli.line(/ready: gtc-001 registered/)).toBeDefined();
+    expect(cli.out.some((l) => / provisioned gtc-001 as 3919209257 /.test(l))).toBe(true);
+    expect(await connectorStatus()).toBe("available");
+    cli.send("call +4923026672131");
+    await cli.line(/call 1 to \+4923026672131 answered: 200 OK/);
+    cli.send("calls");
+    expect(await cli.line(/#1 outgoing 3919209257 -> \+4923026672131 answered/)).toBeDefined();
+    cli.send("quit");
+    expect(await cli.exited).toBe(0);
+    expect(cli.out.some((l) => / unregistered 3919209257$/.test(l))).toBe(true);
+    expect(await connectorStatus()).toBe("unavailable");
+    const journal = (await http.admin("GET", "/api/admin/calls")).body;
+    expect(journal[0]).toMatchObject({ state: "ended", endedBy: "pbx", to: "+4923026672131" });
+  });
+
+  it("SIGTERM unregisters and exits 0", async () => {
+    const cli = run(mockArgs());
+    await cli.line(/ready: /);
+    child!.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
+    expect(cli.out.some((l) => / SIGTERM: hanging up, unregistering$/.test(l))).toBe(true);
+    expect(await connectorStatus()).toBe("unavailable");
+  });
+
+  it("exits 2 with the usage on a missing --api-key, 1 when provisioning is refused", async () => {
+    const bad = run(["--url", emulator.urls.https]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toMatch(/--api-key is required[\s\S]*Usage: unify-phone-emulator mock-osbiz/);
+    const refused = run([...mockArgs().slice(0, 3), "wrong-key", ...mockArgs().slice(4)]);
+    expect(await refused.exited).toBe(1);
+    expect(refused.stderr()).toMatch(/^mock-osbiz: 401 api_key_invalid/);
+  });
+});
