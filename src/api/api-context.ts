@@ -1,4 +1,4 @@
-import type { preHandlerAsyncHookHandler } from "fastify";
+import type { onRequestAsyncHookHandler } from "fastify";
 import type { Logger } from "pino";
 import type {
   CallService,
@@ -16,8 +16,8 @@ export interface ApiContext {
   readonly readiness: Readiness;
   readonly startedAt: number;
   readonly auth: {
-    readonly requireAdmin: preHandlerAsyncHookHandler;
-    readonly requireApiKey: preHandlerAsyncHookHandler;
+    readonly requireAdmin: onRequestAsyncHookHandler;
+    readonly requireApiKey: onRequestAsyncHookHandler;
   };
   readonly tenants: TenantService;
   readonly clock: ClockService;

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import type { AdminToken } from "../auth/index.js";
 import { secretsEqual } from "../auth/index.js";
 import type { Tenant } from "../domain/index.js";
@@ -19,10 +19,13 @@ export interface AuthDependencies {
   readonly lockout: FailureLockout;
 }
 
-/** preHandlers for the two kinds of caller: the admin (Bearer) and a PBX (X-API-Key). */
+/**
+ * onRequest hooks for the two kinds of caller: the admin (Bearer) and a PBX (X-API-Key).
+ * They run before the body is read or validated, so a stranger learns nothing from schemas.
+ */
 export function authHooks(deps: AuthDependencies): {
-  requireAdmin: preHandlerAsyncHookHandler;
-  requireApiKey: preHandlerAsyncHookHandler;
+  requireAdmin: onRequestAsyncHookHandler;
+  requireApiKey: onRequestAsyncHookHandler;
 } {
   const guard = (request: FastifyRequest, kind: string) => {
     const locked = deps.lockout.lockedFor(`${kind}|${request.ip}`);

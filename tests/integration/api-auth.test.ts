@@ -24,6 +24,14 @@ describe("admin token", () => {
     expect((await http.admin("GET", "/api/admin/tenants")).status).toBe(200);
   });
 
+  it("checks the token before the body: a stranger with a bad body gets 401, not schema errors", async () => {
+    emulator = await startTestEmulator({ adminToken: "right-token" });
+    const http = httpClient(emulator);
+    const res = await http.call("POST", "/api/admin/tenants", { body: { nonsense: true } });
+    expect(res).toMatchObject({ status: 401, body: { code: "admin_token_missing" } });
+    expect(res.body.errors).toBeUndefined();
+  });
+
   it("rate-limits failures per source with 429 and Retry-After, then lets the source back", async () => {
     emulator = await startTestEmulator({ adminToken: "right-token" });
     const http = httpClient(emulator);

@@ -186,7 +186,7 @@ describe("user CRUD", () => {
       ["DELETE", `${base}/${user.id}`],
       ["GET", `${base}/export`],
     ]) {
-      // a valid body: fastify validates the body before the auth preHandler runs
+      // a valid body, so only the missing auth can be the reason
       const res = await api.call(method!, path!, { token: "not-the-token", json: jurgen });
       expect(res.status, `${method} ${path}`).toBe(401);
       expect(res.body.code).toBe("admin_token_invalid");

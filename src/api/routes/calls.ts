@@ -6,7 +6,7 @@ import { errorResponses, idParam } from "../schemas/common.js";
 
 /** The call journal (CDRs) and calls placed on a user's behalf (SPEC §3.2 "calls"). */
 export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const admin = { preHandler: ctx.auth.requireAdmin };
+  const admin = { onRequest: ctx.auth.requireAdmin };
   const tags = ["admin: calls"];
   const now = () => ctx.clock.state().now;
 

@@ -17,7 +17,7 @@ export function clientCredentialRoutes(
   app: FastifyInstance,
   ctx: Pick<ApiContext, "auth"> & { readonly clientCredentials: ClientCredentialService },
 ): void {
-  const admin = { preHandler: ctx.auth.requireAdmin };
+  const admin = { onRequest: ctx.auth.requireAdmin };
   const tags = ["admin: Unify Phone clients"];
   const path = "/api/admin/tenants/:tenantId/users/:userId/client-password";
 

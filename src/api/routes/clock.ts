@@ -25,7 +25,7 @@ function clockJson(s: ClockState) {
 
 /** Emulator control: the clock every expiry follows (bindings, nonces, JWT status). */
 export function clockRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const admin = { preHandler: ctx.auth.requireAdmin };
+  const admin = { onRequest: ctx.auth.requireAdmin };
   const tags = ["admin: emulator control"];
 
   app.get(

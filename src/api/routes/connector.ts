@@ -25,7 +25,7 @@ const tenantOf = (request: FastifyRequest): Tenant => request.tenant!;
 
 /** PBX side (X-API-Key): provisioning and the user instance wizard (SPEC §1, §3.2). */
 export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const apiKey = { preHandler: ctx.auth.requireApiKey };
+  const apiKey = { onRequest: ctx.auth.requireApiKey };
   const systems = ["connector: systems"];
   const users = ["connector: user instance wizard"];
   const userParams = idParam("userId");

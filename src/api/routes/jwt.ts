@@ -21,7 +21,7 @@ type TokenParams = { tokenId: string };
  * JWT (SPEC §1, §3.2). The portal's login is stood in for by the admin token.
  */
 export function jwtRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const admin = { preHandler: ctx.auth.requireAdmin };
+  const admin = { onRequest: ctx.auth.requireAdmin };
   const portalTags = ["jwt portal (emulated)"];
   const tenantTags = ["admin: tenant JWT"];
 

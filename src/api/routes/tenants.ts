@@ -14,7 +14,7 @@ type TenantParams = { tenantId: string };
 
 /** Admin side: tenants, API keys and the connectors list (SPEC §3.2). */
 export function tenantRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const admin = { preHandler: ctx.auth.requireAdmin };
+  const admin = { onRequest: ctx.auth.requireAdmin };
   const tags = ["admin: tenants"];
   const params = idParam("tenantId");
 

@@ -41,7 +41,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
 }
 
 function routes(app: FastifyInstance, ctx: ApiContext): void {
-  const admin = { preHandler: ctx.auth.requireAdmin };
+  const admin = { onRequest: ctx.auth.requireAdmin };
   const tags = ["admin: users"];
   const base = "/api/admin/tenants/:tenantId/users";
   const params = idParam("tenantId");
