@@ -35,6 +35,8 @@ export interface EmulatorConfig {
      * ignoring it as RFC 8760 asks. `SHA-256,MD5` offers both, SHA-256 preferred.
      */
     readonly digestAlgorithms: readonly DigestAlgorithmName[];
+    /** A second PBX registering the same trunk from another connection: see the registrar. */
+    readonly duplicateRegistration: "allow" | "reject" | "last-wins" | "flap";
     /** Failed digest attempts from one source for one user before a lockout. */
     readonly maxAuthFailures: number;
     readonly lockoutMs: number;
@@ -87,6 +89,7 @@ export function defaultConfig(): EmulatorConfig {
       maxContactsPerTrunk: 10,
       nonceTtlMs: 300_000,
       digestAlgorithms: ["MD5"],
+      duplicateRegistration: "last-wins",
       maxAuthFailures: 10,
       lockoutMs: 60_000,
     },

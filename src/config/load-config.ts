@@ -178,6 +178,9 @@ function setOption(o: EmulatorOptions, key: OptionKey, value: unknown): void {
     case "shutdownGrace":
       o.shutdownGraceMs = (value as number) * 1000;
       break;
+    case "duplicateRegistration":
+      registrar.duplicateRegistration = v;
+      break;
     case "digestAlgorithms":
       registrar.digestAlgorithms = v;
       break;

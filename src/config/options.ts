@@ -47,7 +47,8 @@ export type OptionKey =
   | "idleTimeout"
   | "partialMessageTimeout"
   | "shutdownGrace"
-  | "digestAlgorithms";
+  | "digestAlgorithms"
+  | "duplicateRegistration";
 
 const TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
 

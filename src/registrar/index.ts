@@ -2,4 +2,10 @@ export type { Binding, TrunkStatus, TrunkStatusEvent } from "./binding.js";
 export { BindingTable } from "./binding-table.js";
 export { type DigestAlgorithm, digestResponse, formatChallenge } from "./digest.js";
 export { NonceService } from "./nonce-service.js";
-export { Registrar, type RegistrarOptions, type RegistrarTrunk, type TrunkDirectory } from "./registrar.js";
+export {
+  type DuplicateRegistrationPolicy,
+  Registrar,
+  type RegistrarOptions,
+  type RegistrarTrunk,
+  type TrunkDirectory,
+} from "./registrar.js";

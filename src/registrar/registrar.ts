@@ -29,6 +29,17 @@ export interface TrunkDirectory {
   findByUsername(username: string): RegistrarTrunk | undefined;
 }
 
+/**
+ * What happens when a trunk that is registered over one connection registers over another
+ * with a different contact — a cloned or restored PBX using the same trunk identity (SPEC §1):
+ * - `allow`: both keep their bindings (up to the contact limit);
+ * - `reject`: the newcomer gets 403, the first PBX keeps the trunk;
+ * - `last-wins`: the newcomer takes the trunk over silently (the connector stays available);
+ * - `flap`: the newcomer takes over and the connector visibly drops and comes back each time
+ *   the two PBXs re-register in turn.
+ */
+export type DuplicateRegistrationPolicy = "allow" | "reject" | "last-wins" | "flap";
+
 export interface RegistrarOptions {
   readonly realm: string;
   readonly defaultExpires: number;
@@ -37,6 +48,7 @@ export interface RegistrarOptions {
   readonly maxContactsPerTrunk: number;
   readonly nonceTtlMs: number;
   readonly digestAlgorithms: readonly DigestAlgorithm[];
+  readonly duplicateRegistration: DuplicateRegistrationPolicy;
   readonly maxAuthFailures: number;
   readonly lockoutMs: number;
 }
@@ -64,6 +76,8 @@ export class Registrar {
   readonly bindings: BindingTable;
   private readonly digest: DigestVerifier;
   private readonly lockout: FailureLockout;
+  /** Changeable at runtime (scenarios switch it). */
+  duplicatePolicy: DuplicateRegistrationPolicy;
 
   constructor(
     private readonly options: RegistrarOptions,
@@ -78,6 +92,7 @@ export class Registrar {
       options.digestAlgorithms,
     );
     this.lockout = new FailureLockout(clock, options.maxAuthFailures, options.lockoutMs);
+    this.duplicatePolicy = options.duplicateRegistration;
   }
 
   handleRegister(tx: ServerTransaction): void {
@@ -185,9 +200,23 @@ export class Registrar {
     const current = new Set(this.bindings.forTrunk(trunk.id).map((b) => b.contact));
     for (const { contact, expires } of changes) if (expires === 0) current.delete(formatUri(contact.uri));
     for (const a of adds) current.add(a);
+    const elsewhere = this.bindings
+      .forTrunk(trunk.id)
+      .filter((b) => b.connectionId !== tx.connection.id && !adds.includes(b.contact));
+    if (elsewhere.length > 0 && adds.length > 0 && this.duplicatePolicy !== "allow") {
+      if (this.duplicatePolicy === "reject") {
+        throw new Reject(403, "Forbidden: trunk already registered from another connection (cloned system?)");
+      }
+      for (const b of elsewhere) current.delete(b.contact);
+    }
     if (current.size > this.options.maxContactsPerTrunk) {
       throw new Reject(403, `Forbidden: at most ${this.options.maxContactsPerTrunk} contacts per trunk`);
     }
+    const takeover = this.duplicatePolicy === "last-wins" || this.duplicatePolicy === "flap" ? elsewhere : [];
+    const reason = "taken over by a registration from another connection (cloned system?)";
+    // flap: the old registration goes first, so the connector is seen to drop and come back.
+    if (this.duplicatePolicy === "flap")
+      for (const b of takeover) this.bindings.remove(trunk.id, b.contact, reason);
     for (const { contact, expires } of changes) {
       const key = formatUri(contact.uri);
       if (expires === 0) {
@@ -212,6 +241,9 @@ export class Registrar {
       };
       this.bindings.upsert(binding);
     }
+    // last-wins: the new binding is in place first, so the trunk never looks unavailable.
+    if (this.duplicatePolicy === "last-wins")
+      for (const b of takeover) this.bindings.remove(trunk.id, b.contact, reason);
   }
 
   private formatBinding(b: Binding): string {
