@@ -15,6 +15,7 @@ import {
   CallService,
   ClockService,
   ConnectorService,
+  DiagnoseService,
   JwtService,
   TenantService,
   UserService,
@@ -213,6 +214,16 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       users,
       connector,
       calls: new CallService(store, b2bua),
+      diagnose: new DiagnoseService(
+        store,
+        registrations,
+        jwt,
+        (trunkId) => b2bua.journal.linesInUse(trunkId),
+        clock,
+        startedAt,
+        trunkStatus,
+        registrar.attempts,
+      ),
     };
     const https = await buildHttpApp(httpDeps, tls);
     cleanup.push(() => https.close());

@@ -4,6 +4,7 @@ import type {
   CallService,
   ClockService,
   ConnectorService,
+  DiagnoseService,
   JwtService,
   TenantService,
   UserService,
@@ -25,4 +26,5 @@ export interface ApiContext {
   readonly users: UserService;
   readonly connector: ConnectorService;
   readonly calls: CallService;
+  readonly diagnose: DiagnoseService;
 }

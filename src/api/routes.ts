@@ -3,6 +3,7 @@ import type { ApiContext } from "./api-context.js";
 import { callRoutes } from "./routes/calls.js";
 import { clockRoutes } from "./routes/clock.js";
 import { connectorRoutes } from "./routes/connector.js";
+import { diagnoseRoutes } from "./routes/diagnose.js";
 import { healthRoutes } from "./routes/health.js";
 import { jwtRoutes } from "./routes/jwt.js";
 import { tenantRoutes } from "./routes/tenants.js";
@@ -17,4 +18,5 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   userRoutes(app, ctx);
   connectorRoutes(app, ctx);
   callRoutes(app, ctx);
+  diagnoseRoutes(app, ctx);
 }

@@ -1,7 +1,7 @@
 import type { Clock } from "../shared/clock.js";
 import { FailureLockout } from "../shared/failure-lockout.js";
 import { newTag } from "../shared/ids.js";
-import type { Listeners } from "../shared/listeners.js";
+import { Listeners } from "../shared/listeners.js";
 import {
   createResponse,
   formatUri,
@@ -38,6 +38,14 @@ export interface TrunkDirectory {
  * - `flap`: the newcomer takes over and the connector visibly drops and comes back each time
  *   the two PBXs re-register in turn.
  */
+export interface RegisterAttempt {
+  readonly trunkId: string;
+  readonly status: number;
+  readonly reason: string;
+  readonly at: number;
+  readonly remote: string;
+}
+
 export type DuplicateRegistrationPolicy = "allow" | "reject" | "last-wins" | "flap";
 
 export interface RegistrarOptions {
@@ -76,6 +84,8 @@ export class Registrar {
   readonly bindings: BindingTable;
   private readonly digest: DigestVerifier;
   private readonly lockout: FailureLockout;
+  /** The outcome of each REGISTER of a known trunk (not the 401 challenges). */
+  readonly attempts = new Listeners<RegisterAttempt>();
   /** Changeable at runtime (scenarios switch it). */
   duplicatePolicy: DuplicateRegistrationPolicy;
 
@@ -97,8 +107,9 @@ export class Registrar {
 
   handleRegister(tx: ServerTransaction): void {
     const request = tx.request;
+    let trunk: RegistrarTrunk | undefined;
     try {
-      const trunk = this.lookupTrunk(request);
+      trunk = this.lookupTrunk(request);
       if (trunk.authRequired && !this.authenticate(tx, trunk)) return;
       this.updateBindings(tx, trunk);
       const response = createResponse(request, 200, "OK", newTag());
@@ -106,12 +117,25 @@ export class Registrar {
         response.headers.append("contact", this.formatBinding(b));
       response.headers.set("date", new Date(this.clock.now()).toUTCString());
       tx.respond(response);
+      this.report(trunk, tx, 200, "OK");
     } catch (err) {
       if (!(err instanceof Reject)) throw err;
       const response = createResponse(request, err.status, err.reason, newTag());
       for (const [name, value] of Object.entries(err.extra)) response.headers.set(name, value);
       tx.respond(response);
+      if (trunk) this.report(trunk, tx, err.status, err.reason);
     }
+  }
+
+  /** Final answers to a known trunk's REGISTERs (challenges excluded), for diagnosis. */
+  private report(trunk: RegistrarTrunk, tx: ServerTransaction, status: number, reason: string): void {
+    this.attempts.emit({
+      trunkId: trunk.id,
+      status,
+      reason,
+      at: this.clock.now(),
+      remote: `${tx.connection.remoteAddress}:${tx.connection.remotePort}`,
+    });
   }
 
   /** A connection closed: its bindings vanish (the PBX is unreachable without it). */

@@ -29,3 +29,4 @@ export {
   type UserListQuery,
   UserService,
 } from "./user-service.js";
+export { type Diagnosis, DiagnoseService, type FaultHitView, type TrunkDiagnosis } from "./diagnose-service.js";

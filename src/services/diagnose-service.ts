@@ -1,0 +1,150 @@
+import type { RegisterAttempt, TrunkStatusEvent } from "../registrar/index.js";
+import type { Clock } from "../shared/clock.js";
+import type { Listeners } from "../shared/listeners.js";
+import type { Store } from "../store/index.js";
+import type { JwtService } from "./jwt-service.js";
+import type { RegistrationView } from "./registration-view.js";
+
+export interface TrunkDiagnosis {
+  readonly name: string;
+  readonly systemId: string;
+  readonly username: string;
+  readonly status: "available" | "unavailable";
+  readonly lines: { readonly inUse: number; readonly limit: number };
+  /** What is wrong right now, in plain words. */
+  readonly problems: string[];
+  /** What is worth knowing but not wrong. */
+  readonly notes: string[];
+}
+
+export interface Diagnosis {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly flavour: string;
+  readonly checkedAt: number;
+  readonly ok: boolean;
+  readonly problems: string[];
+  readonly notes: string[];
+  readonly trunks: TrunkDiagnosis[];
+}
+
+/** Fault hits the diagnosis can mention (the fault engine supplies them). */
+export interface FaultHitView {
+  lastHit(filter: {
+    tenantId: string;
+    trunkId?: string;
+  }): { faultId: string; name?: string; at: number; action: string } | undefined;
+}
+
+/**
+ * Like the PBX's "Diagnose" page, from the connector's side: per trunk, what is wrong now
+ * and since when — registration, refused REGISTERs, busy lines, the tenant's JWT.
+ */
+export class DiagnoseService {
+  private readonly lastStatus = new Map<string, TrunkStatusEvent>();
+  private readonly lastRefusal = new Map<string, RegisterAttempt>();
+  private readonly lastSuccess = new Map<string, RegisterAttempt>();
+  faults: FaultHitView | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly registrations: RegistrationView,
+    private readonly jwt: JwtService,
+    private readonly linesInUse: (trunkId: string) => number,
+    private readonly clock: Clock,
+    private readonly startedAt: number,
+    trunkStatus: Listeners<TrunkStatusEvent>,
+    attempts: Listeners<RegisterAttempt>,
+  ) {
+    trunkStatus.on((e) => this.lastStatus.set(e.trunkId, e));
+    attempts.on((a) => (a.status < 300 ? this.lastSuccess : this.lastRefusal).set(a.trunkId, a));
+  }
+
+  diagnose(tenantId: string): Diagnosis {
+    const tenant = this.store.tenants.get(tenantId)!;
+    const now = this.clock.now();
+    const problems: string[] = [];
+    const notes: string[] = [];
+    const jwt = this.jwt.status(tenantId);
+    const when = (ms: number | null) => (ms === null ? "?" : new Date(ms).toISOString());
+    const affectsService = tenant.flavour === "video";
+    switch (jwt.status) {
+      case "not_set":
+        if (affectsService)
+          problems.push(
+            "No JWT is configured: Unify Phone does not work for this tenant and new users cannot be provisioned (PBX sees 'no connection to REST API').",
+          );
+        break;
+      case "expired":
+        (affectsService ? problems : notes).push(
+          `The JWT expired on ${when(jwt.expiresAt)}${affectsService ? ": Unify Phone does not work until a new one is set." : "."}`,
+        );
+        break;
+      case "invalid":
+        (affectsService ? problems : notes).push(
+          `The JWT${jwt.label ? ` "${jwt.label}"` : ""} was invalidated (revoked in the portal)${affectsService ? ": Unify Phone does not work until a new one is set." : "."}`,
+        );
+        break;
+      case "expiring":
+        notes.push(`The JWT expires on ${when(jwt.expiresAt)} (within 30 days): create a new one in time.`);
+        break;
+      case "active":
+        break;
+    }
+    const trunks = this.store.trunks.listByTenant(tenantId).map((trunk) => {
+      const system = this.store.systems.get(trunk.systemRef);
+      const limit = system?.simultaneousCalls ?? 0;
+      const inUse = this.linesInUse(trunk.id);
+      const bindings = this.registrations.bindingsFor(trunk.id);
+      const tp: string[] = [];
+      const tn: string[] = [];
+      if (bindings.length > 0) {
+        const latest = [...bindings].sort((a, b) => b.expiresAt - a.expiresAt)[0]!;
+        tn.push(
+          `Registered from ${latest.remote.address}:${latest.remote.port} over ${latest.transport} since ${when(latest.registeredAt)}; expires ${when(latest.expiresAt)}.`,
+        );
+        if (bindings.length > 1) tn.push(`${bindings.length} contacts are bound to this trunk.`);
+      } else {
+        const last = this.lastStatus.get(trunk.id);
+        tp.push(
+          last
+            ? `Not registered since ${when(last.at)} (${last.reason}).`
+            : `Not registered since the emulator started (${when(this.startedAt)}): is TLS to port 65061 reachable from the PBX (firewall)?`,
+        );
+      }
+      const refusal = this.lastRefusal.get(trunk.id);
+      const success = this.lastSuccess.get(trunk.id);
+      if (refusal && (!success || refusal.at > success.at)) {
+        tp.push(
+          `The last REGISTER from ${refusal.remote} was refused at ${when(refusal.at)}: ${refusal.status} ${refusal.reason}.`,
+        );
+      }
+      if (limit > 0 && inUse >= limit)
+        tp.push(`All trunk lines are busy (${inUse}/${limit}): new calls get 503.`);
+      else tn.push(`${inUse}/${limit} lines in use.`);
+      const hit = this.faults?.lastHit({ tenantId, trunkId: trunk.id });
+      if (hit) tp.push(`Fault ${hit.name ?? hit.faultId} hit at ${when(hit.at)} (${hit.action}).`);
+      return {
+        name: trunk.name,
+        systemId: system?.systemId ?? "",
+        username: trunk.username,
+        status: bindings.length > 0 ? ("available" as const) : ("unavailable" as const),
+        lines: { inUse, limit },
+        problems: tp,
+        notes: tn,
+      };
+    });
+    if (trunks.length === 0) notes.push("No PBX system is provisioned for this tenant yet.");
+    const all = [...problems, ...trunks.flatMap((t) => t.problems.map((p) => `${t.name}: ${p}`))];
+    return {
+      tenantId,
+      name: tenant.name,
+      flavour: tenant.flavour,
+      checkedAt: now,
+      ok: all.length === 0,
+      problems: all,
+      notes,
+      trunks,
+    };
+  }
+}
