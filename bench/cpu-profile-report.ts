@@ -92,16 +92,16 @@ export function topSelfTime(
 }
 
 /**
- * The table, preceded by how much of the process's CPU (from /proc) the JS samples explain:
- * V8 books native work that runs from libuv callbacks with no JS on the stack (TLS
- * handshakes, decrypting received records) and GC helper threads as (idle) or not at all.
+ * The table, preceded by the process's CPU time from /proc for comparison: V8 samples on
+ * wall-clock ticks, so the sampled time exceeds the CPU time when other processes compete
+ * for the cores, and falls short of it when native work runs with no JS on the stack (TLS
+ * handshakes and record decryption in libuv callbacks are booked as idle; GC threads are not
+ * sampled). The percentages are shares of the sampled non-idle time.
  */
 export function formatHotSpots(report: ReturnType<typeof topSelfTime>, processCpuSeconds: number): string {
-  const busy = report.busyMs / 1000;
-  const outside = Math.max(0, processCpuSeconds - busy);
   const lines = [
-    `server CPU ${processCpuSeconds.toFixed(1)} s (/proc) over ${(report.wallMs / 1000).toFixed(1)} s; samples with a JS or native-from-JS frame: ${busy.toFixed(1)} s; the other ${outside.toFixed(1)} s is native work outside JS (TLS handshakes and record decryption in libuv callbacks, GC threads)`,
-    `${"self %".padStart(7)} ${"self ms".padStart(9)}  function  (location)   [% of the sampled busy time]`,
+    `server CPU ${processCpuSeconds.toFixed(1)} s (/proc) over ${(report.wallMs / 1000).toFixed(1)} s; non-idle profile samples ${(report.busyMs / 1000).toFixed(1)} s (wall-clock sampling: more than the CPU time when other processes compete for the cores, less when native work runs outside JS, e.g. TLS handshakes)`,
+    `${"self %".padStart(7)} ${"self ms".padStart(9)}  function  (location)`,
   ];
   for (const s of report.spots) {
     lines.push(

@@ -60,9 +60,9 @@ export class GeneratorProcess {
     return event.result;
   }
 
-  async release(): Promise<number> {
+  async release(): Promise<{ held: number; lost: number }> {
     const event = await this.command({ type: "release" }, "released", 30_000);
-    return event.type === "released" ? event.lost : 0;
+    return event.type === "released" ? { held: event.held, lost: event.lost } : { held: 0, lost: 0 };
   }
 
   /** Asks the generator to exit; kills it if it has not after `graceMs`. */

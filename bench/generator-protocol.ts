@@ -62,8 +62,8 @@ export type GeneratorEvent =
   /** Sent when the measured window starts and ends, so the runner samples server CPU then. */
   | { readonly type: "mark"; readonly at: "start" | "end" }
   | { readonly type: "result"; readonly result: PhaseResult }
-  /** `lost`: held connections the server closed before the release. */
-  | { readonly type: "released"; readonly lost: number }
+  /** `held`: connections open until the release; `lost`: those the server closed before it. */
+  | { readonly type: "released"; readonly held: number; readonly lost: number }
   | { readonly type: "error"; readonly message: string };
 
 export function failureTotal(f: FailureCounts): number {

@@ -49,11 +49,12 @@ export class IdleConnectionsWorkload implements Workload {
     return this.next >= this.trunks.length && this.busy === 0;
   }
 
-  /** Closes every held connection; returns how many the server had closed before. */
-  release(): number {
+  /** Closes every held connection; says how many were held and how many the server had closed. */
+  release(): { held: number; lost: number } {
+    const held = this.held.length - this.lost;
     for (const conn of this.held) conn.close();
     this.held.length = 0;
-    return this.lost;
+    return { held, lost: this.lost };
   }
 
   private async work(): Promise<void> {

@@ -122,9 +122,9 @@ async function handle(cmd: RunnerCommand): Promise<void> {
       emit({ type: "result", result: await runPhase(cmd.spec, cmd.timing) });
       return;
     case "release": {
-      const lost = idle?.release() ?? 0;
+      const { held, lost } = idle?.release() ?? { held: 0, lost: 0 };
       idle = undefined;
-      emit({ type: "released", lost });
+      emit({ type: "released", held, lost });
       return;
     }
     case "exit":

@@ -7,12 +7,13 @@
  */
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { MediaEngine } from "../src/media/index.js";
+import { MediaEngine, type MediaSession } from "../src/media/index.js";
 
 type ToChild = { type: "answers"; answers: string[] };
 type FromChild =
   | { type: "offers"; offers: string[] }
   | { type: "done"; sent: number; received: number; lost: number };
+type Done = Extract<FromChild, { type: "done" }>;
 
 const [sessionsArg, secondsArg, portArg] = process.argv.slice(2).filter((a) => a !== "--generator");
 const sessions = Number(sessionsArg ?? 1000);
@@ -26,7 +27,7 @@ async function generator(): Promise<void> {
     bind: "127.0.0.1",
     portRange: { min: firstPort + span + 1, max: firstPort + 2 * span + 1 },
   });
-  const created = [];
+  const created: MediaSession[] = [];
   for (let i = 0; i < sessions; i++) created.push(await engine.createSession({ mode: "tone" }));
   process.send?.({ type: "offers", offers: created.map((s) => s.offer()) } satisfies FromChild);
   process.once("message", (message: ToChild) => {
@@ -55,13 +56,13 @@ async function echoSide(): Promise<void> {
     portRange: { min: firstPort, max: firstPort + span },
   });
   const rssBefore = process.memoryUsage().rss;
-  const created = [];
+  const created: MediaSession[] = [];
   for (let i = 0; i < sessions; i++) created.push(await engine.createSession({ mode: "echo" }));
   const rssSessions = process.memoryUsage().rss - rssBefore;
   const child = fork(fileURLToPath(import.meta.url), ["--generator", ...process.argv.slice(2)], {
     execArgv: process.execArgv,
   });
-  const result = await new Promise<Extract<FromChild, { type: "done" }>>((resolve) => {
+  const { peer, cpuSeconds } = await new Promise<{ peer: Done; cpuSeconds: number }>((resolve) => {
     let cpuStart = process.cpuUsage();
     child.on("message", (message: FromChild) => {
       if (message.type === "offers") {
@@ -74,16 +75,14 @@ async function echoSide(): Promise<void> {
         child.send({ type: "answers", answers } satisfies ToChild);
       } else {
         const cpu = process.cpuUsage(cpuStart);
-        const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-        resolve(message);
-        printReport(message, cpuSeconds, rssSessions);
+        resolve({ peer: message, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
       }
     });
   });
-  void result;
+  printReport(peer, cpuSeconds, rssSessions);
   await engine.close();
 
-  function printReport(peer: Extract<FromChild, { type: "done" }>, cpuSeconds: number, rss: number): void {
+  function printReport(peer: Done, cpuSeconds: number, rss: number): void {
     let received = 0;
     let sent = 0;
     for (const s of created) {
@@ -95,9 +94,11 @@ async function echoSide(): Promise<void> {
     console.log(
       `tone packets sent       ${peer.sent} (${(peer.sent / sessions / seconds).toFixed(1)} /s per session)`,
     );
-    console.log(`echo side received      ${received}  missing ${pct(peer.sent - received, peer.sent)}`);
+    console.log(`echo side received      ${received}  short by ${pct(peer.sent - received, peer.sent)}`);
     console.log(`echo side sent back     ${sent}`);
-    console.log(`generator received      ${peer.received}  missing ${pct(sent - peer.received, sent)}`);
+    console.log(
+      `generator received      ${peer.received}  short by ${pct(sent - peer.received, sent)} (loss + unread backlog)`,
+    );
     console.log(`sequence-gap loss       ${peer.lost} at the generator`);
     console.log(
       `echo side CPU           ${cpuSeconds.toFixed(2)} s = ${((100 * cpuSeconds) / seconds).toFixed(1)} % of one core`,

@@ -85,7 +85,7 @@ async function idlePhase(c: Context, gen: GeneratorProcess, idleCount: number): 
     title: `(d) idle: open ${int(idleCount)} TLS connections, digest-register one trunk on each, keep them; op = one connection`,
     setup: `${IDLE_PARALLEL} connecting in parallel`,
     spec: { kind: "idle", connections: idleCount, parallel: IDLE_PARALLEL },
-    timing: { warmupMs: 0, measureMs: 90_000, maxOps: idleCount },
+    timing: { warmupMs: 0, measureMs: 60_000, maxOps: idleCount },
   });
   // RSS settles after the burst (GC, freed handshake buffers): keep the last of a few samples.
   let rssBytes = 0;
@@ -93,8 +93,8 @@ async function idlePhase(c: Context, gen: GeneratorProcess, idleCount: number): 
     await sleep(1000);
     rssBytes = readRssBytes(c.server.pid);
   }
-  c.lostIdle = await gen.release();
-  const held = idle.result.ops;
+  const { held, lost } = await gen.release();
+  c.lostIdle = lost;
   const perConnection = held > 0 ? `${((rssBytes - rssBeforeBytes) / held / 1024).toFixed(1)} KB` : "-";
   console.log(
     `   server RSS      ${(rssBeforeBytes / MB).toFixed(0)} MB before → ${(rssBytes / MB).toFixed(0)} MB with ${int(held)} idle registered connections (${perConnection} per connection)`,

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { certsCommand } from "./cli/certs-command.js";
+import { mockOsbizCommand } from "./cli/mock-osbiz-command.js";
 import { parseCommandLine, usage } from "./cli/parse-command-line.js";
 import { startCommand } from "./cli/start-command.js";
 import { ConfigError } from "./config/index.js";
@@ -16,6 +17,8 @@ async function main(argv: string[]): Promise<void> {
   // The command, when given, comes first: `unify-phone-emulator certs --force`.
   const name = argv[0] !== undefined && !argv[0].startsWith("-") ? argv[0] : "start";
   const args = name === argv[0] ? argv.slice(1) : argv;
+  // The mock OSBiz has flags of its own (--url, --api-key), not the emulator's settings.
+  if (name === "mock-osbiz") return mockOsbizCommand(args);
   const command = COMMANDS[name];
   if (!command) {
     process.stderr.write(`unknown command "${name}"\n\n${usage()}\n`);

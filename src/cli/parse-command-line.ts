@@ -39,12 +39,13 @@ export function parseCommandLine(
 
 export function usage(): string {
   const lines = [
-    "Usage: unify-phone-emulator [start|certs] [options]",
+    "Usage: unify-phone-emulator [start|certs|mock-osbiz] [options]",
     "",
     "Commands:",
     "  start   run the emulator (default)",
     "  certs   (re)generate the CA and server certificate, print the CA path and fingerprint",
     "          --force regenerates even when valid files exist",
+    "  mock-osbiz  a stand-in OSBiz: provisions, registers, answers and places calls (mock-osbiz --help)",
     "",
     "Options (each also an environment variable):",
   ];

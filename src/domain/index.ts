@@ -1,5 +1,5 @@
 export { DomainError } from "./domain-error.js";
-export { generateApiKey, newClientId, newId } from "./ids.js";
+export { generateApiKey, newClientId, newId, newIds } from "./ids.js";
 export { phoneNumberFor, validateNumbering } from "./numbering.js";
 export {
   DEFAULT_SIMULTANEOUS_CALLS,

@@ -2,24 +2,16 @@ import { randomInt } from "node:crypto";
 import type { RemoteInfo, Socket } from "node:dgram";
 import { performance } from "node:perf_hooks";
 import type { AudioFrames } from "./audio-frames.js";
-import { AUDIO_CODECS, type CodecChoice, SAMPLES_PER_FRAME, TELEPHONE_EVENT_PAYLOAD_TYPE } from "./codecs.js";
+import { type CodecChoice, SAMPLES_PER_FRAME } from "./codecs.js";
 import { sends } from "./direction.js";
 import { DtmfDetector } from "./dtmf-detector.js";
 import { DtmfSender } from "./dtmf-sender.js";
 import type { MediaTicker, Tickable } from "./media-ticker.js";
 import { type Direction, isMediaMode, type MediaMode, type MediaStats } from "./media-types.js";
+import { type Negotiated, OfferAnswer } from "./offer-answer.js";
 import { buildRtpPacket, parseRtpPacket, type RtpPacket } from "./rtp-packet.js";
 import { RtpReceiveStats } from "./rtp-receive-stats.js";
-import {
-  type NegotiatedStream,
-  type NegotiationFailure,
-  negotiateAnswer,
-  negotiateOffer,
-  ourDirection,
-  type RemoteAddress,
-} from "./sdp-negotiation.js";
-import { audioSection, formatSdp, rejectedSection } from "./sdp-writer.js";
-import { parseSdp, type SessionDescription } from "./session-description.js";
+import type { RemoteAddress } from "./sdp-negotiation.js";
 import { parseTelephoneEvent } from "./telephone-event.js";
 
 export type AnswerResult =
@@ -44,6 +36,23 @@ export interface MediaSessionInit {
   onClose: (session: MediaSession) => void;
 }
 
+/** Who a session belongs to, set by the B2BUA; RTP fault rules match on it. */
+export interface MediaTags {
+  readonly callId?: string;
+  readonly tenantId?: string;
+  readonly tenant?: string;
+  readonly trunkId?: string;
+  readonly trunk?: string;
+}
+
+/** Fault injection on RTP (src/faults): decides the fate of each packet. */
+export interface RtpFaultHooks {
+  /** `rtp.in`: `deliver` processes the packet now, later or never. */
+  incoming(session: MediaSession, packet: Buffer, deliver: () => void): void;
+  /** `rtp.out`: `transmit` sends the packet (or a rewritten copy) now, later or never. */
+  outgoing(session: MediaSession, packet: Buffer, transmit: (packet: Buffer) => void): void;
+}
+
 function sameAddress(a: RemoteAddress | null, b: RemoteAddress | null): boolean {
   return a?.address === b?.address && a?.port === b?.port;
 }
@@ -51,16 +60,14 @@ function sameAddress(a: RemoteAddress | null, b: RemoteAddress | null): boolean 
 /** One RTP stream on one UDP port: SDP offer/answer, sending per mode, counters, DTMF. */
 export class MediaSession implements Tickable {
   readonly localPort: number;
+  tags: MediaTags = {};
   private readonly init: MediaSessionInit;
   private currentMode: MediaMode;
   private negotiated: { codec: CodecChoice; direction: Direction; sdpRemote: RemoteAddress | null } | null =
     null;
   /** Where we send: the SDP address until a packet arrives from elsewhere (symmetric RTP). */
   private remote: RemoteAddress | null = null;
-  private pendingOffer: Direction | null = null;
-  private readonly sessionId = String(randomInt(1, 2 ** 47));
-  private version = randomInt(1, 2 ** 31);
-  private described = false;
+  private readonly sdp: OfferAnswer;
   private sequence = randomInt(0, 65536);
   private timestamp = randomInt(0, 2 ** 32);
   /** The next audio packet starts a talkspurt (RFC 3551 §4.1: marker bit). */
@@ -81,6 +88,7 @@ export class MediaSession implements Tickable {
   private readonly dtmfListeners: ((digit: string) => void)[] = [];
   private digits = "";
   private closed = false;
+  private faults: RtpFaultHooks | undefined;
   private loggedIgnored = false;
   private lastSendError: string | null = null;
   private readonly afterSend = (error: Error | null): void => {
@@ -94,6 +102,7 @@ export class MediaSession implements Tickable {
     this.init = init;
     this.localPort = init.port;
     this.currentMode = init.mode;
+    this.sdp = new OfferAnswer(init.host, init.port);
     init.socket.on("message", (data, from) => this.receive(data, from));
     init.socket.on("error", (error) =>
       init.log("socket_error", { port: this.localPort, message: error.message }),
@@ -106,53 +115,34 @@ export class MediaSession implements Tickable {
    * id, version + 1 (§8). A refused offer leaves the session as it was.
    */
   answer(offerSdp: string): AnswerResult {
-    const parsed = this.parse(offerSdp);
-    if ("status" in parsed) return parsed;
-    const stream = negotiateOffer(parsed);
-    if (!stream.ok) {
-      this.init.log("offer_refused", { port: this.localPort, status: stream.status, reason: stream.reason });
-      return stream;
+    const result = this.sdp.answer(offerSdp);
+    if (!result.ok) {
+      this.init.log("offer_refused", { port: this.localPort, status: result.status, reason: result.reason });
+      return result;
     }
-    // We want sendrecv; RFC 3264 §6.1: sendonly → recvonly, recvonly → sendonly, inactive → inactive.
-    const direction = ourDirection(stream.peerDirection, "sendrecv");
-    this.pendingOffer = null;
-    this.apply(stream, direction, "answer");
-    const { codec } = stream;
-    const ours = { port: this.localPort, codecs: [codec], telephoneEvent: codec.telephoneEvent, direction };
-    const sections = parsed.media.map((media, i) =>
-      i === stream.index ? audioSection(ours) : rejectedSection(media),
-    );
-    return { ok: true, sdp: this.describe(sections), codec, direction };
+    this.apply(result, "answer");
+    return { ok: true, sdp: result.sdp, codec: result.stream.codec, direction: result.direction };
   }
 
   /** RFC 3264 §5 offerer: all our codecs and telephone-event, in the given direction. */
   offer(direction: Direction = "sendrecv"): string {
-    this.pendingOffer = direction;
-    const section = {
-      port: this.localPort,
-      codecs: AUDIO_CODECS,
-      telephoneEvent: TELEPHONE_EVENT_PAYLOAD_TYPE,
-      direction,
-    };
-    return this.describe([audioSection(section)]);
+    return this.sdp.offer(direction);
   }
 
   /** Applies the answer to our last offer(). */
   applyAnswer(answerSdp: string): ApplyAnswerResult {
-    const wanted = this.pendingOffer;
-    if (wanted === null)
-      return { ok: false, status: 400, reason: "Bad Request: no offer of ours awaits an answer" };
-    const parsed = this.parse(answerSdp);
-    if ("status" in parsed) return parsed;
-    const stream = negotiateAnswer(parsed);
-    this.pendingOffer = null;
-    if (!stream.ok) {
-      this.init.log("answer_refused", { port: this.localPort, status: stream.status, reason: stream.reason });
-      return stream;
+    const result = this.sdp.applyAnswer(answerSdp);
+    if (!result.ok) {
+      this.init.log("answer_refused", { port: this.localPort, status: result.status, reason: result.reason });
+      return result;
     }
-    const direction = ourDirection(stream.peerDirection, wanted);
-    this.apply(stream, direction, "offer");
-    return { ok: true, codec: stream.codec, direction };
+    this.apply(result, "offer");
+    return { ok: true, codec: result.stream.codec, direction: result.direction };
+  }
+
+  /** Subject every packet in and out to these fault hooks (undefined: none). */
+  useFaults(faults: RtpFaultHooks | undefined): void {
+    this.faults = faults;
   }
 
   setMode(mode: MediaMode): void {
@@ -233,15 +223,7 @@ export class MediaSession implements Tickable {
     if (!this.dtmfSender.active) this.updateTicking();
   }
 
-  private parse(sdp: string): SessionDescription | NegotiationFailure {
-    try {
-      return parseSdp(sdp);
-    } catch (error) {
-      return { ok: false, status: 400, reason: `Bad Request: malformed SDP: ${(error as Error).message}` };
-    }
-  }
-
-  private apply(stream: NegotiatedStream, direction: Direction, role: "answer" | "offer"): void {
+  private apply({ stream, direction }: Negotiated, role: "answer" | "offer"): void {
     const previous = this.negotiated;
     // A latched address stays while the SDP repeats the address it replaced (NAT, SPEC §1).
     if (stream.remote && !sameAddress(previous?.sdpRemote ?? null, stream.remote))
@@ -261,13 +243,6 @@ export class MediaSession implements Tickable {
     });
   }
 
-  /** A full description with our o= line: the same session id, version + 1 each time (RFC 3264 §8). */
-  private describe(sections: string[][]): string {
-    if (this.described) this.version++;
-    this.described = true;
-    return formatSdp({ sessionId: this.sessionId, version: this.version, host: this.init.host, sections });
-  }
-
   private canSend(): boolean {
     return (
       !this.closed && this.remote !== null && this.negotiated !== null && sends(this.negotiated.direction)
@@ -285,10 +260,23 @@ export class MediaSession implements Tickable {
     this.sequence = (this.sequence + 1) & 0xffff;
     this.counters.packetsSent++;
     this.counters.bytesSent += payload.length;
-    this.init.socket.send(buildRtpPacket(header, payload), remote.port, remote.address, this.afterSend);
+    const packet = buildRtpPacket(header, payload);
+    if (this.faults) this.faults.outgoing(this, packet, (out) => this.transmit(out, remote));
+    else this.transmit(packet, remote);
+  }
+
+  /** A fault may delay a packet past the close: then it is not sent. */
+  private transmit(packet: Buffer, remote: RemoteAddress): void {
+    if (!this.closed) this.init.socket.send(packet, remote.port, remote.address, this.afterSend);
   }
 
   private receive(data: Buffer, from: RemoteInfo): void {
+    if (this.closed) return;
+    if (this.faults) this.faults.incoming(this, data, () => this.process(data, from));
+    else this.process(data, from);
+  }
+
+  private process(data: Buffer, from: RemoteInfo): void {
     if (this.closed) return;
     const parsed = parseRtpPacket(data);
     if (!parsed.ok) {

@@ -3,7 +3,9 @@ import type { Clock } from "../shared/clock.js";
 import type { Dialog } from "../sip/dialog/index.js";
 import { createResponse, type SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
+import { digitOfInfo, sendInfoDigits } from "./dtmf-info.js";
 import type { MockEndpoint } from "./mock-endpoint.js";
+import { ReferWatch } from "./refer-watch.js";
 import { dialogResponse, withSdp } from "./responses.js";
 import { sendRequest } from "./send-request.js";
 
@@ -52,8 +54,7 @@ export class MockCall {
   private offering = false;
   /** We put an offer in a 2xx (no SDP in the INVITE): the ACK brings the answer. */
   private answerInAck = false;
-  private referProgress: ((line: string, terminated: boolean) => void) | undefined;
-  private referAbort: ((error: Error) => void) | undefined;
+  private refer: ReferWatch | undefined;
 
   constructor(
     private readonly ctx: CallContext,
@@ -144,19 +145,9 @@ export class MockCall {
     const upper = digits.toUpperCase();
     if (!DTMF_DIGITS.test(upper)) throw new RangeError(`"${digits}" is not a DTMF string (0-9, A-D, *, #)`);
     const dialog = this.answeredDialog("send DTMF");
-    if (via === "rfc4733") {
-      if (!this.session) throw new Error(`call ${this.id} has no media session`);
-      await this.session.sendDtmf(upper);
-    } else {
-      for (const digit of upper) {
-        const info = dialog.createRequest("INFO", {
-          body: `Signal=${digit}\r\nDuration=160\r\n`,
-          contentType: "application/dtmf-relay",
-        });
-        const response = await sendRequest(this.ctx.transactions, info, dialog.connection);
-        if (response.status >= 300) throw new Error(`INFO refused: ${response.status} ${response.reason}`);
-      }
-    }
+    if (via === "info") await sendInfoDigits(this.ctx.transactions, dialog, upper);
+    else if (this.session) await this.session.sendDtmf(upper);
+    else throw new Error(`call ${this.id} has no media session`);
     this.ctx.log(`call ${this.id}: sent DTMF ${upper} via ${via === "info" ? "SIP INFO" : "RFC 4733"}`);
   }
 
@@ -166,30 +157,20 @@ export class MockCall {
    */
   async transfer(to: string): Promise<TransferResult> {
     const dialog = this.answeredDialog("transfer");
+    if (this.refer && !this.refer.finished) throw new Error(`call ${this.id}: a transfer is already running`);
     const { domain, user } = this.ctx;
-    const done = new Promise<TransferResult>((resolve, reject) => {
-      this.referAbort = reject;
-      this.referProgress = (line, terminated) => {
-        const m = /^SIP\/2\.0\s+(\d{3})\s*(.*)$/.exec(line);
-        const status = m ? Number(m[1]) : 0;
-        this.ctx.log(`call ${this.id}: transfer to ${to}: ${line || "(empty NOTIFY)"}`);
-        if (status >= 200 || terminated) {
-          this.referProgress = undefined;
-          this.referAbort = undefined;
-          resolve({ status, reason: m?.[2] ?? "" });
-        }
-      };
-    });
+    const watch = new ReferWatch((line) => this.ctx.log(`call ${this.id}: transfer to ${to}: ${line}`));
+    this.refer = watch;
     const refer = dialog.createRequest("REFER", {
       headers: { "refer-to": `<sip:${to}@${domain}>`, "referred-by": `<sip:${user}@${domain}>` },
     });
     const response = await sendRequest(this.ctx.transactions, refer, dialog.connection);
     if (response.status >= 300) {
-      this.referProgress = undefined;
-      this.referAbort = undefined;
-      throw new Error(`REFER refused: ${response.status} ${response.reason}`);
+      const error = new Error(`REFER refused: ${response.status} ${response.reason}`);
+      watch.abort(error);
+      throw error;
     }
-    const result = await done;
+    const result = await watch.done;
     if (result.status >= 200 && result.status < 300) await this.hangup();
     return result;
   }
@@ -239,9 +220,7 @@ export class MockCall {
     this.unansweredHangup = undefined;
     if (this.sipDialog) this.sipDialog.state = "terminated";
     this.session?.close();
-    this.referAbort?.(new Error(`call ${this.id} ended before the transfer completed: ${cause}`));
-    this.referAbort = undefined;
-    this.referProgress = undefined;
+    this.refer?.abort(new Error(`call ${this.id} ended before the transfer completed: ${cause}`));
     const stats = this.times.answeredAt === null ? undefined : this.session?.stats;
     const rtp = stats ? ` (RTP sent ${stats.packetsSent}, received ${stats.packetsReceived})` : "";
     this.ctx.log(`call ${this.id} ended: ${cause}${rtp}`);
@@ -275,8 +254,8 @@ export class MockCall {
         return;
       case "INFO": {
         tx.respond(createResponse(request, 200, "OK"));
-        const digit = /^\s*Signal\s*=\s*([0-9A-D*#])/im.exec(request.body.toString("utf8"))?.[1];
-        if (digit) this.heard(digit.toUpperCase(), "info");
+        const digit = digitOfInfo(request);
+        if (digit) this.heard(digit, "info");
         return;
       }
       case "NOTIFY":
@@ -284,7 +263,7 @@ export class MockCall {
         if (/^refer\b/i.test(request.headers.get("event") ?? "")) {
           const line = request.body.toString("utf8").split(/\r?\n/)[0]!.trim();
           const terminated = /^terminated/i.test(request.headers.get("subscription-state") ?? "");
-          this.referProgress?.(line, terminated);
+          this.refer?.notify(line, terminated);
         }
         return;
       default:

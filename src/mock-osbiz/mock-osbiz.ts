@@ -12,7 +12,7 @@ import { type MockOsbizOptions, type ResolvedMockOptions, resolveMockOptions } f
 import { startOutgoingCall } from "./outgoing-call.js";
 import { provisionSystem } from "./provision.js";
 import { Registration } from "./registration.js";
-import { ALLOWED_METHODS } from "./responses.js";
+import { outsideDialogResponse } from "./responses.js";
 import { TrunkLink } from "./trunk-link.js";
 import { TypedListeners } from "./typed-listeners.js";
 
@@ -245,37 +245,17 @@ export class MockOsbiz {
     if (request.to.params.tag) {
       const call = this.findCall(request);
       if (!call) tx.respond(createResponse(request, 481, "Call/Transaction Does Not Exist"));
-      else if (!IN_DIALOG_METHODS.has(method)) tx.respond(notImplemented(request));
+      else if (!IN_DIALOG_METHODS.has(method)) tx.respond(outsideDialogResponse(request));
       else call.receive(tx);
       return;
     }
-    switch (method) {
-      case "INVITE": {
-        if (this.stopping) {
-          tx.respond(createResponse(request, 503, "Service Unavailable: the mock OSBiz is stopping"));
-          return;
-        }
-        const pending = receiveInvite(this.ctx, tx, this.nextId(), this.options.behaviour);
-        if (pending.call.active) this.pending.set(tx.id, pending);
-        return;
-      }
-      case "OPTIONS":
-      case "NOTIFY": {
-        const response = createResponse(request, 200, "OK");
-        if (method === "OPTIONS") {
-          response.headers.append("allow", ALLOWED_METHODS);
-          response.headers.append("accept", "application/sdp");
-        }
-        tx.respond(response);
-        return;
-      }
-      case "BYE":
-      case "INFO":
-      case "UPDATE":
-        tx.respond(createResponse(request, 481, "Call/Transaction Does Not Exist"));
-        return;
-      default:
-        tx.respond(notImplemented(request));
+    if (method !== "INVITE") {
+      tx.respond(outsideDialogResponse(request));
+    } else if (this.stopping) {
+      tx.respond(createResponse(request, 503, "Service Unavailable: the mock OSBiz is stopping"));
+    } else {
+      const pending = receiveInvite(this.ctx, tx, this.nextId(), this.options.behaviour);
+      if (pending.call.active) this.pending.set(tx.id, pending);
     }
   }
 
@@ -330,11 +310,4 @@ export class MockOsbiz {
       );
     });
   }
-}
-
-/** RFC 3261 §8.2.1: a method we do not implement. */
-function notImplemented(request: SipRequest) {
-  const response = createResponse(request, 501, "Not Implemented");
-  response.headers.append("allow", ALLOWED_METHODS);
-  return response;
 }

@@ -29,3 +29,30 @@ export function withSdp<T extends SipRequest | SipResponse>(message: T, sdp: str
   message.body = Buffer.from(sdp);
   return message;
 }
+
+/**
+ * The answer to a request that starts no call: OPTIONS and NOTIFY 200 (keep-alive probes,
+ * unsolicited notifications), in-dialog methods 481 (no such call), anything else 501
+ * (RFC 3261 §8.2.1).
+ */
+export function outsideDialogResponse(request: SipRequest): SipResponse {
+  switch (request.method) {
+    case "OPTIONS": {
+      const response = createResponse(request, 200, "OK");
+      response.headers.append("allow", ALLOWED_METHODS);
+      response.headers.append("accept", "application/sdp");
+      return response;
+    }
+    case "NOTIFY":
+      return createResponse(request, 200, "OK");
+    case "BYE":
+    case "INFO":
+    case "UPDATE":
+      return createResponse(request, 481, "Call/Transaction Does Not Exist");
+    default: {
+      const response = createResponse(request, 501, "Not Implemented");
+      response.headers.append("allow", ALLOWED_METHODS);
+      return response;
+    }
+  }
+}

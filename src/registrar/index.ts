@@ -4,6 +4,7 @@ export { type DigestAlgorithm, digestResponse, formatChallenge } from "./digest.
 export { NonceService } from "./nonce-service.js";
 export {
   type DuplicateRegistrationPolicy,
+  type RegisterAttempt,
   Registrar,
   type RegistrarOptions,
   type RegistrarTrunk,

@@ -24,8 +24,10 @@ export type {
   TrunkPatch,
   TrunkRepository,
   UpsertResult,
+  UserBulkWrite,
   UserPage,
   UserPatch,
   UserQuery,
+  UserRecord,
   UserRepository,
 } from "./store.js";

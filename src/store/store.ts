@@ -177,6 +177,27 @@ export interface UserPage {
   total: number;
 }
 
+/** What an import matches and compares: a user without call behaviour and timestamps. */
+export type UserRecord = Pick<
+  User,
+  | "id"
+  | "emailAddress"
+  | "firstName"
+  | "lastName"
+  | "locale"
+  | "role"
+  | "trunkId"
+  | "callno"
+  | "did"
+  | "phoneNumber"
+>;
+
+/** The import's bulk write: every field of `updates` replaces the stored one. */
+export interface UserBulkWrite {
+  readonly creates: readonly Omit<UserRecord, "id">[];
+  readonly updates: readonly UserRecord[];
+}
+
 export interface UserRepository {
   create(input: NewUser): User;
   get(id: string): User | undefined;
@@ -187,6 +208,15 @@ export interface UserRepository {
   list(query: UserQuery): UserPage;
   /** Every user of the tenant, in list order. */
   listByTenant(tenantId: string): User[];
+  /** Every user of the tenant as a lean record, unordered: what an import matches against. */
+  listRecords(tenantId: string): UserRecord[];
+  /**
+   * Creates and updates many users in one transaction (a savepoint inside `transaction()`),
+   * one prepared statement each; call behaviour and createdAt of updated users are kept.
+   * Values must have passed the domain validators: only trunks and constraints are checked.
+   * Phone numbers may move between the updated users (e.g. a swap).
+   */
+  writeMany(tenantId: string, write: UserBulkWrite): void;
   /** Throws `user_not_found`. */
   update(id: string, patch: UserPatch): User;
   delete(id: string): boolean;

@@ -2,8 +2,11 @@ import type Database from "better-sqlite3";
 import {
   DEFAULT_CALL_BEHAVIOUR,
   DomainError,
+  type Locale,
   newId,
+  newIds,
   type User,
+  type UserRole,
   validateCallBehaviour,
   validateCallno,
   validateDid,
@@ -13,7 +16,15 @@ import {
   validatePhoneNumber,
   validateRole,
 } from "../domain/index.js";
-import type { NewUser, UserPage, UserPatch, UserQuery, UserRepository } from "./store.js";
+import type {
+  NewUser,
+  UserBulkWrite,
+  UserPage,
+  UserPatch,
+  UserQuery,
+  UserRecord,
+  UserRepository,
+} from "./store.js";
 import type { StoreContext } from "./store-context.js";
 
 interface UserRow {
@@ -55,15 +66,16 @@ function toUser(r: UserRow): User {
   return user;
 }
 
+/** The lowercased text that user search matches against. */
+function searchKeyOf(u: Omit<UserRecord, "id">): string {
+  let key = `${u.firstName} ${u.lastName}\n${u.lastName} ${u.firstName}\n${u.emailAddress}`;
+  if (u.callno !== undefined) key += `\n${u.callno}`;
+  if (u.did !== undefined) key += `\n${u.did}`;
+  if (u.phoneNumber !== undefined) key += `\n${u.phoneNumber}`;
+  return key.toLowerCase();
+}
+
 function toRow(u: User): UserRow {
-  const searchable = [
-    `${u.firstName} ${u.lastName}`,
-    `${u.lastName} ${u.firstName}`,
-    u.emailAddress,
-    u.callno,
-    u.did,
-    u.phoneNumber,
-  ];
   return {
     id: u.id,
     tenant_id: u.tenantId,
@@ -78,14 +90,55 @@ function toRow(u: User): UserRow {
     did: u.did ?? null,
     phone_number: u.phoneNumber ?? null,
     call_behaviour: JSON.stringify(u.callBehaviour),
-    search_key: searchable
-      .filter((s) => s !== undefined)
-      .join("\n")
-      .toLowerCase(),
+    search_key: searchKeyOf(u),
     created_at: u.createdAt,
     updated_at: u.updatedAt,
   };
 }
+
+type RecordRow = [
+  id: string,
+  emailAddress: string,
+  firstName: string,
+  lastName: string,
+  locale: Locale,
+  role: UserRole,
+  trunkId: string | null,
+  callno: string | null,
+  did: string | null,
+  phoneNumber: string | null,
+];
+
+function toRecord(r: RecordRow): UserRecord {
+  const [id, emailAddress, firstName, lastName, locale, role, trunkId, callno, did, phoneNumber] = r;
+  const record: UserRecord = { id, emailAddress, firstName, lastName, locale, role };
+  if (trunkId !== null) record.trunkId = trunkId;
+  if (callno !== null) record.callno = callno;
+  if (did !== null) record.did = did;
+  if (phoneNumber !== null) record.phoneNumber = phoneNumber;
+  return record;
+}
+
+/** The values of the bulk statements' first columns (BULK_FIELDS); the caller appends the rest. */
+function bulkValues(u: Omit<UserRecord, "id">): unknown[] {
+  return [
+    u.emailAddress,
+    u.emailAddress.toLowerCase(),
+    u.firstName,
+    u.lastName,
+    u.locale,
+    u.role,
+    u.trunkId ?? null,
+    u.callno ?? null,
+    u.did ?? null,
+    u.phoneNumber ?? null,
+    searchKeyOf(u),
+  ];
+}
+
+const BULK_FIELDS = `email_address, email_key, first_name, last_name, locale, role, trunk_id, callno, did,
+  phone_number, search_key`;
+const DEFAULT_CALL_BEHAVIOUR_JSON = JSON.stringify(DEFAULT_CALL_BEHAVIOUR);
 
 const COLUMNS = `id, tenant_id, email_address, email_key, first_name, last_name, locale, role, trunk_id, callno,
   did, phone_number, call_behaviour, search_key, created_at, updated_at`;
@@ -113,6 +166,10 @@ export class SqliteUserRepository implements UserRepository {
   private readonly byTenantStmt: Database.Statement<[string], UserRow>;
   private readonly pageStmt: Database.Statement<[Record<string, unknown>], UserRow>;
   private readonly countStmt: Database.Statement<[Record<string, unknown>], { n: number }>;
+  private readonly recordsStmt: Database.Statement<[string], RecordRow>;
+  private readonly bulkInsertStmt: Database.Statement<unknown[]>;
+  private readonly bulkUpdateStmt: Database.Statement<unknown[]>;
+  private readonly freeNumberStmt: Database.Statement<[string, string | null]>;
 
   constructor(private readonly ctx: StoreContext) {
     const db = ctx.db;
@@ -139,6 +196,23 @@ export class SqliteUserRepository implements UserRepository {
       `SELECT ${COLUMNS} FROM users WHERE ${WHERE} ORDER BY ${ORDER} LIMIT @limit OFFSET @offset`,
     );
     this.countStmt = db.prepare(`SELECT count(*) AS n FROM users WHERE ${WHERE}`);
+    this.recordsStmt = db
+      .prepare<[string], RecordRow>(
+        `SELECT id, email_address, first_name, last_name, locale, role, trunk_id, callno, did, phone_number
+         FROM users WHERE tenant_id = ?`,
+      )
+      .raw();
+    this.bulkInsertStmt = db.prepare(
+      `INSERT INTO users (${BULK_FIELDS}, tenant_id, call_behaviour, created_at, updated_at, id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.bulkUpdateStmt = db.prepare(
+      `UPDATE users SET (${BULK_FIELDS}, updated_at) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       WHERE tenant_id = ? AND id = ?`,
+    );
+    this.freeNumberStmt = db.prepare(
+      "UPDATE users SET phone_number = NULL WHERE id = ? AND phone_number IS NOT ?",
+    );
   }
 
   create(input: NewUser): User {
@@ -183,6 +257,47 @@ export class SqliteUserRepository implements UserRepository {
 
   listByTenant(tenantId: string): User[] {
     return this.byTenantStmt.all(tenantId).map(toUser);
+  }
+
+  listRecords(tenantId: string): UserRecord[] {
+    return this.recordsStmt.all(tenantId).map(toRecord);
+  }
+
+  writeMany(tenantId: string, write: UserBulkWrite): void {
+    if (!this.ctx.tenants.get(tenantId)) {
+      throw new DomainError("tenant_not_found", `no tenant ${tenantId}`, "tenantId");
+    }
+    const trunks = new Set<string>();
+    for (const u of [...write.creates, ...write.updates]) {
+      if (u.trunkId === undefined || trunks.has(u.trunkId)) continue;
+      if (this.ctx.trunks.get(u.trunkId)?.tenantId !== tenantId) {
+        throw new DomainError("trunk_not_found", `no trunk ${u.trunkId} in this tenant`, "trunkId");
+      }
+      trunks.add(u.trunkId);
+    }
+    const now = this.ctx.now();
+    const ids = newIds("us", write.creates.length);
+    this.ctx.write(() => {
+      // The unique index checks every statement: free the numbers that move before any is taken.
+      for (const u of write.updates) this.freeNumberStmt.run(u.id, u.phoneNumber ?? null);
+      for (const u of write.updates) {
+        const values = bulkValues(u);
+        values.push(now, tenantId, u.id);
+        this.bulkUpdateStmt.run(values);
+      }
+      write.creates.forEach((u, i) => {
+        const values = bulkValues(u);
+        values.push(tenantId, DEFAULT_CALL_BEHAVIOUR_JSON, now, now, ids[i]);
+        try {
+          this.bulkInsertStmt.run(values);
+        } catch (error) {
+          // 50 random bits may meet an id of another tenant: draw again (the transaction survives a failed statement).
+          if ((error as { code?: string }).code !== "SQLITE_CONSTRAINT_PRIMARYKEY") throw error;
+          values[values.length - 1] = newId("us");
+          this.bulkInsertStmt.run(values);
+        }
+      });
+    });
   }
 
   list(query: UserQuery): UserPage {

@@ -316,12 +316,12 @@ describe("CSV import: request errors and limits", () => {
     expect(res.body.code).toBe("payload_too_large");
   });
 
-  it("takes 50,000 rows and refuses 50,001 with 413 import_too_many_rows", async () => {
+  it("takes 100,000 rows and refuses 100,001 with 413 import_too_many_rows", async () => {
     const rows = (n: number) =>
       `emailAddress,firstName,lastName,locale\n${Array.from({ length: n }, (_, i) => `u${i}@acme.test,U,${i},en-US\n`).join("")}`;
-    const ok = await api.importCsv(acme, rows(50_000), "trunk=gtc-001&dryRun=true");
-    expect(ok.body).toEqual({ created: 50_000, updated: 0, unchanged: 0, dryRun: true });
-    const tooMany = await api.importCsv(acme, rows(50_001), "trunk=gtc-001&dryRun=true");
+    const ok = await api.importCsv(acme, rows(100_000), "trunk=gtc-001&dryRun=true");
+    expect(ok.body).toEqual({ created: 100_000, updated: 0, unchanged: 0, dryRun: true });
+    const tooMany = await api.importCsv(acme, rows(100_001), "trunk=gtc-001&dryRun=true");
     expect(tooMany.status).toBe(413);
     expect(tooMany.body.code).toBe("import_too_many_rows");
   });

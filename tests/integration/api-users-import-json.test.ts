@@ -117,10 +117,10 @@ describe("JSON import (OpenScape Voice / 4000 style)", () => {
     expect(res.body).toEqual({ created: 12_000, updated: 0, unchanged: 0, dryRun: true });
   });
 
-  it("refuses more than 50,000 entries with 413 import_too_many_rows", async () => {
+  it("refuses more than 100,000 entries with 413 import_too_many_rows", async () => {
     const res = await api.importJson(
       acme,
-      { users: Array.from({ length: 50_001 }, () => ({})) },
+      { users: Array.from({ length: 100_001 }, () => ({})) },
       "trunk=gtc-001&dryRun=true",
     );
     expect(res.status).toBe(413);

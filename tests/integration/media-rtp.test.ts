@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MediaEngine, type MediaSession } from "../../src/media/index.js";
+import { ControllableClock } from "../../src/shared/clock.js";
 import { freePortRange, sleep, UdpPeer, until } from "../unit/media/support/udp-peer.js";
 
 const PCMA_MILLIWATT = [0x34, 0x21, 0x21, 0x34, 0xb4, 0xa1, 0xa1, 0xb4];
@@ -7,6 +8,7 @@ const PCMA_MILLIWATT = [0x34, 0x21, 0x21, 0x34, 0xb4, 0xa1, 0xa1, 0xb4];
 describe("media over real UDP on 127.0.0.1", () => {
   let engine: MediaEngine;
   let peer: UdpPeer;
+  const clock = new ControllableClock({ start: 1_700_000_000_000, frozen: true });
   const events: { event: string; detail: object }[] = [];
 
   beforeEach(async () => {
@@ -16,6 +18,7 @@ describe("media over real UDP on 127.0.0.1", () => {
       bind: "127.0.0.1",
       portRange: await freePortRange(8),
       log: (event, detail) => events.push({ event, detail }),
+      now: () => clock.now(),
     });
     peer = await UdpPeer.open();
   });
@@ -53,7 +56,7 @@ describe("media over real UDP on 127.0.0.1", () => {
       bytesReceived: 480,
       bytesSent: 480,
     });
-    expect(session.stats.lastReceivedAt).not.toBeNull();
+    expect(session.stats.lastReceivedAt).toBe(1_700_000_000_000);
   });
 
   it("does not echo payload types that were not negotiated", async () => {

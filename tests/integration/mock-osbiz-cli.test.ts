@@ -101,6 +101,11 @@ async function connectorStatus(): Promise<string> {
 
 describe("unify-phone-emulator mock-osbiz", () => {
   it("registers, places a call from stdin, lists it, and unregisters on quit", async () => {
+    const tenant = (await http.admin("GET", "/api/admin/tenants")).body[0];
+    const al = (await http.admin("GET", `/api/admin/tenants/${tenant.id}/users`)).body.items[0];
+    await http.admin("PATCH", `/api/admin/tenants/${tenant.id}/users/${al.id}`, {
+      callBehaviour: { mode: "answer", ringMs: 0 },
+    });
     const cli = run(mockArgs());
     expect(await cli.line(/ready: gtc-001 registered/)).toBeDefined();
     expect(cli.out.some((l) => / provisioned gtc-001 as 3919209257 /.test(l))).toBe(true);
@@ -115,7 +120,7 @@ describe("unify-phone-emulator mock-osbiz", () => {
     expect(await connectorStatus()).toBe("unavailable");
     const journal = (await http.admin("GET", "/api/admin/calls")).body;
     expect(journal[0]).toMatchObject({ state: "ended", endedBy: "pbx", to: "+4923026672131" });
-  });
+  }, 40_000);
 
   it("SIGTERM unregisters and exits 0", async () => {
     const cli = run(mockArgs());
@@ -124,7 +129,7 @@ describe("unify-phone-emulator mock-osbiz", () => {
     expect(await cli.exited).toBe(0);
     expect(cli.out.some((l) => / SIGTERM: hanging up, unregistering$/.test(l))).toBe(true);
     expect(await connectorStatus()).toBe("unavailable");
-  });
+  }, 40_000);
 
   it("exits 2 with the usage on a missing --api-key, 1 when provisioning is refused", async () => {
     const bad = run(["--url", emulator.urls.https]);
@@ -133,5 +138,5 @@ describe("unify-phone-emulator mock-osbiz", () => {
     const refused = run([...mockArgs().slice(0, 3), "wrong-key", ...mockArgs().slice(4)]);
     expect(await refused.exited).toBe(1);
     expect(refused.stderr()).toMatch(/^mock-osbiz: 401 api_key_invalid/);
-  });
+  }, 40_000);
 });

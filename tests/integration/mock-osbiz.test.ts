@@ -212,10 +212,11 @@ describe("calls from the mock", () => {
     expect(digits).toEqual(["1:info", "2:info", "9:rfc4733", "#:rfc4733"]);
   });
 
-  it("hold and retrieve re-INVITE sendonly and sendrecv", async () => {
+  it("hold and retrieve re-INVITE sendonly and sendrecv (calling from a given callno)", async () => {
     await setBehaviour({ mode: "answer", ringMs: 0 });
     mock = await start();
-    const call = await mock.call(AL);
+    const call = await mock.call(AL, { fromCallno: "200" });
+    expect((await journalOf(call)).from).toBe("200");
     await call.hold();
     expect(call.onHold).toBe(true);
     expect((await journalOf(call)).onHold).toBe(true);

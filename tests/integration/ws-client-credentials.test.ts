@@ -67,7 +67,13 @@ beforeEach(async () => {
       done();
     },
   });
-  app = Fastify({ loggerInstance: pino({ level: "trace" }, sink) as FastifyBaseLogger });
+  app = Fastify({
+    loggerInstance: pino({ level: "trace" }, sink) as FastifyBaseLogger,
+    // As buildHttpApp configures AJV: no coercion, no silent removal.
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, allowUnionTypes: true },
+    },
+  });
   app.addSchema(problemSchema);
   installErrorHandler(app);
   clientCredentialRoutes(app, {
@@ -86,6 +92,7 @@ beforeEach(async () => {
     emailAddress: "al@acme.test",
     firstName: "Al",
     lastName: "Ace",
+    locale: "de-DE",
   }).id;
 });
 

@@ -9,6 +9,7 @@ import {
   RawWsClient,
   startWsStack,
   type WsStack,
+  waitUntil,
 } from "./ws-support.js";
 
 let stack: WsStack | undefined;
@@ -248,11 +249,3 @@ describe("WebSocket protocol errors and limits", () => {
     clock.dispose();
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

@@ -98,6 +98,8 @@ export const traceEntrySchema = {
     action: { type: "string" },
   },
   required: ["seq", "kind", "at", "wallAt"],
+  // Fields a fault engine adds to its hits must survive serialisation.
+  additionalProperties: true,
 } as const;
 
 export const traceJsonSchema = {

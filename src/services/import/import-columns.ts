@@ -8,7 +8,7 @@ export const IMPORT_COLUMNS = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS] as cons
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 
 /** More data rows than this are refused (413 `import_too_many_rows`). */
-export const IMPORT_MAX_ROWS = 50_000;
+export const IMPORT_MAX_ROWS = 100_000;
 
 export function isImportColumn(name: string): name is ImportColumn {
   return (IMPORT_COLUMNS as readonly string[]).includes(name);

@@ -3,10 +3,10 @@ import {
   type Numbering,
   phoneNumberFor,
   type Trunk,
-  type User,
   type UserRole,
 } from "../../domain/index.js";
 import type { FieldProblem } from "../../errors/index.js";
+import type { UserRecord } from "../../store/index.js";
 import { attempt, type CheckedRow } from "./row-check.js";
 
 /** A user as the import leaves it. */
@@ -25,7 +25,7 @@ export interface WantedUser {
 export interface PlannedUser {
   readonly row: number;
   /** the tenant's user with this e-mail, if any */
-  readonly existing: User | undefined;
+  readonly existing: UserRecord | undefined;
   readonly wanted: WantedUser;
   /** new, or some field differs from `existing` */
   readonly changed: boolean;
@@ -33,7 +33,7 @@ export interface PlannedUser {
 
 export interface PlanContext {
   /** every user of the tenant */
-  readonly users: readonly User[];
+  readonly users: readonly UserRecord[];
   readonly trunk: Trunk;
   /** the trunk's numbering, to build phone numbers from callnos */
   readonly numbering: Numbering;
@@ -51,7 +51,7 @@ const COMPARED = [
   "callno",
   "did",
   "phoneNumber",
-] as const satisfies readonly (keyof WantedUser & keyof User)[];
+] as const satisfies readonly (keyof WantedUser & keyof UserRecord)[];
 
 /**
  * Matches rows to the tenant's users by e-mail (case-insensitive) and decides each user's
@@ -127,7 +127,7 @@ function checkPhoneNumbers(
   fieldOf: Map<PlannedUser, "phoneNumber" | "callno">,
   problems: FieldProblem[],
 ): void {
-  const holders = new Map<string, User>();
+  const holders = new Map<string, UserRecord>();
   for (const u of ctx.users) if (u.phoneNumber !== undefined) holders.set(u.phoneNumber, u);
   const inFile = new Set(planned.map((p) => p.existing?.id));
   const rowOfNumber = new Map<string, number>();

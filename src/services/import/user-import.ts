@@ -1,8 +1,8 @@
 import type { Trunk } from "../../domain/index.js";
 import { ApiError, type FieldProblem } from "../../errors/index.js";
-import type { Store } from "../../store/index.js";
+import type { Store, UserRecord } from "../../store/index.js";
 import { readCsvRows } from "./csv-rows.js";
-import { type PlannedUser, planImport } from "./import-plan.js";
+import { type PlannedUser, planImport, type WantedUser } from "./import-plan.js";
 import { readJsonRows } from "./json-rows.js";
 import { checkRow } from "./row-check.js";
 
@@ -45,7 +45,7 @@ export async function importUsers(
   const checked = raw.rows.map((r) => checkRow(r, trunk.name, problems));
   const planned = planImport(
     {
-      users: store.users.listByTenant(tenantId),
+      users: store.users.listRecords(tenantId),
       trunk,
       numbering: store.systems.get(trunk.systemRef)?.numbering ?? { schema: "international" },
       trunkName: (id) => store.trunks.get(id)?.name ?? id,
@@ -83,23 +83,11 @@ function invalidImport(problems: FieldProblem[]): ApiError {
 }
 
 function write(store: Store, tenantId: string, planned: readonly PlannedUser[]): void {
-  store.transaction(() => {
-    // Numbers may move between users of the file: free them first, as the unique index checks each write.
-    for (const { existing, wanted, changed } of planned) {
-      if (changed && existing?.phoneNumber !== undefined && existing.phoneNumber !== wanted.phoneNumber) {
-        store.users.update(existing.id, { phoneNumber: null });
-      }
-    }
-    for (const { existing, wanted, changed } of planned) {
-      if (!existing) store.users.create({ ...wanted, tenantId });
-      else if (changed) {
-        store.users.update(existing.id, {
-          ...wanted,
-          callno: wanted.callno ?? null,
-          did: wanted.did ?? null,
-          phoneNumber: wanted.phoneNumber ?? null,
-        });
-      }
-    }
-  });
+  const creates: WantedUser[] = [];
+  const updates: UserRecord[] = [];
+  for (const { existing, wanted, changed } of planned) {
+    if (!existing) creates.push(wanted);
+    else if (changed) updates.push({ ...wanted, id: existing.id });
+  }
+  store.users.writeMany(tenantId, { creates, updates });
 }

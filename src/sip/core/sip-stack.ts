@@ -5,6 +5,7 @@ import type { SipMessage } from "../message/index.js";
 import { TransactionLayer } from "../transaction/index.js";
 import {
   type SipConnection,
+  type SipFaultHooks,
   type TransportEvent,
   TransportLayer,
   type TransportLimits,
@@ -31,12 +32,29 @@ export class SipStack implements TransportUser {
     timerClock: Clock,
     router: SipRouter,
     private readonly log: Logger,
+    /** Fault injection at `sip.in`, between the transport and the transaction layer. */
+    private readonly faults?: SipFaultHooks,
   ) {
     this.transport = new TransportLayer(limits, this);
     this.transactions = new TransactionLayer({ clock: timerClock, user: router });
   }
 
   onMessage(message: SipMessage, connection: SipConnection): void {
+    if (!this.faults) {
+      this.deliver(message, connection);
+      return;
+    }
+    try {
+      this.faults.incoming(message, connection, () => this.deliver(message, connection));
+    } catch (err) {
+      this.log.error(
+        { err, connectionId: connection.id },
+        "fault injection failed on a received SIP message",
+      );
+    }
+  }
+
+  private deliver(message: SipMessage, connection: SipConnection): void {
     // Last line of defence: one bad message must never take the process down.
     try {
       if (message.kind === "request") {

@@ -8,7 +8,9 @@ import {
   serialize,
 } from "../message/index.js";
 import type { SipConnection, TransportProtocol } from "./connection.js";
+import type { SipFaultHooks } from "./fault-hooks.js";
 import { markReceived } from "./received.js";
+import type { SipTrafficTapHolder } from "./traffic-tap.js";
 import type { TransportLimits } from "./transport-limits.js";
 
 export interface StreamConnectionEvents {
@@ -41,6 +43,8 @@ export class StreamConnection implements SipConnection {
     private readonly socket: Socket,
     private readonly limits: TransportLimits,
     private readonly events: StreamConnectionEvents,
+    private readonly taps?: SipTrafficTapHolder,
+    private readonly faults?: SipFaultHooks,
   ) {
     this.remoteAddress = unmapIPv4(socket.remoteAddress ?? "");
     this.remotePort = socket.remotePort ?? 0;
@@ -54,6 +58,7 @@ export class StreamConnection implements SipConnection {
       this.closeReason = `socket error: ${err.message}`;
     });
     socket.on("close", () => this.onSocketClosed());
+    taps?.tap?.opened?.(this);
   }
 
   get open(): boolean {
@@ -62,8 +67,20 @@ export class StreamConnection implements SipConnection {
 
   send(message: SipMessage): boolean {
     if (this.closed || this.socket.destroyed) return false;
-    this.socket.write(serialize(message));
+    if (this.faults) this.faults.outgoing(message, this, (bytes) => this.write(bytes));
+    else this.write(serialize(message));
     return true;
+  }
+
+  /** Abort with a TCP RST (fault injection): the peer sees ECONNRESET, not a close. */
+  reset(reason = "reset locally"): void {
+    if (this.closed) return;
+    this.closeReason = reason;
+    // A TLSSocket's handle is not TCP: reset the TCP socket it wraps (Node keeps it as _parent).
+    const tcp = (this.socket as Socket & { _parent?: Socket })._parent ?? this.socket;
+    tcp.resetAndDestroy();
+    this.socket.destroy();
+    this.markClosed();
   }
 
   close(reason = "closed locally"): void {
@@ -75,14 +92,25 @@ export class StreamConnection implements SipConnection {
     this.markClosed();
   }
 
+  /** Bytes on the wire; a write a fault delayed past the close is dropped. */
+  private write(bytes: Buffer): void {
+    if (this.closed || this.socket.destroyed) return;
+    this.socket.write(bytes);
+    this.taps?.tap?.sent(bytes, this);
+  }
+
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     for (const event of this.framer.push(chunk)) {
       switch (event.type) {
-        case "message":
+        case "message": {
+          // Serialised only when tapped: unchanged header lines come back byte for byte.
+          const tap = this.taps?.tap;
+          if (tap) tap.received(serialize(event.message), this);
           if (event.message.kind === "request") markReceived(event.message, this);
           this.events.onMessage(event.message, this);
           break;
+        }
         case "ping":
           this.socket.write(CRLF);
           break;
@@ -130,7 +158,9 @@ export class StreamConnection implements SipConnection {
     this.closed = true;
     if (this.partialTimer) clearTimeout(this.partialTimer);
     this.partialTimer = undefined;
-    if (first) this.events.onClose(this, this.closeReason);
+    if (!first) return;
+    this.taps?.tap?.closed?.(this, this.closeReason);
+    this.events.onClose(this, this.closeReason);
   }
 }
 

@@ -3,7 +3,9 @@ import tls from "node:tls";
 import type { SipMessage, SipParseError } from "../message/index.js";
 import type { SipConnection } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
+import type { SipFaultHooks, TlsFaultHooks, TlsVariantOptions } from "./fault-hooks.js";
 import { StreamConnection, unmapIPv4 } from "./stream-connection.js";
+import type { SipTrafficTapHolder } from "./traffic-tap.js";
 import type { TransportLimits } from "./transport-limits.js";
 import type { TransportUser } from "./transport-user.js";
 
@@ -16,6 +18,12 @@ export interface TlsListenOptions {
   readonly maxVersion: tls.SecureVersion;
   readonly ciphers: string | null;
   readonly handshakeTimeoutMs: number;
+  /** NSS key log lines (SSLKEYLOGFILE format) of every handshake, for decrypting captures. */
+  readonly onKeylog?: (line: Buffer) => void;
+  /** Fault injection: `tls.accept` on every accepted socket. */
+  readonly tlsFaults?: TlsFaultHooks;
+  /** Fault injection: `sip.out` on every message sent over these connections. */
+  readonly sipFaults?: SipFaultHooks;
 }
 
 /**
@@ -26,29 +34,29 @@ export interface TlsListenOptions {
 export class StreamListener {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  private tlsOptions: TlsListenOptions | undefined;
+  /** Non-listening TLS servers the TCP server hands sockets to: "" is the normal one, others serve faults. */
+  private readonly tlsServers = new Map<string, tls.Server>();
 
   constructor(
     private readonly protocol: "TLS" | "TCP",
     private readonly table: ConnectionTable,
     private readonly limits: TransportLimits,
     private readonly user: TransportUser,
+    private readonly taps?: SipTrafficTapHolder,
   ) {}
 
   listen(options: TlsListenOptions | { host: string; port: number }): Promise<net.AddressInfo> {
-    const server =
-      this.protocol === "TLS"
-        ? tls.createServer(tlsServerOptions(options as TlsListenOptions), (s) => this.accept(s))
-        : net.createServer((s) => this.accept(s));
+    const tlsOptions = this.protocol === "TLS" ? (options as TlsListenOptions) : undefined;
+    this.tlsOptions = tlsOptions;
+    // Built now, so a bad key or certificate fails the start, not the first connection.
+    if (tlsOptions) this.tlsServer("", undefined);
+    // TLS too listens as plain TCP: each socket is then handed to a TLS server of our choice,
+    // so a fault can refuse it, never answer it, or handshake with other options.
+    const server = net.createServer((s) => (tlsOptions ? this.handshake(s) : this.accept(s)));
     this.server = server;
     // The raw TCP socket, before any handshake: admission control happens here.
     server.prependListener("connection", (socket: net.Socket) => this.admit(socket));
-    server.on("tlsClientError", (err: Error, socket: tls.TLSSocket) => {
-      this.user.onTransportEvent?.({
-        type: "tls-error",
-        remote: `${unmapIPv4(socket.remoteAddress ?? "")}:${socket.remotePort ?? 0}`,
-        message: err.message,
-      });
-    });
     server.on("error", (err) =>
       this.user.onTransportEvent?.({ type: "listener-error", message: err.message }),
     );
@@ -94,22 +102,73 @@ export class StreamListener {
     socket.on("error", () => {});
   }
 
+  private handshake(socket: net.Socket): void {
+    if (socket.destroyed) return;
+    const remote = {
+      remoteAddress: unmapIPv4(socket.remoteAddress ?? ""),
+      remotePort: socket.remotePort ?? 0,
+    };
+    try {
+      const verdict = this.tlsOptions?.tlsFaults?.accept(remote);
+      // A stalled socket stays open and unread until the peer gives up (or shutdown).
+      if (verdict?.type === "stall") return;
+      if (verdict?.type === "refuse") socket.destroy();
+      else if (verdict?.type === "serve")
+        this.tlsServer(verdict.variant, verdict.options).emit("connection", socket);
+      else this.tlsServer("", undefined).emit("connection", socket);
+    } catch (err) {
+      this.user.onTransportEvent?.({
+        type: "listener-error",
+        remote: `${remote.remoteAddress}:${remote.remotePort}`,
+        message: `TLS accept failed: ${(err as Error).message}`,
+      });
+      socket.destroy();
+    }
+  }
+
+  private tlsServer(key: string, variant: TlsVariantOptions | undefined): tls.Server {
+    const existing = this.tlsServers.get(key);
+    if (existing) return existing;
+    const options = this.tlsOptions!;
+    const server = tls.createServer({ ...tlsServerOptions(options), ...variant }, (s) => this.accept(s));
+    server.on("tlsClientError", (err: Error, socket: tls.TLSSocket) => {
+      this.user.onTransportEvent?.({
+        type: "tls-error",
+        remote: `${unmapIPv4(socket.remoteAddress ?? "")}:${socket.remotePort ?? 0}`,
+        message: err.message,
+      });
+    });
+    const onKeylog = options.onKeylog;
+    // Only listened to when asked: Node derives the lines only for a `keylog` listener.
+    if (onKeylog) server.on("keylog", (line: Buffer) => onKeylog(line));
+    this.tlsServers.set(key, server);
+    return server;
+  }
+
   private accept(socket: net.Socket): void {
     if (socket.destroyed) return;
-    const connection = new StreamConnection(this.table.newId(), this.protocol, socket, this.limits, {
-      onMessage: (message: SipMessage, conn: SipConnection) => this.user.onMessage(message, conn),
-      onClose: (conn, reason) => {
-        this.table.remove(conn);
-        this.user.onConnectionClosed(conn, reason);
+    const connection = new StreamConnection(
+      this.table.newId(),
+      this.protocol,
+      socket,
+      this.limits,
+      {
+        onMessage: (message: SipMessage, conn: SipConnection) => this.user.onMessage(message, conn),
+        onClose: (conn, reason) => {
+          this.table.remove(conn);
+          this.user.onConnectionClosed(conn, reason);
+        },
+        onProtocolError: (conn, error: SipParseError) =>
+          this.user.onTransportEvent?.({
+            type: "protocol-error",
+            connectionId: conn.id,
+            remote: `${conn.remoteAddress}:${conn.remotePort}`,
+            message: `${error.status} ${error.reason}`,
+          }),
       },
-      onProtocolError: (conn, error: SipParseError) =>
-        this.user.onTransportEvent?.({
-          type: "protocol-error",
-          connectionId: conn.id,
-          remote: `${conn.remoteAddress}:${conn.remotePort}`,
-          message: `${error.status} ${error.reason}`,
-        }),
-    });
+      this.taps,
+      this.tlsOptions?.sipFaults,
+    );
     this.table.add(connection);
     this.user.onConnectionOpened?.(connection);
   }

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { ConnectionTable } from "./connection-table.js";
 import { StreamListener, type TlsListenOptions } from "./stream-listener.js";
+import type { SipTrafficTap } from "./traffic-tap.js";
 import type { TransportLimits } from "./transport-limits.js";
 import type { TransportUser } from "./transport-user.js";
 import { UdpListener } from "./udp-listener.js";
@@ -11,6 +12,8 @@ import { UdpListener } from "./udp-listener.js";
  */
 export class TransportLayer {
   readonly connections = new ConnectionTable();
+  /** Sees every message in and out (traces); read per message, so it may be set any time. */
+  tap: SipTrafficTap | undefined;
   private readonly streams: StreamListener[] = [];
   private udp: UdpListener | undefined;
 
@@ -20,19 +23,19 @@ export class TransportLayer {
   ) {}
 
   async listenTls(options: TlsListenOptions): Promise<AddressInfo> {
-    const listener = new StreamListener("TLS", this.connections, this.limits, this.user);
+    const listener = new StreamListener("TLS", this.connections, this.limits, this.user, this);
     this.streams.push(listener);
     return listener.listen(options);
   }
 
   async listenTcp(options: { host: string; port: number }): Promise<AddressInfo> {
-    const listener = new StreamListener("TCP", this.connections, this.limits, this.user);
+    const listener = new StreamListener("TCP", this.connections, this.limits, this.user, this);
     this.streams.push(listener);
     return listener.listen(options);
   }
 
   async listenUdp(options: { host: string; port: number }): Promise<{ address: string; port: number }> {
-    this.udp = new UdpListener(this.connections, this.limits, this.user);
+    this.udp = new UdpListener(this.connections, this.limits, this.user, this);
     return this.udp.listen(options);
   }
 

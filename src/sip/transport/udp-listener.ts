@@ -5,6 +5,7 @@ import type { SipConnection } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
 import { markReceived } from "./received.js";
 import { answerError } from "./stream-connection.js";
+import type { SipTrafficTapHolder } from "./traffic-tap.js";
 import type { TransportLimits } from "./transport-limits.js";
 import type { TransportUser } from "./transport-user.js";
 
@@ -24,10 +25,13 @@ class UdpFlow implements SipConnection {
     readonly remotePort: number,
     readonly localAddress: string,
     readonly localPort: number,
+    private readonly taps: SipTrafficTapHolder | undefined,
   ) {}
 
   send(message: SipMessage): boolean {
-    this.socket.send(serialize(message), this.remotePort, this.remoteAddress);
+    const bytes = serialize(message);
+    this.socket.send(bytes, this.remotePort, this.remoteAddress);
+    this.taps?.tap?.sent(bytes, this);
     return true;
   }
 
@@ -43,6 +47,7 @@ export class UdpListener {
     private readonly table: ConnectionTable,
     private readonly limits: TransportLimits,
     private readonly user: TransportUser,
+    private readonly taps?: SipTrafficTapHolder,
   ) {}
 
   listen(options: { host: string; port: number }): Promise<{ address: string; port: number }> {
@@ -64,7 +69,7 @@ export class UdpListener {
   close(): Promise<void> {
     const socket = this.socket;
     this.socket = undefined;
-    for (const flow of this.flows.values()) this.table.remove(flow);
+    for (const flow of this.flows.values()) this.forget(flow, "shutdown");
     this.flows.clear();
     return new Promise((resolve) => (socket ? socket.close(() => resolve()) : resolve()));
   }
@@ -73,6 +78,8 @@ export class UdpListener {
     // RFC 5626 §3.5.1 keep-alives over UDP are STUN; bare CRLFs are ignored.
     if (data.length > this.limits.maxMessageSize || data.toString("latin1").trim() === "") return;
     const flow = this.flowFor(rinfo);
+    // A datagram is its own frame: tapped as received, even when it does not parse.
+    this.taps?.tap?.received(data, flow);
     let message: SipMessage;
     try {
       message = parseMessage(data, { datagram: true, maxHeaders: this.limits.maxHeaders });
@@ -104,15 +111,22 @@ export class UdpListener {
         rinfo.port,
         local.address,
         local.port,
+        this.taps,
       );
       if (this.flows.size >= MAX_FLOWS) {
         const oldest = this.flows.entries().next().value!;
         this.flows.delete(oldest[0]);
-        this.table.remove(oldest[1]);
+        this.forget(oldest[1], "UDP flow table full");
       }
       this.flows.set(key, flow);
       this.table.add(flow);
+      this.taps?.tap?.opened?.(flow);
     }
     return flow;
+  }
+
+  private forget(flow: UdpFlow, reason: string): void {
+    this.taps?.tap?.closed?.(flow, reason);
+    this.table.remove(flow);
   }
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MediaEngine, type MediaSession, parseSdp } from "../../../src/media/index.js";
 import { freePortRange } from "./support/udp-peer.js";
 
@@ -177,5 +177,21 @@ describe("MediaSession offer/answer", () => {
     const s = await v6.createSession();
     expect(s.offer()).toContain("c=IN IP6 2001:db8::5\r\n");
     await v6.close();
+  });
+
+  it("paces every sending session with one shared timer", async () => {
+    const spy = vi.spyOn(globalThis, "setInterval");
+    try {
+      const many = new MediaEngine({
+        host: "127.0.0.1",
+        bind: "127.0.0.1",
+        portRange: await freePortRange(20),
+      });
+      for (let i = 0; i < 20; i++) await many.createSession({ mode: i % 2 ? "tone" : "silence" });
+      expect(spy.mock.calls.filter(([, ms]) => ms === 20)).toHaveLength(1);
+      await many.close();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -52,7 +52,13 @@ describe("DigestClient", () => {
     expect(auth.name).toBe("authorization");
     const { scheme, params } = parseAuthParams(auth.value);
     expect(scheme).toBe("Digest");
-    expect(params).toMatchObject({ username: "3919209257", nonce: "n2", opaque: "op", nc: "00000001", qop: "auth" });
+    expect(params).toMatchObject({
+      username: "3919209257",
+      nonce: "n2",
+      opaque: "op",
+      nc: "00000001",
+      qop: "auth",
+    });
     expect(params.response).toBe(expected(params, "s3cret-Trunk-1", "REGISTER"));
   });
 

@@ -100,19 +100,20 @@ describe("user import: writing", () => {
 
   it("writes in one transaction: a failure in the middle leaves nothing behind", async () => {
     users.create(tenantId, { emailAddress: "a@x.test", ...base });
-    const create = store.users.create.bind(store.users);
-    let calls = 0;
-    vi.spyOn(store.users, "create").mockImplementation((input) => {
-      if (++calls === 3) throw new Error("disk on fire");
-      return create(input);
-    });
+    users.create(tenantId, { emailAddress: "n2@x.test", ...base });
+    // Hide n2 from the plan, so its insert (after an update and another insert) hits the unique index.
+    const records = store.users.listRecords.bind(store.users);
+    vi.spyOn(store.users, "listRecords").mockImplementation((id) =>
+      records(id).filter((u) => u.emailAddress !== "n2@x.test"),
+    );
     const rows = [
       { emailAddress: "a@x.test", ...base, lastName: "Changed" },
       ...[1, 2, 3].map((i) => ({ emailAddress: `n${i}@x.test`, ...base })),
     ];
-    await expect(run(rows)).rejects.toThrow("disk on fire");
+    await expect(run(rows)).rejects.toMatchObject({ code: "email_taken" });
     expect(store.users.listByTenant(tenantId).map((u) => [u.emailAddress, u.lastName])).toEqual([
       ["a@x.test", "Ace"],
+      ["n2@x.test", "Ace"],
     ]);
   });
 });

@@ -1,0 +1,9 @@
+export { ClientCall, ClientCallError, type ClientCallState } from "./client-call.js";
+export type { Direction } from "./client-sdp.js";
+export type { ClientMediaMode, ClientMediaStats } from "./rtp-endpoint.js";
+export {
+  ClientRegistrationError,
+  UnifyPhoneClient,
+  type UnifyPhoneClientOptions,
+  type UnifyPhoneClientStats,
+} from "./unify-phone-client.js";

@@ -1,0 +1,34 @@
+export type FaultPath = readonly (string | number)[];
+
+export interface FaultRuleIssue {
+  /** Full path for people, e.g. "faults[2].action.status" (prefix as given to the parser). */
+  readonly path: string;
+  /** The same path as segments relative to the parsed value, to locate it in a YAML source. */
+  readonly segments: FaultPath;
+  readonly message: string;
+}
+
+/** "faults" + [2, "action", "status"] → "faults[2].action.status". */
+export function formatFaultPath(prefix: string, segments: FaultPath): string {
+  let out = prefix;
+  for (const segment of segments) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out === "" ? segment : `.${segment}`;
+  }
+  return out;
+}
+
+/**
+ * A rule that cannot be used: every issue names its path. `fault_id_taken` when the only
+ * problem is an id already in use.
+ */
+export class FaultRuleError extends Error {
+  override readonly name = "FaultRuleError";
+
+  constructor(
+    readonly issues: readonly FaultRuleIssue[],
+    readonly code: "fault_invalid" | "fault_id_taken" = "fault_invalid",
+  ) {
+    super(`invalid fault rule:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
+  }
+}

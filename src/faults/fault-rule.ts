@@ -1,0 +1,170 @@
+/**
+ * The fault rule model: where a fault happens (`layer` + `match`), what it does
+ * (`action`) and when (`when`). Rules are plain JSON so the REST API, seed files and
+ * scenarios share one format (docs/faults.md).
+ */
+export type FaultLayer = "sip" | "tls" | "http" | "rtp";
+
+export const FAULT_LAYERS: readonly FaultLayer[] = ["sip", "tls", "http", "rtp"];
+
+/** Targeting: which of the matching events the rule hits. Absent fields do not restrict. */
+export interface FaultWhen {
+  /** Only the first N matching events. */
+  readonly firstN?: number;
+  /** Only every Nth matching event (the Nth, 2Nth, …). */
+  readonly everyNth?: number;
+  /** Chance in [0, 1] that a matching event is hit, drawn from the rule's seeded generator. */
+  readonly probability?: number;
+  /** Seed of the rule's random generator; filled in when absent, so a run can be repeated. */
+  readonly seed?: number;
+  /** ISO 8601 time on the emulator clock: the rule is inactive before it. */
+  readonly from?: string;
+  /** ISO 8601 time on the emulator clock: the rule is inactive from then on. */
+  readonly until?: string;
+  /** Stop hitting after this many hits. */
+  readonly maxHits?: number;
+}
+
+/** A wait, fixed (`ms`) or drawn uniformly from [minMs, maxMs] with the rule's generator. */
+export interface DelayAction {
+  readonly type: "delay";
+  readonly ms?: number;
+  readonly minMs?: number;
+  readonly maxMs?: number;
+}
+
+export interface SipHeaderMatch {
+  readonly header: string;
+  /** A JavaScript regular expression, matched case-insensitively against each value. */
+  readonly pattern: string;
+}
+
+export interface SipFaultMatch {
+  readonly direction?: "in" | "out";
+  /** Requests only unless `status`/`statusClass` is given (then responses only). */
+  readonly message?: "request" | "response";
+  /** Request method, or the CSeq method of a response. */
+  readonly method?: string | readonly string[];
+  readonly status?: number;
+  /** 1–6: the first digit of the status. */
+  readonly statusClass?: number;
+  /** Trunk id, name (gtc-001) or username. */
+  readonly trunk?: string;
+  /** Tenant id or name. */
+  readonly tenant?: string;
+  /** A user's number or id, or the user part of the From, To or Request-URI. */
+  readonly user?: string;
+  readonly headers?: readonly SipHeaderMatch[];
+}
+
+export type CorruptionMode = "start-line" | "content-length" | "garble";
+
+export type SipFaultAction =
+  | {
+      readonly type: "respond";
+      readonly status: number;
+      readonly reason?: string;
+      /** Seconds, as a Retry-After header (RFC 3261 §20.33). */
+      readonly retryAfter?: number;
+      /** Text of a Warning header (RFC 3261 §20.43), sent as `399 <agent> "<text>"`. */
+      readonly warning?: string;
+    }
+  | DelayAction
+  | { readonly type: "drop" }
+  | { readonly type: "close" }
+  | { readonly type: "reset" }
+  | { readonly type: "corrupt"; readonly mode?: CorruptionMode }
+  | {
+      readonly type: "modify";
+      readonly removeHeader?: string;
+      readonly setHeader?: { readonly name: string; readonly value: string };
+    };
+
+export interface TlsFaultMatch {
+  readonly remoteAddress?: string;
+}
+
+export type TlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
+
+export const TLS_VERSIONS: readonly TlsVersion[] = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+
+export type TlsFaultAction =
+  | { readonly type: "refuse" }
+  | { readonly type: "stall" }
+  | { readonly type: "expired-certificate" }
+  | { readonly type: "wrong-host-certificate"; readonly host?: string }
+  | { readonly type: "untrusted-certificate" }
+  | { readonly type: "limit-version"; readonly minVersion?: TlsVersion; readonly maxVersion?: TlsVersion };
+
+export interface HttpFaultMatch {
+  readonly method?: string;
+  /** Glob on the path without query: `*` is one segment's characters, `**` anything. */
+  readonly path?: string;
+  /** A JavaScript regular expression on the path without query. */
+  readonly pathPattern?: string;
+  /** Tenant id or name, found from the request's X-API-Key. */
+  readonly tenant?: string;
+}
+
+export type HttpFaultAction =
+  | {
+      readonly type: "respond";
+      readonly status: number;
+      /** A code of the API error registry; default `fault_injected`. */
+      readonly code?: string;
+      readonly detail?: string;
+      readonly retryAfter?: number;
+    }
+  | DelayAction
+  | { readonly type: "close" };
+
+export interface RtpFaultMatch {
+  readonly direction?: "in" | "out";
+  /** The emulator's call id (as in /api/admin/calls). */
+  readonly callId?: string;
+  readonly tenant?: string;
+  readonly trunk?: string;
+}
+
+export type RtpFaultAction =
+  | { readonly type: "drop"; readonly percent: number }
+  | { readonly type: "delay"; readonly ms: number; readonly jitterMs?: number }
+  | { readonly type: "stop"; readonly direction: "send" | "receive" }
+  | { readonly type: "ssrc"; readonly ssrc?: number };
+
+interface RuleFields<L extends FaultLayer, M, A> {
+  readonly id?: string;
+  readonly name?: string;
+  readonly description?: string;
+  readonly layer: L;
+  readonly match?: M;
+  readonly action: A;
+  readonly when?: FaultWhen;
+}
+
+/** What a caller supplies (REST body, seed or scenario entry). */
+export type FaultRuleInput =
+  | RuleFields<"sip", SipFaultMatch, SipFaultAction>
+  | RuleFields<"tls", TlsFaultMatch, TlsFaultAction>
+  | RuleFields<"http", HttpFaultMatch, HttpFaultAction>
+  | RuleFields<"rtp", RtpFaultMatch, RtpFaultAction>;
+
+type Stored<R> =
+  R extends RuleFields<infer L, infer M, infer A>
+    ? Omit<R, "id" | "match" | "when"> & {
+        readonly id: string;
+        readonly layer: L;
+        readonly match: M;
+        readonly action: A;
+        readonly when: FaultWhen & { readonly seed: number };
+        readonly hits: number;
+        /** Emulator clock, epoch ms. */
+        readonly lastHitAt: number | null;
+        readonly createdAt: number;
+      }
+    : never;
+
+/** A rule as the engine holds it: with its id, seed, hit counter and times. */
+export type FaultRule = Stored<FaultRuleInput>;
+
+export type FaultAction = FaultRule["action"];

@@ -1,0 +1,116 @@
+import type { TransportProtocol } from "../sip/transport/index.js";
+
+export type TraceKind = "sip" | "http" | "call" | "fault" | "connection";
+
+export const TRACE_KINDS: readonly TraceKind[] = ["sip", "http", "call", "fault", "connection"];
+
+/** Who a SIP connection or call belongs to, when the emulator can tell. */
+export interface TraceOwner {
+  readonly tenantId?: string;
+  readonly trunkId?: string;
+  readonly trunkName?: string;
+}
+
+export interface TraceEndpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+interface EntryBase {
+  /** Increasing over the process lifetime; never reused, not reset by clear(). */
+  readonly seq: number;
+  /** Emulator clock, ms since the epoch. */
+  readonly at: number;
+  /** Wall clock (Date.now()), for lining up with a real capture. */
+  readonly wallAt: number;
+}
+
+/** What a SIP message is, read from its text (malformed messages give a partial summary). */
+export interface SipSummary {
+  readonly startLine: string;
+  readonly method?: string;
+  readonly status?: number;
+  readonly reason?: string;
+  readonly callId?: string;
+  readonly cseq?: string;
+}
+
+export interface SipTraceEntry extends EntryBase, TraceOwner {
+  readonly kind: "sip";
+  /** "in": peer → emulator; "out": emulator → peer. */
+  readonly direction: "in" | "out";
+  readonly connectionId: string;
+  readonly transport: TransportProtocol;
+  readonly local: TraceEndpoint;
+  readonly peer: TraceEndpoint;
+  readonly size: number;
+  /** The message as on the wire, decoded as UTF-8. */
+  readonly message: string;
+  readonly summary: SipSummary;
+}
+
+export interface ConnectionTraceEntry extends EntryBase, TraceOwner {
+  readonly kind: "connection";
+  readonly event: "opened" | "closed";
+  readonly connectionId: string;
+  readonly transport: TransportProtocol;
+  readonly local: TraceEndpoint;
+  readonly peer: TraceEndpoint;
+  readonly reason?: string;
+}
+
+/** One REST call: never headers, bodies or secret query values. */
+export interface HttpCall {
+  readonly method: string;
+  /** Path and query, secret-looking query values replaced. */
+  readonly path: string;
+  /** The route pattern that matched, e.g. "/api/admin/calls/:callId". */
+  readonly route?: string;
+  readonly status: number;
+  readonly latencyMs: number;
+  readonly requestId: string;
+  readonly tenantId?: string;
+}
+
+export interface HttpTraceEntry extends EntryBase, HttpCall {
+  readonly kind: "http";
+}
+
+/** A call's life event as the B2BUA publishes it. */
+export interface CallNotice {
+  readonly callId: string;
+  readonly type: string;
+  readonly detail?: string;
+}
+
+/** What the emulator knows of a call beyond the event: owner and the SIP Call-IDs of its legs. */
+export interface CallContext extends TraceOwner {
+  readonly sipCallIds?: readonly string[];
+}
+
+export interface CallTraceEntry extends EntryBase, CallNotice, CallContext {
+  readonly kind: "call";
+}
+
+/** A fault rule that fired (the fault engine reports each hit). */
+export interface FaultHit extends TraceOwner {
+  readonly faultId: string;
+  /** Where it fired, e.g. "sip-in", "tls-handshake", "http". */
+  readonly point: string;
+  /** What it did, e.g. "respond 503", "drop", "close". */
+  readonly action: string;
+  readonly detail?: string;
+  readonly callId?: string;
+  readonly connectionId?: string;
+}
+
+export interface FaultTraceEntry extends EntryBase, FaultHit {
+  readonly kind: "fault";
+}
+
+export type TraceEntry =
+  | SipTraceEntry
+  | ConnectionTraceEntry
+  | HttpTraceEntry
+  | CallTraceEntry
+  | FaultTraceEntry;
