@@ -53,15 +53,17 @@ export class CallService {
 
   private findUser(input: StartCallInput): User {
     if (input.fromUser.includes("@")) {
-      if (!input.tenantId)
+      // E-mails are unique per tenant only: without tenantId the address must be unique overall.
+      const tenants = input.tenantId ? [input.tenantId] : this.store.tenants.list().map((t) => t.id);
+      const found = tenants.flatMap((t) => this.store.users.getByEmail(t, input.fromUser) ?? []);
+      if (found.length === 0) throw new ApiError("user_not_found", `no user ${input.fromUser}`);
+      if (found.length > 1) {
         throw new ApiError(
           "validation_failed",
-          "an e-mail in fromUser needs tenantId (e-mails are unique per tenant)",
+          `${input.fromUser} exists in ${found.length} tenants: add tenantId`,
         );
-      const user = this.store.users.getByEmail(input.tenantId, input.fromUser);
-      if (!user)
-        throw new ApiError("user_not_found", `no user ${input.fromUser} in tenant ${input.tenantId}`);
-      return user;
+      }
+      return found[0]!;
     }
     const user = this.store.users.get(input.fromUser);
     if (!user || (input.tenantId && user.tenantId !== input.tenantId))
