@@ -28,6 +28,7 @@ import { Readiness } from "./shared/readiness.js";
 import { SipRouter, SipStack } from "./sip/core/index.js";
 import { openStore, type Store } from "./store/index.js";
 import { StunServer } from "./stun/index.js";
+import { TlsKeyLog, TraceRecorder } from "./traces/index.js";
 
 export interface EmulatorPorts {
   readonly sip: number;
@@ -120,6 +121,32 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 
     const stack = new SipStack(config.sip, new SystemClock(), router, log.child({ component: "sip" }));
     stack.connectionClosed.on(({ connection, reason }) => registrar.connectionClosed(connection.id, reason));
+    const trace = new TraceRecorder({
+      capacity: config.traceBuffer,
+      clock,
+      ...(config.traceFile ? { file: config.traceFile } : {}),
+      resolve: (connectionId) => {
+        const ids = registrar.bindings.trunksOnConnection(connectionId);
+        const trunk = ids.length === 1 ? store.trunks.get(ids[0]!) : undefined;
+        return trunk && { tenantId: trunk.tenantId, trunkId: trunk.id, trunkName: trunk.name };
+      },
+      resolveCall: (callId) => {
+        const call = b2bua.journal.get(callId);
+        return (
+          call && {
+            tenantId: call.tenantId,
+            trunkId: call.trunkId,
+            trunkName: call.trunkName,
+            sipCallIds: call.legs.map((l) => l.callId),
+          }
+        );
+      },
+      onFileError: (err) => log.warn({ err }, "trace file write failed"),
+    });
+    cleanup.push(() => trace.close());
+    if (config.traceBuffer > 0 || config.traceFile) stack.transport.tap = trace.tap;
+    const keylog = config.tlsKeylog ? new TlsKeyLog(config.tlsKeylog) : undefined;
+    if (keylog) cleanup.push(() => keylog.close());
     cleanup.push(async () => {
       await stack.shutdown(config.shutdownGraceMs);
       registrar.bindings.clear();
@@ -134,6 +161,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       maxVersion: config.sip.tls.maxVersion,
       ciphers: config.sip.tls.ciphers,
       handshakeTimeoutMs: config.sip.handshakeTimeoutMs,
+      ...(keylog ? { onKeylog: (line: Buffer) => keylog.write(line) } : {}),
     });
     readiness.set("sip", "up", `tls ${sip.port}`);
 
@@ -157,6 +185,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       log: log.child({ component: "b2bua" }),
     });
     b2bua.install(router);
+    b2bua.events.on((e) => trace.recordCall(e));
     stack.connectionClosed.on(({ connection, reason }) => b2bua.connectionClosed(connection, reason));
     cleanup.push(async () => {
       await b2bua.close();
@@ -214,6 +243,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       users,
       connector,
       calls: new CallService(store, b2bua),
+      trace,
       diagnose: new DiagnoseService(
         store,
         registrations,

@@ -10,6 +10,7 @@ import type {
   UserService,
 } from "../services/index.js";
 import type { Readiness } from "../shared/readiness.js";
+import type { TraceRecorder } from "../traces/index.js";
 
 /** Everything a route module may use: services (never the store or SIP directly) and auth hooks. */
 export interface ApiContext {
@@ -27,4 +28,5 @@ export interface ApiContext {
   readonly connector: ConnectorService;
   readonly calls: CallService;
   readonly diagnose: DiagnoseService;
+  readonly trace: TraceRecorder;
 }

@@ -7,6 +7,7 @@ import { diagnoseRoutes } from "./routes/diagnose.js";
 import { healthRoutes } from "./routes/health.js";
 import { jwtRoutes } from "./routes/jwt.js";
 import { tenantRoutes } from "./routes/tenants.js";
+import { traceRoutes } from "./routes/trace.js";
 import { userRoutes } from "./routes/users.js";
 
 /** Every HTTP route of the emulator, registered in one place so one read shows the API. */
@@ -19,4 +20,5 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   connectorRoutes(app, ctx);
   callRoutes(app, ctx);
   diagnoseRoutes(app, ctx);
+  traceRoutes(app, ctx);
 }

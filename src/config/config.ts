@@ -56,6 +56,12 @@ export interface EmulatorConfig {
   readonly scenario: string | null;
   readonly logLevel: LogLevel;
   readonly shutdownGraceMs: number;
+  /** Trace ring buffer entries (0 = no in-memory trace). */
+  readonly traceBuffer: number;
+  /** Append every trace entry as a JSON line here. */
+  readonly traceFile: string | null;
+  /** Write TLS session keys here (SSLKEYLOGFILE format) to decrypt captures of port 65061. */
+  readonly tlsKeylog: string | null;
 }
 
 export type DigestAlgorithmName = "MD5" | "SHA-256";
@@ -108,6 +114,9 @@ export function defaultConfig(): EmulatorConfig {
     scenario: null,
     logLevel: "info",
     shutdownGraceMs: 5_000,
+    traceBuffer: 10_000,
+    traceFile: null,
+    tlsKeylog: null,
   };
 }
 

@@ -178,6 +178,15 @@ function setOption(o: EmulatorOptions, key: OptionKey, value: unknown): void {
     case "shutdownGrace":
       o.shutdownGraceMs = (value as number) * 1000;
       break;
+    case "traceBuffer":
+      o.traceBuffer = v;
+      break;
+    case "traceFile":
+      o.traceFile = v;
+      break;
+    case "tlsKeylog":
+      o.tlsKeylog = v;
+      break;
     case "duplicateRegistration":
       registrar.duplicateRegistration = v;
       break;

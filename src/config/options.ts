@@ -48,7 +48,10 @@ export type OptionKey =
   | "partialMessageTimeout"
   | "shutdownGrace"
   | "digestAlgorithms"
-  | "duplicateRegistration";
+  | "duplicateRegistration"
+  | "traceBuffer"
+  | "traceFile"
+  | "tlsKeylog";
 
 const TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
 
