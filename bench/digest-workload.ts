@@ -1,8 +1,7 @@
 import type { BenchConnection, Exchange } from "./bench-connection.js";
 import { digestAuthorization } from "./digest-client.js";
 import type { PhaseStats } from "./phase-stats.js";
-import type { ResponseLite } from "./sip-wire.js";
-import { registerText } from "./sip-wire.js";
+import { type ResponseLite, registerText } from "./sip-wire.js";
 import { type TrunkState, uniqueId } from "./trunk-state.js";
 import type { LoopState, Workload } from "./workload.js";
 

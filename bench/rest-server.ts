@@ -2,6 +2,9 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
+/** USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
 /** The repository root: the nearest directory above `from` with the emulator's package.json. */
 export function repositoryRoot(from: string): string {
   for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
@@ -53,6 +56,8 @@ export interface RestServer {
   readonly origin: string;
   readonly ca: string;
   memory(): ServerMemory;
+  /** user + system CPU the process has used, seconds (proc(5) stat fields 14 and 15) */
+  cpuSeconds(): number;
   /** Starts a new VmHWM window (proc(5) clear_refs "5"); false where the kernel refuses. */
   resetPeak(): boolean;
   /** SIGTERM, SIGKILL after 10 s; resolves once it is gone. */
@@ -61,18 +66,20 @@ export interface RestServer {
 
 export interface RestServerOptions {
   readonly mainPath: string;
+  /** the SQLite data dir; absent: --ephemeral (in memory) */
+  readonly dataDir?: string;
   readonly seedPath: string;
   readonly certsDir: string;
   readonly adminToken: string;
 }
 
-/** `node dist/main.js --ephemeral` on 127.0.0.1, resolved when its banner's `ready:` line shows the HTTPS port. */
+/** `node dist/main.js` on 127.0.0.1, resolved when its banner's `ready:` line shows the HTTPS port. */
 export async function startRestServer(options: RestServerOptions): Promise<RestServer> {
   const child = spawn(
     process.execPath,
     [
       options.mainPath,
-      "--ephemeral",
+      ...(options.dataDir === undefined ? ["--ephemeral"] : ["--data-dir", options.dataDir]),
       ...["--bind", "127.0.0.1", "--sip-port", "0", "--https-port", "0", "--stun-port", "off"],
       ...["--seed", options.seedPath, "--certs-dir", options.certsDir],
       ...["--admin-token", options.adminToken, "--log-level", "warn"],
@@ -98,6 +105,12 @@ export async function startRestServer(options: RestServerOptions): Promise<RestS
     origin: `https://127.0.0.1:${port}`,
     ca: readFileSync(join(options.certsDir, "ca.pem"), "utf8"),
     memory: () => ({ rss: status("VmRSS"), peak: status("VmHWM") }),
+    cpuSeconds: () => {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // The command name (field 2) may contain spaces: count from its closing ")".
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    },
     resetPeak: () => {
       try {
         writeFileSync(`/proc/${pid}/clear_refs`, "5");

@@ -8,11 +8,18 @@ import { type CertificateSet, ensureCertificates, loadTlsFiles } from "./certs/i
 import { EmulatorClient } from "./client/index.js";
 import { type EmulatorConfig, type EmulatorOptions, resolveConfig } from "./config/index.js";
 import { MediaEngine } from "./media/index.js";
-import { type Binding, Registrar, type TrunkStatusEvent } from "./registrar/index.js";
+import {
+  type Binding,
+  ClientRegistrar,
+  isClientAor,
+  Registrar,
+  type TrunkStatusEvent,
+} from "./registrar/index.js";
 import { applySeed, loadSeedFile, seedClock } from "./seed/index.js";
 import {
   applySeedJwt,
   CallService,
+  ClientCredentialService,
   ClockService,
   ConnectorService,
   DiagnoseService,
@@ -26,6 +33,7 @@ import { Listeners } from "./shared/listeners.js";
 import { createLogger } from "./shared/logger.js";
 import { Readiness } from "./shared/readiness.js";
 import { SipRouter, SipStack } from "./sip/core/index.js";
+import { WsListener } from "./sip/transport/index.js";
 import { openStore, type Store } from "./store/index.js";
 import { StunServer } from "./stun/index.js";
 import { TlsKeyLog, TraceRecorder } from "./traces/index.js";
@@ -114,13 +122,31 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       clock,
       trunkStatus,
     );
-    router.on("REGISTER", (tx) => registrar.handleRegister(tx));
+    const users = new UserService(store);
+    const clientRegistrar = new ClientRegistrar(
+      { realm: config.domain, ...config.registrar, maxContactsPerUser: 10 },
+      { findClientAccount: (userId) => clientCredentials.findClientAccount(userId) },
+      clock,
+    );
+    const clientCredentials = new ClientCredentialService(
+      users,
+      store.clientCredentials,
+      { realm: config.domain, clock },
+      { dropUser: (userId, reason) => clientRegistrar.bindings.removeUser(userId, reason) },
+    );
+    // One REGISTER method, two kinds of AOR: Unify Phone clients (sip:us_…) and PBX trunks.
+    router.on("REGISTER", (tx) =>
+      isClientAor(tx.request.to.uri) ? clientRegistrar.handleRegister(tx) : registrar.handleRegister(tx),
+    );
     trunkStatus.on((e) =>
       log.info({ trunkId: e.trunkId, status: e.status, reason: e.reason }, "connector status"),
     );
 
     const stack = new SipStack(config.sip, new SystemClock(), router, log.child({ component: "sip" }));
-    stack.connectionClosed.on(({ connection, reason }) => registrar.connectionClosed(connection.id, reason));
+    stack.connectionClosed.on(({ connection, reason }) => {
+      registrar.connectionClosed(connection.id, reason);
+      clientRegistrar.connectionClosed(connection.id, reason);
+    });
     const trace = new TraceRecorder({
       capacity: config.traceBuffer,
       clock,
@@ -150,6 +176,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     cleanup.push(async () => {
       await stack.shutdown(config.shutdownGraceMs);
       registrar.bindings.clear();
+      clientRegistrar.bindings.clear();
     });
     readiness.set("sip", "starting");
     const sip = await stack.transport.listenTls({
@@ -220,7 +247,6 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     };
     const jwt = new JwtService(store, clock);
     if (seed) await applySeedJwt(jwt, store, seed);
-    const users = new UserService(store);
     const connector = new ConnectorService(store, registrations, users, jwt, {
       host: config.host,
       sipPort: sip.port,
@@ -244,6 +270,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       connector,
       calls: new CallService(store, b2bua),
       trace,
+      clientCredentials,
       diagnose: new DiagnoseService(
         store,
         registrations,
@@ -257,6 +284,13 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     };
     const https = await buildHttpApp(httpDeps, tls);
     cleanup.push(() => https.close());
+    // SIP over WebSocket (RFC 7118) for Unify Phone clients, on the HTTPS port at /ws. Closed
+    // before the HTTPS server, which would otherwise wait for the open WebSocket sockets.
+    const wsListener = new WsListener(stack.transport.connections, config.sip, stack, {
+      taps: stack.transport,
+    });
+    wsListener.attach(https.server);
+    cleanup.push(() => wsListener.close());
     const httpsPort = await listen(https, config.bind, config.httpsPort);
     readiness.set("https", "up", `https ${httpsPort}`);
     let httpPort: number | null = null;

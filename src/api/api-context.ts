@@ -2,6 +2,7 @@ import type { onRequestAsyncHookHandler } from "fastify";
 import type { Logger } from "pino";
 import type {
   CallService,
+  ClientCredentialService,
   ClockService,
   ConnectorService,
   DiagnoseService,
@@ -28,5 +29,6 @@ export interface ApiContext {
   readonly connector: ConnectorService;
   readonly calls: CallService;
   readonly diagnose: DiagnoseService;
+  readonly clientCredentials: ClientCredentialService;
   readonly trace: TraceRecorder;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "./api-context.js";
 import { callRoutes } from "./routes/calls.js";
+import { clientCredentialRoutes } from "./routes/client-credentials.js";
 import { clockRoutes } from "./routes/clock.js";
 import { connectorRoutes } from "./routes/connector.js";
 import { diagnoseRoutes } from "./routes/diagnose.js";
@@ -21,4 +22,5 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   callRoutes(app, ctx);
   diagnoseRoutes(app, ctx);
   traceRoutes(app, ctx);
+  clientCredentialRoutes(app, ctx);
 }

@@ -9,7 +9,10 @@ import {
 } from "sip.js";
 import { type Direction, parseRemoteAudio, unacceptable } from "./client-sdp.js";
 import type { ClientMediaMode, ClientMediaStats } from "./rtp-endpoint.js";
-import type { RtpSessionDescriptionHandler } from "./rtp-session-description-handler.js";
+import type {
+  RtpDescriptionOptions,
+  RtpSessionDescriptionHandler,
+} from "./rtp-session-description-handler.js";
 
 export type ClientCallState = "ringing" | "established" | "terminated";
 
@@ -40,11 +43,10 @@ export class ClientCall {
   readonly direction: "incoming" | "outgoing";
   /** The other party: the caller's user part (incoming) or the dialled number (outgoing). */
   readonly remote: string;
-  /** Digits received by SIP INFO (application/dtmf-relay), in order. */
-  infoDtmfReceived = "";
   /** sipfrag status lines of the NOTIFYs that followed our REFER, e.g. "SIP/2.0 200 OK". */
   readonly transferProgress: string[] = [];
   private readonly endedPromise: Promise<void>;
+  private infoDigits = "";
 
   constructor(
     readonly session: Session,
@@ -85,6 +87,11 @@ export class ClientCall {
   /** The negotiated media direction from this client's point of view. */
   get mediaDirection(): Direction {
     return this.handler()?.direction ?? "inactive";
+  }
+
+  /** Digits received by SIP INFO (application/dtmf-relay), in order. */
+  get infoDtmfReceived(): string {
+    return this.infoDigits;
   }
 
   /** RTP counters of this call (zeros before media was negotiated). */
@@ -210,8 +217,9 @@ export class ClientCall {
   }
 
   private reinvite(hold: boolean): Promise<void> {
+    const sessionDescriptionHandlerOptions: RtpDescriptionOptions = { hold };
     return this.outcome((requestDelegate) =>
-      this.session.invite({ requestDelegate, sessionDescriptionHandlerOptions: { hold } as object }),
+      this.session.invite({ requestDelegate, sessionDescriptionHandlerOptions }),
     );
   }
 
@@ -229,7 +237,7 @@ export class ClientCall {
   private onInfo(info: Info): void {
     const body = info.request.body ?? "";
     const signal = /^Signal\s*=\s*(\S)/im.exec(body);
-    if (signal) this.infoDtmfReceived += signal[1]!.toUpperCase();
+    if (signal) this.infoDigits += signal[1]!.toUpperCase();
     info.accept().catch(() => undefined);
   }
 

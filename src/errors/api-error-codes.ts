@@ -67,6 +67,14 @@ export const API_ERRORS = {
   trunk_lines_busy: { status: 409, title: "All lines of the trunk are busy" },
   // Clock
   clock_invalid: { status: 422, title: "The clock value or duration is not valid" },
+  // Faults
+  fault_invalid: { status: 422, title: "The fault rule is not valid" },
+  fault_not_found: { status: 404, title: "No such fault rule" },
+  fault_id_taken: { status: 409, title: "A fault rule with this id exists" },
+  fault_injected: { status: 503, title: "An injected fault answered this request" },
+  // Scenarios
+  scenario_not_found: { status: 404, title: "No such scenario" },
+  scenario_invalid: { status: 422, title: "The scenario file is not valid" },
   // Fallback
   internal_error: { status: 500, title: "Internal error" },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -21,16 +21,14 @@ export function readAction<T extends string>(
     return undefined;
   }
   const types = Object.keys(allowed) as T[];
-  const known = [...new Set(types.flatMap((t) => allowed[t]))];
-  const loose = r.mapping(raw, path, ["type", ...known], "action");
-  if (!loose) return undefined;
-  const type = r.choice(loose, path, "type", types, true);
-  if (!type) return undefined;
-  for (const key of Object.keys(loose)) {
-    if (known.includes(key) && !allowed[type].includes(key))
-      r.fail([...path, key], `"${key}" does not apply to a ${type} action`);
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    r.fail(path, `must be a mapping like { type: ${types[0]} }`);
+    return undefined;
   }
-  return { type, fields: loose };
+  const type = r.choice(raw as Fields, path, "type", types, true);
+  if (!type) return undefined;
+  const fields = r.mapping(raw, path, ["type", ...allowed[type]], `a ${type} action`);
+  return fields ? { type, fields } : undefined;
 }
 
 /** `{ ms }` or `{ minMs, maxMs }`. */

@@ -55,11 +55,10 @@ function readRule(r: FieldReader, value: unknown, path: FaultPath): FaultRuleInp
   const id = r.string(o, path, "id", { max: 64 });
   if (id !== undefined && !ID.test(id))
     r.fail([...path, "id"], "must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit");
-  const head = strip({
+  const about = strip({
     id,
     name: r.string(o, path, "name", { max: 100, shape: "line" }),
     description: r.string(o, path, "description", { max: 2000 }),
-    when: readWhen(r, o.when, [...path, "when"]),
   });
   const layer = r.choice(o, path, "layer", FAULT_LAYERS, true);
   const at = (key: string) => [...path, key];
@@ -68,29 +67,31 @@ function readRule(r: FieldReader, value: unknown, path: FaultPath): FaultRuleInp
     case "sip": {
       const match = parseSipMatch(r, o.match, at("match"));
       const action = parseSipAction(r, o.action, at("action"), match);
-      if (match && action) rule = { ...head, layer, match, action };
+      if (match && action) rule = { ...about, layer, match, action };
       break;
     }
     case "tls": {
       const match = parseTlsMatch(r, o.match, at("match"));
       const action = parseTlsAction(r, o.action, at("action"));
-      if (match && action) rule = { ...head, layer, match, action };
+      if (match && action) rule = { ...about, layer, match, action };
       break;
     }
     case "http": {
       const match = parseHttpMatch(r, o.match, at("match"));
       const action = parseHttpAction(r, o.action, at("action"));
-      if (match && action) rule = { ...head, layer, match, action };
+      if (match && action) rule = { ...about, layer, match, action };
       break;
     }
     case "rtp": {
       const match = parseRtpMatch(r, o.match, at("match"));
       const action = parseRtpAction(r, o.action, at("action"), match);
-      if (match && action) rule = { ...head, layer, match, action };
+      if (match && action) rule = { ...about, layer, match, action };
       break;
     }
   }
-  return r.issues.length === before ? rule : undefined;
+  const when = readWhen(r, o.when, at("when"));
+  if (r.issues.length > before || !rule) return undefined;
+  return when === undefined ? rule : { ...rule, when };
 }
 
 function readWhen(r: FieldReader, raw: unknown, path: FaultPath): FaultWhen | undefined {

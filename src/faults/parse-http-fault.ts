@@ -34,18 +34,16 @@ export function parseHttpAction(r: FieldReader, raw: unknown, path: FaultPath): 
   const { type, fields: a } = read;
   switch (type) {
     case "respond": {
-      const status = r.integer(a, path, "status", { min: 400, max: 599, required: true });
-      const code = r.string(a, path, "code", { max: 100 });
-      if (code !== undefined && !isApiErrorCode(code))
-        r.fail([...path, "code"], "must be a code of the API error registry (docs/errors.md)");
-      if (status === undefined) return undefined;
-      return strip({
+      const respond = {
         type,
-        status,
-        code,
+        status: r.integer(a, path, "status", { min: 400, max: 599, required: true }),
+        code: r.string(a, path, "code", { max: 100 }),
         detail: r.string(a, path, "detail", { max: 1000 }),
         retryAfter: r.integer(a, path, "retryAfter", { min: 0, max: 86_400 }),
-      });
+      };
+      if (respond.code !== undefined && !isApiErrorCode(respond.code))
+        r.fail([...path, "code"], "must be a code of the API error registry (docs/errors.md)");
+      return respond.status === undefined ? undefined : strip({ ...respond, status: respond.status });
     }
     case "delay":
       return readDelay(r, a, path);

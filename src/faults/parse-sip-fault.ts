@@ -65,15 +65,14 @@ export function parseSipAction(
       if (match?.direction === "out") r.fail(path, "respond answers incoming requests: use direction in");
       if (match?.message === "response" || match?.status !== undefined || match?.statusClass !== undefined)
         r.fail(path, "respond answers requests, not responses");
-      const status = r.integer(a, path, "status", { min: 200, max: 699, required: true });
-      if (status === undefined) return undefined;
-      return strip({
+      const respond = {
         type,
-        status,
+        status: r.integer(a, path, "status", { min: 200, max: 699, required: true }),
         reason: r.string(a, path, "reason", { max: 200, shape: "line" }),
         retryAfter: r.integer(a, path, "retryAfter", { min: 0, max: 86_400 }),
         warning: r.string(a, path, "warning", { max: 200, shape: "line" }),
-      });
+      };
+      return respond.status === undefined ? undefined : strip({ ...respond, status: respond.status });
     }
     case "delay":
       return readDelay(r, a, path);

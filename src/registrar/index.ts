@@ -1,6 +1,20 @@
 export type { Binding, TrunkStatus, TrunkStatusEvent } from "./binding.js";
 export { BindingTable } from "./binding-table.js";
-export { type DigestAlgorithm, digestResponse, formatChallenge } from "./digest.js";
+export { type ClientBinding, ClientBindings, type ClientPresenceEvent } from "./client-bindings.js";
+export {
+  type ClientAccount,
+  type ClientAccountDirectory,
+  ClientRegistrar,
+  type ClientRegistrarOptions,
+  isClientAor,
+} from "./client-registrar.js";
+export {
+  type DigestAlgorithm,
+  digestHa1,
+  digestResponse,
+  digestResponseFromHa1,
+  formatChallenge,
+} from "./digest.js";
 export { NonceService } from "./nonce-service.js";
 export {
   type DuplicateRegistrationPolicy,

@@ -1,4 +1,10 @@
 export { CallService, type StartCallInput } from "./call-service.js";
+export {
+  CLIENT_PASSWORD_MAX_LENGTH,
+  CLIENT_PASSWORD_MIN_LENGTH,
+  ClientCredentialService,
+  type ClientSessions,
+} from "./client-credential-service.js";
 export { ClockService, type ClockState } from "./clock-service.js";
 export {
   type ConnectorEndpoints,
@@ -9,6 +15,12 @@ export {
   type WizardUserQuery,
 } from "./connector-service.js";
 export type { ProvisionedSystem, WizardUser } from "./connector-views.js";
+export {
+  DiagnoseService,
+  type Diagnosis,
+  type FaultHitView,
+  type TrunkDiagnosis,
+} from "./diagnose-service.js";
 export {
   IMPORT_COLUMNS,
   IMPORT_MAX_ROWS,
@@ -29,4 +41,3 @@ export {
   type UserListQuery,
   UserService,
 } from "./user-service.js";
-export { type Diagnosis, DiagnoseService, type FaultHitView, type TrunkDiagnosis } from "./diagnose-service.js";

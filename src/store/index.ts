@@ -1,3 +1,8 @@
+export {
+  type ClientCredential,
+  type ClientCredentialRepository,
+  SqliteClientCredentialRepository,
+} from "./client-credential-repository.js";
 export { MIGRATIONS, MigrationError, migrate } from "./migrate.js";
 export type { Migration } from "./migrations/index.js";
 export {

@@ -1,8 +1,19 @@
 import type Database from "better-sqlite3";
-import { initialMigration, jwtMigration, type Migration, userNumbersMigration } from "./migrations/index.js";
+import {
+  clientCredentialsMigration,
+  initialMigration,
+  jwtMigration,
+  type Migration,
+  userNumbersMigration,
+} from "./migrations/index.js";
 
 /** In version order; append new migrations, never edit applied ones. */
-export const MIGRATIONS: readonly Migration[] = [initialMigration, jwtMigration, userNumbersMigration];
+export const MIGRATIONS: readonly Migration[] = [
+  initialMigration,
+  jwtMigration,
+  userNumbersMigration,
+  clientCredentialsMigration,
+];
 
 export class MigrationError extends Error {
   override readonly name = "MigrationError";

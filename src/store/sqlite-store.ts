@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { SqliteClientCredentialRepository } from "./client-credential-repository.js";
 import { migrate } from "./migrate.js";
 import { SqlitePortalTokenRepository } from "./portal-token-repository.js";
 import { SqliteSettingsRepository } from "./settings-repository.js";
@@ -35,6 +36,7 @@ export class SqliteStore implements Store {
   readonly settings: SqliteSettingsRepository;
   readonly portalTokens: SqlitePortalTokenRepository;
   readonly tenantJwts: SqliteTenantJwtRepository;
+  readonly clientCredentials: SqliteClientCredentialRepository;
   private readonly ctx: StoreContext;
 
   /** Expects a migrated database; use `openStore`. */
@@ -47,6 +49,7 @@ export class SqliteStore implements Store {
     this.settings = new SqliteSettingsRepository(this.ctx);
     this.portalTokens = new SqlitePortalTokenRepository(this.ctx);
     this.tenantJwts = new SqliteTenantJwtRepository(this.ctx);
+    this.clientCredentials = new SqliteClientCredentialRepository(this.ctx);
     this.tenants.load();
     this.systems.load();
     this.trunks.load();

@@ -9,6 +9,7 @@ import type {
   User,
   UserRole,
 } from "../domain/index.js";
+import type { ClientCredentialRepository } from "./client-credential-repository.js";
 
 /**
  * The persistence port. All methods are synchronous. Writes are atomic; a write inside
@@ -24,6 +25,7 @@ export interface Store {
   readonly settings: SettingsRepository;
   readonly portalTokens: PortalTokenRepository;
   readonly tenantJwts: TenantJwtRepository;
+  readonly clientCredentials: ClientCredentialRepository;
   /** ":memory:" or the database file path. */
   readonly location: string;
   /** Runs `fn` in one transaction (nested calls become savepoints); it must be synchronous. */

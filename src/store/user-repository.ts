@@ -291,7 +291,7 @@ export class SqliteUserRepository implements UserRepository {
         try {
           this.bulkInsertStmt.run(values);
         } catch (error) {
-          // 50 random bits may meet an id of another tenant: draw again (the transaction survives a failed statement).
+          // 50 random bits can still clash (with any user, or this batch): draw again; the transaction survives.
           if ((error as { code?: string }).code !== "SQLITE_CONSTRAINT_PRIMARYKEY") throw error;
           values[values.length - 1] = newId("us");
           this.bulkInsertStmt.run(values);

@@ -311,6 +311,14 @@ describe("UnifyPhoneClient outgoing calls", () => {
     expect(info.body.toString()).toContain("Signal=5");
   });
 
+  it("records digits the far end sends by SIP INFO (application/dtmf-relay)", async () => {
+    const { call } = await establishedCall();
+    sendInDialog(call, "INFO", ["Content-Type: application/dtmf-relay"], "Signal=9\r\nDuration=160\r\n");
+    await waitUntil(() => responseTo("INFO") !== undefined);
+    expect(responseTo("INFO")!.status).toBe(200);
+    expect(call.infoDtmfReceived).toBe("9");
+  });
+
   it("transfers with REFER and records the NOTIFY progress", async () => {
     const { call } = await establishedCall();
     await call.transfer("2131");

@@ -7,9 +7,8 @@ import {
   IMPORT_MAX_ROWS,
   type ImportColumn,
   isImportColumn,
-  type RawRow,
-  type RawRows,
   REQUIRED_COLUMNS,
+  type RowSink,
 } from "./import-columns.js";
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -22,14 +21,15 @@ const NEUTRALISED = /^'[=+\-@\t\r]/;
  * Reads a CSV user file with csv-parse's streaming parser: UTF-8 with or without BOM, CRLF
  * or LF, quoted fields, "," or (when the header line uses it) ";" as delimiter. Blank
  * lines are skipped but counted, so `row` is the spreadsheet row (header = 1; a quoted
- * field with line breaks stays one row). File-level problems throw ApiError.
+ * field with line breaks stays one row). Each row goes to `sink`; returns the problems
+ * found while reading (syntax, field counts). File-level problems throw ApiError.
  */
-export async function readCsvRows(body: Buffer): Promise<RawRows> {
+export async function readCsvRows(body: Buffer, sink: RowSink): Promise<FieldProblem[]> {
   if (!isUtf8(body)) {
     throw new ApiError("import_not_utf8", 'the file is not UTF-8; save it as "CSV UTF-8 (comma delimited)"');
   }
   const start = body.subarray(0, 3).equals(BOM) ? 3 : 0;
-  const reader = new CsvReader();
+  const reader = new CsvReader(sink);
   const parser = parse({
     delimiter: delimiterOf(body, start),
     relax_column_count: true,
@@ -67,6 +67,11 @@ export function tooManyRows(): ApiError {
   return new ApiError("import_too_many_rows", `an import may have at most ${IMPORT_MAX_ROWS} rows`);
 }
 
+function isBlank(fields: readonly string[]): boolean {
+  for (const field of fields) if (field.trim() !== "") return false;
+  return true;
+}
+
 /** ";" when the header line has more semicolons than commas (Excel in German locales). */
 function delimiterOf(body: Buffer, start: number): string {
   let commas = 0;
@@ -86,9 +91,10 @@ class CsvReader {
   tooMany = false;
   private dataRows = 0;
   readonly problems: FieldProblem[] = [];
-  private readonly rows: RawRow[] = [];
   private columns: (ImportColumn | undefined)[] | undefined;
   private headerProblems: FieldProblem[] = [];
+
+  constructor(private readonly sink: RowSink) {}
 
   /** Nothing more to read: too many rows, or a header that is not valid. */
   get stopped(): boolean {
@@ -97,9 +103,9 @@ class CsvReader {
 
   record(fields: string[]): void {
     this.line++;
-    if (this.stopped) return;
-    if (fields.every((f) => f.trim() === "")) return;
-    if (!this.columns) {
+    if (this.stopped || isBlank(fields)) return;
+    const columns = this.columns;
+    if (!columns) {
       this.header(fields);
       return;
     }
@@ -107,24 +113,24 @@ class CsvReader {
       this.tooMany = true;
       return;
     }
-    if (fields.length !== this.columns.length) {
+    if (fields.length !== columns.length) {
       this.problems.push({
         row: this.line,
         field: "",
         code: "column_count",
-        message: `row ${this.line} has ${fields.length} fields, the header has ${this.columns.length}`,
+        message: `row ${this.line} has ${fields.length} fields, the header has ${columns.length}`,
       });
       return;
     }
     const values: Partial<Record<ImportColumn, string>> = {};
-    this.columns.forEach((column, i) => {
+    for (let i = 0; i < columns.length; i++) {
       const value = fields[i]!.trim();
-      values[column!] = NEUTRALISED.test(value) ? value.slice(1) : value;
-    });
-    this.rows.push({ row: this.line, values });
+      values[columns[i]!] = value.startsWith("'") && NEUTRALISED.test(value) ? value.slice(1) : value;
+    }
+    this.sink({ row: this.line, values });
   }
 
-  result(): RawRows {
+  result(): FieldProblem[] {
     if (this.headerProblems.length > 0) {
       const names = this.headerProblems.map((p) => p.message).join("; ");
       throw new ApiError("import_header_invalid", `the header row is not valid: ${names}`, {
@@ -137,7 +143,7 @@ class CsvReader {
         `the file has no header row; expected at least ${REQUIRED_COLUMNS.join(",")}`,
       );
     }
-    return { rows: this.rows, problems: this.problems };
+    return this.problems;
   }
 
   private header(fields: string[]): void {

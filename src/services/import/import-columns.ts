@@ -1,5 +1,3 @@
-import type { FieldProblem } from "../../errors/index.js";
-
 /** The camelCase header of a user import (SPEC §1 "CSV import"); the first four are required. */
 export const REQUIRED_COLUMNS = ["emailAddress", "firstName", "lastName", "locale"] as const;
 export const OPTIONAL_COLUMNS = ["role", "trunk", "callno", "did", "phoneNumber"] as const;
@@ -30,8 +28,5 @@ export interface RawRow {
   readonly values: Partial<Record<ImportColumn, string>>;
 }
 
-/** What a reader hands on: the rows and the problems it found itself (syntax, shape). */
-export interface RawRows {
-  readonly rows: RawRow[];
-  readonly problems: FieldProblem[];
-}
+/** Where a reader hands each row as soon as it has read it (so the file's rows are never all held). */
+export type RowSink = (raw: RawRow) => void;

@@ -22,6 +22,8 @@ export interface WantedUser {
   phoneNumber: string | undefined;
 }
 
+type PhoneField = "phoneNumber" | "callno";
+
 export interface PlannedUser {
   readonly row: number;
   /** the tenant's user with this e-mail, if any */
@@ -67,7 +69,8 @@ export function planImport(
   const byEmail = new Map(ctx.users.map((u) => [u.emailAddress.toLowerCase(), u]));
   const rowOfEmail = new Map<string, number>();
   const planned: PlannedUser[] = [];
-  const phoneField = new Map<PlannedUser, "phoneNumber" | "callno">();
+  /** per planned user: the column its phone number comes from */
+  const phoneFields: PhoneField[] = [];
   for (const c of checked) {
     if (c.emailKey === undefined) continue;
     const first = rowOfEmail.get(c.emailKey);
@@ -91,7 +94,7 @@ export function planImport(
     const f = c.fields;
     const callno = f.callno === undefined ? existing?.callno : (f.callno ?? undefined);
     let phoneNumber: string | undefined;
-    let from: "phoneNumber" | "callno" = "phoneNumber";
+    let from: PhoneField = "phoneNumber";
     if (f.phoneNumber) phoneNumber = f.phoneNumber;
     else if (f.callno === undefined && f.phoneNumber === undefined && existing?.trunkId === ctx.trunk.id) {
       // The file says nothing about numbers of a user already on this trunk: keep them.
@@ -113,33 +116,33 @@ export function planImport(
       phoneNumber,
     };
     const changed = !existing || COMPARED.some((key) => existing[key] !== wanted[key]);
-    const plan = { row: c.row, existing, wanted, changed };
-    planned.push(plan);
-    phoneField.set(plan, from);
+    planned.push({ row: c.row, existing, wanted, changed });
+    phoneFields.push(from);
   }
-  checkPhoneNumbers(ctx, planned, phoneField, problems);
+  checkPhoneNumbers(ctx, planned, phoneFields, problems);
   return planned;
 }
 
 function checkPhoneNumbers(
   ctx: PlanContext,
   planned: readonly PlannedUser[],
-  fieldOf: Map<PlannedUser, "phoneNumber" | "callno">,
+  phoneFields: readonly PhoneField[],
   problems: FieldProblem[],
 ): void {
   const holders = new Map<string, UserRecord>();
   for (const u of ctx.users) if (u.phoneNumber !== undefined) holders.set(u.phoneNumber, u);
-  const inFile = new Set(planned.map((p) => p.existing?.id));
+  const inFile = new Set<string>();
+  for (const p of planned) if (p.existing) inFile.add(p.existing.id);
   const rowOfNumber = new Map<string, number>();
-  for (const p of planned) {
+  planned.forEach((p, i) => {
     const number = p.wanted.phoneNumber;
-    if (number === undefined) continue;
-    const field = fieldOf.get(p)!;
+    if (number === undefined) return;
+    const field = phoneFields[i]!;
     const first = rowOfNumber.get(number);
     if (first !== undefined) {
       const message = `phone number ${number} is also the number of row ${first}`;
       problems.push({ row: p.row, field, code: "duplicate_phone_number", message });
-      continue;
+      return;
     }
     rowOfNumber.set(number, p.row);
     const holder = holders.get(number);
@@ -148,5 +151,5 @@ function checkPhoneNumbers(
       const message = `phone number ${number} belongs to ${holder.emailAddress}`;
       problems.push({ row: p.row, field, code: "phone_number_taken", message });
     }
-  }
+  });
 }

@@ -5,18 +5,18 @@ import {
   IMPORT_MAX_ROWS,
   type ImportColumn,
   isImportColumn,
-  type RawRows,
+  type RowSink,
 } from "./import-columns.js";
 
 /**
  * Reads a JSON user import (OpenScape Voice / 4000 style): an array of user objects, or
  * `{ "users": [...] }`, with the CSV column names as keys; `row` is the 1-based position
- * in the array. Values are strings; null stands for an empty cell.
+ * in the array. Values are strings; null stands for an empty cell. Each object goes to
+ * `sink`; returns the shape problems (not an object, unknown key, not a string).
  */
-export function readJsonRows(body: unknown): RawRows {
+export function readJsonRows(body: unknown, sink: RowSink): FieldProblem[] {
   const list = Array.isArray(body) ? body : (body as { users: unknown[] }).users;
   if (list.length > IMPORT_MAX_ROWS) throw tooManyRows();
-  const rows: RawRows["rows"] = [];
   const problems: FieldProblem[] = [];
   list.forEach((item, i) => {
     const row = i + 1;
@@ -41,7 +41,7 @@ export function readJsonRows(body: unknown): RawRows {
         problems.push({ row, field: key, code: "invalid_type", message: `${key} must be a string or null` });
       }
     }
-    rows.push({ row, values });
+    sink({ row, values });
   });
-  return { rows, problems };
+  return problems;
 }

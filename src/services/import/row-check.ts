@@ -51,55 +51,84 @@ export function attempt<T>(
 }
 
 /**
- * Checks one row on its own (the file's other rows and the store come later): required
- * fields, e-mail syntax, names, locale, role, digits of callno and DID, phone number
- * format, and that a `trunk` cell names the import's trunk. Problems go to `problems`.
+ * Checks rows one by one, on their own (the file's other rows and the store come later):
+ * required fields, e-mail syntax, names, locale, role, digits of callno and DID, phone
+ * number format, and that a `trunk` cell names the import's trunk. Problems are collected
+ * in `problems`.
  */
-export function checkRow(raw: RawRow, trunkName: string, problems: FieldProblem[]): CheckedRow {
-  const { row, values } = raw;
-  const before = problems.length;
-  for (const column of REQUIRED_COLUMNS) {
-    if (!values[column])
-      problems.push({ row, field: column, code: "required", message: `${column} is required` });
+export class RowChecker {
+  readonly problems: FieldProblem[] = [];
+  /** a file repeats a handful of locale spellings: each is validated once */
+  private readonly locales = new Map<string, Locale>();
+
+  constructor(private readonly trunkName: string) {}
+
+  check(raw: RawRow): CheckedRow {
+    const { row, values } = raw;
+    const problems = this.problems;
+    const before = problems.length;
+    for (const column of REQUIRED_COLUMNS) {
+      if (!values[column])
+        problems.push({ row, field: column, code: "required", message: `${column} is required` });
+    }
+    const emailAddress = this.value(row, "emailAddress", values.emailAddress, validateEmail);
+    const firstName = this.value(row, "firstName", values.firstName, validateLabel);
+    const lastName = this.value(row, "lastName", values.lastName, validateLabel);
+    const locale = this.locale(row, values.locale);
+    const role = this.value(row, "role", values.role, validateRole);
+    const callno = this.optional(row, "callno", values.callno, validateCallno);
+    const did = this.optional(row, "did", values.did, validateDid);
+    const phoneNumber = this.optional(row, "phoneNumber", values.phoneNumber, validatePhoneNumber);
+    const trunk = values.trunk;
+    if (trunk && trunk.toLowerCase() !== this.trunkName.toLowerCase()) {
+      problems.push({
+        row,
+        field: "trunk",
+        code: "trunk_mismatch",
+        message: `trunk "${trunk}" is not the trunk of this import (${this.trunkName}); leave it empty or use ${this.trunkName}`,
+      });
+    }
+    const emailKey = emailAddress?.toLowerCase();
+    if (problems.length > before) return emailKey === undefined ? { row } : { row, emailKey };
+    const fields: RowFields = {
+      emailAddress: emailAddress!,
+      firstName: firstName!,
+      lastName: lastName!,
+      locale: locale!,
+    };
+    if (role !== undefined) fields.role = role;
+    if (callno !== undefined) fields.callno = callno;
+    if (did !== undefined) fields.did = did;
+    if (phoneNumber !== undefined) fields.phoneNumber = phoneNumber;
+    return { row, emailKey: emailKey!, fields };
   }
-  const check = <T>(column: ImportColumn, validate: (value: string) => T): T | undefined => {
-    const value = values[column];
-    return value ? attempt(problems, row, column, () => validate(value)) : undefined;
-  };
-  /** undefined: no such column; null: empty cell */
-  const optional = <T>(column: ImportColumn, validate: (value: string) => T): T | null | undefined => {
-    const value = values[column];
+
+  /** A non-empty cell, validated; undefined when absent, empty or invalid. */
+  private value<T>(
+    row: number,
+    column: ImportColumn,
+    value: string | undefined,
+    validate: (value: string, field: string) => T,
+  ): T | undefined {
+    return value ? attempt(this.problems, row, column, () => validate(value, column)) : undefined;
+  }
+
+  /** undefined: no such column (or invalid); null: empty cell. */
+  private optional<T>(
+    row: number,
+    column: ImportColumn,
+    value: string | undefined,
+    validate: (value: string, field: string) => T,
+  ): T | null | undefined {
     if (value === undefined) return undefined;
-    return value === "" ? null : attempt(problems, row, column, () => validate(value));
-  };
-  const emailAddress = check("emailAddress", (v) => validateEmail(v));
-  const firstName = check("firstName", (v) => validateLabel(v, "firstName"));
-  const lastName = check("lastName", (v) => validateLabel(v, "lastName"));
-  const locale = check("locale", (v) => validateLocale(v));
-  const role = check("role", (v) => validateRole(v));
-  const callno = optional("callno", (v) => validateCallno(v));
-  const did = optional("did", (v) => validateDid(v));
-  const phoneNumber = optional("phoneNumber", (v) => validatePhoneNumber(v));
-  const trunk = values.trunk;
-  if (trunk && trunk.toLowerCase() !== trunkName.toLowerCase()) {
-    problems.push({
-      row,
-      field: "trunk",
-      code: "trunk_mismatch",
-      message: `trunk "${trunk}" is not the trunk of this import (${trunkName}); leave it empty or use ${trunkName}`,
-    });
+    return value === "" ? null : this.value(row, column, value, validate);
   }
-  const emailKey = emailAddress?.toLowerCase();
-  if (problems.length > before) return emailKey === undefined ? { row } : { row, emailKey };
-  const fields: RowFields = {
-    emailAddress: emailAddress!,
-    firstName: firstName!,
-    lastName: lastName!,
-    locale: locale!,
-  };
-  if (role !== undefined) fields.role = role;
-  if (callno !== undefined) fields.callno = callno;
-  if (did !== undefined) fields.did = did;
-  if (phoneNumber !== undefined) fields.phoneNumber = phoneNumber;
-  return { row, emailKey: emailKey!, fields };
+
+  private locale(row: number, value: string | undefined): Locale | undefined {
+    const known = value === undefined ? undefined : this.locales.get(value);
+    if (known !== undefined || !value) return known;
+    const locale = this.value(row, "locale", value, validateLocale);
+    if (locale !== undefined) this.locales.set(value, locale);
+    return locale;
+  }
 }

@@ -2,9 +2,10 @@ import type { Trunk } from "../../domain/index.js";
 import { ApiError, type FieldProblem } from "../../errors/index.js";
 import type { Store, UserRecord } from "../../store/index.js";
 import { readCsvRows } from "./csv-rows.js";
+import type { RawRow } from "./import-columns.js";
 import { type PlannedUser, planImport, type WantedUser } from "./import-plan.js";
 import { readJsonRows } from "./json-rows.js";
-import { checkRow } from "./row-check.js";
+import { type CheckedRow, RowChecker } from "./row-check.js";
 
 export interface ImportRequest {
   /** the trunk's name, e.g. "gtc-001" */
@@ -36,13 +37,19 @@ export async function importUsers(
   tenantId: string,
   request: ImportRequest,
 ): Promise<ImportResult> {
-  trunkNamed(store, tenantId, request.trunk);
-  const raw =
-    request.format === "csv" ? await readCsvRows(request.body as Buffer) : readJsonRows(request.body);
+  // Rows are checked on their own while they are read; only checked rows are kept.
+  const checker = new RowChecker(trunkNamed(store, tenantId, request.trunk).name);
+  const checked: CheckedRow[] = [];
+  const sink = (raw: RawRow) => {
+    checked.push(checker.check(raw));
+  };
+  const readProblems =
+    request.format === "csv"
+      ? await readCsvRows(request.body as Buffer, sink)
+      : readJsonRows(request.body, sink);
   // From here on everything is synchronous: the store cannot change between checks and write.
   const trunk = trunkNamed(store, tenantId, request.trunk);
-  const problems: FieldProblem[] = [...raw.problems];
-  const checked = raw.rows.map((r) => checkRow(r, trunk.name, problems));
+  const problems = readProblems.concat(checker.problems);
   const planned = planImport(
     {
       users: store.users.listRecords(tenantId),
@@ -55,8 +62,12 @@ export async function importUsers(
   );
   if (problems.length > 0) throw invalidImport(problems);
   if (!request.dryRun) write(store, tenantId, planned);
-  const created = planned.filter((p) => !p.existing).length;
-  const updated = planned.filter((p) => p.existing && p.changed).length;
+  let created = 0;
+  let updated = 0;
+  for (const p of planned) {
+    if (!p.existing) created++;
+    else if (p.changed) updated++;
+  }
   return { created, updated, unchanged: planned.length - created - updated, dryRun: request.dryRun };
 }
 

@@ -6,3 +6,4 @@ export type { SipTrafficTap, SipTrafficTapHolder } from "./traffic-tap.js";
 export { TransportLayer } from "./transport-layer.js";
 export type { TransportLimits } from "./transport-limits.js";
 export type { TransportEvent, TransportUser } from "./transport-user.js";
+export { WsListener, type WsListenerOptions } from "./ws-listener.js";

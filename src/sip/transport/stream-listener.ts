@@ -110,20 +110,25 @@ export class StreamListener {
     };
     try {
       const verdict = this.tlsOptions?.tlsFaults?.accept(remote);
-      // A stalled socket stays open and unread until the peer gives up (or shutdown).
-      if (verdict?.type === "stall") return;
-      if (verdict?.type === "refuse") socket.destroy();
+      if (verdict?.type === "stall") this.stall(socket);
+      else if (verdict?.type === "refuse") socket.destroy();
       else if (verdict?.type === "serve")
         this.tlsServer(verdict.variant, verdict.options).emit("connection", socket);
       else this.tlsServer("", undefined).emit("connection", socket);
     } catch (err) {
       this.user.onTransportEvent?.({
-        type: "listener-error",
+        type: "tls-error",
         remote: `${remote.remoteAddress}:${remote.remotePort}`,
         message: `TLS accept failed: ${(err as Error).message}`,
       });
       socket.destroy();
     }
+  }
+
+  /** Accepted, never answered: what the peer sends is discarded until it gives up or goes idle. */
+  private stall(socket: net.Socket): void {
+    socket.setTimeout(this.limits.idleTimeoutMs, () => socket.destroy());
+    socket.resume();
   }
 
   private tlsServer(key: string, variant: TlsVariantOptions | undefined): tls.Server {

@@ -1,13 +1,14 @@
 import { isUtf8 } from "node:buffer";
 import type { Socket } from "node:net";
+import type { RawData, WebSocket } from "ws";
 import type { Clock, TimerHandle } from "../../shared/clock.js";
 import { parseMessage, type SipMessage, SipParseError, serialize } from "../message/index.js";
 import type { SipConnection } from "./connection.js";
+import type { SipFaultHooks } from "./fault-hooks.js";
 import { markReceived } from "./received.js";
 import { answerError, unmapIPv4 } from "./stream-connection.js";
+import type { SipTrafficTapHolder } from "./traffic-tap.js";
 import type { TransportLimits } from "./transport-limits.js";
-import { WsFrameParser } from "./ws-frame-parser.js";
-import { closePayload, encodeFrame, WsCloseCode, WsOpcode } from "./ws-frames.js";
 
 export interface WsConnectionEvents {
   onMessage(message: SipMessage, connection: SipConnection): void;
@@ -15,22 +16,31 @@ export interface WsConnectionEvents {
   onProtocolError(connection: WsConnection, error: SipParseError): void;
 }
 
-export interface WsKeepAlive {
-  /** Timers for keep-alive, idle and partial-message limits (tests inject a frozen clock). */
+export interface WsConnectionOptions {
+  readonly limits: TransportLimits;
+  /** Timers for the keep-alive and idle limits (tests inject a frozen clock). */
   readonly clock: Clock;
   /** A ping is sent this often; a peer that sent nothing since the previous one is closed. */
   readonly pingIntervalMs: number;
+  readonly taps?: SipTrafficTapHolder;
+  readonly faults?: SipFaultHooks;
 }
 
+/** RFC 6455 §7.4.1 status codes this transport closes with. */
+const NORMAL = 1000;
+const GOING_AWAY = 1001;
+const POLICY_VIOLATION = 1008;
+/** A close reason must fit a control frame with its code (RFC 6455 §5.5). */
+const MAX_CLOSE_REASON = 123;
 /** RFC 5626 §3.5.1 double-CRLF keep-alive, answered with one CRLF, as sip.js expects over WS. */
 const CRLF_ONLY = /^(\r\n)+$/;
-const CRLF = Buffer.from("\r\n");
 
 /**
- * A SIP connection over a WebSocket (RFC 7118): each data frame carries exactly one SIP
- * message (§5.1), so messages are parsed like datagrams and a malformed one is answered
- * 400 without losing the connection. WebSocket pings detect dead peers; a connection
- * that carries no SIP message or keep-alive for `idleTimeoutMs` is closed like a silent TLS one.
+ * A SIP connection over a WebSocket (RFC 7118), framed by `ws`: each data frame carries
+ * exactly one SIP message (§5.1), so messages are parsed like datagrams and a malformed
+ * one is answered 400 without losing the connection. WebSocket pings detect dead peers
+ * (including one stuck in the middle of a frame: it cannot answer); a connection carrying
+ * no SIP message or keep-alive for `idleTimeoutMs` is closed like a silent TLS one.
  */
 export class WsConnection implements SipConnection {
   readonly reliable = true;
@@ -38,41 +48,49 @@ export class WsConnection implements SipConnection {
   readonly remotePort: number;
   readonly localAddress: string;
   readonly localPort: number;
-  private readonly parser: WsFrameParser;
   private readonly clock: Clock;
   private closed = false;
   private heardSincePing = true;
   private lastMessageAt: number;
   private pingTimer: TimerHandle;
   private idleTimer: TimerHandle;
-  private partialTimer: TimerHandle | undefined;
   private closeReason = "closed by peer";
 
   constructor(
     readonly id: string,
     readonly protocol: "WS" | "WSS",
+    private readonly ws: WebSocket,
     private readonly socket: Socket,
-    private readonly limits: TransportLimits,
-    private readonly keepAlive: WsKeepAlive,
+    private readonly options: WsConnectionOptions,
     private readonly events: WsConnectionEvents,
   ) {
     this.remoteAddress = unmapIPv4(socket.remoteAddress ?? "");
     this.remotePort = socket.remotePort ?? 0;
     this.localAddress = unmapIPv4(socket.localAddress ?? "");
     this.localPort = socket.localPort ?? 0;
-    this.parser = new WsFrameParser(limits.maxMessageSize);
-    this.clock = keepAlive.clock;
+    this.clock = options.clock;
     this.lastMessageAt = this.clock.now();
     // The HTTP server's request timeouts no longer apply: this socket is ours now.
     socket.setTimeout(0);
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => this.onData(chunk));
-    socket.on("error", (err) => {
-      this.closeReason = `socket error: ${err.message}`;
+    ws.on("message", (data, isBinary) => this.onFrameMessage(toBuffer(data), isBinary));
+    ws.on("pong", () => {
+      this.heardSincePing = true;
     });
-    socket.on("close", () => this.markClosed());
-    this.pingTimer = this.clock.setTimer(keepAlive.pingIntervalMs, () => this.onPingTimer());
-    this.idleTimer = this.clock.setTimer(limits.idleTimeoutMs, () => this.onIdleTimer());
+    ws.on("ping", () => {
+      this.heardSincePing = true;
+    });
+    // `ws` has already answered a protocol violation with the right close code.
+    ws.on("error", (err) => {
+      this.closeReason = `WebSocket protocol error: ${err.message}`;
+    });
+    ws.on("close", (code) => {
+      if (this.closeReason === "closed by peer") this.closeReason = `closed by peer (${code})`;
+      this.markClosed();
+    });
+    this.pingTimer = this.clock.setTimer(options.pingIntervalMs, () => this.onPingTimer());
+    this.idleTimer = this.clock.setTimer(options.limits.idleTimeoutMs, () => this.onIdleTimer());
+    options.taps?.tap?.opened?.(this);
   }
 
   get open(): boolean {
@@ -81,61 +99,56 @@ export class WsConnection implements SipConnection {
 
   /** RFC 7118 §5.1: one message per frame; text when it is UTF-8 (always, for our SIP). */
   send(message: SipMessage): boolean {
-    if (this.closed || this.socket.destroyed) return false;
-    const bytes = serialize(message);
-    this.socket.write(encodeFrame(isUtf8(bytes) ? WsOpcode.text : WsOpcode.binary, bytes));
+    if (this.closed) return false;
+    const faults = this.options.faults;
+    if (faults) faults.outgoing(message, this, (bytes) => this.write(bytes));
+    else this.write(serialize(message));
     return true;
   }
 
   close(reason = "closed locally"): void {
-    this.closeWith(reason === "shutdown" ? WsCloseCode.goingAway : WsCloseCode.normal, reason);
+    this.closeWith(reason === "shutdown" ? GOING_AWAY : NORMAL, reason);
   }
 
-  /** Start the closing handshake (RFC 6455 §7.1.2) and stop reading. */
-  private closeWith(code: number, reason: string): void {
+  /** Abort with a TCP RST (fault injection): the peer sees ECONNRESET, not a close. */
+  reset(reason = "reset locally"): void {
     if (this.closed) return;
     this.closeReason = reason;
-    if (!this.socket.destroyed) this.socket.end(encodeFrame(WsOpcode.close, closePayload(code, reason)));
-    // A peer that never reads must not keep the socket (and our memory) forever.
-    setTimeout(() => this.socket.destroy(), 2000).unref();
+    // A TLSSocket's handle is not TCP: reset the TCP socket it wraps (Node keeps it as _parent).
+    const tcp = (this.socket as Socket & { _parent?: Socket })._parent ?? this.socket;
+    tcp.resetAndDestroy();
+    this.socket.destroy();
     this.markClosed();
   }
 
-  private onData(chunk: Buffer): void {
+  /** Start the closing handshake (RFC 6455 §7.1.2); the socket goes within 2 s whatever the peer does. */
+  private closeWith(code: number, reason: string): void {
     if (this.closed) return;
-    for (const event of this.parser.push(chunk)) {
-      this.heardSincePing = true;
-      switch (event.type) {
-        case "message":
-          this.onFrameMessage(event.data);
-          break;
-        case "ping":
-          this.socket.write(encodeFrame(WsOpcode.pong, event.data));
-          break;
-        case "pong":
-          break;
-        case "close":
-          // RFC 6455 §5.5.1: answer the peer's close, then the TCP connection may end.
-          this.closeWith(WsCloseCode.normal, `closed by peer (${event.code})`);
-          break;
-        case "error":
-          this.closeWith(event.code, `WebSocket protocol error: ${event.reason}`);
-          break;
-      }
-      if (this.closed) return;
-    }
-    this.watchPartialMessage();
+    this.closeReason = reason;
+    this.ws.close(code, reason.slice(0, MAX_CLOSE_REASON));
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+    this.markClosed();
   }
 
-  private onFrameMessage(data: Buffer): void {
+  /** Bytes on the wire; a write a fault delayed past the close is dropped. */
+  private write(bytes: Buffer): void {
+    if (this.closed) return;
+    this.ws.send(bytes, { binary: !isUtf8(bytes) });
+    this.options.taps?.tap?.sent(bytes, this);
+  }
+
+  private onFrameMessage(data: Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    this.heardSincePing = true;
     this.lastMessageAt = this.clock.now();
     if (CRLF_ONLY.test(data.toString("latin1"))) {
-      if (data.length >= 4) this.socket.write(encodeFrame(WsOpcode.text, CRLF));
+      if (data.length >= 4) this.ws.send("\r\n", { binary: isBinary });
       return;
     }
+    this.options.taps?.tap?.received(data, this);
     let message: SipMessage;
     try {
-      message = parseMessage(data, { datagram: true, maxHeaders: this.limits.maxHeaders });
+      message = parseMessage(data, { datagram: true, maxHeaders: this.options.limits.maxHeaders });
     } catch (err) {
       if (!(err instanceof SipParseError)) throw err;
       this.events.onProtocolError(this, err);
@@ -151,34 +164,22 @@ export class WsConnection implements SipConnection {
   private onPingTimer(): void {
     if (this.closed) return;
     if (!this.heardSincePing) {
-      this.closeWith(WsCloseCode.goingAway, "keep-alive timeout");
+      this.closeWith(GOING_AWAY, "keep-alive timeout");
       return;
     }
     this.heardSincePing = false;
-    this.socket.write(encodeFrame(WsOpcode.ping));
-    this.pingTimer = this.clock.setTimer(this.keepAlive.pingIntervalMs, () => this.onPingTimer());
+    this.ws.ping();
+    this.pingTimer = this.clock.setTimer(this.options.pingIntervalMs, () => this.onPingTimer());
   }
 
   private onIdleTimer(): void {
     if (this.closed) return;
-    const due = this.lastMessageAt + this.limits.idleTimeoutMs;
+    const due = this.lastMessageAt + this.options.limits.idleTimeoutMs;
     if (due > this.clock.now()) {
       this.idleTimer = this.clock.setTimer(due - this.clock.now(), () => this.onIdleTimer());
       return;
     }
-    this.closeWith(WsCloseCode.policyViolation, "idle timeout");
-  }
-
-  /** A frame or fragmented message that never completes is the WebSocket form of slowloris. */
-  private watchPartialMessage(): void {
-    if (this.parser.buffered === 0) {
-      if (this.partialTimer) this.clock.clearTimer(this.partialTimer);
-      this.partialTimer = undefined;
-    } else if (!this.partialTimer) {
-      this.partialTimer = this.clock.setTimer(this.limits.partialMessageTimeoutMs, () =>
-        this.closeWith(WsCloseCode.policyViolation, "partial message timeout"),
-      );
-    }
+    this.closeWith(POLICY_VIOLATION, "idle timeout");
   }
 
   private markClosed(): void {
@@ -186,8 +187,14 @@ export class WsConnection implements SipConnection {
     this.closed = true;
     this.clock.clearTimer(this.pingTimer);
     this.clock.clearTimer(this.idleTimer);
-    if (this.partialTimer) this.clock.clearTimer(this.partialTimer);
-    this.partialTimer = undefined;
+    this.options.taps?.tap?.closed?.(this, this.closeReason);
     this.events.onClose(this, this.closeReason);
   }
+}
+
+/** `ws` hands a message as one Buffer unless binaryType was changed; be safe anyway. */
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
 }

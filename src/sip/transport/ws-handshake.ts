@@ -1,14 +1,11 @@
-import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 
-/** RFC 6455 §1.3: appended to the client's key before hashing. */
-const WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /** RFC 7118 §4: the only subprotocol a SIP WebSocket server speaks. */
 export const SIP_SUBPROTOCOL = "sip";
 
 export type UpgradeCheck =
-  | { readonly ok: true; readonly key: string }
+  | { readonly ok: true }
   | {
       readonly ok: false;
       readonly status: number;
@@ -17,16 +14,16 @@ export type UpgradeCheck =
     };
 
 /**
- * The server's side of the opening handshake (RFC 6455 §4.2.1) for a SIP WebSocket:
- * a GET with `Upgrade: websocket`, a 16-byte key, version 13 (else 426 naming it) and
- * the `sip` subprotocol among those offered (RFC 7118 §4; else 400).
+ * What a SIP WebSocket upgrade must carry (RFC 6455 §4.2.1, RFC 7118 §4), checked before
+ * `ws` completes the handshake so a refusal says why: a GET with `Upgrade: websocket`, a
+ * 16-byte key, version 13 (else 426 naming it) and the `sip` subprotocol (else 400).
  */
 export function checkUpgrade(request: IncomingMessage): UpgradeCheck {
   const h = request.headers;
   if (request.method !== "GET") return { ok: false, status: 400, reason: "WebSocket upgrade needs GET" };
   if (h.upgrade?.toLowerCase() !== "websocket")
     return { ok: false, status: 400, reason: "Upgrade must be websocket" };
-  if (!tokens(h.connection).includes("upgrade"))
+  if (!tokens(h.connection).some((t) => t.toLowerCase() === "upgrade"))
     return { ok: false, status: 400, reason: "Connection must include Upgrade" };
   if (h["sec-websocket-version"] !== "13") {
     return {
@@ -39,25 +36,10 @@ export function checkUpgrade(request: IncomingMessage): UpgradeCheck {
   const key = h["sec-websocket-key"]?.trim() ?? "";
   if (!/^[A-Za-z0-9+/]{22}==$/.test(key))
     return { ok: false, status: 400, reason: "Sec-WebSocket-Key must be 16 bytes in base64" };
+  // Subprotocol names compare exactly (RFC 6455 §4.1).
   if (!tokens(h["sec-websocket-protocol"]).includes(SIP_SUBPROTOCOL))
     return { ok: false, status: 400, reason: 'the WebSocket subprotocol "sip" is required (RFC 7118)' };
-  return { ok: true, key };
-}
-
-/** RFC 6455 §4.2.2 step 5: the 101 response that completes the handshake. */
-export function acceptResponse(key: string): string {
-  const accept = createHash("sha1")
-    .update(key + WS_GUID)
-    .digest("base64");
-  return [
-    "HTTP/1.1 101 Switching Protocols",
-    "Upgrade: websocket",
-    "Connection: Upgrade",
-    `Sec-WebSocket-Accept: ${accept}`,
-    `Sec-WebSocket-Protocol: ${SIP_SUBPROTOCOL}`,
-    "",
-    "",
-  ].join("\r\n");
+  return { ok: true };
 }
 
 /** Refuse an upgrade with a plain-text HTTP error and close the socket. */
@@ -87,10 +69,10 @@ const STATUS_TEXT: Record<number, string> = {
   503: "Service Unavailable",
 };
 
-/** Comma-separated header tokens, lower-cased (Connection, Sec-WebSocket-Protocol). */
+/** Comma-separated header tokens (Connection, Sec-WebSocket-Protocol). */
 function tokens(value: string | undefined): string[] {
   return (value ?? "")
     .split(",")
-    .map((t) => t.trim().toLowerCase())
+    .map((t) => t.trim())
     .filter((t) => t.length > 0);
 }

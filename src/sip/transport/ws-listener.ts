@@ -2,38 +2,46 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
+import { type WebSocket, WebSocketServer } from "ws";
 import { type Clock, SystemClock } from "../../shared/clock.js";
 import type { SipMessage, SipParseError } from "../message/index.js";
 import type { SipConnection } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
+import type { SipFaultHooks } from "./fault-hooks.js";
 import { unmapIPv4 } from "./stream-connection.js";
+import type { SipTrafficTapHolder } from "./traffic-tap.js";
 import type { TransportLimits } from "./transport-limits.js";
 import type { TransportUser } from "./transport-user.js";
-import { WsConnection } from "./ws-connection.js";
-import { acceptResponse, checkUpgrade, rejectUpgrade } from "./ws-handshake.js";
+import { WsConnection, type WsConnectionOptions } from "./ws-connection.js";
+import { checkUpgrade, rejectUpgrade, SIP_SUBPROTOCOL } from "./ws-handshake.js";
 
 export interface WsListenerOptions {
   /** Where the SIP WebSocket lives on the HTTP(S) server; default "/ws". */
   readonly path?: string;
   /** WebSocket ping interval (dead-peer detection); default 30 s. */
   readonly pingIntervalMs?: number;
-  /** Clock of the keep-alive, idle and partial-message timers; default real time. */
+  /** Clock of the keep-alive and idle timers; default real time. */
   readonly clock?: Clock;
+  /** Traces: every message in and out (the TransportLayer holds the current tap). */
+  readonly taps?: SipTrafficTapHolder;
+  /** Fault injection: `sip.out` on every message sent over these connections. */
+  readonly sipFaults?: SipFaultHooks;
 }
 
 const DEFAULT_PING_INTERVAL_MS = 30_000;
 
 /**
  * SIP over WebSocket (RFC 7118) on an existing HTTP(S) server: takes the `upgrade`
- * requests for its path, admits them against the shared per-source and total connection
- * limits, and hands each accepted socket to a WsConnection that reports to the same
- * TransportUser as the TLS listener, so the SIP stack treats both alike.
+ * requests for its path, checks them (subprotocol `sip` or 400, RFC 7118 §4), admits them
+ * against the shared per-source and total connection limits, lets `ws` complete the
+ * handshake and frame the messages, and hands each socket to a WsConnection that reports
+ * to the same TransportUser as the TLS listener, so the SIP stack treats both alike.
  */
 export class WsListener {
   private readonly path: string;
-  private readonly pingIntervalMs: number;
-  private readonly clock: Clock;
-  private readonly servers: Server[] = [];
+  private readonly connectionOptions: WsConnectionOptions;
+  private readonly server: WebSocketServer;
+  private readonly attached: Server[] = [];
   private readonly sockets = new Set<Duplex>();
   private readonly connections = new Set<WsConnection>();
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
@@ -46,23 +54,36 @@ export class WsListener {
     options: WsListenerOptions = {},
   ) {
     this.path = options.path ?? "/ws";
-    this.pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
-    this.clock = options.clock ?? new SystemClock();
+    this.connectionOptions = {
+      limits,
+      clock: options.clock ?? new SystemClock(),
+      pingIntervalMs: options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+      ...(options.taps ? { taps: options.taps } : {}),
+      ...(options.sipFaults ? { faults: options.sipFaults } : {}),
+    };
+    this.server = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: limits.maxMessageSize,
+      handleProtocols: (offered) => (offered.has(SIP_SUBPROTOCOL) ? SIP_SUBPROTOCOL : false),
+    });
   }
 
   /** Serve WebSocket upgrades on this server (an `https.Server` gives `wss:`). */
   attach(server: Server): void {
     server.on("upgrade", this.onUpgrade);
-    this.servers.push(server);
+    this.attached.push(server);
   }
 
   /** Stop taking upgrades and close every WebSocket connection (before the HTTP server closes). */
   close(): void {
-    for (const server of this.servers) server.off("upgrade", this.onUpgrade);
-    this.servers.length = 0;
+    for (const server of this.attached) server.off("upgrade", this.onUpgrade);
+    this.attached.length = 0;
     for (const connection of [...this.connections]) connection.close("shutdown");
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
+    this.server.close();
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -93,33 +114,26 @@ export class WsListener {
       this.sockets.delete(socket);
       this.table.release(source);
     });
-    socket.write(acceptResponse(check.key));
-    // Frames the client sent right behind its handshake arrive in `head`.
-    if (head.length > 0) socket.unshift(head);
+    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, socket as Socket));
+  }
+
+  private accept(ws: WebSocket, socket: Socket): void {
     const protocol = (socket as TLSSocket).encrypted ? "WSS" : "WS";
-    const keepAlive = { clock: this.clock, pingIntervalMs: this.pingIntervalMs };
-    const connection = new WsConnection(
-      this.table.newId(),
-      protocol,
-      socket as Socket,
-      this.limits,
-      keepAlive,
-      {
-        onMessage: (message: SipMessage, conn: SipConnection) => this.user.onMessage(message, conn),
-        onClose: (conn, reason) => {
-          this.connections.delete(conn);
-          this.table.remove(conn);
-          this.user.onConnectionClosed(conn, reason);
-        },
-        onProtocolError: (conn, error: SipParseError) =>
-          this.user.onTransportEvent?.({
-            type: "protocol-error",
-            connectionId: conn.id,
-            remote: `${conn.remoteAddress}:${conn.remotePort}`,
-            message: `${error.status} ${error.reason}`,
-          }),
+    const connection = new WsConnection(this.table.newId(), protocol, ws, socket, this.connectionOptions, {
+      onMessage: (message: SipMessage, conn: SipConnection) => this.user.onMessage(message, conn),
+      onClose: (conn, reason) => {
+        this.connections.delete(conn);
+        this.table.remove(conn);
+        this.user.onConnectionClosed(conn, reason);
       },
-    );
+      onProtocolError: (conn, error: SipParseError) =>
+        this.user.onTransportEvent?.({
+          type: "protocol-error",
+          connectionId: conn.id,
+          remote: `${conn.remoteAddress}:${conn.remotePort}`,
+          message: `${error.status} ${error.reason}`,
+        }),
+    });
     this.connections.add(connection);
     this.table.add(connection);
     this.user.onConnectionOpened?.(connection);

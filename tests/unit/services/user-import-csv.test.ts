@@ -1,6 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { readCsvRows } from "../../../src/services/import/csv-rows.js";
-import { readJsonRows } from "../../../src/services/import/json-rows.js";
+import { readCsvRows as readCsv } from "../../../src/services/import/csv-rows.js";
+import type { RawRow } from "../../../src/services/import/import-columns.js";
+import { readJsonRows as readJson } from "../../../src/services/import/json-rows.js";
+
+/** The rows a reader hands to its sink, with the problems it returns. */
+const readCsvRows = async (body: Buffer) => {
+  const rows: RawRow[] = [];
+  const problems = await readCsv(body, (r) => rows.push(r));
+  return { rows, problems };
+};
+const readJsonRows = (body: unknown) => {
+  const rows: RawRow[] = [];
+  const problems = readJson(body, (r) => rows.push(r));
+  return { rows, problems };
+};
 
 const csv = (text: string) => Buffer.from(text, "utf8");
 const rejection = (p: Promise<unknown>) =>

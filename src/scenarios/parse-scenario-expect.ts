@@ -1,0 +1,75 @@
+import type { SeedPath } from "../seed/index.js";
+import { JWT_STATUSES } from "../services/index.js";
+import type { ScenarioExpect } from "./scenario.js";
+import type { Fields, ScenarioReader } from "./scenario-reader.js";
+
+const EXPECT_KEYS = ["outcome", "connector", "register", "invite", "provisioning", "tls", "jwt", "diagnose"];
+const STATUS = { min: 100, max: 699 };
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** `expect:` — the outcome in words, and hints a test (or a person) can check. */
+export function parseScenarioExpect(r: ScenarioReader, value: unknown): ScenarioExpect | undefined {
+  const path: SeedPath = ["expect"];
+  if (value === undefined || value === null) {
+    r.fail(path, "is required: the observable outcome (outcome: …) and its checkable hints");
+    return undefined;
+  }
+  const e = r.mapping(value, path, EXPECT_KEYS, "expect");
+  if (!e) return undefined;
+  const outcome = r.text(e, path, "outcome", true);
+  const result: Mutable<ScenarioExpect> = { outcome: outcome ?? "" };
+  const connector = r.choice(e, path, "connector", ["available", "unavailable"] as const);
+  if (connector) result.connector = connector;
+  const jwt = r.choice(e, path, "jwt", JWT_STATUSES);
+  if (jwt) result.jwt = jwt;
+  const diagnose = r.texts(e, path, "diagnose");
+  if (diagnose) result.diagnose = diagnose;
+
+  const sub = (key: string, allowed: string[]): [Fields, SeedPath] | undefined => {
+    if (e[key] === undefined || e[key] === null) return undefined;
+    const at = [...path, key];
+    const obj = r.mapping(e[key], at, allowed, `expect.${key}`);
+    return obj && [obj, at];
+  };
+  const register = sub("register", ["status", "reason", "retryAfter"]);
+  if (register) {
+    const [o, at] = register;
+    const status = r.integer(o, at, "status", STATUS, true);
+    const reason = r.text(o, at, "reason");
+    const retryAfter = r.integer(o, at, "retryAfter", { min: 0, max: 86_400 });
+    if (status !== undefined)
+      result.register = {
+        status,
+        ...(reason === undefined ? {} : { reason }),
+        ...(retryAfter === undefined ? {} : { retryAfter }),
+      };
+  }
+  const invite = sub("invite", ["to", "status", "reason"]);
+  if (invite) {
+    const [o, at] = invite;
+    const to = r.text(o, at, "to");
+    const status = r.integer(o, at, "status", STATUS, true);
+    const reason = r.text(o, at, "reason");
+    if (status !== undefined)
+      result.invite = {
+        status,
+        ...(to === undefined ? {} : { to }),
+        ...(reason === undefined ? {} : { reason }),
+      };
+  }
+  const provisioning = sub("provisioning", ["status", "code"]);
+  if (provisioning) {
+    const [o, at] = provisioning;
+    const status = r.integer(o, at, "status", STATUS, true);
+    const code = r.text(o, at, "code");
+    if (status !== undefined) result.provisioning = { status, ...(code === undefined ? {} : { code }) };
+  }
+  const tls = sub("tls", ["error"]);
+  if (tls) {
+    const [o, at] = tls;
+    const error = r.text(o, at, "error", true);
+    if (error !== undefined) result.tls = { error };
+  }
+  return result;
+}

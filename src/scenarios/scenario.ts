@@ -1,0 +1,71 @@
+import type { FaultRuleInput } from "../faults/index.js";
+import type { DuplicateRegistrationPolicy } from "../registrar/index.js";
+import type { SeedDocument, SeedPath } from "../seed/index.js";
+import type { JwtStatusName } from "../services/index.js";
+import type { ScenarioPosition } from "./scenario-error.js";
+
+/**
+ * A validated `scenarios/<name>.yaml` (schema in scenarios/README.md): a vendor-FAQ fault
+ * as seed data, clock, registrar policy and fault rules, with the symptom it reproduces.
+ */
+export interface Scenario {
+  /** Equals the file name without `.yaml`. */
+  readonly name: string;
+  readonly file: string;
+  readonly description: string;
+  /** The FAQ's wording of what the customer sees. */
+  readonly symptom: string;
+  readonly cause: string;
+  /** Validated; applied like `--seed` (idempotent). */
+  readonly seed: SeedDocument | undefined;
+  readonly clock: ScenarioClock | undefined;
+  readonly registrar: ScenarioRegistrar | undefined;
+  /** Rules with their final ids (`scenario.<name>.<id or position>`). */
+  readonly faults: readonly FaultRuleInput[];
+  readonly expect: ScenarioExpect;
+  /** Commands that reproduce the fault, in order. */
+  readonly run: readonly string[];
+  /** The file's content as parsed, for `GET /api/admin/scenarios/{name}`. */
+  readonly raw: Readonly<Record<string, unknown>>;
+  /** Position of a path (`["seed", "tenants", 0, "jwt"]`) in the file. */
+  locate(path: SeedPath): ScenarioPosition | undefined;
+}
+
+export interface ScenarioClock {
+  /** Emulator time to set before the seed, epoch ms. */
+  readonly now?: number;
+  readonly frozen?: boolean;
+  /** Advance after the seed, ms (on every apply). */
+  readonly advanceMs?: number;
+}
+
+export interface ScenarioRegistrar {
+  readonly duplicateRegistration?: DuplicateRegistrationPolicy;
+}
+
+/** What the PBX should observe, in words and as hints a test or a support engineer can check. */
+export interface ScenarioExpect {
+  readonly outcome: string;
+  /** Status of the scenario's connectors in `GET /api/admin/tenants/{id}/connectors`. */
+  readonly connector?: "available" | "unavailable";
+  /** The final answer to the PBX's REGISTER. */
+  readonly register?: { readonly status: number; readonly reason?: string; readonly retryAfter?: number };
+  /** The final answer to the PBX's INVITE (`reason`: a part of the reason phrase). */
+  readonly invite?: { readonly to?: string; readonly status: number; readonly reason?: string };
+  /** The answer to the wizard's provisioning call. */
+  readonly provisioning?: { readonly status: number; readonly code?: string };
+  /** The PBX's TLS handshake error (Node/OpenSSL code), e.g. CERT_HAS_EXPIRED. */
+  readonly tls?: { readonly error: string };
+  readonly jwt?: JwtStatusName;
+  /** Parts of the lines `GET /api/admin/tenants/{id}/diagnose` lists as problems. */
+  readonly diagnose?: readonly string[];
+}
+
+/** One line of `GET /api/admin/scenarios`. */
+export interface ScenarioSummary {
+  readonly name: string;
+  readonly description: string;
+  readonly symptom: string;
+  /** Set when the file does not validate: the first problem with its file:line. */
+  readonly error?: string;
+}
