@@ -201,6 +201,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     const b2bua = new B2bua({
       store,
       bindings: registrar.bindings,
+      clients: clientRegistrar.bindings,
       connections: stack.transport.connections,
       transactions: stack.transactions,
       media,

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { MediaEngine } from "../media/index.js";
-import type { BindingTable } from "../registrar/index.js";
+import type { BindingTable, ClientBindings } from "../registrar/index.js";
 import type { Clock } from "../shared/clock.js";
 import type { Listeners } from "../shared/listeners.js";
 import type { Dialog, LocalEndpoint } from "../sip/dialog/index.js";
@@ -29,6 +29,7 @@ export interface CallEventNotice {
 export interface B2buaContext {
   readonly store: Store;
   readonly bindings: BindingTable;
+  readonly clients: ClientBindings;
   readonly connections: ConnectionTable;
   readonly transactions: TransactionLayer;
   readonly media: MediaEngine;

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { User } from "../domain/index.js";
 import type { MediaEngine, MediaMode } from "../media/index.js";
-import type { BindingTable } from "../registrar/index.js";
+import type { BindingTable, ClientBindings } from "../registrar/index.js";
 import type { Clock } from "../shared/clock.js";
 import { Listeners } from "../shared/listeners.js";
 import type { SipRouter } from "../sip/core/index.js";
@@ -20,6 +20,8 @@ import { type CallRefusal, PbxOutbound } from "./pbx-outbound.js";
 export interface B2buaDependencies {
   readonly store: Store;
   readonly bindings: BindingTable;
+  /** Registered Unify Phone clients (WebSocket) per user. */
+  readonly clients: ClientBindings;
   readonly connections: ConnectionTable;
   readonly transactions: TransactionLayer;
   readonly media: MediaEngine;

@@ -55,6 +55,11 @@ export class ClientBindings {
     return entries ? [...entries.values()].map((e) => e.binding) : [];
   }
 
+  /** Users whose clients registered over this connection (an INVITE on it comes from them). */
+  usersOnConnection(connectionId: string): string[] {
+    return [...new Set([...(this.byConnection.get(connectionId) ?? [])].map((e) => e.binding.userId))];
+  }
+
   get(userId: string, contact: string): ClientBinding | undefined {
     return this.byUser.get(userId)?.get(contact)?.binding;
   }
