@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
@@ -7,6 +8,14 @@ import { B2bua } from "./b2bua/index.js";
 import { type CertificateSet, ensureCertificates, loadTlsFiles } from "./certs/index.js";
 import { EmulatorClient } from "./client/index.js";
 import { type EmulatorConfig, type EmulatorOptions, resolveConfig } from "./config/index.js";
+import {
+  applySeedFaults,
+  FaultCertificates,
+  FaultEngine,
+  RtpFaultGate,
+  SipFaultGate,
+  TlsFaultGate,
+} from "./faults/index.js";
 import { MediaEngine } from "./media/index.js";
 import {
   type Binding,
@@ -23,6 +32,7 @@ import {
   ClockService,
   ConnectorService,
   DiagnoseService,
+  type FaultHitView,
   JwtService,
   TenantService,
   UserService,
@@ -96,6 +106,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
   const cleanup: Array<() => Promise<void> | void> = [];
 
   try {
+    const faults = new FaultEngine(clock);
     readiness.set("store", "starting");
     const store = openStore({ dataDir: config.dataDir, ephemeral: config.ephemeral, clock });
     cleanup.push(() => store.close());
@@ -105,6 +116,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       if (start?.now !== undefined) clock.set(start.now);
       if (start?.frozen !== undefined) clock.freeze(start.frozen);
       applySeed(store, seed, { clock });
+      applySeedFaults(faults, seed);
     }
     const adminToken = AdminToken.init({
       configured: config.adminToken,
@@ -113,7 +125,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     });
     readiness.set("store", "up", config.ephemeral ? "in memory" : config.dataDir);
 
-    const { tls, certificates } = await loadCertificates(config);
+    const { tls, certificates, caKeyPath } = await loadCertificates(config);
 
     const router = new SipRouter(log.child({ component: "sip" }));
     const registrar = new Registrar(
@@ -142,7 +154,32 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       log.info({ trunkId: e.trunkId, status: e.status, reason: e.reason }, "connector status"),
     );
 
-    const stack = new SipStack(config.sip, new SystemClock(), router, log.child({ component: "sip" }));
+    // Faults act where they really happen: SIP in/out, the TLS accept, HTTP, RTP.
+    const sipFaults = new SipFaultGate(faults, {
+      timers: new SystemClock(),
+      subjects: (message, connection) => {
+        const ids = registrar.bindings.trunksOnConnection(connection.id);
+        const trunk =
+          ids.length === 1
+            ? store.trunks.get(ids[0]!)
+            : message.kind === "request" && message.method === "REGISTER"
+              ? store.trunks.getByUsername(message.to.uri.user ?? "")
+              : undefined;
+        if (!trunk) return {};
+        const tenant = store.tenants.get(trunk.tenantId);
+        return {
+          trunk: [trunk.id, trunk.name, trunk.username],
+          tenant: tenant ? [tenant.id, tenant.name] : [trunk.tenantId],
+        };
+      },
+    });
+    const stack = new SipStack(
+      config.sip,
+      new SystemClock(),
+      router,
+      log.child({ component: "sip" }),
+      sipFaults,
+    );
     stack.connectionClosed.on(({ connection, reason }) => {
       registrar.connectionClosed(connection.id, reason);
       clientRegistrar.connectionClosed(connection.id, reason);
@@ -170,6 +207,13 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       onFileError: (err) => log.warn({ err }, "trace file write failed"),
     });
     cleanup.push(() => trace.close());
+    let lastFaultHit:
+      | { faultId: string; name?: string; at: number; action: string; point: string }
+      | undefined;
+    faults.onHit((e) => {
+      lastFaultHit = e;
+      trace.recordFault(e);
+    });
     if (config.traceBuffer > 0 || config.traceFile) stack.transport.tap = trace.tap;
     const keylog = config.tlsKeylog ? new TlsKeyLog(config.tlsKeylog) : undefined;
     if (keylog) cleanup.push(() => keylog.close());
@@ -188,6 +232,16 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       maxVersion: config.sip.tls.maxVersion,
       ciphers: config.sip.tls.ciphers,
       handshakeTimeoutMs: config.sip.handshakeTimeoutMs,
+      sipFaults,
+      tlsFaults: new TlsFaultGate(
+        faults,
+        new FaultCertificates({
+          hosts: [...config.certHosts],
+          ...(certificates.caCertPem && caKeyPath
+            ? { ca: { certPem: certificates.caCertPem, keyPem: readFileSync(caKeyPath, "utf8") } }
+            : {}),
+        }),
+      ),
       ...(keylog ? { onKeylog: (line: Buffer) => keylog.write(line) } : {}),
     });
     readiness.set("sip", "up", `tls ${sip.port}`);
@@ -196,6 +250,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       host: config.host,
       bind: config.bind,
       portRange: config.rtpPorts,
+      faults: new RtpFaultGate(faults, { timers: new SystemClock() }),
       log: (event, detail) => log.debug({ ...detail }, `media: ${event}`),
     });
     const b2bua = new B2bua({
@@ -271,16 +326,21 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       connector,
       calls: new CallService(store, b2bua),
       trace,
+      faults,
+      tenantByApiKey: (key: string) => store.tenants.getByApiKey(key),
       clientCredentials,
-      diagnose: new DiagnoseService(
-        store,
-        registrations,
-        jwt,
-        (trunkId) => b2bua.journal.linesInUse(trunkId),
-        clock,
-        startedAt,
-        trunkStatus,
-        registrar.attempts,
+      diagnose: withFaults(
+        new DiagnoseService(
+          store,
+          registrations,
+          jwt,
+          (trunkId) => b2bua.journal.linesInUse(trunkId),
+          clock,
+          startedAt,
+          trunkStatus,
+          registrar.attempts,
+        ),
+        { active: () => faults.list().length, lastHit: () => lastFaultHit },
       ),
     };
     const https = await buildHttpApp(httpDeps, tls);
@@ -350,12 +410,15 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 async function loadCertificates(config: EmulatorConfig): Promise<{
   tls: { key: string; cert: string };
   certificates: EmulatorHandle["certificates"];
+  /** The CA key, to sign fault certificates (expired, wrong host) with our own CA. */
+  caKeyPath: string | null;
 }> {
   if (config.certFile && config.keyFile) {
     const files = await loadTlsFiles({ certPath: config.certFile, keyPath: config.keyFile });
     return {
       tls: { key: files.keyPem, cert: files.certPem },
       certificates: { caCertPath: null, caCertPem: null, caFingerprint: null },
+      caKeyPath: null,
     };
   }
   const set: CertificateSet = await ensureCertificates({
@@ -369,6 +432,7 @@ async function loadCertificates(config: EmulatorConfig): Promise<{
       caCertPem: set.caCertPem,
       caFingerprint: set.caFingerprintSha256,
     },
+    caKeyPath: set.caKeyPath,
   };
 }
 
@@ -402,4 +466,9 @@ async function runCleanup(
 
 function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
+}
+
+function withFaults(diagnose: DiagnoseService, faults: FaultHitView): DiagnoseService {
+  diagnose.faults = faults;
+  return diagnose;
 }

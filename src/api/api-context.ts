@@ -1,5 +1,6 @@
 import type { onRequestAsyncHookHandler } from "fastify";
 import type { Logger } from "pino";
+import type { FaultEngine } from "../faults/index.js";
 import type {
   CallService,
   ClientCredentialService,
@@ -31,4 +32,7 @@ export interface ApiContext {
   readonly diagnose: DiagnoseService;
   readonly clientCredentials: ClientCredentialService;
   readonly trace: TraceRecorder;
+  readonly faults: FaultEngine;
+  /** For HTTP faults matched by tenant: the tenant an X-API-Key belongs to. */
+  readonly tenantByApiKey: (apiKey: string) => { readonly id: string; readonly name: string } | undefined;
 }

@@ -3,6 +3,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ApiContext } from "./api-context.js";
 import { installErrorHandler } from "./error-handler.js";
+import { faultHttp } from "./plugins/fault-hook.js";
 import { traceHttp } from "./plugins/trace-hook.js";
 import { registerRoutes } from "./routes.js";
 import { problemSchema } from "./schemas/common.js";
@@ -48,6 +49,7 @@ export async function buildHttpApp(
   await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   traceHttp(app, ctx.trace);
+  faultHttp(app, ctx.faults, { tenantByApiKey: ctx.tenantByApiKey });
   registerRoutes(app, ctx);
   await app.ready();
   return app;

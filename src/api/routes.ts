@@ -5,6 +5,7 @@ import { clientCredentialRoutes } from "./routes/client-credentials.js";
 import { clockRoutes } from "./routes/clock.js";
 import { connectorRoutes } from "./routes/connector.js";
 import { diagnoseRoutes } from "./routes/diagnose.js";
+import { faultRoutes } from "./routes/faults.js";
 import { healthRoutes } from "./routes/health.js";
 import { jwtRoutes } from "./routes/jwt.js";
 import { tenantRoutes } from "./routes/tenants.js";
@@ -21,6 +22,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   connectorRoutes(app, ctx);
   callRoutes(app, ctx);
   diagnoseRoutes(app, ctx);
+  faultRoutes(app, ctx);
   traceRoutes(app, ctx);
   clientCredentialRoutes(app, ctx);
 }

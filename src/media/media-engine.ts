@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import type { Socket } from "node:dgram";
 import { AudioFrames } from "./audio-frames.js";
-import { MediaSession } from "./media-session.js";
+import { MediaSession, type RtpFaultHooks } from "./media-session.js";
 import { MediaTicker } from "./media-ticker.js";
 import { isMediaMode, type MediaMode } from "./media-types.js";
 import { type PortRange, UdpPortPool } from "./udp-port-pool.js";
@@ -16,6 +16,8 @@ export interface MediaEngineOptions {
   log?: (event: string, detail: object) => void;
   /** Clock for `lastReceivedAt` (the emulator clock); pacing and jitter use the monotonic clock. */
   now?: () => number;
+  /** RTP fault injection (the fault engine's gate); none when absent. */
+  faults?: RtpFaultHooks;
 }
 
 /**
@@ -75,6 +77,7 @@ export class MediaEngine {
         this.ports.release(port);
       },
     });
+    session.useFaults(this.options.faults);
     this.sessions.set(session, socketClosed);
     this.log("session_created", { port, mode: session.mode });
     return session;

@@ -30,10 +30,10 @@ export interface Diagnosis {
 
 /** Fault hits the diagnosis can mention (the fault engine supplies them). */
 export interface FaultHitView {
-  lastHit(filter: {
-    tenantId: string;
-    trunkId?: string;
-  }): { faultId: string; name?: string; at: number; action: string } | undefined;
+  /** Rules currently loaded. */
+  active(): number;
+  /** The most recent hit of any rule. */
+  lastHit(): { faultId: string; name?: string; at: number; action: string; point: string } | undefined;
 }
 
 /**
@@ -122,8 +122,6 @@ export class DiagnoseService {
       if (limit > 0 && inUse >= limit)
         tp.push(`All trunk lines are busy (${inUse}/${limit}): new calls get 503.`);
       else tn.push(`${inUse}/${limit} lines in use.`);
-      const hit = this.faults?.lastHit({ tenantId, trunkId: trunk.id });
-      if (hit) tp.push(`Fault ${hit.name ?? hit.faultId} hit at ${when(hit.at)} (${hit.action}).`);
       return {
         name: trunk.name,
         systemId: system?.systemId ?? "",
@@ -135,6 +133,14 @@ export class DiagnoseService {
       };
     });
     if (trunks.length === 0) notes.push("No PBX system is provisioned for this tenant yet.");
+    const rules = this.faults?.active() ?? 0;
+    const hit = this.faults?.lastHit();
+    if (rules > 0 || hit) {
+      // Injected faults are deliberate, but they explain symptoms: always say so.
+      problems.push(
+        `${rules} fault rule${rules === 1 ? " is" : "s are"} loaded (GET /api/admin/faults)${hit ? `; the last hit was ${hit.name ?? hit.faultId} at ${when(hit.at)} on ${hit.point}: ${hit.action}` : ""}.`,
+      );
+    }
     const all = [...problems, ...trunks.flatMap((t) => t.problems.map((p) => `${t.name}: ${p}`))];
     return {
       tenantId,

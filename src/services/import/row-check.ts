@@ -58,8 +58,9 @@ export function attempt<T>(
  */
 export class RowChecker {
   readonly problems: FieldProblem[] = [];
-  /** a file repeats a handful of locale spellings: each is validated once */
+  /** A file repeats a handful of locale and role spellings: each is validated once, rows share the result. */
   private readonly locales = new Map<string, Locale>();
+  private readonly roles = new Map<string, UserRole>();
 
   constructor(private readonly trunkName: string) {}
 
@@ -74,8 +75,8 @@ export class RowChecker {
     const emailAddress = this.value(row, "emailAddress", values.emailAddress, validateEmail);
     const firstName = this.value(row, "firstName", values.firstName, validateLabel);
     const lastName = this.value(row, "lastName", values.lastName, validateLabel);
-    const locale = this.locale(row, values.locale);
-    const role = this.value(row, "role", values.role, validateRole);
+    const locale = this.repeated(this.locales, row, "locale", values.locale, validateLocale);
+    const role = this.repeated(this.roles, row, "role", values.role, validateRole);
     const callno = this.optional(row, "callno", values.callno, validateCallno);
     const did = this.optional(row, "did", values.did, validateDid);
     const phoneNumber = this.optional(row, "phoneNumber", values.phoneNumber, validatePhoneNumber);
@@ -124,11 +125,17 @@ export class RowChecker {
     return value === "" ? null : this.value(row, column, value, validate);
   }
 
-  private locale(row: number, value: string | undefined): Locale | undefined {
-    const known = value === undefined ? undefined : this.locales.get(value);
-    if (known !== undefined || !value) return known;
-    const locale = this.value(row, "locale", value, validateLocale);
-    if (locale !== undefined) this.locales.set(value, locale);
-    return locale;
+  private repeated<T>(
+    known: Map<string, T>,
+    row: number,
+    column: ImportColumn,
+    value: string | undefined,
+    validate: (value: string, field: string) => T,
+  ): T | undefined {
+    const seen = value === undefined ? undefined : known.get(value);
+    if (seen !== undefined || !value) return seen;
+    const valid = this.value(row, column, value, validate);
+    if (valid !== undefined) known.set(value, valid);
+    return valid;
   }
 }
