@@ -46,6 +46,14 @@ interface ImportMeasure {
   readonly peakWindowed: boolean;
 }
 
+interface TenantJson {
+  readonly id: string;
+  readonly name: string;
+}
+
+const tenantIdOf = (tenants: readonly TenantJson[], name: string): string =>
+  tenants.find((t) => t.name === name)!.id;
+
 /** One tenant per import (phone numbers are unique per tenant), one with connectors, one to provision into. */
 function writeSeed(dir: string, apiKey: string): string {
   const system = (systemId: string) => ({ systemId, numbering: NUMBERING, trunk: {} });
@@ -132,76 +140,90 @@ function goalTable(big: ImportMeasure, connectors: RestLoadResult, provision: Re
   return rows.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("   ")).join("\n");
 }
 
+/** Imports 10k and 100k users (the 100k twice: new, then unchanged); prints each line as it goes. */
+async function importPhases(server: RestServer, dispatcher: Agent, adminToken: string) {
+  const tenants = (await call(server, dispatcher, adminToken, "/api/admin/tenants")) as TenantJson[];
+  const lines: ImportMeasure[] = [];
+  const measure = async (
+    label: string,
+    rows: number,
+    post: (csv: Buffer) => Promise<unknown>,
+    csv: Buffer,
+  ) => {
+    const m = await measureImport(server, post, label, rows, csv);
+    console.log(importLine(m));
+    lines.push(m);
+    return m;
+  };
+  let big: ImportMeasure | undefined;
+  for (const rows of IMPORTS) {
+    const csv = usersCsv(rows, `bench-${rows}.example`);
+    const path = `/api/admin/tenants/${tenantIdOf(tenants, `Import ${rows}`)}/users/import?trunk=gtc-001`;
+    const post = (body: Buffer) => call(server, dispatcher, adminToken, path, body);
+    const created = await measure(`CSV import ${int(rows)} new (${mb(csv.length)})`, rows, post, csv);
+    if (rows === 100_000) {
+      big = created;
+      await measure("same 100,000 again (unchanged)", rows, post, csv);
+    }
+  }
+  return { lines, big: big!, tenants };
+}
+
 /** Runs the benchmark; prints as it goes and returns the printed summary. */
 export async function run(): Promise<string> {
   const root = repositoryRoot(dirname(fileURLToPath(import.meta.url)));
   const mainPath = freshBuild(root);
   const work = mkdtempSync(join(tmpdir(), "upe-bench-rest-"));
-  const adminToken = randomBytes(16).toString("hex");
-  const apiKey = randomBytes(16).toString("hex");
-  const seedPath = writeSeed(work, apiKey);
-  const server = await startRestServer({
-    mainPath,
-    seedPath,
-    dataDir: join(work, "data"),
-    certsDir: join(work, "certs"),
-    adminToken,
-  });
-  const dispatcher = new Agent({ connect: { ca: server.ca }, bodyTimeout: 120_000, headersTimeout: 120_000 });
   try {
-    const header = `user import and REST benchmark — node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${cpus().length}, load average ${loadavg()[0]?.toFixed(2)}; server pid ${server.pid}, RSS ${mb(server.memory().rss)}`;
-    console.log(header);
-    const tenants = (await call(server, dispatcher, adminToken, "/api/admin/tenants")) as {
-      id: string;
-      name: string;
-    }[];
-    const tenantId = (name: string) => tenants.find((t) => t.name === name)!.id;
-    const imports: ImportMeasure[] = [];
-    for (const rows of IMPORTS) {
-      const csv = usersCsv(rows, `bench-${rows}.example`);
-      const path = `/api/admin/tenants/${tenantId(`Import ${rows}`)}/users/import?trunk=gtc-001`;
-      const post = (body: Buffer) => call(server, dispatcher, adminToken, path, body);
-      const label = `CSV import ${int(rows)} new (${mb(csv.length)})`;
-      imports.push(await measureImport(server, post, label, rows, csv));
-      console.log(importLine(imports.at(-1)!));
-      if (rows === 100_000) {
-        imports.push(await measureImport(server, post, "same 100,000 again (unchanged)", rows, csv));
-        console.log(importLine(imports.at(-1)!));
-      }
+    const adminToken = randomBytes(16).toString("hex");
+    const apiKey = randomBytes(16).toString("hex");
+    const server = await startRestServer({
+      mainPath,
+      seedPath: writeSeed(work, apiKey),
+      dataDir: join(work, "data"),
+      certsDir: join(work, "certs"),
+      adminToken,
+    });
+    const dispatcher = new Agent({
+      connect: { ca: server.ca },
+      bodyTimeout: 120_000,
+      headersTimeout: 120_000,
+    });
+    try {
+      const header = `user import and REST benchmark — node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${cpus().length}, load average ${loadavg()[0]?.toFixed(2)}; server pid ${server.pid}, RSS ${mb(server.memory().rss)}, data in a SQLite file (WAL, synchronous=FULL)`;
+      console.log(header);
+      const imports = await importPhases(server, dispatcher, adminToken);
+      const common = { origin: server.origin, ca: server.ca, concurrency: CONCURRENCY, durationMs: PHASE_MS };
+      const connectors = await runRestLoad({
+        ...common,
+        method: "GET",
+        path: `/api/admin/tenants/${tenantIdOf(imports.tenants, "Connectors")}/connectors`,
+        headers: { authorization: `Bearer ${adminToken}` },
+        maxRequests: 5_000_000,
+      });
+      const connectorsLine = loadLine(`GET …/connectors (${CONNECTORS})`, connectors);
+      console.log(connectorsLine);
+      const provision = await runRestLoad({
+        ...common,
+        method: "POST",
+        path: "/api/connector/v1/systems",
+        headers: { "x-api-key": apiKey },
+        bodyTemplate: JSON.stringify({ systemId: "bench-{n}", numbering: NUMBERING }),
+        maxRequests: MAX_PROVISIONS,
+      });
+      const provisionLine = loadLine("POST …/systems (new systemId)", provision);
+      console.log(provisionLine);
+      const note = `REST: ${CONCURRENCY} concurrent requests from a separate process, ${PHASE_MS / 1000} s per phase; each provisioning commits (an fsync)`;
+      const goals = goalTable(imports.big, connectors, provision);
+      console.log(`${note}\n\n${goals}`);
+      return [header, ...imports.lines.map(importLine), connectorsLine, provisionLine, note, "", goals].join(
+        "\n",
+      );
+    } finally {
+      await dispatcher.close();
+      await server.stop();
     }
-    const common = { origin: server.origin, ca: server.ca, concurrency: CONCURRENCY, durationMs: PHASE_MS };
-    const connectors = await runRestLoad({
-      ...common,
-      method: "GET",
-      path: `/api/admin/tenants/${tenantId("Connectors")}/connectors`,
-      headers: { authorization: `Bearer ${adminToken}` },
-      maxRequests: 5_000_000,
-    });
-    console.log(loadLine(`GET …/connectors (${CONNECTORS})`, connectors));
-    const provision = await runRestLoad({
-      ...common,
-      method: "POST",
-      path: "/api/connector/v1/systems",
-      headers: { "x-api-key": apiKey },
-      bodyTemplate: JSON.stringify({ systemId: "bench-{n}", numbering: NUMBERING }),
-      maxRequests: MAX_PROVISIONS,
-    });
-    console.log(loadLine("POST …/systems (new systemId)", provision));
-    const big = imports.find((m) => m.rows === 100_000 && m.label.startsWith("CSV"))!;
-    const summary = [
-      header,
-      ...imports.map(importLine),
-      loadLine(`GET …/connectors (${CONNECTORS})`, connectors),
-      loadLine("POST …/systems (new systemId)", provision),
-      `${CONCURRENCY} concurrent requests from a separate process, ${PHASE_MS / 1000} s per REST phase`,
-      "",
-      goalTable(big, connectors, provision),
-    ].join("\n");
-    console.log(`\n${goalTable(big, connectors, provision)}`);
-    return summary;
   } finally {
-    await dispatcher.close();
-    await server.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }

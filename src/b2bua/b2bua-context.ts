@@ -15,6 +15,8 @@ export interface DialogEntry {
   readonly dialog: Dialog;
   readonly call: Call;
   readonly leg: "pbx" | "client";
+  /** The other side's dialog when the call joins two real endpoints (PBX and a client). */
+  peer?: DialogEntry;
 }
 
 /** A call's life event, published for webhooks and the web UI. */
@@ -47,5 +49,9 @@ export interface B2buaContext {
   note(call: Call, type: string, detail?: string): void;
   /** End the call once: state, times, cause, media, dialogs, lines. */
   finish(call: Call, outcome: { status?: number; cause: string; by: "pbx" | "user" | "emulator" }): void;
+  /** Run `cleanup` once the call ends, however it ends. */
+  whenEnded(call: Call, cleanup: () => void): void;
+  /** BYE on every dialog of the call but `except` whose connection is still open. */
+  sendByes(call: Call, except?: DialogEntry): void;
   nextCallId(): string;
 }

@@ -6,12 +6,14 @@ import type { Clock } from "../shared/clock.js";
 import { Listeners } from "../shared/listeners.js";
 import type { SipRouter } from "../sip/core/index.js";
 import type { SipRequest } from "../sip/message/index.js";
-import type { TransactionLayer } from "../sip/transaction/index.js";
+import type { ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
 import type { ConnectionTable, SipConnection } from "../sip/transport/index.js";
 import type { Store } from "../store/index.js";
 import type { B2buaContext, CallEventNotice, DialogEntry } from "./b2bua-context.js";
 import type { Call } from "./call.js";
 import { CallJournal } from "./call-journal.js";
+import { ClientOutbound } from "./client-outbound.js";
+import { DialogRelay } from "./dialog-relay.js";
 import { InDialog } from "./in-dialog.js";
 import { ConnectorEndpoint } from "./pbx-endpoint.js";
 import { PbxInbound } from "./pbx-inbound.js";
@@ -35,8 +37,9 @@ export interface B2buaDependencies {
 
 /**
  * The connector's back-to-back user agent: each call has a PBX leg on the trunk and a
- * user leg (a virtual user here). It answers INVITEs from PBXs, places calls toward
- * them, handles mid-call requests and keeps the call journal.
+ * user leg — the virtual user, or a registered Unify Phone client over WebSocket. It
+ * answers INVITEs from PBXs (ringing the user's clients too), places calls toward them
+ * (for the admin API and for clients), handles mid-call requests and keeps the journal.
  */
 export class B2bua {
   readonly journal = new CallJournal();
@@ -44,7 +47,10 @@ export class B2bua {
   private readonly ctx: B2buaContext;
   private readonly inbound: PbxInbound;
   private readonly outbound: PbxOutbound;
+  private readonly clientOutbound: ClientOutbound;
+  private readonly relay: DialogRelay;
   private readonly inDialog: InDialog;
+  private readonly endHooks = new Map<Call, Array<() => void>>();
   private sequence = 0;
 
   constructor(deps: B2buaDependencies) {
@@ -61,25 +67,36 @@ export class B2bua {
         this.events.emit({ callId: call.id, type, at, ...(detail === undefined ? {} : { detail }) });
       },
       finish: (call, outcome) => this.finish(call, outcome),
+      whenEnded: (call, cleanup) => {
+        if (!call.active) cleanup();
+        else this.endHooks.set(call, [...(this.endHooks.get(call) ?? []), cleanup]);
+      },
+      sendByes: (call, except) => {
+        for (const entry of dialogs.values()) {
+          if (entry.call !== call || entry === except || !entry.dialog.connection.open) continue;
+          const bye = entry.dialog.createRequest("BYE");
+          this.ctx.transactions.sendRequest(bye, entry.dialog.connection, { onResponse: () => {} });
+        }
+      },
       nextCallId: () => `call-${(++this.sequence).toString().padStart(6, "0")}`,
     };
     this.ctx = ctx;
     this.inbound = new PbxInbound(ctx);
     this.outbound = new PbxOutbound(ctx);
-    this.inDialog = new InDialog(ctx, this.outbound);
+    this.clientOutbound = new ClientOutbound(ctx, this.outbound);
+    this.relay = new DialogRelay(ctx);
+    this.inDialog = new InDialog(ctx, this.outbound, this.relay);
   }
 
   /** Register the call methods on the SIP router. */
   install(router: SipRouter): void {
-    router.on(
-      "INVITE",
-      (tx) => (tx.request.to.params.tag ? this.inDialog.renegotiate(tx) : this.inbound.handle(tx)),
-      {
-        acceptBody: ["application/sdp"],
-        answers: "application/sdp",
-        onCancel: (tx) => this.inbound.cancelled(tx),
+    router.on("INVITE", (tx) => this.invite(tx), {
+      acceptBody: ["application/sdp"],
+      answers: "application/sdp",
+      onCancel: (tx) => {
+        if (!this.clientOutbound.cancelled(tx)) this.inbound.cancelled(tx);
       },
-    );
+    });
     router.on("UPDATE", (tx) => this.inDialog.renegotiate(tx), {
       acceptBody: ["application/sdp"],
       answers: "application/sdp",
@@ -101,19 +118,21 @@ export class B2bua {
   hangup(call: Call): void {
     if (!call.active) return;
     if (this.inbound.decline(call) || this.outbound.cancel(call)) return;
-    for (const entry of this.ctx.dialogs.values()) {
-      if (entry.call !== call) continue;
-      const bye = entry.dialog.createRequest("BYE");
-      this.ctx.transactions.sendRequest(bye, entry.dialog.connection, { onResponse: () => {} });
-    }
+    this.ctx.sendByes(call);
     this.finish(call, { cause: "hung up by the user", by: "user" });
   }
 
-  /** The PBX's TLS connection dropped: its calls cannot go on (SPEC §1, connection reuse). */
+  /**
+   * A PBX's TLS connection or a client's WebSocket dropped: its calls cannot go on (SPEC §1,
+   * connection reuse); the other side of a client call hears BYE.
+   */
   connectionClosed(connection: SipConnection, reason: string): void {
+    this.clientOutbound.connectionClosed(connection);
     for (const entry of [...this.ctx.dialogs.values()]) {
       if (entry.dialog.connection === connection && entry.call.active) {
-        this.finish(entry.call, { cause: `PBX connection lost: ${reason}`, by: "emulator" });
+        this.ctx.sendByes(entry.call, entry);
+        const side = entry.leg === "pbx" ? "PBX" : "client";
+        this.finish(entry.call, { cause: `${side} connection lost: ${reason}`, by: "emulator" });
       }
     }
     for (const pending of [...this.inbound.pending.values()]) {
@@ -128,6 +147,13 @@ export class B2bua {
     for (const call of this.journal.activeCalls()) this.hangup(call);
   }
 
+  /** A new INVITE from a client's WebSocket is a call toward the PBX; from a trunk, one to a user. */
+  private invite(tx: ServerTransaction): void {
+    if (tx.request.to.params.tag) this.inDialog.renegotiate(tx);
+    else if (this.clientOutbound.fromClientSide(tx.connection)) void this.clientOutbound.handle(tx);
+    else this.inbound.handle(tx);
+  }
+
   private onAck(ack: SipRequest, connection: SipConnection): void {
     for (const pending of this.inbound.pending.values()) {
       if (
@@ -139,6 +165,7 @@ export class B2bua {
         return;
       }
     }
+    if (this.clientOutbound.acknowledged(ack) || this.relay.acknowledged(ack)) return;
     // Otherwise the ACK of a re-INVITE's 2xx, or a late one: nothing more to do.
   }
 
@@ -153,6 +180,9 @@ export class B2bua {
     if (outcome.status !== undefined && call.finalStatus === null) call.finalStatus = outcome.status;
     call.hangupCause = outcome.cause;
     call.endedBy = outcome.by;
+    const hooks = this.endHooks.get(call) ?? [];
+    this.endHooks.delete(call);
+    for (const hook of hooks) hook();
     call.media?.close();
     for (const [key, entry] of ctx.dialogs) {
       if (entry.call === call) {

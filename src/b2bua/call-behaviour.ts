@@ -1,10 +1,20 @@
 import type { MediaMode } from "../media/index.js";
 
 /**
- * What a virtual Unify Phone user does when called (per user, set over REST as
- * `callBehaviour`). Default: ring 1 s, then answer with echo media.
+ * Who rings when a PBX calls the user: the user's registered Unify Phone clients in
+ * parallel with the virtual behaviour (default), only the clients, or only the virtual user.
  */
-export type VirtualBehaviour =
+export type ClientRouting = "parallel" | "clients-only" | "virtual-only";
+
+export const CLIENT_ROUTINGS: readonly ClientRouting[] = ["parallel", "clients-only", "virtual-only"];
+
+/**
+ * What a virtual Unify Phone user does when called (per user, set over REST as
+ * `callBehaviour`). Default: ring 1 s, then answer with echo media, clients in parallel.
+ */
+export type VirtualBehaviour = BehaviourMode & { routing: ClientRouting };
+
+type BehaviourMode =
   | { mode: "answer"; ringMs: number; media: MediaMode }
   | { mode: "busy" }
   | { mode: "reject" }
@@ -25,6 +35,27 @@ export const BEHAVIOUR_MODES = [
 
 /** Read a stored behaviour object; unknown or missing fields fall back to the defaults. */
 export function behaviourOf(raw: Record<string, unknown> | undefined): VirtualBehaviour {
+  const routing = CLIENT_ROUTINGS.find((r) => r === raw?.routing) ?? "parallel";
+  return { ...modeOf(raw), routing };
+}
+
+/** The final answer of a behaviour that refuses at once, without ringing. */
+export function refusalOf(
+  b: VirtualBehaviour,
+): { status: number; reason: string; cause: string } | undefined {
+  switch (b.mode) {
+    case "busy":
+      return { status: 486, reason: "Busy Here", cause: "user busy" };
+    case "reject":
+      return { status: 603, reason: "Decline", cause: "rejected by the user" };
+    case "unavailable":
+      return { status: 480, reason: "Temporarily Unavailable", cause: "user unavailable" };
+    default:
+      return undefined;
+  }
+}
+
+function modeOf(raw: Record<string, unknown> | undefined): BehaviourMode {
   const mode = typeof raw?.mode === "string" ? raw.mode : "answer";
   const ms = (key: string, fallback: number) => {
     const v = raw?.[key];

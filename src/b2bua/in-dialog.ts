@@ -1,30 +1,24 @@
 import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
-import { createResponse, parseUri, type SipRequest } from "../sip/message/index.js";
+import { createResponse, parseUri } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
 import type { Call } from "./call.js";
+import type { DialogRelay } from "./dialog-relay.js";
+import { dtmfFromInfo } from "./dtmf-info.js";
 import type { PbxOutbound } from "./pbx-outbound.js";
 import { dialogResponse } from "./sip-responses.js";
-
-/** RFC 4730-style `application/dtmf-relay` bodies ("Signal=5\r\nDuration=160") and bare `application/dtmf`. */
-export function dtmfFromInfo(request: SipRequest): string | undefined {
-  const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  const body = request.body.toString("utf8");
-  if (type === "application/dtmf-relay")
-    return /^\s*Signal\s*=\s*([0-9A-D*#])/im.exec(body)?.[1]?.toUpperCase();
-  if (type === "application/dtmf") return /^\s*([0-9A-D*#])/i.exec(body)?.[1]?.toUpperCase();
-  return undefined;
-}
 
 /**
  * Requests inside an established call (RFC 3261 §12.2.2): BYE, re-INVITE and UPDATE
  * (hold / retrieve, RFC 3264 §8.4), INFO DTMF, and REFER (blind transfer, RFC 3515,
- * with Replaces for an attended one, RFC 3891).
+ * with Replaces for an attended one, RFC 3891). A call joining the PBX and a client
+ * passes them on to the other side (DialogRelay).
  */
 export class InDialog {
   constructor(
     private readonly ctx: B2buaContext,
     private readonly outbound: PbxOutbound,
+    private readonly relay: DialogRelay,
   ) {}
 
   /** The dialog of an in-dialog request, or undefined after answering 481/500. */
@@ -48,6 +42,10 @@ export class InDialog {
   bye(tx: ServerTransaction): void {
     const entry = this.entryFor(tx);
     if (!entry) return;
+    if (entry.peer) {
+      this.relay.bye(tx, entry);
+      return;
+    }
     tx.respond(createResponse(tx.request, 200, "OK"));
     this.ctx.finish(entry.call, { cause: "BYE from the PBX", by: "pbx" });
   }
@@ -56,8 +54,23 @@ export class InDialog {
   renegotiate(tx: ServerTransaction): void {
     const entry = this.entryFor(tx);
     if (!entry) return;
+    if (entry.peer) {
+      this.relay.renegotiate(tx, entry, entry.peer);
+      return;
+    }
     const { call, dialog } = entry;
     const offer = tx.request.body.toString("utf8");
+    if (!call.media && offer.length > 0) {
+      // A client is being rung with the PBX's offer: no session of ours to renegotiate yet.
+      const response = createResponse(
+        tx.request,
+        500,
+        "Server Internal Error: no session to renegotiate yet",
+      );
+      response.headers.set("retry-after", "1");
+      tx.respond(response);
+      return;
+    }
     if (!call.media || offer.length === 0) {
       // No new offer: answer with our current session description.
       tx.respond(
@@ -93,6 +106,10 @@ export class InDialog {
   info(tx: ServerTransaction): void {
     const entry = this.entryFor(tx);
     if (!entry) return;
+    if (entry.peer) {
+      this.relay.info(tx, entry, entry.peer);
+      return;
+    }
     const digit = dtmfFromInfo(tx.request);
     tx.respond(createResponse(tx.request, 200, "OK"));
     if (digit) {
@@ -105,6 +122,10 @@ export class InDialog {
   refer(tx: ServerTransaction): void {
     const entry = this.entryFor(tx);
     if (!entry) return;
+    if (entry.peer) {
+      this.relay.refer(tx, entry);
+      return;
+    }
     const { call } = entry;
     const referTo = tx.request.headers.get("refer-to");
     let target: { number: string; replaces?: string };

@@ -1,13 +1,18 @@
 import type { Trunk } from "../domain/index.js";
 import type { MediaSession } from "../media/index.js";
+import type { ClientBinding } from "../registrar/index.js";
 import { Dialog, newDialogTag } from "../sip/dialog/index.js";
 import { createResponse } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
+import type { SipConnection } from "../sip/transport/index.js";
 import type { B2buaContext } from "./b2bua-context.js";
 import { Call } from "./call.js";
-import { behaviourOf, type VirtualBehaviour } from "./call-behaviour.js";
+import { behaviourOf, refusalOf, type VirtualBehaviour } from "./call-behaviour.js";
+import { ForkedInvite } from "./forked-invite.js";
 import { findUserByNumber, numberingMismatch } from "./number-plan.js";
-import { dialogResponse } from "./sip-responses.js";
+import { passThroughProblem } from "./passed-sdp.js";
+import { dialogResponse, forwardHeaders } from "./sip-responses.js";
+import { virtualMedia } from "./virtual-media.js";
 
 /** RFC 3261 §13.3.1.4: without an ACK for 64·T1 the UAS gives up on the 2xx and hangs up. */
 const ACK_TIMEOUT_MS = 32_000;
@@ -17,17 +22,21 @@ export interface PendingInvite {
   readonly call: Call;
   readonly tx: ServerTransaction;
   readonly dialog: Dialog;
-  readonly media: MediaSession;
-  /** Set when we sent an SDP offer in the 200 (the INVITE had none): the ACK answers it. */
+  /** The virtual user's media; null when a client answers (its media is not anchored). */
+  media: MediaSession | null;
+  /** Set when the 200 carried an SDP offer (the INVITE had none): the ACK answers it. */
   offeredInAnswer: boolean;
+  /** Passes the PBX's ACK body on to the client that answered (its late offer). */
+  relayAck?: (sdp: string | undefined) => void;
   timer?: ReturnType<B2buaContext["timers"]["setTimer"]>;
   answered: boolean;
 }
 
 /**
  * PBX → Unify Phone user (SPEC §3.3): the INVITE must come over a registered trunk's
- * TLS connection, within the trunk's line limit, to a number of the tenant's plan;
- * the user's virtual behaviour answers it.
+ * TLS connection, within the trunk's line limit, to a number of the tenant's plan; the
+ * user's virtual behaviour answers it, or one of the user's registered clients, per the
+ * behaviour's `routing`.
  */
 export class PbxInbound {
   /** Pending INVITEs by server-transaction id. */
@@ -97,7 +106,16 @@ export class PbxInbound {
     answered.legs.push(...call.legs, { kind: "virtual-user", callId: request.callId });
     ctx.journal.add(answered);
     ctx.note(answered, "invite", `from ${caller} to ${dialed} (${user.emailAddress}) on ${trunk.name}`);
-    void this.start(tx, answered, behaviour);
+    const clients = behaviour.routing === "virtual-only" ? [] : this.reachableClients(user.id);
+    if (clients.length > 0) {
+      this.startForked(tx, answered, behaviour, clients);
+    } else if (behaviour.routing === "clients-only") {
+      const reason = "no client of the user is registered";
+      tx.respond(createResponse(request, 480, `Temporarily Unavailable: ${reason}`, newDialogTag()));
+      ctx.finish(answered, { status: 480, cause: reason, by: "emulator" });
+    } else {
+      void this.start(tx, answered, behaviour);
+    }
   }
 
   /** ACK for our 2xx (RFC 3261 §13.3.1.4): the dialog is confirmed. */
@@ -105,7 +123,8 @@ export class PbxInbound {
     if (pending.timer) this.ctx.timers.clearTimer(pending.timer);
     this.pending.delete(pending.tx.id);
     pending.dialog.state = "confirmed";
-    if (pending.offeredInAnswer && sdp) {
+    pending.relayAck?.(sdp);
+    if (pending.offeredInAnswer && sdp && pending.media) {
       const result = pending.media.applyAnswer(sdp);
       if (!result.ok) this.ctx.note(pending.call, "media-error", result.reason);
     }
@@ -148,41 +167,19 @@ export class PbxInbound {
     }
     if (behaviour.mode === "forward") {
       const response = createResponse(request, 302, "Moved Temporarily", localTag);
-      response.headers.set("contact", `<sip:${behaviour.to}@${ctx.domain}>`);
-      response.headers.set("diversion", `<sip:${call.to}@${ctx.domain}>;reason=unconditional`);
+      for (const [name, value] of Object.entries(forwardHeaders(ctx, call, behaviour.to)))
+        response.headers.set(name, value);
       tx.respond(response);
       ctx.finish(call, { status: 302, cause: `forwarded to ${behaviour.to}`, by: "user" });
       return;
     }
-    let media: MediaSession;
-    try {
-      media = await ctx.media.createSession({ mode: call.mediaMode });
-    } catch (err) {
-      tx.respond(createResponse(request, 503, "Service Unavailable: no media port free"));
-      ctx.finish(call, { status: 503, cause: `no media port: ${(err as Error).message}`, by: "emulator" });
+    const prepared = await virtualMedia(ctx, call, request);
+    if (!prepared.ok) {
+      tx.respond(createResponse(request, prepared.status, prepared.reason, localTag));
+      ctx.finish(call, { status: prepared.status, cause: prepared.cause, by: "emulator" });
       return;
     }
-    call.media = media;
-    media.onDtmf((digit) => {
-      call.dtmf.push({ digit, via: "rfc4733", at: ctx.clock.now() });
-      ctx.note(call, "dtmf", `${digit} (RFC 4733)`);
-    });
-    let answerSdp: string;
-    let offeredInAnswer = false;
-    if (request.body.length > 0) {
-      const result = media.answer(request.body.toString("utf8"));
-      if (!result.ok) {
-        tx.respond(createResponse(request, result.status, result.reason, localTag));
-        ctx.finish(call, { status: result.status, cause: result.reason, by: "emulator" });
-        return;
-      }
-      answerSdp = result.sdp;
-      ctx.note(call, "media", `${result.codec.name} ${result.direction}`);
-    } else {
-      // Late offer (RFC 3261 §13.2.1): we offer in the 2xx, the ACK carries the answer.
-      answerSdp = media.offer();
-      offeredInAnswer = true;
-    }
+    const { media, sdp: answerSdp, offeredInAnswer } = prepared;
     const dialog = Dialog.asUas(request, localTag, tx.connection, ctx.endpoint);
     const pending: PendingInvite = { call, tx, dialog, media, offeredInAnswer, answered: false };
     this.pending.set(tx.id, pending);
@@ -204,11 +201,40 @@ export class PbxInbound {
     });
   }
 
-  private answer(pending: PendingInvite, sdp: string, what: string): void {
+  /** The user's clients ring too (or alone): the first answer wins (issue 4 §2). */
+  private startForked(
+    tx: ServerTransaction,
+    call: Call,
+    behaviour: VirtualBehaviour,
+    clients: ReadonlyArray<{ binding: ClientBinding; connection: SipConnection }>,
+  ): void {
+    const ctx = this.ctx;
+    const request = tx.request;
+    const localTag = newDialogTag();
+    const problem = request.body.length > 0 ? passThroughProblem(request.body.toString("utf8")) : undefined;
+    if (problem) {
+      tx.respond(createResponse(request, 488, `Not Acceptable Here: ${problem}`, localTag));
+      ctx.finish(call, { status: 488, cause: problem, by: "emulator" });
+      return;
+    }
+    const dialog = Dialog.asUas(request, localTag, tx.connection, ctx.endpoint);
+    const pending: PendingInvite = { call, tx, dialog, media: null, offeredInAnswer: false, answered: false };
+    this.pending.set(tx.id, pending);
+    ctx.dialogs.set(dialog.key, { dialog, call, leg: "pbx" });
+    const forked = new ForkedInvite(ctx, pending, behaviour.routing === "clients-only" ? null : behaviour, {
+      answer: (p, sdp, what) => this.answer(p, sdp, what),
+      forget: (p) => this.pending.delete(p.tx.id),
+    });
+    void forked.start(clients);
+  }
+
+  private answer(pending: PendingInvite, sdp: string | undefined, what: string): void {
     const ctx = this.ctx;
     const { call, tx, dialog } = pending;
     pending.answered = true;
-    tx.respond(dialogResponse(ctx, tx.request, tx.connection, 200, dialog.localTag, { sdp }));
+    tx.respond(
+      dialogResponse(ctx, tx.request, tx.connection, 200, dialog.localTag, sdp === undefined ? {} : { sdp }),
+    );
     call.state = "answered";
     call.answeredAt = ctx.clock.now();
     call.finalStatus = 200;
@@ -217,9 +243,8 @@ export class PbxInbound {
       if (!this.pending.has(tx.id)) return;
       this.pending.delete(tx.id);
       ctx.note(call, "ack-timeout", "no ACK for the 200 OK within 64·T1");
-      // RFC 3261 §13.3.1.4: confirm the dialog, then end the session with BYE.
-      const bye = dialog.createRequest("BYE");
-      ctx.transactions.sendRequest(bye, dialog.connection, { onResponse: () => {} });
+      // RFC 3261 §13.3.1.4: confirm the dialog, then end the session with BYE (a client too).
+      ctx.sendByes(call);
       ctx.finish(call, { cause: "no ACK from the PBX", by: "emulator" });
     });
   }
@@ -231,6 +256,14 @@ export class PbxInbound {
     this.ctx.finish(call, { status, cause, by: "emulator" });
   }
 
+  /** The user's registered clients whose WebSocket is still open. */
+  private reachableClients(userId: string): Array<{ binding: ClientBinding; connection: SipConnection }> {
+    return this.ctx.clients.forUser(userId).flatMap((binding) => {
+      const connection = this.ctx.connections.get(binding.connectionId);
+      return connection?.open ? [{ binding, connection }] : [];
+    });
+  }
+
   /** The trunk registered over the connection this INVITE came on. */
   private trunkOf(tx: ServerTransaction): Trunk | undefined {
     for (const trunkId of this.ctx.bindings.trunksOnConnection(tx.connection.id)) {
@@ -238,18 +271,5 @@ export class PbxInbound {
       if (trunk) return trunk;
     }
     return undefined;
-  }
-}
-
-function refusalOf(b: VirtualBehaviour): { status: number; reason: string; cause: string } | undefined {
-  switch (b.mode) {
-    case "busy":
-      return { status: 486, reason: "Busy Here", cause: "user busy" };
-    case "reject":
-      return { status: 603, reason: "Decline", cause: "rejected by the user" };
-    case "unavailable":
-      return { status: 480, reason: "Temporarily Unavailable", cause: "user unavailable" };
-    default:
-      return undefined;
   }
 }

@@ -5,8 +5,10 @@ import { Dialog, newDialogTag } from "../sip/dialog/index.js";
 import { Headers, SipRequest, type SipResponse } from "../sip/message/index.js";
 import { type ClientTransaction, newBranch } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
-import type { B2buaContext } from "./b2bua-context.js";
+import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
 import { Call } from "./call.js";
+import { cancelRequestFor } from "./cancel-request.js";
+import { rejectingAnswer } from "./passed-sdp.js";
 import { CALL_METHODS } from "./sip-responses.js";
 
 export type CallRefusal =
@@ -15,13 +17,34 @@ export type CallRefusal =
   | { kind: "trunk_not_registered"; detail: string; call: Call }
   | { kind: "trunk_lines_busy"; detail: string; call: Call };
 
+/**
+ * A call a Unify Phone client places: its SDP goes to the PBX unchanged (the emulator does
+ * not anchor client media) and the PBX's responses come back to the client's INVITE.
+ */
+export interface OutboundRelay {
+  /** The client's SDP offer; null when it made none (it then answers in its ACK). */
+  readonly offer: string | null;
+  /** Call-ID of the client's leg, for the journal. */
+  readonly clientCallId: string;
+  provisional(response: SipResponse): void;
+  /**
+   * The PBX answered; its dialog is `pbx`. With an offer the 2xx is already ACKed;
+   * without one, `ack` sends the ACK with the client's answer.
+   */
+  answered(response: SipResponse, pbx: DialogEntry, ack: (sdp: string | undefined) => void): void;
+  /** The INVITE failed: the PBX's final status, or ours (timeout, lost connection). */
+  failed(status: number, reason: string): void;
+}
+
 /** An INVITE we sent to a PBX, until its final response. */
 interface OutgoingInvite {
   readonly call: Call;
   readonly request: SipRequest;
   readonly tx: ClientTransaction;
   readonly connection: SipConnection;
+  readonly relay: OutboundRelay | undefined;
   dialog?: Dialog;
+  ack?: SipRequest;
   cancelled: boolean;
 }
 
@@ -38,7 +61,7 @@ export class PbxOutbound {
   async start(
     user: User,
     to: string,
-    options: { media?: MediaMode; replaces?: string } = {},
+    options: { media?: MediaMode; replaces?: string; relay?: OutboundRelay } = {},
   ): Promise<Call | CallRefusal> {
     const ctx = this.ctx;
     const trunk = user.trunkId ? ctx.store.trunks.get(user.trunkId) : undefined;
@@ -59,7 +82,11 @@ export class PbxOutbound {
       options.media ?? "echo",
     );
     const sipCallId = newCallId();
-    call.legs.push({ kind: "virtual-user", callId: sipCallId }, { kind: "pbx", callId: sipCallId });
+    const relay = options.relay;
+    call.legs.push(
+      relay ? { kind: "client", callId: relay.clientCallId } : { kind: "virtual-user", callId: sipCallId },
+      { kind: "pbx", callId: sipCallId },
+    );
     ctx.journal.add(call);
     ctx.note(call, "invite", `from ${from} (${user.emailAddress}) to ${to} on ${trunk.name}`);
 
@@ -76,34 +103,21 @@ export class PbxOutbound {
       ctx.finish(call, { status: 503, cause: detail, by: "emulator" });
       return { kind: "trunk_lines_busy", detail, call };
     }
-    let media: MediaSession;
-    try {
-      media = await ctx.media.createSession({ mode: call.mediaMode });
-    } catch (err) {
-      ctx.finish(call, { cause: `no media port: ${(err as Error).message}`, by: "emulator" });
-      return call;
+    let offer: string | null;
+    if (relay) offer = relay.offer;
+    else {
+      const media = await this.mediaFor(call);
+      if (!media) return call;
+      offer = media.offer();
     }
-    call.media = media;
-    media.onDtmf((digit) => {
-      call.dtmf.push({ digit, via: "rfc4733", at: ctx.clock.now() });
-      ctx.note(call, "dtmf", `${digit} (RFC 4733)`);
-    });
-    const request = this.invite(
-      sipCallId,
-      from,
-      to,
-      binding.contact,
-      connection,
-      media.offer(),
-      options.replaces,
-    );
+    const request = this.invite(sipCallId, from, to, binding.contact, connection, offer, options.replaces);
     const entry = {} as OutgoingInvite;
     const tx = ctx.transactions.sendRequest(request, connection, {
       onResponse: (response) => this.onResponse(entry, response),
       onTimeout: () => this.fail(entry, 408, "no answer from the PBX (timeout)"),
       onTransportError: () => this.fail(entry, 503, "PBX connection lost while calling"),
     });
-    Object.assign(entry, { call, request, tx, connection, cancelled: false });
+    Object.assign(entry, { call, request, tx, connection, relay, cancelled: false });
     this.outgoing.set(call.id, entry);
     return call;
   }
@@ -113,17 +127,29 @@ export class PbxOutbound {
     const entry = this.outgoing.get(call.id);
     if (!entry || entry.cancelled || call.state === "answered") return false;
     entry.cancelled = true;
-    const r = entry.request;
-    const headers = new Headers();
-    headers.append("via", r.headers.get("via")!);
-    headers.append("max-forwards", "70");
-    for (const name of ["from", "to", "call-id"]) headers.append(name, r.headers.get(name)!);
-    headers.append("cseq", `${r.cseq.seq} CANCEL`);
-    for (const route of r.headers.getAll("route")) headers.append("route", route);
-    const cancel = new SipRequest("CANCEL", r.uri, headers);
-    this.ctx.transactions.sendRequest(cancel, entry.connection, { onResponse: () => {} });
+    this.ctx.transactions.sendRequest(cancelRequestFor(entry.request), entry.connection, {
+      onResponse: () => {},
+    });
     this.ctx.note(call, "cancel", "the user hung up before the PBX answered");
     return true;
+  }
+
+  /** The emulator's own media for a call of the admin API (or a transfer): echo, tone or silence. */
+  private async mediaFor(call: Call): Promise<MediaSession | undefined> {
+    const ctx = this.ctx;
+    let media: MediaSession;
+    try {
+      media = await ctx.media.createSession({ mode: call.mediaMode });
+    } catch (err) {
+      ctx.finish(call, { cause: `no media port: ${(err as Error).message}`, by: "emulator" });
+      return undefined;
+    }
+    call.media = media;
+    media.onDtmf((digit) => {
+      call.dtmf.push({ digit, via: "rfc4733", at: ctx.clock.now() });
+      ctx.note(call, "dtmf", `${digit} (RFC 4733)`);
+    });
+    return media;
   }
 
   private invite(
@@ -132,7 +158,7 @@ export class PbxOutbound {
     to: string,
     contact: string,
     connection: SipConnection,
-    sdp: string,
+    sdp: string | null,
     replaces?: string,
   ): SipRequest {
     const ctx = this.ctx;
@@ -146,13 +172,14 @@ export class PbxOutbound {
     headers.append("contact", `<${ctx.endpoint.contact(connection)}>`);
     headers.append("allow", CALL_METHODS);
     if (replaces) headers.append("replaces", replaces);
+    if (sdp === null) return new SipRequest("INVITE", targetUri(contact, to), headers);
     headers.append("content-type", "application/sdp");
     return new SipRequest("INVITE", targetUri(contact, to), headers, Buffer.from(sdp));
   }
 
   private onResponse(entry: OutgoingInvite, response: SipResponse): void {
     const ctx = this.ctx;
-    const { call } = entry;
+    const { call, relay } = entry;
     const status = response.status;
     if (status < 200) {
       if (status >= 180 && call.state === "setup") {
@@ -160,22 +187,41 @@ export class PbxOutbound {
         call.ringingAt = ctx.clock.now();
         ctx.note(call, "ringing", `${status} ${response.reason}`);
       }
+      if (!entry.cancelled) relay?.provisional(response);
       return;
     }
     if (status >= 300) {
       this.outgoing.delete(call.id);
       const cause =
         entry.cancelled && status === 487 ? "cancelled by the user" : `${status} ${response.reason}`;
+      relay?.failed(status, response.reason);
       ctx.finish(call, { status, cause, by: entry.cancelled ? "user" : "pbx" });
       return;
     }
     // 2xx, first or retransmitted (RFC 6026): each gets the ACK.
-    if (!entry.dialog) {
-      entry.dialog = Dialog.asUac(entry.request, response, entry.connection, ctx.endpoint);
-      ctx.dialogs.set(entry.dialog.key, { dialog: entry.dialog, call, leg: "pbx" });
+    if (entry.dialog) {
+      if (entry.ack) entry.dialog.sendStateless(entry.ack);
+      return;
     }
-    entry.dialog.sendStateless(entry.dialog.createAck(entry.request.cseq.seq));
-    if (call.state === "answered" || !call.active) return;
+    const dialog = Dialog.asUac(entry.request, response, entry.connection, ctx.endpoint);
+    entry.dialog = dialog;
+    const pbx: DialogEntry = { dialog, call, leg: "pbx" };
+    ctx.dialogs.set(dialog.key, pbx);
+    const ack = (sdp: string | undefined) => {
+      if (entry.ack) return;
+      entry.ack = dialog.createAck(entry.request.cseq.seq);
+      if (sdp) {
+        entry.ack.headers.set("content-type", "application/sdp");
+        entry.ack.body = Buffer.from(sdp);
+      }
+      dialog.sendStateless(entry.ack);
+    };
+    // Without an offer of ours the 2xx carries the PBX's: the ACK must answer it (RFC 3261
+    // §13.2.2.4), with the client's answer from its own ACK, or refusing when the call is over.
+    const offerless = relay !== undefined && relay.offer === null;
+    if (!offerless) ack(undefined);
+    else if (entry.cancelled || !call.active) ack(rejectingAnswer(response.body.toString("utf8")));
+    if (!call.active) return;
     this.outgoing.delete(call.id);
     if (response.body.length > 0 && call.media) {
       const result = call.media.applyAnswer(response.body.toString("utf8"));
@@ -188,15 +234,18 @@ export class PbxOutbound {
     ctx.note(call, "answered", `${status} ${response.reason}`);
     if (entry.cancelled) {
       // CANCEL crossed the 2xx: the call exists, so end it with BYE (RFC 3261 §9.1).
-      const bye = entry.dialog.createRequest("BYE");
+      const bye = dialog.createRequest("BYE");
       ctx.transactions.sendRequest(bye, entry.connection, { onResponse: () => {} });
       ctx.finish(call, { cause: "hung up by the user (CANCEL crossed the 200 OK)", by: "user" });
+      return;
     }
+    relay?.answered(response, pbx, ack);
   }
 
   private fail(entry: OutgoingInvite, status: number, cause: string): void {
     if (!entry.call) return;
     this.outgoing.delete(entry.call.id);
+    entry.relay?.failed(status, cause);
     this.ctx.finish(entry.call, { status, cause, by: "emulator" });
   }
 }

@@ -1,6 +1,7 @@
 import { createResponse, type SipRequest, type SipResponse } from "../sip/message/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
 import type { B2buaContext } from "./b2bua-context.js";
+import type { Call } from "./call.js";
 
 /** Methods a call leg accepts, advertised in Allow. */
 export const CALL_METHODS = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY";
@@ -25,4 +26,12 @@ export function dialogResponse(
     response.body = Buffer.from(options.sdp);
   }
   return response;
+}
+
+/** The 302 of the "forward" behaviour: the target in Contact, the dialed user in Diversion. */
+export function forwardHeaders(ctx: B2buaContext, call: Call, to: string): Record<string, string> {
+  return {
+    contact: `<sip:${to}@${ctx.domain}>`,
+    diversion: `<sip:${call.to}@${ctx.domain}>;reason=unconditional`,
+  };
 }

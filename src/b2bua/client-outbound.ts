@@ -1,0 +1,233 @@
+import type { TimerHandle } from "../shared/clock.js";
+import { Dialog, dialogKeyOfIncoming, newDialogTag } from "../sip/dialog/index.js";
+import { createResponse, type SipRequest, type SipResponse } from "../sip/message/index.js";
+import type { ServerTransaction } from "../sip/transaction/index.js";
+import type { SipConnection } from "../sip/transport/index.js";
+import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
+import type { Call } from "./call.js";
+import { rejectingAnswer } from "./passed-sdp.js";
+import type { CallRefusal, OutboundRelay, PbxOutbound } from "./pbx-outbound.js";
+import { dialogResponse } from "./sip-responses.js";
+
+/** RFC 3261 §13.3.1.4: without an ACK for 64·T1 the UAS gives up on the 2xx and hangs up. */
+const ACK_TIMEOUT_MS = 32_000;
+
+/** A client's INVITE toward the PBX, until we sent it a final response. */
+interface ClientInvite {
+  readonly tx: ServerTransaction;
+  readonly localTag: string;
+  call?: Call;
+  cancelled: boolean;
+}
+
+/** Our 2xx to a client, until its ACK. */
+interface AwaitedAck {
+  readonly call: Call;
+  readonly dialog: Dialog;
+  readonly timer: TimerHandle;
+  /** Set when the client made no offer: its ACK brings the answer for the PBX's ACK. */
+  readonly relayAck?: (sdp: string | undefined) => void;
+}
+
+/**
+ * Unify Phone client → PBX (issue 4 §3): an INVITE without To tag from a WebSocket on which
+ * the calling user's client registered goes to the user's trunk as a user → PBX call (the
+ * same path as the admin API's), with the client's SDP passed through; the PBX's 18x and
+ * final response come back to the client's INVITE.
+ */
+export class ClientOutbound {
+  private readonly invites = new Map<string, ClientInvite>();
+  private readonly acks = new Map<string, AwaitedAck>();
+
+  constructor(
+    private readonly ctx: B2buaContext,
+    private readonly outbound: PbxOutbound,
+  ) {}
+
+  /** A WebSocket connection (a client's, registered or not), or one a client registered on. */
+  fromClientSide(connection: SipConnection): boolean {
+    return (
+      connection.protocol === "WS" ||
+      connection.protocol === "WSS" ||
+      this.ctx.clients.usersOnConnection(connection.id).length > 0
+    );
+  }
+
+  async handle(tx: ServerTransaction): Promise<void> {
+    const ctx = this.ctx;
+    const request = tx.request;
+    const users = ctx.clients.usersOnConnection(tx.connection.id);
+    if (users.length === 0) {
+      tx.respond(
+        createResponse(request, 403, "Forbidden: no Unify Phone client is registered on this connection"),
+      );
+      return;
+    }
+    const caller = request.from.uri.user ?? "";
+    const user = users.includes(caller) ? ctx.store.users.get(caller) : undefined;
+    if (!user) {
+      tx.respond(
+        createResponse(
+          request,
+          403,
+          `Forbidden: ${caller || "the caller"} has no client registered on this connection`,
+        ),
+      );
+      return;
+    }
+    const dialed = request.requestUri.user;
+    if (!dialed) {
+      tx.respond(createResponse(request, 404, "Not Found: the Request-URI has no number to call"));
+      return;
+    }
+    const invite: ClientInvite = { tx, localTag: newDialogTag(), cancelled: false };
+    this.invites.set(tx.id, invite);
+    const started = await this.outbound.start(user, dialed, { relay: this.relayFor(invite) });
+    if (!("id" in started)) {
+      this.refuse(invite, started);
+      return;
+    }
+    invite.call = started;
+    this.ctx.whenEnded(started, () => this.invites.delete(tx.id));
+    if (invite.cancelled) this.outbound.cancel(started);
+  }
+
+  /** CANCEL from the client (the transaction layer answered it 200): 487, and CANCEL toward the PBX. */
+  cancelled(tx: ServerTransaction): boolean {
+    const invite = this.invites.get(tx.id);
+    if (!invite) return false;
+    this.answerClient(invite, 487, "Request Terminated");
+    invite.cancelled = true;
+    if (invite.call) this.outbound.cancel(invite.call);
+    return true;
+  }
+
+  /** The client's ACK for our 2xx (RFC 3261 §13.3.1.4); false when it is not one of ours. */
+  acknowledged(ack: SipRequest): boolean {
+    const key = dialogKeyOfIncoming(ack);
+    const awaited = key ? this.acks.get(key) : undefined;
+    if (!key || !awaited) return false;
+    this.acks.delete(key);
+    this.ctx.timers.clearTimer(awaited.timer);
+    awaited.dialog.state = "confirmed";
+    awaited.relayAck?.(ack.body.length > 0 ? ack.body.toString("utf8") : undefined);
+    this.ctx.note(awaited.call, "ack", "from the client");
+    return true;
+  }
+
+  /** A client's WebSocket closed: its unanswered calls are cancelled toward the PBX. */
+  connectionClosed(connection: SipConnection): void {
+    for (const invite of this.invites.values()) {
+      if (invite.tx.connection !== connection || invite.cancelled) continue;
+      invite.cancelled = true;
+      if (invite.call) this.outbound.cancel(invite.call);
+    }
+  }
+
+  private relayFor(invite: ClientInvite): OutboundRelay {
+    const request = invite.tx.request;
+    return {
+      offer: request.body.length > 0 ? request.body.toString("utf8") : null,
+      clientCallId: request.callId,
+      provisional: (response) => this.provisional(invite, response),
+      answered: (response, pbx, ack) => this.answered(invite, response, pbx, ack),
+      failed: (status, reason) => this.answerClient(invite, status, reason),
+    };
+  }
+
+  private provisional(invite: ClientInvite, response: SipResponse): void {
+    const { tx, localTag } = invite;
+    if (response.status === 100 || !pending(tx)) return;
+    const sdp = response.body.length > 0 ? response.body.toString("utf8") : undefined;
+    tx.respond(
+      dialogResponse(this.ctx, tx.request, tx.connection, response.status, localTag, {
+        reason: response.reason,
+        ...(sdp === undefined ? {} : { sdp }),
+      }),
+    );
+  }
+
+  private answered(
+    invite: ClientInvite,
+    response: SipResponse,
+    pbx: DialogEntry,
+    ack: (sdp: string | undefined) => void,
+  ): void {
+    const ctx = this.ctx;
+    const { tx, localTag } = invite;
+    const call = pbx.call;
+    const offerless = tx.request.body.length === 0;
+    // Without the client's ACK the PBX's offer in the 2xx can only be refused (RFC 3261 §13.2.2.4).
+    const refuseOffer = () => {
+      if (offerless) ack(rejectingAnswer(response.body.toString("utf8")));
+    };
+    this.invites.delete(tx.id);
+    if (!pending(tx) || !tx.connection.open) {
+      // The client is gone: the PBX's call ends at once.
+      refuseOffer();
+      ctx.sendByes(call);
+      ctx.finish(call, { cause: "the calling client is gone", by: "emulator" });
+      return;
+    }
+    const dialog = Dialog.asUas(tx.request, localTag, tx.connection, ctx.endpoint);
+    const client: DialogEntry = { dialog, call, leg: "client", peer: pbx };
+    pbx.peer = client;
+    ctx.dialogs.set(dialog.key, client);
+    const sdp = response.body.length > 0 ? response.body.toString("utf8") : undefined;
+    tx.respond(
+      dialogResponse(ctx, tx.request, tx.connection, 200, localTag, sdp === undefined ? {} : { sdp }),
+    );
+    setLegStatus(call, 200, "OK");
+    const timer = ctx.timers.setTimer(ACK_TIMEOUT_MS, () => {
+      if (!this.acks.delete(dialog.key)) return;
+      ctx.note(call, "ack-timeout", "no ACK from the client for the 200 OK within 64·T1");
+      refuseOffer();
+      ctx.sendByes(call);
+      ctx.finish(call, { cause: "no ACK from the client", by: "emulator" });
+    });
+    this.acks.set(dialog.key, { call, dialog, timer, ...(offerless ? { relayAck: ack } : {}) });
+    ctx.whenEnded(call, () => {
+      if (this.acks.delete(dialog.key)) ctx.timers.clearTimer(timer);
+    });
+  }
+
+  private refuse(invite: ClientInvite, refusal: CallRefusal): void {
+    if ("call" in refusal) invite.call = refusal.call;
+    switch (refusal.kind) {
+      case "user_not_found":
+        this.answerClient(invite, 404, `Not Found: ${refusal.detail}`);
+        return;
+      case "user_not_assigned":
+        this.answerClient(invite, 403, `Forbidden: ${refusal.detail}`);
+        return;
+      case "trunk_not_registered":
+        refusal.call.finalStatus ??= 480;
+        this.answerClient(invite, 480, `Temporarily Unavailable: ${refusal.detail}`);
+        return;
+      case "trunk_lines_busy":
+        this.answerClient(invite, 503, `Service Unavailable: ${refusal.detail}`);
+        return;
+    }
+  }
+
+  /** A final non-2xx to the client's INVITE, unless it already has one. */
+  private answerClient(invite: ClientInvite, status: number, reason: string): void {
+    const { tx, localTag } = invite;
+    this.invites.delete(tx.id);
+    if (!pending(tx)) return;
+    tx.respond(createResponse(tx.request, status, reason, localTag));
+    if (invite.call) setLegStatus(invite.call, status, reason);
+  }
+}
+
+function pending(tx: ServerTransaction): boolean {
+  return tx.state === "trying" || tx.state === "proceeding";
+}
+
+function setLegStatus(call: Call, status: number, reason: string): void {
+  const leg = call.legs.find((l) => l.kind === "client");
+  if (leg) {
+    leg.status = status;
+    leg.reason = reason;
+  }
+}

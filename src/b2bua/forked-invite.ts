@@ -1,0 +1,208 @@
+import type { ClientBinding } from "../registrar/index.js";
+import { createResponse, type SipResponse } from "../sip/message/index.js";
+import type { SipConnection } from "../sip/transport/index.js";
+import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
+import { refusalOf, type VirtualBehaviour } from "./call-behaviour.js";
+import { ClientFork, type ClientLeg } from "./client-fork.js";
+import type { PendingInvite } from "./pbx-inbound.js";
+import { bestFinalResponse } from "./response-selection.js";
+import { dialogResponse, forwardHeaders } from "./sip-responses.js";
+import { virtualMedia } from "./virtual-media.js";
+
+/** What the PBX INVITE's owner does for a forked call. */
+export interface ForkHost {
+  /** Answer the PBX with 200 (and wait for its ACK). */
+  answer(pending: PendingInvite, sdp: string | undefined, what: string): void;
+  /** The INVITE got its final non-2xx: forget it. */
+  forget(pending: PendingInvite): void;
+}
+
+/** How one branch (the virtual user, or a client) failed, as the PBX would be told. */
+interface BranchFailure {
+  readonly status: number;
+  readonly reason: string;
+  readonly cause: string;
+  readonly by: "user" | "emulator";
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A PBX → user INVITE that rings the user's clients, in parallel with the virtual
+ * behaviour unless the routing is "clients-only". The first 2xx wins: the other branches
+ * are cancelled (the virtual user's timer and media too). When every branch failed, the
+ * PBX gets the best final response, chosen as a forking proxy would (RFC 3261 §16.7).
+ */
+export class ForkedInvite {
+  private readonly fork: ClientFork;
+  private readonly failures: BranchFailure[] = [];
+  private readonly offer: string | null;
+  private virtualPending: boolean;
+  private started = false;
+  private settled = false;
+  private ringingSent = false;
+
+  constructor(
+    private readonly ctx: B2buaContext,
+    private readonly pending: PendingInvite,
+    /** The virtual behaviour ringing in parallel; null for "clients-only". */
+    private readonly virtual: VirtualBehaviour | null,
+    private readonly host: ForkHost,
+  ) {
+    const { call, tx } = pending;
+    this.offer = tx.request.body.length > 0 ? tx.request.body.toString("utf8") : null;
+    this.virtualPending = virtual !== null;
+    this.fork = new ClientFork(
+      ctx,
+      call,
+      { caller: call.from, userId: call.userId ?? "", offer: this.offer },
+      {
+        ringing: (leg) => this.ring(`client ${leg.binding.contact}`),
+        answered: (leg, response) => this.clientAnswered(leg, response),
+        failed: (leg, status, reason) =>
+          this.failed({
+            status,
+            reason,
+            cause: `client ${leg.binding.contact}: ${status} ${reason}`,
+            by: "user",
+          }),
+      },
+    );
+  }
+
+  async start(clients: ReadonlyArray<{ binding: ClientBinding; connection: SipConnection }>): Promise<void> {
+    // However the call ends (PBX CANCEL, hang-up over the API, lost connection), ringing clients get CANCEL.
+    this.ctx.whenEnded(this.pending.call, () => {
+      this.settled = true;
+      this.fork.cancel();
+    });
+    this.fork.start(clients);
+    this.started = true;
+    if (this.virtual) await this.startVirtual(this.virtual);
+    else this.settleIfAllFailed();
+  }
+
+  private async startVirtual(behaviour: VirtualBehaviour): Promise<void> {
+    const { ctx, pending } = this;
+    const { call, tx } = pending;
+    const refusal = refusalOf(behaviour);
+    if (refusal) {
+      this.virtualFailed({ ...refusal, by: "user" });
+      return;
+    }
+    if (behaviour.mode === "forward") {
+      const headers = forwardHeaders(ctx, call, behaviour.to);
+      const cause = `forwarded to ${behaviour.to}`;
+      this.virtualFailed({ status: 302, reason: "Moved Temporarily", cause, by: "user", headers });
+      return;
+    }
+    const prepared = await virtualMedia(ctx, call, tx.request);
+    if (!prepared.ok || this.settled || !call.active) {
+      // A client answered (or the call ended) while the port was being bound.
+      this.dropVirtualMedia();
+      if (!prepared.ok) this.virtualFailed({ ...prepared, by: "emulator" });
+      return;
+    }
+    this.ring("virtual user");
+    const ringMs = "ringMs" in behaviour ? behaviour.ringMs : 0;
+    pending.timer = ctx.timers.setTimer(ringMs, () => {
+      if (this.settled || !call.active) return;
+      if (behaviour.mode === "no-answer") {
+        this.dropVirtualMedia();
+        this.virtualFailed({
+          status: 480,
+          reason: "Temporarily Unavailable: no answer",
+          cause: "no answer",
+          by: "user",
+        });
+        return;
+      }
+      this.settled = true;
+      this.fork.cancel();
+      pending.media = prepared.media;
+      pending.offeredInAnswer = prepared.offeredInAnswer;
+      this.host.answer(
+        pending,
+        prepared.sdp,
+        behaviour.mode === "voicemail" ? "answered by voicemail" : "answered",
+      );
+    });
+  }
+
+  /** The first 180/183 of any branch rings the PBX; later ones add nothing. */
+  private ring(who: string): void {
+    if (this.ringingSent || this.settled || !this.pending.call.active) return;
+    this.ringingSent = true;
+    const { ctx } = this;
+    const { call, tx, dialog } = this.pending;
+    tx.respond(dialogResponse(ctx, tx.request, tx.connection, 180, dialog.localTag));
+    call.state = "ringing";
+    call.ringingAt = ctx.clock.now();
+    ctx.note(call, "ringing", who);
+  }
+
+  private clientAnswered(leg: ClientLeg, response: SipResponse): boolean {
+    const { ctx, pending } = this;
+    const { call } = pending;
+    if (this.settled || !call.active || !leg.dialog) return false;
+    this.settled = true;
+    if (pending.timer) ctx.timers.clearTimer(pending.timer);
+    this.dropVirtualMedia();
+    this.fork.cancel(leg);
+    // The two dialogs are joined: what comes on one is relayed to the other.
+    const pbx = ctx.dialogs.get(pending.dialog.key);
+    const client: DialogEntry = { dialog: leg.dialog, call, leg: "client", ...(pbx ? { peer: pbx } : {}) };
+    if (pbx) pbx.peer = client;
+    ctx.dialogs.set(leg.dialog.key, client);
+    if (this.offer === null) {
+      // Late offer: the client offered in its 2xx; the PBX's ACK brings the answer for the client's ACK.
+      pending.offeredInAnswer = true;
+      pending.relayAck = (sdp) => this.fork.acknowledge(leg, sdp);
+    }
+    const sdp = response.body.length > 0 ? response.body.toString("utf8") : undefined;
+    this.host.answer(pending, sdp, `answered by client ${leg.binding.contact}`);
+    return true;
+  }
+
+  private virtualFailed(failure: BranchFailure): void {
+    this.virtualPending = false;
+    this.failed(failure);
+  }
+
+  private failed(failure: BranchFailure): void {
+    this.failures.push(failure);
+    this.settleIfAllFailed();
+  }
+
+  private settleIfAllFailed(): void {
+    const { ctx, pending } = this;
+    const { call, tx, dialog } = pending;
+    if (!this.started || this.settled || !call.active) return;
+    if (this.virtualPending || this.fork.outstanding > 0) return;
+    this.settled = true;
+    const best = this.failures[bestFinalResponse(this.failures.map((f) => f.status))] ?? {
+      status: 480,
+      reason: "Temporarily Unavailable",
+      cause: "nobody answered",
+      by: "emulator",
+    };
+    // RFC 3261 §16.7: a 503 of one branch is not passed on, or the PBX would take the connector for unavailable.
+    const status = best.status === 503 ? 500 : best.status;
+    const response = createResponse(
+      tx.request,
+      status,
+      status === best.status ? best.reason : "Server Internal Error",
+      dialog.localTag,
+    );
+    for (const [name, value] of Object.entries(best.headers ?? {})) response.headers.set(name, value);
+    this.host.forget(pending);
+    tx.respond(response);
+    ctx.finish(call, { status, cause: best.cause, by: best.by });
+  }
+
+  /** The virtual user's media is no longer the call's: a client's media flows end to end. */
+  private dropVirtualMedia(): void {
+    const call = this.pending.call;
+    call.media?.close();
+    call.media = null;
+  }
+}

@@ -1,0 +1,219 @@
+import type { Clock } from "../shared/clock.js";
+import { FailureLockout } from "../shared/failure-lockout.js";
+import { newTag } from "../shared/ids.js";
+import { createResponse, type SipRequest } from "../sip/message/index.js";
+import type { ServerTransaction } from "../sip/transaction/index.js";
+import type { ContactBinding, ContactBindings } from "./contact-bindings.js";
+import type { DigestAlgorithm } from "./digest.js";
+import { DigestVerifier } from "./digest-verifier.js";
+import { NonceService } from "./nonce-service.js";
+import { formatBindingContact, RegisterRejection, readContactChanges } from "./register-contacts.js";
+
+/** An account that registers (a trunk, a client user), as a kind's directory yields it. */
+export interface RegistrarAccount {
+  /** Owner of its bindings: trunk id, user id. */
+  readonly id: string;
+  readonly tenantId: string;
+  /** The digest username, which is also the To user of its REGISTERs. */
+  readonly username: string;
+  /** The password, or only H(username:realm:password) per algorithm (RFC 7616 §3.4.2). */
+  readonly credentials:
+    | { readonly password: string }
+    | { readonly ha1: Readonly<Partial<Record<DigestAlgorithm, string>>> };
+  readonly authRequired: boolean;
+}
+
+export interface AccountRegistrarOptions {
+  readonly realm: string;
+  readonly defaultExpires: number;
+  readonly minExpires: number;
+  readonly maxExpires: number;
+  readonly nonceTtlMs: number;
+  readonly digestAlgorithms: readonly DigestAlgorithm[];
+  readonly maxAuthFailures: number;
+  readonly lockoutMs: number;
+}
+
+/** How one kind of account is limited and named in the reason phrases. */
+export interface AccountKind {
+  readonly maxContacts: number;
+  /** The 404 reads "Not Found: no <unknown> <user>", e.g. "trunk with user". */
+  readonly unknown: string;
+  /** The cap's 403 reads "Forbidden: at most <max> <perAccount>", e.g. "contacts per trunk". */
+  readonly perAccount: string;
+}
+
+/** Bindings of the account that a REGISTER from elsewhere takes over. */
+export interface Displacement {
+  readonly contacts: readonly string[];
+  /** Removed before the new contacts are bound (the owner visibly drops) or after (it never does). */
+  readonly first: boolean;
+  readonly reason: string;
+}
+
+/**
+ * A registrar (RFC 3261 §10.3) for one kind of account: digest authentication with
+ * lockout, Expires/423/cap, `*`, Call-ID/CSeq ordering and a contact limit, bindings tied
+ * to the connection the REGISTER came on. Subclasses find accounts and shape bindings.
+ */
+export abstract class AccountRegistrar<B extends ContactBinding> {
+  private readonly digest: DigestVerifier;
+  private readonly lockout: FailureLockout;
+
+  constructor(
+    private readonly options: AccountRegistrarOptions,
+    private readonly kind: AccountKind,
+    protected readonly clock: Clock,
+    readonly bindings: ContactBindings<B>,
+  ) {
+    this.digest = new DigestVerifier(
+      options.realm,
+      new NonceService(clock, options.nonceTtlMs),
+      options.digestAlgorithms,
+    );
+    this.lockout = new FailureLockout(clock, options.maxAuthFailures, options.lockoutMs);
+  }
+
+  /** The account registering as `user`; may throw a RegisterRejection for a known but unusable one. */
+  protected abstract findAccount(user: string): RegistrarAccount | undefined;
+
+  /** The binding to store for `contact`, with the account's identity added. */
+  protected abstract bind(account: RegistrarAccount, contact: ContactBinding, request: SipRequest): B;
+
+  /** Bindings elsewhere that `adds` (keys of contacts being bound) take over; may throw to refuse. */
+  protected displace?(account: RegistrarAccount, adds: readonly string[], connectionId: string): Displacement;
+
+  /** Told the final answer to each REGISTER of a known account (401 challenges excluded). */
+  protected settled?(account: RegistrarAccount, tx: ServerTransaction, status: number, reason: string): void;
+
+  handleRegister(tx: ServerTransaction): void {
+    const request = tx.request;
+    let account: RegistrarAccount | undefined;
+    try {
+      account = this.lookup(request);
+      if (account.authRequired && !this.authenticate(tx, account)) return;
+      this.updateBindings(tx, account);
+      const response = createResponse(request, 200, "OK", newTag());
+      for (const b of this.bindings.forOwner(account.id))
+        response.headers.append("contact", formatBindingContact(b, this.clock.now()));
+      response.headers.set("date", new Date(this.clock.now()).toUTCString());
+      tx.respond(response);
+      this.settled?.(account, tx, 200, "OK");
+    } catch (err) {
+      if (!(err instanceof RegisterRejection)) throw err;
+      const response = createResponse(request, err.status, err.reason, newTag());
+      for (const [name, value] of Object.entries(err.extra)) response.headers.set(name, value);
+      tx.respond(response);
+      if (account) this.settled?.(account, tx, err.status, err.reason);
+    }
+  }
+
+  /** A connection closed: its bindings vanish (nothing can reach their contacts without it). */
+  connectionClosed(connectionId: string, reason: string): void {
+    this.bindings.removeConnection(connectionId, `connection closed: ${reason}`);
+  }
+
+  private lookup(request: SipRequest): RegistrarAccount {
+    const to = request.to.uri;
+    if (to.scheme !== "sip" && to.scheme !== "sips") {
+      throw new RegisterRejection(400, "Bad Request: the To address-of-record must be a sip or sips URI");
+    }
+    const account = to.user === undefined ? undefined : this.findAccount(to.user);
+    if (!account)
+      throw new RegisterRejection(404, `Not Found: no ${this.kind.unknown} ${to.user ?? "(none)"}`);
+    return account;
+  }
+
+  /** True when authenticated; otherwise the 401 has been sent. */
+  private authenticate(tx: ServerTransaction, account: RegistrarAccount): boolean {
+    // Keyed by source and user: an attacker elsewhere cannot lock the account out.
+    const key = `${tx.connection.remoteAddress}|${account.username}`;
+    const locked = this.lockout.lockedFor(key);
+    if (locked > 0) {
+      throw new RegisterRejection(403, "Forbidden: too many failed authentication attempts", {
+        "retry-after": String(Math.ceil(locked / 1000)),
+      });
+    }
+    const { credentials: c, username } = account;
+    const outcome =
+      "password" in c
+        ? this.digest.verify(tx.request, username, c.password)
+        : this.digest.verifyHa1(tx.request, username, c.ha1);
+    switch (outcome.kind) {
+      case "ok":
+        this.lockout.succeed(key);
+        return true;
+      case "challenge": {
+        const response = createResponse(tx.request, 401, "Unauthorized", newTag());
+        response.headers.set("www-authenticate", this.digest.challenges(outcome.stale));
+        tx.respond(response);
+        return false;
+      }
+      case "wrong":
+        this.lockout.fail(key);
+        throw new RegisterRejection(403, `Forbidden: ${outcome.why}`);
+      case "bad-request":
+        throw new RegisterRejection(400, `Bad Request: ${outcome.why}`);
+    }
+  }
+
+  private updateBindings(tx: ServerTransaction, account: RegistrarAccount): void {
+    const { request, connection } = tx;
+    const changes = readContactChanges(request, this.options);
+    if (changes === "*") {
+      this.bindings.removeOwner(account.id, "unregistered");
+      return;
+    }
+    const { callId } = request;
+    const cseq = request.cseq.seq;
+    for (const { key } of changes) {
+      const existing = this.bindings.get(account.id, key);
+      // RFC 3261 §10.3 step 7: an older or repeated CSeq of the same Call-ID must not win.
+      if (existing && existing.callId === callId && existing.cseq >= cseq) {
+        throw new RegisterRejection(500, "Server Internal Error: out-of-order REGISTER (CSeq not higher)");
+      }
+    }
+    // The bindings as they will be once the changes are made in order (§10.3 step 7).
+    const current = new Set(this.bindings.forOwner(account.id).map((b) => b.contact));
+    for (const { key, expires } of changes) {
+      if (expires === 0) current.delete(key);
+      else current.add(key);
+    }
+    const adds = changes.filter((c) => c.expires > 0).map((c) => c.key);
+    const displaced = this.displace?.(account, adds, connection.id);
+    for (const contact of displaced?.contacts ?? []) current.delete(contact);
+    if (current.size > this.kind.maxContacts) {
+      throw new RegisterRejection(403, `Forbidden: at most ${this.kind.maxContacts} ${this.kind.perAccount}`);
+    }
+    if (displaced?.first) this.removeAll(account, displaced);
+    const now = this.clock.now();
+    for (const { contact, key, expires } of changes) {
+      if (expires === 0) {
+        this.bindings.remove(account.id, key, "unregistered");
+        continue;
+      }
+      const { expires: _dropped, ...contactParams } = contact.params;
+      const binding = this.bind(
+        account,
+        {
+          contact: key,
+          contactParams,
+          callId,
+          cseq,
+          registeredAt: this.bindings.get(account.id, key)?.registeredAt ?? now,
+          expiresAt: now + expires * 1000,
+          connectionId: connection.id,
+          transport: connection.protocol,
+          remote: { address: connection.remoteAddress, port: connection.remotePort },
+        },
+        request,
+      );
+      this.bindings.upsert(binding);
+    }
+    if (displaced && !displaced.first) this.removeAll(account, displaced);
+  }
+
+  private removeAll(account: RegistrarAccount, displaced: Displacement): void {
+    for (const contact of displaced.contacts) this.bindings.remove(account.id, contact, displaced.reason);
+  }
+}

@@ -1,0 +1,259 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type DigestAlgorithm, digestResponse } from "../../../src/registrar/digest.js";
+import {
+  type RegisterAttempt,
+  Registrar,
+  type RegistrarOptions,
+  type RegistrarTrunk,
+  type TrunkStatusEvent,
+} from "../../../src/registrar/index.js";
+import { ControllableClock } from "../../../src/shared/clock.js";
+import { Listeners } from "../../../src/shared/listeners.js";
+import {
+  parseAuthParams,
+  parseMessage,
+  type SipRequest,
+  type SipResponse,
+} from "../../../src/sip/message/index.js";
+import type { ServerTransaction } from "../../../src/sip/transaction/index.js";
+import { FakeConnection } from "../../support/fake-connection.js";
+
+const REALM = "phoneapp.unify.com";
+const USERNAME = "3919209257";
+const PASSWORD = "trunk-pass-1";
+
+const OPTIONS: RegistrarOptions = {
+  realm: REALM,
+  defaultExpires: 600,
+  minExpires: 60,
+  maxExpires: 3600,
+  maxContactsPerTrunk: 2,
+  nonceTtlMs: 300_000,
+  digestAlgorithms: ["MD5", "SHA-256"],
+  duplicateRegistration: "allow",
+  maxAuthFailures: 3,
+  lockoutMs: 60_000,
+};
+
+const TRUNK: RegistrarTrunk = {
+  id: "tk_main",
+  tenantId: "tn_acme",
+  username: USERNAME,
+  password: PASSWORD,
+  authRequired: true,
+};
+
+let clock: ControllableClock;
+let trunks: Map<string, RegistrarTrunk>;
+let registrar: Registrar;
+let status: TrunkStatusEvent[];
+let attempts: RegisterAttempt[];
+let connection: FakeConnection;
+
+beforeEach(() => {
+  clock = new ControllableClock({ frozen: true, start: 1_700_000_000_000 });
+  trunks = new Map([[USERNAME, TRUNK]]);
+  const events = new Listeners<TrunkStatusEvent>();
+  status = [];
+  events.on((e) => status.push(e));
+  registrar = new Registrar(OPTIONS, { findByUsername: (u) => trunks.get(u) }, clock, events);
+  attempts = [];
+  registrar.attempts.on((a) => attempts.push(a));
+  connection = new FakeConnection({ reliable: true });
+});
+
+afterEach(() => clock.dispose());
+
+interface RegisterOptions {
+  user?: string;
+  callId?: string;
+  cseq?: number;
+  contacts?: string[];
+  expires?: number;
+  authorization?: string;
+  via?: FakeConnection;
+  password?: string;
+}
+
+let seq = 0;
+
+function send(o: RegisterOptions = {}): SipResponse {
+  const user = o.user ?? USERNAME;
+  const contacts = o.contacts ?? [`<sip:${user}@192.0.2.10:5061;transport=tls>`];
+  const text = [
+    `REGISTER sip:${REALM} SIP/2.0`,
+    `Via: SIP/2.0/TLS 192.0.2.10:5061;branch=z9hG4bK${++seq}`,
+    "Max-Forwards: 70",
+    `To: <sip:${user}@${REALM}>`,
+    `From: <sip:${user}@${REALM}>;tag=f${seq}`,
+    `Call-ID: ${o.callId ?? "reg-1"}`,
+    `CSeq: ${o.cseq ?? seq} REGISTER`,
+    ...contacts.map((c) => `Contact: ${c}`),
+    ...(o.expires === undefined ? [] : [`Expires: ${o.expires}`]),
+    ...(o.authorization ? [`Authorization: ${o.authorization}`] : []),
+    "Content-Length: 0",
+    "",
+    "",
+  ].join("\r\n");
+  const sent: SipResponse[] = [];
+  const tx: ServerTransaction = {
+    id: `tx${seq}`,
+    method: "REGISTER",
+    request: parseMessage(Buffer.from(text)) as SipRequest,
+    connection: o.via ?? connection,
+    state: "trying",
+    respond: (r) => sent.push(r),
+  };
+  registrar.handleRegister(tx);
+  expect(sent).toHaveLength(1);
+  return sent[0]!;
+}
+
+/** 401, then the MD5 answer to it. */
+function register(o: RegisterOptions = {}): SipResponse {
+  const first = send(o);
+  expect(first.status).toBe(401);
+  const ch = parseAuthParams(first.headers.getAll("www-authenticate")[0]!).params;
+  const algorithm: DigestAlgorithm = "MD5";
+  const uri = `sip:${REALM}`;
+  const response = digestResponse({
+    algorithm,
+    username: USERNAME,
+    realm: REALM,
+    password: o.password ?? PASSWORD,
+    method: "REGISTER",
+    uri,
+    nonce: ch.nonce!,
+    qop: { nc: "00000001", cnonce: "c0ffee" },
+  });
+  const authorization = `Digest username="${USERNAME}", realm="${REALM}", nonce="${ch.nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="c0ffee"`;
+  return send({ ...o, authorization });
+}
+
+const contactA = `<sip:${USERNAME}@198.51.100.1:5061;transport=tls>`;
+const contactB = `<sip:${USERNAME}@203.0.113.9:5061;transport=tls>`;
+
+describe("Registrar (trunk) registration", () => {
+  it("binds the trunk's contact with the trunk's identity and reports the outcome", () => {
+    const response = register({ contacts: [`${contactA};+sip.instance="<urn:uuid:1>"`] });
+    expect(response.status).toBe(200);
+    expect(response.headers.getAll("contact")).toEqual([
+      `${contactA};+sip.instance="<urn:uuid:1>";expires=600`,
+    ]);
+    expect(registrar.bindings.forTrunk(TRUNK.id)).toEqual([
+      {
+        trunkId: TRUNK.id,
+        tenantId: TRUNK.tenantId,
+        aor: USERNAME,
+        contact: `sip:${USERNAME}@198.51.100.1:5061;transport=tls`,
+        contactParams: { "+sip.instance": '"<urn:uuid:1>"' },
+        callId: "reg-1",
+        cseq: seq,
+        registeredAt: clock.now(),
+        expiresAt: clock.now() + 600_000,
+        connectionId: connection.id,
+        transport: "TLS",
+        remote: { address: "127.0.0.1", port: 5070 },
+      },
+    ]);
+    expect(registrar.bindings.trunksOnConnection(connection.id)).toEqual([TRUNK.id]);
+    expect(status).toEqual([
+      {
+        trunkId: TRUNK.id,
+        tenantId: TRUNK.tenantId,
+        status: "available",
+        reason: "registered",
+        at: clock.now(),
+      },
+    ]);
+    expect(attempts).toEqual([
+      { trunkId: TRUNK.id, status: 200, reason: "OK", at: clock.now(), remote: "127.0.0.1:5070" },
+    ]);
+  });
+
+  it("registers without digest when the trunk does not require authentication", () => {
+    trunks.set(USERNAME, { ...TRUNK, authRequired: false });
+    expect(send().status).toBe(200);
+    expect(registrar.bindings.size).toBe(1);
+  });
+
+  it("answers 404 for an unknown user and reports nothing", () => {
+    const response = send({ user: "1111111111" });
+    expect(response.status).toBe(404);
+    expect(response.reason).toBe("Not Found: no trunk with user 1111111111");
+    expect(attempts).toEqual([]);
+  });
+
+  it("reports a wrong password as 403 but not the 401 challenge, then locks the source out", () => {
+    for (let i = 0; i < OPTIONS.maxAuthFailures; i++)
+      expect(register({ password: "wrong" }).status).toBe(403);
+    expect(attempts.map((a) => a.status)).toEqual([403, 403, 403]);
+    const locked = send();
+    expect(locked.status).toBe(403);
+    expect(locked.headers.get("retry-after")).toBe("60");
+    expect(attempts.at(-1)?.reason).toBe("Forbidden: too many failed authentication attempts");
+  });
+
+  it("caps the contacts per trunk", () => {
+    expect(register({ contacts: [contactA, contactB] }).status).toBe(200);
+    const over = register({ contacts: [`<sip:${USERNAME}@192.0.2.99>`], callId: "other" });
+    expect(over.status).toBe(403);
+    expect(over.reason).toBe("Forbidden: at most 2 contacts per trunk");
+  });
+
+  it("answers 423 with Min-Expires and reports it", () => {
+    const brief = register({ expires: 10 });
+    expect(brief.status).toBe(423);
+    expect(brief.headers.get("min-expires")).toBe("60");
+    expect(attempts.at(-1)).toMatchObject({ status: 423, reason: "Interval Too Brief" });
+  });
+
+  it("expires the binding on the emulator clock and publishes unavailable", () => {
+    register({ expires: 60 });
+    clock.advance(59_999);
+    expect(registrar.bindings.trunkCount).toBe(1);
+    clock.advance(1);
+    expect(registrar.bindings.trunkCount).toBe(0);
+    expect(status.at(-1)).toMatchObject({ status: "unavailable", reason: "expired" });
+  });
+});
+
+describe("Registrar duplicate-registration policy", () => {
+  const other = () => new FakeConnection({ reliable: true });
+
+  it("allow: registrations over two connections live side by side", () => {
+    register({ contacts: [contactA], callId: "a" });
+    expect(register({ contacts: [contactB], callId: "b", via: other() }).status).toBe(200);
+    expect(registrar.bindings.size).toBe(2);
+  });
+
+  it("reject: the second connection gets 403 and the first keeps the trunk", () => {
+    registrar.duplicatePolicy = "reject";
+    register({ contacts: [contactA], callId: "a" });
+    const response = register({ contacts: [contactB], callId: "b", via: other() });
+    expect(response.status).toBe(403);
+    expect(response.reason).toContain("cloned system");
+    expect(registrar.bindings.forTrunk(TRUNK.id).map((b) => b.connectionId)).toEqual([connection.id]);
+  });
+
+  it("last-wins: the newcomer takes over without the trunk ever looking unavailable", () => {
+    registrar.duplicatePolicy = "last-wins";
+    const clone = other();
+    register({ contacts: [contactA, `<sip:${USERNAME}@192.0.2.99>`], callId: "a" });
+    // Both old contacts are displaced, so the cap of 2 is not exceeded.
+    expect(register({ contacts: [contactB], callId: "b", via: clone }).status).toBe(200);
+    expect(registrar.bindings.forTrunk(TRUNK.id).map((b) => b.connectionId)).toEqual([clone.id]);
+    expect(status.map((e) => e.status)).toEqual(["available"]);
+  });
+
+  it("flap: the old registration goes first, so the trunk drops and comes back", () => {
+    registrar.duplicatePolicy = "flap";
+    register({ contacts: [contactA], callId: "a" });
+    register({ contacts: [contactB], callId: "b", via: other() });
+    expect(registrar.bindings.forTrunk(TRUNK.id).map((b) => b.contact)).toEqual([
+      `sip:${USERNAME}@203.0.113.9:5061;transport=tls`,
+    ]);
+    expect(status.map((e) => e.status)).toEqual(["available", "unavailable", "available"]);
+    expect(status[1]!.reason).toBe("taken over by a registration from another connection (cloned system?)");
+  });
+});
