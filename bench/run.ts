@@ -2,7 +2,7 @@
  * `npm run bench` (issue 2 §14): starts the compiled emulator in its own process, drives
  * it from separate load-generator processes over TLS on 127.0.0.1, and prints per phase
  * throughput, latency and server CPU per operation, then a table against the goals.
- * Every phase is bounded by time and by count; the whole run takes about 1.5 minutes.
+ * Every phase is bounded by time and by count; the whole run takes 1.5–2.5 minutes.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";

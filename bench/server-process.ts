@@ -8,6 +8,8 @@ export interface ServerOptions {
   /** Directory for `--cpu-prof` output; no profiling when absent. */
   readonly profileDir?: string;
   readonly startTimeoutMs: number;
+  /** Appended to the server's command line (e.g. `--rtp-ports 20000-23999`). */
+  readonly extraArgs?: readonly string[];
 }
 
 /** The emulator under test, in its own process. */
@@ -47,6 +49,7 @@ export function startServer(options: ServerOptions): Promise<ServerProcess> {
       "warn",
       "--certs-dir",
       options.certsDir,
+      ...(options.extraArgs ?? []),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );

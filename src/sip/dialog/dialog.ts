@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { newTag } from "../../shared/ids.js";
 import { Headers, SipRequest as Request, type SipRequest, type SipResponse } from "../message/index.js";
 import { newBranch } from "../transaction/index.js";
 import type { SipConnection } from "../transport/index.js";
@@ -164,7 +164,7 @@ export class Dialog {
 
 /** A tag for our side of a new dialog. */
 export function newDialogTag(): string {
-  return randomBytes(6).toString("hex");
+  return newTag();
 }
 
 function contactUri(message: SipRequest | SipResponse): string | undefined {

@@ -101,6 +101,17 @@ export class StreamConnection implements SipConnection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    // Answers to a batch of pipelined messages leave as one TLS record and one write.
+    this.socket.cork();
+    try {
+      this.handle(chunk);
+    } finally {
+      this.socket.uncork();
+    }
+    if (!this.closed) this.watchPartialMessage();
+  }
+
+  private handle(chunk: Buffer): void {
     for (const event of this.framer.push(chunk)) {
       switch (event.type) {
         case "message": {
@@ -122,7 +133,6 @@ export class StreamConnection implements SipConnection {
       }
       if (this.closed) return;
     }
-    this.watchPartialMessage();
   }
 
   private onParseError(error: SipParseError, fatal: boolean): void {
