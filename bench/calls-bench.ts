@@ -8,8 +8,9 @@
  *   (1)     call rate: INVITE → 100/180/200 → ACK → BYE → 200, W calls in flight.
  * About 1 minute.
  *
- *   npx tsx bench/calls-bench.ts [--profile]
- *   --profile: only phase (1), the server under --cpu-prof; prints its top self-time functions.
+ *   npx tsx bench/calls-bench.ts [--profile rate|media]
+ *   --profile rate: only phase (1), the server under --cpu-prof; prints its top self-time functions;
+ *   --profile media: the same for phases (3) and (2) only.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -69,8 +70,11 @@ const MAX_CALLS_PER_PHASE = 200_000;
 const SLACK_MS = 30_000;
 
 export interface CallsBenchOptions {
-  /** Only phase (1), with the server under `--cpu-prof`; prints its top self-time functions. */
-  readonly profile?: boolean;
+  /**
+   * Only phase (1) ("rate") or phases (3) and (2) ("media"), with the server under
+   * `--cpu-prof`; prints its top self-time functions and keeps the profile.
+   */
+  readonly profile?: "rate" | "media";
 }
 
 type MutableMeasured = { -readonly [K in keyof Measured]: Measured[K] };
@@ -201,6 +205,12 @@ export async function run(options: CallsBenchOptions = {}): Promise<string> {
   };
   let server: ServerProcess | undefined;
   let gen: CallsGenerator | undefined;
+  // However the runner ends (an error, process.exit on a signal), no server or generator stays behind.
+  const killChildren = () => {
+    gen?.kill();
+    server?.kill();
+  };
+  process.once("exit", killChildren);
   try {
     const trunkPassword = randomBytes(8).toString("hex");
     const adminToken = randomBytes(16).toString("hex");
@@ -222,7 +232,7 @@ export async function run(options: CallsBenchOptions = {}): Promise<string> {
     };
     const behaviour = await setCallBehaviour(api, CALLS_TENANT, CALLEE_EMAIL, { mode: "answer", ringMs: 0 });
     say(
-      `call benchmark — node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${cpus().length}, load average ${loadavg()[0]?.toFixed(2)}; server pid ${server.pid} (--rtp-ports ${RTP_PORTS}), RSS ${(readRssBytes(server.pid) / MB).toFixed(0)} MB; trunk ${CALLS_TRUNK_USER} (digest, ${TRUNK_LINES} lines) calls ${CALLEE_NUMBER}, behaviour ${JSON.stringify(behaviour)}${options.profile ? "; server under --cpu-prof" : ""}\n`,
+      `call benchmark — node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${cpus().length}, load average ${loadavg()[0]?.toFixed(2)}; server pid ${server.pid} (--rtp-ports ${RTP_PORTS}), RSS ${(readRssBytes(server.pid) / MB).toFixed(0)} MB; trunk ${CALLS_TRUNK_USER} (digest, ${TRUNK_LINES} lines) calls ${CALLEE_NUMBER}, behaviour ${JSON.stringify(behaviour)}${options.profile ? `; server under --cpu-prof (${options.profile} phases only)` : ""}\n`,
     );
     gen = new CallsGenerator();
     await gen.command(
@@ -238,8 +248,8 @@ export async function run(options: CallsBenchOptions = {}): Promise<string> {
     );
     const session: Session = { server, gen, say };
     const m: MutableMeasured = {};
-    if (!options.profile) await heldPhases(session, m);
-    m.rate = await rateSweep(session);
+    if (options.profile !== "rate") await heldPhases(session, m);
+    if (options.profile !== "media") m.rate = await rateSweep(session);
     const { result: last } = await gen.command(
       { type: "hangup", window: ESTABLISH_WINDOW },
       "hangup",
@@ -264,14 +274,19 @@ export async function run(options: CallsBenchOptions = {}): Promise<string> {
       console.log(`\n!!!!!!!!!!!! the call-rate phase had ${rateFailures} failures !!!!!!!!!!!!`);
     return [...lines, table].join("\n");
   } finally {
-    gen?.kill();
-    server?.kill();
+    killChildren();
+    process.off("exit", killChildren);
+    // With --profile the work dir stays: it holds the .cpuprofile.
     if (!options.profile) rmSync(work, { recursive: true, force: true });
   }
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  run({ profile: process.argv.includes("--profile") }).catch((error: unknown) => {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.once(signal, () => process.exit(130));
+  const at = process.argv.indexOf("--profile");
+  const profile = at < 0 ? undefined : process.argv[at + 1] === "media" ? "media" : "rate";
+  run(profile ? { profile } : {}).catch((error: unknown) => {
     console.error(`bench failed: ${String((error as Error)?.stack ?? error)}`);
     process.exitCode = 1;
   });

@@ -21,6 +21,10 @@ export interface CallListener {
   done(call: BenchCall, failure: CallFailure): void;
 }
 
+/** "503 Service Unavailable: …" of a response, cut short: failures are counted by it. */
+const statusLine = (response: SipLite): string =>
+  response.head.slice(8, response.head.indexOf("\r\n")).slice(0, 100);
+
 type CallState = "inviting" | "up" | "hanging-up" | "done";
 
 /** One PBX → user call of the generator: INVITE → (1xx) → 200 → ACK, later BYE → 200. */
@@ -50,7 +54,7 @@ export class BenchCall {
     }
     if (message.method === "INVITE") this.onInviteResponse(message);
     else if (message.method === "BYE" && this.state === "hanging-up" && message.status >= 200)
-      this.finish(message.status < 300 ? undefined : `BYE ${message.status}`);
+      this.finish(message.status < 300 ? undefined : `BYE ${statusLine(message)}`);
   }
 
   hangUp(): void {
@@ -72,7 +76,7 @@ export class BenchCall {
     if (response.status >= 300) {
       if (this.state !== "inviting") return;
       this.dialer.send(nonSuccessAckText(this.invite, response));
-      this.finish(`INVITE ${response.status}`);
+      this.finish(`INVITE ${statusLine(response)}`);
       return;
     }
     if (this.state !== "inviting") {
@@ -135,6 +139,7 @@ export class Dialer {
       fromTag: `${this.prefix}${n}`,
       branch: `${this.prefix}${n}`,
       rtpPort,
+      sessionId: n,
     };
     const call = new BenchCall(n, invite, this, listener);
     this.live.add(call);

@@ -53,8 +53,12 @@ export interface RtpResult {
   readonly received: number;
   /** Echoes whose payload names another call than the server port they came from. */
   readonly misrouted: number;
-  /** Datagrams from ports that belong to no call. */
+  /** Datagrams from ports that belong to no call, or too short to name one. */
   readonly unknown: number;
+  /** Echoes of an earlier run (the server's backlog), not counted. */
+  readonly stale: number;
+  /** Echoes of this run that came after the drain: counted as lost. */
+  readonly late: number;
   /** Ticks not sent at all because the generator was more than 2 ticks behind. */
   readonly skippedTicks: number;
   /** Ticks sent more than one period (20 ms) after their time, and the worst delay. */

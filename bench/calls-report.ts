@@ -17,10 +17,21 @@ export const GOAL_CONCURRENT_CALLS = 1000;
 export const GOAL_LOSS_PERCENT = 1;
 /** Below this share of the target send rate the generator, not the server, set the pace. */
 export const KEPT_UP_SHARE = 0.99;
+const RTP_DRAIN_NOTE = "a 500 ms drain";
 
 const int = (n: number): string => Math.round(n).toLocaleString("en-US");
 const ms = (n: number): string => `${n.toFixed(2)} ms`;
 const pct = (part: number, whole: number): number => (whole > 0 ? (100 * part) / whole : 0);
+
+/** CPU of everything but the server and the generator: > 20% of a core skews the figures. */
+function others(cpu: CpuWindow, generatorCpuSeconds: number, seconds: number): string {
+  const share = pct(
+    Math.max(0, cpu.machineBusySeconds - cpu.serverCpuSeconds - generatorCpuSeconds),
+    seconds,
+  );
+  const warning = share > 20 ? "  (the machine was not quiet: the figures are skewed)" : "";
+  return `   other processes ${share.toFixed(0)}% of a core${warning}`;
+}
 
 export function failureTotal(f: FailureCounts): number {
   return Object.values(f).reduce((a, b) => a + b, 0);
@@ -48,7 +59,8 @@ export function formatRate(title: string, r: RateResult, cpu: CpuWindow): string
     `   call rate       ${int(callsPerSecond(r))} calls/s`,
     `   setup latency   INVITE → 200: p50 ${ms(r.p50Ms)}   p99 ${ms(r.p99Ms)}   max ${ms(r.maxMs)}`,
     `   server CPU      ${perCall} per call  →  ${int(callsPerCoreSecond(r, cpu))} calls per server-core-second  (server ${pct(cpu.serverCpuSeconds, r.seconds).toFixed(0)}% of a core)`,
-    `   generator CPU   ${genPerCall} per call (generator ${pct(r.generatorCpuSeconds, r.seconds).toFixed(0)}% of a core); machine ${pct(cpu.machineBusySeconds, r.seconds).toFixed(0)}% of one core busy in all`,
+    `   generator CPU   ${genPerCall} per call (generator ${pct(r.generatorCpuSeconds, r.seconds).toFixed(0)}% of a core)`,
+    others(cpu, r.generatorCpuSeconds, r.seconds),
     `   failures        ${describeFailures(r.failures)}`,
   ].join("\n");
 }
@@ -73,9 +85,11 @@ export function formatRtp(title: string, r: RtpResult, cpu: CpuWindow): string {
     `   ${int(r.calls)} calls × 50 packets/s for ${r.seconds.toFixed(2)} s; target ${int(r.targetPackets)} packets`,
     `   sent            ${int(r.sent)} (${int(r.sent / r.seconds)} packets/s = ${(r.sent / r.seconds / Math.max(1, r.calls)).toFixed(1)}/s per call); ${keptUp}`,
     `   ticks           ${int(r.skippedTicks)} skipped, ${int(r.lateTicks)} sent > 20 ms late, worst lag ${ms(r.maxLagMs)}`,
-    `   echoed back     ${int(r.received)}  →  loss ${lossPercent(r).toFixed(3)} %  (${int(r.callsWithLoss)} calls lost ≥ 1 packet, ${int(r.silentCalls)} got no echo; ${int(r.misrouted)} misrouted, ${int(r.unknown)} from unknown ports, ${int(r.sendErrors)} send errors)`,
+    `   echoed back     ${int(r.received)} within the run + ${RTP_DRAIN_NOTE}  →  loss ${lossPercent(r).toFixed(3)} %  (${int(r.callsWithLoss)} calls lost ≥ 1 packet, ${int(r.silentCalls)} got no echo)`,
+    `   odd echoes      ${int(r.late)} after the drain (counted lost), ${int(r.stale)} of an earlier run, ${int(r.misrouted)} misrouted, ${int(r.unknown)} unknown; ${int(r.sendErrors)} send errors`,
     `   server CPU      ${pct(cpu.serverCpuSeconds, r.seconds).toFixed(0)}% of a core, ${perPacket} per echoed packet (in + out)`,
-    `   generator CPU   ${pct(r.generatorCpuSeconds, r.seconds).toFixed(0)}% of a core; machine ${pct(cpu.machineBusySeconds, r.seconds).toFixed(0)}% of one core busy in all (2 cores = 200%)`,
+    `   generator CPU   ${pct(r.generatorCpuSeconds, r.seconds).toFixed(0)}% of a core`,
+    others(cpu, r.generatorCpuSeconds, r.seconds),
   ].join("\n");
 }
 

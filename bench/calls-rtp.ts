@@ -9,14 +9,18 @@ const SAMPLES = 160;
 const HEADER = 12;
 /** A late generator catches up at most this many ticks at once; older ones are skipped. */
 const MAX_BURST = 2;
+/** After the drain, echoes still coming are counted as late until this much silence (or the bound). */
+const QUIET_MS = 300;
+const MAX_QUIET_WAIT_MS = 5_000;
 
-/** RTP header (RFC 3550 §5.1, PT 0 = PCMU) and a payload of PCMU silence that names the call. */
-function packetTemplate(index: number, ssrc: number): Buffer {
+/** RTP header (RFC 3550 §5.1, PT 0 = PCMU) and a payload of PCMU silence naming the call and the run. */
+function packetTemplate(index: number, run: number, ssrc: number): Buffer {
   const packet = Buffer.alloc(HEADER + SAMPLES, 0xff);
   packet[0] = 0x80;
   packet[1] = 0;
   packet.writeUInt32BE(ssrc, 8);
   packet.writeUInt32BE(index, HEADER);
+  packet.writeUInt32BE(run, HEADER + 4);
   return packet;
 }
 
@@ -27,13 +31,96 @@ function payloadOffset(packet: Buffer): number {
   return offset;
 }
 
+/** Echo counters of one run; the payload tells the call and the run an echo belongs to. */
+class EchoCounter {
+  readonly received: Uint32Array;
+  misrouted = 0;
+  unknown = 0;
+  /** Echoes of an earlier run. */
+  stale = 0;
+  /** Echoes of this run after the drain. */
+  late = 0;
+  drained = false;
+  lastEchoAt = performance.now();
+  private readonly callByPort = new Int32Array(65536).fill(-1);
+
+  constructor(
+    calls: readonly BenchCall[],
+    private readonly run: number,
+  ) {
+    this.received = new Uint32Array(calls.length);
+    calls.forEach((c, i) => {
+      this.callByPort[c.serverRtpPort] = i;
+    });
+  }
+
+  readonly onMessage = (packet: Buffer, from: RemoteInfo): void => {
+    this.lastEchoAt = performance.now();
+    const i = this.callByPort[from.port] ?? -1;
+    const offset = packet.length >= HEADER ? payloadOffset(packet) : packet.length;
+    if (packet.length < offset + 8) this.unknown++;
+    else if (packet.readUInt32BE(offset + 4) !== this.run) this.stale++;
+    else if (this.drained) this.late++;
+    else if (i < 0) this.unknown++;
+    else if (packet.readUInt32BE(offset) !== i) this.misrouted++;
+    else this.received[i]!++;
+  };
+}
+
+/** Resolves once no echo came for QUIET_MS (at most MAX_QUIET_WAIT_MS). */
+function quiet(echoes: EchoCounter): Promise<void> {
+  const since = performance.now();
+  return new Promise((resolve) => {
+    const check = () => {
+      const now = performance.now();
+      if (now - echoes.lastEchoAt >= QUIET_MS || now - since >= MAX_QUIET_WAIT_MS) resolve();
+      else setTimeout(check, QUIET_MS / 3);
+    };
+    check();
+  });
+}
+
+interface Pacing {
+  sentTicks: number;
+  skippedTicks: number;
+  lateTicks: number;
+  maxLagMs: number;
+}
+
+/** Calls `send(tick)` every 20 ms for `totalTicks`, catching up at most MAX_BURST ticks at once. */
+function paced(totalTicks: number, send: (tick: number) => void): Promise<Pacing> {
+  const pacing: Pacing = { sentTicks: 0, skippedTicks: 0, lateTicks: 0, maxLagMs: 0 };
+  const t0 = performance.now();
+  let ticks = 0;
+  return new Promise((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      const due = Math.min(totalTicks, Math.floor((now - t0) / PERIOD_MS) + 1);
+      if (due - ticks > MAX_BURST) {
+        pacing.skippedTicks += due - ticks - MAX_BURST;
+        ticks = due - MAX_BURST;
+      }
+      for (; ticks < due; ticks++) {
+        const lag = now - (t0 + ticks * PERIOD_MS);
+        pacing.maxLagMs = Math.max(pacing.maxLagMs, lag);
+        if (lag > PERIOD_MS) pacing.lateTicks++;
+        send(ticks);
+        pacing.sentTicks++;
+      }
+      if (ticks < totalTicks) setTimeout(tick, Math.max(0, t0 + ticks * PERIOD_MS - performance.now()));
+      else resolve(pacing);
+    };
+    tick();
+  });
+}
+
 /**
  * Phase (2): every call sends one PCMU packet per 20 ms tick from the one shared socket
  * to its server port (distinct SSRC, sequence and timestamp per call); the emulator
  * echoes each to the latched source. Echoes are told apart by the server port they come
- * from, and checked against the call index in their payload. Counts after a drain.
+ * from and checked against the call and run named in their payload; counted after a drain.
  */
-export function runRtp(
+export async function runRtp(
   socket: Socket,
   upCalls: readonly BenchCall[],
   spec: RtpSpec,
@@ -41,31 +128,22 @@ export function runRtp(
 ): Promise<RtpResult> {
   const calls = upCalls.slice(0, spec.calls).filter((c) => c.serverRtpPort > 0);
   const n = calls.length;
-  const callByPort = new Int32Array(65536).fill(-1);
-  calls.forEach((c, i) => {
-    callByPort[c.serverRtpPort] = i;
-  });
-  const templates = calls.map((_, i) => packetTemplate(i, randomInt(0, 2 ** 32)));
+  const run = randomInt(0, 2 ** 32);
+  const templates = calls.map((_, i) => packetTemplate(i, run, randomInt(0, 2 ** 32)));
   const firstSeq = calls.map(() => randomInt(0, 65536));
   const firstTimestamp = calls.map(() => randomInt(0, 2 ** 32));
-  const received = new Uint32Array(n);
-  let misrouted = 0;
-  let unknown = 0;
+  const echoes = new EchoCounter(calls, run);
   let sendErrors = 0;
-  const onMessage = (packet: Buffer, from: RemoteInfo) => {
-    const i = callByPort[from.port] ?? -1;
-    const offset = packet.length >= HEADER ? payloadOffset(packet) : packet.length;
-    if (i < 0 || packet.length < offset + 4) unknown++;
-    else if (packet.readUInt32BE(offset) !== i) misrouted++;
-    else received[i]!++;
-  };
   const onError = () => {
     sendErrors++;
   };
-  socket.on("message", onMessage);
+  socket.on("message", echoes.onMessage);
   socket.on("error", onError);
-
-  const sendTick = (tick: number) => {
+  const totalTicks = Math.max(1, Math.round((spec.seconds * 1000) / PERIOD_MS));
+  const t0 = performance.now();
+  const cpuStart = process.cpuUsage();
+  mark("start");
+  const pacing = await paced(totalTicks, (tick) => {
     for (let i = 0; i < n; i++) {
       const packet = Buffer.allocUnsafe(HEADER + SAMPLES);
       templates[i]!.copy(packet);
@@ -73,68 +151,40 @@ export function runRtp(
       packet.writeUInt32BE((firstTimestamp[i]! + tick * SAMPLES) % 2 ** 32, 4);
       socket.send(packet, calls[i]!.serverRtpPort, "127.0.0.1");
     }
-  };
-
-  const totalTicks = Math.max(1, Math.round((spec.seconds * 1000) / PERIOD_MS));
-  return new Promise((resolve) => {
-    let ticks = 0;
-    let sentTicks = 0;
-    let skippedTicks = 0;
-    let lateTicks = 0;
-    let maxLagMs = 0;
-    const t0 = performance.now();
-    const cpuStart = process.cpuUsage();
-    mark("start");
-    const tick = () => {
-      const now = performance.now();
-      const due = Math.min(totalTicks, Math.floor((now - t0) / PERIOD_MS) + 1);
-      if (due - ticks > MAX_BURST) {
-        skippedTicks += due - ticks - MAX_BURST;
-        ticks = due - MAX_BURST;
-      }
-      for (; ticks < due; ticks++, sentTicks++) {
-        const lag = now - (t0 + ticks * PERIOD_MS);
-        if (lag > maxLagMs) maxLagMs = lag;
-        if (lag > PERIOD_MS) lateTicks++;
-        sendTick(ticks);
-      }
-      if (ticks < totalTicks) {
-        setTimeout(tick, Math.max(0, t0 + ticks * PERIOD_MS - performance.now()));
-        return;
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      const cpu = process.cpuUsage(cpuStart);
-      mark("end");
-      setTimeout(() => {
-        socket.off("message", onMessage);
-        socket.off("error", onError);
-        const perCall = sentTicks;
-        let receivedTotal = 0;
-        let callsWithLoss = 0;
-        let silentCalls = 0;
-        for (const r of received) {
-          receivedTotal += r;
-          if (r < perCall) callsWithLoss++;
-          if (r === 0) silentCalls++;
-        }
-        resolve({
-          calls: n,
-          seconds,
-          targetPackets: n * totalTicks,
-          sent: n * sentTicks - sendErrors,
-          received: receivedTotal,
-          misrouted,
-          unknown,
-          skippedTicks,
-          lateTicks,
-          maxLagMs,
-          callsWithLoss,
-          silentCalls,
-          sendErrors,
-          generatorCpuSeconds: (cpu.user + cpu.system) / 1e6,
-        });
-      }, spec.drainMs);
-    };
-    tick();
   });
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  mark("end");
+  await new Promise((resolve) => setTimeout(resolve, spec.drainMs));
+  echoes.drained = true;
+  await quiet(echoes);
+  socket.off("message", echoes.onMessage);
+  socket.off("error", onError);
+
+  let received = 0;
+  let callsWithLoss = 0;
+  let silentCalls = 0;
+  for (const r of echoes.received) {
+    received += r;
+    if (r < pacing.sentTicks) callsWithLoss++;
+    if (r === 0) silentCalls++;
+  }
+  return {
+    calls: n,
+    seconds,
+    targetPackets: n * totalTicks,
+    sent: n * pacing.sentTicks - sendErrors,
+    received,
+    misrouted: echoes.misrouted,
+    unknown: echoes.unknown,
+    stale: echoes.stale,
+    late: echoes.late,
+    skippedTicks: pacing.skippedTicks,
+    lateTicks: pacing.lateTicks,
+    maxLagMs: pacing.maxLagMs,
+    callsWithLoss,
+    silentCalls,
+    sendErrors,
+    generatorCpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
 }

@@ -90,10 +90,12 @@ export interface InviteFields {
   readonly branch: string;
   /** Where we receive RTP (SDP m= port). */
   readonly rtpPort: number;
+  /** SDP o= session id (numeric, RFC 4566 §5.2). */
+  readonly sessionId: number;
 }
 
 /** An SDP offer of PCMU only (RFC 3264 §5), as a PBX would make it. */
-export function pcmuOffer(rtpPort: number, sessionId: string): string {
+export function pcmuOffer(rtpPort: number, sessionId: number): string {
   return (
     "v=0\r\n" +
     `o=osbiz ${sessionId} 1 IN IP4 127.0.0.1\r\n` +
@@ -108,7 +110,7 @@ export function pcmuOffer(rtpPort: number, sessionId: string): string {
 }
 
 export function inviteText(f: InviteFields): string {
-  const sdp = pcmuOffer(f.rtpPort, f.fromTag);
+  const sdp = pcmuOffer(f.rtpPort, f.sessionId);
   return (
     `INVITE sip:${f.to}@${BENCH_DOMAIN} SIP/2.0\r\n` +
     `Via: SIP/2.0/TLS 127.0.0.1:${f.port};branch=z9hG4bK${f.branch};rport\r\n` +

@@ -24,6 +24,7 @@ import {
   Registrar,
   type TrunkStatusEvent,
 } from "./registrar/index.js";
+import { ScenarioCatalog, ScenarioRunner } from "./scenarios/index.js";
 import { applySeed, loadSeedFile, seedClock } from "./seed/index.js";
 import {
   applySeedJwt,
@@ -303,6 +304,16 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     };
     const jwt = new JwtService(store, clock);
     if (seed) await applySeedJwt(jwt, store, seed);
+    const scenarios = new ScenarioRunner({
+      catalog: new ScenarioCatalog(),
+      store,
+      clock,
+      jwt,
+      faults,
+      registrar,
+      defaultDuplicatePolicy: config.registrar.duplicateRegistration,
+    });
+    if (config.scenario) await scenarios.apply(config.scenario);
     const connector = new ConnectorService(store, registrations, users, jwt, {
       host: config.host,
       sipPort: sip.port,
@@ -327,6 +338,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       calls: new CallService(store, b2bua),
       trace,
       faults,
+      scenarios,
       tenantByApiKey: (key: string) => store.tenants.getByApiKey(key),
       clientCredentials,
       diagnose: withFaults(

@@ -36,7 +36,10 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   // Errors the user can fix get one line; anything else is a bug and gets its stack.
   const code = err instanceof Error && "code" in err ? String(err.code) : "";
   const known =
-    err instanceof ConfigError || /^(ERR_PARSE_ARGS|EADDRINUSE|EACCES|EADDRNOTAVAIL|ENOENT)/.test(code);
+    err instanceof ConfigError ||
+    /^(ERR_PARSE_ARGS|EADDRINUSE|EACCES|EADDRNOTAVAIL|ENOENT|seed_invalid|scenario_invalid|scenario_not_found|fault_invalid)$/.test(
+      code,
+    );
   process.stderr.write(
     `unify-phone-emulator: ${known ? (err as Error).message : String((err as Error)?.stack ?? err)}\n`,
   );

@@ -1,6 +1,7 @@
 import type { onRequestAsyncHookHandler } from "fastify";
 import type { Logger } from "pino";
 import type { FaultEngine } from "../faults/index.js";
+import type { ScenarioRunner } from "../scenarios/index.js";
 import type {
   CallService,
   ClientCredentialService,
@@ -33,6 +34,7 @@ export interface ApiContext {
   readonly clientCredentials: ClientCredentialService;
   readonly trace: TraceRecorder;
   readonly faults: FaultEngine;
+  readonly scenarios: ScenarioRunner;
   /** For HTTP faults matched by tenant: the tenant an X-API-Key belongs to. */
   readonly tenantByApiKey: (apiKey: string) => { readonly id: string; readonly name: string } | undefined;
 }

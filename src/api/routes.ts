@@ -8,6 +8,7 @@ import { diagnoseRoutes } from "./routes/diagnose.js";
 import { faultRoutes } from "./routes/faults.js";
 import { healthRoutes } from "./routes/health.js";
 import { jwtRoutes } from "./routes/jwt.js";
+import { scenarioRoutes } from "./routes/scenarios.js";
 import { tenantRoutes } from "./routes/tenants.js";
 import { traceRoutes } from "./routes/trace.js";
 import { userRoutes } from "./routes/users.js";
@@ -23,6 +24,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   callRoutes(app, ctx);
   diagnoseRoutes(app, ctx);
   faultRoutes(app, ctx);
+  scenarioRoutes(app, ctx);
   traceRoutes(app, ctx);
   clientCredentialRoutes(app, ctx);
 }

@@ -1,6 +1,12 @@
 export { B2bua, type B2buaDependencies } from "./b2bua.js";
 export type { CallEventNotice } from "./b2bua-context.js";
 export { Call, type CallDirection, type CallEvent, type CallState } from "./call.js";
-export { BEHAVIOUR_MODES, behaviourOf, type VirtualBehaviour } from "./call-behaviour.js";
+export {
+  BEHAVIOUR_MODES,
+  behaviourOf,
+  CLIENT_ROUTINGS,
+  type ClientRouting,
+  type VirtualBehaviour,
+} from "./call-behaviour.js";
 export type { CallFilter } from "./call-journal.js";
 export type { CallRefusal } from "./pbx-outbound.js";

@@ -103,7 +103,10 @@ export class PbxInbound {
       call.createdAt,
       behaviour.mode === "answer" ? behaviour.media : behaviour.mode === "voicemail" ? "tone" : "echo",
     );
-    answered.legs.push(...call.legs, { kind: "virtual-user", callId: request.callId });
+    answered.legs.push(...call.legs);
+    // The virtual user takes part unless only the clients may answer.
+    if (behaviour.routing !== "clients-only")
+      answered.legs.push({ kind: "virtual-user", callId: request.callId });
     ctx.journal.add(answered);
     ctx.note(answered, "invite", `from ${caller} to ${dialed} (${user.emailAddress}) on ${trunk.name}`);
     const clients = behaviour.routing === "virtual-only" ? [] : this.reachableClients(user.id);

@@ -51,7 +51,8 @@ interface OutgoingInvite {
 /**
  * Unify Phone user → PBX (SPEC §3.3): an INVITE toward the trunk's registered contact,
  * over the TLS connection that registration came on (the PBX is behind NAT), From the
- * user's number in the tenant's numbering plan.
+ * user's number in the tenant's numbering plan. The media is the emulator's own (admin
+ * API, transfers) or, for a client's call, the client's, relayed (OutboundRelay).
  */
 export class PbxOutbound {
   private readonly outgoing = new Map<string, OutgoingInvite>();

@@ -3,9 +3,15 @@ import path from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { FaultRuleError, type FaultRuleInput, parseFaultRules } from "../faults/index.js";
 import type { DuplicateRegistrationPolicy } from "../registrar/index.js";
-import { formatSeedPath, type SeedDocument, SeedError, type SeedPath, validateSeed } from "../seed/index.js";
+import {
+  formatSeedPath,
+  locateInYaml,
+  type SeedDocument,
+  SeedError,
+  type SeedPath,
+  validateSeed,
+} from "../seed/index.js";
 // The seed's YAML position machinery, so scenario and seed errors point at lines alike.
-import { locateInYaml } from "../seed/seed-source.js";
 import { parseDuration } from "../shared/duration.js";
 import { parseScenarioExpect } from "./parse-scenario-expect.js";
 import type { Scenario, ScenarioClock, ScenarioRegistrar } from "./scenario.js";

@@ -12,7 +12,8 @@ export interface FaultHttpOptions {
 }
 
 /** The fault API itself is never faulted: a rule must always be removable. */
-const EXEMPT = /^\/api\/admin\/faults(\/|$)/;
+// Never faulted, so a rule can always be removed and the next scenario applied.
+const EXEMPT = /^\/api\/admin\/(faults|scenarios)(\/|$)/;
 /** What a response cut mid-body promised and what it sent. */
 const PROMISED_BYTES = 4096;
 const PARTIAL_BODY = '{"status":"ok","items":[';

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type DigestAlgorithm, digestResponse } from "../../../src/registrar/digest.js";
 import {
   type RegisterAttempt,
   Registrar,
@@ -9,29 +8,29 @@ import {
 } from "../../../src/registrar/index.js";
 import { ControllableClock } from "../../../src/shared/clock.js";
 import { Listeners } from "../../../src/shared/listeners.js";
-import {
-  parseAuthParams,
-  parseMessage,
-  type SipRequest,
-  type SipResponse,
-} from "../../../src/sip/message/index.js";
-import type { ServerTransaction } from "../../../src/sip/transaction/index.js";
+import { parseMessage, type SipRequest, type SipResponse } from "../../../src/sip/message/index.js";
 import { FakeConnection } from "../../support/fake-connection.js";
+import {
+  authorizationFor,
+  parseChallenge,
+  type RegisterParams,
+  registerText,
+} from "../../support/sip-test-client.js";
 
 const REALM = "phoneapp.unify.com";
 const USERNAME = "3919209257";
 const PASSWORD = "trunk-pass-1";
 
 const OPTIONS: RegistrarOptions = {
-  realm: REALM,
   defaultExpires: 600,
   minExpires: 60,
+  realm: REALM,
   maxExpires: 3600,
   maxContactsPerTrunk: 2,
-  nonceTtlMs: 300_000,
   digestAlgorithms: ["MD5", "SHA-256"],
-  duplicateRegistration: "allow",
+  nonceTtlMs: 300_000,
   maxAuthFailures: 3,
+  duplicateRegistration: "allow",
   lockoutMs: 60_000,
 };
 
@@ -64,70 +63,51 @@ beforeEach(() => {
 
 afterEach(() => clock.dispose());
 
-interface RegisterOptions {
+const other = `<sip:${USERNAME}@192.0.2.99>`;
+
+type RegisterOptions = Omit<RegisterParams, "user" | "localPort"> & {
   user?: string;
-  callId?: string;
-  cseq?: number;
-  contacts?: string[];
-  expires?: number;
-  authorization?: string;
+  /** More Contact headers after the first. */
+  more?: string[];
   via?: FakeConnection;
   password?: string;
-}
+};
 
-let seq = 0;
-
-function send(o: RegisterOptions = {}): SipResponse {
-  const user = o.user ?? USERNAME;
-  const contacts = o.contacts ?? [`<sip:${user}@192.0.2.10:5061;transport=tls>`];
-  const text = [
-    `REGISTER sip:${REALM} SIP/2.0`,
-    `Via: SIP/2.0/TLS 192.0.2.10:5061;branch=z9hG4bK${++seq}`,
-    "Max-Forwards: 70",
-    `To: <sip:${user}@${REALM}>`,
-    `From: <sip:${user}@${REALM}>;tag=f${seq}`,
-    `Call-ID: ${o.callId ?? "reg-1"}`,
-    `CSeq: ${o.cseq ?? seq} REGISTER`,
-    ...contacts.map((c) => `Contact: ${c}`),
-    ...(o.expires === undefined ? [] : [`Expires: ${o.expires}`]),
-    ...(o.authorization ? [`Authorization: ${o.authorization}`] : []),
-    "Content-Length: 0",
-    "",
-    "",
-  ].join("\r\n");
+/** Run one REGISTER through the registrar; returns the one response it sent. */
+function send({
+  user = USERNAME,
+  more = [],
+  via = connection,
+  ...params
+}: RegisterOptions = {}): SipResponse {
+  const text = registerText({
+    ...params,
+    user,
+    localPort: 5061,
+    callId: params.callId ?? "reg-1",
+    extraHeaders: more.map((c) => `Contact: ${c}`),
+  });
   const sent: SipResponse[] = [];
-  const tx: ServerTransaction = {
-    id: `tx${seq}`,
-    method: "REGISTER",
-    request: parseMessage(Buffer.from(text)) as SipRequest,
-    connection: o.via ?? connection,
-    state: "trying",
+  registrar.handleRegister({
     respond: (r) => sent.push(r),
-  };
-  registrar.handleRegister(tx);
+    request: parseMessage(Buffer.from(text)) as SipRequest,
+    connection: via,
+    id: "tx",
+    state: "trying",
+    method: "REGISTER",
+  });
   expect(sent).toHaveLength(1);
   return sent[0]!;
 }
 
 /** 401, then the MD5 answer to it. */
-function register(o: RegisterOptions = {}): SipResponse {
-  const first = send(o);
+function register(options: RegisterOptions = {}): SipResponse {
+  const first = send(options);
   expect(first.status).toBe(401);
-  const ch = parseAuthParams(first.headers.getAll("www-authenticate")[0]!).params;
-  const algorithm: DigestAlgorithm = "MD5";
-  const uri = `sip:${REALM}`;
-  const response = digestResponse({
-    algorithm,
-    username: USERNAME,
-    realm: REALM,
-    password: o.password ?? PASSWORD,
-    method: "REGISTER",
-    uri,
-    nonce: ch.nonce!,
-    qop: { nc: "00000001", cnonce: "c0ffee" },
-  });
-  const authorization = `Digest username="${USERNAME}", realm="${REALM}", nonce="${ch.nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="c0ffee"`;
-  return send({ ...o, authorization });
+  const challenge = parseChallenge(first.headers.getAll("www-authenticate")[0]!);
+  const password = options.password ?? PASSWORD;
+  const authorization = authorizationFor({ challenge, user: USERNAME, password, uri: `sip:${REALM}` });
+  return send({ ...options, cseq: (options.cseq ?? 1) + 1, authorization });
 }
 
 const contactA = `<sip:${USERNAME}@198.51.100.1:5061;transport=tls>`;
@@ -135,7 +115,7 @@ const contactB = `<sip:${USERNAME}@203.0.113.9:5061;transport=tls>`;
 
 describe("Registrar (trunk) registration", () => {
   it("binds the trunk's contact with the trunk's identity and reports the outcome", () => {
-    const response = register({ contacts: [`${contactA};+sip.instance="<urn:uuid:1>"`] });
+    const response = register({ contact: contactA, contactParams: ';+sip.instance="<urn:uuid:1>"' });
     expect(response.status).toBe(200);
     expect(response.headers.getAll("contact")).toEqual([
       `${contactA};+sip.instance="<urn:uuid:1>";expires=600`,
@@ -148,7 +128,7 @@ describe("Registrar (trunk) registration", () => {
         contact: `sip:${USERNAME}@198.51.100.1:5061;transport=tls`,
         contactParams: { "+sip.instance": '"<urn:uuid:1>"' },
         callId: "reg-1",
-        cseq: seq,
+        cseq: 2,
         registeredAt: clock.now(),
         expiresAt: clock.now() + 600_000,
         connectionId: connection.id,
@@ -195,8 +175,8 @@ describe("Registrar (trunk) registration", () => {
   });
 
   it("caps the contacts per trunk", () => {
-    expect(register({ contacts: [contactA, contactB] }).status).toBe(200);
-    const over = register({ contacts: [`<sip:${USERNAME}@192.0.2.99>`], callId: "other" });
+    expect(register({ contact: contactA, more: [contactB] }).status).toBe(200);
+    const over = register({ contact: other, callId: "other" });
     expect(over.status).toBe(403);
     expect(over.reason).toBe("Forbidden: at most 2 contacts per trunk");
   });
@@ -219,18 +199,18 @@ describe("Registrar (trunk) registration", () => {
 });
 
 describe("Registrar duplicate-registration policy", () => {
-  const other = () => new FakeConnection({ reliable: true });
+  const clone = () => new FakeConnection({ reliable: true });
 
   it("allow: registrations over two connections live side by side", () => {
-    register({ contacts: [contactA], callId: "a" });
-    expect(register({ contacts: [contactB], callId: "b", via: other() }).status).toBe(200);
+    register({ contact: contactA, callId: "a" });
+    expect(register({ contact: contactB, callId: "b", via: clone() }).status).toBe(200);
     expect(registrar.bindings.size).toBe(2);
   });
 
   it("reject: the second connection gets 403 and the first keeps the trunk", () => {
     registrar.duplicatePolicy = "reject";
-    register({ contacts: [contactA], callId: "a" });
-    const response = register({ contacts: [contactB], callId: "b", via: other() });
+    register({ contact: contactA, callId: "a" });
+    const response = register({ contact: contactB, callId: "b", via: clone() });
     expect(response.status).toBe(403);
     expect(response.reason).toContain("cloned system");
     expect(registrar.bindings.forTrunk(TRUNK.id).map((b) => b.connectionId)).toEqual([connection.id]);
@@ -238,18 +218,18 @@ describe("Registrar duplicate-registration policy", () => {
 
   it("last-wins: the newcomer takes over without the trunk ever looking unavailable", () => {
     registrar.duplicatePolicy = "last-wins";
-    const clone = other();
-    register({ contacts: [contactA, `<sip:${USERNAME}@192.0.2.99>`], callId: "a" });
+    const via = clone();
+    register({ contact: contactA, more: [other], callId: "a" });
     // Both old contacts are displaced, so the cap of 2 is not exceeded.
-    expect(register({ contacts: [contactB], callId: "b", via: clone }).status).toBe(200);
-    expect(registrar.bindings.forTrunk(TRUNK.id).map((b) => b.connectionId)).toEqual([clone.id]);
+    expect(register({ contact: contactB, callId: "b", via }).status).toBe(200);
+    expect(registrar.bindings.forTrunk(TRUNK.id).map((b) => b.connectionId)).toEqual([via.id]);
     expect(status.map((e) => e.status)).toEqual(["available"]);
   });
 
   it("flap: the old registration goes first, so the trunk drops and comes back", () => {
     registrar.duplicatePolicy = "flap";
-    register({ contacts: [contactA], callId: "a" });
-    register({ contacts: [contactB], callId: "b", via: other() });
+    register({ contact: contactA, callId: "a" });
+    register({ contact: contactB, callId: "b", via: clone() });
     expect(registrar.bindings.forTrunk(TRUNK.id).map((b) => b.contact)).toEqual([
       `sip:${USERNAME}@203.0.113.9:5061;transport=tls`,
     ]);
