@@ -433,10 +433,9 @@ async function loadCertificates(config: EmulatorConfig): Promise<{
       caKeyPath: null,
     };
   }
-  const set: CertificateSet = await ensureCertificates({
-    dir: config.certsDir,
-    hosts: [...config.certHosts],
-  });
+  // The advertised host is where provisioning sends PBXs: the certificate must name it too.
+  const hosts = [...new Set([...config.certHosts, config.host])];
+  const set: CertificateSet = await ensureCertificates({ dir: config.certsDir, hosts });
   return {
     tls: { key: set.keyPem, cert: set.certPem },
     certificates: {

@@ -18,17 +18,44 @@ afterEach(async () => {
   await emulator?.close();
 });
 
+/** 2 s of a 440 Hz tone, 8 kHz 16-bit mono: baresip's audio source for calls. */
+function toneWav(file: string): void {
+  const samples = 16000;
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write("RIFF", 0);
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write("WAVEfmt ", 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(8000, 24);
+  wav.writeUInt32LE(16000, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write("data", 36);
+  wav.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++)
+    wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), 44 + i * 2);
+  writeFileSync(file, wav);
+}
+
 /** A baresip config dir: TLS account for the seeded trunk, trusting the emulator's CA. */
 function baresipConfig(port: number, caPath: string, password: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), "upe-baresip-"));
+  toneWav(path.join(dir, "tone.wav"));
   writeFileSync(
     path.join(dir, "config"),
     [
       "poll_method epoll",
       "sip_listen 127.0.0.1:0",
       `sip_cafile ${caPath}`,
+      `audio_source aufile,${path.join(dir, "tone.wav")}`,
+      `audio_player aufile,${path.join(dir, "heard.wav")}`,
       "module_path /usr/lib/baresip/modules",
       "module g711.so",
+      "module aufile.so",
+      "module menu.so",
+      "module stdio.so",
       "module_app account.so",
       "",
     ].join("\n"),
@@ -40,7 +67,52 @@ function baresipConfig(port: number, caPath: string, password: string): string {
   return dir;
 }
 
+const CALL_SEED = `
+tenants:
+  - name: Acme
+    systems:
+      - systemId: osbiz-1
+        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
+        trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
+    users:
+      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
+`;
+
 describe.skipIf(!hasBaresip)("a real SIP UA (baresip) as the PBX trunk", () => {
+  it("registers, then calls a virtual user over the trunk and is answered, with RTP both ways", async () => {
+    emulator = await startTestEmulator({ seedText: CALL_SEED, adminToken: "baresip-admin" });
+    const dir = baresipConfig(emulator.ports.sip, emulator.certificates.caCertPath!, TRUNK.password);
+    // Commands come on stdin (stdio module): dial only once registered, or the INVITE
+    // would rightly be refused as not coming from a registered trunk connection.
+    child = spawn("baresip", ["-f", dir, "-t", "25"], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    const until = async (what: string, ok: () => boolean) => {
+      const deadline = Date.now() + 15_000;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`baresip: no ${what}:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await until("registration", () => emulator.bindings().length > 0);
+    child.stdin!.write(`/dial sip:+4923026672131@127.0.0.1:${emulator.ports.sip};transport=tls\n`);
+    const http = httpClient(emulator);
+    let call:
+      | { state: string; media: { stats: { packetsReceived: number; packetsSent: number } } | null }
+      | undefined;
+    const deadline = Date.now() + 15_000;
+    while (!(call && call.state === "answered" && (call.media?.stats.packetsReceived ?? 0) > 20)) {
+      if (Date.now() > deadline)
+        throw new Error(`call not answered with RTP:\n${out}\n${JSON.stringify(call)}`);
+      await new Promise((r) => setTimeout(r, 100));
+      call = (await http.admin("GET", "/api/admin/calls")).body[0];
+    }
+    expect(out).toMatch(/180 Ringing/);
+    expect(call.media!.stats.packetsSent).toBeGreaterThan(0);
+    child.stdin!.write("/hangup\n");
+  });
+
   it("registers over TLS with the seeded trunk credentials", async () => {
     emulator = await startTestEmulator();
     const dir = baresipConfig(emulator.ports.sip, emulator.certificates.caCertPath!, TRUNK.password);
