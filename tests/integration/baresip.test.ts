@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
+import { httpClient } from "../support/http.js";
 
 const hasBaresip = spawnSync("baresip", ["-h"]).error === undefined;
 if (!hasBaresip)
