@@ -81,8 +81,9 @@ tenants:
 
 describe.skipIf(!hasBaresip)("a real SIP UA (baresip) as the PBX trunk", () => {
   it("registers, then calls a virtual user over the trunk and is answered, with RTP both ways", async () => {
-    emulator = await startTestEmulator({ seedText: CALL_SEED, adminToken: "baresip-admin" });
-    const dir = baresipConfig(emulator.ports.sip, emulator.certificates.caCertPath!, TRUNK.password);
+    const e = await startTestEmulator({ seedText: CALL_SEED, adminToken: "baresip-admin" });
+    emulator = e;
+    const dir = baresipConfig(e.ports.sip, e.certificates.caCertPath!, TRUNK.password);
     // Commands come on stdin (stdio module): dial only once registered, or the INVITE
     // would rightly be refused as not coming from a registered trunk connection.
     child = spawn("baresip", ["-f", dir, "-t", "25"], { stdio: ["pipe", "pipe", "pipe"] });
@@ -96,9 +97,9 @@ describe.skipIf(!hasBaresip)("a real SIP UA (baresip) as the PBX trunk", () => {
         await new Promise((r) => setTimeout(r, 50));
       }
     };
-    await until("registration", () => emulator.bindings().length > 0);
-    child.stdin!.write(`/dial sip:+4923026672131@127.0.0.1:${emulator.ports.sip};transport=tls\n`);
-    const http = httpClient(emulator);
+    await until("registration", () => e.bindings().length > 0);
+    child.stdin!.write(`/dial sip:+4923026672131@127.0.0.1:${e.ports.sip};transport=tls\n`);
+    const http = httpClient(e);
     let call:
       | { state: string; media: { stats: { packetsReceived: number; packetsSent: number } } | null }
       | undefined;
