@@ -25,8 +25,6 @@ export interface ClientLeg {
   cancelSent: boolean;
   /** Its final response arrived, or its transaction died. */
   done: boolean;
-  /** Its 2xx was taken: the call is this client's. */
-  taken: boolean;
   dialog?: Dialog;
   ack?: SipRequest;
 }
@@ -75,7 +73,6 @@ export class ClientFork {
         cancelling: false,
         cancelSent: false,
         done: false,
-        taken: false,
       };
       this.legs.push(leg);
       this.ctx.note(this.call, "client-invite", binding.contact);
@@ -134,7 +131,6 @@ export class ClientFork {
     leg.journal.reason = response.reason;
     leg.dialog = Dialog.asUac(leg.request, response, leg.connection, this.ctx.endpoint);
     if (!leg.cancelling && this.events.answered(leg, response)) {
-      leg.taken = true;
       // A late offer: the client offered in its 2xx, so the ACK waits for the PBX's answer.
       if (this.parties.offer !== null) this.acknowledge(leg);
       return;

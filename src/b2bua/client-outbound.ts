@@ -44,8 +44,12 @@ export class ClientOutbound {
     private readonly outbound: PbxOutbound,
   ) {}
 
-  /** A WebSocket connection (a client's, registered or not), or one a client registered on. */
+  /**
+   * Does an INVITE on this connection come from the client side? A WebSocket (a client's,
+   * registered or not) or a connection a client registered on — never one of a trunk.
+   */
   fromClientSide(connection: SipConnection): boolean {
+    if (this.ctx.bindings.trunksOnConnection(connection.id).length > 0) return false;
     return (
       connection.protocol === "WS" ||
       connection.protocol === "WSS" ||

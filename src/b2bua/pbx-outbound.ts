@@ -45,6 +45,8 @@ interface OutgoingInvite {
   readonly relay: OutboundRelay | undefined;
   dialog?: Dialog;
   ack?: SipRequest;
+  /** A provisional arrived: only now may the CANCEL go (RFC 3261 §9.1). */
+  provisional: boolean;
   cancelled: boolean;
 }
 
@@ -118,21 +120,25 @@ export class PbxOutbound {
       onTimeout: () => this.fail(entry, 408, "no answer from the PBX (timeout)"),
       onTransportError: () => this.fail(entry, 503, "PBX connection lost while calling"),
     });
-    Object.assign(entry, { call, request, tx, connection, relay, cancelled: false });
+    Object.assign(entry, { call, request, tx, connection, relay, provisional: false, cancelled: false });
     this.outgoing.set(call.id, entry);
     return call;
   }
 
-  /** Hang up a call that is not answered yet: CANCEL (RFC 3261 §9.1). */
+  /** Hang up a call that is not answered yet: CANCEL (RFC 3261 §9.1), once a provisional came. */
   cancel(call: Call): boolean {
     const entry = this.outgoing.get(call.id);
     if (!entry || entry.cancelled || call.state === "answered") return false;
     entry.cancelled = true;
+    if (entry.provisional) this.sendCancel(entry);
+    this.ctx.note(call, "cancel", "the user hung up before the PBX answered");
+    return true;
+  }
+
+  private sendCancel(entry: OutgoingInvite): void {
     this.ctx.transactions.sendRequest(cancelRequestFor(entry.request), entry.connection, {
       onResponse: () => {},
     });
-    this.ctx.note(call, "cancel", "the user hung up before the PBX answered");
-    return true;
   }
 
   /** The emulator's own media for a call of the admin API (or a transfer): echo, tone or silence. */
@@ -183,6 +189,10 @@ export class PbxOutbound {
     const { call, relay } = entry;
     const status = response.status;
     if (status < 200) {
+      if (!entry.provisional) {
+        entry.provisional = true;
+        if (entry.cancelled) this.sendCancel(entry);
+      }
       if (status >= 180 && call.state === "setup") {
         call.state = "ringing";
         call.ringingAt = ctx.clock.now();

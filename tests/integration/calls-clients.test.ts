@@ -18,7 +18,7 @@ tenants:
     apiKey: acme-key-0001
     systems:
       - systemId: osbiz-1
-        simultaneousCalls: 4
+        simultaneousCalls: 2
         numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
         trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
     users:
@@ -240,6 +240,24 @@ describe("PBX → user with Unify Phone clients", () => {
     expect(await clientLegStatus(invite.callId, call.callId)).toBe(487);
   });
 
+  it("the PBX's connection dropping ends the client's call with BYE, and the journal says why", async () => {
+    await setBehaviour({ routing: "clients-only" });
+    const a = await client();
+    const ringing = nextIncoming(a);
+    const invite = pbx.sendInvite(NUMBER, sdpOffer(rtp.address().port));
+    const call = await ringing;
+    await call.answer();
+    pbx.ack(await pbx.response(invite.callId, 200), invite);
+    await call.established();
+    pbx.close();
+    await call.ended();
+    expect(await journalEntry(invite.callId)).toMatchObject({
+      state: "ended",
+      endedBy: "emulator",
+      hangupCause: expect.stringMatching(/^PBX connection lost/),
+    });
+  });
+
   it("clients-only with no client registered: 480 naming the reason", async () => {
     await setBehaviour({ routing: "clients-only" });
     const invite = pbx.sendInvite(NUMBER, sdpOffer(rtp.address().port));
@@ -275,6 +293,24 @@ describe("PBX → user with Unify Phone clients", () => {
     expect(res.status).toBe(603);
     pbx.ack(res, invite);
     expect(await journalEntry(invite.callId)).toMatchObject({ state: "ended", finalStatus: 603 });
+  });
+
+  it("late offer: the client offers in its 200, the PBX's ACK brings its answer to the client", async () => {
+    await setBehaviour({ routing: "clients-only" });
+    const a = await client();
+    const ringing = nextIncoming(a);
+    const invite = pbx.sendInvite(NUMBER, null);
+    const call = await ringing;
+    await call.answer();
+    const ok = await pbx.response(invite.callId, 200);
+    const clientOffer = ok.body.toString();
+    expect(clientOffer).toMatch(/^a=sendrecv/m);
+    pbx.ack(ok, invite, sdpOffer(rtp.address().port, { codecs: "8 101" }));
+    await call.established();
+    // The client learnt the PBX's address from the relayed ACK: it echoes there.
+    const echoed = new Promise<Buffer>((resolve) => rtp.once("message", resolve));
+    rtp.send(rtpPacket(1), rtpPort(clientOffer), "127.0.0.1");
+    expect((await echoed).subarray(12)).toEqual(rtpPacket(1).subarray(12));
   });
 
   it("a CANCEL from the PBX while the clients ring cancels the client leg", async () => {
@@ -371,7 +407,7 @@ describe("Unify Phone client → PBX", () => {
       media: null,
     });
     expect(entry.legs).toEqual([
-      { kind: "client", callId: call.callId, status: 200 },
+      { kind: "client", callId: call.callId, status: 200, reason: "OK" },
       { kind: "pbx", callId: invite.callId },
     ]);
 
@@ -426,6 +462,16 @@ describe("Unify Phone client → PBX", () => {
     expect(error).toBeInstanceOf(ClientCallError);
     expect((error as ClientCallError).status).toBe(480);
     expect((error as ClientCallError).reason).toMatch(/trunk gtc-001 is not registered/);
+  });
+
+  it("beyond the trunk's lines: 503 all trunk lines busy", async () => {
+    const a = await client();
+    for (const to of ["+4930000001", "+4930000002"]) {
+      expect((await http.admin("POST", "/api/admin/calls", { fromUser: userId, to })).status).toBe(201);
+      await pbx.incoming("INVITE");
+    }
+    const error = await a.call("+4930123456").catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 503, reason: "Service Unavailable: all trunk lines busy (2/2)" });
   });
 
   it("an INVITE from a WebSocket without a registered client gets 403", async () => {

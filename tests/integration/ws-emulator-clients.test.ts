@@ -5,9 +5,8 @@ import { startTestEmulator } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 
 /*
- * NEEDS THE EMULATOR WIRING (WsListener on the HTTPS server at /ws, REGISTER routed to the
- * ClientRegistrar by isClientAor, the client-password routes, migration 004 in MIGRATIONS).
- * Until app.ts has it these tests cannot pass: remove `.skip` when wiring it.
+ * Through the whole emulator: WsListener on the HTTPS server at /ws, REGISTER routed to the
+ * ClientRegistrar by isClientAor, the client-password routes, migration 004.
  */
 
 const ADMIN_TOKEN = "admin-token-for-client-tests";

@@ -54,7 +54,12 @@ export const callSchema = {
       type: "array",
       items: {
         type: "object",
-        properties: { kind: { type: "string" }, callId: { type: "string" }, status: { type: "integer" } },
+        properties: {
+          kind: { type: "string" },
+          callId: { type: "string" },
+          status: { type: "integer" },
+          reason: { type: "string" },
+        },
       },
     },
     events: {

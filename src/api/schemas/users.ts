@@ -8,8 +8,9 @@ const callBehaviour = {
   type: "object",
   additionalProperties: true,
   description:
-    'How the emulated user answers calls; a placeholder for the calls feature, default {"mode":"answer","ringMs":1000}. ' +
-    "For now only checked to be a JSON object of at most 4 KB.",
+    'How the user answers calls when no client answers (the virtual user), default {"mode":"answer","ringMs":1000}. ' +
+    "Keys: mode (answer|busy|reject|unavailable|no-answer|forward|voicemail), ringMs (0–600000), media (echo|tone|silence), " +
+    "to (forward target), routing (parallel|clients-only|virtual-only). Unknown keys or values are refused (422).",
 } as const;
 
 export const userSchema = {
