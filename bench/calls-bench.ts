@@ -36,6 +36,7 @@ import {
   KEPT_UP_SHARE,
   lossPercent,
   type Measured,
+  RTP_DRAIN_MS,
   sendShare,
 } from "./calls-report.js";
 import {
@@ -60,7 +61,6 @@ const RTP_SECONDS = 10;
 /** Where loss starts, when the full run missed: shorter runs with fewer calls. */
 const RTP_FALLBACK = [500, 250] as const;
 const RTP_FALLBACK_SECONDS = 5;
-const RTP_DRAIN_MS = 500;
 const RATE_WINDOWS = [50, 100, 200] as const;
 const TRIAL = { warmupMs: 500, measureMs: 2_500 };
 const MAIN = { warmupMs: 1_000, measureMs: 8_000 };

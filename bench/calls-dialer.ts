@@ -35,6 +35,9 @@ export class BenchCall {
   lastSentAt = 0;
   /** INVITE → 200, ms. */
   setupMs = 0;
+  /** Provisional responses seen: 100 Trying, 180 Ringing. */
+  trying = false;
+  ringing = false;
   /** The emulator's RTP port from the SDP answer (0: none). */
   serverRtpPort = 0;
   dialog: DialogLite | undefined;
@@ -72,7 +75,11 @@ export class BenchCall {
   }
 
   private onInviteResponse(response: SipLite): void {
-    if (response.status < 200) return;
+    if (response.status < 200) {
+      if (response.status === 100) this.trying = true;
+      else if (response.status === 180) this.ringing = true;
+      return;
+    }
     if (response.status >= 300) {
       if (this.state !== "inviting") return;
       this.dialer.send(nonSuccessAckText(this.invite, response));

@@ -16,6 +16,9 @@ export interface RateResult {
   readonly window: number;
   /** Calls completed (BYE answered 200) inside the measured window. */
   readonly completed: number;
+  /** Of those, calls that got no 100 Trying, and no 180 Ringing, before the 200. */
+  readonly withoutTrying: number;
+  readonly withoutRinging: number;
   readonly seconds: number;
   /** INVITE → 200 of the calls completed in the window. */
   readonly p50Ms: number;
@@ -59,6 +62,9 @@ export interface RtpResult {
   readonly stale: number;
   /** Echoes of this run that came after the drain: counted as lost. */
   readonly late: number;
+  /** Datagrams the kernel dropped for a full receive buffer (/proc/net/udp) at the server's call ports, and at ours. */
+  readonly droppedAtServer: number;
+  readonly droppedAtGenerator: number;
   /** Ticks not sent at all because the generator was more than 2 ticks behind. */
   readonly skippedTicks: number;
   /** Ticks sent more than one period (20 ms) after their time, and the worst delay. */

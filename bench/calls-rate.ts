@@ -21,6 +21,8 @@ export function runRate(
     let started = 0;
     let inFlight = 0;
     let completed = 0;
+    let withoutTrying = 0;
+    let withoutRinging = 0;
     let windowStart = 0;
     let windowEnd = 0;
     let cpuStart = process.cpuUsage();
@@ -34,6 +36,8 @@ export function runRate(
       resolve({
         window: spec.window,
         completed,
+        withoutTrying,
+        withoutRinging,
         seconds: (windowEnd - windowStart) / 1000,
         p50Ms: percentile(sorted, 50),
         p99Ms: percentile(sorted, 99),
@@ -58,7 +62,11 @@ export function runRate(
       done: (call, failure) => {
         inFlight--;
         countFailure(failures, failure);
-        if (failure === undefined && phase === "measure") latencies[completed++] = call.setupMs;
+        if (failure === undefined && phase === "measure") {
+          latencies[completed++] = call.setupMs;
+          if (!call.trying) withoutTrying++;
+          if (!call.ringing) withoutRinging++;
+        }
         if (failure === "connection lost") closeWindow();
         if (phase === "drain") {
           if (inFlight === 0) finish();

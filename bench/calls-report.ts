@@ -17,7 +17,8 @@ export const GOAL_CONCURRENT_CALLS = 1000;
 export const GOAL_LOSS_PERCENT = 1;
 /** Below this share of the target send rate the generator, not the server, set the pace. */
 export const KEPT_UP_SHARE = 0.99;
-const RTP_DRAIN_NOTE = "a 500 ms drain";
+/** How long echoes may come after the last packet sent and still count. */
+export const RTP_DRAIN_MS = 500;
 
 const int = (n: number): string => Math.round(n).toLocaleString("en-US");
 const ms = (n: number): string => `${n.toFixed(2)} ms`;
@@ -44,6 +45,11 @@ export function describeFailures(f: FailureCounts): string {
   return `!!!!!!!!!!!! ${int(total)} FAILED: ${parts.join(", ")} !!!!!!!!!!!!`;
 }
 
+function provisional(r: RateResult): string {
+  if (r.withoutTrying === 0 && r.withoutRinging === 0) return "each got 100 and 180 before its 200";
+  return `${int(r.withoutTrying)} got no 100, ${int(r.withoutRinging)} no 180 before the 200`;
+}
+
 export const callsPerSecond = (r: RateResult): number => (r.seconds > 0 ? r.completed / r.seconds : 0);
 
 export const callsPerCoreSecond = (r: RateResult, cpu: CpuWindow): number =>
@@ -55,7 +61,7 @@ export function formatRate(title: string, r: RateResult, cpu: CpuWindow): string
     r.completed > 0 ? `${((r.generatorCpuSeconds * 1e6) / r.completed).toFixed(0)} µs` : "n/a";
   return [
     `── ${title}`,
-    `   ${r.window} calls in flight; ${int(r.completed)} calls completed in ${r.seconds.toFixed(2)} s measured`,
+    `   ${r.window} calls in flight; ${int(r.completed)} calls completed in ${r.seconds.toFixed(2)} s measured; ${provisional(r)}`,
     `   call rate       ${int(callsPerSecond(r))} calls/s`,
     `   setup latency   INVITE → 200: p50 ${ms(r.p50Ms)}   p99 ${ms(r.p99Ms)}   max ${ms(r.maxMs)}`,
     `   server CPU      ${perCall} per call  →  ${int(callsPerCoreSecond(r, cpu))} calls per server-core-second  (server ${pct(cpu.serverCpuSeconds, r.seconds).toFixed(0)}% of a core)`,
@@ -85,8 +91,9 @@ export function formatRtp(title: string, r: RtpResult, cpu: CpuWindow): string {
     `   ${int(r.calls)} calls × 50 packets/s for ${r.seconds.toFixed(2)} s; target ${int(r.targetPackets)} packets`,
     `   sent            ${int(r.sent)} (${int(r.sent / r.seconds)} packets/s = ${(r.sent / r.seconds / Math.max(1, r.calls)).toFixed(1)}/s per call); ${keptUp}`,
     `   ticks           ${int(r.skippedTicks)} skipped, ${int(r.lateTicks)} sent > 20 ms late, worst lag ${ms(r.maxLagMs)}`,
-    `   echoed back     ${int(r.received)} within the run + ${RTP_DRAIN_NOTE}  →  loss ${lossPercent(r).toFixed(3)} %  (${int(r.callsWithLoss)} calls lost ≥ 1 packet, ${int(r.silentCalls)} got no echo)`,
+    `   echoed back     ${int(r.received)} within the run + a ${RTP_DRAIN_MS} ms drain  →  loss ${lossPercent(r).toFixed(3)} %  (${int(r.callsWithLoss)} calls lost ≥ 1 packet, ${int(r.silentCalls)} got no echo)`,
     `   odd echoes      ${int(r.late)} after the drain (counted lost), ${int(r.stale)} of an earlier run, ${int(r.misrouted)} misrouted, ${int(r.unknown)} unknown; ${int(r.sendErrors)} send errors`,
+    `   kernel drops    ${int(r.droppedAtServer)} at the server's call sockets, ${int(r.droppedAtGenerator)} at the generator's socket (receive buffer full, /proc/net/udp)`,
     `   server CPU      ${pct(cpu.serverCpuSeconds, r.seconds).toFixed(0)}% of a core, ${perPacket} per echoed packet (in + out)`,
     `   generator CPU   ${pct(r.generatorCpuSeconds, r.seconds).toFixed(0)}% of a core`,
     others(cpu, r.generatorCpuSeconds, r.seconds),

@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import type { RemoteInfo, Socket } from "node:dgram";
 import type { BenchCall } from "./calls-dialer.js";
 import type { RtpResult, RtpSpec } from "./calls-protocol.js";
+import { udpDrops } from "./calls-udp-drops.js";
 
 const PERIOD_MS = 20;
 /** 20 ms of PCMU at 8 kHz. */
@@ -137,6 +138,9 @@ export async function runRtp(
   const onError = () => {
     sendErrors++;
   };
+  const serverPorts = new Set(calls.map((c) => c.serverRtpPort));
+  const ownPort = new Set([socket.address().port]);
+  const dropsBefore = { server: udpDrops(serverPorts), generator: udpDrops(ownPort) };
   socket.on("message", echoes.onMessage);
   socket.on("error", onError);
   const totalTicks = Math.max(1, Math.round((spec.seconds * 1000) / PERIOD_MS));
@@ -160,6 +164,8 @@ export async function runRtp(
   await quiet(echoes);
   socket.off("message", echoes.onMessage);
   socket.off("error", onError);
+  const droppedAtServer = udpDrops(serverPorts) - dropsBefore.server;
+  const droppedAtGenerator = udpDrops(ownPort) - dropsBefore.generator;
 
   let received = 0;
   let callsWithLoss = 0;
@@ -179,6 +185,8 @@ export async function runRtp(
     unknown: echoes.unknown,
     stale: echoes.stale,
     late: echoes.late,
+    droppedAtServer,
+    droppedAtGenerator,
     skippedTicks: pacing.skippedTicks,
     lateTicks: pacing.lateTicks,
     maxLagMs: pacing.maxLagMs,

@@ -18,7 +18,11 @@ async function main(argv: string[]): Promise<void> {
   const name = argv[0] !== undefined && !argv[0].startsWith("-") ? argv[0] : "start";
   const args = name === argv[0] ? argv.slice(1) : argv;
   // The mock OSBiz has flags of its own (--url, --api-key), not the emulator's settings.
-  if (name === "mock-osbiz") return mockOsbizCommand(args);
+  if (name === "mock-osbiz") {
+    await mockOsbizCommand(args);
+    // Done: its keep-alive HTTP and SIP sockets must not hold the process any longer.
+    process.exit(process.exitCode ?? 0);
+  }
   const command = COMMANDS[name];
   if (!command) {
     process.stderr.write(`unknown command "${name}"\n\n${usage()}\n`);

@@ -78,11 +78,11 @@ export class Registrar extends AccountRegistrar<Binding> {
     this.duplicatePolicy = options.duplicateRegistration;
   }
 
-  protected findAccount(username: string): RegistrarAccount | undefined {
-    const trunk = this.trunks.findByUsername(username);
+  protected findAccount(user: string): RegistrarAccount | undefined {
+    const trunk = this.trunks.findByUsername(user);
     if (!trunk) return undefined;
-    const { id, tenantId, password, authRequired } = trunk;
-    return { id, tenantId, username: trunk.username, credentials: { password }, authRequired };
+    const { id, tenantId, username, password, authRequired } = trunk;
+    return { id, tenantId, username, credentials: { password }, authRequired };
   }
 
   protected bind(trunk: RegistrarAccount, contact: ContactBinding): Binding {
