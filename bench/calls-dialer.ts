@@ -43,7 +43,6 @@ export class BenchCall {
   dialog: DialogLite | undefined;
 
   constructor(
-    readonly index: number,
     readonly invite: InviteFields,
     private readonly dialer: Dialer,
     private readonly listener: CallListener,
@@ -148,7 +147,7 @@ export class Dialer {
       rtpPort,
       sessionId: n,
     };
-    const call = new BenchCall(n, invite, this, listener);
+    const call = new BenchCall(invite, this, listener);
     this.live.add(call);
     this.connection.on(invite.callId, (message) => call.onMessage(message));
     if (!this.connection.alive) {
