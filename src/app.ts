@@ -159,10 +159,10 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     const sipFaults = new SipFaultGate(faults, {
       timers: new SystemClock(),
       subjects: (message, connection) => {
-        const ids = registrar.bindings.trunksOnConnection(connection.id);
+        const sole = registrar.bindings.soleOwnerOnConnection(connection.id);
         const trunk =
-          ids.length === 1
-            ? store.trunks.get(ids[0]!)
+          sole !== undefined
+            ? store.trunks.get(sole)
             : message.kind === "request" && message.method === "REGISTER"
               ? store.trunks.getByUsername(message.to.uri.user ?? "")
               : undefined;
@@ -190,8 +190,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       clock,
       ...(config.traceFile ? { file: config.traceFile } : {}),
       resolve: (connectionId) => {
-        const ids = registrar.bindings.trunksOnConnection(connectionId);
-        const trunk = ids.length === 1 ? store.trunks.get(ids[0]!) : undefined;
+        const sole = registrar.bindings.soleOwnerOnConnection(connectionId);
+        const trunk = sole === undefined ? undefined : store.trunks.get(sole);
         return trunk && { tenantId: trunk.tenantId, trunkId: trunk.id, trunkName: trunk.name };
       },
       resolveCall: (callId) => {

@@ -55,6 +55,21 @@ export abstract class ContactBindings<B extends ContactBinding> {
     return [...new Set([...entries].map((e) => this.ownerOf(e.binding)))];
   }
 
+  /**
+   * The one owner registered over this connection, or undefined when none or several.
+   * Traces and fault matching ask this for every SIP message: it stops at the second owner
+   * instead of collecting them all.
+   */
+  soleOwnerOnConnection(connectionId: string): string | undefined {
+    let owner: string | undefined;
+    for (const e of this.byConnection.get(connectionId) ?? []) {
+      const id = this.ownerOf(e.binding);
+      if (owner !== undefined && id !== owner) return undefined;
+      owner = id;
+    }
+    return owner;
+  }
+
   /** Owners with at least one binding. */
   get ownerCount(): number {
     return this.byOwner.size;

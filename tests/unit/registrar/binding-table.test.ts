@@ -89,6 +89,15 @@ describe("BindingTable", () => {
     expect(events.at(-1)).toMatchObject({ trunkId: "tk_1", reason: "connection closed: reset" });
   });
 
+  it("names the sole trunk on a connection, and none when two share it", () => {
+    expect(table.soleOwnerOnConnection("conn1")).toBeUndefined();
+    table.upsert(binding());
+    table.upsert(binding({ contact: "sip:b@192.0.2.1" }));
+    expect(table.soleOwnerOnConnection("conn1")).toBe("tk_1");
+    table.upsert(binding({ trunkId: "tk_2", contact: "sip:z@192.0.2.2" }));
+    expect(table.soleOwnerOnConnection("conn1")).toBeUndefined();
+  });
+
   it("removeTrunk drops every contact; clear forgets everything without events", () => {
     table.upsert(binding());
     table.upsert(binding({ contact: "sip:b@192.0.2.1" }));
