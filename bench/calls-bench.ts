@@ -32,12 +32,11 @@ import {
   formatUnasked,
   GOAL_CONCURRENT_CALLS,
   GOAL_LOSS_PERCENT,
+  generatorBound,
   goalTable,
-  KEPT_UP_SHARE,
   lossPercent,
   type Measured,
   RTP_DRAIN_MS,
-  sendShare,
 } from "./calls-report.js";
 import {
   CALLEE_EMAIL,
@@ -150,7 +149,7 @@ async function heldPhases(s: Session, m: MutableMeasured) {
     );
     m.rtp = await rtpRun(s, up.established, RTP_SECONDS);
     const { result } = m.rtp;
-    if (lossPercent(result) >= GOAL_LOSS_PERCENT || sendShare(result) < KEPT_UP_SHARE) {
+    if (lossPercent(result) >= GOAL_LOSS_PERCENT || generatorBound(result)) {
       s.say("   goal not shown at full size: fewer calls, to see where loss starts\n");
       for (const calls of RTP_FALLBACK)
         if (calls < up.established) await rtpRun(s, calls, RTP_FALLBACK_SECONDS);

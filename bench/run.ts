@@ -11,10 +11,12 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { type BenchOptions, BenchUsageError, parseBenchOptions, USAGE } from "./bench-options.js";
+import { run as runCalls } from "./calls-bench.js";
 import { formatHotSpots, newestProfile, topSelfTime } from "./cpu-profile-report.js";
 import { GeneratorProcess } from "./generator-process.js";
 import { failureTotal, type PhaseSpec, type PhaseTiming } from "./generator-protocol.js";
 import { goalRows, type MeasuredPhases } from "./goals.js";
+import { run as runImportRest } from "./import-rest.js";
 import { runParserBench } from "./parser-bench.js";
 import { formatPhase, int, opsPerSecond, type PhaseReport } from "./phase-report.js";
 import { openFilesLimit, readCpuSeconds, readMachineCpu, readRssBytes } from "./proc-stats.js";
@@ -242,13 +244,22 @@ async function run(argv: string[]): Promise<boolean> {
     }
 
     console.log(`── summary (per core of server CPU)\n${formatSummary(goalRows(c.m))}`);
+
+    // The other issues' goals, each with its own emulator process (issue 3, then issue 4).
+    console.log("\n── user import and REST throughput (issue 3)");
+    const importRest = await runImportRest();
+    console.log("\n── calls through one trunk (issue 4)");
+    const calls = await runCalls();
+    const missedElsewhere = /MISSED|FAILED/.test(importRest) || /FAILED/.test(calls);
     const { full, refresh, paced, plain, connect, idleReport } = c.m;
     const failing = [full, refresh, paced, plain, connect, idleReport].filter(
       (r) => r && failureTotal(r.result.failures) > 0,
     ).length;
     if (failing > 0 || c.lostIdle > 0)
       console.log(`\n!!!!!!!!!!!! ${failing} phase(s) had failures: see above !!!!!!!!!!!!`);
-    return failing === 0 && c.lostIdle === 0;
+    if (missedElsewhere)
+      console.log("\n!!!!!!!!!!!! the import/REST or call bench reported a failure: see above !!!!!!!!!!!!");
+    return failing === 0 && c.lostIdle === 0 && !/FAILED/.test(calls);
   } finally {
     killChildren();
     rmSync(work, { recursive: true, force: true });

@@ -123,7 +123,6 @@ export async function mockOsbizCommand(argv: string[]): Promise<void> {
     return;
   }
   const commands = new MockConsole(mock, log);
-  log(`ready: ${mock.system.trunkId} registered; type "help" for the commands`);
   await new Promise<void>((resolve) => {
     const input = createInterface({ input: process.stdin, terminal: false });
     let queue = Promise.resolve();
@@ -144,5 +143,8 @@ export async function mockOsbizCommand(argv: string[]): Promise<void> {
     });
     process.on("SIGINT", finish);
     process.on("SIGTERM", finish);
+    // Announce readiness only once the signal handlers are in place: whoever waits for this
+    // line may signal at once, and the write can complete before the next statement runs.
+    log(`ready: ${mock.system.trunkId} registered; type "help" for the commands`);
   });
 }

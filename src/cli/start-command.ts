@@ -6,7 +6,6 @@ import type { CommandLine } from "./parse-command-line.js";
 /** `unify-phone-emulator start`: run until SIGINT/SIGTERM, then shut down cleanly. */
 export async function startCommand(commandLine: CommandLine): Promise<void> {
   const handle = await startEmulator(optionsFromSources(process.env, commandLine.flags));
-  process.stdout.write(banner(handle));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -25,4 +24,6 @@ export async function startCommand(commandLine: CommandLine): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  // The banner ends with the ready line: print it only once a signal would be handled.
+  process.stdout.write(banner(handle));
 }
