@@ -84,6 +84,11 @@ export class FaultEngine implements FaultChecker {
     return this.hits.on(listener);
   }
 
+  hasRulesFor(point: FaultPoint): boolean {
+    for (const entry of this.entries.values()) if (entry.compiled.points.includes(point)) return true;
+    return false;
+  }
+
   check<P extends FaultPoint>(point: P, context: FaultPoints[P]["context"]): FaultDecision<P> | undefined {
     for (const entry of this.entries.values()) {
       const { compiled, targeting } = entry;

@@ -91,4 +91,6 @@ export interface FaultHitEvent {
 /** What an injection point needs from the engine (tests may pass a stub). */
 export interface FaultChecker {
   check<P extends FaultPoint>(point: P, context: FaultPoints[P]["context"]): FaultDecision<P> | undefined;
+  /** Whether any rule acts at this point: hot paths skip building a context when none does. */
+  hasRulesFor(point: FaultPoint): boolean;
 }

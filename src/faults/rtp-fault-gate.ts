@@ -31,6 +31,10 @@ export class RtpFaultGate {
   ) {}
 
   incoming(session: RtpStream, _packet: Buffer, deliver: () => void): void {
+    if (!this.engine.hasRulesFor("rtp.in")) {
+      deliver();
+      return;
+    }
     const decision = this.engine.check("rtp.in", context(session, "in"));
     if (!decision) deliver();
     else if (decision.action.type === "delay") this.later(delayOf(decision.action, decision.random), deliver);
@@ -38,6 +42,10 @@ export class RtpFaultGate {
   }
 
   outgoing(session: RtpStream, packet: Buffer, transmit: (packet: Buffer) => void): void {
+    if (!this.engine.hasRulesFor("rtp.out")) {
+      transmit(packet);
+      return;
+    }
     const decision = this.engine.check("rtp.out", context(session, "out"));
     const action = decision?.action;
     if (!decision || !action) transmit(packet);

@@ -53,6 +53,10 @@ export class SipFaultGate implements SipFaultHooks {
 
   /** A framed message arrived: `deliver` hands it to the transaction layer. */
   incoming(message: SipMessage, connection: SipConnection, deliver: () => void): void {
+    if (!this.engine.hasRulesFor("sip.in")) {
+      deliver();
+      return;
+    }
     const decision = this.engine.check("sip.in", this.context(message, connection, "in"));
     const action = decision?.action;
     if (!decision || !action) {
@@ -74,6 +78,10 @@ export class SipFaultGate implements SipFaultHooks {
 
   /** A message is about to be written: `write` puts bytes on the wire. */
   outgoing(message: SipMessage, connection: SipConnection, write: (data: Buffer) => void): void {
+    if (!this.engine.hasRulesFor("sip.out")) {
+      write(serialize(message));
+      return;
+    }
     const decision = this.engine.check("sip.out", this.context(message, connection, "out"));
     const action = decision?.action;
     if (!decision || !action) {
