@@ -16,7 +16,7 @@ tenants:
     users:
       - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
 `;
-const ENTRY = path.join(import.meta.dirname, "mock-osbiz-cli-entry.ts");
+const ENTRY = path.join(import.meta.dirname, "../support/mock-osbiz-cli-entry.ts");
 
 let emulator: EmulatorHandle;
 let http: ReturnType<typeof httpClient>;

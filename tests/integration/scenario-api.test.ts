@@ -12,7 +12,7 @@ import {
   type ScenarioEmulator,
   scenarioEmulator,
   VIDCO_KEY,
-} from "./scenario-support.js";
+} from "../support/scenario-support.js";
 
 const PORTS = { emulator: { min: 50000, max: 50499 }, mock: { min: 50500, max: 50999 } };
 /** The vendor-FAQ faults that must each have a scenario (issue 5). */

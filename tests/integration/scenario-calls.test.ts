@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CallFailedError } from "../../src/mock-osbiz/index.js";
 import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
-import { ACME_TRUNK, AL, catalog, type ScenarioEmulator, scenarioEmulator } from "./scenario-support.js";
+import {
+  ACME_TRUNK,
+  AL,
+  catalog,
+  type ScenarioEmulator,
+  scenarioEmulator,
+} from "../support/scenario-support.js";
 
 const PORTS = { emulator: { min: 47000, max: 47499 }, mock: { min: 47500, max: 47999 } };
 

@@ -7,7 +7,7 @@ import {
   type ScenarioEmulator,
   scenarioEmulator,
   VIDCO_KEY,
-} from "./scenario-support.js";
+} from "../support/scenario-support.js";
 
 const PORTS = { emulator: { min: 49400, max: 49599 }, mock: { min: 49600, max: 49999 } };
 /** What the wizard's automatic configuration sends for the system every scenario seeds. */

@@ -6,7 +6,6 @@ import type { TrunkStatusEvent } from "../../src/index.js";
 import { type MockOsbiz, type MockOsbizEvents, RegistrationError } from "../../src/mock-osbiz/index.js";
 import { ControllableClock } from "../../src/shared/clock.js";
 import { PbxTestUa } from "../support/pbx-test-ua.js";
-import { registerText, SipTestClient } from "../support/sip-test-client.js";
 import {
   ACME_TRUNK,
   catalog,
@@ -14,7 +13,8 @@ import {
   type ScenarioEmulator,
   scenarioEmulator,
   until,
-} from "./scenario-support.js";
+} from "../support/scenario-support.js";
+import { registerText, SipTestClient } from "../support/sip-test-client.js";
 
 const PORTS = { emulator: { min: 48100, max: 48499 }, mock: { min: 48500, max: 48999 } };
 /** Long enough to see that no answer comes; nothing asserts how long anything takes. */

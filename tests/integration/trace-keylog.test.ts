@@ -4,7 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { registerText, SipTestClient } from "../support/sip-test-client.js";
-import { optionsText, startTraceStack, type TraceStack, tempDir } from "./trace-stack.js";
+import { optionsText, startTraceStack, type TraceStack, tempDir } from "../support/trace-stack.js";
 
 const run = promisify(execFile);
 const hasTshark = spawnSync("tshark", ["--version"]).status === 0;

@@ -13,7 +13,7 @@ import {
   TRUNK_OWNER,
   type TraceStack,
   tempDir,
-} from "./trace-stack.js";
+} from "../support/trace-stack.js";
 
 const run = promisify(execFile);
 const hasTshark = spawnSync("tshark", ["--version"]).status === 0;

@@ -5,7 +5,7 @@ import { type ClientAccount, ClientRegistrar } from "../../src/registrar/client-
 import { type DigestAlgorithm, digestHa1, digestResponse } from "../../src/registrar/digest.js";
 import { ControllableClock } from "../../src/shared/clock.js";
 import { parseAuthParams, type SipResponse } from "../../src/sip/message/index.js";
-import { RawWsClient, startWsStack, type WsStack, waitUntil } from "./ws-support.js";
+import { RawWsClient, startWsStack, type WsStack, waitUntil } from "../support/ws-support.js";
 
 const REALM = "phoneapp.unify.com";
 const USER = "us_k3v9q2m7xa";

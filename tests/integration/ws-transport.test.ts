@@ -10,7 +10,7 @@ import {
   startWsStack,
   type WsStack,
   waitUntil,
-} from "./ws-support.js";
+} from "../support/ws-support.js";
 
 let stack: WsStack | undefined;
 const clients: RawWsClient[] = [];

@@ -13,7 +13,7 @@ import {
   type SipResponse,
 } from "../../src/sip/message/index.js";
 import type { ServerTransaction } from "../../src/sip/transaction/index.js";
-import { startWsStack, type WsStack, waitUntil } from "./ws-support.js";
+import { startWsStack, type WsStack, waitUntil } from "../support/ws-support.js";
 
 /*
  * The sip.js-based client against the real transport and client registrar on a bare

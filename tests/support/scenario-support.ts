@@ -2,8 +2,8 @@ import tls from "node:tls";
 import type { EmulatorHandle, StartOptions } from "../../src/index.js";
 import { MockOsbiz, type MockOsbizOptions } from "../../src/mock-osbiz/index.js";
 import { ScenarioCatalog } from "../../src/scenarios/index.js";
-import { startTestEmulator } from "../support/emulator.js";
-import { httpClient } from "../support/http.js";
+import { startTestEmulator } from "./emulator.js";
+import { httpClient } from "./http.js";
 
 export const ADMIN = "scenario-admin";
 /** The key every shipped scenario gives tenant Acme's PBX (api-key-regenerated aside). */
