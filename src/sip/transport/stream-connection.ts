@@ -8,16 +8,13 @@ import {
   serialize,
 } from "../message/index.js";
 import type { SipConnection, TransportProtocol } from "./connection.js";
+import { type ConnectionEvents, resetTcp } from "./connection-events.js";
 import type { SipFaultHooks } from "./fault-hooks.js";
 import { markReceived } from "./received.js";
 import type { SipTrafficTapHolder } from "./traffic-tap.js";
 import type { TransportLimits } from "./transport-limits.js";
 
-export interface StreamConnectionEvents {
-  onMessage(message: SipMessage, connection: SipConnection): void;
-  onClose(connection: StreamConnection, reason: string): void;
-  onProtocolError(connection: StreamConnection, error: SipParseError): void;
-}
+export type StreamConnectionEvents = ConnectionEvents<StreamConnection>;
 
 const CRLF = Buffer.from("\r\n");
 
@@ -76,10 +73,7 @@ export class StreamConnection implements SipConnection {
   reset(reason = "reset locally"): void {
     if (this.closed) return;
     this.closeReason = reason;
-    // A TLSSocket's handle is not TCP: reset the TCP socket it wraps (Node keeps it as _parent).
-    const tcp = (this.socket as Socket & { _parent?: Socket })._parent ?? this.socket;
-    tcp.resetAndDestroy();
-    this.socket.destroy();
+    resetTcp(this.socket);
     this.markClosed();
   }
 

@@ -1,7 +1,6 @@
 import net from "node:net";
 import tls from "node:tls";
-import type { SipMessage, SipParseError } from "../message/index.js";
-import type { SipConnection } from "./connection.js";
+import { connectionEvents } from "./connection-events.js";
 import type { ConnectionTable } from "./connection-table.js";
 import type { SipFaultHooks, TlsFaultHooks, TlsVariantOptions } from "./fault-hooks.js";
 import { StreamConnection, unmapIPv4 } from "./stream-connection.js";
@@ -157,20 +156,7 @@ export class StreamListener {
       this.protocol,
       socket,
       this.limits,
-      {
-        onMessage: (message: SipMessage, conn: SipConnection) => this.user.onMessage(message, conn),
-        onClose: (conn, reason) => {
-          this.table.remove(conn);
-          this.user.onConnectionClosed(conn, reason);
-        },
-        onProtocolError: (conn, error: SipParseError) =>
-          this.user.onTransportEvent?.({
-            type: "protocol-error",
-            connectionId: conn.id,
-            remote: `${conn.remoteAddress}:${conn.remotePort}`,
-            message: `${error.status} ${error.reason}`,
-          }),
-      },
+      connectionEvents(this.table, this.user),
       this.taps,
       this.tlsOptions?.sipFaults,
     );

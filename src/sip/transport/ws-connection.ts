@@ -4,17 +4,14 @@ import type { RawData, WebSocket } from "ws";
 import type { Clock, TimerHandle } from "../../shared/clock.js";
 import { parseMessage, type SipMessage, SipParseError, serialize } from "../message/index.js";
 import type { SipConnection } from "./connection.js";
+import { type ConnectionEvents, resetTcp } from "./connection-events.js";
 import type { SipFaultHooks } from "./fault-hooks.js";
 import { markReceived } from "./received.js";
 import { answerError, unmapIPv4 } from "./stream-connection.js";
 import type { SipTrafficTapHolder } from "./traffic-tap.js";
 import type { TransportLimits } from "./transport-limits.js";
 
-export interface WsConnectionEvents {
-  onMessage(message: SipMessage, connection: SipConnection): void;
-  onClose(connection: WsConnection, reason: string): void;
-  onProtocolError(connection: WsConnection, error: SipParseError): void;
-}
+export type WsConnectionEvents = ConnectionEvents<WsConnection>;
 
 export interface WsConnectionOptions {
   readonly limits: TransportLimits;
@@ -114,10 +111,7 @@ export class WsConnection implements SipConnection {
   reset(reason = "reset locally"): void {
     if (this.closed) return;
     this.closeReason = reason;
-    // A TLSSocket's handle is not TCP: reset the TCP socket it wraps (Node keeps it as _parent).
-    const tcp = (this.socket as Socket & { _parent?: Socket })._parent ?? this.socket;
-    tcp.resetAndDestroy();
-    this.socket.destroy();
+    resetTcp(this.socket);
     this.markClosed();
   }
 

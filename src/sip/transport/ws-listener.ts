@@ -4,8 +4,7 @@ import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { type WebSocket, WebSocketServer } from "ws";
 import { type Clock, SystemClock } from "../../shared/clock.js";
-import type { SipMessage, SipParseError } from "../message/index.js";
-import type { SipConnection } from "./connection.js";
+import { connectionEvents } from "./connection-events.js";
 import type { ConnectionTable } from "./connection-table.js";
 import type { SipFaultHooks } from "./fault-hooks.js";
 import { unmapIPv4 } from "./stream-connection.js";
@@ -119,21 +118,14 @@ export class WsListener {
 
   private accept(ws: WebSocket, socket: Socket): void {
     const protocol = (socket as TLSSocket).encrypted ? "WSS" : "WS";
-    const connection = new WsConnection(this.table.newId(), protocol, ws, socket, this.connectionOptions, {
-      onMessage: (message: SipMessage, conn: SipConnection) => this.user.onMessage(message, conn),
-      onClose: (conn, reason) => {
-        this.connections.delete(conn);
-        this.table.remove(conn);
-        this.user.onConnectionClosed(conn, reason);
-      },
-      onProtocolError: (conn, error: SipParseError) =>
-        this.user.onTransportEvent?.({
-          type: "protocol-error",
-          connectionId: conn.id,
-          remote: `${conn.remoteAddress}:${conn.remotePort}`,
-          message: `${error.status} ${error.reason}`,
-        }),
-    });
+    const connection = new WsConnection(
+      this.table.newId(),
+      protocol,
+      ws,
+      socket,
+      this.connectionOptions,
+      connectionEvents<WsConnection>(this.table, this.user, (conn) => this.connections.delete(conn)),
+    );
     this.connections.add(connection);
     this.table.add(connection);
     this.user.onConnectionOpened?.(connection);
