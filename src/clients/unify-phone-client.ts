@@ -12,6 +12,9 @@ import { installWebSocket, trustCa } from "./node-websocket.js";
 import { type ClientMediaMode, RtpEndpoint } from "./rtp-endpoint.js";
 import { RtpSessionDescriptionHandler } from "./rtp-session-description-handler.js";
 
+/** The delegate sip.js calls back with a REGISTER's final response. */
+type RequestDelegate = NonNullable<NonNullable<Parameters<Registerer["register"]>[0]>["requestDelegate"]>;
+
 export interface UnifyPhoneClientOptions {
   /** The emulator's SIP WebSocket, e.g. "wss://127.0.0.1:8443/ws". */
   readonly url: string;
@@ -121,41 +124,32 @@ export class UnifyPhoneClient {
 
   /** REGISTER (digest handled by sip.js); resolves on 2xx, rejects with the final status otherwise. */
   register(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.registerer
-        .register({
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (response) =>
-              reject(
-                new ClientRegistrationError(
-                  response.message.statusCode ?? 0,
-                  response.message.reasonPhrase ?? "REGISTER refused",
-                ),
-              ),
-          },
-        })
-        .catch(reject);
-    });
+    return this.settle((options) => this.registerer.register(options), "REGISTER refused");
   }
 
   /** REGISTER with expires 0; resolves on 2xx. */
   unregister(): Promise<void> {
+    return this.settle((options) => this.registerer.unregister(options), "");
+  }
+
+  /** A REGISTER sent by sip.js, as a promise of its final response. */
+  private settle(
+    send: (options: { requestDelegate: RequestDelegate }) => Promise<unknown>,
+    fallbackReason: string,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.registerer
-        .unregister({
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (response) =>
-              reject(
-                new ClientRegistrationError(
-                  response.message.statusCode ?? 0,
-                  response.message.reasonPhrase ?? "",
-                ),
+      send({
+        requestDelegate: {
+          onAccept: () => resolve(),
+          onReject: (response) =>
+            reject(
+              new ClientRegistrationError(
+                response.message.statusCode ?? 0,
+                response.message.reasonPhrase ?? fallbackReason,
               ),
-          },
-        })
-        .catch(reject);
+            ),
+        },
+      }).catch(reject);
     });
   }
 
