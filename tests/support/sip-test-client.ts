@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
 import tls from "node:tls";
 import { type SipMessage, type SipResponse, StreamFramer } from "../../src/sip/message/index.js";
+import { Wakeups } from "./wakeups.js";
 
 /**
  * A raw SIP client for integration tests: sends text exactly as written (so tests can send
@@ -13,7 +14,7 @@ export class SipTestClient {
   pongs = 0;
   closed = false;
   private readonly framer = new StreamFramer({ maxMessageSize: 1 << 20, maxHeaders: 1000 });
-  private waiters: Array<() => void> = [];
+  private readonly wakeups = new Wakeups();
 
   private constructor(readonly socket: net.Socket) {
     socket.on("data", (chunk: Buffer) => {
@@ -21,17 +22,17 @@ export class SipTestClient {
       // possible half of a CRLFCRLF ping, so count it here.
       if (chunk.length === 2 && chunk[0] === 13 && chunk[1] === 10) {
         this.pongs++;
-        this.wake();
+        this.wakeups.wake();
         return;
       }
       for (const e of this.framer.push(chunk)) {
         if (e.type === "message") this.received.push(e.message);
       }
-      this.wake();
+      this.wakeups.wake();
     });
     socket.on("close", () => {
       this.closed = true;
-      this.wake();
+      this.wakeups.wake();
     });
     socket.on("error", () => {});
   }
@@ -87,45 +88,21 @@ export class SipTestClient {
       if (i >= 0) return this.received.splice(i, 1)[0] as T;
       if (this.closed) throw new Error("connection closed while waiting for a SIP message");
       if (Date.now() > deadline) throw new Error("timed out waiting for a SIP message");
-      await this.nextEvent(deadline - Date.now());
+      await this.wakeups.next(deadline - Date.now());
     }
   }
 
   /** Resolves once the server has closed the connection. */
-  async waitClosed(timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error("connection still open");
-      await this.nextEvent(deadline - Date.now());
-    }
+  waitClosed(timeoutMs = 5000): Promise<void> {
+    return this.wakeups.until(() => this.closed, timeoutMs, "connection still open");
   }
 
-  async waitPongs(count: number, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.pongs < count) {
-      if (Date.now() > deadline) throw new Error("no keep-alive answer");
-      await this.nextEvent(deadline - Date.now());
-    }
+  waitPongs(count: number, timeoutMs = 5000): Promise<void> {
+    return this.wakeups.until(() => this.pongs >= count, timeoutMs, "no keep-alive answer");
   }
 
   close(): void {
     this.socket.destroy();
-  }
-
-  private nextEvent(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(resolve, Math.max(1, ms));
-      this.waiters.push(() => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const fn of w) fn();
   }
 }
 

@@ -12,6 +12,7 @@ import { SipRouter, SipStack } from "../../src/sip/core/index.js";
 import { parseMessage, type SipMessage, type SipResponse } from "../../src/sip/message/index.js";
 import type { SipConnection, TransportEvent, TransportLimits } from "../../src/sip/transport/index.js";
 import { WsListener } from "../../src/sip/transport/ws-listener.js";
+import { Wakeups } from "./wakeups.js";
 
 let certs: Promise<CertificateSet> | undefined;
 
@@ -115,7 +116,7 @@ export class RawWsClient {
   readonly frames: ServerFrame[] = [];
   closed = false;
   private buffer = Buffer.alloc(0);
-  private waiters: Array<() => void> = [];
+  private readonly wakeups = new Wakeups();
 
   private constructor(
     readonly socket: tls.TLSSocket,
@@ -174,7 +175,7 @@ export class RawWsClient {
     socket.on("data", (chunk: Buffer) => client.onData(chunk));
     socket.on("close", () => {
       client.closed = true;
-      client.wake();
+      client.wakeups.wake();
     });
     if (rest.length > 0) client.onData(rest);
     return client;
@@ -220,16 +221,12 @@ export class RawWsClient {
       if (i >= 0) return this.frames.splice(i, 1)[0]!;
       if (this.closed) throw new Error("connection closed while waiting for a frame");
       if (Date.now() > deadline) throw new Error("timed out waiting for a frame");
-      await this.nextEvent(deadline - Date.now());
+      await this.wakeups.next(deadline - Date.now());
     }
   }
 
-  async waitClosed(timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error("connection still open");
-      await this.nextEvent(deadline - Date.now());
-    }
+  waitClosed(timeoutMs = 5000): Promise<void> {
+    return this.wakeups.until(() => this.closed, timeoutMs, "connection still open");
   }
 
   close(): void {
@@ -268,23 +265,7 @@ export class RawWsClient {
           reason: data.subarray(2).toString("utf8"),
         });
     }
-    this.wake();
-  }
-
-  private nextEvent(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(resolve, Math.max(1, ms));
-      this.waiters.push(() => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const fn of w) fn();
+    this.wakeups.wake();
   }
 }
 
