@@ -1,10 +1,9 @@
 import { randomInt } from "node:crypto";
 import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
-import { createResponse, type SipRequest, type SipResponse } from "../sip/message/index.js";
+import { createResponse, dtmfFromInfo, type SipRequest, type SipResponse } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
 import type { Call } from "./call.js";
-import { dtmfFromInfo } from "./dtmf-info.js";
 import { holds, offeredDirection } from "./passed-sdp.js";
 import { dialogResponse } from "./sip-responses.js";
 

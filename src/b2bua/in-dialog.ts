@@ -1,10 +1,9 @@
 import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
-import { createResponse, parseUri } from "../sip/message/index.js";
+import { createResponse, dtmfFromInfo, parseUri } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
 import type { Call } from "./call.js";
 import type { DialogRelay } from "./dialog-relay.js";
-import { dtmfFromInfo } from "./dtmf-info.js";
 import type { PbxOutbound } from "./pbx-outbound.js";
 import { dialogResponse } from "./sip-responses.js";
 

@@ -1,5 +1,4 @@
 import type { Dialog } from "../sip/dialog/index.js";
-import type { SipRequest } from "../sip/message/index.js";
 import type { TransactionLayer } from "../sip/transaction/index.js";
 import { sendRequest } from "./send-request.js";
 
@@ -20,9 +19,4 @@ export async function sendInfoDigits(
     const response = await sendRequest(transactions, info, dialog.connection);
     if (response.status >= 300) throw new Error(`INFO refused: ${response.status} ${response.reason}`);
   }
-}
-
-/** The digit of an `application/dtmf-relay` INFO ("Signal=5"), if it carries one. */
-export function digitOfInfo(request: SipRequest): string | undefined {
-  return /^\s*Signal\s*=\s*([0-9A-D*#])/im.exec(request.body.toString("utf8"))?.[1]?.toUpperCase();
 }

@@ -1,9 +1,9 @@
 import type { Direction, MediaSession } from "../media/index.js";
 import type { Clock } from "../shared/clock.js";
 import type { Dialog } from "../sip/dialog/index.js";
-import { createResponse, type SipRequest } from "../sip/message/index.js";
+import { createResponse, dtmfFromInfo, type SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
-import { digitOfInfo, sendInfoDigits } from "./dtmf-info.js";
+import { sendInfoDigits } from "./dtmf-info.js";
 import type { MockEndpoint } from "./mock-endpoint.js";
 import { ReferWatch } from "./refer-watch.js";
 import { dialogResponse, withSdp } from "./responses.js";
@@ -254,7 +254,7 @@ export class MockCall {
         return;
       case "INFO": {
         tx.respond(createResponse(request, 200, "OK"));
-        const digit = digitOfInfo(request);
+        const digit = dtmfFromInfo(request);
         if (digit) this.heard(digit, "info");
         return;
       }

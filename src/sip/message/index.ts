@@ -1,5 +1,6 @@
 export { parseAuthParams } from "./auth-params.js";
 export { createResponse } from "./create-response.js";
+export { dtmfFromInfo } from "./dtmf-relay.js";
 export { Headers } from "./headers.js";
 export { type SipMessage, SipRequest, SipResponse } from "./message.js";
 export { formatNameAddr, type NameAddr, parseNameAddr } from "./name-addr.js";

@@ -1,6 +1,9 @@
-import type { SipRequest } from "../sip/message/index.js";
+import type { SipRequest } from "./message.js";
 
-/** RFC 4730-style `application/dtmf-relay` bodies ("Signal=5\r\nDuration=160") and bare `application/dtmf`. */
+/**
+ * The digit a SIP INFO carries: an `application/dtmf-relay` body ("Signal=5\r\nDuration=160")
+ * or a bare `application/dtmf` one. Used by the B2BUA and by the mock OSBiz.
+ */
 export function dtmfFromInfo(request: SipRequest): string | undefined {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   const body = request.body.toString("utf8");
