@@ -114,8 +114,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     const seed = config.seed ? loadSeedFile(config.seed) : undefined;
     if (seed) {
       const start = seedClock(seed);
-      if (start?.now !== undefined) clock.set(start.now);
-      if (start?.frozen !== undefined) clock.freeze(start.frozen);
+      if (start) clock.setState(start);
       applySeed(store, seed, { clock });
       applySeedFaults(faults, seed);
     }

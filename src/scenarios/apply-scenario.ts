@@ -52,8 +52,7 @@ export async function applyScenario(
 ): Promise<ScenarioApplied> {
   const s = typeof scenario === "string" ? deps.catalog.resolve(scenario) : scenario;
   const { clock, store } = deps;
-  if (s.clock?.now !== undefined) clock.set(s.clock.now);
-  if (s.clock?.frozen !== undefined && s.clock.frozen !== clock.frozen) clock.freeze(s.clock.frozen);
+  if (s.clock) clock.setState(s.clock);
 
   const existing = new Set(store.tenants.list().map((t) => t.id));
   let seed: ScenarioApplied["seed"] = { created: NO_COUNTS, updated: NO_COUNTS, unchanged: NO_COUNTS };

@@ -24,13 +24,13 @@ export class ClockService {
   }
 
   set(input: { now?: string | number; frozen?: boolean }): ClockState {
+    let time: number | undefined;
     if (input.now !== undefined) {
-      const time = typeof input.now === "number" ? input.now : Date.parse(input.now);
+      time = typeof input.now === "number" ? input.now : Date.parse(input.now);
       if (!Number.isFinite(time) || time < 0)
         throw new ApiError("clock_invalid", `not a time: ${String(input.now)}`);
-      this.clock.set(time);
     }
-    if (input.frozen !== undefined && input.frozen !== this.clock.frozen) this.clock.freeze(input.frozen);
+    this.clock.setState({ now: time, frozen: input.frozen });
     return this.state();
   }
 

@@ -80,6 +80,16 @@ export class ControllableClock implements Clock {
     this.fireDue();
   }
 
+  /**
+   * Jump and/or freeze in one step. Freezing happens before the jump and resuming after
+   * it, so the clock lands on exactly `now` (a running clock would tick in between).
+   */
+  setState(state: { now?: number; frozen?: boolean }): void {
+    if (state.frozen === true && !this.frozen) this.freeze(true);
+    if (state.now !== undefined) this.set(state.now);
+    if (state.frozen === false && this.frozen) this.freeze(false);
+  }
+
   /** Stop (true) or resume (false) the flow of real time. */
   freeze(frozen: boolean): void {
     const now = this.now();
