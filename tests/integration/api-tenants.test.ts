@@ -3,6 +3,7 @@ import type { EmulatorHandle } from "../../src/index.js";
 import { DEFAULT_SEED, startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { authorizationFor, parseChallenge, registerText, SipTestClient } from "../support/sip-test-client.js";
+import { until } from "../support/until.js";
 
 let emulator: EmulatorHandle;
 let http: ReturnType<typeof httpClient>;
@@ -158,11 +159,11 @@ describe("connectors", () => {
     expect(Date.parse(entry.expiresAt) - Date.parse(entry.registeredAt)).toBe(600_000);
 
     c.close();
-    await new Promise((r) => setTimeout(r, 100));
-    const closed = (await http.admin("GET", `/api/admin/tenants/${acme.id}/connectors`)).body;
-    expect(closed.find((x: { username: string }) => x.username === TRUNK.username).status).toBe(
-      "unavailable",
-    );
+    const status = async () =>
+      (await http.admin("GET", `/api/admin/tenants/${acme.id}/connectors`)).body.find(
+        (x: { username: string }) => x.username === TRUNK.username,
+      ).status;
+    await until(async () => (await status()) === "unavailable", "the connector to become unavailable");
   });
 });
 

@@ -6,6 +6,7 @@ import type { SipRequest } from "../../src/sip/message/index.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
+import { until } from "../support/until.js";
 
 /*
  * Unify Phone clients (sip.js over WebSocket) in calls through the B2BUA: the PBX side is a
@@ -105,18 +106,10 @@ function rtpPacket(seq: number): Buffer {
   return Buffer.concat([header, Buffer.alloc(160, 0xd5)]);
 }
 
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** The status of a client leg in the journal, once the emulator has it. */
 async function clientLegStatus(pbxCallId: string, clientCallId: string): Promise<number> {
   let status: number | undefined;
-  await waitUntil(async () => {
+  await until(async () => {
     const legs: { kind: string; callId: string; status?: number }[] = (await journalEntry(pbxCallId)).legs;
     status = legs.find((l) => l.kind === "client" && l.callId === clientCallId)?.status;
     return status !== undefined;
@@ -177,7 +170,7 @@ describe("PBX → user with Unify Phone clients", () => {
     expect(answer).toMatch(/^c=IN IP4 127\.0\.0\.1/m);
     const echoed = new Promise<Buffer>((resolve) => rtp.once("message", resolve));
     for (let seq = 1; seq <= 3; seq++) rtp.send(rtpPacket(seq), rtpPort(answer), "127.0.0.1");
-    await waitUntil(() => callA.stats.packetsReceived >= 1);
+    await until(() => callA.stats.packetsReceived >= 1);
     expect((await echoed).length).toBe(12 + 160);
 
     const entry = await journalEntry(invite.callId);
@@ -209,7 +202,7 @@ describe("PBX → user with Unify Phone clients", () => {
     const ok = await pbx.response(invite.callId, 200);
     pbx.ack(ok, invite);
     rtp.send(rtpPacket(1), rtpPort(ok.body.toString()), "127.0.0.1");
-    await waitUntil(() => call.stats.packetsReceived >= 1);
+    await until(() => call.stats.packetsReceived >= 1);
     const entry = await journalEntry(invite.callId);
     expect(entry.media).toBeNull();
     expect(entry.legs.map((l: { kind: string }) => l.kind)).toEqual(["pbx", "virtual-user", "client"]);
@@ -350,7 +343,7 @@ describe("PBX → user with Unify Phone clients", () => {
     const held = await pbx.response(invite.callId, 200);
     expect(held.body.toString()).toMatch(/a=recvonly/);
     pbx.ack(held, invite);
-    await waitUntil(() => call.mediaDirection === "recvonly");
+    await until(() => call.mediaDirection === "recvonly");
     expect((await journalEntry(invite.callId)).onHold).toBe(true);
     pbx.inDialog("INVITE", ok, { body: sdpOffer(rtp.address().port), contentType: "application/sdp" });
     const back = await pbx.response(invite.callId, 200);
@@ -397,7 +390,7 @@ describe("Unify Phone client → PBX", () => {
 
     // Media end to end: the client sends to the PBX's SDP address.
     rtp.send(rtpPacket(1), rtpPort(offer), "127.0.0.1");
-    await waitUntil(() => call.stats.packetsReceived >= 1);
+    await until(() => call.stats.packetsReceived >= 1);
 
     const entry = await journalEntry(invite.callId);
     expect(entry).toMatchObject({
@@ -457,7 +450,7 @@ describe("Unify Phone client → PBX", () => {
   it("without the trunk registered: 480 naming the trunk", async () => {
     const a = await client();
     pbx.close();
-    await waitUntil(() => emulator.bindings().length === 0);
+    await until(() => emulator.bindings().length === 0);
     const error = await a.call("+4930123456").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClientCallError);
     expect((error as ClientCallError).status).toBe(480);

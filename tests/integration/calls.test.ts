@@ -4,6 +4,7 @@ import type { EmulatorHandle } from "../../src/index.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
+import { until } from "../support/until.js";
 
 const SEED = `
 tenants:
@@ -264,12 +265,10 @@ describe("in the call", () => {
       packet[13] = end ? 0x8a : 0x0a;
       rtp.send(packet, port, "127.0.0.1");
     }
-    await new Promise((r) => setTimeout(r, 200));
-    const entry = await journal(inv.callId);
-    expect(entry.dtmf.map((d: { digit: string; via: string }) => `${d.digit}:${d.via}`)).toEqual([
-      "5:info",
-      "9:rfc4733",
-    ]);
+    const digits = async () =>
+      (await journal(inv.callId)).dtmf.map((d: { digit: string; via: string }) => `${d.digit}:${d.via}`);
+    await until(async () => (await digits()).length >= 2, "two DTMF digits in the journal");
+    expect(await digits()).toEqual(["5:info", "9:rfc4733"]);
   });
 
   it("REFER: 202, NOTIFY progress as sipfrag, and a new call to the target over the trunk", async () => {
@@ -300,9 +299,8 @@ describe("in the call", () => {
   it("the PBX connection dropping ends its calls, and the journal says why", async () => {
     const { inv } = await answeredCall();
     pbx.close();
-    await new Promise((r) => setTimeout(r, 200));
+    await until(async () => (await journal(inv.callId)).state === "ended", "the call to end");
     const entry = await journal(inv.callId);
-    expect(entry.state).toBe("ended");
     expect(entry.hangupCause).toMatch(/^PBX connection lost/);
   });
 });
@@ -346,7 +344,7 @@ describe("user → PBX", () => {
   it("fails with 409 trunk_not_registered when the PBX is not connected, and journals it", async () => {
     const userId = await setBehaviour("al@acme.test", { mode: "answer" });
     pbx.close();
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => emulator.bindings().length === 0, "the binding to go with the connection");
     const res = await http.admin("POST", "/api/admin/calls", { fromUser: userId, to: "+4930123456" });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe("trunk_not_registered");

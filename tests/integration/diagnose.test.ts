@@ -3,6 +3,7 @@ import type { EmulatorHandle } from "../../src/index.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { PbxTestUa } from "../support/pbx-test-ua.js";
+import { until } from "../support/until.js";
 
 let emulator: EmulatorHandle;
 afterEach(async () => {
@@ -47,7 +48,7 @@ it("says in plain words why a trunk is not working, and that it works once regis
   expect(good.notes[0]).toMatch(/^Registered from 127\.0\.0\.1:\d+ over TLS since /);
 
   pbx.close();
-  await new Promise((r) => setTimeout(r, 100));
+  await until(async () => (await diagnose("Acme")).problems.length > 0, "diagnose to see the drop");
   const dropped = await diagnose("Acme");
   expect(dropped.problems).toEqual(
     expect.arrayContaining([expect.stringMatching(/gtc-001: Not registered since .* \(connection closed: /)]),

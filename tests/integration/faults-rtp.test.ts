@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FaultEngine, type FaultHitEvent, RtpFaultGate, seededRandom } from "../../src/faults/index.js";
 import { MediaEngine, type MediaSession } from "../../src/media/index.js";
 import { ControllableClock } from "../../src/shared/clock.js";
-import { freePortRange, sleep, UdpPeer, until } from "../unit/media/support/udp-peer.js";
+import { sleep, until } from "../support/until.js";
+import { freePortRange, UdpPeer } from "../unit/media/support/udp-peer.js";
 
 const SESSION_SSRC = 0xcafe_f00d;
 const PAYLOAD = Buffer.alloc(160, 0xd5);

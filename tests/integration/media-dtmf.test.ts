@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MediaEngine } from "../../src/media/index.js";
 import { parseTelephoneEvent } from "../../src/media/telephone-event.js";
-import { freePortRange, UdpPeer, until } from "../unit/media/support/udp-peer.js";
+import { until } from "../support/until.js";
+import { freePortRange, UdpPeer } from "../unit/media/support/udp-peer.js";
 
 describe("RFC 4733 DTMF between sessions over UDP", () => {
   let engine: MediaEngine;

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MediaEngine, type MediaSession } from "../../src/media/index.js";
 import { ControllableClock } from "../../src/shared/clock.js";
-import { freePortRange, sleep, UdpPeer, until } from "../unit/media/support/udp-peer.js";
+import { sleep, until } from "../support/until.js";
+import { freePortRange, UdpPeer } from "../unit/media/support/udp-peer.js";
 
 const PCMA_MILLIWATT = [0x34, 0x21, 0x21, 0x34, 0xb4, 0xa1, 0xa1, 0xb4];
 
@@ -70,7 +71,7 @@ describe("media over real UDP on 127.0.0.1", () => {
 
   it("sends the 1 kHz tone at 20 ms pacing with the negotiated payload type", async () => {
     const session = await connected("tone");
-    await sleep(500);
+    await peer.waitFor(15);
     const packets = [...peer.packets];
     expect(packets.length).toBeGreaterThanOrEqual(15);
     expect(packets.every((p) => p.payloadType === 8 && p.ssrc === 0xcafe)).toBe(true);
@@ -113,7 +114,8 @@ describe("media over real UDP on 127.0.0.1", () => {
     expect(session.answer(peer.offer({ attributes: ["a=sendonly"] }))).toMatchObject({
       direction: "recvonly",
     });
-    await sleep(40); // drain packets already in flight
+    // Drain packets already in flight: everything sent so far has arrived.
+    await until(() => peer.packets.length >= session.stats.packetsSent, "packets in flight");
     peer.clear();
     const sentBefore = session.stats.packetsSent;
     await sleep(200);

@@ -9,6 +9,7 @@ import {
 } from "../../src/mock-osbiz/index.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
+import { until } from "../support/until.js";
 
 const SEED = `
 tenants:
@@ -57,13 +58,9 @@ function start(options: Partial<MockOsbizOptions> = {}): Promise<MockOsbiz> {
   });
 }
 
-/** Polls until `check` holds; fails after a generous deadline (not a timing assertion). */
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${lines.join("\n")}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** `until` that shows the mock's log when it times out. */
+function untilLogged(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  return until(check, () => `${what}\n${lines.join("\n")}`);
 }
 
 function next<K extends keyof MockOsbizEvents>(m: MockOsbiz, name: K): Promise<MockOsbizEvents[K]> {
@@ -146,7 +143,7 @@ describe("registration", () => {
     await again;
     expect(mock.connection).toBeDefined();
     expect(mock.connection!.localPort).not.toBe(first.localPort);
-    await until(async () => (await connectorStatus()) === "available", "the connector to be available");
+    await untilLogged(async () => (await connectorStatus()) === "available", "the connector to be available");
     expect(emulator.bindings()).toHaveLength(1);
     expect(emulator.bindings()[0]!.contact).toContain(`:${mock.connection!.localPort}`);
   });
@@ -163,13 +160,13 @@ describe("calls from the mock", () => {
     const call = await mock.call(AL);
     expect(call).toMatchObject({ state: "answered", status: 200, direction: "outgoing", to: AL });
     // The emulator echoes the mock's tone: packets come back.
-    await until(() => (call.media?.stats.packetsReceived ?? 0) > 5, "echoed RTP");
+    await untilLogged(() => (call.media?.stats.packetsReceived ?? 0) > 5, "echoed RTP");
     expect(call.media!.stats.packetsSent).toBeGreaterThan(0);
     const ended = next(mock, "call-ended");
     await call.hangup();
     expect(await ended).toBe(call);
     expect(call).toMatchObject({ state: "ended", endedBy: "local" });
-    await until(async () => (await journalOf(call))?.state === "ended", "the journal entry to end");
+    await untilLogged(async () => (await journalOf(call))?.state === "ended", "the journal entry to end");
     const entry = await journalOf(call);
     expect(entry).toMatchObject({ direction: "pbx-to-user", from: TRUNK.username, to: AL, endedBy: "pbx" });
     expect(entry.media.stats.packetsReceived).toBeGreaterThan(0);
@@ -190,7 +187,7 @@ describe("calls from the mock", () => {
     await setBehaviour({ mode: "answer", ringMs: 60_000 });
     mock = await start();
     const pending = mock.call(AL).catch((e: unknown) => e);
-    await until(() => mock!.calls[0]?.state === "ringing", "180 Ringing");
+    await untilLogged(() => mock!.calls[0]?.state === "ringing", "180 Ringing");
     const call = mock.calls[0]!;
     await call.hangup();
     const failure = (await pending) as CallFailedError;
@@ -205,7 +202,7 @@ describe("calls from the mock", () => {
     const call = await mock.call(AL);
     await call.sendDtmf("12", "info");
     await call.sendDtmf("9#", "rfc4733");
-    await until(async () => (await journalOf(call)).dtmf.length === 4, "four digits in the journal");
+    await untilLogged(async () => (await journalOf(call)).dtmf.length === 4, "four digits in the journal");
     const digits = (await journalOf(call)).dtmf.map(
       (d: { digit: string; via: string }) => `${d.digit}:${d.via}`,
     );
@@ -256,12 +253,12 @@ describe("calls to the mock", () => {
     const id = await userCalls();
     const call = await incoming;
     expect(call).toMatchObject({ direction: "incoming", from: AL, to: "+4930123456" });
-    await until(() => call.state === "answered", "the mock to answer");
-    await until(
+    await untilLogged(() => call.state === "answered", "the mock to answer");
+    await untilLogged(
       async () => (await http.admin("GET", `/api/admin/calls/${id}`)).body.state === "answered",
       "the journal to show the answer",
     );
-    await until(() => (call.media?.stats.packetsReceived ?? 0) > 5, "echoed RTP");
+    await untilLogged(() => (call.media?.stats.packetsReceived ?? 0) > 5, "echoed RTP");
     const ended = next(mock, "call-ended");
     await http.admin("DELETE", `/api/admin/calls/${id}`);
     expect(await ended).toBe(call);
@@ -274,7 +271,7 @@ describe("calls to the mock", () => {
   ] as const)("behaviour %s answers %i", async (mode, status) => {
     mock = await start({ behaviour: { mode } });
     const id = await userCalls();
-    await until(
+    await untilLogged(
       async () => (await http.admin("GET", `/api/admin/calls/${id}`)).body.state === "ended",
       "the call to end",
     );
@@ -285,11 +282,11 @@ describe("calls to the mock", () => {
   it("no-answer rings until the user gives up (CANCEL → 487)", async () => {
     mock = await start({ behaviour: { mode: "no-answer" } });
     const id = await userCalls();
-    await until(() => mock!.calls[0]?.state === "ringing", "the mock to ring");
+    await untilLogged(() => mock!.calls[0]?.state === "ringing", "the mock to ring");
     await http.admin("DELETE", `/api/admin/calls/${id}`);
-    await until(() => mock!.calls[0]!.state === "ended", "the CANCEL");
+    await untilLogged(() => mock!.calls[0]!.state === "ended", "the CANCEL");
     expect(mock.calls[0]).toMatchObject({ status: 487, endCause: "cancelled by the caller" });
-    await until(
+    await untilLogged(
       async () => (await http.admin("GET", `/api/admin/calls/${id}`)).body.finalStatus === 487,
       "487 in the journal",
     );

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle, TrunkStatusEvent } from "../../src/index.js";
 import { DEFAULT_SEED, OPEN_TRUNK, startTestEmulator, TRUNK } from "../support/emulator.js";
 import { authorizationFor, parseChallenge, registerText, SipTestClient } from "../support/sip-test-client.js";
+import { until } from "../support/until.js";
 
 let emulator: EmulatorHandle;
 let client: SipTestClient;
@@ -334,7 +335,7 @@ describe("bindings and connections", () => {
     await register({});
     expect(emulator.bindings()).toHaveLength(1);
     client.close();
-    await waitUntil(() => emulator.bindings().length === 0);
+    await until(() => emulator.bindings().length === 0);
     expect(events.at(-1)).toMatchObject({ status: "unavailable" });
     expect(events.at(-1)!.reason).toMatch(/^connection closed/);
   });
@@ -350,14 +351,6 @@ describe("bindings and connections", () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(emulator.bindings()).toHaveLength(1);
     other.close();
-    await waitUntil(() => emulator.bindings().length === 0);
+    await until(() => emulator.bindings().length === 0);
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not reached");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

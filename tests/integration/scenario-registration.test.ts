@@ -12,9 +12,9 @@ import {
   handshake,
   type ScenarioEmulator,
   scenarioEmulator,
-  until,
 } from "../support/scenario-support.js";
 import { registerText, SipTestClient } from "../support/sip-test-client.js";
+import { until } from "../support/until.js";
 
 const PORTS = { emulator: { min: 48100, max: 48499 }, mock: { min: 48500, max: 48999 } };
 /** Long enough to see that no answer comes; nothing asserts how long anything takes. */

@@ -5,7 +5,8 @@ import { type ClientAccount, ClientRegistrar } from "../../src/registrar/client-
 import { type DigestAlgorithm, digestHa1, digestResponse } from "../../src/registrar/digest.js";
 import { ControllableClock } from "../../src/shared/clock.js";
 import { parseAuthParams, type SipResponse } from "../../src/sip/message/index.js";
-import { RawWsClient, startWsStack, type WsStack, waitUntil } from "../support/ws-support.js";
+import { until } from "../support/until.js";
+import { RawWsClient, startWsStack, type WsStack } from "../support/ws-support.js";
 
 const REALM = "phoneapp.unify.com";
 const USER = "us_k3v9q2m7xa";
@@ -152,11 +153,11 @@ describe("client REGISTER over SIP/WebSocket", () => {
     expect(registrar.bindings.forUser(USER)).toHaveLength(2);
     expect(new Set(registrar.bindings.forUser(USER).map((x) => x.connectionId)).size).toBe(2);
     a.close();
-    await waitUntil(() => registrar.bindings.forUser(USER).length === 1);
+    await until(() => registrar.bindings.forUser(USER).length === 1);
     expect(registrar.bindings.forUser(USER)[0]!.contact).toContain("clientb");
     expect(presence.map((e) => e.status)).toEqual(["online"]);
     b.close();
-    await waitUntil(() => registrar.bindings.forUser(USER).length === 0);
+    await until(() => registrar.bindings.forUser(USER).length === 0);
     expect(presence.at(-1)).toMatchObject({ status: "offline" });
     expect(presence.at(-1)!.reason).toMatch(/^connection closed: /);
   });

@@ -2,6 +2,7 @@ import { Agent, WebSocket } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { ControllableClock } from "../../src/shared/clock.js";
 import { parseMessage } from "../../src/sip/message/index.js";
+import { until } from "../support/until.js";
 import {
   clientFrame,
   expectedAccept,
@@ -9,7 +10,6 @@ import {
   RawWsClient,
   startWsStack,
   type WsStack,
-  waitUntil,
 } from "../support/ws-support.js";
 
 let stack: WsStack | undefined;
@@ -78,7 +78,7 @@ describe("WebSocket upgrade (RFC 6455 §4, RFC 7118 §4)", () => {
     const c = await connect();
     expect(c.status).toBe(503);
     a.close();
-    await waitUntil(() => stack!.stack.transport.connections.size === 1);
+    await until(() => stack!.stack.transport.connections.size === 1);
     const d = await connect();
     expect(d.status).toBe(101);
   });
@@ -158,7 +158,7 @@ describe("WebSocket protocol errors and limits", () => {
     client.sendText(optionsText(), { masked: false });
     const close = await client.nextFrame((f) => f.type === "close");
     expect(close).toMatchObject({ type: "close", code: 1002 });
-    await waitUntil(() => stack!.closed.length === 1);
+    await until(() => stack!.closed.length === 1);
     expect(stack.closed[0]!.reason).toMatch(/^WebSocket protocol error: .*MASK/);
     expect(stack.stack.transport.connections.size).toBe(0);
   });
@@ -186,7 +186,7 @@ describe("WebSocket protocol errors and limits", () => {
     client.sendFrame(0x8, payload);
     expect(await client.nextFrame((f) => f.type === "close")).toMatchObject({ code: 1000 });
     await client.waitClosed();
-    await waitUntil(() => stack!.closed.length === 1);
+    await until(() => stack!.closed.length === 1);
     expect(stack.stack.transport.connections.size).toBe(0);
   });
 
@@ -198,7 +198,7 @@ describe("WebSocket protocol errors and limits", () => {
     await client.nextFrame((f) => f.type === "ping");
     clock.advance(30_000);
     expect(await client.nextFrame((f) => f.type === "close")).toMatchObject({ code: 1001 });
-    await waitUntil(() => stack!.closed.length === 1);
+    await until(() => stack!.closed.length === 1);
     expect(stack.closed[0]!.reason).toBe("keep-alive timeout");
     clock.dispose();
   });
@@ -228,7 +228,7 @@ describe("WebSocket protocol errors and limits", () => {
     expect(client.closed).toBe(false);
     clock.advance(2_000);
     expect(await client.nextFrame((f) => f.type === "close")).toMatchObject({ code: 1008 });
-    await waitUntil(() => stack!.closed.length === 1);
+    await until(() => stack!.closed.length === 1);
     expect(stack.closed[0]!.reason).toBe("idle timeout");
     clock.dispose();
   });
@@ -245,7 +245,7 @@ describe("WebSocket protocol errors and limits", () => {
     await client.nextFrame((f) => f.type === "ping");
     clock.advance(30_000);
     expect(await client.nextFrame((f) => f.type === "close")).toMatchObject({ code: 1001 });
-    await waitUntil(() => stack!.closed.length === 1);
+    await until(() => stack!.closed.length === 1);
     expect(stack.closed[0]!.reason).toBe("keep-alive timeout");
     clock.dispose();
   });

@@ -13,7 +13,8 @@ import {
   type SipResponse,
 } from "../../src/sip/message/index.js";
 import type { ServerTransaction } from "../../src/sip/transaction/index.js";
-import { startWsStack, type WsStack, waitUntil } from "../support/ws-support.js";
+import { until } from "../support/until.js";
+import { startWsStack, type WsStack } from "../support/ws-support.js";
 
 /*
  * The sip.js-based client against the real transport and client registrar on a bare
@@ -241,7 +242,7 @@ describe("UnifyPhoneClient registration", () => {
     const client = await connect();
     await client.register();
     await client.close();
-    await waitUntil(() => stack.closed.length === 1);
+    await until(() => stack.closed.length === 1);
     expect(registrar.bindings.forUser(USER)).toEqual([]);
   });
 });
@@ -258,13 +259,13 @@ describe("UnifyPhoneClient outgoing calls", () => {
     expect(call.direction).toBe("outgoing");
     expect(call.remote).toBe(NUMBER);
     // Nothing to echo yet: G.711 A-law silence every 20 ms.
-    await waitUntil(() => peer.packets.length >= 3);
+    await until(() => peer.packets.length >= 3);
     expect(peer.packets[0]).toMatchObject({ payloadType: 8 });
     expect(peer.packets[0]!.payload).toEqual(Buffer.alloc(160, 0xd5));
     // Echo, checked by content: what the far end sends comes back.
     const pattern = (i: number) => Buffer.alloc(160, 0x10 + i);
     for (let i = 0; i < 5; i++) peer.send(rtpPort, 8, 1000 + i, pattern(i));
-    await waitUntil(() => peer.packets.some((p) => p.payload.equals(pattern(4))));
+    await until(() => peer.packets.some((p) => p.payload.equals(pattern(4))));
     const echoed = peer.packets.filter((p) => p.payload[0]! >= 0x10 && p.payload[0]! < 0x15);
     expect(echoed.map((p) => p.payload[0])).toEqual([0x10, 0x11, 0x12, 0x13, 0x14]);
     expect(call.stats.packetsReceived).toBe(5);
@@ -314,7 +315,7 @@ describe("UnifyPhoneClient outgoing calls", () => {
   it("records digits the far end sends by SIP INFO (application/dtmf-relay)", async () => {
     const { call } = await establishedCall();
     sendInDialog(call, "INFO", ["Content-Type: application/dtmf-relay"], "Signal=9\r\nDuration=160\r\n");
-    await waitUntil(() => responseTo("INFO") !== undefined);
+    await until(() => responseTo("INFO") !== undefined);
     expect(responseTo("INFO")!.status).toBe(200);
     expect(call.infoDtmfReceived).toBe("9");
   });
@@ -333,7 +334,7 @@ describe("UnifyPhoneClient outgoing calls", () => {
       ],
       "SIP/2.0 200 OK\r\n",
     );
-    await waitUntil(() => responseTo("NOTIFY") !== undefined);
+    await until(() => responseTo("NOTIFY") !== undefined);
     expect(responseTo("NOTIFY")!.status).toBe(200);
     expect(call.transferProgress).toEqual(["SIP/2.0 200 OK"]);
   });
@@ -346,27 +347,27 @@ describe("UnifyPhoneClient incoming calls", () => {
     const incoming: ClientCall[] = [];
     client.onIncoming((call) => incoming.push(call));
     const dialog = sendInvite(sdp(peer.port, "0 101", "sendrecv"));
-    await waitUntil(() => incoming.length === 1 && responseTo("INVITE", dialog.callId, 180) !== undefined);
+    await until(() => incoming.length === 1 && responseTo("INVITE", dialog.callId, 180) !== undefined);
     const call = incoming[0]!;
     expect(call).toMatchObject({ direction: "incoming", remote: NUMBER, state: "ringing" });
     await call.answer();
-    await waitUntil(() => responseTo("INVITE", dialog.callId, 200) !== undefined);
+    await until(() => responseTo("INVITE", dialog.callId, 200) !== undefined);
     const ok = responseTo("INVITE", dialog.callId, 200)!;
     const answer = ok.body.toString();
     expect(answer).toMatch(/m=audio \d+ RTP\/AVP 0 101/);
     expect(answer).toContain("a=sendrecv");
     sendAck(dialog, ok);
     const rtpPort = clientRtpPort(ok.body);
-    await waitUntil(() => peer.packets.some((p) => p.payloadType === 0));
+    await until(() => peer.packets.some((p) => p.payloadType === 0));
     expect(peer.packets.find((p) => p.payloadType === 0)!.payload).toEqual(Buffer.alloc(160, 0xff));
     // Digit 7: two progress packets, then the end packet three times (one digit, not three).
     for (const [i, end] of [false, false, true, true, true].entries()) {
       peer.send(rtpPort, 101, 50 + i, Buffer.from([7, end ? 0x8a : 0x0a, 0x01, 0x40]), { timestamp: 4242 });
     }
-    await waitUntil(() => call.stats.dtmfReceived === "7");
+    await until(() => call.stats.dtmfReceived === "7");
     sendRequestTo(ok, dialog, "BYE");
     await call.ended();
-    await waitUntil(() => responseTo("BYE", dialog.callId) !== undefined);
+    await until(() => responseTo("BYE", dialog.callId) !== undefined);
     expect(responseTo("BYE", dialog.callId)!.status).toBe(200);
     expect(call.state).toBe("terminated");
   });
@@ -376,7 +377,7 @@ describe("UnifyPhoneClient incoming calls", () => {
     await client.register();
     client.onIncoming((call) => void call.reject(486));
     const dialog = sendInvite(sdp(peer.port, "0 101", "sendrecv"));
-    await waitUntil(() => responseTo("INVITE", dialog.callId, 486) !== undefined);
+    await until(() => responseTo("INVITE", dialog.callId, 486) !== undefined);
   });
 
   it("answers an offer with SRTP only 488 and reports why", async () => {
@@ -385,7 +386,7 @@ describe("UnifyPhoneClient incoming calls", () => {
     const failures: unknown[] = [];
     client.onIncoming((call) => void call.answer().catch((e: unknown) => failures.push(e)));
     const dialog = sendInvite(sdp(peer.port, "0 101", "sendrecv", "RTP/SAVP"));
-    await waitUntil(() => failures.length === 1 && responseTo("INVITE", dialog.callId, 488) !== undefined);
+    await until(() => failures.length === 1 && responseTo("INVITE", dialog.callId, 488) !== undefined);
     expect(failures[0]).toMatchObject({ status: 488, message: expect.stringContaining("RTP/SAVP") });
     expect(responseTo("INVITE", dialog.callId, 200)).toBeUndefined();
   });

@@ -109,12 +109,3 @@ export function handshake(
     );
   });
 }
-
-/** Polls until `check` holds; fails after a generous deadline (not a timing assertion). */
-export async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -305,12 +305,3 @@ export function optionsText(callId = `opt-${Math.random()}`, extra: string[] = [
     "",
   ].join("\r\n");
 }
-
-/** Poll `condition` until it holds (the server reacts asynchronously to what a client did). */
-export async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

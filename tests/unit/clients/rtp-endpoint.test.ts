@@ -2,6 +2,7 @@ import dgram from "node:dgram";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RtpEndpoint, type RtpTarget } from "../../../src/clients/rtp-endpoint.js";
 import { ControllableClock } from "../../../src/shared/clock.js";
+import { until } from "../../support/until.js";
 
 interface Seen {
   version: number;
@@ -63,14 +64,6 @@ function toEndpoint(seq: number, payloadType: number, payload: Buffer, timestamp
   header.writeUInt32BE(timestamp, 4);
   header.writeUInt32BE(7, 8);
   peer.send(Buffer.concat([header, payload]), endpoint.port, "127.0.0.1");
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe("RtpEndpoint sending", () => {

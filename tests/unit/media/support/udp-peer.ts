@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from "node:dgram";
 import { buildRtpPacket, parseRtpPacket, type RtpPacket } from "../../../../src/media/rtp-packet.js";
+import { sleep } from "../../../support/until.js";
 
 /** A range of `evenPorts` even ports that were all free a moment ago, found from a port-0 probe. */
 export async function freePortRange(evenPorts: number): Promise<{ min: number; max: number }> {
@@ -114,18 +115,5 @@ export class UdpPeer {
 
   close(): Promise<void> {
     return new Promise((closed) => this.socket.close(() => closed()));
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Waits until `condition` holds, checking every 5 ms; fails after `limitMs`. */
-export async function until(condition: () => boolean, what: string, limitMs = 5000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
   }
 }
