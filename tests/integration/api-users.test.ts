@@ -24,8 +24,7 @@ const jurgen = { emailAddress: "juergen@acme.test", firstName: "Jürgen", lastNa
 
 describe("user CRUD", () => {
   it("creates a user with defaults, reads, changes and deletes it", async () => {
-    emulator.clock.set(Date.parse("2030-01-02T03:04:05.000Z"));
-    emulator.clock.freeze(true);
+    emulator.clock.setState({ now: Date.parse("2030-01-02T03:04:05.000Z"), frozen: true });
     const created = await api.call("POST", base, { json: { ...jurgen, locale: undefined } });
     expect(created.status).toBe(201);
     expect(created.headers.location).toBe(`${base}/${created.body.id}`);
