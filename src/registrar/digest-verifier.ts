@@ -9,6 +9,9 @@ import {
 } from "./digest.js";
 import type { NonceService } from "./nonce-service.js";
 
+/** Users whose H(A1) is remembered; beyond this the memo starts afresh. */
+const HA1_MEMO_MAX = 100_000;
+
 export type DigestOutcome =
   | { readonly kind: "ok" }
   /** No usable credentials, or stale/replayed: send a (fresh) challenge. */
@@ -22,6 +25,11 @@ export type DigestOutcome =
  * `Authorization` a request carries against one user's password.
  */
 export class DigestVerifier {
+  private readonly ha1Memo = new Map<
+    string,
+    { readonly password: string; readonly ha1: Partial<Record<DigestAlgorithm, string>> }
+  >();
+
   constructor(
     private readonly realm: string,
     private readonly nonces: NonceService,
@@ -38,7 +46,19 @@ export class DigestVerifier {
   }
 
   verify(request: SipRequest, username: string, password: string): DigestOutcome {
-    return this.check(request, username, (algorithm) => digestHa1(algorithm, username, this.realm, password));
+    return this.check(request, username, (algorithm) => this.ha1(algorithm, username, password));
+  }
+
+  /** H(A1) per user and algorithm, remembered until the password changes (one hash less per REGISTER). */
+  private ha1(algorithm: DigestAlgorithm, username: string, password: string): string {
+    let memo = this.ha1Memo.get(username);
+    if (memo?.password !== password) {
+      if (this.ha1Memo.size >= HA1_MEMO_MAX) this.ha1Memo.clear();
+      memo = { password, ha1: {} };
+      this.ha1Memo.set(username, memo);
+    }
+    memo.ha1[algorithm] ??= digestHa1(algorithm, username, this.realm, password);
+    return memo.ha1[algorithm];
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash as oneShotHash } from "node:crypto";
 
 /** Digest algorithms the registrar implements (RFC 7616, RFC 8760). */
 export type DigestAlgorithm = "MD5" | "SHA-256";
@@ -15,9 +15,25 @@ export function credentialAlgorithm(value: string | undefined): DigestAlgorithm 
 }
 
 function hash(algorithm: DigestAlgorithm, data: string): string {
-  return createHash(algorithm === "MD5" ? "md5" : "sha256")
-    .update(data, "utf8")
-    .digest("hex");
+  return oneShotHash(algorithm === "MD5" ? "md5" : "sha256", data, "hex");
+}
+
+/**
+ * H(A2) = H(method:uri) is the same for every REGISTER of a realm: remembered, bounded
+ * (the URIs come from clients; a flood of distinct ones just starts the memo afresh).
+ */
+const ha2Memo = new Map<string, string>();
+const HA2_MEMO_MAX = 1024;
+
+function ha2Of(algorithm: DigestAlgorithm, method: string, uri: string): string {
+  const key = `${algorithm} ${method} ${uri}`;
+  let ha2 = ha2Memo.get(key);
+  if (ha2 === undefined) {
+    if (ha2Memo.size >= HA2_MEMO_MAX) ha2Memo.clear();
+    ha2 = hash(algorithm, `${method}:${uri}`);
+    ha2Memo.set(key, ha2);
+  }
+  return ha2;
 }
 
 export interface DigestInput {
@@ -58,7 +74,7 @@ export interface DigestHa1Input extends Omit<DigestInput, "username" | "password
 
 /** The expected `response` when only H(A1) is known (RFC 7616 §3.4.1, qop=auth). */
 export function digestResponseFromHa1(input: DigestHa1Input): string {
-  const ha2 = hash(input.algorithm, `${input.method}:${input.uri}`);
+  const ha2 = ha2Of(input.algorithm, input.method, input.uri);
   const tail = input.qop ? `${input.qop.nc}:${input.qop.cnonce}:auth:${ha2}` : ha2;
   return hash(input.algorithm, `${input.ha1}:${input.nonce}:${tail}`);
 }

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../shared/clock.js";
+import { pooledRandom } from "../shared/ids.js";
 
 export type NonceCheck = "ok" | "stale" | "invalid" | "replay";
 
@@ -26,23 +27,29 @@ export class NonceService {
   issue(): string {
     const body = Buffer.alloc(14);
     body.writeUIntBE(Math.max(0, Math.floor(this.clock.now())), 0, 6);
-    randomBytes(8).copy(body, 6);
+    pooledRandom(8).copy(body, 6);
     return Buffer.concat([body, this.sign(body)]).toString("base64url");
   }
 
   /** Check a nonce and its nonce-count (hex string as sent, or undefined without qop). */
   check(nonce: string, ncHex: string | undefined): NonceCheck {
-    const raw = Buffer.from(nonce, "base64url");
-    if (raw.length !== 26) return "invalid";
-    const body = raw.subarray(0, 14);
-    if (!timingSafeEqual(raw.subarray(14), this.sign(body))) return "invalid";
-    const issuedAt = body.readUIntBE(0, 6);
+    // A remembered nonce passed the signature check when it was first used: a refresh
+    // (same nonce, nc+1) skips the HMAC.
+    const seen = this.lastNc.get(nonce);
+    let issuedAt: number;
+    if (seen) issuedAt = seen.issuedAt;
+    else {
+      const raw = Buffer.from(nonce, "base64url");
+      if (raw.length !== 26) return "invalid";
+      const body = raw.subarray(0, 14);
+      if (!timingSafeEqual(raw.subarray(14), this.sign(body))) return "invalid";
+      issuedAt = body.readUIntBE(0, 6);
+    }
     const now = this.clock.now();
     if (now - issuedAt > this.ttlMs || issuedAt <= this.forgottenBefore) return "stale";
     if (ncHex === undefined) return "ok";
     const nc = Number.parseInt(ncHex, 16);
     if (!/^[0-9a-fA-F]{8}$/.test(ncHex) || nc === 0) return "invalid";
-    const seen = this.lastNc.get(nonce);
     if (seen && nc <= seen.nc) return "replay";
     if (seen) seen.nc = nc;
     else this.remember(nonce, nc, issuedAt, now);
