@@ -48,6 +48,7 @@ import { WsListener } from "./sip/transport/index.js";
 import { openStore, type Store } from "./store/index.js";
 import { StunServer } from "./stun/index.js";
 import { TlsKeyLog, TraceRecorder } from "./traces/index.js";
+import { WebhookDispatcher } from "./webhooks/index.js";
 
 export interface EmulatorPorts {
   readonly sip: number;
@@ -269,6 +270,20 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     });
     b2bua.install(router);
     b2bua.events.on((e) => trace.recordCall(e));
+    const webhook = new WebhookDispatcher({
+      clock,
+      findCall: (callId) => b2bua.journal.get(callId),
+      log: log.child({ component: "webhook" }),
+    });
+    cleanup.push(() => webhook.close());
+    b2bua.events.on((e) => webhook.callEvent(e));
+    trunkStatus.on((e) => webhook.connectorStatus(e));
+    if (config.webhookUrl) {
+      webhook.configure({
+        url: config.webhookUrl,
+        ...(config.webhookSecret ? { secret: config.webhookSecret } : {}),
+      });
+    }
     stack.connectionClosed.on(({ connection, reason }) => b2bua.connectionClosed(connection, reason));
     cleanup.push(async () => {
       await b2bua.close();
@@ -338,6 +353,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       trace,
       faults,
       scenarios,
+      webhook,
       tenantByApiKey: (key: string) => store.tenants.getByApiKey(key),
       clientCredentials,
       diagnose: withFaults(

@@ -41,7 +41,7 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   const code = err instanceof Error && "code" in err ? String(err.code) : "";
   const known =
     err instanceof ConfigError ||
-    /^(ERR_PARSE_ARGS|EADDRINUSE|EACCES|EADDRNOTAVAIL|ENOENT|seed_invalid|scenario_invalid|scenario_not_found|fault_invalid)$/.test(
+    /^(ERR_PARSE_ARGS\w*|EADDRINUSE|EACCES|EADDRNOTAVAIL|ENOENT|seed_invalid|scenario_invalid|scenario_not_found|fault_invalid)$/.test(
       code,
     );
   process.stderr.write(

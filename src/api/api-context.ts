@@ -14,6 +14,7 @@ import type {
 } from "../services/index.js";
 import type { Readiness } from "../shared/readiness.js";
 import type { TraceRecorder } from "../traces/index.js";
+import type { WebhookDispatcher } from "../webhooks/index.js";
 
 /** Everything a route module may use: services (never the store or SIP directly) and auth hooks. */
 export interface ApiContext {
@@ -35,6 +36,7 @@ export interface ApiContext {
   readonly trace: TraceRecorder;
   readonly faults: FaultEngine;
   readonly scenarios: ScenarioRunner;
+  readonly webhook: WebhookDispatcher;
   /** For HTTP faults matched by tenant: the tenant an X-API-Key belongs to. */
   readonly tenantByApiKey: (apiKey: string) => { readonly id: string; readonly name: string } | undefined;
 }

@@ -11,6 +11,8 @@ import type {
   TenantJwtJson,
   UserInput,
   UserJson,
+  WebhookInput,
+  WebhookJson,
   WizardUserJson,
 } from "./types.js";
 
@@ -146,6 +148,19 @@ export class EmulatorClient {
     /** `by`: "31d", "2h30m", "PT90S" or milliseconds. */
     advance: (by: string | number) =>
       this.http.call<ClockJson>("POST", "/api/admin/clock/advance", { auth: this.admin(), json: { by } }),
+  };
+
+  /** The call-event webhook (docs/webhooks.md). */
+  readonly webhook = {
+    get: () => this.http.call<WebhookJson>("GET", "/api/admin/webhook", { auth: this.admin() }),
+    set: (input: WebhookInput) =>
+      this.http.call<WebhookJson>("PUT", "/api/admin/webhook", { auth: this.admin(), json: input }),
+    delete: () => this.http.call<void>("DELETE", "/api/admin/webhook", { auth: this.admin() }),
+    /** Queues a `webhook.test` event; its delivery id (the receiver sees it as `x-upe-delivery`). */
+    test: () =>
+      this.http.call<{ id: string; type: "webhook.test" }>("POST", "/api/admin/webhook/test", {
+        auth: this.admin(),
+      }),
   };
 
   /** The PBX side, as the OSBiz wizards call it (needs `apiKey`, see `asPbx`). */

@@ -110,6 +110,26 @@ export interface ClockJson {
   offsetMs: number;
 }
 
+export interface WebhookInput {
+  url: string;
+  secret?: string;
+  /** e.g. ["call.*", "connector.unavailable"]; default every event. */
+  events?: string[];
+}
+
+/** The webhook and its counters; `url` is null when none is set. The secret is never returned. */
+export interface WebhookJson {
+  url: string | null;
+  events: string[] | null;
+  secretSet: boolean;
+  queued: number;
+  delivered: number;
+  failed: number;
+  dropped: number;
+  lastError?: string;
+  lastDeliveredAt?: string;
+}
+
 export interface ProvisionInput {
   systemId: string;
   name?: string;

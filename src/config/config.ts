@@ -62,6 +62,10 @@ export interface EmulatorConfig {
   readonly traceFile: string | null;
   /** Write TLS session keys here (SSLKEYLOGFILE format) to decrypt captures of port 65061. */
   readonly tlsKeylog: string | null;
+  /** POST call and connector events here (absolute http: or https: URL). */
+  readonly webhookUrl: string | null;
+  /** HMAC-SHA256 key signing each webhook POST. */
+  readonly webhookSecret: string | null;
 }
 
 export type DigestAlgorithmName = "MD5" | "SHA-256";
@@ -117,6 +121,8 @@ export function defaultConfig(): EmulatorConfig {
     traceBuffer: 10_000,
     traceFile: null,
     tlsKeylog: null,
+    webhookUrl: null,
+    webhookSecret: null,
   };
 }
 

@@ -187,12 +187,23 @@ function setOption(o: EmulatorOptions, key: OptionKey, value: unknown): void {
     case "tlsKeylog":
       o.tlsKeylog = v;
       break;
+    case "webhookUrl":
+      o.webhookUrl = v;
+      break;
+    case "webhookSecret":
+      o.webhookSecret = v;
+      break;
     case "duplicateRegistration":
       registrar.duplicateRegistration = v;
       break;
     case "digestAlgorithms":
       registrar.digestAlgorithms = v;
       break;
+    default: {
+      // Every row of the options table is applied: a new row without a case fails to compile.
+      const unhandled: never = key;
+      throw new Error(`option ${String(unhandled)} is not applied`);
+    }
   }
 }
 
@@ -214,6 +225,22 @@ function validate(c: EmulatorConfig): void {
   }
   if (!(r.minExpires <= r.defaultExpires && r.defaultExpires <= r.maxExpires)) {
     throw new ConfigError("registrar expiry bounds must satisfy min <= default <= max");
+  }
+  validateWebhook(c);
+}
+
+/** The same rule as the webhook dispatcher's (config imports nothing from the app). */
+function validateWebhook(c: EmulatorConfig): void {
+  if (c.webhookUrl === null) {
+    if (c.webhookSecret !== null) throw new ConfigError("--webhook-secret needs --webhook-url");
+    return;
+  }
+  const url = URL.canParse(c.webhookUrl) ? new URL(c.webhookUrl) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    throw new ConfigError(`--webhook-url: must be an absolute http: or https: URL, got "${c.webhookUrl}"`);
+  }
+  if (url.username || url.password) {
+    throw new ConfigError("--webhook-url: must not contain user:password (--webhook-secret signs instead)");
   }
 }
 

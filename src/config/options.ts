@@ -6,7 +6,7 @@
 export type OptionKind = "port" | "optional-port" | "port-range" | "string" | "boolean" | "integer" | "list";
 
 export interface OptionSpec {
-  readonly key: OptionKey;
+  readonly key: string;
   readonly flag: string;
   readonly env: string;
   readonly kind: OptionKind;
@@ -16,46 +16,9 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
 }
 
-export type OptionKey =
-  | "sipPort"
-  | "httpsPort"
-  | "httpPort"
-  | "stunPort"
-  | "rtpPorts"
-  | "bind"
-  | "host"
-  | "domain"
-  | "dataDir"
-  | "certsDir"
-  | "certFile"
-  | "keyFile"
-  | "certHosts"
-  | "ephemeral"
-  | "adminToken"
-  | "seed"
-  | "scenario"
-  | "logLevel"
-  | "tlsMinVersion"
-  | "tlsMaxVersion"
-  | "tlsCiphers"
-  | "sipTcpPort"
-  | "sipUdpPort"
-  | "maxMessageSize"
-  | "maxHeaders"
-  | "maxConnectionsPerSource"
-  | "maxConnections"
-  | "idleTimeout"
-  | "partialMessageTimeout"
-  | "shutdownGrace"
-  | "digestAlgorithms"
-  | "duplicateRegistration"
-  | "traceBuffer"
-  | "traceFile"
-  | "tlsKeylog";
-
 const TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
 
-export const OPTIONS: readonly OptionSpec[] = [
+export const OPTIONS = [
   {
     key: "sipPort",
     flag: "sip-port",
@@ -277,4 +240,51 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 0,
     help: "seconds to let in-flight transactions finish on shutdown",
   },
-];
+  {
+    key: "duplicateRegistration",
+    flag: "duplicate-registration",
+    env: "UPE_DUPLICATE_REGISTRATION",
+    kind: "string",
+    help: "a second connection registering a trunk's identity: allow, reject (403), last-wins or flap",
+    choices: ["allow", "reject", "last-wins", "flap"],
+  },
+  {
+    key: "traceBuffer",
+    flag: "trace-buffer",
+    env: "UPE_TRACE_BUFFER",
+    kind: "integer",
+    min: 0,
+    help: "trace entries kept in memory (0 = off)",
+  },
+  {
+    key: "traceFile",
+    flag: "trace-file",
+    env: "UPE_TRACE_FILE",
+    kind: "string",
+    help: "append every trace entry to this file as a JSON line",
+  },
+  {
+    key: "tlsKeylog",
+    flag: "tls-keylog",
+    env: "UPE_TLS_KEYLOG",
+    kind: "string",
+    help: "write TLS session keys in SSLKEYLOGFILE format, to decrypt a capture of the SIP port",
+  },
+  {
+    key: "webhookUrl",
+    flag: "webhook-url",
+    env: "UPE_WEBHOOK_URL",
+    kind: "string",
+    help: "POST call and connector events to this http(s) URL (docs/webhooks.md)",
+  },
+  {
+    key: "webhookSecret",
+    flag: "webhook-secret",
+    env: "UPE_WEBHOOK_SECRET",
+    kind: "string",
+    help: "sign each webhook POST with HMAC-SHA256 (x-upe-signature)",
+  },
+] as const satisfies readonly OptionSpec[];
+
+/** A setting's name; derived from the table, so a setting cannot exist without its flag. */
+export type OptionKey = (typeof OPTIONS)[number]["key"];

@@ -75,6 +75,8 @@ export const API_ERRORS = {
   // Scenarios
   scenario_not_found: { status: 404, title: "No such scenario" },
   scenario_invalid: { status: 422, title: "The scenario file is not valid" },
+  // Webhook
+  webhook_not_configured: { status: 409, title: "No webhook is configured" },
   // Fallback
   internal_error: { status: 500, title: "Internal error" },
 } as const satisfies Record<string, { status: number; title: string }>;
