@@ -124,12 +124,16 @@ export async function mockOsbizCommand(argv: string[]): Promise<void> {
   }
   const commands = new MockConsole(mock, log);
   await new Promise<void>((resolve) => {
+    // The mock's timers are unref'd (a library must not hold a test process open): with stdin
+    // closed, nothing else would keep the process alive while it waits to reconnect.
+    const keepAlive = setInterval(() => {}, 2 ** 30);
     const input = createInterface({ input: process.stdin, terminal: false });
     let queue = Promise.resolve();
     let finished = false;
     const finish = (why: string) => {
       if (finished) return;
       finished = true;
+      clearInterval(keepAlive);
       input.close();
       process.off("SIGINT", finish);
       process.off("SIGTERM", finish);

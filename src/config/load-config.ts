@@ -10,9 +10,16 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
+const WILDCARD_BINDS = new Set(["0.0.0.0", "::", ""]);
+
 /** Defaults, overlaid with `options`, validated and deep-frozen. */
 export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
-  const config = merge(defaultConfig(), options) as EmulatorConfig;
+  const base = defaultConfig();
+  // Bound to one address (e.g. 127.0.0.1), the emulator is reachable only there: advertise
+  // that address unless a host is given, or provisioning would hand the PBX a dead one.
+  const bound = options.bind !== undefined && !WILDCARD_BINDS.has(options.bind);
+  const defaults = bound && options.host === undefined ? { ...base, host: options.bind! } : base;
+  const config = merge(defaults, options) as EmulatorConfig;
   validate(config);
   return deepFreeze(config);
 }

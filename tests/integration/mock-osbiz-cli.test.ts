@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
+import { until } from "../support/until.js";
 
 const SEED = `
 tenants:
@@ -120,6 +121,29 @@ describe("unify-phone-emulator mock-osbiz", () => {
     expect(await connectorStatus()).toBe("unavailable");
     const journal = (await http.admin("GET", "/api/admin/calls")).body;
     expect(journal[0]).toMatchObject({ state: "ended", endedBy: "pbx", to: "+4923026672131" });
+  }, 40_000);
+
+  it("keeps running with stdin closed, and reconnects when the emulator drops the connection", async () => {
+    const tenant = (await http.admin("GET", "/api/admin/tenants")).body[0];
+    const al = (await http.admin("GET", `/api/admin/tenants/${tenant.id}/users`)).body.items[0];
+    const cli = run(mockArgs());
+    await cli.line(/ready: gtc-001 registered/);
+    child!.stdin.end();
+    // The emulator closes the trunk's connection as it sends the next INVITE toward the PBX.
+    const fault = await http.admin("POST", "/api/admin/faults", {
+      layer: "sip",
+      match: { direction: "out", method: "INVITE" },
+      action: { type: "close" },
+      when: { maxHits: 1 },
+    });
+    expect(fault.status).toBe(201);
+    await http.admin("POST", "/api/admin/calls", { fromUser: al.id, to: "+4930123456" });
+    await cli.line(/connection lost/);
+    await cli.line(/reconnected|registered 3919209257/);
+    await until(async () => (await connectorStatus()) === "available", "the mock to register again");
+    expect(child!.exitCode).toBeNull();
+    child!.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
   }, 40_000);
 
   it("SIGTERM unregisters and exits 0", async () => {

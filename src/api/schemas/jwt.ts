@@ -50,7 +50,7 @@ export const mintedTokenSchema = {
     ...portalTokenProperties,
     token: { type: "string", description: "The signed JWT (ES256); shown only here" },
   },
-  required: ["id", "token", "clientId", "label", "expiresAt", "createdAt"],
+  required: ["id", "token", "clientId", "label", "expiresAt", "createdAt", "revokedAt"],
 } as const;
 
 export const putJwtBody = {

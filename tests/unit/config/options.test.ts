@@ -53,6 +53,12 @@ describe("the options table", () => {
     expect(config.registrar.duplicateRegistration).toBe("reject");
   });
 
+  it("advertises the bound address when bound to one, unless a host is given", () => {
+    expect(resolveConfig({ bind: "127.0.0.1" }).host).toBe("127.0.0.1");
+    expect(resolveConfig({ bind: "127.0.0.1", host: "pbx-gw.test" }).host).toBe("pbx-gw.test");
+    expect(resolveConfig({ bind: "0.0.0.0" }).host).toBe(resolveConfig().host);
+  });
+
   it("names the source of a bad value", () => {
     expect(() => optionsFromSources({ UPE_DUPLICATE_REGISTRATION: "maybe" }, {})).toThrow(
       new ConfigError(
