@@ -95,14 +95,16 @@ export class Registrar extends AccountRegistrar<Binding> {
     connectionId: string,
   ): Displacement {
     const policy = this.duplicatePolicy;
+    // Only a REGISTER that binds something takes the trunk over; one that only removes
+    // (or queries) leaves the other connection's bindings alone.
     const elsewhere =
-      policy === "allow"
+      policy === "allow" || adds.length === 0
         ? []
         : this.bindings
             .forTrunk(trunk.id)
             .filter((b) => b.connectionId !== connectionId && !adds.includes(b.contact))
             .map((b) => b.contact);
-    if (policy === "reject" && elsewhere.length > 0 && adds.length > 0) {
+    if (policy === "reject" && elsewhere.length > 0) {
       throw new RegisterRejection(
         403,
         "Forbidden: trunk already registered from another connection (cloned system?)",

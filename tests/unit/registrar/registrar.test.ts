@@ -226,6 +226,17 @@ describe("Registrar duplicate-registration policy", () => {
     expect(status.map((e) => e.status)).toEqual(["available"]);
   });
 
+  it("a REGISTER from elsewhere that only removes takes nothing over, under any policy", () => {
+    for (const policy of ["reject", "last-wins", "flap"] as const) {
+      registrar.duplicatePolicy = policy;
+      register({ contact: contactA, callId: `a-${policy}` });
+      const removal = register({ contact: contactB, expires: 0, callId: `b-${policy}`, via: clone() });
+      expect(removal.status).toBe(200);
+      expect(registrar.bindings.forTrunk(TRUNK.id).map((b) => b.connectionId)).toEqual([connection.id]);
+    }
+    expect(status.map((e) => e.status)).toEqual(["available"]);
+  });
+
   it("flap: the old registration goes first, so the trunk drops and comes back", () => {
     registrar.duplicatePolicy = "flap";
     register({ contact: contactA, callId: "a" });
