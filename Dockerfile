@@ -21,6 +21,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY scenarios ./scenarios
+COPY web-ui ./web-ui
 RUN mkdir -p /data /certs && chown node:node /data /certs
 USER node
 VOLUME ["/data", "/certs"]

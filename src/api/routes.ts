@@ -12,6 +12,7 @@ import { scenarioRoutes } from "./routes/scenarios.js";
 import { tenantRoutes } from "./routes/tenants.js";
 import { traceRoutes } from "./routes/trace.js";
 import { userRoutes } from "./routes/users.js";
+import { webUiRoutes } from "./routes/web-ui.js";
 import { webhookRoutes } from "./routes/webhook.js";
 
 /** Every HTTP route of the emulator, registered in one place so one read shows the API. */
@@ -29,4 +30,5 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   traceRoutes(app, ctx);
   clientCredentialRoutes(app, ctx);
   webhookRoutes(app, ctx);
+  webUiRoutes(app);
 }

@@ -1,0 +1,77 @@
+import { readFileSync } from "node:fs";
+import type { FastifyInstance, FastifyReply } from "fastify";
+
+/** The page's files (top-level `web-ui/`): only these are ever served, so no path reaches the disk. */
+const ASSET_TYPES: Readonly<Record<string, string>> = {
+  "app.css": "text/css; charset=utf-8",
+  "app.js": "text/javascript; charset=utf-8",
+  "api.js": "text/javascript; charset=utf-8",
+  "dom.js": "text/javascript; charset=utf-8",
+  "tenants.js": "text/javascript; charset=utf-8",
+  "calls.js": "text/javascript; charset=utf-8",
+  "faults.js": "text/javascript; charset=utf-8",
+  "trace.js": "text/javascript; charset=utf-8",
+};
+
+const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join("; ");
+
+interface Asset {
+  readonly type: string;
+  readonly body: Buffer;
+}
+
+// Same depth from src/api/routes/ (tsx) and dist/api/routes/ (built): both reach the package root.
+const WEB_UI_DIR = new URL("../../../web-ui/", import.meta.url);
+
+let loaded: { page: Asset; assets: ReadonlyMap<string, Asset> } | undefined;
+
+/** Read once per process, at the first app built; a missing file stops the start with its path. */
+function load(): NonNullable<typeof loaded> {
+  loaded ??= {
+    page: { type: "text/html; charset=utf-8", body: readFileSync(new URL("index.html", WEB_UI_DIR)) },
+    assets: new Map(
+      Object.entries(ASSET_TYPES).map(([name, type]) => [
+        name,
+        { type, body: readFileSync(new URL(name, WEB_UI_DIR)) },
+      ]),
+    ),
+  };
+  return loaded;
+}
+
+function send(reply: FastifyReply, asset: Asset): FastifyReply {
+  return reply
+    .type(asset.type)
+    .header("cache-control", "no-cache")
+    .header("x-content-type-options", "nosniff")
+    .send(asset.body);
+}
+
+/**
+ * The operator page (SPEC §3.1 "web UI") at `/`, its scripts and styles under `/ui/`. No auth here:
+ * the page asks for the admin token and sends it with every admin API call it makes.
+ */
+export function webUiRoutes(app: FastifyInstance): void {
+  const { page, assets } = load();
+  const hide = { schema: { hide: true } };
+
+  app.get("/", hide, async (_request, reply) =>
+    send(reply.header("content-security-policy", PAGE_CSP).header("referrer-policy", "no-referrer"), page),
+  );
+
+  app.get("/ui/:file", hide, async (request, reply) => {
+    const asset = assets.get((request.params as { file: string }).file);
+    if (asset) return send(reply, asset);
+    reply.callNotFound();
+    return reply;
+  });
+}

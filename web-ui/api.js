@@ -1,0 +1,59 @@
+/** The admin REST API, with the bearer token in a header (never in a URL). */
+
+const TOKEN_KEY = "upe.adminToken";
+
+export const token = {
+  get: () => sessionStorage.getItem(TOKEN_KEY),
+  set: (value) => sessionStorage.setItem(TOKEN_KEY, value),
+  forget: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+/** A failed request: `status` 0 when the emulator could not be reached; `message` from its problem+json. */
+export class ApiFailure extends Error {
+  constructor(status, message, { body, retryAfterSeconds } = {}) {
+    super(message);
+    this.status = status;
+    this.body = body;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** fetch() with the admin token; answers the Response, or throws an ApiFailure. */
+export async function request(path, { method = "GET", accept = "application/json", auth = true } = {}) {
+  const headers = { accept };
+  if (auth) headers.authorization = `Bearer ${token.get() ?? ""}`;
+  let response;
+  try {
+    response = await fetch(path, { method, headers, cache: "no-store" });
+  } catch (error) {
+    throw new ApiFailure(0, `the emulator cannot be reached (${error.message})`);
+  }
+  if (!response.ok) throw await failureOf(response);
+  return response;
+}
+
+/** GET a JSON resource; `allow` lists error statuses whose JSON body is still the answer (503 of /readyz). */
+export async function getJson(path, { auth = true, allow = [] } = {}) {
+  try {
+    return await (await request(path, { auth })).json();
+  } catch (error) {
+    if (error instanceof ApiFailure && allow.includes(error.status) && error.body) return error.body;
+    throw error;
+  }
+}
+
+async function failureOf(response) {
+  let body;
+  try {
+    body = JSON.parse(await response.text());
+  } catch {
+    body = undefined;
+  }
+  let message = `${response.status} ${response.statusText || "error"}`;
+  if (body && typeof body.title === "string") {
+    const detail = body.detail ? `: ${body.detail}` : "";
+    message = `${body.title}${detail} (${response.status}${body.code ? ` ${body.code}` : ""})`;
+  }
+  const retryAfterSeconds = Number(response.headers.get("retry-after")) || undefined;
+  return new ApiFailure(response.status, message, { body, retryAfterSeconds });
+}

@@ -1,0 +1,216 @@
+import { ApiFailure, getJson, token } from "./api.js";
+import { loadCalls, renderCalls } from "./calls.js";
+import { clear, duration, h, renderIfChanged, time } from "./dom.js";
+import { loadFaults, renderFaults, setupScenarios } from "./faults.js";
+import { loadTenants, renderTenants } from "./tenants.js";
+import { downloadTrace, loadTrace, renderTrace } from "./trace.js";
+
+const INTERVAL_MS = 2000;
+const MAX_BACKOFF_MS = 30_000;
+const NOTICE_MS = 8000;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  statusLine: $("status-line"),
+  clock: $("clock"),
+  readiness: $("readiness"),
+  controls: $("controls"),
+  pollState: $("poll-state"),
+  pause: $("pause"),
+  error: $("error"),
+  notice: $("notice"),
+  login: $("login"),
+  loginForm: $("login-form"),
+  loginError: $("login-error"),
+  tokenInput: $("token"),
+  dashboard: $("dashboard"),
+  tenants: $("tenants"),
+  faults: $("faults"),
+  scenario: $("scenario"),
+  calls: $("calls"),
+  trace: $("trace"),
+  traceHttp: $("trace-http"),
+};
+
+const state = {
+  paused: false,
+  failures: 0,
+  timer: undefined,
+  running: false,
+  again: false,
+  /** Bumped when the token is dropped: answers of an older session are ignored. */
+  session: 0,
+  scenariosLoaded: false,
+  noticeTimer: undefined,
+};
+
+const actions = { refreshNow, report };
+
+/** One poll: the clock first (a wrong token costs one failed attempt, not six), then the rest at once. */
+async function refresh() {
+  clearTimeout(state.timer);
+  state.running = true;
+  const session = state.session;
+  let delay = INTERVAL_MS;
+  try {
+    const [ready, clock] = await Promise.all([
+      getJson("/readyz", { auth: false, allow: [503] }),
+      getJson("/api/admin/clock"),
+    ]);
+    const [tenants, calls, faults, trace] = await Promise.all([
+      loadTenants(),
+      loadCalls(),
+      loadFaults(),
+      loadTrace(ui.traceHttp.checked),
+    ]);
+    if (session === state.session) show({ ready, clock, tenants, calls, faults, trace });
+  } catch (error) {
+    if (session === state.session) delay = failed(error);
+  }
+  state.running = false;
+  if (state.again) {
+    state.again = false;
+    refresh();
+  } else if (session === state.session) schedule(delay);
+}
+
+function refreshNow() {
+  if (!token.get()) return;
+  if (state.running) state.again = true;
+  else refresh();
+}
+
+function schedule(delay) {
+  clearTimeout(state.timer);
+  state.timer = undefined;
+  if (delay === null || !token.get() || state.paused || document.hidden) return;
+  state.timer = setTimeout(refresh, delay);
+}
+
+function show({ ready, clock, tenants, calls, faults, trace }) {
+  state.failures = 0;
+  banner(ui.error, null);
+  if (ui.dashboard.hidden) enterDashboard();
+  ui.clock.textContent = clockText(clock);
+  renderIfChanged(ui.readiness, ready, readinessItems);
+  renderIfChanged(ui.tenants, tenants, (data) => renderTenants(data, actions));
+  renderIfChanged(ui.calls, calls, renderCalls);
+  renderIfChanged(ui.faults, faults, (data) => renderFaults(data, actions));
+  renderTrace(ui.trace, trace);
+  if (!state.scenariosLoaded) {
+    state.scenariosLoaded = true;
+    setupScenarios(ui.scenario, $("apply-scenario"), actions).catch(report);
+  }
+}
+
+/** A 401 sends the reader back to the token form with the problem's words; anything else backs off. */
+function failed(error) {
+  if (error instanceof ApiFailure && error.status === 401) {
+    leaveDashboard(error.message);
+    return null;
+  }
+  state.failures += 1;
+  let delay = Math.min(INTERVAL_MS * 2 ** state.failures, MAX_BACKOFF_MS);
+  if (error instanceof ApiFailure && error.retryAfterSeconds)
+    delay = Math.max(delay, error.retryAfterSeconds * 1000);
+  banner(ui.error, `${error.message} — retrying in ${Math.round(delay / 1000)} s`);
+  return delay;
+}
+
+function clockText(clock) {
+  const offset =
+    clock.offsetMs === 0
+      ? ""
+      : ` · offset ${clock.offsetMs > 0 ? "+" : "−"}${duration(Math.abs(clock.offsetMs))}`;
+  return `emulator clock ${time(clock.now)} UTC · ${clock.frozen ? "frozen" : "running"}${offset}`;
+}
+
+function readinessItems(ready) {
+  return [
+    h("li", { class: `badge ${ready.status}` }, ready.status === "ready" ? "ready" : "not ready"),
+    Object.entries(ready.components).map(([name, c]) =>
+      h("li", { class: `badge ${c.state}`, title: c.detail ?? "" }, `${name}: ${c.state}`),
+    ),
+  ];
+}
+
+function enterDashboard() {
+  ui.login.hidden = true;
+  ui.loginError.hidden = true;
+  ui.dashboard.hidden = false;
+  ui.statusLine.hidden = false;
+  ui.controls.hidden = false;
+  updatePollState();
+}
+
+/** Drop the token and everything shown with it; `message` explains why (none for "forget token"). */
+function leaveDashboard(message) {
+  token.forget();
+  state.session += 1;
+  state.scenariosLoaded = false;
+  state.again = false;
+  schedule(null);
+  for (const container of [ui.readiness, ui.tenants, ui.calls, ui.faults, ui.scenario]) clear(container);
+  ui.trace.textContent = "";
+  ui.clock.textContent = "";
+  banner(ui.error, null);
+  ui.dashboard.hidden = true;
+  ui.statusLine.hidden = true;
+  ui.controls.hidden = true;
+  ui.login.hidden = false;
+  ui.loginError.hidden = !message;
+  ui.loginError.textContent = message ?? "";
+  ui.tokenInput.focus();
+}
+
+function updatePollState() {
+  ui.pause.textContent = state.paused ? "resume" : "pause";
+  ui.pause.setAttribute("aria-pressed", String(state.paused));
+  ui.pollState.textContent = state.paused ? "paused" : `refreshing every ${INTERVAL_MS / 1000} s`;
+}
+
+/** The outcome of an action the reader took: a message, or an error. */
+function report(outcome) {
+  const isError = outcome instanceof Error;
+  banner(ui.notice, isError ? outcome.message : outcome);
+  ui.notice.classList.toggle("error", isError);
+  clearTimeout(state.noticeTimer);
+  state.noticeTimer = setTimeout(() => banner(ui.notice, null), NOTICE_MS);
+}
+
+function banner(element, text) {
+  element.hidden = !text;
+  element.textContent = text ?? "";
+}
+
+ui.loginForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const value = ui.tokenInput.value.trim();
+  if (!value) return;
+  token.set(value);
+  ui.tokenInput.value = "";
+  ui.loginError.hidden = true;
+  state.session += 1;
+  refreshNow();
+});
+
+$("forget").addEventListener("click", () => leaveDashboard(null));
+
+ui.pause.addEventListener("click", () => {
+  state.paused = !state.paused;
+  updatePollState();
+  if (state.paused) schedule(null);
+  else refreshNow();
+});
+
+ui.traceHttp.addEventListener("change", refreshNow);
+$("download-pcap").addEventListener("click", () => downloadTrace("pcap").catch(report));
+$("download-json").addEventListener("click", () => downloadTrace("json").catch(report));
+
+document.addEventListener("visibilitychange", () => {
+  if (document.hidden) schedule(null);
+  else if (!state.paused) refreshNow();
+});
+
+if (token.get()) refreshNow();
+else ui.tokenInput.focus();
