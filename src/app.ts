@@ -435,7 +435,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 }
 
 async function loadCertificates(config: EmulatorConfig): Promise<{
-  tls: { key: string; cert: string };
+  tls: { key: string | string[]; cert: string | string[] };
   certificates: EmulatorHandle["certificates"];
   /** The CA key, to sign fault certificates (expired, wrong host) with our own CA. */
   caKeyPath: string | null;
@@ -452,7 +452,8 @@ async function loadCertificates(config: EmulatorConfig): Promise<{
   const hosts = [...new Set([...config.certHosts, config.host])];
   const set: CertificateSet = await ensureCertificates({ dir: config.certsDir, hosts });
   return {
-    tls: { key: set.keyPem, cert: set.certPem },
+    // RSA for every PBX, ECDSA for clients that offer it: a handshake costs a fraction of RSA's.
+    tls: { key: [set.keyPem, set.ecKeyPem], cert: [set.certPem, set.ecCertPem] },
     certificates: {
       caCertPath: set.caCertPath,
       caCertPem: set.caCertPem,

@@ -14,7 +14,7 @@ const BODY_LIMIT = 1_048_576;
 /** One fastify app; the emulator builds it twice when plain HTTP is enabled beside HTTPS. */
 export async function buildHttpApp(
   ctx: ApiContext,
-  tls?: { key: string; cert: string },
+  tls?: { key: string | string[]; cert: string | string[] },
 ): Promise<FastifyInstance> {
   const app = Fastify({
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),

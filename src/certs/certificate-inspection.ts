@@ -1,5 +1,4 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import forge from "node-forge";
 import { normalizeHost } from "./host-names.js";
 
 /** What ensureCertificates needs to know about a certificate PEM (first block) read from disk. */
@@ -12,27 +11,29 @@ export interface InspectedCertificate {
   readonly hosts: string[];
 }
 
+/** Read with node:crypto alone: forge cannot parse certificates with non-RSA (ECDSA) keys. */
 export function inspectCertificate(pem: string): InspectedCertificate {
   const x509 = new X509Certificate(pem);
-  const cert = forge.pki.certificateFromPem(pem);
-  const basic = cert.getExtension("basicConstraints") as { cA?: boolean } | null;
   return {
     x509,
-    notBefore: cert.validity.notBefore,
-    notAfter: cert.validity.notAfter,
-    isCa: basic?.cA === true,
-    hosts: subjectAltNames(cert),
+    notBefore: new Date(x509.validFrom),
+    notAfter: new Date(x509.validTo),
+    isCa: x509.ca,
+    hosts: subjectAltNames(x509.subjectAltName),
   };
 }
 
-function subjectAltNames(cert: forge.pki.Certificate): string[] {
-  const san = cert.getExtension("subjectAltName") as {
-    altNames?: { type: number; value: string; ip?: string }[];
-  } | null;
+/**
+ * DNS names and IP addresses of Node's subjectAltName text: `DNS:a, IP Address:127.0.0.1`
+ * (a value with unusual characters comes JSON-quoted, e.g. `DNS:"a,b"`).
+ */
+function subjectAltNames(text: string | undefined): string[] {
   const hosts: string[] = [];
-  for (const name of san?.altNames ?? []) {
-    if (name.type === 2) hosts.push(normalizeHost(name.value));
-    else if (name.type === 7 && name.ip) hosts.push(normalizeHost(name.ip));
+  for (const entry of text?.match(/(?:[^,"]|"(?:[^"\\]|\\.)*")+/g) ?? []) {
+    const m = /^\s*(DNS|IP Address):(.*)$/.exec(entry);
+    if (!m) continue;
+    const value = m[2]!.startsWith('"') ? (JSON.parse(m[2]!) as string) : m[2]!;
+    hosts.push(normalizeHost(value));
   }
   return hosts;
 }

@@ -19,6 +19,8 @@ export const CERTIFICATE_FILE_NAMES = {
   caKey: "ca-key.pem",
   cert: "server.pem",
   key: "server-key.pem",
+  ecCert: "server-ec.pem",
+  ecKey: "server-ec-key.pem",
 } as const;
 
 export interface CertificateSet {
@@ -31,6 +33,14 @@ export interface CertificateSet {
   /** Contents of server.pem: the server certificate followed by the CA certificate. */
   readonly certPem: string;
   readonly keyPem: string;
+  /**
+   * The same certificate with an ECDSA P-256 key (server-ec.pem + CA), served beside the RSA
+   * one: clients that offer ECDSA get a handshake several times cheaper; the rest get RSA.
+   */
+  readonly ecCertPath: string;
+  readonly ecKeyPath: string;
+  readonly ecCertPem: string;
+  readonly ecKeyPem: string;
   /** "AB:CD:…" SHA-256 of the CA certificate, to compare with what the PBX shows. */
   readonly caFingerprintSha256: string;
   /** Hosts in the server certificate's subjectAltName (may be more than were asked for). */
@@ -82,19 +92,20 @@ export async function ensureCertificates(options: {
     ca = { ...fresh, inspected: inspectCertificate(fresh.certPem) };
   }
 
-  const existing = created ? undefined : usableServer(files, ca, hosts);
-  let certPem: string;
-  let keyPem: string;
-  if (existing) {
-    ({ certPem, keyPem } = existing);
-  } else {
-    const issued = issueServerCertificate(ca, { hosts });
-    certPem = issued.certPem + ca.certPem;
-    keyPem = issued.keyPem;
-    await writeFileAtomic(paths.key, keyPem, KEY_MODE);
-    await writeFileAtomic(paths.cert, certPem, CERT_MODE);
-    await syncDirectory(dir);
-  }
+  const rsa = await ensureServer(
+    created ? undefined : usableServer(files.cert, files.key, ca, hosts),
+    { cert: paths.cert, key: paths.key },
+    () => issueServerCertificate(ca, { hosts }),
+    ca,
+  );
+  const ec = await ensureServer(
+    created ? undefined : usableServer(files.ecCert, files.ecKey, ca, hosts),
+    { cert: paths.ecCert, key: paths.ecKey },
+    () => issueServerCertificate(ca, { hosts, keyType: "ec" }),
+    ca,
+  );
+  if (rsa.issued || ec.issued) await syncDirectory(dir);
+  const { certPem, keyPem } = rsa;
   const server = inspectCertificate(certPem);
   return {
     dir,
@@ -105,10 +116,14 @@ export async function ensureCertificates(options: {
     caCertPem: ca.certPem,
     certPem,
     keyPem,
+    ecCertPath: paths.ecCert,
+    ecKeyPath: paths.ecKey,
+    ecCertPem: ec.certPem,
+    ecKeyPem: ec.keyPem,
     caFingerprintSha256: certificateFingerprint(ca.certPem),
     hosts: server.hosts,
     created,
-    serverIssued: existing === undefined,
+    serverIssued: rsa.issued || ec.issued,
     notAfter: server.notAfter,
   };
 }
@@ -144,13 +159,33 @@ function usableCa(files: FileContents): LoadedCa | undefined {
   return { certPem: files.caCert, keyPem: files.caKey, inspected };
 }
 
-function usableServer(files: FileContents, ca: LoadedCa, hosts: string[]): CertificateAndKey | undefined {
-  if (files.cert === undefined || files.key === undefined) return undefined;
-  const inspected = tryInspect(files.cert);
+function usableServer(
+  certPem: string | undefined,
+  keyPem: string | undefined,
+  ca: LoadedCa,
+  hosts: string[],
+): CertificateAndKey | undefined {
+  if (certPem === undefined || keyPem === undefined) return undefined;
+  const inspected = tryInspect(certPem);
   if (!inspected || !isCurrentlyValid(inspected, RENEWAL_MARGIN_MS)) return undefined;
-  if (!keyMatches(inspected, files.key) || !isIssuedBy(inspected, ca.inspected)) return undefined;
+  if (!keyMatches(inspected, keyPem) || !isIssuedBy(inspected, ca.inspected)) return undefined;
   if (!hosts.every((host) => inspected.hosts.includes(host))) return undefined;
-  return { certPem: files.cert, keyPem: files.key };
+  return { certPem, keyPem };
+}
+
+/** The usable pair as it is, or a new one (leaf + CA) written to `paths`. */
+async function ensureServer(
+  existing: CertificateAndKey | undefined,
+  paths: { cert: string; key: string },
+  issue: () => CertificateAndKey,
+  ca: LoadedCa,
+): Promise<CertificateAndKey & { issued: boolean }> {
+  if (existing) return { ...existing, issued: false };
+  const issued = issue();
+  const pair = { certPem: issued.certPem + ca.certPem, keyPem: issued.keyPem };
+  await writeFileAtomic(paths.key, pair.keyPem, KEY_MODE);
+  await writeFileAtomic(paths.cert, pair.certPem, CERT_MODE);
+  return { ...pair, issued: true };
 }
 
 function tryInspect(pem: string): InspectedCertificate | undefined {

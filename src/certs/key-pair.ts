@@ -26,3 +26,19 @@ function toRsaKeyPair(privateKey: KeyObject): RsaKeyPair {
     forgePublicKey: forge.pki.publicKeyFromPem(spki),
   };
 }
+
+/** An ECDSA P-256 key: a TLS handshake signs with it ~20× cheaper than with RSA-2048. */
+export interface EcKeyPair {
+  /** PKCS#8 PEM. */
+  readonly keyPem: string;
+  /** The DER SubjectPublicKeyInfo that goes into the certificate. */
+  readonly spkiDer: Buffer;
+}
+
+export function generateEcKeyPair(): EcKeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  return {
+    keyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    spkiDer: publicKey.export({ type: "spki", format: "der" }),
+  };
+}

@@ -33,15 +33,30 @@ export function newCertificate(
   return cert;
 }
 
-/** Adds the SHA-256 RSA signature. node:crypto signs: forge's pure-JS RSA is several times slower. */
-export function signSha256(cert: forge.pki.Certificate, privateKey: KeyObject): string {
+/**
+ * Adds the issuer's SHA-256 RSA signature. node:crypto signs: forge's pure-JS RSA is several
+ * times slower. `subjectPublicKeyInfo` (DER) replaces the certificate's key in the signed part:
+ * forge models only RSA keys, so an EC certificate is built around a stand-in RSA key.
+ */
+export function signSha256(
+  cert: forge.pki.Certificate,
+  privateKey: KeyObject,
+  subjectPublicKeyInfo?: Buffer,
+): string {
   cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption!;
   cert.siginfo.algorithmOid = cert.signatureOid;
   cert.tbsCertificate = getTbsCertificate(cert);
+  if (subjectPublicKeyInfo) {
+    const fields = cert.tbsCertificate.value as forge.asn1.Asn1[];
+    // TBSCertificate: [0] version, serial, signature, issuer, validity, subject, subjectPublicKeyInfo, …
+    fields[SPKI_INDEX] = forge.asn1.fromDer(subjectPublicKeyInfo.toString("binary"));
+  }
   const tbs = Buffer.from(forge.asn1.toDer(cert.tbsCertificate).getBytes(), "binary");
   cert.signature = sign("sha256", tbs, privateKey).toString("binary");
   return forge.pki.certificateToPem(cert).replace(/\r\n/g, "\n");
 }
+
+const SPKI_INDEX = 6;
 
 // Part of forge's API (what cert.sign() uses) but missing from @types/node-forge.
 const getTbsCertificate = (

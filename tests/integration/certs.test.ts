@@ -11,6 +11,7 @@ import {
   ensureCertificates,
   issueServerCertificate,
 } from "../../src/certs/index.js";
+import { startTestEmulator } from "../support/emulator.js";
 
 const HOSTS = ["phoneapp.unify.com", "localhost", "127.0.0.1", "::1"];
 const DAY = 86_400_000;
@@ -118,6 +119,36 @@ describe.skipIf(!hasOpenssl)("openssl (skipped: openssl is not installed)", () =
       expect(result.status).not.toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the emulator's SIP and HTTPS ports serve RSA and ECDSA certificates", () => {
+  /** The key type of the leaf a client gets when it offers only `sigalgs`, and whether it verified. */
+  function leafFor(port: number, ca: string, sigalgs: string): Promise<string> {
+    return new Promise((settle, fail) => {
+      const socket = tls.connect(
+        { host: "127.0.0.1", port, ca, servername: "phoneapp.unify.com", sigalgs, maxVersion: "TLSv1.3" },
+        () => {
+          const leaf = socket.getPeerX509Certificate();
+          settle(`${leaf?.publicKey.asymmetricKeyType} ${socket.authorized ? "trusted" : "untrusted"}`);
+          socket.end();
+        },
+      );
+      socket.on("error", fail);
+    });
+  }
+
+  it("gives ECDSA to clients that offer it and RSA to those that only do RSA, both trusted through ca.pem", async () => {
+    const emulator = await startTestEmulator();
+    try {
+      const ca = emulator.certificates.caCertPem!;
+      for (const port of [emulator.ports.sip, emulator.ports.https]) {
+        expect(await leafFor(port, ca, "ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256")).toBe("ec trusted");
+        expect(await leafFor(port, ca, "rsa_pss_rsae_sha256:rsa_pkcs1_sha256")).toBe("rsa trusted");
+      }
+    } finally {
+      await emulator.close();
     }
   });
 });

@@ -11,8 +11,9 @@ import type { TransportUser } from "./transport-user.js";
 export interface TlsListenOptions {
   readonly host: string;
   readonly port: number;
-  readonly key: string;
-  readonly cert: string;
+  /** One key/certificate pair, or several of different types (RSA + ECDSA): each client gets the one it supports. */
+  readonly key: string | string[];
+  readonly cert: string | string[];
   readonly minVersion: tls.SecureVersion;
   readonly maxVersion: tls.SecureVersion;
   readonly ciphers: string | null;

@@ -29,7 +29,7 @@ function leafOf(chainPem: string): X509Certificate {
 }
 
 describe("ensureCertificates", () => {
-  it("creates the directory 0700 and the four files with key 0600 and cert 0644 modes", async () => {
+  it("creates the directory 0700 and the six files with key 0600 and cert 0644 modes", async () => {
     const set = await ensureCertificates({ dir, hosts: HOSTS });
     expect(set.created).toBe(true);
     expect(set.serverIssued).toBe(true);
@@ -38,6 +38,8 @@ describe("ensureCertificates", () => {
     expect((await stat(join(dir, "server.pem"))).mode & 0o777).toBe(0o644);
     expect((await stat(join(dir, "ca-key.pem"))).mode & 0o777).toBe(0o600);
     expect((await stat(join(dir, "server-key.pem"))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dir, "server-ec.pem"))).mode & 0o777).toBe(0o644);
+    expect((await stat(join(dir, "server-ec-key.pem"))).mode & 0o777).toBe(0o600);
     expect(set.caCertPath).toBe(join(dir, "ca.pem"));
     expect(set.caKeyPath).toBe(join(dir, "ca-key.pem"));
     expect(set.certPath).toBe(join(dir, "server.pem"));
@@ -71,6 +73,29 @@ describe("ensureCertificates", () => {
     expect(certificateFingerprint(second.certPem)).toBe(certificateFingerprint(first.certPem));
     expect(second.keyPem).toBe(first.keyPem);
     expect(second.hosts).toEqual(HOSTS);
+  });
+
+  it("keeps an ECDSA P-256 twin of the server certificate: same CA, same hosts, its own key", async () => {
+    const set = await ensureCertificates({ dir, hosts: HOSTS });
+    const ec = leafOf(set.ecCertPem);
+    expect(ec.publicKey.asymmetricKeyType).toBe("ec");
+    expect(ec.publicKey.asymmetricKeyDetails?.namedCurve).toBe("prime256v1");
+    expect(ec.checkPrivateKey(createPrivateKey(set.ecKeyPem))).toBe(true);
+    expect(ec.verify(new X509Certificate(set.caCertPem).publicKey)).toBe(true);
+    expect(ec.subjectAltName).toBe(leafOf(set.certPem).subjectAltName);
+    expect(set.ecCertPem.endsWith(set.caCertPem)).toBe(true);
+  });
+
+  it("reissues only the ECDSA certificate when its files are gone", async () => {
+    const first = await ensureCertificates({ dir, hosts: HOSTS });
+    await rm(join(dir, "server-ec.pem"));
+    const second = await ensureCertificates({ dir, hosts: HOSTS });
+    expect(second.serverIssued).toBe(true);
+    expect(second.keyPem).toBe(first.keyPem);
+    expect(second.ecKeyPem).not.toBe(first.ecKeyPem);
+    const third = await ensureCertificates({ dir, hosts: HOSTS });
+    expect(third.serverIssued).toBe(false);
+    expect(third.ecKeyPem).toBe(second.ecKeyPem);
   });
 
   it("issues a new server certificate from the same CA when a host is not covered", async () => {
@@ -136,7 +161,14 @@ describe("ensureCertificates", () => {
   it("leaves no temporary files behind", async () => {
     await ensureCertificates({ dir, hosts: HOSTS });
     await ensureCertificates({ dir, hosts: ["other.test"] });
-    expect((await readdir(dir)).sort()).toEqual(["ca-key.pem", "ca.pem", "server-key.pem", "server.pem"]);
+    expect((await readdir(dir)).sort()).toEqual([
+      "ca-key.pem",
+      "ca.pem",
+      "server-ec-key.pem",
+      "server-ec.pem",
+      "server-key.pem",
+      "server.pem",
+    ]);
   });
 
   it("refuses an empty host list", async () => {

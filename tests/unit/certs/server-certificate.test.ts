@@ -1,9 +1,11 @@
-import { createPrivateKey, X509Certificate } from "node:crypto";
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import forge from "node-forge";
 import { describe, expect, it } from "vitest";
 import { createCertificateAuthority, issueServerCertificate } from "../../../src/certs/index.js";
 
 const ca = createCertificateAuthority();
+const hasOpenssl = spawnSync("openssl", ["version"]).status === 0;
 
 function extension<T>(cert: forge.pki.Certificate, name: string): T {
   const found = cert.getExtension(name);
@@ -124,5 +126,35 @@ describe("issueServerCertificate", () => {
   it("refuses an empty host and an IPv6 zone id", () => {
     expect(() => issueServerCertificate(ca, { hosts: [" "] })).toThrow(/invalid certificate host/);
     expect(() => issueServerCertificate(ca, { hosts: ["fe80::1%eth0"] })).toThrow(/IPv6/);
+  });
+});
+
+describe("issueServerCertificate with keyType ec", () => {
+  const issued = issueServerCertificate(ca, { hosts: ["phoneapp.unify.com", "127.0.0.1"], keyType: "ec" });
+  const x509 = new X509Certificate(issued.certPem);
+
+  it("has a P-256 key that matches, signed by the CA, with the hosts as subjectAltName", () => {
+    expect(x509.publicKey.asymmetricKeyDetails?.namedCurve).toBe("prime256v1");
+    expect(x509.checkPrivateKey(createPrivateKey(issued.keyPem))).toBe(true);
+    expect(x509.verify(new X509Certificate(ca.certPem).publicKey)).toBe(true);
+    expect(x509.subjectAltName).toBe("DNS:phoneapp.unify.com, IP Address:127.0.0.1");
+    expect(x509.subject).toBe("CN=phoneapp.unify.com");
+  });
+
+  it.skipIf(!hasOpenssl)("names its own key (SHA-1 of the EC point) and allows digitalSignature only", () => {
+    const text = execFileSync("openssl", ["x509", "-noout", "-text"], {
+      input: issued.certPem,
+      encoding: "utf8",
+    });
+    const { x, y } = x509.publicKey.export({ format: "jwk" });
+    const point = Buffer.concat([
+      Buffer.from([4]),
+      Buffer.from(x!, "base64url"),
+      Buffer.from(y!, "base64url"),
+    ]);
+    const ski = createHash("sha1").update(point).digest("hex").toUpperCase().match(/../g)!.join(":");
+    expect(text).toMatch(new RegExp(`Subject Key Identifier: *\\n *${ski}`));
+    // keyEncipherment is RSA key transport: an ECDSA key only signs.
+    expect(text).toMatch(/Key Usage: critical\n *Digital Signature\n/);
   });
 });
