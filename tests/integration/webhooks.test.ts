@@ -7,7 +7,7 @@ import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
 import { until } from "../support/until.js";
-import { type ReceivedRequest, WebhookReceiver } from "../unit/webhooks/support/webhook-receiver.js";
+import { type ReceivedRequest, WebhookReceiver } from "../support/webhook-receiver.js";
 
 const SECRET = "hook-secret-0001";
 const DIALED = "+4923026672131";

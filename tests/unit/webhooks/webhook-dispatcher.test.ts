@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ControllableClock } from "../../../src/shared/clock.js";
 import { WebhookDispatcher, type WebhookDispatcherOptions } from "../../../src/webhooks/index.js";
 import { until } from "../../support/until.js";
-import { WebhookReceiver } from "./support/webhook-receiver.js";
+import { WebhookReceiver } from "../../support/webhook-receiver.js";
 
 let receiver: WebhookReceiver;
 let clock: ControllableClock;
