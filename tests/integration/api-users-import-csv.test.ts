@@ -223,6 +223,54 @@ describe("CSV import: row errors", () => {
   });
 });
 
+describe("CSV import: problem documents stay small (every list capped at 1,000, long text clipped)", () => {
+  it("a 1.5 MB header of 200,000 unknown columns: 1,000 listed, the missing columns first, the rest counted", async () => {
+    const unknown = Array.from({ length: 200_000 }, (_, i) => `x${i}`);
+    const header = ["emailAddress", ...unknown].join(",");
+    expect(header.length).toBeGreaterThan(1024 * 1024);
+    const res = await api.importCsv(acme, `${header}\r\nn@acme.test\r\n`);
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe("import_header_invalid");
+    expect(res.bytes.length).toBeLessThan(200 * 1024);
+    const errors = res.body.errors as { field: string; code: string }[];
+    expect(errors).toHaveLength(1000);
+    expect(errors.slice(0, 4).map((e) => [e.field, e.code])).toEqual([
+      ["firstName", "header_missing"],
+      ["lastName", "header_missing"],
+      ["locale", "header_missing"],
+      ["x0", "header_unknown"],
+    ]);
+    expect(res.body.errorsOmitted).toBe(200_003 - 1000);
+    expect(res.body.detail).toMatch(/and 199998 more; the first 1000 are listed$/);
+  });
+
+  it("a header cell of 1 MB is quoted clipped, not whole", async () => {
+    const res = await api.importCsv(acme, `emailAddress,firstName,lastName,locale,${"y".repeat(1 << 20)}\n`);
+    expect(res.status).toBe(422);
+    expect(res.bytes.length).toBeLessThan(2048);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ code: "header_unknown", field: `${"y".repeat(99)}…` }),
+    ]);
+  });
+
+  it("2,000 rows with a 4 KB bad e-mail each: 1,000 listed with clipped messages, the rest counted", async () => {
+    const cell = `${"z".repeat(4096)}@`;
+    const rows = Array.from({ length: 2000 }, () => `${cell},A,B,de-DE\n`).join("");
+    const res = await api.importCsv(acme, `emailAddress,firstName,lastName,locale\n${rows}`);
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe("import_invalid");
+    expect(res.bytes.length).toBeLessThan(512 * 1024);
+    expect(res.body.errors).toHaveLength(1000);
+    expect(res.body.errors[0]).toMatchObject({ row: 2, field: "emailAddress", code: "invalid_email" });
+    expect(res.body.errors[999].row).toBe(1001);
+    expect(res.body.errors[0].message.length).toBeLessThanOrEqual(300);
+    expect(res.body.errorsOmitted).toBe(1000);
+    expect(res.body.detail).toBe(
+      "2000 problem(s) in 2000 row(s); nothing was written; the first 1000 are listed, 1000 left out",
+    );
+  });
+});
+
 describe("CSV import: dry run, updates and unchanged rows", () => {
   it("dryRun=true validates and counts but writes nothing", async () => {
     const before = await api.all(acme);

@@ -117,6 +117,19 @@ describe("JSON import (OpenScape Voice / 4000 style)", () => {
     expect(res.body).toEqual({ created: 12_000, updated: 0, unchanged: 0, dryRun: true });
   });
 
+  it("caps the problems of one entry with 5,000 unknown keys of 1 KB each: 1,000 listed, clipped", async () => {
+    const entry = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`${i}`.padEnd(1024, "k"), "v"]));
+    const res = await api.importJson(acme, [entry]);
+    expect(res.status).toBe(422);
+    expect(res.bytes.length).toBeLessThan(512 * 1024);
+    expect(res.body.errors).toHaveLength(1000);
+    expect(res.body.errors[0]).toMatchObject({ row: 1, code: "unknown_field", field: `0${"k".repeat(98)}…` });
+    expect(res.body.errorsOmitted).toBe(5000 + 4 - 1000);
+    expect(res.body.detail).toBe(
+      "5004 problem(s) in 1 row(s); nothing was written; the first 1000 are listed, 4004 left out",
+    );
+  });
+
   it("refuses more than 100,000 entries with 413 import_too_many_rows", async () => {
     const res = await api.importJson(
       acme,

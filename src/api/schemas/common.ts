@@ -34,6 +34,10 @@ export const problemSchema = {
         required: ["field", "code", "message"],
       },
     },
+    errorsOmitted: {
+      type: "integer",
+      description: "problems found but left out of `errors`, which lists at most 1000",
+    },
   },
   required: ["type", "title", "status", "code"],
   // RFC 9457 §3.2 extension members (callId, retryAfterSeconds…) must survive serialisation.

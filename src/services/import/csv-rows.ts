@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { CsvError, parse } from "csv-parse";
-import { ApiError, type FieldProblem } from "../../errors/index.js";
+import { ApiError } from "../../errors/index.js";
 import {
   columnIgnoringCase,
   IMPORT_MAX_ROWS,
@@ -10,26 +10,34 @@ import {
   REQUIRED_COLUMNS,
   type RowSink,
 } from "./import-columns.js";
+import { listedProblems, ProblemList } from "./problem-list.js";
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** The body is fed to the parser in slices; the event loop gets a turn between them. */
 const SLICE = 256 * 1024;
 /** The export's formula neutralisation (a leading "'"), undone so a round trip is lossless. */
 const NEUTRALISED = /^'[=+\-@\t\r]/;
+/** Header problems quoted in a 422's `detail` (all of them are counted, the list is capped). */
+const HEADER_PROBLEMS_IN_DETAIL = 5;
 
 /**
  * Reads a CSV user file with csv-parse's streaming parser: UTF-8 with or without BOM, CRLF
  * or LF, quoted fields, "," or (when the header line uses it) ";" as delimiter. Blank
  * lines are skipped but counted, so `row` is the spreadsheet row (header = 1; a quoted
- * field with line breaks stays one row). Each row goes to `sink`; returns the problems
- * found while reading (syntax, field counts). File-level problems throw ApiError.
+ * field with line breaks stays one row). Each row goes to `sink`; the problems found while
+ * reading (syntax, field counts) go to `problems`, which is returned. File-level problems,
+ * a bad header among them, throw ApiError.
  */
-export async function readCsvRows(body: Buffer, sink: RowSink): Promise<FieldProblem[]> {
+export async function readCsvRows(
+  body: Buffer,
+  sink: RowSink,
+  problems: ProblemList = new ProblemList(),
+): Promise<ProblemList> {
   if (!isUtf8(body)) {
     throw new ApiError("import_not_utf8", 'the file is not UTF-8; save it as "CSV UTF-8 (comma delimited)"');
   }
   const start = body.subarray(0, 3).equals(BOM) ? 3 : 0;
-  const reader = new CsvReader(sink);
+  const reader = new CsvReader(sink, problems);
   const parser = parse({
     delimiter: delimiterOf(body, start),
     relax_column_count: true,
@@ -90,15 +98,17 @@ class CsvReader {
   line = 0;
   tooMany = false;
   private dataRows = 0;
-  readonly problems: FieldProblem[] = [];
   private columns: (ImportColumn | undefined)[] | undefined;
-  private headerProblems: FieldProblem[] = [];
+  private readonly headerProblems = new ProblemList();
 
-  constructor(private readonly sink: RowSink) {}
+  constructor(
+    private readonly sink: RowSink,
+    readonly problems: ProblemList,
+  ) {}
 
   /** Nothing more to read: too many rows, or a header that is not valid. */
   get stopped(): boolean {
-    return this.tooMany || this.headerProblems.length > 0;
+    return this.tooMany || this.headerProblems.total > 0;
   }
 
   record(fields: string[]): void {
@@ -130,12 +140,19 @@ class CsvReader {
     this.sink({ row: this.line, values });
   }
 
-  result(): FieldProblem[] {
-    if (this.headerProblems.length > 0) {
-      const names = this.headerProblems.map((p) => p.message).join("; ");
-      throw new ApiError("import_header_invalid", `the header row is not valid: ${names}`, {
-        errors: this.headerProblems,
-      });
+  result(): ProblemList {
+    const header = this.headerProblems;
+    if (header.total > 0) {
+      const listed = header.listed();
+      const quoted = listed.slice(0, HEADER_PROBLEMS_IN_DETAIL).map((p) => p.message);
+      const more = header.total - quoted.length;
+      const rest = more > 0 ? ` and ${more} more` : "";
+      const cut = header.omitted > 0 ? `; the first ${listed.length} are listed` : "";
+      throw new ApiError(
+        "import_header_invalid",
+        `the header row is not valid: ${quoted.join("; ")}${rest}${cut}`,
+        listedProblems(header),
+      );
     }
     if (!this.columns) {
       throw new ApiError(
@@ -148,7 +165,15 @@ class CsvReader {
 
   private header(fields: string[]): void {
     const row = this.line;
-    const problems: FieldProblem[] = [];
+    const problems = this.headerProblems;
+    const names = new Set(fields.map((cell) => cell.trim().toLowerCase()));
+    // Missing columns first: a long header of unknown ones must not push them out of the list.
+    // (A wrongly cased one is not missing: it gets header_wrong_case below.)
+    for (const required of REQUIRED_COLUMNS) {
+      if (!names.has(required.toLowerCase())) {
+        problems.push({ row, field: required, code: "header_missing", message: `"${required}" is missing` });
+      }
+    }
     const seen = new Set<string>();
     const columns = fields.map((cell, i) => {
       const name = cell.trim();
@@ -171,12 +196,6 @@ class CsvReader {
       seen.add(name);
       return name;
     });
-    for (const required of REQUIRED_COLUMNS) {
-      if (!seen.has(required) && !fields.some((f) => columnIgnoringCase(f.trim()) === required)) {
-        problems.push({ row, field: required, code: "header_missing", message: `"${required}" is missing` });
-      }
-    }
-    if (problems.length > 0) this.headerProblems = problems;
-    else this.columns = columns;
+    if (problems.total === 0) this.columns = columns;
   }
 }

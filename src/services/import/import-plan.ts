@@ -5,9 +5,8 @@ import {
   type Trunk,
   type UserRole,
 } from "../../domain/index.js";
-import type { FieldProblem } from "../../errors/index.js";
 import type { UserRecord } from "../../store/index.js";
-import { attempt, type CheckedRow } from "./row-check.js";
+import { attempt, type CheckedRow, type ProblemSink } from "./row-check.js";
 
 /** A user as the import leaves it. */
 export interface WantedUser {
@@ -64,7 +63,7 @@ const COMPARED = [
 export function planImport(
   ctx: PlanContext,
   checked: readonly CheckedRow[],
-  problems: FieldProblem[],
+  problems: ProblemSink,
 ): PlannedUser[] {
   const byEmail = new Map(ctx.users.map((u) => [u.emailAddress.toLowerCase(), u]));
   const rowOfEmail = new Map<string, number>();
@@ -127,7 +126,7 @@ function checkPhoneNumbers(
   ctx: PlanContext,
   planned: readonly PlannedUser[],
   phoneFields: readonly PhoneField[],
-  problems: FieldProblem[],
+  problems: ProblemSink,
 ): void {
   const holders = new Map<string, UserRecord>();
   for (const u of ctx.users) if (u.phoneNumber !== undefined) holders.set(u.phoneNumber, u);

@@ -1,4 +1,3 @@
-import type { FieldProblem } from "../../errors/index.js";
 import { tooManyRows } from "./csv-rows.js";
 import {
   columnIgnoringCase,
@@ -7,17 +6,22 @@ import {
   isImportColumn,
   type RowSink,
 } from "./import-columns.js";
+import { ProblemList } from "./problem-list.js";
 
 /**
  * Reads a JSON user import (OpenScape Voice / 4000 style): an array of user objects, or
  * `{ "users": [...] }`, with the CSV column names as keys; `row` is the 1-based position
  * in the array. Values are strings; null stands for an empty cell. Each object goes to
- * `sink`; returns the shape problems (not an object, unknown key, not a string).
+ * `sink`; the shape problems (not an object, unknown key, not a string) go to `problems`,
+ * which is returned.
  */
-export function readJsonRows(body: unknown, sink: RowSink): FieldProblem[] {
+export function readJsonRows(
+  body: unknown,
+  sink: RowSink,
+  problems: ProblemList = new ProblemList(),
+): ProblemList {
   const list = Array.isArray(body) ? body : (body as { users: unknown[] }).users;
   if (list.length > IMPORT_MAX_ROWS) throw tooManyRows();
-  const problems: FieldProblem[] = [];
   list.forEach((item, i) => {
     const row = i + 1;
     if (typeof item !== "object" || item === null || Array.isArray(item)) {

@@ -12,6 +12,12 @@ import {
 } from "../../domain/index.js";
 import type { FieldProblem } from "../../errors/index.js";
 import { type ImportColumn, type RawRow, REQUIRED_COLUMNS } from "./import-columns.js";
+import type { ProblemList } from "./problem-list.js";
+
+/** Where problems are collected (a ProblemList, which caps what it keeps). */
+export interface ProblemSink {
+  push(problem: FieldProblem): void;
+}
 
 /** A row's valid values. Optional ones: undefined = the file has no such column, null = empty cell. */
 export interface RowFields {
@@ -36,7 +42,7 @@ export interface CheckedRow {
 
 /** Runs a domain validator; its DomainError becomes a problem of the row. */
 export function attempt<T>(
-  problems: FieldProblem[],
+  problems: ProblemSink,
   row: number,
   field: string,
   validate: () => T,
@@ -53,21 +59,22 @@ export function attempt<T>(
 /**
  * Checks rows one by one, on their own (the file's other rows and the store come later):
  * required fields, e-mail syntax, names, locale, role, digits of callno and DID, phone
- * number format, and that a `trunk` cell names the import's trunk. Problems are collected
- * in `problems`.
+ * number format, and that a `trunk` cell names the import's trunk. Problems go to `problems`.
  */
 export class RowChecker {
-  readonly problems: FieldProblem[] = [];
   /** A file repeats a handful of locale and role spellings: each is validated once, rows share the result. */
   private readonly locales = new Map<string, Locale>();
   private readonly roles = new Map<string, UserRole>();
 
-  constructor(private readonly trunkName: string) {}
+  constructor(
+    private readonly trunkName: string,
+    private readonly problems: ProblemList,
+  ) {}
 
   check(raw: RawRow): CheckedRow {
     const { row, values } = raw;
     const problems = this.problems;
-    const before = problems.length;
+    const before = problems.total;
     for (const column of REQUIRED_COLUMNS) {
       if (!values[column])
         problems.push({ row, field: column, code: "required", message: `${column} is required` });
@@ -90,7 +97,7 @@ export class RowChecker {
       });
     }
     const emailKey = emailAddress?.toLowerCase();
-    if (problems.length > before) return emailKey === undefined ? { row } : { row, emailKey };
+    if (problems.total > before) return emailKey === undefined ? { row } : { row, emailKey };
     const fields: RowFields = {
       emailAddress: emailAddress!,
       firstName: firstName!,

@@ -1,10 +1,11 @@
 import type { Trunk } from "../../domain/index.js";
-import { ApiError, type FieldProblem } from "../../errors/index.js";
+import { ApiError } from "../../errors/index.js";
 import type { Store, UserRecord } from "../../store/index.js";
 import { readCsvRows } from "./csv-rows.js";
 import type { RawRow } from "./import-columns.js";
 import { type PlannedUser, planImport, type WantedUser } from "./import-plan.js";
 import { readJsonRows } from "./json-rows.js";
+import { listedProblems, ProblemList } from "./problem-list.js";
 import { type CheckedRow, RowChecker } from "./row-check.js";
 
 export interface ImportRequest {
@@ -24,9 +25,6 @@ export interface ImportResult {
   readonly dryRun: boolean;
 }
 
-/** A 422 lists at most this many problems (its `detail` counts them all). */
-const MAX_LISTED_PROBLEMS = 1000;
-
 /**
  * Imports users into one trunk: reads every row, checks them all, and writes nothing
  * unless every row is valid; then creates and updates in ONE transaction. Users match
@@ -38,18 +36,16 @@ export async function importUsers(
   request: ImportRequest,
 ): Promise<ImportResult> {
   // Rows are checked on their own while they are read; only checked rows are kept.
-  const checker = new RowChecker(trunkNamed(store, tenantId, request.trunk).name);
+  const problems = new ProblemList();
+  const checker = new RowChecker(trunkNamed(store, tenantId, request.trunk).name, problems);
   const checked: CheckedRow[] = [];
   const sink = (raw: RawRow) => {
     checked.push(checker.check(raw));
   };
-  const readProblems =
-    request.format === "csv"
-      ? await readCsvRows(request.body as Buffer, sink)
-      : readJsonRows(request.body, sink);
+  if (request.format === "csv") await readCsvRows(request.body as Buffer, sink, problems);
+  else readJsonRows(request.body, sink, problems);
   // From here on everything is synchronous: the store cannot change between checks and write.
   const trunk = trunkNamed(store, tenantId, request.trunk);
-  const problems = readProblems.concat(checker.problems);
   const planned = planImport(
     {
       users: store.users.listRecords(tenantId),
@@ -60,7 +56,7 @@ export async function importUsers(
     checked,
     problems,
   );
-  if (problems.length > 0) throw invalidImport(problems);
+  if (problems.total > 0) throw invalidImport(problems);
   if (!request.dryRun) write(store, tenantId, planned);
   let created = 0;
   let updated = 0;
@@ -82,14 +78,16 @@ function trunkNamed(store: Store, tenantId: string, name: string): Trunk {
   return trunk;
 }
 
-function invalidImport(problems: FieldProblem[]): ApiError {
-  const sorted = [...problems].sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
-  const rows = new Set(sorted.map((p) => p.row)).size;
-  const listed = sorted.length > MAX_LISTED_PROBLEMS ? `; the first ${MAX_LISTED_PROBLEMS} are listed` : "";
+function invalidImport(problems: ProblemList): ApiError {
+  const extensions = listedProblems(problems);
+  const listed =
+    problems.omitted > 0
+      ? `; the first ${extensions.errors.length} are listed, ${problems.omitted} left out`
+      : "";
   return new ApiError(
     "import_invalid",
-    `${sorted.length} problem(s) in ${rows} row(s); nothing was written${listed}`,
-    { errors: sorted.slice(0, MAX_LISTED_PROBLEMS) },
+    `${problems.total} problem(s) in ${problems.rowCount} row(s); nothing was written${listed}`,
+    extensions,
   );
 }
 

@@ -6,12 +6,12 @@ import { readJsonRows as readJson } from "../../../src/services/import/json-rows
 /** The rows a reader hands to its sink, with the problems it returns. */
 const readCsvRows = async (body: Buffer) => {
   const rows: RawRow[] = [];
-  const problems = await readCsv(body, (r) => rows.push(r));
+  const problems = (await readCsv(body, (r) => rows.push(r))).listed();
   return { rows, problems };
 };
 const readJsonRows = (body: unknown) => {
   const rows: RawRow[] = [];
-  const problems = readJson(body, (r) => rows.push(r));
+  const problems = readJson(body, (r) => rows.push(r)).listed();
   return { rows, problems };
 };
 
