@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { type ApiContext, authHooks, buildHttpApp } from "./api/index.js";
-import { AdminToken } from "./auth/index.js";
+import { AdminToken, AuthLockout } from "./auth/index.js";
 import { B2bua } from "./b2bua/index.js";
 import { type CertificateSet, ensureCertificates, loadTlsFiles } from "./certs/index.js";
 import { EmulatorClient } from "./client/index.js";
@@ -39,7 +39,6 @@ import {
   UserService,
 } from "./services/index.js";
 import { ControllableClock, SystemClock } from "./shared/clock.js";
-import { FailureLockout } from "./shared/failure-lockout.js";
 import { Listeners } from "./shared/listeners.js";
 import { createLogger } from "./shared/logger.js";
 import { Readiness } from "./shared/readiness.js";
@@ -153,6 +152,10 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     );
     trunkStatus.on((e) =>
       log.info({ trunkId: e.trunkId, status: e.status, reason: e.reason }, "connector status"),
+    );
+    // The wire says "wrong password" for unknown trunk users too (no enumeration); the log says why.
+    registrar.unknownAccounts.on((a) =>
+      log.info({ remote: a.remote, status: a.status }, `REGISTER refused: ${a.reason}`),
     );
 
     // Faults act where they really happen: SIP in/out, the TLS accept, HTTP, RTP.
@@ -307,11 +310,10 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       readiness.set("stun", "up", `udp ${stunPort}`);
     }
 
-    const httpLockout = new FailureLockout(
-      clock,
-      config.registrar.maxAuthFailures,
-      config.registrar.lockoutMs,
-    );
+    const httpLockout = new AuthLockout(clock, {
+      maxFailures: config.registrar.maxAuthFailures,
+      lockoutMs: config.registrar.lockoutMs,
+    });
     const registrations = {
       bindingsFor: (trunkId: string) => registrar.bindings.forTrunk(trunkId),
       dropTrunk: (trunkId: string, reason: string) => registrar.bindings.removeTrunk(trunkId, reason),

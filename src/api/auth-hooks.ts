@@ -1,9 +1,8 @@
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
-import type { AdminToken } from "../auth/index.js";
+import type { AdminToken, AuthLockout } from "../auth/index.js";
 import { secretsEqual } from "../auth/index.js";
 import type { Tenant } from "../domain/index.js";
 import { ApiError, type ApiErrorCode } from "../errors/index.js";
-import type { FailureLockout } from "../shared/failure-lockout.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -15,8 +14,11 @@ declare module "fastify" {
 export interface AuthDependencies {
   readonly adminToken: AdminToken;
   readonly findTenantByApiKey: (apiKey: string) => Tenant | undefined;
-  /** Failed attempts per source address; locked sources get 429 + Retry-After. */
-  readonly lockout: FailureLockout;
+  /**
+   * Failed attempts per source address and per target ("admin", "api-key"); a locked
+   * source gets 429 + Retry-After.
+   */
+  readonly lockout: AuthLockout;
 }
 
 /**
@@ -28,15 +30,19 @@ export function authHooks(deps: AuthDependencies): {
   requireApiKey: onRequestAsyncHookHandler;
 } {
   const guard = (request: FastifyRequest, kind: string) => {
-    const locked = deps.lockout.lockedFor(`${kind}|${request.ip}`);
+    const locked = deps.lockout.lockedFor(request.ip, kind);
     if (locked > 0) {
-      throw new ApiError("rate_limited", `too many failed ${kind} attempts from ${request.ip}`, {
-        retryAfterSeconds: Math.ceil(locked / 1000),
-      });
+      throw new ApiError(
+        "rate_limited",
+        `too many failed ${kind} attempts from this address or for this credential`,
+        {
+          retryAfterSeconds: Math.ceil(locked / 1000),
+        },
+      );
     }
   };
   const fail = (request: FastifyRequest, kind: string, code: ApiErrorCode, detail: string): never => {
-    deps.lockout.fail(`${kind}|${request.ip}`);
+    deps.lockout.fail(request.ip, kind);
     throw new ApiError(code, detail);
   };
 
@@ -48,7 +54,7 @@ export function authHooks(deps: AuthDependencies): {
       if (!match) fail(request, "admin", "admin_token_missing", "send Authorization: Bearer <admin token>");
       if (!deps.adminToken.verify(match![1]!))
         fail(request, "admin", "admin_token_invalid", "wrong admin token");
-      deps.lockout.succeed(`admin|${request.ip}`);
+      deps.lockout.succeed(request.ip, "admin");
     },
     async requireApiKey(request: FastifyRequest, _reply: FastifyReply) {
       guard(request, "api-key");
@@ -65,7 +71,7 @@ export function authHooks(deps: AuthDependencies): {
           "no tenant has this API key (it may have been regenerated)",
         );
       }
-      deps.lockout.succeed(`api-key|${request.ip}`);
+      deps.lockout.succeed(request.ip, "api-key");
       request.tenant = tenant;
     },
   };

@@ -1,2 +1,3 @@
 export { ADMIN_TOKEN_FILE, AdminToken } from "./admin-token.js";
+export { AuthLockout, type AuthLockoutOptions } from "./auth-lockout.js";
 export { secretDigest, secretsEqual } from "./secret-digest.js";

@@ -59,6 +59,8 @@ export class ClientRegistrar extends AccountRegistrar<ClientBinding> {
     const kind = {
       maxContacts: options.maxContactsPerUser,
       unknown: "client account for user",
+      // Client AORs are random user ids, not guessable: a 404 tells a client it has no password yet.
+      hideUnknown: false,
       perAccount: "clients per user",
     };
     super(options, kind, clock, new ClientBindings(clock));

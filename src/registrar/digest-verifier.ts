@@ -91,14 +91,15 @@ export class DigestVerifier {
       return { kind: "bad-request", why: "digest credentials lack nonce, uri or response" };
     if (p.uri !== request.uri)
       return { kind: "bad-request", why: "digest uri does not match the Request-URI" };
-    let qop: { nc: string; cnonce: string } | undefined;
-    if (p.qop !== undefined) {
-      if (p.qop.toLowerCase() !== "auth")
-        return { kind: "challenge", stale: false, why: `unsupported qop ${p.qop}` };
-      if (!p.nc || !p.cnonce) return { kind: "bad-request", why: "qop=auth requires nc and cnonce" };
-      qop = { nc: p.nc, cnonce: p.cnonce };
-    }
-    switch (this.nonces.check(p.nonce, qop?.nc)) {
+    // qop=auth is offered and required (RFC 7616 deprecates qop-less digest): without a
+    // nonce-count a captured response could be replayed from another address.
+    if (p.qop === undefined)
+      return { kind: "bad-request", why: "digest credentials without qop=auth are not accepted" };
+    if (p.qop.toLowerCase() !== "auth")
+      return { kind: "challenge", stale: false, why: `unsupported qop ${p.qop}` };
+    if (!p.nc || !p.cnonce) return { kind: "bad-request", why: "qop=auth requires nc and cnonce" };
+    const qop = { nc: p.nc, cnonce: p.cnonce };
+    switch (this.nonces.check(p.nonce, qop.nc)) {
       case "invalid":
         return { kind: "challenge", stale: false, why: "unknown nonce" };
       case "stale":
@@ -115,7 +116,7 @@ export class DigestVerifier {
       method: request.method,
       uri: p.uri,
       nonce: p.nonce,
-      ...(qop ? { qop } : {}),
+      qop,
     });
     const given = Buffer.from(p.response.toLowerCase(), "latin1");
     const want = Buffer.from(expected, "latin1");

@@ -24,3 +24,4 @@ export {
   type RegistrarTrunk,
   type TrunkDirectory,
 } from "./registrar.js";
+export type { UnknownAccountAttempt } from "./registration-core.js";

@@ -31,8 +31,12 @@ export class NonceService {
     return Buffer.concat([body, this.sign(body)]).toString("base64url");
   }
 
-  /** Check a nonce and its nonce-count (hex string as sent, or undefined without qop). */
-  check(nonce: string, ncHex: string | undefined): NonceCheck {
+  /**
+   * Check a nonce and its nonce-count (hex string as sent). Every use needs an nc above the
+   * last one: qop-less digest (RFC 2069, no nc) is refused by the verifier, as its response
+   * could be replayed from anywhere within the nonce's lifetime.
+   */
+  check(nonce: string, ncHex: string): NonceCheck {
     // A remembered nonce passed the signature check when it was first used: a refresh
     // (same nonce, nc+1) skips the HMAC.
     const seen = this.lastNc.get(nonce);
@@ -47,7 +51,6 @@ export class NonceService {
     }
     const now = this.clock.now();
     if (now - issuedAt > this.ttlMs || issuedAt <= this.forgottenBefore) return "stale";
-    if (ncHex === undefined) return "ok";
     const nc = Number.parseInt(ncHex, 16);
     if (!/^[0-9a-fA-F]{8}$/.test(ncHex) || nc === 0) return "invalid";
     if (seen && nc <= seen.nc) return "replay";

@@ -72,6 +72,8 @@ export class Registrar extends AccountRegistrar<Binding> {
     const kind = {
       maxContacts: options.maxContactsPerTrunk,
       unknown: "trunk with user",
+      // Trunk users are 10-digit numbers: a 404 would let them be enumerated (SIPVicious svwar).
+      hideUnknown: true,
       perAccount: "contacts per trunk",
     };
     super(options, kind, clock, new BindingTable(clock, events));

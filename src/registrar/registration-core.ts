@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
+import { AuthLockout } from "../auth/index.js";
 import type { Clock } from "../shared/clock.js";
-import { FailureLockout } from "../shared/failure-lockout.js";
 import { newTag } from "../shared/ids.js";
+import { Listeners } from "../shared/listeners.js";
 import { createResponse, type SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { ContactBinding, ContactBindings } from "./contact-bindings.js";
@@ -34,11 +36,25 @@ export interface AccountRegistrarOptions {
   readonly lockoutMs: number;
 }
 
+/** A REGISTER for a user the directory does not know, with the reason the wire does not tell. */
+export interface UnknownAccountAttempt {
+  readonly user: string;
+  readonly status: number;
+  readonly reason: string;
+  readonly at: number;
+  readonly remote: string;
+}
+
 /** How one kind of account is limited and named in the reason phrases. */
 export interface AccountKind {
   readonly maxContacts: number;
-  /** The 404 reads "Not Found: no <unknown> <user>", e.g. "trunk with user". */
+  /** The informative reason reads "no <unknown> <user>", e.g. "trunk with user". */
   readonly unknown: string;
+  /**
+   * Answer unknown users like known ones (401, then 403 "wrong password" after the same
+   * digest work) so their names cannot be enumerated; otherwise a 404 says so.
+   */
+  readonly hideUnknown: boolean;
   /** The cap's 403 reads "Forbidden: at most <max> <perAccount>", e.g. "contacts per trunk". */
   readonly perAccount: string;
 }
@@ -57,8 +73,15 @@ export interface Displacement {
  * to the connection the REGISTER came on. Subclasses find accounts and shape bindings.
  */
 export abstract class AccountRegistrar<B extends ContactBinding> {
+  /** REGISTERs of unknown users (when hidden), with the informative reason, for logs and traces. */
+  readonly unknownAccounts = new Listeners<UnknownAccountAttempt>();
   private readonly digest: DigestVerifier;
-  private readonly lockout: FailureLockout;
+  private readonly lockout: AuthLockout;
+  /** Stands in for unknown users: random H(A1)s nobody can answer, so the digest work is the same. */
+  private readonly decoyHa1: Readonly<Record<DigestAlgorithm, string>> = {
+    MD5: randomBytes(16).toString("hex"),
+    "SHA-256": randomBytes(32).toString("hex"),
+  };
 
   constructor(
     private readonly options: AccountRegistrarOptions,
@@ -71,7 +94,10 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
       new NonceService(clock, options.nonceTtlMs),
       options.digestAlgorithms,
     );
-    this.lockout = new FailureLockout(clock, options.maxAuthFailures, options.lockoutMs);
+    this.lockout = new AuthLockout(clock, {
+      maxFailures: options.maxAuthFailures,
+      lockoutMs: options.lockoutMs,
+    });
   }
 
   /** The account registering as `user`; may throw a RegisterRejection for a known but unusable one. */
@@ -89,9 +115,18 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
   handleRegister(tx: ServerTransaction): void {
     const request = tx.request;
     let account: RegistrarAccount | undefined;
+    let unknown: string | undefined;
     try {
-      account = this.lookup(request);
-      if (account.authRequired && !this.authenticate(tx, account)) return;
+      const user = this.registeringUser(request);
+      account = this.findAccount(user);
+      if (!account) {
+        if (!this.kind.hideUnknown)
+          throw new RegisterRejection(404, `Not Found: no ${this.kind.unknown} ${user || "(none)"}`);
+        unknown = user;
+        this.authenticate(tx, this.decoy(user), true);
+        return;
+      }
+      if (account.authRequired && !this.authenticate(tx, account, false)) return;
       this.updateBindings(tx, account);
       const response = createResponse(request, 200, "OK", newTag());
       for (const b of this.bindings.forOwner(account.id))
@@ -105,6 +140,7 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
       for (const [name, value] of Object.entries(err.extra)) response.headers.set(name, value);
       tx.respond(response);
       if (account) this.settled?.(account, tx, err.status, err.reason);
+      if (unknown !== undefined) this.reportUnknown(tx, unknown, err.status);
     }
   }
 
@@ -113,35 +149,58 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
     this.bindings.removeConnection(connectionId, `connection closed: ${reason}`);
   }
 
-  private lookup(request: SipRequest): RegistrarAccount {
+  /** The To user of a REGISTER ("" when the address-of-record has none). */
+  private registeringUser(request: SipRequest): string {
     const to = request.to.uri;
     if (to.scheme !== "sip" && to.scheme !== "sips") {
       throw new RegisterRejection(400, "Bad Request: the To address-of-record must be a sip or sips URI");
     }
-    const account = to.user === undefined ? undefined : this.findAccount(to.user);
-    if (!account)
-      throw new RegisterRejection(404, `Not Found: no ${this.kind.unknown} ${to.user ?? "(none)"}`);
-    return account;
+    return to.user ?? "";
   }
 
-  /** True when authenticated; otherwise the 401 has been sent. */
-  private authenticate(tx: ServerTransaction, account: RegistrarAccount): boolean {
-    // Keyed by source and user: an attacker elsewhere cannot lock the account out.
-    const key = `${tx.connection.remoteAddress}|${account.username}`;
-    const locked = this.lockout.lockedFor(key);
+  /** An account for an unknown user that authenticates like a real one but never succeeds. */
+  private decoy(user: string): RegistrarAccount {
+    return { id: "", tenantId: "", username: user, credentials: { ha1: this.decoyHa1 }, authRequired: true };
+  }
+
+  private reportUnknown(tx: ServerTransaction, user: string, status: number): void {
+    const { remoteAddress, remotePort } = tx.connection;
+    this.unknownAccounts.emit({
+      user,
+      status,
+      reason: `no ${this.kind.unknown} ${user || "(none)"}`,
+      at: this.clock.now(),
+      remote: `${remoteAddress}:${remotePort}`,
+    });
+  }
+
+  /**
+   * True when authenticated; otherwise the 401 has been sent. A decoy is refused exactly
+   * where a wrong password would be, after the same work.
+   */
+  private authenticate(tx: ServerTransaction, account: RegistrarAccount, decoy: boolean): boolean {
+    // The connection a registration of this account lives on proved the password already:
+    // nobody else's failures lock it out (see AuthLockout for the other scopes).
+    const source = tx.connection.remoteAddress;
+    const target = account.username;
+    const registeredHere = this.bindings
+      .forOwner(account.id)
+      .some((b) => b.connectionId === tx.connection.id);
+    const locked = registeredHere ? 0 : this.lockout.lockedFor(source, target);
     if (locked > 0) {
       throw new RegisterRejection(403, "Forbidden: too many failed authentication attempts", {
         "retry-after": String(Math.ceil(locked / 1000)),
       });
     }
     const { credentials: c, username } = account;
-    const outcome =
+    let outcome =
       "password" in c
         ? this.digest.verify(tx.request, username, c.password)
         : this.digest.verifyHa1(tx.request, username, c.ha1);
+    if (decoy && outcome.kind === "ok") outcome = { kind: "wrong", why: "wrong password" };
     switch (outcome.kind) {
       case "ok":
-        this.lockout.succeed(key);
+        this.lockout.succeed(source, target);
         return true;
       case "challenge": {
         const response = createResponse(tx.request, 401, "Unauthorized", newTag());
@@ -150,7 +209,7 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
         return false;
       }
       case "wrong":
-        this.lockout.fail(key);
+        this.lockout.fail(source, target);
         throw new RegisterRejection(403, `Forbidden: ${outcome.why}`);
       case "bad-request":
         throw new RegisterRejection(400, `Bad Request: ${outcome.why}`);

@@ -181,10 +181,10 @@ describe("REGISTER with digest authentication", () => {
     expect((await register({ callId: "after-lockout" })).final.status).toBe(200);
   });
 
-  it("answers an unknown trunk user with 404", async () => {
+  it("challenges an unknown trunk user like a known one (no enumeration; registrar-auth.test.ts)", async () => {
     const res = await client.request(registerText({ user: "9999999999", localPort: client.localPort }));
-    expect(res.status).toBe(404);
-    expect(res.reason).toContain("9999999999");
+    expect(res.status).toBe(401);
+    expect(res.reason).not.toContain("9999999999");
   });
 
   it("by default offers MD5 only and refuses SHA-256 credentials it did not offer", async () => {

@@ -10,12 +10,11 @@ import { authHooks } from "../../src/api/auth-hooks.js";
 import { installErrorHandler } from "../../src/api/error-handler.js";
 import { clientCredentialRoutes } from "../../src/api/routes/client-credentials.js";
 import { problemSchema } from "../../src/api/schemas/common.js";
-import { AdminToken } from "../../src/auth/index.js";
+import { AdminToken, AuthLockout } from "../../src/auth/index.js";
 import { digestHa1 } from "../../src/registrar/digest.js";
 import { ClientCredentialService } from "../../src/services/client-credential-service.js";
 import { UserService } from "../../src/services/index.js";
 import { ControllableClock } from "../../src/shared/clock.js";
-import { FailureLockout } from "../../src/shared/failure-lockout.js";
 import { SqliteClientCredentialRepository } from "../../src/store/client-credential-repository.js";
 import { MIGRATIONS, migrate } from "../../src/store/migrate.js";
 import { clientCredentialsMigration } from "../../src/store/migrations/004-client-credentials.js";
@@ -80,7 +79,7 @@ beforeEach(async () => {
     auth: authHooks({
       adminToken: AdminToken.init({ configured: ADMIN, settings: store.settings, dataDir: null }),
       findTenantByApiKey: () => undefined,
-      lockout: new FailureLockout(clock, 10, 60_000),
+      lockout: new AuthLockout(clock, { maxFailures: 10, lockoutMs: 60_000 }),
     }),
     clientCredentials: service,
   });

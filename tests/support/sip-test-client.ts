@@ -37,11 +37,16 @@ export class SipTestClient {
     socket.on("error", () => {});
   }
 
-  static connectTls(port: number, options: { ca?: string; host?: string } = {}): Promise<SipTestClient> {
+  /** `localAddress` (e.g. 127.0.0.2) makes the connection come from another loopback source. */
+  static connectTls(
+    port: number,
+    options: { ca?: string; host?: string; localAddress?: string } = {},
+  ): Promise<SipTestClient> {
     return new Promise((resolve, reject) => {
       const socket = tls.connect({
         host: options.host ?? "127.0.0.1",
         port,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
         servername: "phoneapp.unify.com",
         ...(options.ca ? { ca: options.ca } : { rejectUnauthorized: false }),
       });

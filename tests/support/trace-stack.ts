@@ -8,10 +8,9 @@ import { authHooks } from "../../src/api/index.js";
 import { traceHttp } from "../../src/api/plugins/trace-hook.js";
 import { traceRoutes } from "../../src/api/routes/trace.js";
 import { problemSchema } from "../../src/api/schemas/common.js";
-import { AdminToken } from "../../src/auth/index.js";
+import { AdminToken, AuthLockout } from "../../src/auth/index.js";
 import { type CertificateSet, ensureCertificates } from "../../src/certs/index.js";
 import { ControllableClock, SystemClock } from "../../src/shared/clock.js";
-import { FailureLockout } from "../../src/shared/failure-lockout.js";
 import { createLogger } from "../../src/shared/logger.js";
 import { SipRouter, SipStack } from "../../src/sip/core/index.js";
 import { createResponse } from "../../src/sip/message/index.js";
@@ -105,7 +104,7 @@ export async function startTraceStack(
       dataDir: null,
     }),
     findTenantByApiKey: () => undefined,
-    lockout: new FailureLockout(clock, 100, 60_000),
+    lockout: new AuthLockout(clock, { maxFailures: 100, lockoutMs: 60_000 }),
   });
   traceHttp(app, recorder);
   traceRoutes(app, { auth, trace: recorder });

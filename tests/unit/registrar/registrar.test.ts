@@ -157,11 +157,27 @@ describe("Registrar (trunk) registration", () => {
     expect(registrar.bindings.size).toBe(1);
   });
 
-  it("answers 404 for an unknown user and reports nothing", () => {
-    const response = send({ user: "1111111111" });
-    expect(response.status).toBe(404);
-    expect(response.reason).toBe("Not Found: no trunk with user 1111111111");
+  it("answers an unknown user like a wrong password and tells only unknownAccounts why", () => {
+    const unknown: string[] = [];
+    registrar.unknownAccounts.on((a) => unknown.push(`${a.status} ${a.reason}`));
+    const user = "1111111111";
+    const first = send({ user });
+    expect(first.status).toBe(401);
+    const offered = first.headers.getAll("www-authenticate").map(parseChallenge);
+    expect(offered.map((c) => [c.algorithm, c.qop])).toEqual([
+      ["MD5", "auth"],
+      ["SHA-256", "auth"],
+    ]);
+    const authorization = authorizationFor({
+      challenge: offered[0]!,
+      user,
+      password: PASSWORD,
+      uri: `sip:${REALM}`,
+    });
+    const final = send({ user, cseq: 2, authorization });
+    expect([final.status, final.reason]).toEqual([403, "Forbidden: wrong password"]);
     expect(attempts).toEqual([]);
+    expect(unknown).toEqual(["403 no trunk with user 1111111111"]);
   });
 
   it("reports a wrong password as 403 but not the 401 challenge, then locks the source out", () => {
