@@ -1,0 +1,42 @@
+import type { EmulatorPorts } from "../lib/emulator-process.js";
+
+export const TRANSPORTS = ["tls", "udp", "ws", "stun"] as const;
+export type TransportName = (typeof TRANSPORTS)[number];
+
+/** One message as it went out: enough to replay it. */
+export interface SentMessage {
+  readonly transport: TransportName;
+  /** Worker that sent it and the connection number within that worker (stream transports). */
+  readonly worker: number;
+  readonly connection: number;
+  readonly bytes: Buffer;
+  readonly steps: readonly string[];
+}
+
+export type Counters = Record<TransportName, number>;
+
+const zero = (): Counters => ({ tls: 0, udp: 0, ws: 0, stun: 0 });
+
+/** Everything the fuzz workers share: where to send, whether to go on, what they did. */
+export class FuzzContext {
+  running = true;
+  readonly messages = zero();
+  readonly bytes = zero();
+  readonly connections = zero();
+  readonly responses = zero();
+  readonly connectErrors = zero();
+  /** The last messages sent, oldest first (bounded), for the reproducer of a finding. */
+  readonly recent: SentMessage[] = [];
+
+  constructor(
+    readonly target: { ports: EmulatorPorts; ca: string },
+    readonly recentLimit: number,
+  ) {}
+
+  record(message: SentMessage): void {
+    this.messages[message.transport]++;
+    this.bytes[message.transport] += message.bytes.length;
+    this.recent.push(message);
+    if (this.recent.length > this.recentLimit) this.recent.shift();
+  }
+}

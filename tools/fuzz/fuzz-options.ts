@@ -1,0 +1,80 @@
+import { parseArgs } from "node:util";
+
+export interface FuzzOptions {
+  readonly seconds: number;
+  readonly seed: number;
+  readonly tlsConnections: number;
+  readonly wsConnections: number;
+  readonly udpSockets: number;
+  readonly stunSockets: number;
+  readonly probeIntervalMs: number;
+  readonly hangMs: number;
+  readonly rssLimitMb: number;
+  readonly findings: string;
+  readonly minimiseSeconds: number;
+  readonly fromSource: boolean;
+  readonly replay: string | undefined;
+  readonly help: boolean;
+}
+
+export const USAGE = `npm run fuzz -- [options]    (the emulator is dist/main.js: npm run build first)
+
+  --seconds N            how long to fuzz (default 60)
+  --seed N               PRNG seed; the same seed sends the same messages (default: random, printed)
+  --tls N                concurrent TLS connections (default 4)
+  --ws N                 concurrent WebSocket connections (default 2)
+  --udp N                UDP debug-listener sockets (default 1)
+  --stun N               STUN sockets (default 1)
+  --probe-interval MS    liveness probe period (default 2000)
+  --hang MS              a probe unanswered this long is a hang (default 10000)
+  --rss-limit MB         RSS growth over the start that counts as a finding (default 400)
+  --findings DIR         where reproducers go (default fuzz-findings)
+  --minimise-seconds N   time budget for shrinking a finding (default 120)
+  --from-source          run src/main.ts through tsx instead of dist/main.js
+  --replay FILE          replay a finding.json against a fresh emulator and say whether it reproduces`;
+
+export function parseFuzzOptions(argv: string[]): FuzzOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      seconds: { type: "string" },
+      seed: { type: "string" },
+      tls: { type: "string" },
+      ws: { type: "string" },
+      udp: { type: "string" },
+      stun: { type: "string" },
+      "probe-interval": { type: "string" },
+      hang: { type: "string" },
+      "rss-limit": { type: "string" },
+      findings: { type: "string" },
+      "minimise-seconds": { type: "string" },
+      "from-source": { type: "boolean" },
+      replay: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  const int = (name: string, value: string | undefined, fallback: number, min: number): number => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`--${name} must be an integer ≥ ${min}, got "${value}"`);
+    return n;
+  };
+  return {
+    seconds: int("seconds", values.seconds, 60, 1),
+    seed: int("seed", values.seed, Math.floor(Math.random() * 2 ** 31), 0),
+    tlsConnections: int("tls", values.tls, 4, 0),
+    wsConnections: int("ws", values.ws, 2, 0),
+    udpSockets: int("udp", values.udp, 1, 0),
+    stunSockets: int("stun", values.stun, 1, 0),
+    probeIntervalMs: int("probe-interval", values["probe-interval"], 2000, 100),
+    hangMs: int("hang", values.hang, 10_000, 100),
+    rssLimitMb: int("rss-limit", values["rss-limit"], 400, 1),
+    findings: values.findings ?? "fuzz-findings",
+    minimiseSeconds: int("minimise-seconds", values["minimise-seconds"], 120, 0),
+    fromSource: values["from-source"] ?? false,
+    replay: values.replay,
+    help: values.help ?? false,
+  };
+}

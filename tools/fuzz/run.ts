@@ -1,0 +1,310 @@
+/**
+ * `npm run fuzz -- --seconds N` (issue 9): a mutation fuzzer against the emulator in a child
+ * process, over TLS, the debug UDP listener, WebSocket (/ws) and STUN, seeded from the
+ * conformance corpus, PBX-like messages and RFC 5769 vectors. A crash (the child exits), a
+ * hang (the probe goes unanswered) or RSS growth past a bound is a finding: the tool writes
+ * the last messages and, when one message alone reproduces it, that message shrunk by delta
+ * debugging, then exits 1. Loopback only; every loop is bounded by the deadline.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  describeExit,
+  EmulatorProcess,
+  type EmulatorStartOptions,
+  type MemoryUsage,
+  staleBuildWarning,
+} from "../lib/emulator-process.js";
+import { readFdCount, readRss, Series } from "../lib/proc-stats.js";
+import { Rng } from "../lib/rng.js";
+import { CALLEE_NUMBER, writeToolSeed } from "../lib/tool-seed.js";
+import { type FindingRecord, readFinding, recentEntries, writeFinding } from "./findings.js";
+import { FuzzContext, TRANSPORTS } from "./fuzz-context.js";
+import { type FuzzOptions, parseFuzzOptions, USAGE } from "./fuzz-options.js";
+import { minimise } from "./minimise.js";
+import { probe } from "./probe.js";
+import { type FindingKind, Reproducer } from "./reproduce.js";
+import { buildCorpus } from "./seed-corpus.js";
+import { stunWorker, tlsWorker, udpWorker, wsWorker } from "./workers.js";
+
+const MB = 1024 * 1024;
+/** Messages kept for the reproducer of a finding. */
+const RECENT = 64;
+const SAMPLE_MS = 1000;
+
+interface Finding {
+  readonly kind: FindingKind;
+  readonly detail: string;
+}
+
+async function main(): Promise<number> {
+  let options: FuzzOptions;
+  try {
+    options = parseFuzzOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!options.fromSource) {
+    const warning = staleBuildWarning();
+    if (warning?.startsWith("dist/main.js is missing")) {
+      console.error(warning);
+      return 2;
+    }
+    if (warning) console.warn(`warning: ${warning}`);
+  }
+  const work = mkdtempSync(join(tmpdir(), "upe-fuzz-"));
+  try {
+    const seed = writeToolSeed(work, "fuzz", 1, "Fuzz-Trunk-Secret-1");
+    const start: EmulatorStartOptions = {
+      seedPath: seed.path,
+      certsDir: join(work, "certs"),
+      adminToken: `upe-fuzz-${process.pid}-admin-token`,
+      fromSource: options.fromSource,
+      startTimeoutMs: 60_000,
+    };
+    const trunkUser = seed.trunks[0]!.username;
+    return options.replay
+      ? await replay(options, start, trunkUser, options.replay)
+      : await fuzz(options, start, trunkUser);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function fuzz(options: FuzzOptions, start: EmulatorStartOptions, trunkUser: string): Promise<number> {
+  const rng = new Rng(options.seed);
+  const corpus = buildCorpus(rng.fork("corpus"), trunkUser, CALLEE_NUMBER);
+  console.log(
+    `fuzz: seed ${options.seed}, ${options.seconds} s, corpus ${corpus.sip.length} SIP + ${corpus.stun.length} STUN messages`,
+  );
+  const emulator = await EmulatorProcess.start(start);
+  const ctx = new FuzzContext(emulator, RECENT);
+  const rss = new Series();
+  const fds = new Series();
+  const probeMs = new Series();
+  let probes = 0;
+  let finding: Finding | undefined;
+  const found = (kind: FindingKind, detail: string) => {
+    if (finding) return;
+    finding = { kind, detail };
+    ctx.running = false;
+    console.error(`!!! ${kind}: ${detail}`);
+  };
+  void emulator.exited.then((info) => {
+    if (!emulator.stopping) found("crash", `the emulator exited: ${describeExit(info)}`);
+  });
+  const sample = () => {
+    if (!emulator.alive) return;
+    rss.add(readRss(emulator.pid));
+    fds.add(readFdCount(emulator.pid));
+  };
+  probeMs.add(await probe(emulator, trunkUser, options.hangMs));
+  const memoryStart = await emulator.memory(true);
+  sample();
+  const started = Date.now();
+  const deadline = started + options.seconds * 1000;
+
+  const workers: Promise<void>[] = [];
+  const spawn = (count: number, name: string, worker: typeof tlsWorker, pool: readonly Buffer[]) => {
+    for (let i = 0; i < count; i++) workers.push(worker(ctx, pool, rng.fork(`${name}-${i}`), i));
+  };
+  spawn(options.tlsConnections, "tls", tlsWorker, corpus.sip);
+  spawn(options.wsConnections, "ws", wsWorker, corpus.sip);
+  spawn(options.udpSockets, "udp", udpWorker, corpus.sip);
+  spawn(options.stunSockets, "stun", stunWorker, corpus.stun);
+
+  let nextProbe = Date.now() + options.probeIntervalMs;
+  let nextReport = Date.now() + 10_000;
+  while (ctx.running && Date.now() < deadline) {
+    await sleep(Math.min(SAMPLE_MS, Math.max(0, deadline - Date.now())));
+    sample();
+    const growth = (rss.end ?? 0) - (rss.start ?? 0);
+    if (growth > options.rssLimitMb * MB) {
+      found("rss", `RSS grew by ${(growth / MB).toFixed(0)} MB (limit ${options.rssLimitMb} MB)`);
+    }
+    if (ctx.running && Date.now() >= nextProbe) {
+      probes++;
+      const latency = await livenessCheck(emulator, trunkUser, options.hangMs);
+      if (typeof latency === "number") probeMs.add(latency);
+      else if (emulator.alive) found("hang", latency);
+      nextProbe = Date.now() + options.probeIntervalMs;
+    }
+    if (Date.now() >= nextReport) {
+      nextReport += 10_000;
+      const total = TRANSPORTS.reduce((sum, t) => sum + ctx.messages[t], 0);
+      console.log(
+        `  ${Math.round((Date.now() - started) / 1000)} s: ${total} messages, RSS ${((rss.end ?? 0) / MB).toFixed(1)} MB, fds ${fds.end}`,
+      );
+    }
+  }
+  ctx.running = false;
+  await Promise.race([Promise.allSettled(workers), sleep(15_000)]);
+  const elapsed = (Date.now() - started) / 1000;
+
+  let memoryEnd: MemoryUsage | undefined;
+  if (!finding && emulator.alive) {
+    // Let the emulator drop what the last connections held, then one more liveness check.
+    await sleep(1000);
+    sample();
+    const latency = await livenessCheck(emulator, trunkUser, options.hangMs);
+    if (typeof latency === "number") probeMs.add(latency);
+    else if (emulator.alive) found("hang", latency);
+    memoryEnd = await emulator.memory(true);
+  }
+  const errorLines = emulator.errorLines();
+  const output = emulator.output();
+  if (!finding) {
+    const exit = await emulator.stop();
+    if (exit.code !== 0 && exit.signal === null)
+      found("crash", `unclean shutdown on SIGTERM: ${describeExit(exit)}`);
+  } else {
+    emulator.kill();
+  }
+  await emulator.exited;
+
+  let folder: string | undefined;
+  if (finding) folder = await recordFinding(options, start, trunkUser, finding, ctx, output);
+
+  console.log(`\nfuzz summary — seed ${options.seed}, ${elapsed.toFixed(0)} s`);
+  console.log("  transport   messages      bytes  connections  answers  connect errors");
+  for (const t of TRANSPORTS) {
+    console.log(
+      `  ${t.padEnd(9)} ${String(ctx.messages[t]).padStart(10)} ${String(ctx.bytes[t]).padStart(10)} ${String(ctx.connections[t]).padStart(12)} ${String(ctx.responses[t]).padStart(8)} ${String(ctx.connectErrors[t]).padStart(15)}`,
+    );
+  }
+  const total = TRANSPORTS.reduce((sum, t) => sum + ctx.messages[t], 0);
+  console.log(`  total messages ${total} (${(total / Math.max(1, elapsed)).toFixed(0)}/s)`);
+  console.log(
+    `  crashes ${finding?.kind === "crash" ? 1 : 0}, hangs ${finding?.kind === "hang" ? 1 : 0}, RSS findings ${finding?.kind === "rss" ? 1 : 0}`,
+  );
+  console.log(`  probes ${probes + 1}, latency ms ${probeMs.format("count")}`);
+  console.log(`  RSS ${rss.format("MB")}`);
+  console.log(`  fds ${fds.format("count")}`);
+  console.log(`  heap after GC: start ${mb(memoryStart?.heapUsed)}, end ${mb(memoryEnd?.heapUsed)}`);
+  console.log(
+    `  error-level log lines ${errorLines.length}${errorLines.length > 0 ? ` (first: ${errorLines[0]!.slice(0, 300)})` : ""}`,
+  );
+  if (finding) {
+    console.log(`  FINDING ${finding.kind}: ${finding.detail}\n  reproducer: ${folder}`);
+    return 1;
+  }
+  console.log("  result: clean");
+  return 0;
+}
+
+function mb(bytes: number | undefined): string {
+  return bytes === undefined ? "-" : `${(bytes / MB).toFixed(1)} MB`;
+}
+
+/** The probe, retried once before calling it a hang: returns the latency or what failed. */
+async function livenessCheck(
+  emulator: EmulatorProcess,
+  trunkUser: string,
+  hangMs: number,
+): Promise<number | string> {
+  let failure = "";
+  for (let attempt = 0; attempt < 2 && emulator.alive; attempt++) {
+    try {
+      return await probe(emulator, trunkUser, hangMs);
+    } catch (error) {
+      failure = (error as Error).message;
+    }
+  }
+  return `probe failed twice: ${failure}`;
+}
+
+async function recordFinding(
+  options: FuzzOptions,
+  start: EmulatorStartOptions,
+  trunkUser: string,
+  finding: Finding,
+  ctx: FuzzContext,
+  output: string,
+): Promise<string> {
+  const recent = [...ctx.recent];
+  let reproducer: FindingRecord["reproducer"];
+  if (finding.kind !== "rss" && options.minimiseSeconds > 0) {
+    console.log(
+      `minimising: replaying the last ${recent.length} messages one by one (≤ ${options.minimiseSeconds} s)`,
+    );
+    const deadline = Date.now() + options.minimiseSeconds * 1000;
+    const replayer = new Reproducer(start, trunkUser, options.hangMs);
+    try {
+      for (const candidate of recent.reverse()) {
+        if (Date.now() >= deadline) break;
+        if (!(await replayer.reproduces(finding.kind, candidate.transport, candidate.bytes))) continue;
+        const shrunk = await minimise(
+          candidate.bytes,
+          (bytes) => replayer.reproduces(finding.kind, candidate.transport, bytes),
+          { maxTests: 1000, deadline },
+        );
+        reproducer = {
+          transport: candidate.transport,
+          steps: candidate.steps,
+          originalBytes: candidate.bytes.length,
+          bytes: shrunk.bytes.length,
+          tests: shrunk.tests,
+          base64: shrunk.bytes.toString("base64"),
+        };
+        console.log(
+          `reproduced by one ${candidate.transport} message: ${candidate.bytes.length} → ${shrunk.bytes.length} bytes`,
+        );
+        break;
+      }
+    } finally {
+      await replayer.close();
+    }
+    if (!reproducer) console.log("no single message reproduces it alone; finding.json keeps the sequence");
+  }
+  return writeFinding(options.findings, {
+    kind: finding.kind,
+    seed: options.seed,
+    detail: finding.detail,
+    ...(reproducer ? { reproducer } : {}),
+    recent: recentEntries(ctx.recent),
+    output,
+  });
+}
+
+/** `--replay finding.json`: sends its reproducer (or its recent messages in order) to a fresh emulator. */
+async function replay(
+  options: FuzzOptions,
+  start: EmulatorStartOptions,
+  trunkUser: string,
+  path: string,
+): Promise<number> {
+  const record = readFinding(path);
+  const messages = record.reproducer
+    ? [{ transport: record.reproducer.transport, base64: record.reproducer.base64 }]
+    : record.recent;
+  const replayer = new Reproducer(start, trunkUser, options.hangMs);
+  try {
+    for (const [i, message] of messages.entries()) {
+      if (await replayer.reproduces(record.kind, message.transport, Buffer.from(message.base64, "base64"))) {
+        console.log(
+          `reproduced (${record.kind}) by message ${i + 1} of ${messages.length} (${message.transport})`,
+        );
+        return 1;
+      }
+    }
+  } finally {
+    await replayer.close();
+  }
+  console.log(`not reproduced: ${messages.length} message(s) replayed one per connection`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

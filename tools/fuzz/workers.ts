@@ -1,0 +1,160 @@
+import dgram from "node:dgram";
+import { setTimeout as sleep } from "node:timers/promises";
+import type tls from "node:tls";
+import WebSocket from "ws";
+import { connectTls } from "../lib/net-clients.js";
+import type { Rng } from "../lib/rng.js";
+import type { FuzzContext } from "./fuzz-context.js";
+import { nextMessage, splitPoints } from "./message-source.js";
+
+/** How long a worker waits for an answer before it sends the next message. */
+const ANSWER_WAIT_MS = 150;
+/** Largest UDP payload we try (IPv4 limit is 65,507). */
+const MAX_DATAGRAM = 65_000;
+
+/** Resolves on the next `event` of `emitter` or after `ms`, whichever comes first. */
+function nextEvent(
+  emitter: { once(e: string, f: () => void): unknown; off(e: string, f: () => void): unknown },
+  events: readonly string[],
+  ms: number,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const e of events) emitter.off(e, done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const e of events) emitter.once(e, done);
+  });
+}
+
+/** Mutated SIP over fresh TLS connections: 1–20 messages each, split across records, then close or reset. */
+export async function tlsWorker(
+  ctx: FuzzContext,
+  corpus: readonly Buffer[],
+  rng: Rng,
+  id: number,
+): Promise<void> {
+  for (let connection = 0; ctx.running; connection++) {
+    let socket: tls.TLSSocket;
+    try {
+      socket = await connectTls(ctx.target.ports.sip, ctx.target.ca, 5000);
+    } catch {
+      ctx.connectErrors.tls++;
+      await sleep(200);
+      continue;
+    }
+    ctx.connections.tls++;
+    socket.on("error", () => {});
+    socket.on("data", () => ctx.responses.tls++);
+    const budget = rng.range(1, 20);
+    for (let i = 0; i < budget && ctx.running && !socket.destroyed; i++) {
+      const { bytes, steps } = nextMessage(corpus, rng, true);
+      ctx.record({ transport: "tls", worker: id, connection, bytes, steps });
+      const pieces = splitPoints(bytes, rng);
+      for (const piece of pieces) {
+        if (socket.destroyed) break;
+        socket.write(piece);
+        if (pieces.length > 1) await sleep(1);
+      }
+      await nextEvent(socket, ["data", "close"], ANSWER_WAIT_MS);
+    }
+    if (rng.chance(0.5)) socket.end();
+    else socket.destroy();
+  }
+}
+
+/** Mutated SIP over the debug UDP listener, one datagram per message. */
+export async function udpWorker(
+  ctx: FuzzContext,
+  corpus: readonly Buffer[],
+  rng: Rng,
+  id: number,
+): Promise<void> {
+  const port = ctx.target.ports.sipUdp;
+  if (port === null) return;
+  await datagramLoop(ctx, rng, id, "udp", port, () => nextMessage(corpus, rng, true));
+}
+
+/** Mutated STUN binding requests (and RFC 5769 vectors) to the STUN port. */
+export async function stunWorker(
+  ctx: FuzzContext,
+  corpus: readonly Buffer[],
+  rng: Rng,
+  id: number,
+): Promise<void> {
+  const port = ctx.target.ports.stun;
+  if (port === null) return;
+  await datagramLoop(ctx, rng, id, "stun", port, () =>
+    rng.chance(0.05)
+      ? { bytes: rng.bytes(rng.range(0, 600)), steps: ["random"] }
+      : nextMessage(corpus, rng, false),
+  );
+}
+
+async function datagramLoop(
+  ctx: FuzzContext,
+  rng: Rng,
+  id: number,
+  transport: "udp" | "stun",
+  port: number,
+  next: () => { bytes: Buffer; steps: string[] },
+): Promise<void> {
+  const socket = dgram.createSocket("udp4");
+  socket.on("error", () => {});
+  socket.on("message", () => ctx.responses[transport]++);
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  ctx.connections[transport]++;
+  try {
+    while (ctx.running) {
+      const message = next();
+      const bytes = message.bytes.subarray(0, MAX_DATAGRAM);
+      ctx.record({ transport, worker: id, connection: 0, bytes, steps: message.steps });
+      await new Promise<void>((resolve) => socket.send(bytes, port, "127.0.0.1", () => resolve()));
+      await nextEvent(socket, ["message"], rng.range(5, 40));
+    }
+  } finally {
+    socket.close();
+  }
+}
+
+/** Mutated SIP in WebSocket frames (RFC 7118) on /ws: text or binary, sometimes fragmented. */
+export async function wsWorker(
+  ctx: FuzzContext,
+  corpus: readonly Buffer[],
+  rng: Rng,
+  id: number,
+): Promise<void> {
+  for (let connection = 0; ctx.running; connection++) {
+    const ws = new WebSocket(`wss://127.0.0.1:${ctx.target.ports.https}/ws`, "sip", {
+      ca: ctx.target.ca,
+      handshakeTimeout: 5000,
+    });
+    ws.on("error", () => {});
+    const opened = await new Promise<boolean>((resolve) => {
+      ws.once("open", () => resolve(true));
+      ws.once("close", () => resolve(false));
+    });
+    if (!opened) {
+      ctx.connectErrors.ws++;
+      await sleep(200);
+      continue;
+    }
+    ctx.connections.ws++;
+    ws.on("message", () => ctx.responses.ws++);
+    const budget = rng.range(1, 20);
+    for (let i = 0; i < budget && ctx.running && ws.readyState === WebSocket.OPEN; i++) {
+      const { bytes, steps } = nextMessage(corpus, rng, true);
+      ctx.record({ transport: "ws", worker: id, connection, bytes, steps });
+      const binary = rng.chance(0.3);
+      const pieces = splitPoints(bytes, rng);
+      pieces.forEach((piece, n) => {
+        ws.send(piece, { binary, fin: n === pieces.length - 1 });
+      });
+      await nextEvent(ws, ["message", "close"], ANSWER_WAIT_MS);
+    }
+    if (rng.chance(0.5)) ws.close();
+    else ws.terminate();
+  }
+}
