@@ -304,7 +304,10 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     let stunPort: number | null = null;
     if (config.stunPort === null) readiness.set("stun", "disabled");
     else {
-      const stun = new StunServer({ log: (event, detail) => log.debug({ ...detail }, `stun: ${event}`) });
+      const stun = new StunServer({
+        log: (event, detail) => log.debug({ ...detail }, `stun: ${event}`),
+        rateLimit: { perSecond: config.stunRateLimit },
+      });
       cleanup.push(() => stun.close());
       stunPort = (await stun.listen({ host: config.bind, port: config.stunPort })).port;
       readiness.set("stun", "up", `udp ${stunPort}`);

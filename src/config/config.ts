@@ -44,6 +44,8 @@ export interface EmulatorConfig {
   readonly httpsPort: number;
   readonly httpPort: number | null;
   readonly stunPort: number | null;
+  /** STUN answers per second per source address (a token bucket of that size); 0 = no limit. */
+  readonly stunRateLimit: number;
   readonly rtpPorts: { readonly min: number; readonly max: number };
   readonly dataDir: string;
   readonly certsDir: string;
@@ -106,6 +108,7 @@ export function defaultConfig(): EmulatorConfig {
     httpsPort: 8443,
     httpPort: null,
     stunPort: 3478,
+    stunRateLimit: 10,
     rtpPorts: { min: 20000, max: 20999 },
     dataDir: "./data",
     certsDir: "./certs",

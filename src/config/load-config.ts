@@ -107,6 +107,9 @@ function setOption(o: EmulatorOptions, key: OptionKey, value: unknown): void {
     case "stunPort":
       o.stunPort = v;
       break;
+    case "stunRateLimit":
+      o.stunRateLimit = v;
+      break;
     case "rtpPorts":
       o.rtpPorts = v;
       break;

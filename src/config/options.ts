@@ -48,6 +48,14 @@ export const OPTIONS = [
     help: "STUN binding responder (UDP); 'off' disables",
   },
   {
+    key: "stunRateLimit",
+    flag: "stun-rate-limit",
+    env: "UPE_STUN_RATE_LIMIT",
+    kind: "integer",
+    min: 0,
+    help: "STUN answers per second per source address, also the largest burst; more are dropped (0 = no limit)",
+  },
+  {
     key: "rtpPorts",
     flag: "rtp-ports",
     env: "UPE_RTP_PORTS",

@@ -1,5 +1,6 @@
 export { type BindingOutcome, respondToBinding, SOFTWARE } from "./binding-responder.js";
 export type { TransportAddress } from "./ip-address.js";
+export { MAX_TRACKED_SOURCES, type RateDecision, SourceRateLimit } from "./source-rate-limit.js";
 export {
   AttributeType,
   decodeErrorCode,

@@ -1,27 +1,41 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { isIPv4 } from "node:net";
 import { respondToBinding } from "./binding-responder.js";
+import { SourceRateLimit } from "./source-rate-limit.js";
 
 export interface StunServerOptions {
-  /** Receives "listening", "binding", "unknown_attributes", "ignored", "socket_error", "send_error". */
+  /**
+   * Receives "listening", "binding", "unknown_attributes", "ignored", "rate_limited" (once per
+   * spell of refusals of a source), "socket_error", "send_error".
+   */
   log?: (event: string, detail: object) => void;
+  /**
+   * Answers per second per source address (also the largest burst); requests beyond it are
+   * dropped silently. 0 or absent: no limit. `now` (monotonic ms) is for tests.
+   */
+  rateLimit?: { readonly perSecond: number; readonly now?: () => number };
 }
 
 export interface StunStats {
   /** Requests answered (success or error response). */
   requests: number;
-  /** Datagrams dropped without an answer. */
+  /** Datagrams dropped without an answer: not a Binding request we can answer. */
   ignored: number;
+  /** Requests dropped without an answer because their source was over its rate. */
+  limited: number;
 }
 
 /** RFC 5389 Binding responder on one UDP socket (udp4 for an IPv4 host, udp6 otherwise). */
 export class StunServer {
   private readonly log: (event: string, detail: object) => void;
-  private readonly counters: StunStats = { requests: 0, ignored: 0 };
+  private readonly counters: StunStats = { requests: 0, ignored: 0, limited: 0 };
+  private readonly limit: SourceRateLimit | undefined;
   private socket: Socket | undefined;
 
   constructor(options: StunServerOptions = {}) {
     this.log = options.log ?? (() => undefined);
+    const rate = options.rateLimit;
+    if (rate && rate.perSecond > 0) this.limit = new SourceRateLimit(rate);
   }
 
   get stats(): StunStats {
@@ -73,6 +87,12 @@ export class StunServer {
     if (outcome.action === "ignore") {
       this.counters.ignored++;
       this.log("ignored", { from, bytes: data.length, reason: outcome.reason });
+      return;
+    }
+    const decision = this.limit?.take(remote.address) ?? "allow";
+    if (decision !== "allow") {
+      this.counters.limited++;
+      if (decision === "refuse-first") this.log("rate_limited", { from: remote.address });
       return;
     }
     this.counters.requests++;

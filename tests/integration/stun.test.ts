@@ -13,7 +13,10 @@ import {
   type StunAttribute,
   type StunMessage,
   StunServer,
+  type StunServerOptions,
 } from "../../src/stun/index.js";
+import { startTestEmulator } from "../support/emulator.js";
+import { until } from "../support/until.js";
 
 /** A UDP client that queues what it receives, so a test reads responses in arrival order. */
 class Client {
@@ -37,6 +40,11 @@ class Client {
 
   get port(): number {
     return this.socket.address().port;
+  }
+
+  /** Messages received and not yet read. */
+  get pending(): number {
+    return this.received.length;
   }
 
   send(data: Buffer, port: number, host: string): Promise<void> {
@@ -100,9 +108,12 @@ afterEach(async () => {
   await Promise.all(cleanup.splice(0).map((close) => close()));
 });
 
-async function start(host: string): Promise<{ server: StunServer; port: number; events: string[] }> {
+async function start(
+  host: string,
+  options: Omit<StunServerOptions, "log"> = {},
+): Promise<{ server: StunServer; port: number; events: string[] }> {
   const events: string[] = [];
-  const server = new StunServer({ log: (event) => events.push(event) });
+  const server = new StunServer({ ...options, log: (event) => events.push(event) });
   const { port } = await server.listen({ host, port: 0 });
   cleanup.push(() => server.close());
   return { server, port, events };
@@ -131,7 +142,7 @@ describe("StunServer over UDP on 127.0.0.1", () => {
     ).toEqual(expected);
     expect(decodeMappedAddress(attribute(response, AttributeType.MappedAddress))).toEqual(expected);
     expect(attribute(response, AttributeType.Software).toString()).toBe("unify-phone-emulator");
-    expect(server.stats).toEqual({ requests: 1, ignored: 0 });
+    expect(server.stats).toEqual({ requests: 1, ignored: 0, limited: 0 });
   });
 
   it("answers with a valid FINGERPRINT when the request had one", async () => {
@@ -178,7 +189,7 @@ describe("StunServer over UDP on 127.0.0.1", () => {
     const answer = await udp.next();
     expect(answer.transactionId).toEqual(request.transactionId);
     expect(answer.class).toBe("success");
-    expect(server.stats).toEqual({ requests: 1, ignored: junk.length });
+    expect(server.stats).toEqual({ requests: 1, ignored: junk.length, limited: 0 });
     expect(events.filter((event) => event === "ignored")).toHaveLength(junk.length);
   });
 
@@ -196,7 +207,7 @@ describe("StunServer over UDP on 127.0.0.1", () => {
     expect(decodeErrorCode(attribute(response, AttributeType.ErrorCode)).code).toBe(420);
     expect(decodeUnknownAttributes(attribute(response, AttributeType.UnknownAttributes))).toEqual([0x0003]);
     expect(response.fingerprint).toBe("valid");
-    expect(server.stats).toEqual({ requests: 1, ignored: 0 });
+    expect(server.stats).toEqual({ requests: 1, ignored: 0, limited: 0 });
   });
 
   it("rejects listen() while listening, and close() twice is harmless", async () => {
@@ -214,6 +225,91 @@ describe("StunServer over UDP on 127.0.0.1", () => {
     const bound = await server.listen({ host: "127.0.0.1", port: 0 });
     expect(bound.port).toBeGreaterThan(0);
     await server.close();
+  });
+});
+
+/** Answers `udp` receives until the one to `marker` (loopback UDP keeps order), by transaction id. */
+async function answersBefore(udp: Client, marker: Buffer, most: number): Promise<Buffer[]> {
+  const answered: Buffer[] = [];
+  for (let i = 0; i <= most; i++) {
+    const message = await udp.next();
+    if (message.transactionId.equals(marker)) return answered;
+    answered.push(message.transactionId);
+  }
+  throw new Error(`more than ${most} answers before the marker`);
+}
+
+describe("StunServer rate limit per source address (answers are ~3.4× the request: reflection)", () => {
+  it("answers a burst from one source only up to the bucket; another source still gets answers", async () => {
+    let now = 0;
+    const { server, port, events } = await start("127.0.0.1", {
+      rateLimit: { perSecond: 5, now: () => now },
+    });
+    const flooder = await client("udp4", "127.0.0.1");
+    // Another source address on the loopback interface (the server is still reached at 127.0.0.1).
+    const other = await client("udp4", "127.0.0.2");
+    const burst = Array.from({ length: 30 }, () => bindingRequest());
+    for (const request of burst) await flooder.send(request.data, port, "127.0.0.1");
+    await until(
+      () => server.stats.requests + server.stats.limited === 30,
+      () => JSON.stringify(server.stats),
+    );
+    expect(server.stats).toEqual({ requests: 5, ignored: 0, limited: 25 });
+    expect(events.filter((event) => event === "rate_limited")).toHaveLength(1);
+
+    const fromOther = bindingRequest();
+    await other.send(fromOther.data, port, "127.0.0.1");
+    const answer = await other.next();
+    expect(answer.transactionId).toEqual(fromOther.transactionId);
+    expect(
+      decodeXorMappedAddress(attribute(answer, AttributeType.XorMappedAddress), fromOther.transactionId),
+    ).toEqual({ family: "IPv4", address: "127.0.0.2", port: other.port });
+
+    // A second later the flooder has tokens again; the answer to this marker comes after every earlier one.
+    now += 1000;
+    const marker = bindingRequest();
+    await flooder.send(marker.data, port, "127.0.0.1");
+    expect(await answersBefore(flooder, marker.transactionId, burst.length)).toEqual(
+      burst.slice(0, 5).map((request) => request.transactionId),
+    );
+  });
+
+  it("a source's port does not matter: a spoofer cannot earn more answers by changing it", async () => {
+    const { server, port } = await start("127.0.0.1", { rateLimit: { perSecond: 3, now: () => 0 } });
+    const sockets = await Promise.all(Array.from({ length: 6 }, () => client("udp4", "127.0.0.1")));
+    for (const udp of sockets) await udp.send(bindingRequest().data, port, "127.0.0.1");
+    await until(
+      () => server.stats.requests + server.stats.limited === 6,
+      () => JSON.stringify(server.stats),
+    );
+    expect(server.stats).toEqual({ requests: 3, ignored: 0, limited: 3 });
+  });
+
+  it("garbage costs no token: it is ignored before the limit is asked", async () => {
+    const { server, port } = await start("127.0.0.1", { rateLimit: { perSecond: 2, now: () => 0 } });
+    const udp = await client("udp4", "127.0.0.1");
+    for (let i = 0; i < 10; i++) await udp.send(randomBytes(40), port, "127.0.0.1");
+    const request = bindingRequest();
+    await udp.send(request.data, port, "127.0.0.1");
+    expect((await udp.next()).transactionId).toEqual(request.transactionId);
+    expect(server.stats).toEqual({ requests: 1, ignored: 10, limited: 0 });
+  });
+
+  it("the emulator applies --stun-rate-limit to its STUN port", async () => {
+    const emulator = await startTestEmulator({ stunRateLimit: 1 });
+    cleanup.push(() => emulator.close());
+    const stunPort = emulator.ports.stun!;
+    const flooder = await client("udp4", "127.0.0.1");
+    const burst = Array.from({ length: 10 }, () => bindingRequest());
+    for (const request of burst) await flooder.send(request.data, stunPort, "127.0.0.1");
+    const other = await client("udp4", "127.0.0.2");
+    const marker = bindingRequest();
+    await other.send(marker.data, stunPort, "127.0.0.1");
+    // The other source's answer was sent after the server had handled the whole burst.
+    expect((await other.next()).transactionId).toEqual(marker.transactionId);
+    await until(() => flooder.pending > 0, "the flooder's first answer");
+    // 1 answer per second: 10 would need the burst to take 9 s to handle.
+    expect(flooder.pending).toBeLessThan(burst.length);
   });
 });
 
