@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "./api-context.js";
+import { declareSecurity } from "./plugins/openapi-security.js";
 import { callRoutes } from "./routes/calls.js";
 import { clientCredentialRoutes } from "./routes/client-credentials.js";
 import { clockRoutes } from "./routes/clock.js";
@@ -17,6 +18,7 @@ import { webhookRoutes } from "./routes/webhook.js";
 
 /** Every HTTP route of the emulator, registered in one place so one read shows the API. */
 export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  declareSecurity(app, ctx.auth);
   healthRoutes(app, ctx);
   tenantRoutes(app, ctx);
   clockRoutes(app, ctx);
