@@ -137,7 +137,7 @@ function dialogHeaders(method: string, f: DialogFields, uri: string): string {
     `From: <sip:${f.trunkUser}@${DOMAIN}>;tag=${f.fromTag}\r\n` +
     `To: <sip:${f.to}@${DOMAIN}>${f.toTag ? `;tag=${f.toTag}` : ""}\r\n` +
     `Call-ID: ${f.callId}\r\n` +
-    `CSeq: ${f.cseq} ${method === "ACK" ? "INVITE" : method}\r\n`
+    `CSeq: ${f.cseq} ${method}\r\n`
   );
 }
 
