@@ -254,6 +254,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       host: config.host,
       bind: config.bind,
       portRange: config.rtpPorts,
+      rtcpIntervalMs: config.rtcpIntervalMs,
       faults: new RtpFaultGate(faults, { timers: new SystemClock() }),
       log: (event, detail) => log.debug({ ...detail }, `media: ${event}`),
     });

@@ -47,6 +47,8 @@ export interface EmulatorConfig {
   /** STUN answers per second per source address (a token bucket of that size); 0 = no limit. */
   readonly stunRateLimit: number;
   readonly rtpPorts: { readonly min: number; readonly max: number };
+  /** Mean time between RTCP reports of a media session (RFC 3550 §6.2: 5 s minimum by default). */
+  readonly rtcpIntervalMs: number;
   readonly dataDir: string;
   readonly certsDir: string;
   readonly certFile: string | null;
@@ -110,6 +112,7 @@ export function defaultConfig(): EmulatorConfig {
     stunPort: 3478,
     stunRateLimit: 10,
     rtpPorts: { min: 20000, max: 20999 },
+    rtcpIntervalMs: 5000,
     dataDir: "./data",
     certsDir: "./certs",
     certFile: null,

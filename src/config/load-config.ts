@@ -113,6 +113,9 @@ function setOption(o: EmulatorOptions, key: OptionKey, value: unknown): void {
     case "rtpPorts":
       o.rtpPorts = v;
       break;
+    case "rtcpInterval":
+      o.rtcpIntervalMs = v;
+      break;
     case "bind":
       o.bind = v;
       break;
@@ -225,6 +228,8 @@ function validate(c: EmulatorConfig): void {
     );
   }
   if (c.rtpPorts.min > c.rtpPorts.max) throw new ConfigError("RTP port range: min is above max");
+  if (!Number.isInteger(c.rtcpIntervalMs) || c.rtcpIntervalMs < 100)
+    throw new ConfigError(`RTCP interval: ${c.rtcpIntervalMs} ms, want a whole number of at least 100`);
   if ((c.certFile === null) !== (c.keyFile === null)) {
     throw new ConfigError("--cert-file and --key-file must be given together");
   }

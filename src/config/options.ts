@@ -62,6 +62,14 @@ export const OPTIONS = [
     kind: "port-range",
     help: "RTP port range for media, e.g. 20000-20999",
   },
+  {
+    key: "rtcpInterval",
+    flag: "rtcp-interval",
+    env: "UPE_RTCP_INTERVAL",
+    kind: "integer",
+    min: 100,
+    help: "milliseconds between RTCP reports of a media session (randomised ±50 %)",
+  },
   { key: "bind", flag: "bind", env: "UPE_BIND", kind: "string", help: "address every listener binds to" },
   {
     key: "host",

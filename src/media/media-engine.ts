@@ -1,10 +1,17 @@
 import { randomInt } from "node:crypto";
-import type { Socket } from "node:dgram";
 import { AudioFrames } from "./audio-frames.js";
 import { MediaSession, type RtpFaultHooks } from "./media-session.js";
 import { MediaTicker } from "./media-ticker.js";
 import { isMediaMode, type MediaMode } from "./media-types.js";
-import { type PortRange, UdpPortPool } from "./udp-port-pool.js";
+import { type BoundPair, type PortRange, UdpPortPool } from "./udp-port-pool.js";
+
+/**
+ * A CNAME unique to the session (RFC 7022 §4.2 asks for a short-term one that reveals
+ * nothing about the user): our SSRC in hex at the advertised host, at most 255 octets.
+ */
+function cnameOf(ssrc: number, host: string): string {
+  return `${ssrc.toString(16).padStart(8, "0")}@${host}`.slice(0, 255);
+}
 
 export interface MediaEngineOptions {
   /** The address we advertise in SDP c= and o= lines. */
@@ -16,14 +23,18 @@ export interface MediaEngineOptions {
   log?: (event: string, detail: object) => void;
   /** Clock for `lastReceivedAt` (the emulator clock); pacing and jitter use the monotonic clock. */
   now?: () => number;
-  /** RTP fault injection (the fault engine's gate); none when absent. */
+  /** RTP fault injection (the fault engine's gate); none when absent. RTCP is not subject to it. */
   faults?: RtpFaultHooks;
+  /** Mean RTCP report interval (config `rtcpIntervalMs`); default 5000 (RFC 3550 §6.2's minimum). */
+  rtcpIntervalMs?: number;
 }
 
+const DEFAULT_RTCP_INTERVAL_MS = 5000;
+
 /**
- * The RTP side of the connector: one MediaSession per call leg, each on its own UDP port
- * from the range. RTCP is neither sent nor received: the odd port above each RTP port is
- * not bound. One shared 20 ms ticker paces every sending session.
+ * The RTP side of the connector: one MediaSession per call leg, each on its own even UDP
+ * port from the range with RTCP on the odd port above it (or multiplexed, RFC 5761). One
+ * shared 20 ms ticker paces every sending session; each session times its own RTCP.
  */
 export class MediaEngine {
   private readonly options: MediaEngineOptions;
@@ -48,34 +59,39 @@ export class MediaEngine {
     if (this.closed) throw new Error("the media engine is closed");
     const mode = options.mode ?? "echo";
     if (!isMediaMode(mode)) throw new RangeError(`unknown media mode "${mode}": use echo, tone or silence`);
-    let bound: { socket: Socket; port: number };
+    let bound: BoundPair;
     try {
       bound = await this.ports.open();
     } catch (error) {
       this.log("port_unavailable", { message: (error as Error).message });
       throw error;
     }
-    const { socket, port } = bound;
+    const { socket, rtcpSocket, port } = bound;
     if (this.closed) {
       socket.close();
+      rtcpSocket.close();
       this.ports.release(port);
       throw new Error("the media engine is closed");
     }
-    const socketClosed = new Promise<void>((resolve) => socket.once("close", resolve));
+    const socketClosed = Promise.all(
+      [socket, rtcpSocket].map((s) => new Promise<void>((resolve) => s.once("close", resolve))),
+    ).then(() => undefined);
+    const ssrc = options.ssrc ?? randomInt(0, 2 ** 32);
     const session = new MediaSession({
       socket,
+      rtcpSocket,
       port,
       host: this.options.host,
       mode,
-      ssrc: options.ssrc ?? randomInt(0, 2 ** 32),
+      ssrc,
+      cname: cnameOf(ssrc, this.options.host),
+      rtcpIntervalMs: this.options.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS,
       ticker: this.ticker,
       frames: this.frames,
       log: this.log,
       now: this.options.now ?? Date.now,
-      onClose: (closed) => {
-        this.sessions.delete(closed);
-        this.ports.release(port);
-      },
+      onClose: (closed) => this.sessions.delete(closed),
+      onReleased: () => this.ports.release(port),
     });
     session.useFaults(this.options.faults);
     this.sessions.set(session, socketClosed);
@@ -87,7 +103,7 @@ export class MediaEngine {
     return this.sessions.size;
   }
 
-  /** Closes every session and the ticker; resolves when all sockets are closed. */
+  /** Closes every session (each sends its RTCP BYE) and the ticker; resolves when all sockets are closed. */
   async close(): Promise<void> {
     this.closed = true;
     const closing = [...this.sessions.values()];

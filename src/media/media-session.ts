@@ -9,6 +9,8 @@ import { DtmfSender } from "./dtmf-sender.js";
 import type { MediaTicker, Tickable } from "./media-ticker.js";
 import { type Direction, isMediaMode, type MediaMode, type MediaStats } from "./media-types.js";
 import { type Negotiated, OfferAnswer } from "./offer-answer.js";
+import { isRtcp } from "./rtcp-packet.js";
+import { RtcpSession } from "./rtcp-session.js";
 import { buildRtpPacket, parseRtpPacket, type RtpPacket } from "./rtp-packet.js";
 import { RtpReceiveStats } from "./rtp-receive-stats.js";
 import type { RemoteAddress } from "./sdp-negotiation.js";
@@ -25,16 +27,28 @@ export type ApplyAnswerResult =
 /** What the engine hands a new session; sessions are made by MediaEngine.createSession(). */
 export interface MediaSessionInit {
   socket: Socket;
+  /** Bound on port + 1. */
+  rtcpSocket: Socket;
   port: number;
   host: string;
   mode: MediaMode;
   ssrc: number;
+  /** Our SDES CNAME (RFC 3550 §6.5.1). */
+  cname: string;
+  /** Mean RTCP report interval. */
+  rtcpIntervalMs: number;
   ticker: MediaTicker;
   frames: AudioFrames;
   log: (event: string, detail: object) => void;
   now: () => number;
+  /** Called at close(). */
   onClose: (session: MediaSession) => void;
+  /** Called once both sockets are closed (after the RTCP BYE went out): the ports are free. */
+  onReleased: () => void;
 }
+
+/** Milliseconds since 1970 that never step back: NTP time for RTCP (RFC 3550 §4). */
+const wallclockMs = (): number => performance.timeOrigin + performance.now();
 
 /** Who a session belongs to, set by the B2BUA; RTP fault rules match on it. */
 export interface MediaTags {
@@ -70,6 +84,9 @@ export class MediaSession implements Tickable {
   private readonly sdp: OfferAnswer;
   private sequence = randomInt(0, 65536);
   private timestamp = randomInt(0, 2 ** 32);
+  /** Our last RTP packet's timestamp and when it went out (wallclock ms): the SR's RTP time. */
+  private lastSent: { timestamp: number; atMs: number } | null = null;
+  private readonly rtcp: RtcpSession;
   /** The next audio packet starts a talkspurt (RFC 3551 §4.1: marker bit). */
   private marker = true;
   private readonly counters = {
@@ -103,6 +120,22 @@ export class MediaSession implements Tickable {
     this.localPort = init.port;
     this.currentMode = init.mode;
     this.sdp = new OfferAnswer(init.host, init.port);
+    this.rtcp = new RtcpSession({
+      ssrc: init.ssrc,
+      cname: init.cname,
+      port: init.port,
+      rtpSocket: init.socket,
+      rtcpSocket: init.rtcpSocket,
+      intervalMs: init.rtcpIntervalMs,
+      log: init.log,
+      wallclockMs,
+      source: {
+        sender: (nowMs) => this.senderState(nowMs),
+        reception: () => this.receiveStats.snapshot(),
+        rtpRemote: () => this.remote,
+        clockRate: () => this.negotiated?.codec.clockRate ?? 8000,
+      },
+    });
     init.socket.on("message", (data, from) => this.receive(data, from));
     init.socket.on("error", (error) =>
       init.log("socket_error", { port: this.localPort, message: error.message }),
@@ -170,6 +203,7 @@ export class MediaSession implements Tickable {
       packetsLost: this.receiveStats.packetsLost,
       jitterMs: (this.receiveStats.jitterUnits * 1000) / clockRate,
       lastReceivedAt: this.lastReceivedAt,
+      rtcp: this.rtcp.stats,
     };
   }
 
@@ -199,13 +233,21 @@ export class MediaSession implements Tickable {
     this.closed = true;
     this.init.ticker.delete(this);
     this.dtmfSender.cancel(new Error("the media session closed before the DTMF digits were sent"));
-    try {
-      this.init.socket.close();
-    } catch {
-      // The socket was already closed (its engine shut down first).
-    }
     this.init.log("session_closed", { port: this.localPort, stats: this.stats, dtmf: this.digits });
     this.init.onClose(this);
+    // RTCP BYE (RFC 3550 §6.6) first: closing a socket drops a datagram not yet sent.
+    this.rtcp.close(() => this.closeSockets());
+  }
+
+  private closeSockets(): void {
+    for (const socket of [this.init.socket, this.init.rtcpSocket]) {
+      try {
+        socket.close();
+      } catch {
+        // The socket was already closed.
+      }
+    }
+    this.init.onReleased();
   }
 
   onTick(tick: number): void {
@@ -234,12 +276,14 @@ export class MediaSession implements Tickable {
       direction,
       sdpRemote: stream.remote ?? previous?.sdpRemote ?? null,
     };
+    this.rtcp.negotiated(stream.rtcp);
     this.init.log("negotiated", {
       port: this.localPort,
       role,
       codec: stream.codec,
       direction,
       remote: this.remote,
+      rtcpMux: stream.rtcp.mux,
     });
   }
 
@@ -254,8 +298,19 @@ export class MediaSession implements Tickable {
     else this.init.ticker.delete(this);
   }
 
+  private senderState(nowMs: number): { packets: number; octets: number; rtpTimestamp: number } {
+    const { packetsSent, bytesSent } = this.counters;
+    const last = this.lastSent;
+    const clockRate = this.negotiated?.codec.clockRate ?? 8000;
+    const rtpTimestamp = last
+      ? (last.timestamp + Math.round(((nowMs - last.atMs) * clockRate) / 1000)) >>> 0
+      : this.timestamp;
+    return { packets: packetsSent, octets: bytesSent, rtpTimestamp };
+  }
+
   private send(payloadType: number, marker: boolean, payload: Uint8Array, timestamp: number): void {
     const remote = this.remote!;
+    this.lastSent = { timestamp, atMs: wallclockMs() };
     const header = { marker, payloadType, sequenceNumber: this.sequence, timestamp, ssrc: this.init.ssrc };
     this.sequence = (this.sequence + 1) & 0xffff;
     this.counters.packetsSent++;
@@ -272,7 +327,9 @@ export class MediaSession implements Tickable {
 
   private receive(data: Buffer, from: RemoteInfo): void {
     if (this.closed) return;
-    if (this.faults) this.faults.incoming(this, data, () => this.process(data, from));
+    // RTCP on the RTP port (RFC 5761 §4): taken whether or not mux was negotiated; RTP faults do not apply.
+    if (isRtcp(data)) this.rtcp.receive(data, from, false);
+    else if (this.faults) this.faults.incoming(this, data, () => this.process(data, from));
     else this.process(data, from);
   }
 

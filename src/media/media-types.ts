@@ -1,3 +1,5 @@
+import type { RtcpStats } from "./rtcp-session.js";
+
 /** What a session sends: the peer's audio back, a 1 kHz tone, or codec silence. */
 export type MediaMode = "echo" | "tone" | "silence";
 
@@ -22,6 +24,8 @@ export interface MediaStats {
   jitterMs: number;
   /** Time of the last valid RTP packet, by the engine's clock; null before the first. */
   lastReceivedAt: number | null;
-  /** Datagrams dropped as not RTP: too short, wrong version, bad padding, RTCP. */
+  /** Datagrams dropped as not RTP: too short, wrong version, bad padding. */
   packetsIgnored: number;
+  /** RTCP sent and received, and the peer's latest report about our stream. */
+  rtcp: RtcpStats;
 }

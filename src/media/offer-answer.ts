@@ -37,7 +37,13 @@ export class OfferAnswer {
     this.pendingOffer = null;
     const direction = ourDirection(stream.peerDirection, "sendrecv");
     const { codec } = stream;
-    const ours = { port: this.port, codecs: [codec], telephoneEvent: codec.telephoneEvent, direction };
+    const ours = {
+      port: this.port,
+      codecs: [codec],
+      telephoneEvent: codec.telephoneEvent,
+      direction,
+      rtcpMux: stream.rtcp.mux,
+    };
     const sections = parsed.media.map((media, i) =>
       i === stream.index ? audioSection(ours) : rejectedSection(media),
     );
@@ -52,6 +58,7 @@ export class OfferAnswer {
       codecs: AUDIO_CODECS,
       telephoneEvent: TELEPHONE_EVENT_PAYLOAD_TYPE,
       direction,
+      rtcpMux: true,
     };
     return this.describe([audioSection(section)]);
   }

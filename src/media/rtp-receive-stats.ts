@@ -1,3 +1,5 @@
+import type { ReceptionSnapshot } from "./rtcp-report.js";
+
 /** RFC 3550 §A.1: a jump of up to MAX_DROPOUT ahead is loss; within MAX_MISORDER behind, reordering. */
 const MAX_DROPOUT = 3000;
 const MAX_MISORDER = 100;
@@ -44,6 +46,20 @@ export class RtpReceiveStats {
 
   get packetsLost(): number {
     return Math.max(0, this.lostEarlier + this.currentLoss());
+  }
+
+  /** The current source's counts for a reception report (RFC 3550 §A.3); null before any packet. */
+  snapshot(): ReceptionSnapshot | null {
+    const s = this.source;
+    if (!s) return null;
+    const extendedHighestSeq = s.cycles + s.maxSeq;
+    return {
+      ssrc: s.ssrc,
+      extendedHighestSeq,
+      expected: extendedHighestSeq - s.baseSeq + 1,
+      received: s.received,
+      jitter: this.jitter,
+    };
   }
 
   /** The jitter estimate in timestamp units. */

@@ -19,6 +19,12 @@ export interface NegotiatedStream {
   peerDirection: Direction;
   /** Where to send; null when the peer gave the hold address 0.0.0.0 (RFC 3264 §8.4). */
   remote: RemoteAddress | null;
+  rtcp: {
+    /** The stream carries `a=rtcp-mux` (RFC 5761 §5.1.1): RTCP may share the RTP port. */
+    mux: boolean;
+    /** Where the peer wants RTCP without mux: `a=rtcp:` (RFC 3605), else the RTP port + 1. */
+    remote: RemoteAddress | null;
+  };
 }
 
 const NOT_ACCEPTABLE = "Not Acceptable Here";
@@ -47,6 +53,23 @@ function directionOf(attributes: SdpAttribute[]): Direction | null {
 
 function isHoldAddress(address: string): boolean {
   return address === "0.0.0.0" || address === "::";
+}
+
+/** RFC 3605 `a=rtcp:<port> [IN IP4|IP6 <address>]`; null when absent or malformed (then port + 1). */
+function rtcpAttribute(attributes: SdpAttribute[]): { port: number; address: string | null } | null {
+  const value = attributes.find((a) => a.name === "rtcp")?.value;
+  const match = value ? /^\s*(\d{1,5})(?:\s+IN\s+IP[46]\s+(\S+))?\s*$/i.exec(value) : null;
+  const port = Number(match?.[1]);
+  if (!match || port < 1 || port > 65535) return null;
+  return { port, address: match[2] ?? null };
+}
+
+function rtcpOf(media: SdpMedia, address: string): NegotiatedStream["rtcp"] {
+  const mux = media.attributes.some((a) => a.name === "rtcp-mux" && a.value === null);
+  const attribute = rtcpAttribute(media.attributes);
+  const host = attribute?.address ?? address;
+  const port = attribute?.port ?? media.port + 1;
+  return { mux, remote: isHoldAddress(host) || port > 65535 ? null : { address: host, port } };
 }
 
 /** The first format of the stream that is one of our codecs, plus telephone-event/8000 if listed. */
@@ -101,6 +124,7 @@ function accept(
     // A peer that gives 0.0.0.0 receives nothing (RFC 3264 §8.4, the RFC 2543 hold).
     peerDirection: hold ? intersectDirections(declared, "sendonly") : declared,
     remote: hold ? null : { address: connection.address, port: media.port },
+    rtcp: rtcpOf(media, connection.address),
   };
 }
 

@@ -8,13 +8,18 @@ export interface AudioSection {
   codecs: readonly { readonly name: CodecName; readonly payloadType: number }[];
   telephoneEvent: number | null;
   direction: Direction;
+  /** `a=rtcp-mux` (RFC 5761): we offer it, and answer it only when offered. */
+  rtcpMux: boolean;
 }
 
 function addressType(host: string): string {
   return isIPv6(host) ? "IP6" : "IP4";
 }
 
-/** Our m=audio section: RTP/AVP, the codecs in order, telephone-event 0-15, 20 ms packets. */
+/**
+ * Our m=audio section: RTP/AVP, the codecs in order, telephone-event 0-15, 20 ms packets.
+ * No `a=rtcp:`: our RTCP port is always the RTP port + 1, the RFC 3550 default.
+ */
 export function audioSection(section: AudioSection): string[] {
   const formats = section.codecs.map((c) => c.payloadType);
   if (section.telephoneEvent !== null) formats.push(section.telephoneEvent);
@@ -25,7 +30,9 @@ export function audioSection(section: AudioSection): string[] {
     lines.push(`a=rtpmap:${section.telephoneEvent} telephone-event/${RTP_CLOCK_RATE}`);
     lines.push(`a=fmtp:${section.telephoneEvent} 0-15`);
   }
-  lines.push("a=ptime:20", `a=${section.direction}`);
+  lines.push("a=ptime:20");
+  if (section.rtcpMux) lines.push("a=rtcp-mux");
+  lines.push(`a=${section.direction}`);
   return lines;
 }
 

@@ -27,15 +27,31 @@ function bindUdp(host: string, port: number): Promise<Socket> {
   });
 }
 
+/** Two sockets of one session: RTP on the even port, RTCP on the odd one above it. */
+export interface BoundPair {
+  socket: Socket;
+  rtcpSocket: Socket;
+  port: number;
+}
+
+function closeQuietly(socket: Socket): void {
+  try {
+    socket.close();
+  } catch {
+    // Already closed.
+  }
+}
+
 /**
- * Binds UDP sockets on the even ports of a range (RFC 3550 §11: RTP on an even port, RTCP
- * on the next odd one; the odd port is left alone, not bound). A rotating cursor spreads
- * sessions over the range, so a port just freed is reused last and late packets of an
- * old call do not land in a new one.
+ * Binds UDP socket pairs on the even ports of a range and the odd port above each
+ * (RFC 3550 §11: RTP on an even port, RTCP on the next one); a pair whose either port is
+ * taken is skipped. The odd port stays bound even when RTCP is multiplexed (RFC 5761):
+ * the peer may still send there. A rotating cursor spreads sessions over the range, so a
+ * port just freed is reused last and late packets of an old call do not land in a new one.
  */
 export class UdpPortPool {
   private readonly first: number;
-  /** Number of even ports in the range. */
+  /** Number of even/odd port pairs in the range. */
   readonly capacity: number;
   private readonly inUse = new Set<number>();
   private cursor = 0;
@@ -49,16 +65,20 @@ export class UdpPortPool {
       throw new RangeError(`bad RTP port range ${min}-${max}: want integers 1 ≤ min ≤ max ≤ 65535`);
     }
     this.first = min + (min % 2);
-    this.capacity = this.first > max ? 0 : Math.floor((max - this.first) / 2) + 1;
-    if (this.capacity === 0) throw new RangeError(`the RTP port range ${min}-${max} has no even port`);
+    // Each even port needs its odd RTCP port inside the range too.
+    this.capacity = this.first + 1 > max ? 0 : Math.floor((max - 1 - this.first) / 2) + 1;
+    if (this.capacity === 0)
+      throw new RangeError(
+        `the RTP port range ${min}-${max} has no even port with an odd RTCP port above it`,
+      );
   }
 
   get used(): number {
     return this.inUse.size;
   }
 
-  /** Binds the next free even port; rejects when every port of the range is taken. */
-  async open(): Promise<{ socket: Socket; port: number }> {
+  /** Binds the next free even port and the one above it; rejects when every pair of the range is taken. */
+  async open(): Promise<BoundPair> {
     for (let attempt = 0; attempt < this.capacity; attempt++) {
       const index = (this.cursor + attempt) % this.capacity;
       const port = this.first + 2 * index;
@@ -67,8 +87,15 @@ export class UdpPortPool {
       this.inUse.add(port);
       try {
         const socket = await bindUdp(this.host, port);
+        let rtcpSocket: Socket;
+        try {
+          rtcpSocket = await bindUdp(this.host, port + 1);
+        } catch (error) {
+          closeQuietly(socket);
+          throw error;
+        }
         this.cursor = (index + 1) % this.capacity;
-        return { socket, port };
+        return { socket, rtcpSocket, port };
       } catch (error) {
         this.inUse.delete(port);
         if (!PORT_TAKEN.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
@@ -76,7 +103,8 @@ export class UdpPortPool {
     }
     const { min, max } = this.range;
     throw new Error(
-      `no free RTP port: all ${this.capacity} even ports of ${min}-${max} on ${this.host} are in use ` +
+      `no free RTP port: all ${this.capacity} even ports of ${min}-${max} on ${this.host} (with RTCP on ` +
+        `the port above each) are in use ` +
         `(${this.inUse.size} by this engine, the rest by other sockets)`,
     );
   }

@@ -10,6 +10,27 @@ const statsSchema = {
     bytesReceived: { type: "integer" },
     packetsLost: { type: "integer" },
     jitterMs: { type: "number" },
+    rtcp: {
+      type: "object",
+      description: "RTCP (RFC 3550) of the leg: compound packets sent and received, the peer's last report",
+      properties: {
+        sent: { type: "integer" },
+        received: { type: "integer" },
+        ignored: { type: "integer", description: "malformed RTCP datagrams, dropped" },
+        cname: { type: "string" },
+        peerCname: { type: ["string", "null"] },
+        lastReport: {
+          type: ["object", "null"],
+          description: "the peer's latest report block about our stream",
+          properties: {
+            fractionLost: { type: "number", description: "0–1, since the peer's previous report" },
+            cumulativeLost: { type: "integer" },
+            jitterMs: { type: "number" },
+            rttMs: { type: ["number", "null"], description: "from LSR/DLSR; null until the peer echoes an SR" },
+          },
+        },
+      },
+    },
   },
 } as const;
 

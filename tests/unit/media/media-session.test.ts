@@ -141,6 +141,14 @@ describe("MediaSession offer/answer", () => {
     });
   });
 
+  it("answers a=rtcp-mux only when the offer has it, and offers it", () => {
+    const plain = session.answer(offerSdp(1, [...AUDIO, "a=sendrecv"]));
+    expect(plain.ok && plain.sdp).not.toContain("a=rtcp-mux");
+    const mux = session.answer(offerSdp(2, [...AUDIO, "a=rtcp-mux", "a=sendrecv"]));
+    expect(mux.ok && mux.sdp).toContain("a=rtcp-mux\r\n");
+    expect(session.offer()).toContain("a=rtcp-mux\r\n");
+  });
+
   it("puts us on hold with offer(sendonly) once the answer says recvonly", () => {
     session.offer();
     session.applyAnswer(offerSdp(1, ["m=audio 30000 RTP/AVP 0"]));

@@ -156,3 +156,31 @@ describe("ourDirection", () => {
     expect(ourDirection("sendrecv", "inactive")).toBe("inactive");
   });
 });
+
+describe("RTCP address and mux (RFC 3605, RFC 5761)", () => {
+  it("sends RTCP to the RTP port + 1 at the stream's address by default", () => {
+    expect(offer(["m=audio 4000 RTP/AVP 0"])).toMatchObject({
+      rtcp: { mux: false, remote: { address: "192.0.2.1", port: 4001 } },
+    });
+  });
+
+  it("takes the port, and the address if given, of a=rtcp:", () => {
+    expect(offer(["m=audio 4000 RTP/AVP 0", "a=rtcp:5000"])).toMatchObject({
+      rtcp: { remote: { address: "192.0.2.1", port: 5000 } },
+    });
+    expect(offer(["m=audio 4000 RTP/AVP 0", "a=rtcp:5001 IN IP4 198.51.100.7"])).toMatchObject({
+      rtcp: { remote: { address: "198.51.100.7", port: 5001 } },
+    });
+  });
+
+  it("falls back to port + 1 for a malformed a=rtcp:", () => {
+    for (const bad of ["a=rtcp:", "a=rtcp:99999", "a=rtcp:0", "a=rtcp:port"]) {
+      expect(offer(["m=audio 4000 RTP/AVP 0", bad])).toMatchObject({ rtcp: { remote: { port: 4001 } } });
+    }
+  });
+
+  it("notes a=rtcp-mux, and has no RTCP address for the 0.0.0.0 hold", () => {
+    expect(offer(["m=audio 4000 RTP/AVP 0", "a=rtcp-mux"])).toMatchObject({ rtcp: { mux: true } });
+    expect(offer(["m=audio 4000 RTP/AVP 0", "c=IN IP4 0.0.0.0"])).toMatchObject({ rtcp: { remote: null } });
+  });
+});

@@ -2,7 +2,10 @@ import { createSocket, type Socket } from "node:dgram";
 import { buildRtpPacket, parseRtpPacket, type RtpPacket } from "../../../../src/media/rtp-packet.js";
 import { sleep } from "../../../support/until.js";
 
-/** A range of `evenPorts` even ports that were all free a moment ago, found from a port-0 probe. */
+/**
+ * A range of `evenPorts` even ports, each with the odd (RTCP) port above it, that were all
+ * free a moment ago, found from a port-0 probe.
+ */
 export async function freePortRange(evenPorts: number): Promise<{ min: number; max: number }> {
   for (;;) {
     const probe = await UdpPeer.open();
@@ -10,7 +13,7 @@ export async function freePortRange(evenPorts: number): Promise<{ min: number; m
     await probe.close();
     const held: UdpPeer[] = [];
     try {
-      for (let i = 0; i < evenPorts; i++) held.push(await UdpPeer.open(base + 2 * i));
+      for (let i = 0; i < 2 * evenPorts; i++) held.push(await UdpPeer.open(base + i));
       return { min: base, max: base + 2 * evenPorts - 1 };
     } catch {
       // One of the ports is taken: try another base.
