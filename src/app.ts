@@ -25,7 +25,7 @@ import {
   type TrunkStatusEvent,
 } from "./registrar/index.js";
 import { ScenarioCatalog, ScenarioRunner } from "./scenarios/index.js";
-import { applySeed, loadSeedFile, seedClock } from "./seed/index.js";
+import { applySeed, loadSeedFile, seedAfter, seedClock } from "./seed/index.js";
 import {
   applySeedJwt,
   CallService,
@@ -111,12 +111,15 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     readiness.set("store", "starting");
     const store = openStore({ dataDir: config.dataDir, ephemeral: config.ephemeral, clock });
     cleanup.push(() => store.close());
-    const seed = config.seed ? loadSeedFile(config.seed) : undefined;
-    if (seed) {
-      const start = seedClock(seed);
+    const loaded = config.seed ? loadSeedFile(config.seed) : undefined;
+    let seed = loaded;
+    if (loaded) {
+      const start = seedClock(loaded);
       if (start) clock.setState(start);
-      applySeed(store, seed, { clock });
-      applySeedFaults(faults, seed);
+      // --seed-mode create (default) keeps what the API changed since (a rotated key…).
+      const applied = applySeed(store, loaded, { clock, mode: config.seedMode });
+      seed = seedAfter(loaded, applied, config.seedMode);
+      applySeedFaults(faults, loaded);
     }
     const adminToken = AdminToken.init({
       configured: config.adminToken,

@@ -57,6 +57,8 @@ export interface EmulatorConfig {
   readonly ephemeral: boolean;
   readonly adminToken: string | null;
   readonly seed: string | null;
+  /** `create`: the seed adds what is missing and keeps API changes; `reset`: re-applied in full. */
+  readonly seedMode: "create" | "reset";
   readonly scenario: string | null;
   readonly logLevel: LogLevel;
   readonly shutdownGraceMs: number;
@@ -121,6 +123,7 @@ export function defaultConfig(): EmulatorConfig {
     ephemeral: false,
     adminToken: null,
     seed: null,
+    seedMode: "create",
     scenario: null,
     logLevel: "info",
     shutdownGraceMs: 5_000,

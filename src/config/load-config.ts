@@ -149,6 +149,9 @@ function setOption(o: EmulatorOptions, key: OptionKey, value: unknown): void {
     case "seed":
       o.seed = v;
       break;
+    case "seedMode":
+      o.seedMode = v;
+      break;
     case "scenario":
       o.scenario = v;
       break;

@@ -142,6 +142,14 @@ export const OPTIONS = [
     help: "YAML/JSON seed file applied at startup",
   },
   {
+    key: "seedMode",
+    flag: "seed-mode",
+    env: "UPE_SEED_MODE",
+    kind: "string",
+    help: "create: add what the store lacks, keep changes made through the API; reset: re-apply every seeded value",
+    choices: ["create", "reset"],
+  },
+  {
     key: "scenario",
     flag: "scenario",
     env: "UPE_SCENARIO",

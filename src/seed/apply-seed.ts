@@ -3,7 +3,7 @@ import { DomainError, type PbxSystem, type Tenant } from "../domain/index.js";
 import type { Store } from "../store/index.js";
 import type { SeedDocument, SeedSystem, SeedTenant, SeedUser } from "./seed-document.js";
 import { formatSeedPath, SeedError, type SeedPath } from "./seed-error.js";
-import { sourceOf } from "./seed-source.js";
+import { rememberSource, sourceOf } from "./seed-source.js";
 
 export interface SeedCounts {
   tenants: number;
@@ -17,16 +17,28 @@ export interface SeedSummary {
   updated: SeedCounts;
   /** matched and already as the seed says */
   unchanged: SeedCounts;
-  /** every tenant of the seed, for the startup banner */
-  tenants: { id: string; name: string; apiKey: string }[];
+  /** matched but different from the seed, left as they are (mode `create`) */
+  kept: SeedCounts;
+  /** every tenant of the seed, for the startup banner; `created` by this application */
+  tenants: { id: string; name: string; apiKey: string; created: boolean }[];
 }
+
+/**
+ * `create`: add what the seed has and the store lacks, never touch what exists (a key
+ * rotated or a password changed through the API survives a restart with the same seed);
+ * `reset`: also set every seeded field of what exists back to the seed's value.
+ */
+export type SeedMode = "create" | "reset";
 
 export interface ApplySeedOptions {
   /** createdAt of new entities; default the store's clock */
   clock?: { now(): number };
+  /** Default `reset` (scenarios re-apply their state); `--seed-mode` chooses for `--seed`. */
+  mode?: SeedMode;
 }
 
 type Kind = keyof SeedCounts;
+type Outcome = "created" | "updated" | "unchanged" | "kept";
 
 /** The fields of `wanted` that are set and differ from `current`. */
 function changes<T extends object>(current: T, wanted: Partial<T>): Partial<T> | undefined {
@@ -47,6 +59,7 @@ class SeedApplier {
     created: { tenants: 0, systems: 0, trunks: 0, users: 0 },
     updated: { tenants: 0, systems: 0, trunks: 0, users: 0 },
     unchanged: { tenants: 0, systems: 0, trunks: 0, users: 0 },
+    kept: { tenants: 0, systems: 0, trunks: 0, users: 0 },
     tenants: [],
   };
   /** where we are, to name the seed entry a store error belongs to */
@@ -55,25 +68,38 @@ class SeedApplier {
   constructor(
     private readonly store: Store,
     private readonly createdAt: () => number | undefined,
+    private readonly mode: SeedMode,
   ) {}
 
-  private count(kind: Kind, outcome: "created" | "updated" | "unchanged"): void {
+  private count(kind: Kind, outcome: Outcome): void {
     this.summary[outcome][kind]++;
+  }
+
+  /** What to change in an existing entity: the seed's differing fields, unless the mode keeps them. */
+  private patch<T extends object>(kind: Kind, current: T, wanted: Partial<T>): Partial<T> | undefined {
+    const patch = changes(current, wanted);
+    if (patch && this.mode === "create") {
+      this.count(kind, "kept");
+      return undefined;
+    }
+    this.count(kind, patch ? "updated" : "unchanged");
+    return patch;
   }
 
   tenant(seed: SeedTenant, path: SeedPath): void {
     this.cursor = path;
     let tenant = this.store.tenants.getByName(seed.name);
+    const created = !tenant;
     if (!tenant) {
       const { name, flavour, apiKey, clientId } = seed;
       tenant = this.store.tenants.create({ name, flavour, apiKey, clientId, createdAt: this.createdAt() });
       this.count("tenants", "created");
     } else {
-      const patch = changes(tenant, { flavour: seed.flavour, apiKey: seed.apiKey, clientId: seed.clientId });
+      const wanted = { flavour: seed.flavour, apiKey: seed.apiKey, clientId: seed.clientId };
+      const patch = this.patch("tenants", tenant, wanted);
       if (patch) tenant = this.store.tenants.update(tenant.id, patch);
-      this.count("tenants", patch ? "updated" : "unchanged");
     }
-    this.summary.tenants.push({ id: tenant.id, name: tenant.name, apiKey: tenant.apiKey });
+    this.summary.tenants.push({ id: tenant.id, name: tenant.name, apiKey: tenant.apiKey, created });
     const systems = new Map<string, PbxSystem>();
     for (const [i, s] of seed.systems.entries()) {
       systems.set(s.systemId, this.system(tenant, s, [...path, "systems", i]));
@@ -86,14 +112,14 @@ class SeedApplier {
     const { trunk: trunkSeed, ...fields } = seed;
     const existing = this.store.systems.getBySystemId(tenant.id, seed.systemId);
     let system = existing;
-    if (!system || changes(system, fields)) {
+    if (!existing) this.count("systems", "created");
+    if (!system || this.patch("systems", system, fields)) {
       system = this.store.systems.upsert({
         ...fields,
         tenantId: tenant.id,
         createdAt: this.createdAt(),
       }).value;
     }
-    this.count("systems", !existing ? "created" : system === existing ? "unchanged" : "updated");
 
     this.cursor = [...path, "trunk"];
     const wanted = {
@@ -106,9 +132,8 @@ class SeedApplier {
       this.store.trunks.create({ ...wanted, systemRef: system.id, createdAt: this.createdAt() });
       this.count("trunks", "created");
     } else {
-      const patch = changes(trunk, wanted);
+      const patch = this.patch("trunks", trunk, wanted);
       if (patch) this.store.trunks.update(trunk.id, patch);
-      this.count("trunks", patch ? "updated" : "unchanged");
     }
     return system;
   }
@@ -125,21 +150,21 @@ class SeedApplier {
       this.count("users", "created");
       return;
     }
-    const patch = changes(existing, wanted);
+    const patch = this.patch("users", existing, wanted);
     if (patch) this.store.users.update(existing.id, patch);
-    this.count("users", patch ? "updated" : "unchanged");
   }
 }
 
 /**
  * Applies a seed in ONE store transaction (all or nothing). Idempotent: tenants match by
- * name, systems by systemId, trunks by system, users by e-mail; what matches is updated
- * with the fields the seed sets, never duplicated. A store error (e.g. a trunk username
- * taken by a tenant outside the seed) becomes a SeedError naming the seed path.
+ * name, systems by systemId, trunks by system, users by e-mail, never duplicated; in mode
+ * `reset` what matches is updated with the fields the seed sets, in mode `create` it is
+ * left alone. A store error (e.g. a trunk username taken by a tenant outside the seed)
+ * becomes a SeedError naming the seed path.
  */
 export function applySeed(store: Store, seed: SeedDocument, options: ApplySeedOptions = {}): SeedSummary {
   const clock = options.clock;
-  const applier = new SeedApplier(store, () => clock?.now());
+  const applier = new SeedApplier(store, () => clock?.now(), options.mode ?? "reset");
   try {
     store.transaction(() => {
       for (const [i, t] of seed.tenants.entries()) applier.tenant(t, ["tenants", i]);
@@ -152,4 +177,20 @@ export function applySeed(store: Store, seed: SeedDocument, options: ApplySeedOp
     throw new SeedError([{ ...issue, ...source?.locate(path) }], source?.file);
   }
   return applier.summary;
+}
+
+/**
+ * The part of `seed` that still applies after `summary` in `mode`: in `create`, the JWT
+ * states of tenants that already existed are left to what the API made of them.
+ */
+export function seedAfter(seed: SeedDocument, summary: SeedSummary, mode: SeedMode): SeedDocument {
+  if (mode === "reset") return seed;
+  const created = new Set(summary.tenants.filter((t) => t.created).map((t) => t.name));
+  const rest: SeedDocument = {
+    ...seed,
+    tenants: seed.tenants.map((t) => (created.has(t.name) ? t : { ...t, jwt: undefined })),
+  };
+  const source = sourceOf(seed);
+  if (source) rememberSource(rest, source);
+  return rest;
 }

@@ -1,4 +1,11 @@
-export { type ApplySeedOptions, applySeed, type SeedCounts, type SeedSummary } from "./apply-seed.js";
+export {
+  type ApplySeedOptions,
+  applySeed,
+  type SeedCounts,
+  type SeedMode,
+  type SeedSummary,
+  seedAfter,
+} from "./apply-seed.js";
 export { loadSeedFile, parseSeed } from "./load-seed-file.js";
 export { type SeedClock, seedClock } from "./seed-clock.js";
 export type { SeedDocument, SeedSystem, SeedTenant, SeedTrunk, SeedUser } from "./seed-document.js";

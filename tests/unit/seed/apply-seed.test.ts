@@ -64,7 +64,12 @@ describe("applySeed", () => {
     expect(store.users.getByEmail(acme.id, "b@acme.test")?.trunkId).toBeUndefined();
     const video = store.tenants.getByName("Video Co")!;
     expect(video.flavour).toBe("video");
-    expect(summary.tenants[1]).toEqual({ id: video.id, name: "Video Co", apiKey: video.apiKey });
+    expect(summary.tenants[1]).toEqual({
+      id: video.id,
+      name: "Video Co",
+      apiKey: video.apiKey,
+      created: true,
+    });
   });
 
   it("is idempotent across a restart: nothing duplicated, generated secrets kept", () => {
@@ -100,6 +105,32 @@ describe("applySeed", () => {
     const acme = store.tenants.getByName("Acme")!;
     expect(store.users.getByEmail(acme.id, "B@acme.test")?.firstName).toBe("Bob");
     expect(store.users.list({ tenantId: acme.id }).total).toBe(2);
+  });
+
+  it("in mode create adds what is missing and keeps what changed since", () => {
+    applySeed(store, parseSeed(SEED), { mode: "create" });
+    const acme = store.tenants.getByName("Acme")!;
+    store.tenants.update(acme.id, { apiKey: "rotated-through-the-api" });
+    const b = store.users.getByEmail(acme.id, "b@acme.test")!;
+    store.users.delete(b.id);
+    const changed = SEED.replace("s3cret-Trunk-1", "n3w-Trunk-2").replace(
+      "flavour: video",
+      "flavour: openscape",
+    );
+
+    const summary = applySeed(store, parseSeed(changed), { mode: "create" });
+    expect(summary.created).toEqual({ tenants: 0, systems: 0, trunks: 0, users: 1 });
+    expect(summary.updated).toEqual({ tenants: 0, systems: 0, trunks: 0, users: 0 });
+    expect(summary.kept).toEqual({ tenants: 2, systems: 0, trunks: 1, users: 0 });
+    expect(summary.tenants.map((t) => t.created)).toEqual([false, false]);
+    expect(store.tenants.get(acme.id)?.apiKey).toBe("rotated-through-the-api");
+    expect(store.trunks.getByUsername("3919209257")?.password).toBe("s3cret-Trunk-1");
+    expect(store.tenants.getByName("Video Co")?.flavour).toBe("video");
+    expect(store.users.getByEmail(acme.id, "b@acme.test")).toBeDefined();
+
+    applySeed(store, parseSeed(changed), { mode: "reset" });
+    expect(store.tenants.get(acme.id)?.apiKey).toBe("acme-key-0001");
+    expect(store.trunks.getByUsername("3919209257")?.password).toBe("n3w-Trunk-2");
   });
 
   it("is all or nothing: a late store conflict leaves no trace and names the seed line", () => {
