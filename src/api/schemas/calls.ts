@@ -26,7 +26,10 @@ const statsSchema = {
             fractionLost: { type: "number", description: "0–1, since the peer's previous report" },
             cumulativeLost: { type: "integer" },
             jitterMs: { type: "number" },
-            rttMs: { type: ["number", "null"], description: "from LSR/DLSR; null until the peer echoes an SR" },
+            rttMs: {
+              type: ["number", "null"],
+              description: "from LSR/DLSR; null until the peer echoes an SR",
+            },
           },
         },
       },
