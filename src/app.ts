@@ -38,7 +38,7 @@ import {
   TenantService,
   UserService,
 } from "./services/index.js";
-import { ControllableClock, SystemClock } from "./shared/clock.js";
+import { type Clock, ControllableClock, SystemClock } from "./shared/clock.js";
 import { Listeners } from "./shared/listeners.js";
 import { createLogger } from "./shared/logger.js";
 import { Readiness } from "./shared/readiness.js";
@@ -90,6 +90,11 @@ export interface EmulatorHandle {
 export interface StartOptions extends EmulatorOptions {
   /** Logger to use instead of one built from `logLevel`. */
   readonly logger?: Logger;
+  /**
+   * Clock of the SIP protocol timers (transactions, 2xx retransmission); real time unless
+   * a test injects a frozen one to step through RFC 3261 timers.
+   */
+  readonly protocolClock?: Clock;
 }
 
 /**
@@ -97,7 +102,7 @@ export interface StartOptions extends EmulatorOptions {
  * starts the listeners. Nothing else knows all the modules.
  */
 export async function startEmulator(options: StartOptions = {}): Promise<EmulatorHandle> {
-  const { logger, ...rest } = options;
+  const { logger, protocolClock, ...rest } = options;
   const config = resolveConfig(rest);
   const log = logger ?? createLogger(config.logLevel);
   const readiness = new Readiness();
@@ -182,7 +187,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     });
     const stack = new SipStack(
       config.sip,
-      new SystemClock(),
+      protocolClock ?? new SystemClock(),
       router,
       log.child({ component: "sip" }),
       sipFaults,

@@ -3,7 +3,7 @@ import type { MediaEngine } from "../media/index.js";
 import type { BindingTable, ClientBindings } from "../registrar/index.js";
 import type { Clock } from "../shared/clock.js";
 import type { Listeners } from "../shared/listeners.js";
-import type { Dialog, LocalEndpoint } from "../sip/dialog/index.js";
+import type { AcceptedInvites, Dialog, LocalEndpoint } from "../sip/dialog/index.js";
 import type { TransactionLayer } from "../sip/transaction/index.js";
 import type { ConnectionTable } from "../sip/transport/index.js";
 import type { Store } from "../store/index.js";
@@ -41,6 +41,10 @@ export interface B2buaContext {
   /** Real time, for protocol timers and behaviour delays (ring 1 s). */
   readonly timers: Clock;
   readonly endpoint: LocalEndpoint;
+  /** Our 2xx responses to INVITEs, retransmitted until their ACK (RFC 3261 §13.3.1.4). */
+  readonly accepted: AcceptedInvites;
+  /** The Allow header value: the router's one list of methods we take. */
+  allow(): string;
   readonly domain: string;
   readonly log: Logger;
   readonly dialogs: Map<string, DialogEntry>;

@@ -5,6 +5,7 @@ import type { BindingTable, ClientBindings } from "../registrar/index.js";
 import type { Clock } from "../shared/clock.js";
 import { Listeners } from "../shared/listeners.js";
 import type { SipRouter } from "../sip/core/index.js";
+import { AcceptedInvites } from "../sip/dialog/index.js";
 import type { SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
 import type { ConnectionTable, SipConnection } from "../sip/transport/index.js";
@@ -51,6 +52,7 @@ export class B2bua {
   private readonly relay: DialogRelay;
   private readonly inDialog: InDialog;
   private readonly endHooks = new Map<Call, Array<() => void>>();
+  private router: SipRouter | undefined;
   private sequence = 0;
 
   constructor(deps: B2buaDependencies) {
@@ -58,6 +60,9 @@ export class B2bua {
     const ctx: B2buaContext = {
       ...deps,
       endpoint: new ConnectorEndpoint(deps.host, deps.sipPort),
+      // 2xx retransmission runs on the transaction layer's protocol clock and T1/T2.
+      accepted: new AcceptedInvites(deps.transactions.clock, deps.transactions.timers),
+      allow: () => this.router?.allowHeader ?? "",
       journal: this.journal,
       dialogs,
       events: this.events,
@@ -90,6 +95,7 @@ export class B2bua {
 
   /** Register the call methods on the SIP router. */
   install(router: SipRouter): void {
+    this.router = router;
     router.on("INVITE", (tx) => this.invite(tx), {
       acceptBody: ["application/sdp"],
       answers: "application/sdp",
@@ -106,7 +112,7 @@ export class B2bua {
       acceptBody: ["application/dtmf-relay", "application/dtmf"],
     });
     router.on("REFER", (tx) => this.inDialog.refer(tx));
-    router.onAckFor((ack, connection) => this.onAck(ack, connection));
+    router.onAckFor((ack) => this.onAck(ack));
   }
 
   /** A Unify Phone user calls a number through their trunk (POST /api/admin/calls). */
@@ -123,13 +129,14 @@ export class B2bua {
   }
 
   /**
-   * A PBX's TLS connection or a client's WebSocket dropped: its calls cannot go on (SPEC §1,
-   * connection reuse); the other side of a client call hears BYE.
+   * A PBX's TLS connection or a client's WebSocket dropped: the calls whose flow it was
+   * cannot go on (SPEC §1, connection reuse); the other side of a client call hears BYE.
+   * A dialog whose peer re-registered on another connection already moved there and lives on.
    */
   connectionClosed(connection: SipConnection, reason: string): void {
     this.clientOutbound.connectionClosed(connection);
     for (const entry of [...this.ctx.dialogs.values()]) {
-      if (entry.dialog.connection === connection && entry.call.active) {
+      if (!entry.dialog.connection.open && entry.call.active) {
         this.ctx.sendByes(entry.call, entry);
         const side = entry.leg === "pbx" ? "PBX" : "client";
         this.finish(entry.call, { cause: `${side} connection lost: ${reason}`, by: "emulator" });
@@ -145,6 +152,7 @@ export class B2bua {
   /** Hang up everything (shutdown). */
   async close(): Promise<void> {
     for (const call of this.journal.activeCalls()) this.hangup(call);
+    this.ctx.accepted.close();
   }
 
   /** A new INVITE from a client's WebSocket is a call toward the PBX; from a trunk, one to a user. */
@@ -154,17 +162,13 @@ export class B2bua {
     else this.inbound.handle(tx);
   }
 
-  private onAck(ack: SipRequest, connection: SipConnection): void {
-    for (const pending of this.inbound.pending.values()) {
-      if (
-        pending.answered &&
-        pending.tx.request.callId === ack.callId &&
-        pending.tx.connection === connection
-      ) {
-        this.inbound.acknowledged(pending, ack.body.length > 0 ? ack.body.toString("utf8") : undefined);
-        return;
-      }
-    }
+  /**
+   * An ACK for one of our 2xx (RFC 3261 §13.3.1.4): matched by dialog (Call-ID and tags) and
+   * CSeq, whatever connection carries it — a record-routing proxy may use another one.
+   */
+  private onAck(ack: SipRequest): void {
+    this.ctx.accepted.acknowledge(ack);
+    if (this.inbound.acknowledged(ack)) return;
     if (this.clientOutbound.acknowledged(ack) || this.relay.acknowledged(ack)) return;
     // Otherwise the ACK of a re-INVITE's 2xx, or a late one: nothing more to do.
   }
@@ -187,6 +191,7 @@ export class B2bua {
     for (const [key, entry] of ctx.dialogs) {
       if (entry.call === call) {
         entry.dialog.state = "terminated";
+        ctx.accepted.forget(key);
         ctx.dialogs.delete(key);
       }
     }

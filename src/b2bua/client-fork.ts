@@ -7,8 +7,8 @@ import type { SipConnection } from "../sip/transport/index.js";
 import type { B2buaContext } from "./b2bua-context.js";
 import type { Call, CallLeg } from "./call.js";
 import { cancelRequestFor } from "./cancel-request.js";
+import { clientDialogFlow } from "./flows.js";
 import { rejectingAnswer } from "./passed-sdp.js";
-import { CALL_METHODS } from "./sip-responses.js";
 
 /** One INVITE the fork sent to a registered client. */
 export interface ClientLeg {
@@ -130,6 +130,10 @@ export class ClientFork {
     leg.journal.status = status;
     leg.journal.reason = response.reason;
     leg.dialog = Dialog.asUac(leg.request, response, leg.connection, this.ctx.endpoint);
+    const { ctx } = this;
+    leg.dialog.followFlow(
+      clientDialogFlow(ctx.clients, ctx.connections, this.parties.userId, leg.binding.contact),
+    );
     if (!leg.cancelling && this.events.answered(leg, response)) {
       // A late offer: the client offered in its 2xx, so the ACK waits for the PBX's answer.
       if (this.parties.offer !== null) this.acknowledge(leg);
@@ -140,7 +144,7 @@ export class ClientFork {
     const offer = this.parties.offer === null ? response.body.toString("utf8") : "";
     this.acknowledge(leg, offer ? rejectingAnswer(offer) : undefined);
     const bye = leg.dialog.createRequest("BYE");
-    this.ctx.transactions.sendRequest(bye, leg.connection, { onResponse: () => {} });
+    this.ctx.transactions.sendRequest(bye, leg.dialog.connection, { onResponse: () => {} });
     this.ctx.note(this.call, "client-late-answer", `${leg.binding.contact}: ACK and BYE`);
   }
 
@@ -173,7 +177,7 @@ export class ClientFork {
     headers.append("call-id", newCallId());
     headers.append("cseq", "1 INVITE");
     headers.append("contact", `<${ctx.endpoint.contact(connection)}>`);
-    headers.append("allow", CALL_METHODS);
+    headers.append("allow", ctx.allow());
     const offer = this.parties.offer;
     if (offer === null) return new SipRequest("INVITE", contact, headers);
     headers.append("content-type", "application/sdp");

@@ -1,16 +1,13 @@
-import type { TimerHandle } from "../shared/clock.js";
 import { Dialog, dialogKeyOfIncoming, newDialogTag } from "../sip/dialog/index.js";
 import { createResponse, type SipRequest, type SipResponse } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
 import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
 import type { Call } from "./call.js";
+import { clientDialogFlow } from "./flows.js";
 import { rejectingAnswer } from "./passed-sdp.js";
 import type { CallRefusal, OutboundRelay, PbxOutbound } from "./pbx-outbound.js";
 import { dialogResponse } from "./sip-responses.js";
-
-/** RFC 3261 §13.3.1.4: without an ACK for 64·T1 the UAS gives up on the 2xx and hangs up. */
-const ACK_TIMEOUT_MS = 32_000;
 
 /** A client's INVITE toward the PBX, until we sent it a final response. */
 interface ClientInvite {
@@ -24,7 +21,6 @@ interface ClientInvite {
 interface AwaitedAck {
   readonly call: Call;
   readonly dialog: Dialog;
-  readonly timer: TimerHandle;
   /** Set when the client made no offer: its ACK brings the answer for the PBX's ACK. */
   readonly relayAck?: (sdp: string | undefined) => void;
 }
@@ -112,7 +108,6 @@ export class ClientOutbound {
     const awaited = key ? this.acks.get(key) : undefined;
     if (!key || !awaited) return false;
     this.acks.delete(key);
-    this.ctx.timers.clearTimer(awaited.timer);
     awaited.dialog.state = "confirmed";
     awaited.relayAck?.(ack.body.length > 0 ? ack.body.toString("utf8") : undefined);
     this.ctx.note(awaited.call, "ack", "from the client");
@@ -174,25 +169,32 @@ export class ClientOutbound {
       return;
     }
     const dialog = Dialog.asUas(tx.request, localTag, tx.connection, ctx.endpoint);
+    const binding = ctx.clients.forUser(call.userId ?? "").find((b) => b.connectionId === tx.connection.id);
+    if (binding)
+      dialog.followFlow(clientDialogFlow(ctx.clients, ctx.connections, binding.userId, binding.contact));
     const client: DialogEntry = { dialog, call, leg: "client", peer: pbx };
     pbx.peer = client;
     ctx.dialogs.set(dialog.key, client);
     const sdp = response.body.length > 0 ? response.body.toString("utf8") : undefined;
-    tx.respond(
-      dialogResponse(ctx, tx.request, tx.connection, 200, localTag, sdp === undefined ? {} : { sdp }),
+    this.acks.set(dialog.key, { call, dialog, ...(offerless ? { relayAck: ack } : {}) });
+    ctx.whenEnded(call, () => this.acks.delete(dialog.key));
+    // Retransmitted until the client's ACK (RFC 3261 §13.3.1.4); without one for 64·T1, BYE.
+    const ok = dialogResponse(
+      ctx,
+      tx.request,
+      tx.connection,
+      200,
+      localTag,
+      sdp === undefined ? {} : { sdp },
     );
-    setLegStatus(call, 200, "OK");
-    const timer = ctx.timers.setTimer(ACK_TIMEOUT_MS, () => {
+    ctx.accepted.answer(tx, ok, () => {
       if (!this.acks.delete(dialog.key)) return;
       ctx.note(call, "ack-timeout", "no ACK from the client for the 200 OK within 64·T1");
       refuseOffer();
       ctx.sendByes(call);
       ctx.finish(call, { cause: "no ACK from the client", by: "emulator" });
     });
-    this.acks.set(dialog.key, { call, dialog, timer, ...(offerless ? { relayAck: ack } : {}) });
-    ctx.whenEnded(call, () => {
-      if (this.acks.delete(dialog.key)) ctx.timers.clearTimer(timer);
-    });
+    setLegStatus(call, 200, "OK");
   }
 
   private refuse(invite: ClientInvite, refusal: CallRefusal): void {

@@ -5,7 +5,7 @@ import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
 import type { Call } from "./call.js";
 import { holds, offeredDirection } from "./passed-sdp.js";
-import { dialogResponse } from "./sip-responses.js";
+import { dialogResponse, respondInDialog } from "./sip-responses.js";
 
 /**
  * In-dialog requests of a call that joins the PBX and a Unify Phone client (issue 4 §8):
@@ -70,7 +70,9 @@ export class DialogRelay {
         return;
       }
       const sdp = response.body.length > 0 ? response.body.toString("utf8") : undefined;
-      tx.respond(
+      respondInDialog(
+        this.ctx,
+        tx,
         dialogResponse(this.ctx, request, tx.connection, response.status, entry.dialog.localTag, {
           ...(sdp === undefined ? {} : { sdp }),
         }),

@@ -1,11 +1,11 @@
 import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
-import { createResponse, dtmfFromInfo, parseUri } from "../sip/message/index.js";
+import { createResponse, dtmfFromInfo, parseUri, reasonPhrase } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
 import type { Call } from "./call.js";
 import type { DialogRelay } from "./dialog-relay.js";
 import type { PbxOutbound } from "./pbx-outbound.js";
-import { dialogResponse } from "./sip-responses.js";
+import { dialogResponse, respondInDialog } from "./sip-responses.js";
 
 /**
  * Requests inside an established call (RFC 3261 §12.2.2): BYE, re-INVITE and UPDATE
@@ -34,7 +34,7 @@ export class InDialog {
       );
       return undefined;
     }
-    entry.dialog.connection = tx.connection;
+    // The answer goes back on tx.connection; our own requests keep to the dialog's flow.
     return entry;
   }
 
@@ -72,7 +72,9 @@ export class InDialog {
     }
     if (!call.media || offer.length === 0) {
       // No new offer: answer with our current session description.
-      tx.respond(
+      respondInDialog(
+        this.ctx,
+        tx,
         dialogResponse(
           this.ctx,
           tx.request,
@@ -90,7 +92,9 @@ export class InDialog {
       this.ctx.note(call, "media-error", result.reason);
       return;
     }
-    tx.respond(
+    respondInDialog(
+      this.ctx,
+      tx,
       dialogResponse(this.ctx, tx.request, tx.connection, 200, dialog.localTag, { sdp: result.sdp }),
     );
     const held = result.direction === "recvonly" || result.direction === "inactive";
@@ -152,7 +156,7 @@ export class InDialog {
       "refer",
       `transfer to ${target.number}${target.replaces ? " (attended, Replaces)" : ""}`,
     );
-    this.notify(entry, "SIP/2.0 100 Trying", false);
+    this.notify(entry, statusLine(100), false);
     void this.transfer(entry, user, target);
   }
 
@@ -166,39 +170,35 @@ export class InDialog {
       ...(target.replaces ? { replaces: target.replaces } : {}),
     });
     if (!("id" in started)) {
-      this.notify(entry, "SIP/2.0 503 Service Unavailable", true);
+      this.notify(entry, statusLine(503), true);
       this.ctx.note(entry.call, "transfer-failed", started.detail);
       return;
     }
     const newCall: Call = started;
     if (!newCall.active) {
-      this.notify(entry, `SIP/2.0 ${newCall.finalStatus ?? 503} ${newCall.hangupCause ?? "Failed"}`, true);
+      this.notify(entry, statusLine(newCall.finalStatus ?? 503), true);
       return;
     }
     const off = this.ctx.events.on((e) => {
       if (e.callId !== newCall.id) return;
-      if (e.type === "ringing") this.notify(entry, "SIP/2.0 180 Ringing", false);
+      if (e.type === "ringing") this.notify(entry, statusLine(180), false);
       if (e.type === "answered") {
-        this.notify(entry, "SIP/2.0 200 OK", true);
+        this.notify(entry, statusLine(200), true);
         this.ctx.note(entry.call, "transferred", `to ${target.number} as call ${newCall.id}`);
         off();
       }
       if (e.type === "ended" && newCall.answeredAt === null) {
-        this.notify(
-          entry,
-          `SIP/2.0 ${newCall.finalStatus ?? 487} ${newCall.hangupCause ?? "Request Terminated"}`,
-          true,
-        );
+        this.notify(entry, statusLine(newCall.finalStatus ?? 487), true);
         off();
       }
     });
   }
 
   /** RFC 3515 §2.4.5: progress of the referred call as message/sipfrag. */
-  private notify(entry: DialogEntry, statusLine: string, final: boolean): void {
+  private notify(entry: DialogEntry, sipfrag: string, final: boolean): void {
     if (entry.dialog.state === "terminated" || !entry.dialog.connection.open) return;
     const notify = entry.dialog.createRequest("NOTIFY", {
-      body: `${statusLine}\r\n`,
+      body: `${sipfrag}\r\n`,
       contentType: "message/sipfrag;version=2.0",
       headers: {
         event: "refer",
@@ -207,4 +207,12 @@ export class InDialog {
     });
     this.ctx.transactions.sendRequest(notify, entry.dialog.connection, { onResponse: () => {} });
   }
+}
+
+/**
+ * The sipfrag of a NOTIFY (RFC 3515 §2.4.5): one status line, one reason phrase. The call's
+ * hang-up cause already names the status ("486 Busy here"), so it is not the reason here.
+ */
+function statusLine(status: number): string {
+  return `SIP/2.0 ${status} ${reasonPhrase(status)}`;
 }

@@ -1,21 +1,19 @@
 import type { Trunk } from "../domain/index.js";
 import type { MediaSession } from "../media/index.js";
 import type { ClientBinding } from "../registrar/index.js";
-import { Dialog, newDialogTag } from "../sip/dialog/index.js";
-import { createResponse } from "../sip/message/index.js";
+import { Dialog, dialogKeyOfIncoming, newDialogTag } from "../sip/dialog/index.js";
+import { createResponse, type SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
 import type { B2buaContext } from "./b2bua-context.js";
 import { Call } from "./call.js";
 import { behaviourOf, refusalOf, type VirtualBehaviour } from "./call-behaviour.js";
+import { trunkDialogFlow } from "./flows.js";
 import { ForkedInvite } from "./forked-invite.js";
 import { findUserByNumber, numberingMismatch } from "./number-plan.js";
 import { passThroughProblem } from "./passed-sdp.js";
 import { dialogResponse, forwardHeaders } from "./sip-responses.js";
 import { virtualMedia } from "./virtual-media.js";
-
-/** RFC 3261 §13.3.1.4: without an ACK for 64·T1 the UAS gives up on the 2xx and hangs up. */
-const ACK_TIMEOUT_MS = 32_000;
 
 /** A PBX→user INVITE waiting for the user's answer, so CANCEL and ACK can find it. */
 export interface PendingInvite {
@@ -28,6 +26,7 @@ export interface PendingInvite {
   offeredInAnswer: boolean;
   /** Passes the PBX's ACK body on to the client that answered (its late offer). */
   relayAck?: (sdp: string | undefined) => void;
+  /** The virtual user's ring timer (ringMs), until it answers or refuses. */
   timer?: ReturnType<B2buaContext["timers"]["setTimer"]>;
   answered: boolean;
 }
@@ -121,9 +120,22 @@ export class PbxInbound {
     }
   }
 
-  /** ACK for our 2xx (RFC 3261 §13.3.1.4): the dialog is confirmed. */
-  acknowledged(pending: PendingInvite, sdp: string | undefined): void {
-    if (pending.timer) this.ctx.timers.clearTimer(pending.timer);
+  /**
+   * ACK for our 2xx (RFC 3261 §13.3.1.4), matched by dialog and CSeq: the dialog is
+   * confirmed. False when the ACK is not for an answered INVITE of ours.
+   */
+  acknowledged(ack: SipRequest): boolean {
+    const key = dialogKeyOfIncoming(ack);
+    for (const pending of this.pending.values()) {
+      if (pending.answered && pending.dialog.key === key && pending.tx.request.cseq.seq === ack.cseq.seq) {
+        this.confirm(pending, ack.body.length > 0 ? ack.body.toString("utf8") : undefined);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private confirm(pending: PendingInvite, sdp: string | undefined): void {
     this.pending.delete(pending.tx.id);
     pending.dialog.state = "confirmed";
     pending.relayAck?.(sdp);
@@ -184,6 +196,7 @@ export class PbxInbound {
     }
     const { media, sdp: answerSdp, offeredInAnswer } = prepared;
     const dialog = Dialog.asUas(request, localTag, tx.connection, ctx.endpoint);
+    dialog.followFlow(trunkDialogFlow(ctx.bindings, ctx.connections, call.trunkId));
     const pending: PendingInvite = { call, tx, dialog, media, offeredInAnswer, answered: false };
     this.pending.set(tx.id, pending);
     ctx.dialogs.set(dialog.key, { dialog, call, leg: "pbx" });
@@ -221,6 +234,7 @@ export class PbxInbound {
       return;
     }
     const dialog = Dialog.asUas(request, localTag, tx.connection, ctx.endpoint);
+    dialog.followFlow(trunkDialogFlow(ctx.bindings, ctx.connections, call.trunkId));
     const pending: PendingInvite = { call, tx, dialog, media: null, offeredInAnswer: false, answered: false };
     this.pending.set(tx.id, pending);
     ctx.dialogs.set(dialog.key, { dialog, call, leg: "pbx" });
@@ -235,21 +249,27 @@ export class PbxInbound {
     const ctx = this.ctx;
     const { call, tx, dialog } = pending;
     pending.answered = true;
-    tx.respond(
-      dialogResponse(ctx, tx.request, tx.connection, 200, dialog.localTag, sdp === undefined ? {} : { sdp }),
+    if (pending.timer) ctx.timers.clearTimer(pending.timer);
+    const response = dialogResponse(
+      ctx,
+      tx.request,
+      tx.connection,
+      200,
+      dialog.localTag,
+      sdp === undefined ? {} : { sdp },
     );
     call.state = "answered";
     call.answeredAt = ctx.clock.now();
     call.finalStatus = 200;
-    ctx.note(call, "answered", what);
-    pending.timer = ctx.timers.setTimer(ACK_TIMEOUT_MS, () => {
-      if (!this.pending.has(tx.id)) return;
-      this.pending.delete(tx.id);
+    // Retransmitted until the ACK; after 64·T1 without one, RFC 3261 §13.3.1.4: confirm the
+    // dialog, then end the session with BYE (a client too).
+    ctx.accepted.answer(tx, response, () => {
+      if (!this.pending.delete(tx.id)) return;
       ctx.note(call, "ack-timeout", "no ACK for the 200 OK within 64·T1");
-      // RFC 3261 §13.3.1.4: confirm the dialog, then end the session with BYE (a client too).
       ctx.sendByes(call);
       ctx.finish(call, { cause: "no ACK from the PBX", by: "emulator" });
     });
+    ctx.note(call, "answered", what);
   }
 
   private refuse(tx: ServerTransaction, call: Call, status: number, reason: string, cause: string): void {

@@ -8,8 +8,8 @@ import type { SipConnection } from "../sip/transport/index.js";
 import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
 import { Call } from "./call.js";
 import { cancelRequestFor } from "./cancel-request.js";
+import { trunkDialogFlow, trunkFlow } from "./flows.js";
 import { rejectingAnswer } from "./passed-sdp.js";
-import { CALL_METHODS } from "./sip-responses.js";
 
 export type CallRefusal =
   | { kind: "user_not_found"; detail: string }
@@ -93,9 +93,8 @@ export class PbxOutbound {
     ctx.journal.add(call);
     ctx.note(call, "invite", `from ${from} (${user.emailAddress}) to ${to} on ${trunk.name}`);
 
-    const binding = [...ctx.bindings.forTrunk(trunk.id)].sort((a, b) => b.expiresAt - a.expiresAt)[0];
-    const connection = binding ? ctx.connections.get(binding.connectionId) : undefined;
-    if (!binding || !connection?.open) {
+    const flow = trunkFlow(ctx.bindings, ctx.connections, trunk.id);
+    if (!flow) {
       const detail = `trunk ${trunk.name} is not registered: the PBX has no connection to the connector`;
       ctx.finish(call, { cause: detail, by: "emulator" });
       return { kind: "trunk_not_registered", detail, call };
@@ -113,6 +112,7 @@ export class PbxOutbound {
       if (!media) return call;
       offer = media.offer();
     }
+    const { binding, connection } = flow;
     const request = this.invite(sipCallId, from, to, binding.contact, connection, offer, options.replaces);
     const entry = {} as OutgoingInvite;
     const tx = ctx.transactions.sendRequest(request, connection, {
@@ -177,7 +177,7 @@ export class PbxOutbound {
     headers.append("call-id", callId);
     headers.append("cseq", "1 INVITE");
     headers.append("contact", `<${ctx.endpoint.contact(connection)}>`);
-    headers.append("allow", CALL_METHODS);
+    headers.append("allow", ctx.allow());
     if (replaces) headers.append("replaces", replaces);
     if (sdp === null) return new SipRequest("INVITE", targetUri(contact, to), headers);
     headers.append("content-type", "application/sdp");
@@ -215,6 +215,7 @@ export class PbxOutbound {
       return;
     }
     const dialog = Dialog.asUac(entry.request, response, entry.connection, ctx.endpoint);
+    dialog.followFlow(trunkDialogFlow(ctx.bindings, ctx.connections, call.trunkId));
     entry.dialog = dialog;
     const pbx: DialogEntry = { dialog, call, leg: "pbx" };
     ctx.dialogs.set(dialog.key, pbx);
@@ -246,7 +247,7 @@ export class PbxOutbound {
     if (entry.cancelled) {
       // CANCEL crossed the 2xx: the call exists, so end it with BYE (RFC 3261 §9.1).
       const bye = dialog.createRequest("BYE");
-      ctx.transactions.sendRequest(bye, entry.connection, { onResponse: () => {} });
+      ctx.transactions.sendRequest(bye, dialog.connection, { onResponse: () => {} });
       ctx.finish(call, { cause: "hung up by the user (CANCEL crossed the 200 OK)", by: "user" });
       return;
     }

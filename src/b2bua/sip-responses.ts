@@ -1,12 +1,14 @@
+import { copyRecordRoute } from "../sip/dialog/index.js";
 import { createResponse, type SipRequest, type SipResponse } from "../sip/message/index.js";
+import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
 import type { B2buaContext } from "./b2bua-context.js";
 import type { Call } from "./call.js";
 
-/** Methods a call leg accepts, advertised in Allow. */
-export const CALL_METHODS = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY";
-
-/** A response inside (or creating) a dialog: our To tag and Contact, optional SDP. */
+/**
+ * A response inside (or creating) a dialog: our To tag and Contact, the Record-Route of an
+ * INVITE (RFC 3261 §12.1.1), the one Allow list on a 2xx, optional SDP.
+ */
 export function dialogResponse(
   ctx: B2buaContext,
   request: SipRequest,
@@ -19,13 +21,26 @@ export function dialogResponse(
   if (status < 300 || status >= 400) {
     if (status !== 100) response.headers.set("contact", `<${ctx.endpoint.contact(connection)}>`);
   }
-  if (status >= 200 && status < 300) response.headers.set("allow", CALL_METHODS);
+  if (request.method === "INVITE") copyRecordRoute(request, response);
+  if (status >= 200 && status < 300) response.headers.set("allow", ctx.allow());
   for (const [name, value] of Object.entries(options.headers ?? {})) response.headers.set(name, value);
   if (options.sdp !== undefined) {
     response.headers.set("content-type", "application/sdp");
     response.body = Buffer.from(options.sdp);
   }
   return response;
+}
+
+/**
+ * Answer an in-dialog request; a 2xx to a re-INVITE is retransmitted until its ACK like any
+ * 2xx to INVITE (RFC 3261 §13.3.1.4) — the session existed before, so no ACK only stops it.
+ */
+export function respondInDialog(ctx: B2buaContext, tx: ServerTransaction, response: SipResponse): void {
+  if (tx.request.method === "INVITE" && response.status >= 200 && response.status < 300) {
+    ctx.accepted.answer(tx, response);
+  } else {
+    tx.respond(response);
+  }
 }
 
 /** The 302 of the "forward" behaviour: the target in Contact, the dialed user in Diversion. */

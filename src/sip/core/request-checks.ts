@@ -25,8 +25,6 @@ export interface Rejection {
 }
 
 export interface RouteRequirements {
-  /** Methods we answer (for 405's Allow). */
-  readonly allow: readonly string[];
   /** Option tags we support (RFC 3261 §8.2.2.3). */
   readonly supported: readonly string[];
   /** Body types this method's handler understands; empty = no body accepted. */
@@ -38,6 +36,7 @@ export interface RouteRequirements {
 /**
  * The UAS checks of RFC 3261 §8.2, in the RFC's order: method, header, content
  * inspection. Returns the rejection to send, or undefined when the request may proceed.
+ * A 405 gets its Allow from the caller, who knows which methods have a handler.
  */
 export function checkRequest(
   request: SipRequest,
@@ -47,11 +46,7 @@ export function checkRequest(
   // §8.2.1 Method inspection.
   if (!KNOWN_METHODS.has(method)) return { status: 501, reason: `Not Implemented: method ${method}` };
   if (!route) {
-    return {
-      status: 405,
-      reason: `Method Not Allowed: the connector does not accept ${method}`,
-      headers: { allow: [...KNOWN_METHODS].join(", ") },
-    };
+    return { status: 405, reason: `Method Not Allowed: the connector does not accept ${method}` };
   }
   // Max-Forwards: 0 means the request may not travel further (§16.3 step 2, answered as the issue asks).
   if (request.maxForwards === 0) return { status: 483, reason: "Too Many Hops" };

@@ -43,9 +43,17 @@ export class SipRouter implements TransactionUser {
     return this;
   }
 
-  /** Allowed methods, as listed in Allow headers. */
+  /**
+   * The one Allow list: the methods with a handler, plus ACK and CANCEL, which the transaction
+   * layer and the dialog take. OPTIONS, 405 and every call response and INVITE we send use it.
+   */
   get allow(): string[] {
     return ["ACK", "CANCEL", ...this.routes.keys()].filter((m, i, all) => all.indexOf(m) === i);
+  }
+
+  /** `allow` as the value of an Allow header. */
+  get allowHeader(): string {
+    return this.allow.join(", ");
   }
 
   onRequest(transaction: ServerTransaction): void {
@@ -55,7 +63,7 @@ export class SipRouter implements TransactionUser {
     if (rejection) {
       const response = createResponse(request, rejection.status, rejection.reason);
       for (const [name, value] of Object.entries(rejection.headers ?? {})) response.headers.set(name, value);
-      if (rejection.status === 405) response.headers.set("allow", this.allow.join(", "));
+      if (rejection.status === 405) response.headers.set("allow", this.allowHeader);
       transaction.respond(response);
       return;
     }
@@ -82,7 +90,6 @@ export class SipRouter implements TransactionUser {
 
   private requirements(route: Route): RouteRequirements {
     return {
-      allow: this.allow,
       supported: this.supported,
       acceptBody: route.acceptBody ?? [],
       ...(route.answers ? { answers: route.answers } : {}),
@@ -92,7 +99,7 @@ export class SipRouter implements TransactionUser {
   /** RFC 3261 §11.2: what we would do with an INVITE, and keep-alive for the PBX. */
   private answerOptions(transaction: ServerTransaction): void {
     const response = createResponse(transaction.request, 200, "OK");
-    response.headers.set("allow", this.allow.join(", "));
+    response.headers.set("allow", this.allowHeader);
     response.headers.set("accept", "application/sdp");
     response.headers.set("accept-language", "en");
     response.headers.set("supported", this.supported.join(", "));

@@ -4,6 +4,7 @@ import { newBranch } from "../transaction/index.js";
 import type { SipConnection } from "../transport/index.js";
 import { dialogKey } from "./dialog-id.js";
 import type { LocalEndpoint } from "./local-endpoint.js";
+import { routeRequest } from "./route-set.js";
 
 export type DialogState = "early" | "confirmed" | "terminated";
 
@@ -14,16 +15,27 @@ export interface RequestOptions {
 }
 
 /**
+ * Where the requests of a dialog travel: the peer's current registered flow (RFC 5626
+ * §5.3 style — the connection a PBX behind NAT keeps open), or undefined when it has none.
+ */
+export type DialogFlow = () => SipConnection | undefined;
+
+/**
  * One SIP dialog (RFC 3261 §12): ids, sequence numbers, remote target and route set,
- * and the connection it lives on — requests inside it go back over that connection,
- * because the PBX behind NAT accepts nothing else.
+ * and the connection its requests travel on. That is the peer's current registered flow
+ * when the owner gave one (`followFlow`), else the connection the dialog was made on:
+ * never whichever connection the last in-dialog request arrived on, because a PBX behind
+ * NAT accepts requests only on the connection it registered over.
  */
 export class Dialog {
   state: DialogState;
   localSeq: number;
   remoteSeq: number | undefined;
   remoteTarget: string;
-  private readonly routeSet: readonly string[];
+  /** RFC 3261 §12.1: the Route header values of our requests, in order. */
+  readonly routeSet: readonly string[];
+  private lastFlow: SipConnection;
+  private flow: DialogFlow | undefined;
 
   private constructor(
     readonly callId: string,
@@ -40,9 +52,10 @@ export class Dialog {
       routeSet: readonly string[];
       state: DialogState;
     },
-    public connection: SipConnection,
+    connection: SipConnection,
     private readonly endpoint: LocalEndpoint,
   ) {
+    this.lastFlow = connection;
     this.localSeq = init.localSeq;
     this.remoteSeq = init.remoteSeq;
     this.remoteTarget = init.remoteTarget;
@@ -52,6 +65,21 @@ export class Dialog {
 
   get key(): string {
     return dialogKey(this.callId, this.localTag, this.remoteTag);
+  }
+
+  /**
+   * The connection our requests go over now: the flow's current connection while it has an
+   * open one, else the last one it had (or the dialog's first), which may have closed.
+   */
+  get connection(): SipConnection {
+    const current = this.flow?.();
+    if (current?.open) this.lastFlow = current;
+    return this.lastFlow;
+  }
+
+  /** From now on, requests follow `flow` (a re-registration on a new connection moves the dialog). */
+  followFlow(flow: DialogFlow): void {
+    this.flow = flow;
   }
 
   /** RFC 3261 §12.1.1: the UAS side, from the request and the To tag we answered with. */
@@ -124,7 +152,7 @@ export class Dialog {
     return true;
   }
 
-  /** RFC 3261 §12.2.1.1: a new request inside the dialog (loose routing only). */
+  /** RFC 3261 §12.2.1.1: a new request inside the dialog. */
   createRequest(method: string, options: RequestOptions = {}): SipRequest {
     const seq = method === "ACK" || method === "CANCEL" ? this.localSeq : ++this.localSeq;
     return this.build(method, seq, newBranch(), options);
@@ -141,16 +169,18 @@ export class Dialog {
   }
 
   private build(method: string, seq: number, branch: string, options: RequestOptions): SipRequest {
+    const connection = this.connection;
+    const { requestUri, routes } = routeRequest(this.remoteTarget, this.routeSet);
     const headers = new Headers();
-    headers.append("via", `${this.endpoint.via(this.connection)};branch=${branch}`);
+    headers.append("via", `${this.endpoint.via(connection)};branch=${branch}`);
     headers.append("max-forwards", "70");
     headers.append("from", `${this.localUri};tag=${this.localTag}`);
     headers.append("to", `${this.remoteUri};tag=${this.remoteTag}`);
     headers.append("call-id", this.callId);
     headers.append("cseq", `${seq} ${method}`);
-    for (const route of this.routeSet) headers.append("route", route);
+    for (const route of routes) headers.append("route", route);
     if (method !== "ACK" && method !== "CANCEL" && method !== "BYE") {
-      headers.append("contact", `<${this.endpoint.contact(this.connection)}>`);
+      headers.append("contact", `<${this.endpoint.contact(connection)}>`);
     }
     for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
     let body: Buffer = Buffer.alloc(0);
@@ -158,7 +188,7 @@ export class Dialog {
       body = Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body);
       if (options.contentType) headers.set("content-type", options.contentType);
     }
-    return new Request(method, this.remoteTarget, headers, body);
+    return new Request(method, requestUri, headers, body);
   }
 }
 
