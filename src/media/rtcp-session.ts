@@ -115,7 +115,9 @@ export class RtcpSession {
 
   /** A datagram for RTCP: from the RTCP port, or demultiplexed from the RTP port (RFC 5761 §4). */
   receive(data: Buffer, from: RemoteInfo, onRtcpPort: boolean): void {
-    if (this.closed) return;
+    // STUN (first octet 0–3, RFC 7983 §7): peers such as linphone probe the RTCP port with
+    // binding requests. Not RTCP, and not malformed RTCP either: dropped uncounted.
+    if (this.closed || (data.length > 0 && data[0]! < 4)) return;
     const parsed = parseRtcp(data);
     if (!parsed.ok) {
       this.counters.ignored++;

@@ -202,10 +202,13 @@ describe("RTCP over real UDP on 127.0.0.1 (RFC 3550, 3605, 5761)", () => {
     await rtcp.sendRaw(Buffer.from([0x81, 201, 0, 7, 1, 2, 3, 4]), session.localPort + 1); // length past the end
     await rtcp.sendRaw(Buffer.from("not rtcp at all"), session.localPort + 1);
     await rtp.sendRaw(Buffer.from([0x80, 200, 0, 0]), session.localPort); // an SR without its body
+    // A STUN binding request (linphone sends them to the RTCP port) is not malformed RTCP.
+    await rtcp.sendRaw(Buffer.from("000100002112a442631198317e7e9b329b164926", "hex"), session.localPort + 1);
     await until(() => session.stats.rtcp.ignored === 3, "three malformed datagrams");
     expect(events.filter((e) => e.event === "rtcp_ignored")).toHaveLength(1);
     await rtcp.sendRaw(buildReceiverReport(PEER_SSRC, []), session.localPort + 1);
     await until(() => session.stats.rtcp.received === 1, "a good RR");
+    expect(session.stats.rtcp.ignored).toBe(3);
     await rtp.sendRtp(session.localPort, Buffer.alloc(160, 5));
     await rtp.waitFor(1);
   });
