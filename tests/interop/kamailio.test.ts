@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TRUNK } from "../support/emulator.js";
+import { until } from "../support/until.js";
+import { hasBaresip } from "./support/baresip.js";
+import { type EdgeProxySetup, startEdgeProxy } from "./support/edge-proxy.js";
+import type { JournalCall } from "./support/journal.js";
+import { hasKamailio } from "./support/kamailio.js";
+import { requirePackage } from "./support/process.js";
+
+const ready =
+  requirePackage(hasKamailio, "kamailio", "the Kamailio edge-proxy interop tests") &&
+  requirePackage(hasBaresip, "baresip-core", "the Kamailio edge-proxy interop tests (phone behind it)");
+
+const AL = "+4923026672131";
+
+describe.skipIf(!ready)(
+  "Kamailio 5.6 as the PBX's edge proxy (uac_reg over TLS, NAT contact, record-route)",
+  () => {
+    let s: EdgeProxySetup;
+
+    beforeAll(async () => {
+      s = await startEdgeProxy("kamailio-admin");
+    });
+
+    afterAll(async () => {
+      await s?.stop();
+    });
+
+    const rtpBothWays = (c: JournalCall) =>
+      (c.media?.stats.packetsReceived ?? 0) > 10 && (c.media?.stats.packetsSent ?? 0) > 10;
+    /** baresip's status line `audio=<tx>/<rx> (bit/s)`: the phone hears RTP when rx > 0. */
+    const phoneHearsAudio = (from: number) =>
+      /audio=[1-9]\d*\/[1-9]\d* \(bit\/s\)/.test(s.phone.output.slice(from));
+    const ended = (id: string) => (c: JournalCall) => c.id === id && c.state === "ended";
+
+    /** SIP requests the emulator received with this SIP Call-ID (and method). */
+    const received = async (sipCallId: string, method?: string) =>
+      (await s.api.trace("?kind=sip")).filter(
+        (e) =>
+          e.direction === "in" &&
+          e.summary?.callId === sipCallId &&
+          e.summary.method !== undefined &&
+          (method === undefined || e.summary.method === method),
+      );
+    /**
+     * Every request of the dialog came through Kamailio, on the connection its uac_reg
+     * registered: the phone's ACK, BYE and re-INVITEs followed the Record-Route the emulator
+     * returned instead of the emulator's Contact.
+     */
+    const expectAllViaKamailio = async (sipCallId: string) => {
+      const trunkConnection = s.emulator.bindings()[0]?.connectionId;
+      const requests = await received(sipCallId);
+      expect(requests.length).toBeGreaterThan(1);
+      expect(
+        requests.map((e) => `${e.summary!.method} on ${e.connectionId}`),
+        `${trunkConnection} is the trunk's connection`,
+      ).toEqual(requests.map((e) => `${e.summary!.method} on ${trunkConnection}`));
+    };
+
+    it("registers the trunk through Kamailio over TLS, Contact the unreachable NAT address", () => {
+      const [binding] = s.emulator.bindings();
+      expect(binding).toMatchObject({
+        aor: TRUNK.username,
+        transport: "TLS",
+        contact: expect.stringContaining("@192.0.2.77:5061;transport=tls"),
+      });
+    });
+
+    it("phone → user: answered with RTP both ways, ACK via Kamailio, hold/retrieve, RFC 4733 DTMF, BYE", async () => {
+      const mark = s.phone.mark();
+      s.phone.send(`/dial ${s.dialUri(AL)}`);
+      const answered = await s.api.waitForCall(
+        (c) => c.direction === "pbx-to-user" && c.state === "answered" && rtpBothWays(c),
+        "the phone's call answered with RTP both ways",
+        15_000,
+        s.logs,
+      );
+      const sipCallId = answered.legs[0]!.callId;
+      // The ACK for the 2xx follows the route set through Kamailio to the emulator.
+      await until(
+        async () => (await received(sipCallId, "ACK")).length > 0,
+        () => `the ACK\n${s.logs()}`,
+      );
+
+      s.phone.send("/hold");
+      await s.api.waitForCall((c) => c.id === answered.id && c.onHold, "hold", 10_000, s.logs);
+      s.phone.send("/resume");
+      await s.api.waitForCall((c) => c.id === answered.id && !c.onHold, "retrieve", 10_000, s.logs);
+
+      s.phone.send("4");
+      s.phone.send("2");
+      await s.api.waitForCall(
+        (c) => c.id === answered.id && c.dtmf.map((d) => d.digit).join("") === "42",
+        "DTMF 4 2",
+        10_000,
+        s.logs,
+      );
+
+      await until(
+        () => phoneHearsAudio(mark),
+        () => `RTP received by the phone\n${s.logs()}`,
+      );
+      s.phone.send("/hangup");
+      const done = await s.api.waitForCall(ended(answered.id), "BYE from the phone", 10_000, s.logs);
+      expect(done.endedBy).toBe("pbx");
+      expect(done.events.map((e) => e.type)).not.toContain("ack-timeout");
+      expect(done.dtmf.every((d) => d.via === "rfc4733")).toBe(true);
+      await expectAllViaKamailio(sipCallId);
+    }, 45_000);
+
+    it("user → phone: the INVITE reaches the phone over the registered connection; answered with RTP; BYE from the emulator", async () => {
+      const mark = s.phone.mark();
+      const started = await s.api.http.admin("POST", "/api/admin/calls", {
+        fromUser: "al@acme.test",
+        to: "+4930123456",
+      });
+      expect(started.status).toBe(201);
+      const answered = await s.api.waitForCall(
+        (c) => c.id === started.body.id && c.state === "answered" && rtpBothWays(c),
+        "the phone answering with RTP both ways",
+        15_000,
+        s.logs,
+      );
+      expect(answered.direction).toBe("user-to-pbx");
+      const gone = await s.api.http.admin("DELETE", `/api/admin/calls/${answered.id}`);
+      expect(gone.status).toBeLessThan(300);
+      // The BYE follows Kamailio's Record-Route over the trunk's connection and reaches the phone.
+      await s.phone.waitFor(
+        /session closed|terminated|Connection reset|call closed/i,
+        "the BYE at the phone",
+        10_000,
+        mark,
+      );
+      await s.api.waitForCall(ended(answered.id), "the call ended", 10_000, s.logs);
+    }, 30_000);
+
+    it("blind transfer: REFER from the phone; the user calls the target through the trunk", async () => {
+      s.phone.send(`/dial ${s.dialUri(AL)}`);
+      const first = await s.api.waitForCall(
+        (c) => c.direction === "pbx-to-user" && c.state === "answered",
+        "the call to transfer answered",
+        15_000,
+        s.logs,
+      );
+      s.phone.send("/transfer sip:+4930999888@127.0.0.1");
+      await s.api.waitForCall(
+        (c) => c.id === first.id && c.events.some((e) => e.type === "transferred"),
+        "the transfer completed (NOTIFY 200)",
+        20_000,
+        s.logs,
+      );
+      const second = await s.api.waitForCall(
+        (c) => c.direction === "user-to-pbx" && c.state === "answered",
+        "the transferred call answered by the phone",
+        10_000,
+        s.logs,
+      );
+      await s.api.http.admin("DELETE", `/api/admin/calls/${second.id}`);
+      await s.api.waitForCall(ended(second.id), "the transferred call ended", 10_000, s.logs);
+      if ((await s.api.call(first.id))?.state !== "ended") s.phone.send("/hangup");
+      await s.api.waitForCall(ended(first.id), "the transferred call's first leg ended", 10_000, s.logs);
+    }, 60_000);
+
+    it("CANCEL from the phone while the user rings: 487 Request Terminated through Kamailio", async () => {
+      const tenantId = s.emulator.bindings()[0]!.tenantId;
+      const users = await s.api.http.admin("GET", `/api/admin/tenants/${tenantId}/users?search=bo@acme.test`);
+      const bo = users.body.items[0];
+      const patched = await s.api.http.admin("PATCH", `/api/admin/tenants/${tenantId}/users/${bo.id}`, {
+        callBehaviour: { mode: "no-answer", ringMs: 30_000 },
+      });
+      expect(patched.status).toBe(200);
+      const mark = s.phone.mark();
+      s.phone.send(`/dial ${s.dialUri("+4923026672132")}`);
+      const ringing = await s.api.waitForCall(
+        (c) => c.direction === "pbx-to-user" && c.state === "ringing",
+        "the user ringing",
+        10_000,
+        s.logs,
+      );
+      await s.phone.waitFor(/180 Ringing/, "180 Ringing at the phone", 10_000, mark);
+      s.phone.send("/hangup");
+      const done = await s.api.waitForCall(ended(ringing.id), "the call cancelled", 10_000, s.logs);
+      expect(done.finalStatus).toBe(487);
+      expect((await received(ringing.legs[0]!.callId, "CANCEL")).length).toBe(1);
+    }, 30_000);
+
+    it("the emulator opened no connection of its own: every connection in the trace was accepted on its SIP port", async () => {
+      const connections = (await s.api.trace("?kind=connection")).filter((e) => e.event === "opened");
+      expect(connections.length).toBeGreaterThan(0);
+      for (const c of connections) expect(c.local?.port).toBe(s.emulator.ports.sip);
+    });
+
+    it("unregister: uac_reg removes its binding and the connector goes unavailable", async () => {
+      s.kamailio.rpc("uac.reg_unregister", "l_uuid", "osbiztrunk");
+      await until(
+        () => s.emulator.bindings().length === 0,
+        () => `the unregistration\n${s.logs()}`,
+      );
+    });
+  },
+);

@@ -1,0 +1,211 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { EmulatorHandle, StartOptions } from "../../src/index.js";
+import { startTestEmulator, TRUNK } from "../support/emulator.js";
+import { adminApi } from "./support/journal.js";
+import { hasLinphone, LinphoneDaemon, type MediaEncryption } from "./support/linphone.js";
+import { requirePackage } from "./support/process.js";
+
+const ready = requirePackage(hasLinphone, "linphone-cli", "the linphone-daemon interop tests");
+
+const SEED = `
+tenants:
+  - name: Acme
+    systems:
+      - systemId: osbiz-1
+        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
+        trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
+    users:
+      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
+`;
+
+let emulator: EmulatorHandle | undefined;
+let linphone: LinphoneDaemon | undefined;
+
+afterEach(async () => {
+  await linphone?.stop();
+  await emulator?.close();
+  linphone = undefined;
+  emulator = undefined;
+});
+
+async function registered(options: StartOptions = {}, encryption: MediaEncryption = "none") {
+  const e = await startTestEmulator({ seedText: SEED, adminToken: "linphone-admin", ...options });
+  emulator = e;
+  const l = await LinphoneDaemon.start({ caPath: e.certificates.caCertPath!, encryption });
+  linphone = l;
+  // mbedTLS 2 cannot match an IP address against the certificate's IP SANs: connect by name.
+  await l.command(
+    `register sip:${TRUNK.username}@phoneapp.unify.com sip:localhost:${e.ports.sip};transport=tls ${TRUNK.password}`,
+  );
+  await l.waitForAnswer("register-status ALL", /State: LinphoneRegistrationOk/, "registration");
+  // Addressed to the emulator itself: the INVITE goes over the registered TLS connection.
+  const al = `sip:+4923026672131@localhost:${e.ports.sip};transport=tls`;
+  return { e, l, api: adminApi(e), al };
+}
+
+/** The Authorization header of the REGISTER that the emulator accepted. */
+async function registerAuthorization(api: ReturnType<typeof adminApi>): Promise<string> {
+  const requests = (await api.trace("?kind=sip")).filter(
+    (x) =>
+      x.direction === "in" && x.summary?.method === "REGISTER" && /^Authorization:/im.test(x.message ?? ""),
+  );
+  return requests.at(-1)?.message?.match(/^Authorization:(.*)$/im)?.[1] ?? "";
+}
+
+/** Places a call from linphone; returns its daemon call id. */
+async function dial(l: LinphoneDaemon, uri: string): Promise<string> {
+  const id = LinphoneDaemon.field(await l.command(`call ${uri}`), "Id");
+  if (!id) throw new Error("linphone-daemon gave no call id");
+  return id;
+}
+
+describe.skipIf(!ready)("linphone-daemon 5.1 (belle-sip, mbedTLS) as the PBX trunk over TLS", () => {
+  it("registers with MD5 digest (qop=auth)", async () => {
+    const { e, api } = await registered();
+    expect(e.bindings()).toMatchObject([{ aor: TRUNK.username, transport: "TLS" }]);
+    const authorization = await registerAuthorization(api);
+    expect(authorization).toMatch(/algorithm=MD5/);
+    expect(authorization).toMatch(/qop=auth/);
+  }, 30_000);
+
+  it("registers with SHA-256 digest when the emulator offers SHA-256 first (--digest-algorithms SHA-256,MD5)", async () => {
+    const { e, api } = await registered({ registrar: { digestAlgorithms: ["SHA-256", "MD5"] } });
+    expect(e.bindings()).toHaveLength(1);
+    expect(await registerAuthorization(api)).toMatch(/algorithm=SHA-256/);
+  }, 30_000);
+
+  it("calls a user: answered with RTP both ways, hold/retrieve, DTMF as RFC 4733 and as SIP INFO, BYE", async () => {
+    const { l, api, al } = await registered();
+    const id = await dial(l, al);
+    await l.waitForAnswer(`call-status ${id}`, /State: LinphoneCallStreamsRunning/, "streams running");
+    await l.playTone(id);
+    const answered = await api.waitForCall(
+      (c) =>
+        c.state === "answered" &&
+        (c.media?.stats.packetsReceived ?? 0) > 10 &&
+        (c.media?.stats.packetsSent ?? 0) > 10,
+      "linphone's call answered with RTP both ways",
+      15_000,
+      () => l.logTail(),
+    );
+
+    await l.command(`call-pause ${id}`);
+    await api.waitForCall(
+      (c) => c.id === answered.id && c.onHold,
+      "hold",
+      10_000,
+      () => l.logTail(),
+    );
+    await l.waitForAnswer(`call-status ${id}`, /State: LinphoneCallPaused\b/, "the call paused");
+    await l.command(`call-resume ${id}`);
+    await api.waitForCall(
+      (c) => c.id === answered.id && !c.onHold,
+      "retrieve",
+      10_000,
+      () => l.logTail(),
+    );
+
+    await l.waitForAnswer(`call-status ${id}`, /State: LinphoneCallStreamsRunning/, "the call resumed");
+    await l.command("dtmf 5");
+    await api.waitForCall((c) => c.id === answered.id && c.dtmf.length === 1, "RFC 4733 DTMF", 10_000);
+    await l.command("config-set sip use_rfc2833 0");
+    await l.command("config-set sip use_info 1");
+    await l.command("dtmf 7");
+    const withInfo = await api.waitForCall(
+      (c) => c.id === answered.id && c.dtmf.length === 2,
+      "SIP INFO DTMF",
+      10_000,
+      () => l.logTail(),
+    );
+    expect(withInfo.dtmf).toMatchObject([
+      { digit: "5", via: "rfc4733" },
+      { digit: "7", via: "info" },
+    ]);
+
+    await l.command(`terminate ${id}`);
+    const done = await api.waitForCall((c) => c.id === answered.id && c.state === "ended", "BYE", 10_000);
+    expect(done.endedBy).toBe("pbx");
+  }, 60_000);
+
+  it("is called by a user: the INVITE arrives over its TLS connection, answered, RTP both ways, BYE from the emulator", async () => {
+    const { l, api } = await registered();
+    const started = await api.http.admin("POST", "/api/admin/calls", {
+      fromUser: "al@acme.test",
+      to: "+4930123456",
+    });
+    expect(started.status).toBe(201);
+    const incoming = await l.waitForAnswer(
+      "call-status",
+      /State: LinphoneCallIncomingReceived/,
+      "the incoming call",
+    );
+    const id = LinphoneDaemon.field(incoming, "Id") ?? "";
+    await l.command(`answer ${id}`);
+    await l.waitForAnswer(`call-status ${id}`, /State: LinphoneCallStreamsRunning/, "streams running");
+    await l.playTone(id);
+    await api.waitForCall(
+      (c) =>
+        c.id === started.body.id &&
+        c.state === "answered" &&
+        (c.media?.stats.packetsReceived ?? 0) > 10 &&
+        (c.media?.stats.packetsSent ?? 0) > 10,
+      "answered with RTP both ways",
+      15_000,
+      () => l.logTail(),
+    );
+    await api.http.admin("DELETE", `/api/admin/calls/${started.body.id}`);
+    await l.waitForAnswer(
+      "call-status",
+      /No current call|LinphoneCallEnd|LinphoneCallReleased/,
+      "the BYE at linphone",
+    );
+  }, 45_000);
+
+  it("mandatory SRTP: the RTP/SAVP offer is refused cleanly with 488", async () => {
+    const { l, api, al } = await registered({}, { srtp: "mandatory" });
+    const id = await dial(l, al);
+    const refused = await api.waitForCall(
+      (c) => c.state === "ended",
+      "the refused call",
+      10_000,
+      () => l.logTail(),
+    );
+    expect(refused.finalStatus).toBe(488);
+    await l.waitForAnswer(
+      `call-status ${id}`,
+      /LinphoneCallError|LinphoneCallReleased|No call/,
+      "the call failing at linphone",
+    );
+    expect(l.logTail(200_000)).toMatch(/488/);
+  }, 30_000);
+
+  it("best-effort SRTP: the SRTP offer gets 488, linphone falls back to plain RTP and the call connects", async () => {
+    const { l, api, al } = await registered({}, { srtp: "best-effort" });
+    const id = await dial(l, al);
+    await l.waitForAnswer(`call-status ${id}`, /State: LinphoneCallStreamsRunning/, "streams running");
+    await l.playTone(id);
+    const answered = await api.waitForCall(
+      (c) => c.state === "answered" && (c.media?.stats.packetsReceived ?? 0) > 10,
+      "the call answered with RTP",
+      15_000,
+      () => l.logTail(),
+    );
+    // liblinphone 5.1's best effort: an RTP/SAVP offer with a=crypto first; the emulator's
+    // clean 488 makes it retry the same call with plain RTP/AVP.
+    const refused = (await api.calls()).find((c) => c.id !== answered.id);
+    expect(refused).toMatchObject({ state: "ended", finalStatus: 488 });
+    const invites = (await api.trace("?kind=sip")).filter(
+      (x) => x.direction === "in" && x.summary?.method === "INVITE",
+    );
+    expect(invites.map((x) => /^m=audio \d+ (RTP\/S?AVP) /m.exec(x.message ?? "")?.[1])).toEqual([
+      "RTP/SAVP",
+      "RTP/AVP",
+    ]);
+    expect(invites[0]!.message).toMatch(/^a=crypto:/m);
+    const sip = await api.trace(`?kind=sip&callId=${answered.id}`);
+    const answer = sip.find((x) => x.direction === "out" && x.summary?.status === 200)?.message ?? "";
+    expect(answer).toMatch(/^m=audio \d+ RTP\/AVP /m);
+    await l.command(`terminate ${id}`);
+    await api.waitForCall((c) => c.id === answered.id && c.state === "ended", "BYE", 10_000);
+  }, 30_000);
+});

@@ -1,0 +1,78 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { until } from "../../support/until.js";
+
+/** True when `command` can be executed (the Debian package providing it is installed). */
+export function installed(command: string, args: string[] = ["--version"]): boolean {
+  return spawnSync(command, args, { stdio: "ignore", timeout: 5_000 }).error === undefined;
+}
+
+/** Logs one line saying which package is missing and what is skipped; returns `present`. */
+export function requirePackage(present: boolean, pkg: string, what: string): boolean {
+  if (!present) console.warn(`interop: ${pkg} not installed (Debian package ${pkg}): skipping ${what}`);
+  return present;
+}
+
+/** A spawned peer whose stdout+stderr are collected, for waiting on lines and for failure messages. */
+export class Peer {
+  readonly child: ChildProcess;
+  output = "";
+
+  constructor(
+    readonly name: string,
+    command: string,
+    args: string[],
+    options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  ) {
+    this.child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], ...options });
+    const collect = (chunk: Buffer) => {
+      this.output += chunk.toString("utf8");
+      // bounded: keep the last 2 MB for diagnostics
+      if (this.output.length > 2_000_000) this.output = this.output.slice(-1_000_000);
+    };
+    this.child.stdout?.on("data", collect);
+    this.child.stderr?.on("data", collect);
+    this.child.stdin?.on("error", () => {});
+  }
+
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  send(line: string): void {
+    this.child.stdin?.write(`${line}\n`);
+  }
+
+  /** Offset into the output, to wait for something that happens after now. */
+  mark(): number {
+    return this.output.length;
+  }
+
+  /** Waits until the output after `from` matches `pattern`; returns the match. */
+  async waitFor(pattern: RegExp, what: string, limitMs = 15_000, from = 0): Promise<RegExpMatchArray> {
+    let match: RegExpMatchArray | null = null;
+    await until(
+      () => {
+        match = this.output.slice(from).match(pattern);
+        return match !== null || this.exited;
+      },
+      () => `${this.name}: ${what}\n--- ${this.name} output (tail) ---\n${this.tail()}`,
+      limitMs,
+    );
+    if (!match) throw new Error(`${this.name} exited before ${what}\n${this.tail()}`);
+    return match;
+  }
+
+  tail(chars = 6_000): string {
+    return this.output.slice(-chars);
+  }
+
+  /** SIGTERM, then SIGKILL if still alive after `graceMs`. */
+  async stop(graceMs = 2_000): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
+    await gone;
+    clearTimeout(timer);
+  }
+}
