@@ -138,14 +138,17 @@ export class RtcpSession {
     for (const packet of parsed.packets) this.read(packet, arrivedAtMs);
   }
 
-  /** Sends RR (or SR) + SDES + BYE if there is anyone to tell, then calls `done` (sockets may close). */
+  /**
+   * Sends RR (or SR) + SDES + BYE if there is anyone to tell, then calls `done` (sockets may
+   * close). A session that never sent RTP or RTCP leaves silently (RFC 3550 §6.3.7).
+   */
   close(done: () => void): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    const sent = this.send([buildBye(this.init.ssrc)], done);
-    if (!sent) done();
+    const spoke = this.counters.sent > 0 || this.init.source.sender(this.init.wallclockMs()).packets > 0;
+    if (!spoke || !this.send([buildBye(this.init.ssrc)], done)) done();
   }
 
   private read(packet: RtcpPacket, arrivedAtMs: number): void {

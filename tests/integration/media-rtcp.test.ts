@@ -215,11 +215,23 @@ describe("RTCP over real UDP on 127.0.0.1 (RFC 3550, 3605, 5761)", () => {
 
   it("sends RR, SDES and BYE when the session closes", async () => {
     const { session } = await connected("echo");
+    await compound(rtcp, (c) => c[0]?.type === "rr");
     session.close();
     const packets = await compound(rtcp, (c) => c.some((p) => p.type === "bye"));
     expect(packets.map((p) => p.type)).toEqual(["rr", "sdes", "bye"]);
     expect(packets[2]).toEqual({ type: "bye", ssrcs: [OUR_SSRC], reason: null });
     expect(session.stats.rtcp.sent).toBeGreaterThanOrEqual(1);
+  });
+
+  it("sends no BYE from a session that never sent RTP or RTCP (RFC 3550 §6.3.7)", async () => {
+    const { session } = await connected("echo");
+    session.close();
+    await engine.close();
+    expect(session.stats.rtcp.sent).toBe(0);
+    // A BYE would have been sent before the sockets closed, so it would be queued before this marker.
+    await rtcp.sendRaw(Buffer.from("marker"), rtcp.port);
+    await until(() => rtcp.datagrams.some((d) => d.toString() === "marker"), "the marker datagram");
+    expect(rtcpReceived(rtcp)).toEqual([]);
   });
 
   it("sends no RTCP to a peer on hold with the 0.0.0.0 address, and sends no BYE there", async () => {
