@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
+import { until } from "../support/until.js";
 
 const hasBaresip = spawnSync("baresip", ["-h"]).error === undefined;
 if (!hasBaresip)
@@ -113,6 +114,57 @@ describe.skipIf(!hasBaresip)("a real SIP UA (baresip) as the PBX trunk", () => {
     expect(out).toMatch(/180 Ringing/);
     expect(call.media!.stats.packetsSent).toBeGreaterThan(0);
     child.stdin!.write("/hangup\n");
+  });
+
+  it("is called with --inbound-request-uri contact: the INVITE goes to its registered Contact and it answers", async () => {
+    const e = await startTestEmulator({
+      seedText: CALL_SEED,
+      adminToken: "baresip-admin",
+      inboundRequestUri: "contact",
+    });
+    emulator = e;
+    const dir = baresipConfig(e.ports.sip, e.certificates.caCertPath!, TRUNK.password);
+    // answermode=auto: baresip answers what is addressed to its account's Contact. It looks
+    // the account up by the Request-URI, so a bare dialled number would not reach it.
+    writeFileSync(
+      path.join(dir, "accounts"),
+      `<sip:${TRUNK.username}@127.0.0.1:${e.ports.sip};transport=tls>;auth_pass=${TRUNK.password};regint=600;answermode=auto\n`,
+    );
+    child = spawn("baresip", ["-f", dir, "-t", "25"], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    await until(
+      () => e.bindings().length > 0,
+      () => `baresip registration:\n${out}`,
+      15_000,
+    );
+    const contact = e.bindings()[0]!.contact;
+    const http = httpClient(e);
+    const started = await http.admin("POST", "/api/admin/calls", {
+      fromUser: "al@acme.test",
+      to: "+4930123456",
+    });
+    expect(started.status).toBe(201);
+    let call:
+      | { state: string; media: { stats: { packetsReceived: number; packetsSent: number } } | null }
+      | undefined;
+    await until(
+      async () => {
+        call = (await http.admin("GET", `/api/admin/calls?state=active`)).body[0];
+        return call?.state === "answered" && (call.media?.stats.packetsReceived ?? 0) > 20;
+      },
+      () => `the call answered by baresip with RTP:\n${out}\n${JSON.stringify(call)}`,
+      15_000,
+    );
+    const trace = await http.admin("GET", "/api/admin/trace?kind=sip");
+    const invite = trace.body.entries.find(
+      (x: { direction: string; summary: { method?: string } }) =>
+        x.direction === "out" && x.summary.method === "INVITE",
+    );
+    expect(invite.summary.startLine).toBe(`INVITE ${contact} SIP/2.0`);
+    expect(call!.media!.stats.packetsSent).toBeGreaterThan(0);
+    await http.admin("DELETE", `/api/admin/calls/${started.body.id}`);
   });
 
   it("registers over TLS with the seeded trunk credentials", async () => {
