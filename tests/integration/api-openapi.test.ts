@@ -3,7 +3,6 @@ import type { EmulatorHandle } from "../../src/index.js";
 import { startTestEmulator } from "../support/emulator.js";
 import { type HttpAnswer, httpClient } from "../support/http.js";
 
-const API_KEY = "acme-key-0001";
 const METHODS = ["get", "put", "post", "patch", "delete"] as const;
 
 interface Operation {
@@ -15,13 +14,17 @@ interface Operation {
 let emulator: EmulatorHandle;
 let http: ReturnType<typeof httpClient>;
 let operations: Operation[];
+let apiKey: string;
 // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document is asserted field by field
 let doc: any;
 
 beforeAll(async () => {
-  emulator = await startTestEmulator();
+  // A tenant with a generated API key, read back over the API below.
+  emulator = await startTestEmulator({ seedText: "tenants:\n  - name: Acme\n" });
   http = httpClient(emulator);
   doc = (await http.call("GET", "/openapi.json")).body;
+  const [tenant] = (await http.admin("GET", "/api/admin/tenants")).body as { id: string }[];
+  apiKey = (await http.admin("GET", `/api/admin/tenants/${tenant!.id}/api-key`)).body.apiKey;
   operations = Object.entries(doc.paths as Record<string, Record<string, { security?: [] }>>).flatMap(
     ([path, item]) =>
       METHODS.filter((m) => item[m]).map((m) => ({
@@ -81,7 +84,7 @@ describe("OpenAPI: per-operation security, as the routes enforce it", () => {
         if (!passedAuth(withToken) || !refused(without, "admin_token_missing"))
           mismatches.push(`${label}: with token ${withToken.status}, without ${without.status}`);
       } else if (scheme === "apiKey") {
-        const withKey = await http.pbx(API_KEY, op.method, path);
+        const withKey = await http.pbx(apiKey, op.method, path);
         const without = await bare();
         if (!passedAuth(withKey) || !refused(without, "api_key_missing"))
           mismatches.push(`${label}: with key ${withKey.status}, without ${without.status}`);

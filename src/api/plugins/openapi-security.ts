@@ -15,8 +15,8 @@ export function declareSecurity(app: FastifyInstance, auth: ApiContext["auth"]):
   app.addHook("onRoute", (route) => {
     const security = securityOf(route, auth);
     // Mutated in place: @fastify/swagger keeps this route object and reads its schema later.
-    const schema = (route.schema ??= {}) as { security?: SecurityRequirement[] };
-    schema.security = security;
+    route.schema ??= {};
+    (route.schema as { security?: SecurityRequirement[] }).security = security;
   });
 }
 

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import type { StartCallInput } from "../../services/index.js";
 import type { ApiContext } from "../api-context.js";
+import { pageOf, pageOfArray, pagingHooks } from "../plugins/paging.js";
 import { callJson, callSchema, callsQuery, startCallBody } from "../schemas/calls.js";
 import { errorResponses, idParam } from "../schemas/common.js";
+import { pagedArray, pagedQuery } from "../schemas/paging.js";
 
 /** The call journal (CDRs) and calls placed on a user's behalf (SPEC §3.2 "calls"). */
 export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -14,14 +16,16 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     "/api/admin/calls",
     {
       ...admin,
+      ...pagingHooks,
       schema: {
         tags,
-        summary: "Active and recent calls (newest first), with legs, times, statuses, media stats and DTMF",
-        querystring: callsQuery,
-        response: { 200: { type: "array", items: callSchema }, ...errorResponses(400, 401) },
+        summary:
+          "Active and recent calls (newest first), with legs, times, statuses, media stats and DTMF; paged",
+        querystring: pagedQuery(callsQuery),
+        response: { 200: pagedArray(callSchema), ...errorResponses(400, 401, 429) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query as {
         tenantId?: string;
         userId?: string;
@@ -34,7 +38,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
         ...(q.trunk ? { trunkId: q.trunk } : {}),
         ...(q.state ? { state: q.state } : {}),
       });
-      return calls.map((c) => callJson(c, now()));
+      return pageOfArray(reply, calls, pageOf(request)).map((c) => callJson(c, now()));
     },
   );
 

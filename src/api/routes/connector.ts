@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Tenant } from "../../domain/index.js";
 import type { ProvisionInput, WizardAssignment, WizardNewUser } from "../../services/index.js";
 import type { ApiContext } from "../api-context.js";
+import { pageOf, pagingHooks } from "../plugins/paging.js";
 import { errorResponses, idParam } from "../schemas/common.js";
 import {
   assignmentBody,
@@ -18,7 +19,7 @@ import {
 
 type SystemParams = { systemId: string };
 type UserParams = { userId: string };
-type UserQuery = { search?: string; systemId?: string; offset?: string; limit?: string };
+type UserQuery = { search?: string; systemId?: string };
 
 /** Set by `requireApiKey`, which runs before every handler here. */
 const tenantOf = (request: FastifyRequest): Tenant => request.tenant!;
@@ -90,6 +91,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
     "/api/connector/v1/users",
     {
       ...apiKey,
+      ...pagingHooks,
       schema: {
         tags: users,
         summary: "Search users by name or e-mail; assigned users are marked (and those of `systemId`)",
@@ -99,13 +101,14 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const q = request.query as UserQuery;
+      const { offset, limit } = pageOf(request);
       const page = ctx.connector.listUsers(tenantOf(request), {
         ...(q.search === undefined ? {} : { search: q.search }),
         ...(q.systemId === undefined ? {} : { systemId: q.systemId }),
-        ...(q.offset === undefined ? {} : { offset: Number(q.offset) }),
-        ...(q.limit === undefined ? {} : { limit: Number(q.limit) }),
+        offset,
+        limit,
       });
-      return { items: page.items.map(wizardUserJson), total: page.total };
+      return { items: page.items.map(wizardUserJson), total: page.total, offset, limit };
     },
   );
 

@@ -2,8 +2,10 @@ import type { FastifyInstance } from "fastify";
 import { ApiError } from "../../errors/index.js";
 import { type FaultEngine, FaultRuleError, type FaultRuleInput } from "../../faults/index.js";
 import type { ApiContext } from "../api-context.js";
+import { pageOf, pageOfArray, pagingHooks } from "../plugins/paging.js";
 import { errorResponses, idParam } from "../schemas/common.js";
 import { clearedSchema, faultJson, faultRuleBody, faultRuleSchema } from "../schemas/faults.js";
+import { pagedArray, pagedQuery } from "../schemas/paging.js";
 
 /** What the fault routes need of the API context. */
 export interface FaultRoutesContext {
@@ -28,13 +30,15 @@ export function faultRoutes(app: FastifyInstance, ctx: FaultRoutesContext): void
     "/api/admin/faults",
     {
       ...admin,
+      ...pagingHooks,
       schema: {
         tags,
-        summary: "Fault rules in force, in the order they are tried, with hit counters",
-        response: { 200: { type: "array", items: faultRuleSchema }, ...errorResponses(401) },
+        summary: "Fault rules in force, in the order they are tried, with hit counters; paged",
+        querystring: pagedQuery(),
+        response: { 200: pagedArray(faultRuleSchema), ...errorResponses(400, 401, 429) },
       },
     },
-    async () => ctx.faults.list().map(faultJson),
+    async (request, reply) => pageOfArray(reply, ctx.faults.list(), pageOf(request)).map(faultJson),
   );
 
   app.post(

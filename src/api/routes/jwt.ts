@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "../api-context.js";
+import { pageOf, pageOfArray, pagingHooks } from "../plugins/paging.js";
 import { errorResponses, idParam } from "../schemas/common.js";
 import {
   createPortalTokenBody,
@@ -12,6 +13,7 @@ import {
   tenantJwtJson,
   tenantJwtSchema,
 } from "../schemas/jwt.js";
+import { pagedArray, pagedQuery } from "../schemas/paging.js";
 
 type TenantParams = { tenantId: string };
 type TokenParams = { tokenId: string };
@@ -50,16 +52,19 @@ export function jwtRoutes(app: FastifyInstance, ctx: ApiContext): void {
     "/api/jwt-portal/tokens",
     {
       ...admin,
+      ...pagingHooks,
       schema: {
         tags: portalTags,
         summary:
-          "Tokens the portal minted, newest first (without their text); the admin token stands in for the portal login",
-        querystring: portalTokenListQuery,
-        response: { 200: { type: "array", items: portalTokenSchema }, ...errorResponses(400, 401, 429) },
+          "Tokens the portal minted, newest first (without their text), paged; the admin token stands in for the portal login",
+        querystring: pagedQuery(portalTokenListQuery),
+        response: { 200: pagedArray(portalTokenSchema), ...errorResponses(400, 401, 429) },
       },
     },
-    async (request) =>
-      ctx.jwt.listTokens((request.query as { clientId?: string }).clientId).map(portalTokenJson),
+    async (request, reply) => {
+      const tokens = ctx.jwt.listTokens((request.query as { clientId?: string }).clientId);
+      return pageOfArray(reply, tokens, pageOf(request)).map(portalTokenJson);
+    },
   );
 
   app.post(

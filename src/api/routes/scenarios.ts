@@ -7,7 +7,9 @@ import {
   type ScenarioRunner,
 } from "../../scenarios/index.js";
 import type { ApiContext } from "../api-context.js";
+import { pageOf, pageOfArray, pagingHooks } from "../plugins/paging.js";
 import { errorResponses } from "../schemas/common.js";
+import { pagedArray, pagedQuery } from "../schemas/paging.js";
 import {
   scenarioAppliedJson,
   scenarioAppliedSchema,
@@ -34,13 +36,15 @@ export function scenarioRoutes(app: FastifyInstance, ctx: ScenarioRoutesContext)
     "/api/admin/scenarios",
     {
       ...admin,
+      ...pagingHooks,
       schema: {
         tags,
-        summary: "The scenarios of scenarios/*.yaml, one per vendor-FAQ connector fault",
-        response: { 200: { type: "array", items: scenarioSummarySchema }, ...errorResponses(401) },
+        summary: "The scenarios of scenarios/*.yaml, one per vendor-FAQ connector fault; paged",
+        querystring: pagedQuery(),
+        response: { 200: pagedArray(scenarioSummarySchema), ...errorResponses(400, 401, 429) },
       },
     },
-    async () => ctx.scenarios.catalog.list(),
+    async (request, reply) => pageOfArray(reply, ctx.scenarios.catalog.list(), pageOf(request)),
   );
 
   app.get(

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "../api-context.js";
+import { pageOf, pageOfArray, pagingHooks } from "../plugins/paging.js";
 import { errorResponses, idParam } from "../schemas/common.js";
+import { pagedArray, pagedQuery } from "../schemas/paging.js";
 import {
   apiKeySchema,
   connectorJson,
@@ -40,13 +42,15 @@ export function tenantRoutes(app: FastifyInstance, ctx: ApiContext): void {
     "/api/admin/tenants",
     {
       ...admin,
+      ...pagingHooks,
       schema: {
         tags,
-        summary: "List tenants",
-        response: { 200: { type: "array", items: tenantSchema }, ...errorResponses(401) },
+        summary: "List tenants (oldest first), paged",
+        querystring: pagedQuery(),
+        response: { 200: pagedArray(tenantSchema), ...errorResponses(400, 401, 429) },
       },
     },
-    async () => ctx.tenants.list().map(tenantJson),
+    async (request, reply) => pageOfArray(reply, ctx.tenants.list(), pageOf(request)).map(tenantJson),
   );
 
   app.get(
@@ -114,13 +118,18 @@ export function tenantRoutes(app: FastifyInstance, ctx: ApiContext): void {
     "/api/admin/tenants/:tenantId/connectors",
     {
       ...admin,
+      ...pagingHooks,
       schema: {
         tags,
-        summary: "Connectors (one per PBX system) with live registration status",
+        summary: "Connectors (one per PBX system) with live registration status, paged",
         params,
-        response: { 200: { type: "array", items: connectorSchema }, ...errorResponses(401, 404) },
+        querystring: pagedQuery(),
+        response: { 200: pagedArray(connectorSchema), ...errorResponses(400, 401, 404, 429) },
       },
     },
-    async (request) => ctx.tenants.connectors((request.params as TenantParams).tenantId).map(connectorJson),
+    async (request, reply) => {
+      const connectors = ctx.tenants.connectors((request.params as TenantParams).tenantId);
+      return pageOfArray(reply, connectors, pageOf(request)).map(connectorJson);
+    },
   );
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { User } from "../../domain/index.js";
 import type { NewUserInput, UserChanges } from "../../services/index.js";
 import type { ApiContext } from "../api-context.js";
+import { pageOf, pagingHooks } from "../plugins/paging.js";
 import { errorResponses, idParam } from "../schemas/common.js";
 import {
   createUserBody,
@@ -57,6 +58,7 @@ function routes(app: FastifyInstance, ctx: ApiContext): void {
     base,
     {
       ...admin,
+      ...pagingHooks,
       schema: {
         tags,
         summary: "List users: search by name, e-mail or number, ordered by last name, paged",
@@ -67,10 +69,9 @@ function routes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const { tenantId } = request.params as TenantParams;
-      const q = request.query as { search?: string; offset?: string; limit?: string };
-      const offset = q.offset === undefined ? 0 : Number(q.offset);
-      const limit = q.limit === undefined ? 100 : Number(q.limit);
-      const page = ctx.users.list(tenantId, { ...(q.search ? { search: q.search } : {}), offset, limit });
+      const { search } = request.query as { search?: string };
+      const { offset, limit } = pageOf(request);
+      const page = ctx.users.list(tenantId, { ...(search ? { search } : {}), offset, limit });
       return { items: page.items.map(json), total: page.total, offset, limit };
     },
   );

@@ -1,5 +1,6 @@
 import type { ProvisionedSystem, WizardUser } from "../../services/index.js";
 import { iso, isoTime } from "./common.js";
+import { pagedQuery } from "./paging.js";
 
 /** Digit rules (and "international needs countryCode") are the domain's, answered as 422 invalid_numbering. */
 const numberingProperties = {
@@ -73,16 +74,12 @@ export const systemSchema = {
   ],
 } as const;
 
-export const userQuery = {
-  type: "object",
+export const userQuery = pagedQuery({
   properties: {
-    search: { type: "string", maxLength: 200 },
-    systemId: text(100),
-    offset: { type: "string", pattern: "^[0-9]{1,9}$" },
-    limit: { type: "string", pattern: "^[0-9]{1,9}$" },
+    search: { type: "string", maxLength: 200, description: "case-insensitive part of the name or e-mail" },
+    systemId: { ...text(100), description: "mark the users assigned to this system's trunk" },
   },
-  additionalProperties: false,
-} as const;
+});
 
 export const createUserBody = {
   type: "object",
@@ -138,8 +135,13 @@ export const wizardUserSchema = {
 
 export const userPageSchema = {
   type: "object",
-  properties: { items: { type: "array", items: wizardUserSchema }, total: { type: "integer" } },
-  required: ["items", "total"],
+  properties: {
+    items: { type: "array", items: wizardUserSchema },
+    total: { type: "integer", description: "all matches, ignoring offset and limit" },
+    offset: { type: "integer" },
+    limit: { type: "integer" },
+  },
+  required: ["items", "total", "offset", "limit"],
 } as const;
 
 export function systemJson(p: ProvisionedSystem) {

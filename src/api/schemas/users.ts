@@ -1,6 +1,7 @@
 import { LOCALES, USER_ROLES, type User } from "../../domain/index.js";
 import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, REQUIRED_COLUMNS } from "../../services/index.js";
 import { iso, isoTime } from "./common.js";
+import { pagedQuery } from "./paging.js";
 
 const nullableString = { type: ["string", "null"] } as const;
 
@@ -61,23 +62,15 @@ export const userPageSchema = {
   required: ["items", "total", "offset", "limit"],
 } as const;
 
-export const listUsersQuery = {
-  type: "object",
+export const listUsersQuery = pagedQuery({
   properties: {
     search: {
       type: "string",
       maxLength: 200,
       description: "case-insensitive part of the name, e-mail address, callno, DID or phone number",
     },
-    offset: { type: "string", pattern: "^[0-9]{1,9}$", description: "users to skip (default 0)" },
-    limit: {
-      type: "string",
-      pattern: "^(?:[0-9]{1,3}|1000)$",
-      description: "page size, 0–1000 (default 100)",
-    },
   },
-  additionalProperties: false,
-} as const;
+});
 
 const fields = {
   emailAddress: { type: "string", maxLength: 254, description: "unique in the tenant, case-insensitively" },
