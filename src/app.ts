@@ -278,6 +278,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       host: config.host,
       sipPort: sip.port,
       domain: config.domain,
+      inboundRequestUri: config.inboundRequestUri,
       log: log.child({ component: "b2bua" }),
     });
     b2bua.install(router);

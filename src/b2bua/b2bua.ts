@@ -18,7 +18,7 @@ import { DialogRelay } from "./dialog-relay.js";
 import { InDialog } from "./in-dialog.js";
 import { ConnectorEndpoint } from "./pbx-endpoint.js";
 import { PbxInbound } from "./pbx-inbound.js";
-import { type CallRefusal, PbxOutbound } from "./pbx-outbound.js";
+import { type CallRefusal, type InboundRequestUri, PbxOutbound } from "./pbx-outbound.js";
 
 export interface B2buaDependencies {
   readonly store: Store;
@@ -33,6 +33,8 @@ export interface B2buaDependencies {
   readonly host: string;
   readonly sipPort: number;
   readonly domain: string;
+  /** Request-URI of calls toward the PBX (`--inbound-request-uri`); default "number". */
+  readonly inboundRequestUri?: InboundRequestUri;
   readonly log: Logger;
 }
 
@@ -87,7 +89,7 @@ export class B2bua {
     };
     this.ctx = ctx;
     this.inbound = new PbxInbound(ctx);
-    this.outbound = new PbxOutbound(ctx);
+    this.outbound = new PbxOutbound(ctx, deps.inboundRequestUri ?? "number");
     this.clientOutbound = new ClientOutbound(ctx, this.outbound);
     this.relay = new DialogRelay(ctx);
     this.inDialog = new InDialog(ctx, this.outbound, this.relay);

@@ -11,6 +11,14 @@ import { cancelRequestFor } from "./cancel-request.js";
 import { trunkDialogFlow, trunkFlow } from "./flows.js";
 import { rejectingAnswer } from "./passed-sdp.js";
 
+/**
+ * The Request-URI of an INVITE toward the PBX: `number` — the dialled number as user part of
+ * the registered Contact (`sip:+4930123456@203.0.113.5:5061;transport=tls`), what OSBiz
+ * expects; `contact` — the registered Contact URI unchanged, the number only in To, what
+ * UAs and PBX trunk profiles routing on To expect (baresip answers anything else with 404).
+ */
+export type InboundRequestUri = "number" | "contact";
+
 export type CallRefusal =
   | { kind: "user_not_found"; detail: string }
   | { kind: "user_not_assigned"; detail: string }
@@ -59,7 +67,10 @@ interface OutgoingInvite {
 export class PbxOutbound {
   private readonly outgoing = new Map<string, OutgoingInvite>();
 
-  constructor(private readonly ctx: B2buaContext) {}
+  constructor(
+    private readonly ctx: B2buaContext,
+    private readonly requestUri: InboundRequestUri,
+  ) {}
 
   async start(
     user: User,
@@ -179,9 +190,10 @@ export class PbxOutbound {
     headers.append("contact", `<${ctx.endpoint.contact(connection)}>`);
     headers.append("allow", ctx.allow());
     if (replaces) headers.append("replaces", replaces);
-    if (sdp === null) return new SipRequest("INVITE", targetUri(contact, to), headers);
+    const uri = this.requestUri === "contact" ? contact : targetUri(contact, to);
+    if (sdp === null) return new SipRequest("INVITE", uri, headers);
     headers.append("content-type", "application/sdp");
-    return new SipRequest("INVITE", targetUri(contact, to), headers, Buffer.from(sdp));
+    return new SipRequest("INVITE", uri, headers, Buffer.from(sdp));
   }
 
   private onResponse(entry: OutgoingInvite, response: SipResponse): void {

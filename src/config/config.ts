@@ -72,6 +72,11 @@ export interface EmulatorConfig {
   readonly webhookUrl: string | null;
   /** HMAC-SHA256 key signing each webhook POST. */
   readonly webhookSecret: string | null;
+  /**
+   * Request-URI of calls toward the PBX: `number` puts the dialled number in the user part
+   * of the registered Contact, `contact` sends to the registered Contact URI as it is.
+   */
+  readonly inboundRequestUri: "number" | "contact";
 }
 
 export type DigestAlgorithmName = "MD5" | "SHA-256";
@@ -132,6 +137,7 @@ export function defaultConfig(): EmulatorConfig {
     tlsKeylog: null,
     webhookUrl: null,
     webhookSecret: null,
+    inboundRequestUri: "number",
   };
 }
 

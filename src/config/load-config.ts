@@ -212,6 +212,9 @@ function setOption(o: EmulatorOptions, key: OptionKey, value: unknown): void {
     case "duplicateRegistration":
       registrar.duplicateRegistration = v;
       break;
+    case "inboundRequestUri":
+      o.inboundRequestUri = v;
+      break;
     case "digestAlgorithms":
       registrar.digestAlgorithms = v;
       break;
@@ -231,6 +234,8 @@ function validate(c: EmulatorConfig): void {
     );
   }
   if (c.rtpPorts.min > c.rtpPorts.max) throw new ConfigError("RTP port range: min is above max");
+  if (c.inboundRequestUri !== "number" && c.inboundRequestUri !== "contact")
+    throw new ConfigError(`inbound Request-URI: "${c.inboundRequestUri}", want number or contact`);
   if (!Number.isInteger(c.rtcpIntervalMs) || c.rtcpIntervalMs < 100)
     throw new ConfigError(`RTCP interval: ${c.rtcpIntervalMs} ms, want a whole number of at least 100`);
   if ((c.certFile === null) !== (c.keyFile === null)) {

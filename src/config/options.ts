@@ -273,6 +273,14 @@ export const OPTIONS = [
     choices: ["allow", "reject", "last-wins", "flap"],
   },
   {
+    key: "inboundRequestUri",
+    flag: "inbound-request-uri",
+    env: "UPE_INBOUND_REQUEST_URI",
+    kind: "string",
+    help: "Request-URI of calls toward the PBX: number (sip:<dialled number>@<contact host:port>) or contact (the registered Contact URI, the number in To)",
+    choices: ["number", "contact"],
+  },
+  {
     key: "traceBuffer",
     flag: "trace-buffer",
     env: "UPE_TRACE_BUFFER",

@@ -8,7 +8,6 @@ import type { SipTestClient } from "./sip-test-client.js";
 export const DIALOG_SEED = `
 tenants:
   - name: Acme
-    apiKey: acme-key-0001
     systems:
       - systemId: osbiz-1
         simultaneousCalls: 2
