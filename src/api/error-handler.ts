@@ -3,6 +3,14 @@ import { DomainError } from "../domain/index.js";
 import { ApiError, type ApiErrorCode, isApiErrorCode, type Problem, problemFor } from "../errors/index.js";
 
 /**
+ * Schema errors listed at most (the rest are counted in `errorsOmitted`): with AJV's
+ * allErrors, a 1 MB body of unknown properties would otherwise answer an 8 MB problem.
+ */
+const MAX_LISTED_ERRORS = 1000;
+/** Longest field path kept: a property name may be most of the body. */
+const MAX_FIELD_CHARS = 100;
+
+/**
  * Every error leaves the API as RFC 9457 problem+json with a registry `code`:
  * ApiError as is; DomainError by its code (unknown validation codes become
  * `invalid_value` with the field named); fastify's own errors by their kind.
@@ -45,12 +53,18 @@ function toProblem(error: FastifyError | Error, request: FastifyRequest): Proble
   }
   const fe = error as FastifyError;
   if (fe.validation) {
-    const errors = fe.validation.map((v) => ({
+    const errors = fe.validation.slice(0, MAX_LISTED_ERRORS).map((v) => ({
       field: fieldPath(fe.validationContext, v.instancePath, v.params as Record<string, unknown>),
       code: v.keyword,
       message: v.message ?? "invalid",
     }));
-    return { ...problemFor("validation_failed", fe.message, { errors }), instance };
+    const omitted = fe.validation.length - errors.length;
+    if (omitted === 0) return { ...problemFor("validation_failed", fe.message, { errors }), instance };
+    const detail = `${fe.validation.length} schema violations in ${fe.validationContext ?? "body"}; the first ${errors.length} are listed, ${omitted} left out`;
+    return {
+      ...problemFor("validation_failed", detail, { errors, errorsOmitted: omitted }),
+      instance,
+    };
   }
   const byFastifyCode: Record<string, ApiErrorCode> = {
     FST_ERR_CTP_BODY_TOO_LARGE: "payload_too_large",
@@ -82,5 +96,6 @@ function fieldPath(
   const parts = instancePath.split("/").filter(Boolean);
   if (typeof params.missingProperty === "string") parts.push(params.missingProperty);
   if (typeof params.additionalProperty === "string") parts.push(params.additionalProperty);
-  return [context ?? "body", ...parts].join(".");
+  const path = [context ?? "body", ...parts].join(".");
+  return path.length <= MAX_FIELD_CHARS ? path : `${path.slice(0, MAX_FIELD_CHARS - 1)}…`;
 }
