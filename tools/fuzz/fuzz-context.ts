@@ -11,6 +11,8 @@ export interface SentMessage {
   readonly connection: number;
   readonly bytes: Buffer;
   readonly steps: readonly string[];
+  /** Date.now() when it was sent. */
+  readonly at: number;
 }
 
 export type Counters = Record<TransportName, number>;
@@ -25,18 +27,24 @@ export class FuzzContext {
   readonly connections = zero();
   readonly responses = zero();
   readonly connectErrors = zero();
-  /** The last messages sent, oldest first (bounded), for the reproducer of a finding. */
-  readonly recent: SentMessage[] = [];
+  /** The last messages sent on each transport, oldest first (bounded), for the reproducer of a finding. */
+  readonly #recent = new Map<TransportName, SentMessage[]>(TRANSPORTS.map((t) => [t, []]));
 
   constructor(
     readonly target: { ports: EmulatorPorts; ca: string },
     readonly recentLimit: number,
   ) {}
 
-  record(message: SentMessage): void {
+  record(message: Omit<SentMessage, "at">): void {
     this.messages[message.transport]++;
     this.bytes[message.transport] += message.bytes.length;
-    this.recent.push(message);
-    if (this.recent.length > this.recentLimit) this.recent.shift();
+    const ring = this.#recent.get(message.transport)!;
+    ring.push({ ...message, at: Date.now() });
+    if (ring.length > this.recentLimit) ring.shift();
+  }
+
+  /** The kept messages of every transport, oldest first. */
+  recent(): SentMessage[] {
+    return [...this.#recent.values()].flat().sort((a, b) => a.at - b.at);
   }
 }

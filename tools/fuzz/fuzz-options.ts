@@ -14,6 +14,8 @@ export interface FuzzOptions {
   readonly minimiseSeconds: number;
   readonly fromSource: boolean;
   readonly replay: string | undefined;
+  readonly nodeArgs: readonly string[];
+  readonly serverArgs: readonly string[];
   readonly help: boolean;
 }
 
@@ -31,7 +33,9 @@ export const USAGE = `npm run fuzz -- [options]    (the emulator is dist/main.js
   --findings DIR         where reproducers go (default fuzz-findings)
   --minimise-seconds N   time budget for shrinking a finding (default 120)
   --from-source          run src/main.ts through tsx instead of dist/main.js
-  --replay FILE          replay a finding.json against a fresh emulator and say whether it reproduces`;
+  --replay FILE          replay a finding.json against a fresh emulator and say whether it reproduces
+  --server-arg ARG       one more emulator flag (repeat: --server-arg=--trace-buffer --server-arg=0)
+  --node-arg ARG         one more option for the emulator's node (repeatable)`;
 
 export function parseFuzzOptions(argv: string[]): FuzzOptions {
   const { values } = parseArgs({
@@ -50,6 +54,8 @@ export function parseFuzzOptions(argv: string[]): FuzzOptions {
       "minimise-seconds": { type: "string" },
       "from-source": { type: "boolean" },
       replay: { type: "string" },
+      "server-arg": { type: "string", multiple: true },
+      "node-arg": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -75,6 +81,8 @@ export function parseFuzzOptions(argv: string[]): FuzzOptions {
     minimiseSeconds: int("minimise-seconds", values["minimise-seconds"], 120, 0),
     fromSource: values["from-source"] ?? false,
     replay: values.replay,
+    nodeArgs: values["node-arg"] ?? [],
+    serverArgs: values["server-arg"] ?? [],
     help: values.help ?? false,
   };
 }

@@ -21,7 +21,7 @@ import { readFdCount, readRss, Series } from "../lib/proc-stats.js";
 import { Rng } from "../lib/rng.js";
 import { CALLEE_NUMBER, writeToolSeed } from "../lib/tool-seed.js";
 import { type FindingRecord, readFinding, recentEntries, writeFinding } from "./findings.js";
-import { FuzzContext, TRANSPORTS } from "./fuzz-context.js";
+import { FuzzContext, type SentMessage, TRANSPORTS } from "./fuzz-context.js";
 import { type FuzzOptions, parseFuzzOptions, USAGE } from "./fuzz-options.js";
 import { minimise } from "./minimise.js";
 import { probe } from "./probe.js";
@@ -30,8 +30,10 @@ import { buildCorpus } from "./seed-corpus.js";
 import { stunWorker, tlsWorker, udpWorker, wsWorker } from "./workers.js";
 
 const MB = 1024 * 1024;
-/** Messages kept for the reproducer of a finding. */
-const RECENT = 64;
+/** Messages kept per transport for the reproducer of a finding. */
+const RECENT = 256;
+/** Messages listed in finding.json (the newest). */
+const RECENT_WRITTEN = 128;
 const SAMPLE_MS = 1000;
 
 interface Finding {
@@ -68,6 +70,8 @@ async function main(): Promise<number> {
       adminToken: `upe-fuzz-${process.pid}-admin-token`,
       fromSource: options.fromSource,
       startTimeoutMs: 60_000,
+      extraArgs: options.serverArgs,
+      nodeArgs: options.nodeArgs,
     };
     const trunkUser = seed.trunks[0]!.username;
     return options.replay
@@ -90,6 +94,8 @@ async function fuzz(options: FuzzOptions, start: EmulatorStartOptions, trunkUser
   const fds = new Series();
   const probeMs = new Series();
   let probes = 0;
+  /** When the last probe that was answered began: a hang's trigger was sent after it. */
+  let lastGoodProbe = Date.now();
   let finding: Finding | undefined;
   const found = (kind: FindingKind, detail: string) => {
     if (finding) return;
@@ -131,9 +137,12 @@ async function fuzz(options: FuzzOptions, start: EmulatorStartOptions, trunkUser
     }
     if (ctx.running && Date.now() >= nextProbe) {
       probes++;
+      const probeStart = Date.now();
       const latency = await livenessCheck(emulator, trunkUser, options.hangMs);
-      if (typeof latency === "number") probeMs.add(latency);
-      else if (emulator.alive) found("hang", latency);
+      if (typeof latency === "number") {
+        probeMs.add(latency);
+        lastGoodProbe = probeStart;
+      } else if (emulator.alive) found("hang", latency);
       nextProbe = Date.now() + options.probeIntervalMs;
     }
     if (Date.now() >= nextReport) {
@@ -170,7 +179,8 @@ async function fuzz(options: FuzzOptions, start: EmulatorStartOptions, trunkUser
   await emulator.exited;
 
   let folder: string | undefined;
-  if (finding) folder = await recordFinding(options, start, trunkUser, finding, ctx, output);
+  if (finding)
+    folder = await recordFinding(options, start, trunkUser, finding, ctx.recent(), lastGoodProbe, output);
 
   console.log(`\nfuzz summary — seed ${options.seed}, ${elapsed.toFixed(0)} s`);
   console.log("  transport   messages      bytes  connections  answers  connect errors");
@@ -225,19 +235,28 @@ async function recordFinding(
   start: EmulatorStartOptions,
   trunkUser: string,
   finding: Finding,
-  ctx: FuzzContext,
+  recent: SentMessage[],
+  lastGoodProbe: number,
   output: string,
 ): Promise<string> {
-  const recent = [...ctx.recent];
+  // A crash comes from a recent message: newest first. A hang from one sent after the last
+  // answered probe: those oldest first, then the rest newest first.
+  const candidates =
+    finding.kind === "hang"
+      ? [
+          ...recent.filter((m) => m.at >= lastGoodProbe - 1000),
+          ...recent.filter((m) => m.at < lastGoodProbe - 1000).reverse(),
+        ]
+      : [...recent].reverse();
   let reproducer: FindingRecord["reproducer"];
   if (finding.kind !== "rss" && options.minimiseSeconds > 0) {
     console.log(
-      `minimising: replaying the last ${recent.length} messages one by one (≤ ${options.minimiseSeconds} s)`,
+      `minimising: replaying up to ${candidates.length} messages one by one (≤ ${options.minimiseSeconds} s)`,
     );
     const deadline = Date.now() + options.minimiseSeconds * 1000;
     const replayer = new Reproducer(start, trunkUser, options.hangMs);
     try {
-      for (const candidate of recent.reverse()) {
+      for (const candidate of candidates) {
         if (Date.now() >= deadline) break;
         if (!(await replayer.reproduces(finding.kind, candidate.transport, candidate.bytes))) continue;
         const shrunk = await minimise(
@@ -268,7 +287,7 @@ async function recordFinding(
     seed: options.seed,
     detail: finding.detail,
     ...(reproducer ? { reproducer } : {}),
-    recent: recentEntries(ctx.recent),
+    recent: recentEntries(recent.slice(-RECENT_WRITTEN)),
     output,
   });
 }

@@ -15,6 +15,8 @@ export interface EmulatorStartOptions {
   readonly fromSource: boolean;
   readonly startTimeoutMs: number;
   readonly extraArgs?: readonly string[];
+  /** Options for node itself, before the entry point (e.g. --import of a test hook). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface EmulatorPorts {
@@ -94,6 +96,7 @@ export class EmulatorProcess {
         "--expose-gc",
         "--import",
         MEMORY_PROBE,
+        ...(options.nodeArgs ?? []),
         ...entry,
         "--ephemeral",
         "--bind",
