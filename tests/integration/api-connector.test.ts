@@ -179,7 +179,7 @@ describe("provisioning a PBX system", () => {
 });
 
 describe("the provisioned credentials on the SIP side", () => {
-  it("register over TLS, the connector becomes available; uninstall drops it and further REGISTERs get 404", async () => {
+  it("register over TLS, the connector becomes available; uninstall drops it and its credentials are refused", async () => {
     const events: TrunkStatusEvent[] = [];
     emulator.onTrunkStatus((e) => events.push(e));
     const prov = await pbx(FRESH, "POST", "/api/connector/v1/systems", { systemId: "osbiz-a" });
@@ -196,7 +196,8 @@ describe("the provisioned credentials on the SIP side", () => {
     expect(events.map((e) => e.status)).toEqual(["available", "unavailable"]);
     expect(await connectors("Fresh")).toEqual([]);
     expectProblem(await pbx(FRESH, "GET", "/api/connector/v1/systems/osbiz-a"), 404, "system_not_found");
-    expect((await register(sip)).status).toBe(404);
+    // A trunk user that no longer exists fails like a wrong password (no enumeration of trunk users).
+    expect((await register(sip)).status).toBe(403);
   });
 
   it("a wrong password from provisioning is refused: the credentials are really the trunk's", async () => {
@@ -213,7 +214,7 @@ describe("the provisioned credentials on the SIP side", () => {
     expect(second.status).toBe(201);
     expect(second.body.trunkId).toBe("gtc-002");
     expect(second.body.sip.username).not.toBe(first.body.sip.username);
-    expect((await register(first.body.sip)).status).toBe(404);
+    expect((await register(first.body.sip)).status).toBe(403);
     expect((await register(second.body.sip)).status).toBe(200);
   });
 });
