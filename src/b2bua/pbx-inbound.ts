@@ -249,7 +249,6 @@ export class PbxInbound {
     const ctx = this.ctx;
     const { call, tx, dialog } = pending;
     pending.answered = true;
-    if (pending.timer) ctx.timers.clearTimer(pending.timer);
     const response = dialogResponse(
       ctx,
       tx.request,
