@@ -96,9 +96,12 @@ export class TrunkClient {
     socket.on("data", (chunk: Buffer) => {
       for (const message of this.#reader.push(chunk)) this.#onMessage(message);
     });
+    // Waiters belong to their connection: an old one closing late must not wake the new one's.
+    const waiters = new Map<string, (m: WireMessage) => void>();
+    this.#waiters = waiters;
     socket.on("close", () => {
-      for (const wake of this.#waiters.values()) wake({ status: -1, method: "", head: "", body: "" });
-      this.#waiters.clear();
+      for (const wake of waiters.values()) wake({ status: -1, method: "", head: "", body: "" });
+      waiters.clear();
     });
     if (!this.#rtp) {
       const rtp = dgram.createSocket("udp4");
@@ -227,14 +230,15 @@ export class TrunkClient {
     const socket = this.#socket;
     if (!socket || socket.destroyed) return Promise.resolve({ status: -1, method: "", head: "", body: "" });
     const key = `${callId} ${cseq}`;
+    const waiters = this.#waiters;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.#waiters.delete(key);
+        waiters.delete(key);
         resolve({ status: 0, method: "", head: "", body: "" });
       }, RESPONSE_TIMEOUT_MS);
-      this.#waiters.set(key, (message) => {
+      waiters.set(key, (message) => {
         clearTimeout(timer);
-        this.#waiters.delete(key);
+        waiters.delete(key);
         resolve(message);
       });
       socket.write(text);
