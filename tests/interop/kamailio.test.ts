@@ -8,8 +8,11 @@ import { hasKamailio } from "./support/kamailio.js";
 import { requirePackage } from "./support/process.js";
 
 const ready =
-  requirePackage(hasKamailio, "kamailio", "the Kamailio edge-proxy interop tests") &&
-  requirePackage(hasBaresip, "baresip-core", "the Kamailio edge-proxy interop tests (phone behind it)");
+  requirePackage(
+    hasKamailio,
+    "kamailio (with kamailio-tls-modules)",
+    "the Kamailio edge-proxy interop tests",
+  ) && requirePackage(hasBaresip, "baresip-core", "the Kamailio edge-proxy interop tests (phone behind it)");
 
 const AL = "+4923026672131";
 
@@ -28,9 +31,9 @@ describe.skipIf(!ready)(
 
     const rtpBothWays = (c: JournalCall) =>
       (c.media?.stats.packetsReceived ?? 0) > 10 && (c.media?.stats.packetsSent ?? 0) > 10;
-    /** baresip's status line `audio=<tx>/<rx> (bit/s)`: the phone hears RTP when rx > 0. */
+    /** baresip logs its first received RTP packet of a call: `incoming rtp for 'audio' established`. */
     const phoneHearsAudio = (from: number) =>
-      /audio=[1-9]\d*\/[1-9]\d* \(bit\/s\)/.test(s.phone.output.slice(from));
+      /incoming rtp for 'audio' established/.test(s.phone.output.slice(from));
     const ended = (id: string) => (c: JournalCall) => c.id === id && c.state === "ended";
 
     /** SIP requests the emulator received with this SIP Call-ID (and method). */
@@ -122,6 +125,10 @@ describe.skipIf(!ready)(
         s.logs,
       );
       expect(answered.direction).toBe("user-to-pbx");
+      await until(
+        () => phoneHearsAudio(mark),
+        () => `RTP received by the phone\n${s.logs()}`,
+      );
       const gone = await s.api.http.admin("DELETE", `/api/admin/calls/${answered.id}`);
       expect(gone.status).toBeLessThan(300);
       // The BYE follows Kamailio's Record-Route over the trunk's connection and reaches the phone.
@@ -132,6 +139,20 @@ describe.skipIf(!ready)(
         mark,
       );
       await s.api.waitForCall(ended(answered.id), "the call ended", 10_000, s.logs);
+      const trunkConnection = s.emulator.bindings()[0]?.connectionId;
+      const sent = (await s.api.trace("?kind=sip")).filter(
+        (e) =>
+          e.direction === "out" &&
+          e.summary?.callId === answered.legs.find((l) => l.kind === "pbx")?.callId &&
+          e.summary.method !== undefined,
+      );
+      expect(sent.map((e) => `${e.summary!.method} on ${e.connectionId}`)).toEqual([
+        `INVITE on ${trunkConnection}`,
+        `ACK on ${trunkConnection}`,
+        `BYE on ${trunkConnection}`,
+      ]);
+      // In the dialog, the emulator's requests carry Kamailio's Record-Route as Route.
+      expect(sent[2]!.message).toMatch(/^Route: .*192\.0\.2\.77:5061/m);
     }, 30_000);
 
     it("blind transfer: REFER from the phone; the user calls the target through the trunk", async () => {
@@ -159,6 +180,22 @@ describe.skipIf(!ready)(
       await s.api.waitForCall(ended(second.id), "the transferred call ended", 10_000, s.logs);
       if ((await s.api.call(first.id))?.state !== "ended") s.phone.send("/hangup");
       await s.api.waitForCall(ended(first.id), "the transferred call's first leg ended", 10_000, s.logs);
+      // The REFER's NOTIFYs followed the route set through Kamailio and the phone answered them.
+      const firstCallId = first.legs[0]!.callId;
+      const trace = await s.api.trace("?kind=sip");
+      const notifies = trace.filter(
+        (e) => e.direction === "out" && e.summary?.callId === firstCallId && e.summary.method === "NOTIFY",
+      );
+      expect(notifies.length).toBeGreaterThan(0);
+      expect(notifies.at(-1)!.message).toMatch(/SIP\/2.0 200 OK/);
+      const answeredNotifies = trace.filter(
+        (e) =>
+          e.direction === "in" &&
+          e.summary?.callId === firstCallId &&
+          e.summary.status === 200 &&
+          /NOTIFY/.test(e.summary.cseq ?? ""),
+      );
+      expect(answeredNotifies.length).toBe(notifies.length);
     }, 60_000);
 
     it("CANCEL from the phone while the user rings: 487 Request Terminated through Kamailio", async () => {

@@ -176,7 +176,13 @@ describe.skipIf(!ready)("linphone-daemon 5.1 (belle-sip, mbedTLS) as the PBX tru
       /LinphoneCallError|LinphoneCallReleased|No call/,
       "the call failing at linphone",
     );
-    expect(l.logTail(200_000)).toMatch(/488/);
+    expect(l.logTail(200_000)).toMatch(/SIP\/2.0 488 /);
+    // Mandatory means no fallback: one INVITE, RTP/SAVP.
+    const invites = (await api.trace("?kind=sip")).filter(
+      (x) => x.direction === "in" && x.summary?.method === "INVITE",
+    );
+    expect(invites).toHaveLength(1);
+    expect(invites[0]!.message).toMatch(/^m=audio \d+ RTP\/SAVP /m);
   }, 30_000);
 
   it("best-effort SRTP: the SRTP offer gets 488, linphone falls back to plain RTP and the call connects", async () => {

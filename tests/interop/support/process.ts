@@ -8,7 +8,7 @@ export function installed(command: string, args: string[] = ["--version"]): bool
 
 /** Logs one line saying which package is missing and what is skipped; returns `present`. */
 export function requirePackage(present: boolean, pkg: string, what: string): boolean {
-  if (!present) console.warn(`interop: ${pkg} not installed (Debian package ${pkg}): skipping ${what}`);
+  if (!present) console.warn(`interop: skipping ${what}: Debian package ${pkg} not installed`);
   return present;
 }
 
