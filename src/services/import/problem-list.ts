@@ -13,6 +13,8 @@ const MAX_MESSAGE_CHARS = 300;
  */
 export class ProblemList {
   private kept: FieldProblem[] = [];
+  /** Once `limit` are kept: a problem at this row or later can no longer make the list. */
+  private cutoff = Number.POSITIVE_INFINITY;
   private count = 0;
   private readonly rows = new Set<number>();
 
@@ -21,9 +23,13 @@ export class ProblemList {
   push(problem: FieldProblem): void {
     this.count++;
     if (problem.row !== undefined) this.rows.add(problem.row);
+    if ((problem.row ?? 0) >= this.cutoff) return;
     this.kept.push(clipped(problem));
     // Trimmed in batches: each trim sorts at most 2 × limit problems.
-    if (this.kept.length >= 2 * this.limit) this.kept = this.first();
+    if (this.kept.length >= 2 * this.limit) {
+      this.kept = this.first();
+      this.cutoff = this.kept[this.limit - 1]?.row ?? 0;
+    }
   }
 
   /** Every problem pushed, listed or not. */
