@@ -29,6 +29,7 @@ export {
   type Locale,
   validateApiKey,
   validateCallno,
+  validateChosenApiKey,
   validateDid,
   validateEmail,
   validateFlavour,

@@ -95,13 +95,83 @@ export function validateRole(value: unknown, field = "role"): UserRole {
   return value as UserRole;
 }
 
-/** Sent as an HTTP header: 8–128 visible ASCII characters. */
+/** Sent as an HTTP header: 8–128 visible ASCII characters (the stored form; see validateChosenApiKey). */
 export function validateApiKey(value: unknown, field = "apiKey"): string {
   const s = text(value, field, "api_key");
   if (!/^[\x21-\x7e]{8,128}$/.test(s)) {
     throw new DomainError("invalid_api_key", `${field} must be 8–128 visible ASCII characters`, field);
   }
   return s;
+}
+
+/** As long as a generated key (generateApiKey: 24 random bytes, 32 base64url characters). */
+export const API_KEY_MIN_LENGTH = 32;
+/**
+ * Shannon estimate (character frequencies × length) a chosen key must reach. Random keys
+ * pass: generated ones score about 146 (the lowest of 4 million drawn: 119), 32 hex digits
+ * (`openssl rand -hex 16`, 128 bits) about 121 (lowest: 86).
+ */
+const API_KEY_MIN_BITS = 80;
+/** Refused: this many characters in a row that repeat or count ("00000000", "abcdefgh", "87654321"), */
+const API_KEY_MAX_RUN = 8;
+/** …and any sequence this long that appears twice ("acme-key-0001-acme-key-0001"). */
+const API_KEY_REPEAT = 8;
+
+/**
+ * An API key an admin chose (REST `apiKey`, seed `apiKey`): a valid key, and about as hard
+ * to guess as a generated one — at least 32 characters, no long run or repeated sequence,
+ * ≥ 80 bits by estimate. The message never repeats the key.
+ */
+export function validateChosenApiKey(value: unknown, field = "apiKey"): string {
+  const s = validateApiKey(value, field);
+  if (s.length < API_KEY_MIN_LENGTH) {
+    throw new DomainError(
+      "invalid_api_key",
+      `${field} must be at least ${API_KEY_MIN_LENGTH} characters, as long as a generated key (leave it out to get one)`,
+      field,
+    );
+  }
+  if (estimatedBits(s) < API_KEY_MIN_BITS || longestRun(s) >= API_KEY_MAX_RUN || repeats(s)) {
+    throw new DomainError(
+      "invalid_api_key",
+      `${field} is too easy to guess (repeated or sequential characters): use ${API_KEY_MIN_LENGTH} or more random characters, or leave it out to get one`,
+      field,
+    );
+  }
+  return s;
+}
+
+function estimatedBits(s: string): number {
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let perChar = 0;
+  for (const n of counts.values()) perChar -= (n / s.length) * Math.log2(n / s.length);
+  return perChar * s.length;
+}
+
+/** The longest run of characters each equal to, or one above (below) the previous, in one direction. */
+function longestRun(s: string): number {
+  let longest = 1;
+  let run = 1;
+  let step = 0;
+  for (let i = 1; i < s.length; i++) {
+    const d = s.charCodeAt(i) - s.charCodeAt(i - 1);
+    if (Math.abs(d) > 1) run = 1;
+    else run = run > 1 && d === step ? run + 1 : 2;
+    step = d;
+    longest = Math.max(longest, run);
+  }
+  return longest;
+}
+
+function repeats(s: string): boolean {
+  const seen = new Set<string>();
+  for (let i = 0; i + API_KEY_REPEAT <= s.length; i++) {
+    const part = s.slice(i, i + API_KEY_REPEAT);
+    if (seen.has(part)) return true;
+    seen.add(part);
+  }
+  return false;
 }
 
 /** PBX-supplied system identifier; it appears in URL paths, so no "/" or spaces. */

@@ -3,7 +3,7 @@ import {
   generateApiKey,
   newClientId,
   type Tenant,
-  validateApiKey,
+  validateChosenApiKey,
   validateFlavour,
 } from "../domain/index.js";
 import { ApiError } from "../errors/index.js";
@@ -35,7 +35,8 @@ export class TenantService {
   create(input: { name: string; flavour?: string; apiKey?: string }): Tenant {
     const flavour: Flavour =
       input.flavour === undefined ? "openscape" : validateFlavour(input.flavour, "flavour");
-    const apiKey = input.apiKey === undefined ? generateApiKey() : validateApiKey(input.apiKey, "apiKey");
+    const apiKey =
+      input.apiKey === undefined ? generateApiKey() : validateChosenApiKey(input.apiKey, "apiKey");
     return this.store.tenants.create({ name: input.name.trim(), flavour, apiKey, clientId: newClientId() });
   }
 

@@ -54,7 +54,10 @@ describe("admin token", () => {
         "api_key_invalid",
       );
     }
-    expect((await http.pbx("acme-key-0001", "GET", "/api/connector/v1/systems/osbiz-1")).status).toBe(429);
+    expect(
+      (await http.pbx("acme-key-0001-t7m7w6ToB8iPQCFUNQuX", "GET", "/api/connector/v1/systems/osbiz-1"))
+        .status,
+    ).toBe(429);
   });
 
   it("is generated on first start, stored hashed, written 0600, and survives a restart", async () => {
@@ -83,6 +86,32 @@ describe("admin token", () => {
     expect(emulator.adminTokenFile).toBe(file);
     const http = httpClient(emulator);
     expect((await http.admin("GET", "/api/admin/tenants", undefined, token)).status).toBe(200);
+  });
+});
+
+describe("API keys an admin chooses (issue 9.4)", () => {
+  it("refuses a weak key over REST with 422 naming the field, and takes a strong one", async () => {
+    emulator = await startTestEmulator({ adminToken: "right-token" });
+    const http = httpClient(emulator);
+    for (const apiKey of ["initech-key-0001", "initech-key-0001-initech-key-0001"]) {
+      const weak = await http.admin("POST", "/api/admin/tenants", { name: "Initech", apiKey });
+      expect(weak.status).toBe(422);
+      expect(weak.headers["content-type"]).toMatch(/^application\/problem\+json/);
+      expect(weak.body.errors).toEqual([
+        expect.objectContaining({ field: "apiKey", code: "invalid_api_key" }),
+      ]);
+      expect(weak.text).not.toContain(apiKey);
+    }
+    const apiKey = "initech-7Qm2xV9pLr4TzK8wNb3Hc6Yd1Fg5";
+    const strong = await http.admin("POST", "/api/admin/tenants", { name: "Initech", apiKey });
+    expect([strong.status, strong.body.apiKey]).toEqual([201, apiKey]);
+  });
+
+  it("refuses a weak key in a seed, naming the path and the line", async () => {
+    const seed = "tenants:\n  - name: Acme\n    apiKey: acme-key-0001-acme-key-0001\n";
+    await expect(startTestEmulator({ seedText: seed })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: "tenants[0].apiKey", line: 3 })],
+    });
   });
 });
 

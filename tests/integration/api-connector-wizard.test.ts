@@ -6,8 +6,8 @@ import { type HttpAnswer, httpClient } from "../support/http.js";
 /** The OSBiz user instance wizard over the connector API (SPEC §1): create, add, edit, remove, delete. */
 
 const ADMIN = "test-admin-token";
-const KEY = "acme-key-0001";
-const OTHER = "other-key-0001";
+const KEY = "acme-key-0001-t7m7w6ToB8iPQCFUNQuX";
+const OTHER = "other-key-0001-8wj3QYQt1aXpvVKHaddO";
 
 const SEED = `
 tenants:

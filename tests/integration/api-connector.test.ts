@@ -5,9 +5,9 @@ import { type HttpAnswer, httpClient } from "../support/http.js";
 import { authorizationFor, parseChallenge, registerText, SipTestClient } from "../support/sip-test-client.js";
 
 const ADMIN = "test-admin-token";
-const FRESH = "fresh-key-0001";
-const ACME = "acme-key-0001";
-const VIDEO = "video-key-0001";
+const FRESH = "fresh-key-0001-GtKoxs4aCssndSvKiPgr";
+const ACME = "acme-key-0001-t7m7w6ToB8iPQCFUNQuX";
+const VIDEO = "video-key-0001-IiZpphNB7kBCvWoMwJhC";
 
 const SEED = `
 tenants:

@@ -37,15 +37,15 @@ describe("tenants", () => {
   it("keeps a given API key, defaults the flavour to openscape, refuses duplicates with 409", async () => {
     const res = await http.admin("POST", "/api/admin/tenants", {
       name: "Initech",
-      apiKey: "initech-key-0001",
+      apiKey: "initech-key-0001-CjZeCnDqrjdJbrRS0jCm",
     });
-    expect(res.body).toMatchObject({ flavour: "openscape", apiKey: "initech-key-0001" });
+    expect(res.body).toMatchObject({ flavour: "openscape", apiKey: "initech-key-0001-CjZeCnDqrjdJbrRS0jCm" });
     const dupName = await http.admin("POST", "/api/admin/tenants", { name: "initech" });
     expect(dupName.status).toBe(409);
     expect(dupName.body.code).toBe("tenant_name_taken");
     const dupKey = await http.admin("POST", "/api/admin/tenants", {
       name: "Other",
-      apiKey: "initech-key-0001",
+      apiKey: "initech-key-0001-CjZeCnDqrjdJbrRS0jCm",
     });
     expect(dupKey.body.code).toBe("api_key_taken");
   });

@@ -9,7 +9,7 @@ import { until } from "../support/until.js";
 const SEED = `
 tenants:
   - name: Acme
-    apiKey: acme-key-0001
+    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
     systems:
       - systemId: osbiz-1
         simultaneousCalls: 2

@@ -15,7 +15,7 @@ const ROWS = 100_000;
 const SEED = `
 tenants:
   - name: Acme
-    apiKey: acme-key-0001
+    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
     systems:
       - systemId: osbiz-1
         numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }

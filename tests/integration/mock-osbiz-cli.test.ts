@@ -9,7 +9,7 @@ import { until } from "../support/until.js";
 const SEED = `
 tenants:
   - name: Acme
-    apiKey: acme-key-0001
+    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
     systems:
       - systemId: osbiz-1
         numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
@@ -83,7 +83,7 @@ function mockArgs(): string[] {
     "--url",
     emulator.urls.https,
     "--api-key",
-    "acme-key-0001",
+    "acme-key-0001-t7m7w6ToB8iPQCFUNQuX",
     "--ca",
     emulator.certificates.caCertPath!,
     "--system-id",

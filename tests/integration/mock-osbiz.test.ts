@@ -14,7 +14,7 @@ import { until } from "../support/until.js";
 const SEED = `
 tenants:
   - name: Acme
-    apiKey: acme-key-0001
+    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
     systems:
       - systemId: osbiz-1
         simultaneousCalls: 4
@@ -49,7 +49,7 @@ afterEach(async () => {
 function start(options: Partial<MockOsbizOptions> = {}): Promise<MockOsbiz> {
   return MockOsbiz.start({
     url: emulator.urls.https,
-    apiKey: "acme-key-0001",
+    apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX",
     ca: emulator.certificates.caCertPem!,
     systemId: "osbiz-1",
     rtp: { bind: "127.0.0.1", portRange: { min: 43000, max: 43999 } },

@@ -40,13 +40,13 @@ describe("scenarios the PBX sees as 'no connection to REST API'", () => {
 
     const applied = await s.apply("api-key-regenerated");
     expect(applied.tenants).toEqual([
-      { id: await s.tenantId("Acme"), name: "Acme", apiKey: "acme-key-0002", created: false },
+      { id: await s.tenantId("Acme"), name: "Acme", apiKey: "acme-key-0002-AePgasox4hjjgUVQfdTN", created: false },
     ]);
     const stale = await provision(s, ACME_KEY);
     expect(stale.status).toBe(hints.provisioning?.status);
     expect(stale.body.code).toBe(hints.provisioning?.code);
     expect(hints.provisioning).toEqual({ status: 401, code: "api_key_invalid" });
-    expect((await provision(s, "acme-key-0002")).status).toBe(200);
+    expect((await provision(s, "acme-key-0002-AePgasox4hjjgUVQfdTN")).status).toBe(200);
     expect((await s.connectors("Acme")).map((c) => c.status)).toEqual(["available"]);
     expect(pbx.registered).toBe(true);
     const wizard = await s.mock({ keepAliveMs: 0 }).catch((error: unknown) => error);

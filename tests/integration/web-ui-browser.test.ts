@@ -24,7 +24,7 @@ const INJECTED = `<img src=x onerror="window.__pwned=true;alert('pwned')">`;
 const SEED = `
 tenants:
   - name: Acme
-    apiKey: acme-key-0001
+    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
     systems:
       - systemId: osbiz-1
         trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }

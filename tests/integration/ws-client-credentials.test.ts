@@ -84,7 +84,7 @@ beforeEach(async () => {
     clientCredentials: service,
   });
   await app.ready();
-  const tenant = store.tenants.create({ name: "Acme", apiKey: "acme-key-0001" });
+  const tenant = store.tenants.create({ name: "Acme", apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX" });
   tenantId = tenant.id;
   userId = store.users.create({
     tenantId,
@@ -173,7 +173,7 @@ describe("PUT …/users/{userId}/client-password", () => {
       status: 404,
       code: "user_not_found",
     });
-    const other = store.tenants.create({ name: "Other", apiKey: "other-key-0001" });
+    const other = store.tenants.create({ name: "Other", apiKey: "other-key-0001-8wj3QYQt1aXpvVKHaddO" });
     expect((await put({ password: PASSWORD }, userId, other.id)).json()).toMatchObject({
       code: "user_not_found",
     });

@@ -7,7 +7,7 @@ export const ADMIN_TOKEN = "test-admin-token";
 export const USERS_SEED = `
 tenants:
   - name: Acme
-    apiKey: acme-key-0001
+    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
     systems:
       - systemId: osbiz-1
         numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
@@ -21,7 +21,7 @@ tenants:
       - { emailAddress: a@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", phoneNumber: "+4923026672131", system: osbiz-1 }
       - { emailAddress: b@acme.test, firstName: Bea, lastName: Bold, locale: en-GB, callno: "300", phoneNumber: "300", system: osbiz-2 }
   - name: Beta
-    apiKey: beta-key-0001
+    apiKey: beta-key-0001-y5o27DK0CRI9JCtxVGhz
     systems:
       - systemId: beta-1
         numbering: { schema: internal }

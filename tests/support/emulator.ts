@@ -21,7 +21,7 @@ export const DEFAULT_SEED = `
 tenants:
   - name: Acme
     flavour: openscape
-    apiKey: acme-key-0001
+    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
     systems:
       - systemId: osbiz-1
         trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }

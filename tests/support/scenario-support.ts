@@ -7,8 +7,8 @@ import { httpClient } from "./http.js";
 
 export const ADMIN = "scenario-admin";
 /** The key every shipped scenario gives tenant Acme's PBX (api-key-regenerated aside). */
-export const ACME_KEY = "acme-key-0001";
-export const VIDCO_KEY = "vidco-key-0001";
+export const ACME_KEY = "acme-key-0001-t7m7w6ToB8iPQCFUNQuX";
+export const VIDCO_KEY = "vidco-key-0001-hxlppFPkvSwdJ4jN2ikG";
 export const ACME_TRUNK = { username: "3919209257", password: "s3cret-Trunk-1" };
 export const AL = "+4923026672131";
 export const catalog = new ScenarioCatalog();

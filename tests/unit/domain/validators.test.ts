@@ -73,7 +73,7 @@ describe("validators", () => {
     expect(codeOf(() => validateLabel("a\nb", "name"))).toBe("invalid_text");
     expect(validateSystemId("osbiz-1")).toBe("osbiz-1");
     expect(codeOf(() => validateSystemId("a/b"))).toBe("invalid_system_id");
-    expect(validateApiKey("acme-key-0001")).toBe("acme-key-0001");
+    expect(validateApiKey("acme-key-0001-t7m7w6ToB8iPQCFUNQuX")).toBe("acme-key-0001-t7m7w6ToB8iPQCFUNQuX");
     expect(codeOf(() => validateApiKey("short"))).toBe("invalid_api_key");
     expect(codeOf(() => validateApiKey("has space in it"))).toBe("invalid_api_key");
     expect(validateSimultaneousCalls(16)).toBe(16);

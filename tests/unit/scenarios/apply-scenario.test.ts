@@ -33,7 +33,7 @@ seed:
   tenants:
     - name: Vidco
       flavour: video
-      apiKey: vidco-key-0001
+      apiKey: vidco-key-0001-hxlppFPkvSwdJ4jN2ikG
       jwt: { status: expiring }
 `,
 );
@@ -87,7 +87,7 @@ describe("applyScenario", () => {
     expect(deps().jwt.status(tenant.id)).toMatchObject({ status: "expiring", expiresAt: T0 + 10 * DAY });
     expect(applied.jwt).toEqual({ changed: 1, unchanged: 0 });
     expect(applied.tenants).toEqual([
-      { id: tenant.id, name: "Vidco", apiKey: "vidco-key-0001", created: true },
+      { id: tenant.id, name: "Vidco", apiKey: "vidco-key-0001-hxlppFPkvSwdJ4jN2ikG", created: true },
     ]);
   });
 

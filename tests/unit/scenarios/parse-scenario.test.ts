@@ -19,7 +19,7 @@ cause: Why it happens.
 seed:
   tenants:
     - name: Demo
-      apiKey: demo-key-0001
+      apiKey: demo-key-0001-ijhRZtE62aN3teItR4l0
       systems:
         - systemId: pbx-1
           trunk: { username: "1000000009", password: "demo-Passw0rd" }
@@ -72,7 +72,7 @@ describe("parseScenario", () => {
       .replace("frozen: true, advance: 31d", "frozen: yes-ish, advance: soon")
       .replace("duplicateRegistration: reject", "duplicateRegistration: sometimes")
       .replace("status: 503, retryAfter: 5 }\n  - id", "status: 99 }\n  - id")
-      .replace("apiKey: demo-key-0001", 'apiKey: "x"')
+      .replace("apiKey: demo-key-0001-ijhRZtE62aN3teItR4l0", 'apiKey: "x"')
       .replace("  connector: unavailable", "  connector: down\n  colour: red")
       .replace("run:\n  - npx", "runs: true\nrun:\n  - npx");
     expect(issuesOf(broken)).toEqual([

@@ -6,7 +6,7 @@ import { tempDir } from "../store/store-fixtures.js";
 
 const SEED = `tenants:
   - name: Acme
-    apiKey: acme-key-0001
+    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
     systems:
       - systemId: osbiz-1
         name: OSBiz lab
@@ -41,7 +41,7 @@ describe("applySeed", () => {
     expect(summary.created).toEqual({ tenants: 2, systems: 2, trunks: 2, users: 2 });
     expect(summary.tenants.map((t) => t.name)).toEqual(["Acme", "Video Co"]);
 
-    const acme = store.tenants.getByApiKey("acme-key-0001")!;
+    const acme = store.tenants.getByApiKey("acme-key-0001-t7m7w6ToB8iPQCFUNQuX")!;
     expect(acme).toMatchObject({ name: "Acme", flavour: "openscape", createdAt: clock.now() });
     const trunk = store.trunks.getByUsername("3919209257")!;
     expect(trunk).toMatchObject({
@@ -129,7 +129,7 @@ describe("applySeed", () => {
     expect(store.users.getByEmail(acme.id, "b@acme.test")).toBeDefined();
 
     applySeed(store, parseSeed(changed), { mode: "reset" });
-    expect(store.tenants.get(acme.id)?.apiKey).toBe("acme-key-0001");
+    expect(store.tenants.get(acme.id)?.apiKey).toBe("acme-key-0001-t7m7w6ToB8iPQCFUNQuX");
     expect(store.trunks.getByUsername("3919209257")?.password).toBe("n3w-Trunk-2");
   });
 
@@ -164,7 +164,7 @@ describe("applySeed", () => {
   });
 
   it("maps an API key held by a tenant outside the seed to the seed path", () => {
-    store.tenants.create({ name: "Other", apiKey: "acme-key-0001" });
+    store.tenants.create({ name: "Other", apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX" });
     expect(() => applySeed(store, parseSeed(SEED))).toThrow(
       expect.objectContaining({
         issues: [

@@ -26,7 +26,7 @@ function issuesOf(fn: () => unknown): { error: SeedError; issues: readonly SeedI
 const SPEC_EXAMPLE = `tenants:
   - name: Acme
     flavour: openscape          # or video
-    apiKey: acme-key-0001
+    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
     systems:
       - systemId: osbiz-1
         trunk: { username: "3919209257", password: "s3cret-Trunk-1" }
@@ -42,7 +42,7 @@ describe("loadSeedFile", () => {
         {
           name: "Acme",
           flavour: "openscape",
-          apiKey: "acme-key-0001",
+          apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX",
           systems: [{ systemId: "osbiz-1", trunk: { username: "3919209257", password: "s3cret-Trunk-1" } }],
           users: [
             {
@@ -125,7 +125,7 @@ describe("loadSeedFile", () => {
         `tenant: []
 tenants:
   - name: Acme
-    apikey: acme-key-0001
+    apikey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
     systems:
       - { systemId: osbiz-1, trunk: { username: "3919209257", passwd: x } }
     users:
@@ -182,7 +182,7 @@ tenants:
     const { issues } = issuesOf(() =>
       parseSeed(`tenants:
   - name: A
-    apiKey: shared-key-01
+    apiKey: shared-key-01-3fyV3wQ9TYta1UsGlNtu
     systems:
       - { systemId: s1, trunk: { username: "3919209257" } }
       - { systemId: s1 }
@@ -190,7 +190,7 @@ tenants:
       - { emailAddress: x@a.test, firstName: X, lastName: X, locale: de-DE }
       - { emailAddress: X@A.test, firstName: X, lastName: X, locale: de-DE }
   - name: B
-    apiKey: shared-key-01
+    apiKey: shared-key-01-3fyV3wQ9TYta1UsGlNtu
     systems:
       - { systemId: s1, trunk: { username: "3919209257" } }
 `),

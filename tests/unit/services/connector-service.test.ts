@@ -45,7 +45,7 @@ beforeEach(() => {
   registrations = new FakeRegistrations();
   users = new UserService(store);
   connector = new ConnectorService(store, registrations, users, new JwtService(store, clock), ENDPOINTS);
-  tenant = store.tenants.create({ name: "Acme", apiKey: "acme-key-0001" });
+  tenant = store.tenants.create({ name: "Acme", apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX" });
 });
 
 afterEach(() => store.close());
@@ -141,7 +141,7 @@ describe("ConnectorService", () => {
   });
 
   it("does not find another tenant's system", () => {
-    const other = store.tenants.create({ name: "Other", apiKey: "other-key-0001" });
+    const other = store.tenants.create({ name: "Other", apiKey: "other-key-0001-8wj3QYQt1aXpvVKHaddO" });
     connector.provision(other, { systemId: "pbx" });
     expect(apiError(() => connector.getSystem(tenant, "pbx")).code).toBe("system_not_found");
     expect(apiError(() => connector.uninstall(tenant, "pbx")).code).toBe("system_not_found");

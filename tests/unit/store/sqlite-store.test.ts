@@ -100,18 +100,18 @@ describe("transactions", () => {
   afterEach(() => store.close());
 
   it("roll back SQL and the hot-path caches together", () => {
-    const kept = store.tenants.create({ name: "Kept", apiKey: "kept-key-0001" });
+    const kept = store.tenants.create({ name: "Kept", apiKey: "kept-key-0001-ZWQbAXOClz4txljJ7sCr" });
     expect(() =>
       store.transaction(() => {
         const { trunk } = tenantWithTrunk(store, "Gone");
-        store.tenants.update(kept.id, { apiKey: "kept-key-0002" });
+        store.tenants.update(kept.id, { apiKey: "kept-key-0002-wh68nx9ndoQtiP6RgiPY" });
         expect(store.trunks.getByUsername(trunk.username)).toBeDefined();
         throw new Error("late failure");
       }),
     ).toThrow("late failure");
     expect(store.tenants.getByName("Gone")).toBeUndefined();
-    expect(store.tenants.getByApiKey("kept-key-0001")?.id).toBe(kept.id);
-    expect(store.tenants.getByApiKey("kept-key-0002")).toBeUndefined();
+    expect(store.tenants.getByApiKey("kept-key-0001-ZWQbAXOClz4txljJ7sCr")?.id).toBe(kept.id);
+    expect(store.tenants.getByApiKey("kept-key-0002-wh68nx9ndoQtiP6RgiPY")).toBeUndefined();
     expect(store.systems.listByTenant(kept.id)).toEqual([]);
     expect([...store.tenants.list()].map((t) => t.name)).toEqual(["Kept"]);
   });

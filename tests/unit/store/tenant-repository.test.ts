@@ -26,9 +26,9 @@ describe("tenants", () => {
   });
 
   it("finds by name (case-insensitive) and by API key", () => {
-    const t = store.tenants.create({ name: "Acme", flavour: "video", apiKey: "acme-key-0001" });
+    const t = store.tenants.create({ name: "Acme", flavour: "video", apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX" });
     expect(store.tenants.getByName("ACME")?.id).toBe(t.id);
-    expect(store.tenants.getByApiKey("acme-key-0001")?.id).toBe(t.id);
+    expect(store.tenants.getByApiKey("acme-key-0001-t7m7w6ToB8iPQCFUNQuX")?.id).toBe(t.id);
     expect(store.tenants.getByApiKey("ACME-KEY-0001")).toBeUndefined();
   });
 
@@ -40,11 +40,11 @@ describe("tenants", () => {
   });
 
   it("refuses a taken name (any case), API key or client ID with precise codes", () => {
-    store.tenants.create({ name: "Acme", apiKey: "acme-key-0001", clientId: "client-1" });
+    store.tenants.create({ name: "Acme", apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX", clientId: "client-1" });
     expect(() => store.tenants.create({ name: "acme" })).toThrow(
       expect.objectContaining({ code: "tenant_name_taken", field: "name" }),
     );
-    expect(() => store.tenants.create({ name: "Other", apiKey: "acme-key-0001" })).toThrow(
+    expect(() => store.tenants.create({ name: "Other", apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX" })).toThrow(
       expect.objectContaining({ code: "api_key_taken", field: "apiKey" }),
     );
     expect(() => store.tenants.create({ name: "Other", clientId: "client-1" })).toThrow(
@@ -63,22 +63,22 @@ describe("tenants", () => {
   });
 
   it("regenerating the API key invalidates the old one in the lookup", () => {
-    const t = store.tenants.create({ name: "Acme", apiKey: "acme-key-0001" });
-    const updated = store.tenants.update(t.id, { apiKey: "acme-key-0002", name: "Acme GmbH" });
-    expect(updated.apiKey).toBe("acme-key-0002");
-    expect(store.tenants.getByApiKey("acme-key-0001")).toBeUndefined();
-    expect(store.tenants.getByApiKey("acme-key-0002")?.name).toBe("Acme GmbH");
+    const t = store.tenants.create({ name: "Acme", apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX" });
+    const updated = store.tenants.update(t.id, { apiKey: "acme-key-0002-AePgasox4hjjgUVQfdTN", name: "Acme GmbH" });
+    expect(updated.apiKey).toBe("acme-key-0002-AePgasox4hjjgUVQfdTN");
+    expect(store.tenants.getByApiKey("acme-key-0001-t7m7w6ToB8iPQCFUNQuX")).toBeUndefined();
+    expect(store.tenants.getByApiKey("acme-key-0002-AePgasox4hjjgUVQfdTN")?.name).toBe("Acme GmbH");
     expect(store.tenants.getByName("Acme")).toBeUndefined();
   });
 
   it("a failed update leaves the tenant and its lookups untouched", () => {
-    const a = store.tenants.create({ name: "Acme", apiKey: "acme-key-0001" });
-    store.tenants.create({ name: "Beta", apiKey: "beta-key-0001" });
-    expect(() => store.tenants.update(a.id, { apiKey: "beta-key-0001" })).toThrow(
+    const a = store.tenants.create({ name: "Acme", apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX" });
+    store.tenants.create({ name: "Beta", apiKey: "beta-key-0001-y5o27DK0CRI9JCtxVGhz" });
+    expect(() => store.tenants.update(a.id, { apiKey: "beta-key-0001-y5o27DK0CRI9JCtxVGhz" })).toThrow(
       expect.objectContaining({ code: "api_key_taken" }),
     );
-    expect(store.tenants.getByApiKey("acme-key-0001")?.id).toBe(a.id);
-    expect(store.tenants.getByApiKey("beta-key-0001")?.name).toBe("Beta");
+    expect(store.tenants.getByApiKey("acme-key-0001-t7m7w6ToB8iPQCFUNQuX")?.id).toBe(a.id);
+    expect(store.tenants.getByApiKey("beta-key-0001-y5o27DK0CRI9JCtxVGhz")?.name).toBe("Beta");
   });
 
   it("update of an unknown tenant throws tenant_not_found", () => {
