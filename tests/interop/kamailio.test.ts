@@ -140,11 +140,9 @@ describe.skipIf(!ready)(
       );
       await s.api.waitForCall(ended(answered.id), "the call ended", 10_000, s.logs);
       const trunkConnection = s.emulator.bindings()[0]?.connectionId;
+      const pbxCallId = answered.legs.find((l) => l.kind === "pbx")?.callId;
       const sent = (await s.api.trace("?kind=sip")).filter(
-        (e) =>
-          e.direction === "out" &&
-          e.summary?.callId === answered.legs.find((l) => l.kind === "pbx")?.callId &&
-          e.summary.method !== undefined,
+        (e) => e.direction === "out" && e.summary?.callId === pbxCallId && e.summary?.method !== undefined,
       );
       expect(sent.map((e) => `${e.summary!.method} on ${e.connectionId}`)).toEqual([
         `INVITE on ${trunkConnection}`,
@@ -219,6 +217,39 @@ describe.skipIf(!ready)(
       const done = await s.api.waitForCall(ended(ringing.id), "the call cancelled", 10_000, s.logs);
       expect(done.finalStatus).toBe(487);
       expect((await received(ringing.legs[0]!.callId, "CANCEL")).length).toBe(1);
+    }, 30_000);
+
+    it("CANCEL from the emulator while the phone rings: the user hangs up, the phone gets CANCEL through Kamailio", async () => {
+      s.phone.send("/answermode manual");
+      await s.phone.waitFor(/Answer mode changed to: manual/, "answer mode manual");
+      try {
+        const mark = s.phone.mark();
+        const started = await s.api.http.admin("POST", "/api/admin/calls", {
+          fromUser: "al@acme.test",
+          to: "+4930123456",
+        });
+        expect(started.status).toBe(201);
+        await s.api.waitForCall(
+          (c) => c.id === started.body.id && c.state === "ringing",
+          "the phone ringing",
+          10_000,
+          s.logs,
+        );
+        await s.api.http.admin("DELETE", `/api/admin/calls/${started.body.id}`);
+        const done = await s.api.waitForCall(ended(started.body.id), "the call cancelled", 10_000, s.logs);
+        expect(done.finalStatus).toBe(487);
+        // libre reports a CANCELled incoming call as "session closed: Connection reset by peer".
+        await s.phone.waitFor(/Incoming call[\s\S]*session closed/, "the CANCEL at the phone", 10_000, mark);
+        const cancels = (await s.api.trace("?kind=sip")).filter(
+          (e) =>
+            e.direction === "out" &&
+            e.summary?.callId === done.legs.find((l) => l.kind === "pbx")?.callId &&
+            e.summary?.method === "CANCEL",
+        );
+        expect(cancels.map((e) => e.connectionId)).toEqual([s.emulator.bindings()[0]?.connectionId]);
+      } finally {
+        s.phone.send("/answermode auto");
+      }
     }, 30_000);
 
     it("the emulator opened no connection of its own: every connection in the trace was accepted on its SIP port", async () => {
