@@ -99,6 +99,16 @@ describe("SIP over TLS transport", () => {
     expect(answers.every((r) => r.status === 200)).toBe(true);
   });
 
+  it("stamps received beside rport even when the Via host is the source address (RFC 3581 §4)", async () => {
+    emulator = await startTestEmulator();
+    const c = await connect(emulator);
+    const text = options(c.localPort, "rp1").replace("branch=z9hG4bKrp1", "branch=z9hG4bKrp1;rport");
+    const res = await c.request(text);
+    expect(res.headers.get("via")).toBe(
+      `SIP/2.0/TLS 127.0.0.1:${c.localPort};branch=z9hG4bKrp1;rport=${c.localPort};received=127.0.0.1`,
+    );
+  });
+
   it("refuses TLS versions outside the configured range", async () => {
     emulator = await startTestEmulator({
       sip: { port: 0, tls: { minVersion: "TLSv1.3", maxVersion: "TLSv1.3" } },

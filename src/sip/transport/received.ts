@@ -1,10 +1,14 @@
 import type { SipRequest } from "../message/index.js";
 import type { SipConnection } from "./connection.js";
 
+const RECEIVED = /;\s*received\s*=\s*[^;\s]*/i;
+
 /**
  * RFC 3261 §18.2.1 and RFC 3581: note where a request really came from in its top Via
  * (`received`, and `rport` when the client asked), so responses and later requests
- * find a PBX behind NAT. Works on the raw value to avoid re-serialising the Via.
+ * find a PBX behind NAT. With `rport` asked for, `received` is added even when the sent-by
+ * host is the source address (RFC 3581 §4). Works on the raw value to avoid re-serialising
+ * the Via.
  */
 export function markReceived(request: SipRequest, connection: SipConnection): void {
   const raw = request.headers.get("via");
@@ -16,10 +20,16 @@ export function markReceived(request: SipRequest, connection: SipConnection): vo
   } catch {
     return;
   }
-  const needReceived = topVia.host.replace(/^\[|\]$/g, "") !== connection.remoteAddress;
   const needRport = topVia.rport === null;
+  const needReceived =
+    topVia.received !== connection.remoteAddress &&
+    (needRport || topVia.host.replace(/^\[|\]$/g, "") !== connection.remoteAddress);
   if (!needReceived && !needRport) return;
-  if (needReceived) via = `${via};received=${connection.remoteAddress}`;
+  if (needReceived) {
+    // A received the client wrote itself is replaced by what we saw, not repeated.
+    const stamp = `;received=${connection.remoteAddress}`;
+    via = topVia.received === undefined ? `${via}${stamp}` : via.replace(RECEIVED, stamp);
+  }
   if (needRport) via = via.replace(/;\s*rport(?=\s*(;|$))/i, `;rport=${connection.remotePort}`);
   const all = request.headers.getAll("via");
   all[0] = via;

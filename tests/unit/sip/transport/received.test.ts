@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { parseMessage, type SipRequest } from "../../../../src/sip/message/index.js";
+import { markReceived } from "../../../../src/sip/transport/received.js";
+import { FakeConnection } from "../../../support/fake-connection.js";
+
+/** An OPTIONS with this top Via, received on a connection from 127.0.0.1:5070. */
+function stamped(via: string): string {
+  const request = parseMessage(
+    Buffer.from(
+      [
+        "OPTIONS sip:phoneapp.unify.com SIP/2.0",
+        `Via: ${via}`,
+        "Via: SIP/2.0/TLS proxy.example;branch=z9hG4bKlower",
+        "From: <sip:a@example.test>;tag=1",
+        "To: <sip:phoneapp.unify.com>",
+        "Call-ID: r1",
+        "CSeq: 1 OPTIONS",
+        "Content-Length: 0",
+        "",
+        "",
+      ].join("\r\n"),
+    ),
+  ) as SipRequest;
+  markReceived(request, new FakeConnection({ reliable: true }));
+  expect(request.headers.getAll("via")[1]).toBe("SIP/2.0/TLS proxy.example;branch=z9hG4bKlower");
+  return request.headers.getAll("via")[0]!;
+}
+
+describe("markReceived (RFC 3261 §18.2.1, RFC 3581 §4)", () => {
+  it("adds received when the sent-by host is not the source address", () => {
+    expect(stamped("SIP/2.0/TLS pbx.example:5061;branch=z9hG4bK1")).toBe(
+      "SIP/2.0/TLS pbx.example:5061;branch=z9hG4bK1;received=127.0.0.1",
+    );
+  });
+
+  it("leaves the Via alone when the host is the source and rport was not asked for", () => {
+    expect(stamped("SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK1")).toBe(
+      "SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK1",
+    );
+  });
+
+  it("with rport asked for, fills it in and adds received even when the host is the source", () => {
+    expect(stamped("SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK1;rport")).toBe(
+      "SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK1;rport=5070;received=127.0.0.1",
+    );
+  });
+
+  it("replaces a received the client wrote instead of repeating it", () => {
+    expect(stamped("SIP/2.0/TLS pbx.example;received=192.0.2.9;branch=z9hG4bK1;rport")).toBe(
+      "SIP/2.0/TLS pbx.example;received=127.0.0.1;branch=z9hG4bK1;rport=5070",
+    );
+  });
+});
