@@ -52,7 +52,7 @@ export class TlsFaultGate implements TlsFaultHooks {
     return {
       type: "serve",
       variant: `certificate:${kind}${host === undefined ? "" : `:${host}`}`,
-      options: { key: keyPem, cert: certPem },
+      options: { key: [...keyPem], cert: [...certPem] },
     };
   }
 }

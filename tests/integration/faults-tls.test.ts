@@ -26,6 +26,8 @@ const LIMITS = {
   idleTimeoutMs: 60_000,
   partialMessageTimeoutMs: 10_000,
 };
+/** A client that can only verify an ECDSA P-256 certificate (TLS 1.2 and 1.3 alike). */
+const ECDSA_ONLY: tls.ConnectionOptions = { sigalgs: "ecdsa_secp256r1_sha256" };
 /** Long enough to see that no handshake completes; nothing asserts how long anything takes. */
 const QUIET_MS = 300;
 
@@ -38,6 +40,8 @@ const hits: FaultHitEvent[] = [];
 beforeAll(async () => {
   ca = createCertificateAuthority();
   const server = issueServerCertificate(ca, { hosts: HOSTS });
+  // RSA and its ECDSA twin, as the emulator serves them.
+  const ecServer = issueServerCertificate(ca, { hosts: HOSTS, keyType: "ec" });
   engine = new FaultEngine(new ControllableClock({ frozen: true }));
   engine.onHit((e) => hits.push(e));
   const log = pino({ level: "silent" });
@@ -47,8 +51,8 @@ beforeAll(async () => {
   ({ port } = await stack.transport.listenTls({
     host: "127.0.0.1",
     port: 0,
-    key: server.keyPem,
-    cert: server.certPem,
+    key: [server.keyPem, ecServer.keyPem],
+    cert: [server.certPem, ecServer.certPem],
     minVersion: "TLSv1.2",
     maxVersion: "TLSv1.3",
     ciphers: null,
@@ -143,6 +147,34 @@ describe("TLS faults on the SIP listener", () => {
   it("presents a certificate from an untrusted CA: UNABLE_TO_VERIFY_LEAF_SIGNATURE", async () => {
     engine.add({ layer: "tls", action: { type: "untrusted-certificate" } });
     expect(await handshake()).toEqual({ ok: false, code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" });
+  });
+
+  it.each([
+    ["expired-certificate", {}, "CERT_HAS_EXPIRED"],
+    ["untrusted-certificate", {}, "UNABLE_TO_VERIFY_LEAF_SIGNATURE"],
+    ["wrong-host-certificate", { host: "other.example" }, "ERR_TLS_CERT_ALTNAME_INVALID"],
+  ] as const)("presents the %s fault to a client that offers only ECDSA", async (type, fields, code) => {
+    engine.add({ layer: "tls", action: { type, ...fields } });
+    for (const version of ["TLSv1.2", "TLSv1.3"] as const) {
+      expect(await handshake({ ...ECDSA_ONLY, minVersion: version, maxVersion: version })).toEqual({
+        ok: false,
+        code,
+      });
+    }
+  });
+
+  it("limits the TLS version for a client that offers only ECDSA: a protocol version alert", async () => {
+    engine.add({ layer: "tls", action: { type: "limit-version", maxVersion: "TLSv1.2" } });
+    expect(await handshake({ ...ECDSA_ONLY, minVersion: "TLSv1.3" })).toEqual({
+      ok: false,
+      code: "ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION",
+    });
+    const accepted = await handshake(ECDSA_ONLY);
+    expect(accepted).toMatchObject({ ok: true, protocol: "TLSv1.2" });
+    if (accepted !== "no answer" && accepted.ok) {
+      expect(accepted.socket.getPeerX509Certificate()?.publicKey.asymmetricKeyType).toBe("ec");
+      accepted.socket.destroy();
+    }
   });
 
   it("limits the TLS version: a TLS 1.3-only client fails, others settle for TLS 1.2", async () => {

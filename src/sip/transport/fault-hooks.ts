@@ -15,8 +15,9 @@ export interface SipFaultHooks {
 
 /** TLS server options a fault replaces for one connection. */
 export interface TlsVariantOptions {
-  readonly key?: string;
-  readonly cert?: string;
+  /** Several of different types (RSA + ECDSA), like the normal listener, or one. */
+  readonly key?: string | string[];
+  readonly cert?: string | string[];
   readonly minVersion?: SecureVersion;
   readonly maxVersion?: SecureVersion;
   readonly ciphers?: string;
