@@ -39,11 +39,11 @@ import {
   UserService,
 } from "./services/index.js";
 import { type Clock, ControllableClock, SystemClock } from "./shared/clock.js";
+import { descriptorBudget, openFilesLimit } from "./shared/descriptor-budget.js";
 import { Listeners } from "./shared/listeners.js";
 import { createLogger } from "./shared/logger.js";
 import { Readiness } from "./shared/readiness.js";
 import { SipRouter, SipStack } from "./sip/core/index.js";
-import { WsListener } from "./sip/transport/index.js";
 import { openStore, type Store } from "./store/index.js";
 import { StunServer } from "./stun/index.js";
 import { TlsKeyLog, TraceRecorder } from "./traces/index.js";
@@ -134,6 +134,20 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     readiness.set("store", "up", config.ephemeral ? "in memory" : config.dataDir);
 
     const { tls, certificates, caKeyPath } = await loadCertificates(config);
+    // Each listener gets its share of the descriptor limit: a SIP flood cannot starve HTTPS.
+    const budget = descriptorBudget({
+      openFiles: openFilesLimit(),
+      rtpPorts: config.rtpPorts.max - config.rtpPorts.min + 1,
+      configuredSip: config.sip.maxConnections,
+    });
+    if (config.sip.maxConnections !== null && config.sip.maxConnections > budget.sip)
+      log.warn({ ...budget }, `--max-connections lowered to ${budget.sip} to fit the open-files limit`);
+    const sipLimits = { ...config.sip, maxConnections: budget.sip };
+    const httpLimits = {
+      maxConnections: budget.https,
+      maxConnectionsPerSource: config.sip.maxConnectionsPerSource,
+      handshakeTimeoutMs: config.sip.handshakeTimeoutMs,
+    };
 
     const router = new SipRouter(log.child({ component: "sip" }));
     const registrar = new Registrar(
@@ -186,7 +200,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       },
     });
     const stack = new SipStack(
-      config.sip,
+      sipLimits,
       protocolClock ?? new SystemClock(),
       router,
       log.child({ component: "sip" }),
@@ -385,20 +399,17 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
         { active: () => faults.list().length, lastHit: () => lastFaultHit },
       ),
     };
-    const https = await buildHttpApp(httpDeps, tls);
+    const https = await buildHttpApp(httpDeps, tls, httpLimits);
     cleanup.push(() => https.close());
     // SIP over WebSocket (RFC 7118) for Unify Phone clients, on the HTTPS port at /ws. Closed
     // before the HTTPS server, which would otherwise wait for the open WebSocket sockets.
-    const wsListener = new WsListener(stack.transport.connections, config.sip, stack, {
-      taps: stack.transport,
-    });
-    wsListener.attach(https.server);
+    const wsListener = stack.transport.listenWs(https.server, { maxConnections: budget.webSocket });
     cleanup.push(() => wsListener.close());
     const httpsPort = await listen(https, config.bind, config.httpsPort);
     readiness.set("https", "up", `https ${httpsPort}`);
     let httpPort: number | null = null;
     if (config.httpPort !== null) {
-      const http = await buildHttpApp(httpDeps);
+      const http = await buildHttpApp(httpDeps, undefined, httpLimits);
       cleanup.push(() => http.close());
       httpPort = await listen(http, config.bind, config.httpPort);
       readiness.set("http", "up", `http ${httpPort}`);
@@ -439,7 +450,11 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       onTrunkStatus: (listener) => trunkStatus.on(listener),
       close: () => {
         readiness.markStopping();
-        closing ??= runCleanup(cleanup, clock, log);
+        // Live calls get their BYE while the connections are open; the rest then stops.
+        closing ??= stack
+          .shutdown(config.shutdownGraceMs, () => b2bua.close())
+          .catch((err: unknown) => log.warn({ err }, "error during SIP shutdown"))
+          .then(() => runCleanup(cleanup, clock, log));
         return closing;
       },
     };

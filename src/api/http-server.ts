@@ -1,7 +1,9 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { MODERN_CIPHERS, NO_RENEGOTIATION } from "../certs/index.js";
 import type { ApiContext } from "./api-context.js";
+import { ConnectionGuard, type HttpConnectionLimits } from "./connection-guard.js";
 import { installErrorHandler } from "./error-handler.js";
 import { faultHttp } from "./plugins/fault-hook.js";
 import { traceHttp } from "./plugins/trace-hook.js";
@@ -11,13 +13,27 @@ import { problemSchema } from "./schemas/common.js";
 /** Largest JSON body; imports have their own, larger limit on their route. */
 const BODY_LIMIT = 1_048_576;
 
-/** One fastify app; the emulator builds it twice when plain HTTP is enabled beside HTTPS. */
+/**
+ * One fastify app; the emulator builds it twice when plain HTTP is enabled beside HTTPS.
+ * With `limits`, sockets are admitted like on the SIP port (see ConnectionGuard).
+ */
 export async function buildHttpApp(
   ctx: ApiContext,
   tls?: { key: string | string[]; cert: string | string[] },
+  limits?: HttpConnectionLimits,
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
+    ...(tls
+      ? {
+          https: {
+            key: tls.key,
+            cert: tls.cert,
+            ciphers: MODERN_CIPHERS,
+            secureOptions: NO_RENEGOTIATION,
+            ...(limits ? { handshakeTimeout: limits.handshakeTimeoutMs } : {}),
+          },
+        }
+      : {}),
     loggerInstance: ctx.log as FastifyBaseLogger,
     forceCloseConnections: true,
     bodyLimit: BODY_LIMIT,
@@ -27,6 +43,14 @@ export async function buildHttpApp(
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, allowUnionTypes: true },
     },
   });
+  if (limits) {
+    const guard = new ConnectionGuard(app.server, limits, tls !== undefined);
+    // Before the server closes: a half-open peer would otherwise hold the close forever.
+    app.addHook("preClose", (done) => {
+      guard.close();
+      done();
+    });
+  }
   app.addSchema(problemSchema);
   installErrorHandler(app);
   await app.register(swagger, {

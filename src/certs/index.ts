@@ -7,3 +7,4 @@ export { certificateFingerprint } from "./certificate-fingerprint.js";
 export { CERTIFICATE_FILE_NAMES, type CertificateSet, ensureCertificates } from "./ensure-certificates.js";
 export { loadTlsFiles, TlsFileError, type TlsFiles } from "./load-tls-files.js";
 export { issueServerCertificate } from "./server-certificate.js";
+export { MODERN_CIPHERS, NO_RENEGOTIATION } from "./tls-policy.js";

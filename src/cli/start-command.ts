@@ -3,6 +3,9 @@ import { optionsFromSources } from "../config/index.js";
 import { banner } from "./banner.js";
 import type { CommandLine } from "./parse-command-line.js";
 
+/** How long past --shutdown-grace the process may take to close the rest (HTTP, store). */
+const SHUTDOWN_MARGIN_MS = 3000;
+
 /** `unify-phone-emulator start`: run until SIGINT/SIGTERM, then shut down cleanly. */
 export async function startCommand(commandLine: CommandLine): Promise<void> {
   const handle = await startEmulator(optionsFromSources(process.env, commandLine.flags));
@@ -14,6 +17,12 @@ export async function startCommand(commandLine: CommandLine): Promise<void> {
     }
     stopping = true;
     process.stderr.write(`${signal}: shutting down (finishing transactions, closing connections)\n`);
+    // close() ends within the grace by itself; this only guards against a bug keeping it open,
+    // so that `docker stop` never has to SIGKILL.
+    setTimeout(() => {
+      process.stderr.write("shutdown did not finish: exiting\n");
+      process.exit(1);
+    }, handle.config.shutdownGraceMs + SHUTDOWN_MARGIN_MS).unref();
     handle.close().then(
       () => process.exit(0),
       (err) => {

@@ -17,7 +17,8 @@ export interface EmulatorConfig {
     readonly maxMessageSize: number;
     readonly maxHeaders: number;
     readonly maxConnectionsPerSource: number;
-    readonly maxConnections: number;
+    /** Null: derived from the open-files limit (src/shared/descriptor-budget.ts); a number may only lower that. */
+    readonly maxConnections: number | null;
     readonly idleTimeoutMs: number;
     readonly partialMessageTimeoutMs: number;
     readonly handshakeTimeoutMs: number;
@@ -93,11 +94,12 @@ export function defaultConfig(): EmulatorConfig {
       port: 65061,
       tcpPort: null,
       udpPort: null,
+      // Ciphers null: MODERN_CIPHERS (src/certs/tls-policy.ts), ECDHE + AEAD only.
       tls: { minVersion: "TLSv1.2", maxVersion: "TLSv1.3", ciphers: null },
       maxMessageSize: 65_536,
       maxHeaders: 128,
       maxConnectionsPerSource: 256,
-      maxConnections: 50_000,
+      maxConnections: null,
       // Longer than the 600 s re-registration interval, so an idle trunk survives (SPEC §1).
       idleTimeoutMs: 3_700_000,
       partialMessageTimeoutMs: 10_000,

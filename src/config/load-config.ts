@@ -185,6 +185,9 @@ function setOption(o: EmulatorOptions, key: OptionKey, value: unknown): void {
     case "maxConnections":
       sip.maxConnections = v;
       break;
+    case "handshakeTimeout":
+      sip.handshakeTimeoutMs = (value as number) * 1000;
+      break;
     case "idleTimeout":
       sip.idleTimeoutMs = (value as number) * 1000;
       break;

@@ -185,7 +185,7 @@ export const OPTIONS = [
     flag: "tls-ciphers",
     env: "UPE_TLS_CIPHERS",
     kind: "string",
-    help: "OpenSSL cipher list for SIP TLS (default: Node's)",
+    help: "OpenSSL cipher list for SIP TLS (default: TLS 1.3 suites, TLS 1.2 ECDHE with AEAD only)",
   },
   {
     key: "sipTcpPort",
@@ -231,7 +231,15 @@ export const OPTIONS = [
     env: "UPE_MAX_CONNECTIONS",
     kind: "integer",
     min: 1,
-    help: "concurrent SIP connections in all",
+    help: "concurrent SIP connections in all (default and ceiling: what the open-files limit leaves)",
+  },
+  {
+    key: "handshakeTimeout",
+    flag: "handshake-timeout",
+    env: "UPE_HANDSHAKE_TIMEOUT",
+    kind: "integer",
+    min: 1,
+    help: "seconds from TCP accept to a finished TLS handshake (SIP and HTTPS); slower sockets are closed",
   },
   {
     key: "idleTimeout",

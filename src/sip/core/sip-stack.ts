@@ -26,6 +26,7 @@ export class SipStack implements TransportUser {
   readonly transport: TransportLayer;
   readonly transactions: TransactionLayer;
   readonly connectionClosed = new Listeners<ConnectionClosedEvent>();
+  private stopping: Promise<void> | undefined;
 
   constructor(
     limits: TransportLimits,
@@ -89,11 +90,28 @@ export class SipStack implements TransportUser {
     this.log.info({ ...event }, `SIP transport: ${event.type}`);
   }
 
-  /** Graceful shutdown: stop accepting, let pending transactions answer, then close. */
-  async shutdown(graceMs: number): Promise<void> {
-    await this.transport.stopAccepting();
-    await this.transactions.drain(graceMs);
-    await this.transport.close();
+  /**
+   * Graceful shutdown, done within `graceMs` whatever peers do: stop accepting, run
+   * `endCalls` (BYE every live call while its connection is open), let pending server
+   * transactions answer, close every connection and destroy those still open at the
+   * deadline. Later calls return the first one's promise.
+   */
+  shutdown(graceMs: number, endCalls?: () => void | Promise<void>): Promise<void> {
+    this.stopping ??= this.stop(graceMs, endCalls);
+    return this.stopping;
+  }
+
+  private async stop(graceMs: number, endCalls?: () => void | Promise<void>): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    const left = () => Math.max(0, deadline - Date.now());
+    this.transport.stopAccepting();
+    try {
+      await endCalls?.();
+    } catch (err) {
+      this.log.warn({ err }, "ending calls on shutdown failed");
+    }
+    await this.transactions.drain(left());
+    await this.transport.close(left());
     this.transactions.close();
   }
 }

@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import { tcpSocketOf } from "../../shared/socket-peer.js";
 import type { SipMessage, SipParseError } from "../message/index.js";
 import type { SipConnection } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
@@ -39,10 +40,9 @@ export function connectionEvents<C extends SipConnection>(
 
 /**
  * Abort with a TCP RST (fault injection): the peer sees ECONNRESET, not a close. A
- * TLSSocket's handle is not TCP, so reset the TCP socket it wraps (Node keeps it as _parent).
+ * TLSSocket's handle is not TCP, so reset the TCP socket it wraps.
  */
 export function resetTcp(socket: Socket): void {
-  const tcp = (socket as Socket & { _parent?: Socket })._parent ?? socket;
-  tcp.resetAndDestroy();
+  tcpSocketOf(socket).resetAndDestroy();
   socket.destroy();
 }

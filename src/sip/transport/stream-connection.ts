@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import { unmapIPv4 } from "../../shared/socket-peer.js";
 import {
   createResponse,
   type SipMessage,
@@ -51,8 +52,10 @@ export class StreamConnection implements SipConnection {
     socket.setNoDelay(true);
     socket.setTimeout(limits.idleTimeoutMs, () => this.close("idle timeout"));
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    // Node reports some TLS errors (a renegotiation attack, say) without closing: close anyway.
     socket.on("error", (err) => {
       this.closeReason = `socket error: ${err.message}`;
+      socket.destroy();
     });
     socket.on("close", () => this.onSocketClosed());
     taps?.tap?.opened?.(this);
@@ -175,9 +178,4 @@ export function answerError(connection: SipConnection, request: SipRequest, erro
   } catch {
     // Not even Via/From/To/Call-ID/CSeq were usable: nothing can be addressed.
   }
-}
-
-/** "::ffff:127.0.0.1" → "127.0.0.1", so limits and logs see one form. */
-export function unmapIPv4(address: string): string {
-  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
 }

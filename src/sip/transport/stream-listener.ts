@@ -1,9 +1,11 @@
 import net from "node:net";
 import tls from "node:tls";
+import { MODERN_CIPHERS, NO_RENEGOTIATION } from "../../certs/index.js";
+import { tcpSocketOf, unmapIPv4 } from "../../shared/socket-peer.js";
 import { connectionEvents } from "./connection-events.js";
 import type { ConnectionTable } from "./connection-table.js";
 import type { SipFaultHooks, TlsFaultHooks, TlsVariantOptions } from "./fault-hooks.js";
-import { StreamConnection, unmapIPv4 } from "./stream-connection.js";
+import { StreamConnection } from "./stream-connection.js";
 import type { SipTrafficTapHolder } from "./traffic-tap.js";
 import type { TransportLimits } from "./transport-limits.js";
 import type { TransportUser } from "./transport-user.js";
@@ -16,7 +18,9 @@ export interface TlsListenOptions {
   readonly cert: string | string[];
   readonly minVersion: tls.SecureVersion;
   readonly maxVersion: tls.SecureVersion;
+  /** OpenSSL cipher list; null: MODERN_CIPHERS (ECDHE + AEAD only). */
   readonly ciphers: string | null;
+  /** From the TCP accept: a socket not through its handshake by then is destroyed. */
   readonly handshakeTimeoutMs: number;
   /** NSS key log lines (SSLKEYLOGFILE format) of every handshake, for decrypting captures. */
   readonly onKeylog?: (line: Buffer) => void;
@@ -29,11 +33,20 @@ export interface TlsListenOptions {
 /**
  * A TLS (or, for debugging, plain TCP) listener that turns each accepted socket into a
  * StreamConnection. Per-source and total limits are checked on the raw TCP accept,
- * before a TLS handshake costs anything.
+ * before a TLS handshake costs anything. A socket gets `handshakeTimeoutMs` from its
+ * accept to finish the handshake and is destroyed on any handshake error or timeout (Node's
+ * TLS server only reports those); when the total limit is reached, the oldest socket still
+ * in its handshake makes room, so a flood of half-open connections cannot lock out a PBX.
  */
 export class StreamListener {
   private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
+  private serverClosed: Promise<void> = Promise.resolve();
+  /** Every admitted raw socket and how to give its slot back (once). */
+  private readonly sockets = new Map<net.Socket, () => void>();
+  /** Raw sockets still in the TLS handshake, oldest first, with their deadline timers. */
+  private readonly handshaking = new Map<net.Socket, NodeJS.Timeout>();
+  /** Called whenever an admitted socket is gone (shutdown waits for the last). */
+  private onSocketGone: (() => void) | undefined;
   private tlsOptions: TlsListenOptions | undefined;
   /** Non-listening TLS servers the TCP server hands sockets to: "" is the normal one, others serve faults. */
   private readonly tlsServers = new Map<string, tls.Server>();
@@ -60,6 +73,7 @@ export class StreamListener {
     server.on("error", (err) =>
       this.user.onTransportEvent?.({ type: "listener-error", message: err.message }),
     );
+    this.serverClosed = new Promise((resolve) => server.once("close", () => resolve()));
     return new Promise((resolve, reject) => {
       server.once("error", reject);
       server.listen({ host: options.host, port: options.port }, () => {
@@ -69,22 +83,46 @@ export class StreamListener {
     });
   }
 
-  /** Stop accepting; existing connections stay until closed. */
-  stopAccepting(): Promise<void> {
-    const server = this.server;
-    if (!server?.listening) return Promise.resolve();
-    return new Promise((resolve) => server.close(() => resolve()));
+  /**
+   * Stop accepting; existing connections stay until closed. Does not wait for them (a
+   * server's close callback would, for as long as any peer keeps its connection).
+   */
+  stopAccepting(): void {
+    if (this.server?.listening) this.server.close();
   }
 
-  /** Destroy every socket, including ones still in the TLS handshake. */
-  destroyAll(): void {
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
+  /** Destroy the sockets still in the TLS handshake: nothing of theirs is worth waiting for. */
+  dropHandshakes(): void {
+    for (const socket of [...this.handshaking.keys()]) this.drop(socket);
+  }
+
+  /**
+   * Resolves once every socket is gone: the connections were asked to close before; those
+   * still open after `waitMs` (a peer that never closes its side) are destroyed then.
+   */
+  async closed(waitMs: number): Promise<void> {
+    if (this.sockets.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, waitMs);
+        this.onSocketGone = () => {
+          if (this.sockets.size === 0) done();
+        };
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      this.onSocketGone = undefined;
+    }
+    for (const socket of [...this.sockets.keys()]) socket.destroy();
+    if (this.server) await this.serverClosed;
   }
 
   private admit(socket: net.Socket): void {
     const source = unmapIPv4(socket.remoteAddress ?? "");
-    if (!this.table.admit(source, this.limits)) {
+    // Errors on sockets that never finish the handshake only end them (see `close`).
+    socket.on("error", () => {});
+    if (!this.reserve(source)) {
       this.user.onTransportEvent?.({
         type: "connection-refused",
         remote: source,
@@ -93,13 +131,59 @@ export class StreamListener {
       socket.destroy();
       return;
     }
-    this.sockets.add(socket);
-    socket.once("close", () => {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.forgetHandshake(socket);
       this.sockets.delete(socket);
       this.table.release(source);
+      this.onSocketGone?.();
+    };
+    this.sockets.set(socket, release);
+    socket.once("close", release);
+    if (this.protocol === "TLS") {
+      const timeoutMs = this.tlsOptions?.handshakeTimeoutMs ?? 0;
+      const timer = setTimeout(() => this.handshakeTimedOut(socket), timeoutMs);
+      timer.unref();
+      this.handshaking.set(socket, timer);
+    }
+  }
+
+  /**
+   * A slot for `source`: under the limits, or — when only the total limit is reached — the
+   * one of the oldest socket still in its handshake (a half-open flood, not a PBX).
+   */
+  private reserve(source: string): boolean {
+    if (this.table.admit(source, this.limits)) return true;
+    if (this.table.connectionsFrom(source) >= this.limits.maxConnectionsPerSource) return false;
+    const oldest = this.handshaking.keys().next().value;
+    if (oldest === undefined) return false;
+    this.drop(oldest);
+    return this.table.admit(source, this.limits);
+  }
+
+  private handshakeTimedOut(socket: net.Socket): void {
+    if (!this.handshaking.has(socket)) return;
+    this.user.onTransportEvent?.({
+      type: "tls-error",
+      remote: `${unmapIPv4(socket.remoteAddress ?? "")}:${socket.remotePort ?? 0}`,
+      message: "TLS handshake not finished in time",
     });
-    // Swallow errors on sockets that never finish the handshake.
-    socket.on("error", () => {});
+    this.drop(socket);
+  }
+
+  /** Destroy an admitted socket and give its slot back now (its close event comes later). */
+  private drop(socket: net.Socket): void {
+    this.sockets.get(socket)?.();
+    socket.destroy();
+  }
+
+  private forgetHandshake(socket: net.Socket): void {
+    const timer = this.handshaking.get(socket);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.handshaking.delete(socket);
   }
 
   private handshake(socket: net.Socket): void {
@@ -127,6 +211,8 @@ export class StreamListener {
 
   /** Accepted, never answered: what the peer sends is discarded until it gives up or goes idle. */
   private stall(socket: net.Socket): void {
+    // A deliberate blackhole: the fault, not the handshake deadline, decides when it ends.
+    this.forgetHandshake(socket);
     socket.setTimeout(this.limits.idleTimeoutMs, () => socket.destroy());
     socket.resume();
   }
@@ -136,12 +222,15 @@ export class StreamListener {
     if (existing) return existing;
     const options = this.tlsOptions!;
     const server = tls.createServer({ ...tlsServerOptions(options), ...variant }, (s) => this.accept(s));
+    // Node only reports a failed or timed-out handshake; the socket would stay open.
     server.on("tlsClientError", (err: Error, socket: tls.TLSSocket) => {
       this.user.onTransportEvent?.({
         type: "tls-error",
         remote: `${unmapIPv4(socket.remoteAddress ?? "")}:${socket.remotePort ?? 0}`,
         message: err.message,
       });
+      socket.destroy();
+      this.drop(tcpSocketOf(socket));
     });
     const onKeylog = options.onKeylog;
     // Only listened to when asked: Node derives the lines only for a `keylog` listener.
@@ -152,6 +241,7 @@ export class StreamListener {
 
   private accept(socket: net.Socket): void {
     if (socket.destroyed) return;
+    this.forgetHandshake(tcpSocketOf(socket));
     const connection = new StreamConnection(
       this.table.newId(),
       this.protocol,
@@ -172,7 +262,8 @@ function tlsServerOptions(o: TlsListenOptions): tls.TlsOptions {
     cert: o.cert,
     minVersion: o.minVersion,
     maxVersion: o.maxVersion,
-    ...(o.ciphers ? { ciphers: o.ciphers } : {}),
+    ciphers: o.ciphers ?? MODERN_CIPHERS,
+    secureOptions: NO_RENEGOTIATION,
     handshakeTimeout: o.handshakeTimeoutMs,
     // The PBX authenticates with digest, not a client certificate.
     requestCert: false,

@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConnectionTable } from "./connection-table.js";
 import { StreamListener, type TlsListenOptions } from "./stream-listener.js";
@@ -5,16 +6,19 @@ import type { SipTrafficTap } from "./traffic-tap.js";
 import type { TransportLimits } from "./transport-limits.js";
 import type { TransportUser } from "./transport-user.js";
 import { UdpListener } from "./udp-listener.js";
+import { WsListener, type WsListenerOptions } from "./ws-listener.js";
 
 /**
- * The transport layer (RFC 3261 §18): the TLS listener the PBX connects to, optional
- * plain TCP/UDP listeners for debugging, and the table of live connections.
+ * The transport layer (RFC 3261 §18): the TLS listener the PBX connects to, the WebSocket
+ * endpoint for clients, optional plain TCP/UDP listeners for debugging, and the table of
+ * live connections.
  */
 export class TransportLayer {
   readonly connections = new ConnectionTable();
   /** Sees every message in and out (traces); read per message, so it may be set any time. */
   tap: SipTrafficTap | undefined;
   private readonly streams: StreamListener[] = [];
+  private readonly webSockets: WsListener[] = [];
   private udp: UdpListener | undefined;
 
   constructor(
@@ -39,16 +43,31 @@ export class TransportLayer {
     return this.udp.listen(options);
   }
 
-  /** First step of a graceful shutdown: no new connections. */
-  async stopAccepting(): Promise<void> {
-    await Promise.all(this.streams.map((s) => s.stopAccepting()));
+  /** SIP over WebSocket (RFC 7118) on an HTTP(S) server, sharing this layer's limits and table. */
+  listenWs(server: Server, options: Omit<WsListenerOptions, "taps"> = {}): WsListener {
+    const listener = new WsListener(this.connections, this.limits, this.user, { ...options, taps: this });
+    listener.attach(server);
+    this.webSockets.push(listener);
+    return listener;
   }
 
-  /** Last step: close every connection and the UDP socket. */
-  async close(): Promise<void> {
-    await this.stopAccepting();
+  /** First step of a graceful shutdown: no new connections (existing ones stay). */
+  stopAccepting(): void {
+    for (const s of this.streams) s.stopAccepting();
+    for (const ws of this.webSockets) ws.stopAccepting();
+  }
+
+  /**
+   * Last step: every connection is closed (what is queued, a BYE say, still leaves before
+   * the FIN), sockets in the TLS handshake are destroyed, and connections whose peer has
+   * not closed its side after `waitMs` are destroyed then. Resolves when all are gone.
+   */
+  async close(waitMs = 0): Promise<void> {
+    this.stopAccepting();
     for (const c of [...this.connections.values()]) c.close("shutdown");
-    for (const s of this.streams) s.destroyAll();
+    for (const ws of this.webSockets) ws.close();
+    for (const s of this.streams) s.dropHandshakes();
+    await Promise.all(this.streams.map((s) => s.closed(waitMs)));
     await this.udp?.close();
   }
 }

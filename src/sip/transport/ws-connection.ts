@@ -2,12 +2,13 @@ import { isUtf8 } from "node:buffer";
 import type { Socket } from "node:net";
 import type { RawData, WebSocket } from "ws";
 import type { Clock, TimerHandle } from "../../shared/clock.js";
+import { unmapIPv4 } from "../../shared/socket-peer.js";
 import { parseMessage, type SipMessage, SipParseError, serialize } from "../message/index.js";
 import type { SipConnection } from "./connection.js";
 import { type ConnectionEvents, resetTcp } from "./connection-events.js";
 import type { SipFaultHooks } from "./fault-hooks.js";
 import { markReceived } from "./received.js";
-import { answerError, unmapIPv4 } from "./stream-connection.js";
+import { answerError } from "./stream-connection.js";
 import type { SipTrafficTapHolder } from "./traffic-tap.js";
 import type { TransportLimits } from "./transport-limits.js";
 

@@ -4,10 +4,10 @@ import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { type WebSocket, WebSocketServer } from "ws";
 import { type Clock, SystemClock } from "../../shared/clock.js";
+import { unmapIPv4 } from "../../shared/socket-peer.js";
 import { connectionEvents } from "./connection-events.js";
 import type { ConnectionTable } from "./connection-table.js";
 import type { SipFaultHooks } from "./fault-hooks.js";
-import { unmapIPv4 } from "./stream-connection.js";
 import type { SipTrafficTapHolder } from "./traffic-tap.js";
 import type { TransportLimits } from "./transport-limits.js";
 import type { TransportUser } from "./transport-user.js";
@@ -25,6 +25,11 @@ export interface WsListenerOptions {
   readonly taps?: SipTrafficTapHolder;
   /** Fault injection: `sip.out` on every message sent over these connections. */
   readonly sipFaults?: SipFaultHooks;
+  /**
+   * WebSocket connections at most (besides the shared SIP limits): they hold sockets of the
+   * HTTP(S) server, which must keep room for the API and the probes. Default: no own cap.
+   */
+  readonly maxConnections?: number;
 }
 
 const DEFAULT_PING_INTERVAL_MS = 30_000;
@@ -41,6 +46,8 @@ export class WsListener {
   private readonly connectionOptions: WsConnectionOptions;
   private readonly server: WebSocketServer;
   private readonly attached: Server[] = [];
+  private readonly maxConnections: number;
+  private accepting = true;
   private readonly sockets = new Set<Duplex>();
   private readonly connections = new Set<WsConnection>();
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
@@ -53,6 +60,7 @@ export class WsListener {
     options: WsListenerOptions = {},
   ) {
     this.path = options.path ?? "/ws";
+    this.maxConnections = options.maxConnections ?? Number.POSITIVE_INFINITY;
     this.connectionOptions = {
       limits,
       clock: options.clock ?? new SystemClock(),
@@ -75,8 +83,14 @@ export class WsListener {
     this.attached.push(server);
   }
 
+  /** Shutdown begins: upgrades are answered 503, open connections stay (a BYE may still go out). */
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
   /** Stop taking upgrades and close every WebSocket connection (before the HTTP server closes). */
   close(): void {
+    this.accepting = false;
     for (const server of this.attached) server.off("upgrade", this.onUpgrade);
     this.attached.length = 0;
     for (const connection of [...this.connections]) connection.close("shutdown");
@@ -99,13 +113,18 @@ export class WsListener {
       rejectUpgrade(socket, check.status, check.reason, check.headers);
       return;
     }
-    if (!this.table.admit(source, this.limits)) {
+    if (!this.accepting) {
+      rejectUpgrade(socket, 503, "shutting down");
+      return;
+    }
+    if (this.sockets.size >= this.maxConnections || !this.table.admit(source, this.limits)) {
       this.user.onTransportEvent?.({
         type: "connection-refused",
         remote: source,
         message: "connection limit",
       });
-      rejectUpgrade(socket, 503, "too many SIP connections from this address");
+      const perSource = this.table.connectionsFrom(source) >= this.limits.maxConnectionsPerSource;
+      rejectUpgrade(socket, 503, `too many SIP connections${perSource ? " from this address" : ""}`);
       return;
     }
     this.sockets.add(socket);
