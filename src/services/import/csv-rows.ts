@@ -23,7 +23,7 @@ const HEADER_PROBLEMS_IN_DETAIL = 5;
  * Longest record (header or row) read, in characters. A valid row is far shorter (its longest
  * cell, an e-mail address, has 254); the bound spares the parser a 10 MB record (seconds of CPU).
  */
-export const MAX_RECORD_CHARS = 64 * 1024;
+const MAX_RECORD_CHARS = 64 * 1024;
 
 /**
  * Reads a CSV user file with csv-parse's streaming parser: UTF-8 with or without BOM, CRLF
