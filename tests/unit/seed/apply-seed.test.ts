@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { applySeed, parseSeed, SeedError } from "../../../src/seed/index.js";
+import { applySeed, parseSeed, SeedError, seedAfter } from "../../../src/seed/index.js";
 import { ControllableClock } from "../../../src/shared/clock.js";
 import { openStore, type SqliteStore } from "../../../src/store/index.js";
 import { tempDir } from "../store/store-fixtures.js";
@@ -131,6 +131,25 @@ describe("applySeed", () => {
     applySeed(store, parseSeed(changed), { mode: "reset" });
     expect(store.tenants.get(acme.id)?.apiKey).toBe("acme-key-0001-t7m7w6ToB8iPQCFUNQuX");
     expect(store.trunks.getByUsername("3919209257")?.password).toBe("n3w-Trunk-2");
+  });
+
+  it("leaves the JWT state of tenants that existed to the API in mode create", () => {
+    applySeed(store, parseSeed(SEED), { mode: "create" });
+    const withJwt = parseSeed(
+      `${SEED.replace("flavour: video", "flavour: video\n    jwt: { status: active }")}  - name: New Co\n    jwt: { status: active }\n`,
+    );
+    const summary = applySeed(store, withJwt, { mode: "create" });
+    expect(summary.tenants.map((t) => [t.name, t.created])).toEqual([
+      ["Acme", false],
+      ["Video Co", false],
+      ["New Co", true],
+    ]);
+    expect(seedAfter(withJwt, summary, "create").tenants.map((t) => t.jwt)).toEqual([
+      undefined,
+      undefined,
+      { status: "active" },
+    ]);
+    expect(seedAfter(withJwt, summary, "reset")).toBe(withJwt);
   });
 
   it("is all or nothing: a late store conflict leaves no trace and names the seed line", () => {
