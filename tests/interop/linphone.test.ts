@@ -122,6 +122,13 @@ describe.skipIf(!ready)("linphone-daemon 5.1 (belle-sip, mbedTLS) as the PBX tru
       { digit: "7", via: "info" },
     ]);
 
+    // linphone's RTCP receiver report about the emulator's stream: it hears our RTP.
+    await api.waitForCall(
+      (c) => c.id === answered.id && (c.media?.stats.rtcp?.lastReport ?? null) !== null,
+      "an RTCP report from linphone about the emulator's RTP",
+      15_000,
+      () => l.logTail(),
+    );
     await l.command(`terminate ${id}`);
     const done = await api.waitForCall((c) => c.id === answered.id && c.state === "ended", "BYE", 10_000);
     expect(done.endedBy).toBe("pbx");

@@ -14,7 +14,14 @@ export interface JournalCall {
   events: Array<{ type: string; detail?: string }>;
   dtmf: Array<{ digit: string; via: string }>;
   legs: Array<{ kind: string; callId: string }>;
-  media: { stats: { packetsSent: number; packetsReceived: number } } | null;
+  media: {
+    stats: {
+      packetsSent: number;
+      packetsReceived: number;
+      /** RTCP: `lastReport` is the peer's latest report block about the emulator's stream. */
+      rtcp?: { received: number; lastReport: { fractionLost: number; cumulativeLost: number } | null };
+    };
+  } | null;
 }
 
 export interface TraceEntry {
