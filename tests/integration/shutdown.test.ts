@@ -110,6 +110,17 @@ describe("shutdown", () => {
     ).toBe(true);
   });
 
+  it("a start that fails on a busy SIP port cleans up what it started and rejects", async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (busy.address() as net.AddressInfo).port;
+      await expect(startTestEmulator({ sip: { port } })).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      busy.close();
+    }
+  });
+
   it("the CLI exits 0 on SIGTERM while a peer holds its TLS connection", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "upe-cli-"));
     const child = spawn(

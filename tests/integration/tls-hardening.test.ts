@@ -10,14 +10,25 @@ import type { EmulatorHandle } from "../../src/index.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { registerText, SipTestClient } from "../support/sip-test-client.js";
 import { until } from "../support/until.js";
+import {
+  RawWsClient,
+  startWsStack,
+  type WsStack,
+  optionsText as wsOptionsText,
+} from "../support/ws-support.js";
 
 let emulator: EmulatorHandle | undefined;
+let wsStack: WsStack | undefined;
 const peers: HalfOpen[] = [];
+const wsClients: RawWsClient[] = [];
 
 afterEach(async () => {
   for (const p of peers.splice(0)) p.destroy();
+  for (const c of wsClients.splice(0)) c.close();
   await emulator?.close();
   emulator = undefined;
+  await wsStack?.close();
+  wsStack = undefined;
 });
 
 /**
@@ -273,5 +284,31 @@ describe("TLS settings", () => {
     expect(
       await handshake(emulator.ports.sip, { maxVersion: "TLSv1.2", ciphers: "AES128-SHA" }),
     ).toMatchObject({ ok: true, cipher: "TLS_RSA_WITH_AES_128_CBC_SHA" });
+  });
+});
+
+describe("the WebSocket endpoint", () => {
+  async function wsConnect(stack: WsStack): Promise<RawWsClient> {
+    const client = await RawWsClient.connect(stack.port, stack.ca);
+    wsClients.push(client);
+    return client;
+  }
+
+  it("refuses upgrades beyond its own cap with 503, keeping room on the HTTPS port", async () => {
+    wsStack = await startWsStack({ maxConnections: 2 });
+    const open = [await wsConnect(wsStack), await wsConnect(wsStack)];
+    expect(open.map((c) => c.status)).toEqual([101, 101]);
+    expect((await wsConnect(wsStack)).status).toBe(503);
+    open[0]!.close();
+    await until(() => wsStack!.stack.transport.connections.size === 1, "the closed one to be forgotten");
+    expect((await wsConnect(wsStack)).status).toBe(101);
+  });
+
+  it("answers upgrades 503 once shutdown has begun, while open connections still carry SIP", async () => {
+    wsStack = await startWsStack();
+    const open = await wsConnect(wsStack);
+    wsStack.listener.stopAccepting();
+    expect((await wsConnect(wsStack)).status).toBe(503);
+    expect((await open.request(wsOptionsText("after-stop"))).status).toBe(200);
   });
 });

@@ -56,6 +56,8 @@ export async function startWsStack(
     limits?: Partial<TransportLimits>;
     clock?: Clock;
     pingIntervalMs?: number;
+    /** The WebSocket endpoint's own connection cap (the emulator's HTTPS share). */
+    maxConnections?: number;
     setup?: (router: SipRouter, stack: SipStack) => void;
   } = {},
 ): Promise<WsStack> {
@@ -83,6 +85,7 @@ export async function startWsStack(
   const listener = new WsListener(stack.transport.connections, limits, user, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
+    ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
   });
   listener.attach(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -41,10 +41,13 @@ export interface TlsListenOptions {
 export class StreamListener {
   private server: net.Server | undefined;
   private serverClosed: Promise<void> = Promise.resolve();
+  private stopped = false;
   /** Every admitted raw socket and how to give its slot back (once). */
   private readonly sockets = new Map<net.Socket, () => void>();
   /** Raw sockets still in the TLS handshake, oldest first, with their deadline timers. */
   private readonly handshaking = new Map<net.Socket, NodeJS.Timeout>();
+  /** Sockets this listener destroyed itself: their TLS server's error report is noise. */
+  private readonly dropped = new WeakSet<net.Socket>();
   /** Called whenever an admitted socket is gone (shutdown waits for the last). */
   private onSocketGone: (() => void) | undefined;
   private tlsOptions: TlsListenOptions | undefined;
@@ -88,7 +91,10 @@ export class StreamListener {
    * server's close callback would, for as long as any peer keeps its connection).
    */
   stopAccepting(): void {
-    if (this.server?.listening) this.server.close();
+    // Called on a server that never listened (a failed start) too: its close event still comes.
+    if (this.stopped) return;
+    this.stopped = true;
+    this.server?.close();
   }
 
   /** Destroy the sockets still in the TLS handshake: nothing of theirs is worth waiting for. */
@@ -120,7 +126,7 @@ export class StreamListener {
 
   private admit(socket: net.Socket): void {
     const source = unmapIPv4(socket.remoteAddress ?? "");
-    // Errors on sockets that never finish the handshake only end them (see `close`).
+    // An error ends the raw socket; its close gives the slot back.
     socket.on("error", () => {});
     if (!this.reserve(source)) {
       this.user.onTransportEvent?.({
@@ -175,6 +181,7 @@ export class StreamListener {
 
   /** Destroy an admitted socket and give its slot back now (its close event comes later). */
   private drop(socket: net.Socket): void {
+    this.dropped.add(socket);
     this.sockets.get(socket)?.();
     socket.destroy();
   }
@@ -224,13 +231,16 @@ export class StreamListener {
     const server = tls.createServer({ ...tlsServerOptions(options), ...variant }, (s) => this.accept(s));
     // Node only reports a failed or timed-out handshake; the socket would stay open.
     server.on("tlsClientError", (err: Error, socket: tls.TLSSocket) => {
-      this.user.onTransportEvent?.({
-        type: "tls-error",
-        remote: `${unmapIPv4(socket.remoteAddress ?? "")}:${socket.remotePort ?? 0}`,
-        message: err.message,
-      });
+      const tcp = tcpSocketOf(socket);
+      if (!this.dropped.has(tcp)) {
+        this.user.onTransportEvent?.({
+          type: "tls-error",
+          remote: `${unmapIPv4(socket.remoteAddress ?? "")}:${socket.remotePort ?? 0}`,
+          message: err.message,
+        });
+      }
       socket.destroy();
-      this.drop(tcpSocketOf(socket));
+      this.drop(tcp);
     });
     const onKeylog = options.onKeylog;
     // Only listened to when asked: Node derives the lines only for a `keylog` listener.
