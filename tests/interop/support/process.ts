@@ -12,6 +12,9 @@ export function requirePackage(present: boolean, pkg: string, what: string): boo
   return present;
 }
 
+/** Longest a peer may run, in seconds: longer than any interop test file. */
+const MAX_LIFETIME_S = 300;
+
 /** A spawned peer whose stdout+stderr are collected, for waiting on lines and for failure messages. */
 export class Peer {
   readonly child: ChildProcess;
@@ -23,7 +26,12 @@ export class Peer {
     args: string[],
     options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
   ) {
-    this.child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], ...options });
+    // coreutils timeout bounds the peer's life even if this test process dies without
+    // stopping it (it passes our SIGTERM on to the peer).
+    this.child = spawn("timeout", ["-k", "5", String(MAX_LIFETIME_S), command, ...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      ...options,
+    });
     const collect = (chunk: Buffer) => {
       this.output += chunk.toString("utf8");
       // bounded: keep the last 2 MB for diagnostics
