@@ -259,11 +259,25 @@ describe.skipIf(!ready)(
     });
 
     it("unregister: uac_reg removes its binding and the connector goes unavailable", async () => {
+      const { tenantId, connectionId: trunkConnection } = s.emulator.bindings()[0]!;
+      const connector = async () =>
+        (await s.api.http.admin("GET", `/api/admin/tenants/${tenantId}/connectors`)).body[0]?.status;
+      expect(await connector()).toBe("available");
       s.kamailio.rpc("uac.reg_unregister", "l_uuid", "osbiztrunk");
       await until(
         () => s.emulator.bindings().length === 0,
         () => `the unregistration\n${s.logs()}`,
       );
+      expect(await connector()).toBe("unavailable");
+      // The REGISTER with Expires 0 (challenged, then authorised) came over the trunk's connection.
+      const unregister = (await s.api.trace("?kind=sip")).filter(
+        (e) =>
+          e.direction === "in" &&
+          e.summary?.method === "REGISTER" &&
+          /^Expires: *0\b|;expires=0\b/im.test(e.message ?? ""),
+      );
+      expect(unregister.length).toBeGreaterThan(0);
+      expect(new Set(unregister.map((e) => e.connectionId))).toEqual(new Set([trunkConnection]));
     });
   },
 );
