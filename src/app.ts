@@ -25,7 +25,7 @@ import {
   type TrunkStatusEvent,
 } from "./registrar/index.js";
 import { ScenarioCatalog, ScenarioRunner } from "./scenarios/index.js";
-import { applySeed, loadSeedFile, seedAfter, seedClock } from "./seed/index.js";
+import { applySeed, loadSeedFile, seedAfter, seedClock, weakSeedKeys } from "./seed/index.js";
 import {
   applySeedJwt,
   CallService,
@@ -125,6 +125,12 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       const applied = applySeed(store, loaded, { clock, mode: config.seedMode });
       seed = seedAfter(loaded, applied, config.seedMode);
       applySeedFaults(faults, loaded);
+      for (const tenant of weakSeedKeys(loaded)) {
+        log.warn(
+          { tenant },
+          "seed API key is easy to guess: fine for a test fixture, not on a reachable emulator",
+        );
+      }
     }
     const adminToken = AdminToken.init({
       configured: config.adminToken,

@@ -25,6 +25,7 @@ export {
   validateCallBehaviour,
 } from "./user.js";
 export {
+  apiKeyWeakness,
   LOCALES,
   type Locale,
   validateApiKey,

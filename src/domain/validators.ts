@@ -118,27 +118,26 @@ const API_KEY_MAX_RUN = 8;
 const API_KEY_REPEAT = 8;
 
 /**
- * An API key an admin chose (REST `apiKey`, seed `apiKey`): a valid key, and about as hard
- * to guess as a generated one — at least 32 characters, no long run or repeated sequence,
- * ≥ 80 bits by estimate. The message never repeats the key.
+ * An API key an admin chose over REST: a valid key, and about as hard to guess as a generated
+ * one — at least 32 characters, no long run or repeated sequence, ≥ 80 bits by estimate.
+ * The message never repeats the key.
  */
 export function validateChosenApiKey(value: unknown, field = "apiKey"): string {
   const s = validateApiKey(value, field);
+  const weakness = apiKeyWeakness(s, field);
+  if (weakness) throw new DomainError("invalid_api_key", weakness, field);
+  return s;
+}
+
+/** Why a key is easier to guess than a generated one, or undefined when it is not. */
+export function apiKeyWeakness(s: string, field = "apiKey"): string | undefined {
   if (s.length < API_KEY_MIN_LENGTH) {
-    throw new DomainError(
-      "invalid_api_key",
-      `${field} must be at least ${API_KEY_MIN_LENGTH} characters, as long as a generated key (leave it out to get one)`,
-      field,
-    );
+    return `${field} must be at least ${API_KEY_MIN_LENGTH} characters, as long as a generated key (leave it out to get one)`;
   }
   if (estimatedBits(s) < API_KEY_MIN_BITS || longestRun(s) >= API_KEY_MAX_RUN || repeats(s)) {
-    throw new DomainError(
-      "invalid_api_key",
-      `${field} is too easy to guess (repeated or sequential characters): use ${API_KEY_MIN_LENGTH} or more random characters, or leave it out to get one`,
-      field,
-    );
+    return `${field} is too easy to guess (repeated or sequential characters): use ${API_KEY_MIN_LENGTH} or more random characters, or leave it out to get one`;
   }
-  return s;
+  return undefined;
 }
 
 function estimatedBits(s: string): number {

@@ -12,3 +12,4 @@ export type { SeedDocument, SeedSystem, SeedTenant, SeedTrunk, SeedUser } from "
 export { formatSeedPath, SeedError, type SeedIssue, type SeedPath } from "./seed-error.js";
 export { locateInYaml, sourceOf } from "./seed-source.js";
 export { validateSeed } from "./validate-seed.js";
+export { weakSeedKeys } from "./weak-seed-keys.js";

@@ -1,7 +1,7 @@
 import {
   phoneNumberFor,
+  validateApiKey,
   validateCallno,
-  validateChosenApiKey,
   validateDid,
   validateEmail,
   validateFlavour,
@@ -134,7 +134,7 @@ function checkTenant(
   const name = c.required(obj, path, "name", label);
   const flavour = c.optional(obj, path, "flavour", validateFlavour);
   const tenant: SeedTenant = { name: name ?? "", flavour: flavour ?? "openscape", systems: [], users: [] };
-  const apiKey = c.optional(obj, path, "apiKey", validateChosenApiKey);
+  const apiKey = c.optional(obj, path, "apiKey", validateApiKey);
   const clientId = c.optional(obj, path, "clientId", label);
   if (apiKey !== undefined) tenant.apiKey = apiKey;
   if (clientId !== undefined) tenant.clientId = clientId;

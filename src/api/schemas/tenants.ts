@@ -20,7 +20,7 @@ export const createTenantBody = {
   properties: {
     name: { type: "string", minLength: 1, maxLength: 100 },
     flavour: { enum: ["openscape", "video"] },
-    apiKey: { type: "string", minLength: 8, maxLength: 128 },
+    apiKey: { type: "string", minLength: 1, maxLength: 128 },
   },
   required: ["name"],
   additionalProperties: false,

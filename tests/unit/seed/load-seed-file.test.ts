@@ -26,7 +26,7 @@ function issuesOf(fn: () => unknown): { error: SeedError; issues: readonly SeedI
 const SPEC_EXAMPLE = `tenants:
   - name: Acme
     flavour: openscape          # or video
-    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
+    apiKey: acme-key-0001
     systems:
       - systemId: osbiz-1
         trunk: { username: "3919209257", password: "s3cret-Trunk-1" }
@@ -42,7 +42,7 @@ describe("loadSeedFile", () => {
         {
           name: "Acme",
           flavour: "openscape",
-          apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX",
+          apiKey: "acme-key-0001",
           systems: [{ systemId: "osbiz-1", trunk: { username: "3919209257", password: "s3cret-Trunk-1" } }],
           users: [
             {
