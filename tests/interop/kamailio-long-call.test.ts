@@ -19,7 +19,7 @@ describe.skipIf(!ready)("a call through Kamailio that stays up past 64·T1", () 
 
   beforeAll(async () => {
     s = await startEdgeProxy("kamailio-long-admin");
-  });
+  }, 45_000);
 
   afterAll(async () => {
     await s?.stop();

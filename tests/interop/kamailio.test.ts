@@ -23,7 +23,7 @@ describe.skipIf(!ready)(
 
     beforeAll(async () => {
       s = await startEdgeProxy("kamailio-admin");
-    });
+    }, 45_000);
 
     afterAll(async () => {
       await s?.stop();

@@ -37,7 +37,7 @@ export function startBaresip(options: {
   account: string;
   caPath?: string;
   name?: string;
-}): Peer & { dir: string } {
+}): Peer & { dir: string; port: number } {
   const dir = mkdtempSync(path.join(tmpdir(), "upe-baresip-"));
   toneWav(path.join(dir, "tone.wav"), 90);
   writeFileSync(
@@ -59,5 +59,5 @@ export function startBaresip(options: {
   );
   writeFileSync(path.join(dir, "accounts"), `${options.account}\n`);
   const peer = new Peer(options.name ?? "baresip", "baresip", ["-f", dir, "-t", "170"]);
-  return Object.assign(peer, { dir });
+  return Object.assign(peer, { dir, port: options.port });
 }

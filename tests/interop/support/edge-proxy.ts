@@ -31,6 +31,20 @@ export interface EdgeProxySetup {
   stop(): Promise<void>;
 }
 
+/**
+ * Runs `start` again (at most 3 times) when the peer could not bind the port picked for it:
+ * another process may take a free port between the check and the peer's bind.
+ */
+async function retryOnPortClash<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
 export async function startEdgeProxy(adminToken: string): Promise<EdgeProxySetup> {
   const emulator = await startTestEmulator({ seedText: EDGE_SEED, adminToken });
   let kamailio: KamailioPbx | undefined;
@@ -41,29 +55,37 @@ export async function startEdgeProxy(adminToken: string): Promise<EdgeProxySetup
     await emulator.close();
   };
   try {
-    const phonePort = await freePort();
-    kamailio = await startKamailio({
-      emulatorSipPort: emulator.ports.sip,
-      caPath: emulator.certificates.caCertPath!,
-      phonePort,
-    });
     // The phone registers nowhere (Kamailio routes to it statically) and answers by itself.
     // No outbound proxy (libre would preload a Route to Kamailio): its calls are addressed to
     // Kamailio, and its ACK, BYE, re-INVITE reach the emulator through Kamailio only if the
     // emulator's 2xx carries Kamailio's Record-Route.
-    phone = startBaresip({
-      port: phonePort,
-      account: "<sip:pbxphone@127.0.0.1>;regint=0;answermode=auto",
-      name: "baresip (phone behind Kamailio)",
+    const p = await retryOnPortClash(async () => {
+      await phone?.stop();
+      const port = await freePort({ withNext: true });
+      phone = startBaresip({
+        port,
+        account: "<sip:pbxphone@127.0.0.1>;regint=0;answermode=auto",
+        name: "baresip (phone behind Kamailio)",
+      });
+      await phone.waitFor(/baresip is ready/, "start-up");
+      return phone;
     });
-    const k = kamailio;
-    const p = phone;
-    await p.waitFor(/baresip is ready/, "start-up");
-    await until(
-      () => emulator.bindings().length > 0,
-      () => `uac_reg registration through Kamailio\n${k.peer.tail()}`,
-      20_000,
-    );
+    const k = await retryOnPortClash(async () => {
+      await kamailio?.stop();
+      const started = await startKamailio({
+        emulatorSipPort: emulator.ports.sip,
+        caPath: emulator.certificates.caCertPath!,
+        phonePort: p.port,
+      });
+      kamailio = started;
+      await until(
+        () => emulator.bindings().length > 0 || started.peer.exited,
+        () => `uac_reg registration through Kamailio\n${started.peer.tail()}`,
+        20_000,
+      );
+      if (started.peer.exited) throw new Error(`kamailio exited:\n${started.peer.tail()}`);
+      return started;
+    });
     return {
       emulator,
       kamailio: k,

@@ -51,7 +51,7 @@ export class LinphoneDaemon {
     const encryption = options.encryption ?? "none";
     const values: Record<string, string | number> = {
       CA: options.caPath,
-      RTP_PORT: await freePort(),
+      RTP_PORT: await freePort({ withNext: true }),
       ENCRYPTION: encryption === "none" ? "none" : "srtp",
       ENCRYPTION_MANDATORY: encryption !== "none" && encryption.srtp === "mandatory" ? 1 : 0,
     };

@@ -22,16 +22,27 @@ function udpFree(port: number): Promise<boolean> {
 
 /**
  * A port on 127.0.0.1 free for both TCP and UDP right now, for peers that cannot bind
- * port 0 and report it (Kamailio, baresip, linphone). Ports handed out by this process
- * are not handed out twice.
+ * port 0 and report it (Kamailio, baresip, linphone). `withNext`: port + 1 too (baresip
+ * puts SIP over TLS there, RTP puts RTCP there). Ports handed out by this process are not
+ * handed out twice.
  */
 const given = new Set<number>();
-export async function freePort(): Promise<number> {
+export async function freePort(options: { withNext?: boolean } = {}): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = await tcpFree(0);
-    if (given.has(port) || !(await udpFree(port))) continue;
-    given.add(port);
+    const ports = options.withNext ? [port, port + 1] : [port];
+    if (ports.some((p) => given.has(p) || p > 65535)) continue;
+    if (!(await allFree(ports))) continue;
+    for (const p of ports) given.add(p);
     return port;
   }
   throw new Error("no free port on 127.0.0.1 after 50 attempts");
+}
+
+async function allFree(ports: number[]): Promise<boolean> {
+  for (const port of ports) {
+    if (!(await udpFree(port))) return false;
+    if ((await tcpFree(port).catch(() => 0)) !== port) return false;
+  }
+  return true;
 }
