@@ -33,6 +33,11 @@ export class FuzzContext {
   constructor(
     readonly target: { ports: EmulatorPorts; ca: string },
     readonly recentLimit: number,
+    /**
+     * Trunks registering without digest, one per TLS worker (a second registration of the
+     * same trunk would take it over): connections that register reach the B2BUA.
+     */
+    readonly plainTrunkUsers: readonly string[],
   ) {}
 
   record(message: Omit<SentMessage, "at">): void {

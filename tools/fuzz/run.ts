@@ -17,6 +17,7 @@ import {
   type MemoryUsage,
   staleBuildWarning,
 } from "../lib/emulator-process.js";
+import { httpsJson } from "../lib/net-clients.js";
 import { readFdCount, readRss, Series } from "../lib/proc-stats.js";
 import { Rng } from "../lib/rng.js";
 import { CALLEE_NUMBER, writeToolSeed } from "../lib/tool-seed.js";
@@ -35,6 +36,9 @@ const RECENT = 256;
 /** Messages listed in finding.json (the newest). */
 const RECENT_WRITTEN = 128;
 const SAMPLE_MS = 1000;
+/** Trunks without digest that fuzz connections register as (the probe uses the digest one). */
+const plainTrunks = (count: number): string[] =>
+  Array.from({ length: Math.max(1, count) }, (_, i) => String(5_100_000_000 + i));
 
 interface Finding {
   readonly kind: FindingKind;
@@ -63,7 +67,7 @@ async function main(): Promise<number> {
   }
   const work = mkdtempSync(join(tmpdir(), "upe-fuzz-"));
   try {
-    const seed = writeToolSeed(work, "fuzz", 1, "Fuzz-Trunk-Secret-1");
+    const seed = writeToolSeed(work, "fuzz", 1, "Fuzz-Trunk-Secret-1", plainTrunks(options.tlsConnections));
     const start: EmulatorStartOptions = {
       seedPath: seed.path,
       certsDir: join(work, "certs"),
@@ -84,12 +88,13 @@ async function main(): Promise<number> {
 
 async function fuzz(options: FuzzOptions, start: EmulatorStartOptions, trunkUser: string): Promise<number> {
   const rng = new Rng(options.seed);
-  const corpus = buildCorpus(rng.fork("corpus"), trunkUser, CALLEE_NUMBER);
+  const plain = plainTrunks(options.tlsConnections);
+  const corpus = buildCorpus(rng.fork("corpus"), plain[0]!, CALLEE_NUMBER);
   console.log(
     `fuzz: seed ${options.seed}, ${options.seconds} s, corpus ${corpus.sip.length} SIP + ${corpus.stun.length} STUN messages`,
   );
   const emulator = await EmulatorProcess.start(start);
-  const ctx = new FuzzContext(emulator, RECENT);
+  const ctx = new FuzzContext(emulator, RECENT, plain);
   const rss = new Series();
   const fds = new Series();
   const probeMs = new Series();
@@ -158,6 +163,7 @@ async function fuzz(options: FuzzOptions, start: EmulatorStartOptions, trunkUser
   const elapsed = (Date.now() - started) / 1000;
 
   let memoryEnd: MemoryUsage | undefined;
+  let journal = "-";
   if (!finding && emulator.alive) {
     // Let the emulator drop what the last connections held, then one more liveness check.
     await sleep(1000);
@@ -166,6 +172,7 @@ async function fuzz(options: FuzzOptions, start: EmulatorStartOptions, trunkUser
     if (typeof latency === "number") probeMs.add(latency);
     else if (emulator.alive) found("hang", latency);
     memoryEnd = await emulator.memory(true);
+    journal = await callJournal(emulator);
   }
   const errorLines = emulator.errorLines();
   const output = emulator.output();
@@ -195,6 +202,7 @@ async function fuzz(options: FuzzOptions, start: EmulatorStartOptions, trunkUser
     `  crashes ${finding?.kind === "crash" ? 1 : 0}, hangs ${finding?.kind === "hang" ? 1 : 0}, RSS findings ${finding?.kind === "rss" ? 1 : 0}`,
   );
   console.log(`  probes ${probes + 1}, latency ms ${probeMs.format("count")}`);
+  console.log(`  calls in the emulator's journal (INVITEs that reached the B2BUA): ${journal}`);
   console.log(`  RSS ${rss.format("MB")}`);
   console.log(`  fds ${fds.format("count")}`);
   console.log(`  heap after GC: start ${mb(memoryStart?.heapUsed)}, end ${mb(memoryEnd?.heapUsed)}`);
@@ -207,6 +215,19 @@ async function fuzz(options: FuzzOptions, start: EmulatorStartOptions, trunkUser
   }
   console.log("  result: clean");
   return 0;
+}
+
+/** "N active, M ended" from GET /api/admin/calls (the journal keeps the last 1,000 ended calls). */
+async function callJournal(emulator: EmulatorProcess): Promise<string> {
+  try {
+    const target = { port: emulator.ports.https, ca: emulator.ca, token: emulator.adminToken };
+    const result = await httpsJson(target, "GET", "/api/admin/calls", 15_000);
+    const calls = JSON.parse(result.body) as Array<{ state: string }>;
+    const ended = calls.filter((c) => c.state === "ended").length;
+    return `${calls.length - ended} active, ${ended} ended`;
+  } catch (error) {
+    return `unknown (${(error as Error).message})`;
+  }
 }
 
 function mb(bytes: number | undefined): string {

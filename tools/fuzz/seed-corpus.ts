@@ -8,7 +8,10 @@ import { DOMAIN, inviteText, optionsText, registerText } from "../lib/sip-wire.j
 const CONFORMANCE = fileURLToPath(new URL("../../tests/fixtures/conformance/", import.meta.url));
 
 export interface Corpus {
-  /** SIP messages: the RFC 4475/5118 torture corpus and messages built like a PBX's. */
+  /**
+   * SIP messages: the RFC 4475/5118 torture corpus and messages built like a PBX's, the
+   * latter repeated so that about half the picks are PBX-like (they get past the parser).
+   */
   readonly sip: readonly Buffer[];
   /** STUN datagrams: RFC 5769 vectors and plain binding requests. */
   readonly stun: readonly Buffer[];
@@ -87,8 +90,11 @@ function stunMessages(rng: Rng): Buffer[] {
 }
 
 export function buildCorpus(rng: Rng, trunkUser: string, callee: string): Corpus {
+  const torture = conformanceMessages();
+  const built = builtMessages(trunkUser, callee, rng);
+  const copies = Math.max(1, Math.round(torture.length / built.length));
   return {
-    sip: [...conformanceMessages(), ...builtMessages(trunkUser, callee, rng)],
+    sip: [...torture, ...Array.from({ length: copies }, () => built).flat()],
     stun: stunMessages(rng),
   };
 }

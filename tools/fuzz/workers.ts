@@ -4,8 +4,12 @@ import type tls from "node:tls";
 import WebSocket from "ws";
 import { connectTls } from "../lib/net-clients.js";
 import type { Rng } from "../lib/rng.js";
+import { inviteText, registerText, WireReader } from "../lib/sip-wire.js";
+import { CALLEE_NUMBER } from "../lib/tool-seed.js";
+import { dialogOf, type FuzzDialog, inDialogRequest } from "./dialog-messages.js";
 import type { FuzzContext } from "./fuzz-context.js";
 import { nextMessage, splitPoints } from "./message-source.js";
+import { mutate } from "./mutators.js";
 
 /** How long a worker waits for an answer before it sends the next message. */
 const ANSWER_WAIT_MS = 150;
@@ -29,13 +33,26 @@ function nextEvent(
   });
 }
 
+/** A request inside an answered call, damaged 7 times in 10. */
+function inDialog(dialog: FuzzDialog, localPort: number, rng: Rng): { bytes: Buffer; steps: string[] } {
+  const request = inDialogRequest(dialog, localPort, rng);
+  if (rng.chance(0.3)) return { bytes: request, steps: ["in-dialog"] };
+  const damaged = mutate(request, rng, true);
+  return { bytes: damaged.bytes, steps: ["in-dialog", ...damaged.steps] };
+}
+
 /** Mutated SIP over fresh TLS connections: 1–20 messages each, split across records, then close or reset. */
 export async function tlsWorker(
   ctx: FuzzContext,
-  corpus: readonly Buffer[],
+  shared: readonly Buffer[],
   rng: Rng,
   id: number,
 ): Promise<void> {
+  // The corpus names the first plain trunk; this worker's connections register as its own.
+  const trunkUser = ctx.plainTrunkUsers[id % ctx.plainTrunkUsers.length]!;
+  const corpus = shared.map((m) =>
+    Buffer.from(m.toString("latin1").replaceAll(ctx.plainTrunkUsers[0]!, trunkUser), "latin1"),
+  );
   for (let connection = 0; ctx.running; connection++) {
     let socket: tls.TLSSocket;
     try {
@@ -47,10 +64,66 @@ export async function tlsWorker(
     }
     ctx.connections.tls++;
     socket.on("error", () => {});
-    socket.on("data", () => ctx.responses.tls++);
+    // Calls the emulator answers here are remembered, to fuzz requests inside them.
+    const reader = new WireReader();
+    const dialogs: FuzzDialog[] = [];
+    socket.on("data", (chunk: Buffer) => {
+      ctx.responses.tls++;
+      for (const message of reader.push(chunk)) {
+        const dialog = dialogOf(message);
+        if (dialog && dialogs.length < 8) dialogs.push(dialog);
+      }
+    });
+    if (rng.chance(0.5)) {
+      // Registered first, so mutated INVITEs, BYEs … reach the B2BUA instead of a 403.
+      const register = registerText({
+        user: trunkUser,
+        localPort: socket.localPort ?? 5061,
+        transport: "TLS",
+        branch: rng.hex(6),
+        tag: rng.hex(4),
+        callId: `${rng.hex(8)}@127.0.0.1`,
+        cseq: 1,
+        expires: 600,
+      });
+      ctx.record({
+        transport: "tls",
+        worker: id,
+        connection,
+        bytes: Buffer.from(register),
+        steps: ["register"],
+      });
+      socket.write(register);
+      await nextEvent(socket, ["data", "close"], 1000);
+      if (rng.chance(0.5)) {
+        // And a call up, so in-dialog requests (mutated or not) have a dialog to hit.
+        const invite = Buffer.from(
+          inviteText(
+            {
+              trunkUser,
+              localPort: socket.localPort ?? 5061,
+              transport: "TLS",
+              to: CALLEE_NUMBER,
+              callId: `${rng.hex(8)}@127.0.0.1`,
+              fromTag: rng.hex(4),
+              branch: rng.hex(6),
+              cseq: 1,
+            },
+            40000,
+            rng.int(1e6),
+          ),
+        );
+        ctx.record({ transport: "tls", worker: id, connection, bytes: invite, steps: ["invite"] });
+        socket.write(invite);
+        await nextEvent(socket, ["data", "close"], 1000);
+      }
+    }
     const budget = rng.range(1, 20);
     for (let i = 0; i < budget && ctx.running && !socket.destroyed; i++) {
-      const { bytes, steps } = nextMessage(corpus, rng, true);
+      const { bytes, steps } =
+        dialogs.length > 0 && rng.chance(0.5)
+          ? inDialog(rng.pick(dialogs), socket.localPort ?? 5061, rng)
+          : nextMessage(corpus, rng, true);
       ctx.record({ transport: "tls", worker: id, connection, bytes, steps });
       const pieces = splitPoints(bytes, rng);
       for (const piece of pieces) {

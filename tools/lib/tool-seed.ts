@@ -19,6 +19,8 @@ export function writeToolSeed(
   prefix: string,
   tenants: number,
   password: string,
+  /** Also give the first tenant one system per user here whose trunk registers without digest. */
+  plainTrunkUsers: readonly string[] = [],
 ): { path: string; trunks: ToolTrunk[] } {
   const trunks: ToolTrunk[] = [];
   const docs = [];
@@ -28,7 +30,15 @@ export function writeToolSeed(
     const systemId = `${prefix}-system-${i}`;
     docs.push({
       name: `${prefix}-tenant-${i}`,
-      systems: [{ systemId, simultaneousCalls: 100, numbering: NUMBERING, trunk }],
+      systems: [
+        { systemId, simultaneousCalls: 100, numbering: NUMBERING, trunk },
+        ...(i === 0 ? plainTrunkUsers : []).map((username) => ({
+          systemId: `${prefix}-plain-${username}`,
+          simultaneousCalls: 100,
+          numbering: NUMBERING,
+          trunk: { username, password: "unused-plain-secret", auth: false },
+        })),
+      ],
       users: [
         {
           emailAddress: `callee-${i}@${prefix}.test`,
