@@ -154,6 +154,7 @@ describe.skipIf(!ready)(
     }, 30_000);
 
     it("blind transfer: REFER from the phone; the user calls the target through the trunk", async () => {
+      const mark = s.phone.mark();
       s.phone.send(`/dial ${s.dialUri(AL)}`);
       const first = await s.api.waitForCall(
         (c) => c.direction === "pbx-to-user" && c.state === "answered",
@@ -161,6 +162,8 @@ describe.skipIf(!ready)(
         15_000,
         s.logs,
       );
+      // REFER only once the phone has the 200 too, or it goes out before the dialog exists.
+      await s.phone.waitFor(/Call established/, "the call established at the phone", 10_000, mark);
       s.phone.send("/transfer sip:+4930999888@127.0.0.1");
       await s.api.waitForCall(
         (c) => c.id === first.id && c.events.some((e) => e.type === "transferred"),
