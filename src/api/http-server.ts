@@ -45,7 +45,7 @@ export async function buildHttpApp(
   });
   if (limits) {
     const guard = new ConnectionGuard(app.server, limits, tls !== undefined);
-    // Before the server closes: a half-open peer would otherwise hold the close forever.
+    // Before the server closes: a peer still in its handshake would hold the close until it times out.
     app.addHook("preClose", (done) => {
       guard.close();
       done();
