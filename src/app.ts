@@ -6,7 +6,6 @@ import { type ApiContext, authHooks, buildHttpApp } from "./api/index.js";
 import { AdminToken, AuthLockout } from "./auth/index.js";
 import { B2bua } from "./b2bua/index.js";
 import { type CertificateSet, ensureCertificates, loadTlsFiles } from "./certs/index.js";
-import { EmulatorClient } from "./client/index.js";
 import { type EmulatorConfig, type EmulatorOptions, resolveConfig } from "./config/index.js";
 import {
   applySeedFaults,
@@ -24,6 +23,7 @@ import {
   Registrar,
   type TrunkStatusEvent,
 } from "./registrar/index.js";
+import { EmulatorClient } from "./rest-client/index.js";
 import { ScenarioCatalog, ScenarioRunner } from "./scenarios/index.js";
 import { applySeed, loadSeedFile, seedAfter, seedClock, weakSeedKeys } from "./seed/index.js";
 import {

@@ -1,4 +1,4 @@
-import { EmulatorClient, type SystemJson } from "../client/index.js";
+import { EmulatorClient, type SystemJson } from "../rest-client/index.js";
 import type { MockOsbizOptions, ResolvedMockOptions } from "./mock-options.js";
 
 /**

@@ -3,7 +3,7 @@ import { ApiError } from "../errors/index.js";
 import type { Store } from "../store/index.js";
 import { validateProvisioningNumbering } from "./connector-numbering.js";
 import type { ProvisionedSystem, WizardUser } from "./connector-views.js";
-import type { JwtService } from "./jwt-service.js";
+import type { JwtService } from "./jwt/index.js";
 import type { RegistrationView } from "./registration-view.js";
 import type { UserService } from "./user-service.js";
 

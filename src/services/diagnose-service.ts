@@ -2,7 +2,7 @@ import type { RegisterAttempt, TrunkStatusEvent } from "../registrar/index.js";
 import type { Clock } from "../shared/clock.js";
 import type { Listeners } from "../shared/listeners.js";
 import type { Store } from "../store/index.js";
-import type { JwtService } from "./jwt-service.js";
+import type { JwtService } from "./jwt/index.js";
 import type { RegistrationView } from "./registration-view.js";
 
 export interface TrunkDiagnosis {

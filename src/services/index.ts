@@ -28,9 +28,18 @@ export {
   type ImportResult,
   REQUIRED_COLUMNS,
 } from "./import/index.js";
-export { applySeedJwt, type SeedJwt, type SeedJwtSummary } from "./jwt-seed.js";
-export { JwtService, type MintedToken, type MintInput } from "./jwt-service.js";
-export { JWT_STATUSES, type JwtStatus, type JwtStatusName, ONE_MONTH_MS } from "./jwt-status.js";
+export {
+  applySeedJwt,
+  JWT_STATUSES,
+  JwtService,
+  type JwtStatus,
+  type JwtStatusName,
+  type MintedToken,
+  type MintInput,
+  ONE_MONTH_MS,
+  type SeedJwt,
+  type SeedJwtSummary,
+} from "./jwt/index.js";
 export type { RegistrationView } from "./registration-view.js";
 export { type ConnectorStatus, TenantService } from "./tenant-service.js";
 export {

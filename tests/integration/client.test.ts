@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmulatorApiError, EmulatorClient } from "../../src/client/index.js";
+import { EmulatorApiError, EmulatorClient } from "../../src/rest-client/index.js";
 import type { EmulatorHandle } from "../../src/index.js";
 import { startTestEmulator } from "../support/emulator.js";
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ClientRegistrationError, UnifyPhoneClient } from "../../src/clients/index.js";
+import { ClientRegistrationError, UnifyPhoneClient } from "../../src/phone-client/index.js";
 import type { EmulatorHandle } from "../../src/index.js";
 import { startTestEmulator } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";

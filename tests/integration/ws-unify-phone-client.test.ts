@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import dgram from "node:dgram";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type ClientCall, ClientRegistrationError, UnifyPhoneClient } from "../../src/clients/index.js";
+import { type ClientCall, ClientRegistrationError, UnifyPhoneClient } from "../../src/phone-client/index.js";
 import type { ClientPresenceEvent } from "../../src/registrar/client-bindings.js";
 import { ClientRegistrar } from "../../src/registrar/client-registrar.js";
 import { digestHa1 } from "../../src/registrar/digest.js";

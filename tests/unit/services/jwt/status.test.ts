@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { jwtStatusAt, ONE_MONTH_MS } from "../../../src/services/jwt-status.js";
-import type { TenantJwt } from "../../../src/store/index.js";
+import { jwtStatusAt, ONE_MONTH_MS } from "../../../../src/services/jwt/status.js";
+import type { TenantJwt } from "../../../../src/store/index.js";
 
 const NOW = 1_900_000_000_000;
 const jwt = (expiresAt: number | null): TenantJwt => ({

@@ -1,6 +1,6 @@
 import dgram from "node:dgram";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { RtpEndpoint, type RtpTarget } from "../../../src/clients/rtp-endpoint.js";
+import { RtpEndpoint, type RtpTarget } from "../../../src/phone-client/rtp-endpoint.js";
 import { ControllableClock } from "../../../src/shared/clock.js";
 import { until } from "../../support/until.js";
 

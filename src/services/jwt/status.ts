@@ -1,4 +1,4 @@
-import type { TenantJwt } from "../store/index.js";
+import type { TenantJwt } from "../../store/index.js";
 
 export const JWT_STATUSES = ["not_set", "active", "invalid", "expiring", "expired"] as const;
 

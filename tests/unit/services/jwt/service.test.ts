@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Tenant } from "../../../src/domain/index.js";
-import { ApiError } from "../../../src/errors/index.js";
-import { JwtService } from "../../../src/services/jwt-service.js";
-import { ControllableClock } from "../../../src/shared/clock.js";
-import { openStore, type SqliteStore } from "../../../src/store/index.js";
+import type { Tenant } from "../../../../src/domain/index.js";
+import { ApiError } from "../../../../src/errors/index.js";
+import { JwtService } from "../../../../src/services/jwt/service.js";
+import { ControllableClock } from "../../../../src/shared/clock.js";
+import { openStore, type SqliteStore } from "../../../../src/store/index.js";
 
 const DAY = 86_400_000;
 

@@ -8,7 +8,7 @@ import {
   parseRemoteAudio,
   unacceptable,
   writeSdp,
-} from "../../../src/clients/client-sdp.js";
+} from "../../../src/phone-client/client-sdp.js";
 
 const OFFER = [
   "v=0",

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
-import { DomainError, type Tenant, validateLabel } from "../domain/index.js";
-import { ApiError } from "../errors/index.js";
-import type { Clock } from "../shared/clock.js";
-import type { PortalToken, Store, TenantJwt } from "../store/index.js";
-import { loadOrCreatePortalKey, type PortalKey } from "./jwt-portal-key.js";
-import { type JwtStatus, jwtStatusAt } from "./jwt-status.js";
-import { PORTAL_ISSUER, verifyPortalSignature } from "./jwt-token-verifier.js";
+import { DomainError, type Tenant, validateLabel } from "../../domain/index.js";
+import { ApiError } from "../../errors/index.js";
+import type { Clock } from "../../shared/clock.js";
+import type { PortalToken, Store, TenantJwt } from "../../store/index.js";
+import { loadOrCreatePortalKey, type PortalKey } from "./portal-key.js";
+import { type JwtStatus, jwtStatusAt } from "./status.js";
+import { PORTAL_ISSUER, verifyPortalSignature } from "./token-verifier.js";
 
 export interface MintInput {
   readonly clientId: string;

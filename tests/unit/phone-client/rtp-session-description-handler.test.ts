@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ClientSdpError } from "../../../src/clients/client-sdp.js";
-import { RtpEndpoint } from "../../../src/clients/rtp-endpoint.js";
-import { RtpSessionDescriptionHandler } from "../../../src/clients/rtp-session-description-handler.js";
+import { ClientSdpError } from "../../../src/phone-client/client-sdp.js";
+import { RtpEndpoint } from "../../../src/phone-client/rtp-endpoint.js";
+import { RtpSessionDescriptionHandler } from "../../../src/phone-client/rtp-session-description-handler.js";
 import { ControllableClock } from "../../../src/shared/clock.js";
 
 let clock: ControllableClock;

@@ -1,6 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
-import { ApiError } from "../errors/index.js";
+import { ApiError } from "../../errors/index.js";
 
 /** `iss` of every token the emulated JWT creation portal mints. */
 export const PORTAL_ISSUER = "unify-phone-emulator/jwt-portal";

@@ -1,6 +1,6 @@
 import { decodeJwt } from "jose";
-import { DomainError, type Tenant, validateLabel } from "../domain/index.js";
-import { ApiError } from "../errors/index.js";
+import { DomainError, type Tenant, validateLabel } from "../../domain/index.js";
+import { ApiError } from "../../errors/index.js";
 import {
   formatSeedPath,
   type SeedDocument,
@@ -8,10 +8,10 @@ import {
   type SeedIssue,
   type SeedPath,
   sourceOf,
-} from "../seed/index.js";
-import type { Store, TenantJwt } from "../store/index.js";
-import type { JwtService, MintedToken } from "./jwt-service.js";
-import { JWT_STATUSES, type JwtStatusName, jwtStatusAt } from "./jwt-status.js";
+} from "../../seed/index.js";
+import type { Store, TenantJwt } from "../../store/index.js";
+import type { JwtService, MintedToken } from "./service.js";
+import { JWT_STATUSES, type JwtStatusName, jwtStatusAt } from "./status.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

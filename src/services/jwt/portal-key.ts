@@ -5,7 +5,7 @@ import {
   type KeyObject,
   randomUUID,
 } from "node:crypto";
-import type { SettingsRepository } from "../store/index.js";
+import type { SettingsRepository } from "../../store/index.js";
 
 /** Settings key of the portal's private signing key (a JWK with its `kid`). */
 export const PORTAL_KEY_SETTING = "jwt-portal.signing-key";

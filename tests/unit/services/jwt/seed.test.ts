@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { applySeed, parseSeed, type SeedError } from "../../../src/seed/index.js";
-import { applySeedJwt } from "../../../src/services/jwt-seed.js";
-import { JwtService } from "../../../src/services/jwt-service.js";
-import { ControllableClock } from "../../../src/shared/clock.js";
-import { openStore, type SqliteStore } from "../../../src/store/index.js";
+import { applySeed, parseSeed, type SeedError } from "../../../../src/seed/index.js";
+import { applySeedJwt } from "../../../../src/services/jwt/seed.js";
+import { JwtService } from "../../../../src/services/jwt/service.js";
+import { ControllableClock } from "../../../../src/shared/clock.js";
+import { openStore, type SqliteStore } from "../../../../src/store/index.js";
 
 const DAY = 86_400_000;
 const NOW = Date.parse("2030-06-01T00:00:00Z");

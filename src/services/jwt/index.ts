@@ -1,0 +1,3 @@
+export { applySeedJwt, type SeedJwt, type SeedJwtSummary } from "./seed.js";
+export { JwtService, type MintedToken, type MintInput } from "./service.js";
+export { JWT_STATUSES, type JwtStatus, type JwtStatusName, jwtStatusAt, ONE_MONTH_MS } from "./status.js";
