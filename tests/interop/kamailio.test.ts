@@ -5,6 +5,7 @@ import { hasBaresip } from "./support/baresip.js";
 import { type EdgeProxySetup, startEdgeProxy } from "./support/edge-proxy.js";
 import type { JournalCall } from "./support/journal.js";
 import { hasKamailio } from "./support/kamailio.js";
+import { HOLD_UP_MS, holdCallUp } from "./support/long-call.js";
 import { requirePackage } from "./support/process.js";
 
 const ready =
@@ -16,17 +17,37 @@ const ready =
 
 const AL = "+4923026672131";
 
+async function stopAll(started: PromiseSettledResult<EdgeProxySetup>[]): Promise<void> {
+  for (const r of started) if (r.status === "fulfilled") await r.value.stop();
+}
+
 describe.skipIf(!ready)(
   "Kamailio 5.6 as the PBX's edge proxy (uac_reg over TLS, NAT contact, record-route)",
   () => {
     let s: EdgeProxySetup;
+    // A second emulator + Kamailio + phone whose call is held past 64·T1 in the background
+    // while the scenarios below run on `s`: the only interop test that waits this long.
+    let long: EdgeProxySetup | undefined;
+    let longCall: Promise<JournalCall>;
 
     beforeAll(async () => {
-      s = await startEdgeProxy("kamailio-admin");
-    }, 45_000);
+      const started = await Promise.allSettled([
+        startEdgeProxy("kamailio-admin"),
+        startEdgeProxy("kamailio-long-admin"),
+      ]);
+      const failed = started.find((r) => r.status === "rejected");
+      if (failed) {
+        await stopAll(started);
+        throw failed.reason;
+      }
+      [s, long] = started.map((r) => (r as PromiseFulfilledResult<EdgeProxySetup>).value);
+      longCall = holdCallUp(long!, AL);
+      longCall.catch(() => {}); // its own test reports the failure
+    }, 60_000);
 
     afterAll(async () => {
       await s?.stop();
+      await long?.stop();
     });
 
     const rtpBothWays = (c: JournalCall) =>
@@ -282,5 +303,30 @@ describe.skipIf(!ready)(
       expect(unregister.length).toBeGreaterThan(0);
       expect(new Set(unregister.map((e) => e.connectionId))).toEqual(new Set([trunkConnection]));
     });
+
+    it(
+      "a call through Kamailio stays up ≥ 40 s (past 64·T1) with RTP: its ACK came through Kamailio, no ack-timeout; the user's BYE reaches the phone",
+      async () => {
+        const l = long!;
+        const call = await longCall;
+        expect(call.events.map((e) => e.type)).not.toContain("ack-timeout");
+        // ~50 packets/s each way for 40 s; allow for start-up and scheduling.
+        expect(call.media!.stats.packetsReceived).toBeGreaterThan(1_000);
+        expect(call.media!.stats.packetsSent).toBeGreaterThan(1_000);
+        const sipCallId = call.legs[0]!.callId;
+        const acks = (await l.api.trace("?kind=sip")).filter(
+          (e) => e.direction === "in" && e.summary?.callId === sipCallId && e.summary.method === "ACK",
+        );
+        expect(acks.map((e) => e.connectionId)).toEqual([l.emulator.bindings()[0]?.connectionId]);
+
+        const mark = l.phone.mark();
+        const gone = await l.api.http.admin("DELETE", `/api/admin/calls/${call.id}`);
+        expect(gone.status).toBeLessThan(300);
+        await l.phone.waitFor(/terminated|session closed/i, "the user's BYE at the phone", 10_000, mark);
+        const done = await l.api.waitForCall((c) => c.id === call.id && c.state === "ended", "ended", 10_000);
+        expect(done.endedBy).toBe("user");
+      },
+      HOLD_UP_MS + 30_000,
+    );
   },
 );
