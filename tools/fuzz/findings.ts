@@ -17,6 +17,14 @@ export interface FindingRecord {
     /** The shrunk message, base64 (also written raw as reproducer.bin). */
     readonly base64: string;
   };
+  /** Else: the messages of one connection that reproduce it in order, shrunk (base64). */
+  readonly sequence?: {
+    readonly transport: TransportName;
+    readonly connection: string;
+    readonly originalMessages: number;
+    readonly tests: number;
+    readonly base64: readonly string[];
+  };
   /** The last messages sent before the finding, oldest first (base64). */
   readonly recent: ReadonlyArray<{
     transport: TransportName;

@@ -27,6 +27,8 @@ export class FuzzContext {
   readonly connections = zero();
   readonly responses = zero();
   readonly connectErrors = zero();
+  /** 2xx answers to INVITEs on fuzz connections: calls that went through the B2BUA. */
+  callsAnswered = 0;
   /** The last messages sent on each transport, oldest first (bounded), for the reproducer of a finding. */
   readonly #recent = new Map<TransportName, SentMessage[]>(TRANSPORTS.map((t) => [t, []]));
 

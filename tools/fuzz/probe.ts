@@ -57,28 +57,41 @@ export async function probe(target: Target, trunkUser: string, timeoutMs: number
   return Date.now() - started;
 }
 
-/** Sends one message on a fresh connection (or socket) of `transport` and waits up to `waitMs` for an answer. */
-export async function sendOnce(
+/** Waits for the first of `events` (or `ms`). */
+function answered(
+  emitter: { once(e: string, f: () => void): unknown; off(e: string, f: () => void): unknown },
+  events: readonly string[],
+  ms: number,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const e of events) emitter.off(e, done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const e of events) emitter.once(e, done);
+  });
+}
+
+/**
+ * Sends `messages` in order on one fresh connection (or socket) of `transport`, waiting up to
+ * `waitMs` for an answer after each, as the fuzz workers do.
+ */
+export async function sendSequence(
   target: Target,
   transport: TransportName,
-  bytes: Buffer,
+  messages: readonly Buffer[],
   waitMs: number,
 ): Promise<void> {
   if (transport === "tls") {
     const socket = await connectTls(target.ports.sip, target.ca, 5000);
     socket.on("error", () => {});
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, waitMs);
-      socket.once("data", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      socket.once("close", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      socket.write(bytes);
-    });
+    for (const message of messages) {
+      if (socket.destroyed) break;
+      socket.write(message);
+      await answered(socket, ["data", "close"], waitMs);
+    }
     socket.destroy();
     return;
   }
@@ -88,22 +101,15 @@ export async function sendOnce(
       handshakeTimeout: 5000,
     });
     ws.on("error", () => {});
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, waitMs + 5000);
-      ws.once("open", () => {
-        ws.send(bytes);
-        clearTimeout(timer);
-        const answered = setTimeout(resolve, waitMs);
-        ws.once("message", () => {
-          clearTimeout(answered);
-          resolve();
-        });
-      });
-      ws.once("close", () => {
-        clearTimeout(timer);
-        resolve();
-      });
+    const opened = await new Promise<boolean>((resolve) => {
+      ws.once("open", () => resolve(true));
+      ws.once("close", () => resolve(false));
     });
+    for (const message of messages) {
+      if (!opened || ws.readyState !== WebSocket.OPEN) break;
+      ws.send(message);
+      await answered(ws, ["message", "close"], waitMs);
+    }
     ws.terminate();
     return;
   }
@@ -112,13 +118,9 @@ export async function sendOnce(
   const socket = dgram.createSocket("udp4");
   socket.on("error", () => {});
   await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, waitMs);
-    socket.once("message", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.send(bytes, port, "127.0.0.1");
-  });
+  for (const message of messages) {
+    socket.send(message, port, "127.0.0.1");
+    await answered(socket, ["message"], waitMs);
+  }
   socket.close();
 }

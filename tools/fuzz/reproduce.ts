@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { EmulatorProcess, type EmulatorStartOptions } from "../lib/emulator-process.js";
 import type { TransportName } from "./fuzz-context.js";
-import { probe, sendOnce } from "./probe.js";
+import { probe, sendSequence } from "./probe.js";
 
 export type FindingKind = "crash" | "hang" | "rss";
 
@@ -19,12 +19,16 @@ export class Reproducer {
     private readonly hangMs: number,
   ) {}
 
-  /** True when sending `bytes` on `transport` alone makes the emulator crash or hang again. */
-  async reproduces(kind: FindingKind, transport: TransportName, bytes: Buffer): Promise<boolean> {
+  /** True when sending `messages` on one connection of `transport` makes the emulator crash or hang again. */
+  async reproduces(
+    kind: FindingKind,
+    transport: TransportName,
+    messages: readonly Buffer[],
+  ): Promise<boolean> {
     if (kind === "rss") return false;
     const emulator = await this.#ready();
     try {
-      await sendOnce(emulator, transport, bytes, 300);
+      await sendSequence(emulator, transport, messages, 300);
     } catch {
       // A refused or reset connection is judged below by the process state and the probe.
     }

@@ -17,16 +17,15 @@ import {
   type MemoryUsage,
   staleBuildWarning,
 } from "../lib/emulator-process.js";
-import { httpsJson } from "../lib/net-clients.js";
 import { readFdCount, readRss, Series } from "../lib/proc-stats.js";
 import { Rng } from "../lib/rng.js";
 import { CALLEE_NUMBER, writeToolSeed } from "../lib/tool-seed.js";
-import { type FindingRecord, readFinding, recentEntries, writeFinding } from "./findings.js";
+import { readFinding, recentEntries, writeFinding } from "./findings.js";
 import { FuzzContext, type SentMessage, TRANSPORTS } from "./fuzz-context.js";
 import { type FuzzOptions, parseFuzzOptions, USAGE } from "./fuzz-options.js";
-import { minimise } from "./minimise.js";
 import { probe } from "./probe.js";
-import { type FindingKind, Reproducer } from "./reproduce.js";
+import type { FindingKind } from "./reproduce.js";
+import { replayFinding, searchReproducer } from "./search-reproducer.js";
 import { buildCorpus } from "./seed-corpus.js";
 import { stunWorker, tlsWorker, udpWorker, wsWorker } from "./workers.js";
 
@@ -163,7 +162,6 @@ async function fuzz(options: FuzzOptions, start: EmulatorStartOptions, trunkUser
   const elapsed = (Date.now() - started) / 1000;
 
   let memoryEnd: MemoryUsage | undefined;
-  let journal = "-";
   if (!finding && emulator.alive) {
     // Let the emulator drop what the last connections held, then one more liveness check.
     await sleep(1000);
@@ -172,7 +170,6 @@ async function fuzz(options: FuzzOptions, start: EmulatorStartOptions, trunkUser
     if (typeof latency === "number") probeMs.add(latency);
     else if (emulator.alive) found("hang", latency);
     memoryEnd = await emulator.memory(true);
-    journal = await callJournal(emulator);
   }
   const errorLines = emulator.errorLines();
   const output = emulator.output();
@@ -202,7 +199,7 @@ async function fuzz(options: FuzzOptions, start: EmulatorStartOptions, trunkUser
     `  crashes ${finding?.kind === "crash" ? 1 : 0}, hangs ${finding?.kind === "hang" ? 1 : 0}, RSS findings ${finding?.kind === "rss" ? 1 : 0}`,
   );
   console.log(`  probes ${probes + 1}, latency ms ${probeMs.format("count")}`);
-  console.log(`  calls in the emulator's journal (INVITEs that reached the B2BUA): ${journal}`);
+  console.log(`  calls answered by the emulator on fuzz connections (2xx to INVITE): ${ctx.callsAnswered}`);
   console.log(`  RSS ${rss.format("MB")}`);
   console.log(`  fds ${fds.format("count")}`);
   console.log(`  heap after GC: start ${mb(memoryStart?.heapUsed)}, end ${mb(memoryEnd?.heapUsed)}`);
@@ -215,19 +212,6 @@ async function fuzz(options: FuzzOptions, start: EmulatorStartOptions, trunkUser
   }
   console.log("  result: clean");
   return 0;
-}
-
-/** "N active, M ended" from GET /api/admin/calls (the journal keeps the last 1,000 ended calls). */
-async function callJournal(emulator: EmulatorProcess): Promise<string> {
-  try {
-    const target = { port: emulator.ports.https, ca: emulator.ca, token: emulator.adminToken };
-    const result = await httpsJson(target, "GET", "/api/admin/calls", 15_000);
-    const calls = JSON.parse(result.body) as Array<{ state: string }>;
-    const ended = calls.filter((c) => c.state === "ended").length;
-    return `${calls.length - ended} active, ${ended} ended`;
-  } catch (error) {
-    return `unknown (${(error as Error).message})`;
-  }
 }
 
 function mb(bytes: number | undefined): string {
@@ -260,60 +244,26 @@ async function recordFinding(
   lastGoodProbe: number,
   output: string,
 ): Promise<string> {
-  // A crash comes from a recent message: newest first. A hang from one sent after the last
-  // answered probe: those oldest first, then the rest newest first.
-  const candidates =
-    finding.kind === "hang"
-      ? [
-          ...recent.filter((m) => m.at >= lastGoodProbe - 1000),
-          ...recent.filter((m) => m.at < lastGoodProbe - 1000).reverse(),
-        ]
-      : [...recent].reverse();
-  let reproducer: FindingRecord["reproducer"];
-  if (finding.kind !== "rss" && options.minimiseSeconds > 0) {
-    console.log(
-      `minimising: replaying up to ${candidates.length} messages one by one (≤ ${options.minimiseSeconds} s)`,
-    );
-    const deadline = Date.now() + options.minimiseSeconds * 1000;
-    const replayer = new Reproducer(start, trunkUser, options.hangMs);
-    try {
-      for (const candidate of candidates) {
-        if (Date.now() >= deadline) break;
-        if (!(await replayer.reproduces(finding.kind, candidate.transport, candidate.bytes))) continue;
-        const shrunk = await minimise(
-          candidate.bytes,
-          (bytes) => replayer.reproduces(finding.kind, candidate.transport, bytes),
-          { maxTests: 1000, deadline },
-        );
-        reproducer = {
-          transport: candidate.transport,
-          steps: candidate.steps,
-          originalBytes: candidate.bytes.length,
-          bytes: shrunk.bytes.length,
-          tests: shrunk.tests,
-          base64: shrunk.bytes.toString("base64"),
-        };
-        console.log(
-          `reproduced by one ${candidate.transport} message: ${candidate.bytes.length} → ${shrunk.bytes.length} bytes`,
-        );
-        break;
-      }
-    } finally {
-      await replayer.close();
-    }
-    if (!reproducer) console.log("no single message reproduces it alone; finding.json keeps the sequence");
-  }
+  const found = await searchReproducer(
+    start,
+    trunkUser,
+    options.hangMs,
+    finding.kind,
+    recent,
+    lastGoodProbe,
+    options.minimiseSeconds,
+  );
   return writeFinding(options.findings, {
     kind: finding.kind,
     seed: options.seed,
     detail: finding.detail,
-    ...(reproducer ? { reproducer } : {}),
+    ...found,
     recent: recentEntries(recent.slice(-RECENT_WRITTEN)),
     output,
   });
 }
 
-/** `--replay finding.json`: sends its reproducer (or its recent messages in order) to a fresh emulator. */
+/** `--replay finding.json`: exit 1 when the finding comes back on a fresh emulator. */
 async function replay(
   options: FuzzOptions,
   start: EmulatorStartOptions,
@@ -321,24 +271,9 @@ async function replay(
   path: string,
 ): Promise<number> {
   const record = readFinding(path);
-  const messages = record.reproducer
-    ? [{ transport: record.reproducer.transport, base64: record.reproducer.base64 }]
-    : record.recent;
-  const replayer = new Reproducer(start, trunkUser, options.hangMs);
-  try {
-    for (const [i, message] of messages.entries()) {
-      if (await replayer.reproduces(record.kind, message.transport, Buffer.from(message.base64, "base64"))) {
-        console.log(
-          `reproduced (${record.kind}) by message ${i + 1} of ${messages.length} (${message.transport})`,
-        );
-        return 1;
-      }
-    }
-  } finally {
-    await replayer.close();
-  }
-  console.log(`not reproduced: ${messages.length} message(s) replayed one per connection`);
-  return 0;
+  const reproduced = await replayFinding(start, trunkUser, options.hangMs, record);
+  console.log(reproduced ? `reproduced: ${record.kind}` : "not reproduced");
+  return reproduced ? 1 : 0;
 }
 
 main().then(

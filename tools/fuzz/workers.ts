@@ -67,11 +67,16 @@ export async function tlsWorker(
     // Calls the emulator answers here are remembered, to fuzz requests inside them.
     const reader = new WireReader();
     const dialogs: FuzzDialog[] = [];
+    const answered = new Set<string>();
     socket.on("data", (chunk: Buffer) => {
       ctx.responses.tls++;
       for (const message of reader.push(chunk)) {
         const dialog = dialogOf(message);
-        if (dialog && dialogs.length < 8) dialogs.push(dialog);
+        // 2xx retransmissions (no ACK was sent) repeat a Call-ID already seen.
+        if (!dialog || answered.has(dialog.callId)) continue;
+        answered.add(dialog.callId);
+        ctx.callsAnswered++;
+        if (dialogs.length < 8) dialogs.push(dialog);
       }
     });
     if (rng.chance(0.5)) {
