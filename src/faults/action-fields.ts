@@ -1,6 +1,6 @@
+import type { Fields, ProblemReader } from "../shared/untrusted/index.js";
 import type { DelayAction } from "./fault-rule.js";
 import type { FaultPath } from "./fault-rule-error.js";
-import type { FieldReader, Fields } from "./field-reader.js";
 import type { RandomSource } from "./seeded-random.js";
 
 /** Longest delay an action may ask for: ten minutes. */
@@ -11,7 +11,7 @@ export const MAX_DELAY_MS = 600_000;
  * (`allowed[type]`, without "type").
  */
 export function readAction<T extends string>(
-  r: FieldReader,
+  r: ProblemReader,
   raw: unknown,
   path: FaultPath,
   allowed: Record<T, readonly string[]>,
@@ -32,7 +32,7 @@ export function readAction<T extends string>(
 }
 
 /** `{ ms }` or `{ minMs, maxMs }`. */
-export function readDelay(r: FieldReader, fields: Fields, path: FaultPath): DelayAction | undefined {
+export function readDelay(r: ProblemReader, fields: Fields, path: FaultPath): DelayAction | undefined {
   const range = { min: 0, max: MAX_DELAY_MS };
   const before = r.issues.length;
   const ms = r.integer(fields, path, "ms", range);

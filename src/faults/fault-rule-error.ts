@@ -1,4 +1,6 @@
-export type FaultPath = readonly (string | number)[];
+import { type DocumentPath, formatDocumentPath } from "../shared/untrusted/index.js";
+
+export type FaultPath = DocumentPath;
 
 export interface FaultRuleIssue {
   /** Full path for people, e.g. "faults[2].action.status" (prefix as given to the parser). */
@@ -9,14 +11,8 @@ export interface FaultRuleIssue {
 }
 
 /** "faults" + [2, "action", "status"] → "faults[2].action.status". */
-export function formatFaultPath(prefix: string, segments: FaultPath): string {
-  let out = prefix;
-  for (const segment of segments) {
-    if (typeof segment === "number") out += `[${segment}]`;
-    else out += out === "" ? segment : `.${segment}`;
-  }
-  return out;
-}
+export const formatFaultPath = (prefix: string, segments: FaultPath): string =>
+  formatDocumentPath(segments, prefix);
 
 /**
  * A rule that cannot be used: every issue names its path. `fault_id_taken` when the only

@@ -1,6 +1,6 @@
+import { type Fields, ProblemReader, strip } from "../shared/untrusted/index.js";
 import { FAULT_LAYERS, type FaultRuleInput, type FaultWhen } from "./fault-rule.js";
 import { type FaultPath, FaultRuleError, formatFaultPath } from "./fault-rule-error.js";
-import { FieldReader, type Fields, strip } from "./field-reader.js";
 import { parseHttpAction, parseHttpMatch } from "./parse-http-fault.js";
 import { parseRtpAction, parseRtpMatch } from "./parse-rtp-fault.js";
 import { parseSipAction, parseSipMatch } from "./parse-sip-fault.js";
@@ -18,7 +18,7 @@ const MAX_COUNT = 1_000_000_000;
  * every problem as `path.to.field: message`; `path` prefixes those names.
  */
 export function parseFaultRule(value: unknown, path = "fault"): FaultRuleInput {
-  const r = new FieldReader();
+  const r = new ProblemReader();
   const rule = readRule(r, value, []);
   if (r.issues.length > 0 || !rule) throw toError(r, path);
   return rule;
@@ -26,7 +26,7 @@ export function parseFaultRule(value: unknown, path = "fault"): FaultRuleInput {
 
 /** Validates a list of rules (a seed's or scenario's `faults:`); ids must be unique in it. */
 export function parseFaultRules(value: unknown, path: string): FaultRuleInput[] {
-  const r = new FieldReader();
+  const r = new ProblemReader();
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     r.fail([], "must be a list of fault rules");
@@ -48,7 +48,7 @@ export function parseFaultRules(value: unknown, path: string): FaultRuleInput[] 
   return rules;
 }
 
-function readRule(r: FieldReader, value: unknown, path: FaultPath): FaultRuleInput | undefined {
+function readRule(r: ProblemReader, value: unknown, path: FaultPath): FaultRuleInput | undefined {
   const before = r.issues.length;
   const o = r.mapping(value, path, [...RULE_KEYS, ...OUTPUT_KEYS], "a fault rule");
   if (!o) return undefined;
@@ -94,7 +94,7 @@ function readRule(r: FieldReader, value: unknown, path: FaultPath): FaultRuleInp
   return when === undefined ? rule : { ...rule, when };
 }
 
-function readWhen(r: FieldReader, raw: unknown, path: FaultPath): FaultWhen | undefined {
+function readWhen(r: ProblemReader, raw: unknown, path: FaultPath): FaultWhen | undefined {
   if (raw === undefined || raw === null) return undefined;
   const w: Fields | undefined = r.mapping(raw, path, WHEN_KEYS, "when");
   if (!w) return undefined;
@@ -114,12 +114,8 @@ function readWhen(r: FieldReader, raw: unknown, path: FaultPath): FaultWhen | un
   });
 }
 
-function toError(r: FieldReader, prefix: string): FaultRuleError {
+function toError(r: ProblemReader, prefix: string): FaultRuleError {
   return new FaultRuleError(
-    r.issues.map((i) => ({
-      path: formatFaultPath(prefix, i.segments),
-      segments: i.segments,
-      message: i.message,
-    })),
+    r.issues.map((i) => ({ path: formatFaultPath(prefix, i.path), segments: i.path, message: i.message })),
   );
 }

@@ -1,8 +1,8 @@
 import { isApiErrorCode } from "../errors/index.js";
+import { type ProblemReader, strip } from "../shared/untrusted/index.js";
 import { readAction, readDelay } from "./action-fields.js";
 import type { HttpFaultAction, HttpFaultMatch } from "./fault-rule.js";
 import type { FaultPath } from "./fault-rule-error.js";
-import { type FieldReader, strip } from "./field-reader.js";
 
 const ACTIONS = {
   respond: ["status", "code", "detail", "retryAfter"],
@@ -12,7 +12,7 @@ const ACTIONS = {
 
 const METHOD = /^[A-Za-z]+$/;
 
-export function parseHttpMatch(r: FieldReader, raw: unknown, path: FaultPath): HttpFaultMatch | undefined {
+export function parseHttpMatch(r: ProblemReader, raw: unknown, path: FaultPath): HttpFaultMatch | undefined {
   if (raw === undefined || raw === null) return {};
   const m = r.mapping(raw, path, ["method", "path", "pathPattern", "tenant"], "an HTTP match");
   if (!m) return undefined;
@@ -28,7 +28,11 @@ export function parseHttpMatch(r: FieldReader, raw: unknown, path: FaultPath): H
   });
 }
 
-export function parseHttpAction(r: FieldReader, raw: unknown, path: FaultPath): HttpFaultAction | undefined {
+export function parseHttpAction(
+  r: ProblemReader,
+  raw: unknown,
+  path: FaultPath,
+): HttpFaultAction | undefined {
   const read = readAction(r, raw, path, ACTIONS);
   if (!read) return undefined;
   const { type, fields: a } = read;

@@ -1,7 +1,7 @@
+import { type ProblemReader, strip } from "../shared/untrusted/index.js";
 import { readAction } from "./action-fields.js";
 import type { RtpFaultAction, RtpFaultMatch } from "./fault-rule.js";
 import type { FaultPath } from "./fault-rule-error.js";
-import { type FieldReader, strip } from "./field-reader.js";
 
 const ACTIONS = {
   drop: ["percent"],
@@ -10,7 +10,7 @@ const ACTIONS = {
   ssrc: ["ssrc"],
 } as const;
 
-export function parseRtpMatch(r: FieldReader, raw: unknown, path: FaultPath): RtpFaultMatch | undefined {
+export function parseRtpMatch(r: ProblemReader, raw: unknown, path: FaultPath): RtpFaultMatch | undefined {
   if (raw === undefined || raw === null) return {};
   const m = r.mapping(raw, path, ["direction", "callId", "tenant", "trunk"], "an RTP match");
   if (!m) return undefined;
@@ -23,7 +23,7 @@ export function parseRtpMatch(r: FieldReader, raw: unknown, path: FaultPath): Rt
 }
 
 export function parseRtpAction(
-  r: FieldReader,
+  r: ProblemReader,
   raw: unknown,
   path: FaultPath,
   match: RtpFaultMatch | undefined,

@@ -1,7 +1,7 @@
+import { type Fields, type ProblemReader, strip } from "../shared/untrusted/index.js";
 import { readAction, readDelay } from "./action-fields.js";
 import type { CorruptionMode, SipFaultAction, SipFaultMatch, SipHeaderMatch } from "./fault-rule.js";
 import type { FaultPath } from "./fault-rule-error.js";
-import { type FieldReader, type Fields, strip } from "./field-reader.js";
 
 const MATCH_KEYS = [
   "direction",
@@ -28,7 +28,7 @@ const ACTIONS = {
 const CORRUPTION_MODES: readonly CorruptionMode[] = ["start-line", "content-length", "garble"];
 const METHOD = /^[A-Za-z]+$/;
 
-export function parseSipMatch(r: FieldReader, raw: unknown, path: FaultPath): SipFaultMatch | undefined {
+export function parseSipMatch(r: ProblemReader, raw: unknown, path: FaultPath): SipFaultMatch | undefined {
   if (raw === undefined || raw === null) return {};
   const m = r.mapping(raw, path, MATCH_KEYS, "a SIP match");
   if (!m) return undefined;
@@ -52,7 +52,7 @@ export function parseSipMatch(r: FieldReader, raw: unknown, path: FaultPath): Si
 }
 
 export function parseSipAction(
-  r: FieldReader,
+  r: ProblemReader,
   raw: unknown,
   path: FaultPath,
   match: SipFaultMatch | undefined,
@@ -88,7 +88,7 @@ export function parseSipAction(
   }
 }
 
-function parseModify(r: FieldReader, a: Fields, path: FaultPath): SipFaultAction | undefined {
+function parseModify(r: ProblemReader, a: Fields, path: FaultPath): SipFaultAction | undefined {
   const removeHeader = r.string(a, path, "removeHeader", { max: 100, shape: "token" });
   let setHeader: { name: string; value: string } | undefined;
   if (a.setHeader !== undefined && a.setHeader !== null) {
@@ -105,7 +105,7 @@ function parseModify(r: FieldReader, a: Fields, path: FaultPath): SipFaultAction
   return strip({ type: "modify" as const, removeHeader, setHeader });
 }
 
-function parseMethods(r: FieldReader, m: Fields, path: FaultPath): string | string[] | undefined {
+function parseMethods(r: ProblemReader, m: Fields, path: FaultPath): string | string[] | undefined {
   const value = m.method;
   if (value === undefined || value === null) return undefined;
   const list = Array.isArray(value) ? value : [value];
@@ -117,7 +117,7 @@ function parseMethods(r: FieldReader, m: Fields, path: FaultPath): string | stri
   return Array.isArray(value) ? upper : upper[0];
 }
 
-function parseHeaderMatches(r: FieldReader, raw: unknown, path: FaultPath): SipHeaderMatch[] | undefined {
+function parseHeaderMatches(r: ProblemReader, raw: unknown, path: FaultPath): SipHeaderMatch[] | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!Array.isArray(raw)) {
     r.fail(path, 'must be a list like [{ header: "User-Agent", pattern: "OpenScape" }]');

@@ -1,8 +1,8 @@
 import { isIP } from "node:net";
+import { type ProblemReader, strip } from "../shared/untrusted/index.js";
 import { readAction } from "./action-fields.js";
 import { TLS_VERSIONS, type TlsFaultAction, type TlsFaultMatch } from "./fault-rule.js";
 import type { FaultPath } from "./fault-rule-error.js";
-import { type FieldReader, strip } from "./field-reader.js";
 
 const ACTIONS = {
   refuse: [],
@@ -15,7 +15,7 @@ const ACTIONS = {
 
 const HOST = /^[A-Za-z0-9.-]+$/;
 
-export function parseTlsMatch(r: FieldReader, raw: unknown, path: FaultPath): TlsFaultMatch | undefined {
+export function parseTlsMatch(r: ProblemReader, raw: unknown, path: FaultPath): TlsFaultMatch | undefined {
   if (raw === undefined || raw === null) return {};
   const m = r.mapping(raw, path, ["remoteAddress"], "a TLS match");
   if (!m) return undefined;
@@ -25,7 +25,7 @@ export function parseTlsMatch(r: FieldReader, raw: unknown, path: FaultPath): Tl
   return strip({ remoteAddress });
 }
 
-export function parseTlsAction(r: FieldReader, raw: unknown, path: FaultPath): TlsFaultAction | undefined {
+export function parseTlsAction(r: ProblemReader, raw: unknown, path: FaultPath): TlsFaultAction | undefined {
   const read = readAction(r, raw, path, ACTIONS);
   if (!read) return undefined;
   const { type, fields: a } = read;

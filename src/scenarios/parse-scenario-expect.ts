@@ -1,16 +1,16 @@
-import type { SeedPath } from "../seed/index.js";
 import { JWT_STATUSES } from "../services/index.js";
+import type { DocumentPath, Fields, ProblemReader } from "../shared/untrusted/index.js";
 import type { ScenarioExpect } from "./scenario.js";
-import type { Fields, ScenarioReader } from "./scenario-reader.js";
 
 const EXPECT_KEYS = ["outcome", "connector", "register", "invite", "provisioning", "tls", "jwt", "diagnose"];
 const STATUS = { min: 100, max: 699 };
+const REQUIRED_STATUS = { ...STATUS, required: true };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** `expect:` — the outcome in words, and hints a test (or a person) can check. */
-export function parseScenarioExpect(r: ScenarioReader, value: unknown): ScenarioExpect | undefined {
-  const path: SeedPath = ["expect"];
+export function parseScenarioExpect(r: ProblemReader, value: unknown): ScenarioExpect | undefined {
+  const path: DocumentPath = ["expect"];
   if (value === undefined || value === null) {
     r.fail(path, "is required: the observable outcome (outcome: …) and its checkable hints");
     return undefined;
@@ -26,7 +26,7 @@ export function parseScenarioExpect(r: ScenarioReader, value: unknown): Scenario
   const diagnose = r.texts(e, path, "diagnose");
   if (diagnose) result.diagnose = diagnose;
 
-  const sub = (key: string, allowed: string[]): [Fields, SeedPath] | undefined => {
+  const sub = (key: string, allowed: string[]): [Fields, DocumentPath] | undefined => {
     if (e[key] === undefined || e[key] === null) return undefined;
     const at = [...path, key];
     const obj = r.mapping(e[key], at, allowed, `expect.${key}`);
@@ -35,7 +35,7 @@ export function parseScenarioExpect(r: ScenarioReader, value: unknown): Scenario
   const register = sub("register", ["status", "reason", "retryAfter"]);
   if (register) {
     const [o, at] = register;
-    const status = r.integer(o, at, "status", STATUS, true);
+    const status = r.integer(o, at, "status", REQUIRED_STATUS);
     const reason = r.text(o, at, "reason");
     const retryAfter = r.integer(o, at, "retryAfter", { min: 0, max: 86_400 });
     if (status !== undefined)
@@ -49,7 +49,7 @@ export function parseScenarioExpect(r: ScenarioReader, value: unknown): Scenario
   if (invite) {
     const [o, at] = invite;
     const to = r.text(o, at, "to");
-    const status = r.integer(o, at, "status", STATUS, true);
+    const status = r.integer(o, at, "status", REQUIRED_STATUS);
     const reason = r.text(o, at, "reason");
     if (status !== undefined)
       result.invite = {
@@ -61,7 +61,7 @@ export function parseScenarioExpect(r: ScenarioReader, value: unknown): Scenario
   const provisioning = sub("provisioning", ["status", "code"]);
   if (provisioning) {
     const [o, at] = provisioning;
-    const status = r.integer(o, at, "status", STATUS, true);
+    const status = r.integer(o, at, "status", REQUIRED_STATUS);
     const code = r.text(o, at, "code");
     if (status !== undefined) result.provisioning = { status, ...(code === undefined ? {} : { code }) };
   }

@@ -1,22 +1,20 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { LineCounter, parseDocument } from "yaml";
 import { FaultRuleError, type FaultRuleInput, parseFaultRules } from "../faults/index.js";
 import type { DuplicateRegistrationPolicy } from "../registrar/index.js";
-import {
-  formatSeedPath,
-  locateInYaml,
-  type SeedDocument,
-  SeedError,
-  type SeedPath,
-  validateSeed,
-} from "../seed/index.js";
-// The seed's YAML position machinery, so scenario and seed errors point at lines alike.
+import { type SeedDocument, SeedError, validateSeed } from "../seed/index.js";
 import { parseDuration } from "../shared/duration.js";
+import {
+  type DocumentPath,
+  type Fields,
+  type Locate,
+  ProblemReader,
+  parseSourceText,
+  placeProblems,
+} from "../shared/untrusted/index.js";
 import { parseScenarioExpect } from "./parse-scenario-expect.js";
 import type { Scenario, ScenarioClock, ScenarioRegistrar } from "./scenario.js";
-import { ScenarioError, type ScenarioIssue, type ScenarioPosition } from "./scenario-error.js";
-import { type Fields, ScenarioReader } from "./scenario-reader.js";
+import { ScenarioError, type ScenarioIssue } from "./scenario-error.js";
 import { seedIssues } from "./scenario-seed-issues.js";
 
 const TOP_KEYS = [
@@ -42,21 +40,11 @@ const POLICIES: readonly DuplicateRegistrationPolicy[] = ["allow", "reject", "la
  * `.yaml`) must equal its `name:`. Throws ScenarioError naming every problem with its line.
  */
 export function parseScenario(text: string, file: string, expectedName?: string): Scenario {
-  const lines = new LineCounter();
-  const doc = parseDocument(text.replace(/^\uFEFF/, ""), { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new ScenarioError(
-      file,
-      doc.errors.map((e) => {
-        const { line, col } = lines.linePos(e.pos[0]);
-        return { path: "", message: e.message.split("\n")[0]!, line, column: col };
-      }),
-    );
-  }
-  const locate = (at: SeedPath, atKey = false): ScenarioPosition => locateInYaml(doc, lines, at, atKey);
-  const r = new ScenarioReader();
-  const raw: unknown = doc.toJS();
-  const top = r.mapping(raw ?? undefined, [], TOP_KEYS, "a scenario");
+  const parsed = parseSourceText(text);
+  if (!parsed.ok) throw new ScenarioError(file, parsed.problems);
+  const { locate } = parsed;
+  const r = new ProblemReader();
+  const top = r.mapping(parsed.value ?? undefined, [], TOP_KEYS, "a scenario");
   if (!top) throw located(file, r, locate);
 
   const name = r.text(top, [], "name", true);
@@ -106,33 +94,18 @@ export function loadScenarioFile(file: string): Scenario {
   return parseScenario(text, file, path.basename(file).replace(/\.ya?ml$/i, ""));
 }
 
-function located(
-  file: string,
-  r: ScenarioReader,
-  locate: (at: SeedPath, atKey?: boolean) => ScenarioPosition,
-  more: ScenarioIssue[] = [],
-): ScenarioError {
-  const issues = r.issues.map((i) => ({
-    path: formatSeedPath(i.path),
-    message: i.message,
-    ...locate(i.path, i.atKey),
-  }));
-  return new ScenarioError(file, [...issues, ...more]);
+function located(file: string, r: ProblemReader, locate: Locate, more: ScenarioIssue[] = []): ScenarioError {
+  return new ScenarioError(file, [...placeProblems(r.issues, locate), ...more]);
 }
 
-function readClock(r: ScenarioReader, value: unknown): ScenarioClock | undefined {
+function readClock(r: ProblemReader, value: unknown): ScenarioClock | undefined {
   if (value === undefined || value === null) return undefined;
-  const at: SeedPath = ["clock"];
+  const at: DocumentPath = ["clock"];
   const c = r.mapping(value, at, ["now", "frozen", "advance"], "clock");
   if (!c) return undefined;
   const clock: { now?: number; frozen?: boolean; advanceMs?: number } = {};
-  if (c.now !== undefined && c.now !== null) {
-    // YAML may turn an unquoted timestamp into a Date.
-    const v = c.now instanceof Date ? c.now.getTime() : c.now;
-    const ms = typeof v === "number" ? v : typeof v === "string" ? Date.parse(v) : Number.NaN;
-    if (Number.isFinite(ms) && ms >= 0) clock.now = ms;
-    else r.fail([...at, "now"], "must be an ISO 8601 time (2030-01-01T00:00:00Z) or epoch milliseconds");
-  }
+  const now = r.time(c, at, "now", "2030-01-01T00:00:00Z");
+  if (now !== undefined) clock.now = now;
   const frozen = r.boolean(c, at, "frozen");
   if (frozen !== undefined) clock.frozen = frozen;
   if (c.advance !== undefined && c.advance !== null) {
@@ -143,7 +116,7 @@ function readClock(r: ScenarioReader, value: unknown): ScenarioClock | undefined
   return clock;
 }
 
-function readRegistrar(r: ScenarioReader, value: unknown): ScenarioRegistrar | undefined {
+function readRegistrar(r: ProblemReader, value: unknown): ScenarioRegistrar | undefined {
   if (value === undefined || value === null) return undefined;
   const o = r.mapping(value, ["registrar"], ["duplicateRegistration"], "registrar");
   if (!o) return undefined;
@@ -152,7 +125,7 @@ function readRegistrar(r: ScenarioReader, value: unknown): ScenarioRegistrar | u
 }
 
 /** Validated like `POST /api/admin/faults`; ids get the scenario prefix. */
-function readFaults(r: ScenarioReader, value: unknown, name: string): FaultRuleInput[] {
+function readFaults(r: ProblemReader, value: unknown, name: string): FaultRuleInput[] {
   let rules: FaultRuleInput[];
   try {
     rules = parseFaultRules(value, "faults");
@@ -171,7 +144,7 @@ function readFaults(r: ScenarioReader, value: unknown, name: string): FaultRuleI
 
 /** The seed format of `--seed`, without its clock and faults (the scenario has its own). */
 function readSeed(
-  r: ScenarioReader,
+  r: ProblemReader,
   value: unknown,
   onSeedError: (e: SeedError) => void,
 ): SeedDocument | undefined {

@@ -1,22 +1,13 @@
-export interface ScenarioPosition {
-  /** 1-based */
-  readonly line: number;
-  readonly column: number;
-}
+import { formatPlacedProblem, type PlacedProblem, type SourcePosition } from "../shared/untrusted/index.js";
 
-export interface ScenarioIssue {
-  /** e.g. "seed.tenants[0].jwt.status"; "" for the whole file */
-  readonly path: string;
-  readonly message: string;
-  readonly line?: number;
-  readonly column?: number;
-}
+export type ScenarioPosition = SourcePosition;
+
+/** One problem of a scenario file: its path (e.g. "seed.tenants[0].jwt.status") and line:column. */
+export type ScenarioIssue = PlacedProblem;
 
 /** `file:line:column: path: message`, leaving out what is unknown. */
-export function formatScenarioIssue(issue: ScenarioIssue, file: string): string {
-  const where = [file, issue.line, issue.column].filter((p) => p !== undefined).join(":");
-  return `${where}: ${issue.path === "" ? "" : `${issue.path}: `}${issue.message}`;
-}
+export const formatScenarioIssue = (issue: ScenarioIssue, file: string): string =>
+  formatPlacedProblem(issue, file);
 
 /** A scenario file that cannot be used: every problem names the file, the path and the line. */
 export class ScenarioError extends Error {

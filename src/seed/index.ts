@@ -10,6 +10,6 @@ export { loadSeedFile, parseSeed } from "./load-seed-file.js";
 export { type SeedClock, seedClock } from "./seed-clock.js";
 export type { SeedDocument, SeedSystem, SeedTenant, SeedTrunk, SeedUser } from "./seed-document.js";
 export { formatSeedPath, SeedError, type SeedIssue, type SeedPath } from "./seed-error.js";
-export { locateInYaml, sourceOf } from "./seed-source.js";
+export { sourceOf } from "./seed-source.js";
 export { validateSeed } from "./validate-seed.js";
 export { weakSeedKeys } from "./weak-seed-keys.js";

@@ -1,28 +1,15 @@
-export type SeedPath = readonly (string | number)[];
+import {
+  type DocumentPath,
+  formatDocumentPath,
+  formatPlacedProblem,
+  type PlacedProblem,
+} from "../shared/untrusted/index.js";
 
-export interface SeedIssue {
-  /** e.g. "tenants[0].systems[1].trunk.username"; "" for the whole document */
-  path: string;
-  message: string;
-  /** 1-based, when the source position is known */
-  line?: number;
-  column?: number;
-}
+export type SeedPath = DocumentPath;
+export const formatSeedPath = (path: SeedPath): string => formatDocumentPath(path);
 
-export function formatSeedPath(path: SeedPath): string {
-  let out = "";
-  for (const segment of path) {
-    if (typeof segment === "number") out += `[${segment}]`;
-    else out += out === "" ? segment : `.${segment}`;
-  }
-  return out;
-}
-
-function formatIssue(issue: SeedIssue, file: string | undefined): string {
-  const where = [file, issue.line, issue.column].filter((p) => p !== undefined).join(":");
-  const path = issue.path === "" ? "" : `${issue.path}: `;
-  return `${where === "" ? "" : `${where}: `}${path}${issue.message}`;
-}
+/** One problem of a seed: its path (e.g. "tenants[0].systems[1].trunk.username") and line:column. */
+export type SeedIssue = PlacedProblem;
 
 /** An unusable seed: every issue names its path and, when parsed from text, its line:column. */
 export class SeedError extends Error {
@@ -33,7 +20,7 @@ export class SeedError extends Error {
     readonly issues: readonly SeedIssue[],
     readonly file?: string,
   ) {
-    const lines = issues.map((i) => `  ${formatIssue(i, file)}`);
+    const lines = issues.map((i) => `  ${formatPlacedProblem(i, file)}`);
     super(`invalid seed${file === undefined ? "" : ` ${file}`}:\n${lines.join("\n")}`);
   }
 }

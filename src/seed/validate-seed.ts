@@ -1,4 +1,5 @@
 import {
+  DomainError,
   phoneNumberFor,
   validateApiKey,
   validateCallno,
@@ -15,7 +16,7 @@ import {
   validateTrunkPassword,
   validateTrunkUsername,
 } from "../domain/index.js";
-import { type RawIssue, SeedChecker } from "./seed-checker.js";
+import { type ExplainError, type Problem, ProblemReader, placeProblems } from "../shared/untrusted/index.js";
 import type { SeedDocument, SeedSystem, SeedTenant, SeedTrunk, SeedUser } from "./seed-document.js";
 import { formatSeedPath, SeedError, type SeedPath } from "./seed-error.js";
 
@@ -38,10 +39,19 @@ const USER_KEYS = [
 
 const label = (v: unknown, field: string): string => validateLabel(v, field);
 
+/** A domain rule's DomainError names the field; a number where text is wanted gets a hint. */
+const explainDomainError: ExplainError = (error, value, field) => {
+  if (!(error instanceof DomainError)) return undefined;
+  const name = error.field ?? field;
+  let message = error.message;
+  if (typeof value === "number" && message.endsWith("must be a string")) message += `; quote it: "${value}"`;
+  return { field: name, message: message.startsWith(`${name} `) ? message.slice(name.length + 1) : message };
+};
+
 /** Remembers the first path of each value, to report duplicates. */
 class Uniques {
   private readonly seen = new Map<string, SeedPath>();
-  constructor(private readonly checker: SeedChecker) {}
+  constructor(private readonly checker: ProblemReader) {}
   check(value: string | undefined, path: SeedPath, what: string): void {
     if (value === undefined) return;
     const first = this.seen.get(value);
@@ -50,33 +60,31 @@ class Uniques {
   }
 }
 
-function checkTrunk(c: SeedChecker, value: unknown, path: SeedPath): SeedTrunk {
+function checkTrunk(c: ProblemReader, value: unknown, path: SeedPath): SeedTrunk {
   if (value === undefined || value === null) return {};
   const obj = c.mapping(value, path, TRUNK_KEYS, "a trunk");
   if (!obj) return {};
   const trunk: SeedTrunk = {};
-  const username = c.optional(obj, path, "username", validateTrunkUsername);
-  const password = c.optional(obj, path, "password", validateTrunkPassword);
+  const username = c.validated(obj, path, "username", validateTrunkUsername);
+  const password = c.validated(obj, path, "password", validateTrunkPassword);
   if (username !== undefined) trunk.username = username;
   if (password !== undefined) trunk.password = password;
-  if (obj.auth !== undefined) {
-    if (typeof obj.auth === "boolean") trunk.auth = obj.auth;
-    else c.fail([...path, "auth"], "must be true or false");
-  }
+  const auth = c.boolean(obj, path, "auth");
+  if (auth !== undefined) trunk.auth = auth;
   return trunk;
 }
 
-function checkSystem(c: SeedChecker, value: unknown, path: SeedPath): SeedSystem | undefined {
+function checkSystem(c: ProblemReader, value: unknown, path: SeedPath): SeedSystem | undefined {
   const obj = c.mapping(value, path, SYSTEM_KEYS, "a system");
   if (!obj) return undefined;
-  const systemId = c.required(obj, path, "systemId", validateSystemId);
+  const systemId = c.validated(obj, path, "systemId", validateSystemId, true);
   const system: SeedSystem = {
     systemId: systemId ?? "",
     trunk: checkTrunk(c, obj.trunk, [...path, "trunk"]),
   };
-  const name = c.optional(obj, path, "name", label);
-  const version = c.optional(obj, path, "version", label);
-  const calls = c.optional(obj, path, "simultaneousCalls", validateSimultaneousCalls);
+  const name = c.validated(obj, path, "name", label);
+  const version = c.validated(obj, path, "version", label);
+  const calls = c.validated(obj, path, "simultaneousCalls", validateSimultaneousCalls);
   if (name !== undefined) system.name = name;
   if (version !== undefined) system.version = version;
   if (calls !== undefined) system.simultaneousCalls = calls;
@@ -89,22 +97,22 @@ function checkSystem(c: SeedChecker, value: unknown, path: SeedPath): SeedSystem
 }
 
 function checkUser(
-  c: SeedChecker,
+  c: ProblemReader,
   value: unknown,
   path: SeedPath,
   systems: SeedSystem[],
 ): SeedUser | undefined {
   const obj = c.mapping(value, path, USER_KEYS, "a user");
   if (!obj) return undefined;
-  const emailAddress = c.required(obj, path, "emailAddress", validateEmail);
-  const firstName = c.required(obj, path, "firstName", label);
-  const lastName = c.required(obj, path, "lastName", label);
-  const locale = c.required(obj, path, "locale", validateLocale);
-  const role = c.optional(obj, path, "role", validateRole);
-  const callno = c.optional(obj, path, "callno", validateCallno);
-  const did = c.optional(obj, path, "did", validateDid);
-  const phoneNumber = c.optional(obj, path, "phoneNumber", validatePhoneNumber);
-  const systemId = c.optional(obj, path, "system", validateSystemId);
+  const emailAddress = c.validated(obj, path, "emailAddress", validateEmail, true);
+  const firstName = c.validated(obj, path, "firstName", label, true);
+  const lastName = c.validated(obj, path, "lastName", label, true);
+  const locale = c.validated(obj, path, "locale", validateLocale, true);
+  const role = c.validated(obj, path, "role", validateRole);
+  const callno = c.validated(obj, path, "callno", validateCallno);
+  const did = c.validated(obj, path, "did", validateDid);
+  const phoneNumber = c.validated(obj, path, "phoneNumber", validatePhoneNumber);
+  const systemId = c.validated(obj, path, "system", validateSystemId);
   const system = systemId === undefined ? undefined : systems.find((s) => s.systemId === systemId);
   if (systemId !== undefined && !system)
     c.fail([...path, "system"], `"${systemId}" is not a systemId of this tenant`);
@@ -124,18 +132,18 @@ function checkUser(
 }
 
 function checkTenant(
-  c: SeedChecker,
+  c: ProblemReader,
   value: unknown,
   path: SeedPath,
   trunkUsers: Uniques,
 ): SeedTenant | undefined {
   const obj = c.mapping(value, path, TENANT_KEYS, "a tenant");
   if (!obj) return undefined;
-  const name = c.required(obj, path, "name", label);
-  const flavour = c.optional(obj, path, "flavour", validateFlavour);
+  const name = c.validated(obj, path, "name", label, true);
+  const flavour = c.validated(obj, path, "flavour", validateFlavour);
   const tenant: SeedTenant = { name: name ?? "", flavour: flavour ?? "openscape", systems: [], users: [] };
-  const apiKey = c.optional(obj, path, "apiKey", validateApiKey);
-  const clientId = c.optional(obj, path, "clientId", label);
+  const apiKey = c.validated(obj, path, "apiKey", validateApiKey);
+  const clientId = c.validated(obj, path, "clientId", label);
   if (apiKey !== undefined) tenant.apiKey = apiKey;
   if (clientId !== undefined) tenant.clientId = clientId;
   if ("jwt" in obj) tenant.jwt = obj.jwt;
@@ -161,8 +169,8 @@ function checkTenant(
 }
 
 /** Validates and normalises a parsed seed; issues carry paths but no positions. */
-export function checkSeed(value: unknown): { document: SeedDocument; issues: RawIssue[] } {
-  const c = new SeedChecker();
+export function checkSeed(value: unknown): { document: SeedDocument; issues: Problem[] } {
+  const c = new ProblemReader(explainDomainError);
   const document: SeedDocument = { tenants: [] };
   const top = c.mapping(value, [], TOP_KEYS, "the seed document");
   if (!top) return { document, issues: c.issues };
@@ -181,13 +189,9 @@ export function checkSeed(value: unknown): { document: SeedDocument; issues: Raw
   return { document, issues: c.issues };
 }
 
-export function toSeedIssues(issues: readonly RawIssue[]): { path: string; message: string }[] {
-  return issues.map((i) => ({ path: formatSeedPath(i.path), message: i.message }));
-}
-
 /** Validates a parsed seed (e.g. from a scenario); throws SeedError naming every problem. */
 export function validateSeed(value: unknown): SeedDocument {
   const { document, issues } = checkSeed(value);
-  if (issues.length > 0) throw new SeedError(toSeedIssues(issues));
+  if (issues.length > 0) throw new SeedError(placeProblems(issues));
   return document;
 }

@@ -10,7 +10,6 @@ import {
   ScenarioError,
   ScenarioNotFoundError,
 } from "../../../src/scenarios/index.js";
-import { seedPathSegments } from "../../../src/scenarios/scenario-seed-issues.js";
 
 const VALID = `name: demo
 description: A demo scenario.
@@ -108,18 +107,6 @@ describe("parseScenario", () => {
       "6:6 run: must be a non-empty list of texts",
       "5:9 expect.outcome: is required",
     ]);
-  });
-
-  it("turns seed path strings back into segments", () => {
-    expect(seedPathSegments("tenants[0].systems[12].trunk.username")).toEqual([
-      "tenants",
-      0,
-      "systems",
-      12,
-      "trunk",
-      "username",
-    ]);
-    expect(seedPathSegments("")).toEqual([]);
   });
 });
 
