@@ -208,9 +208,8 @@ describe("SIP parser properties", () => {
           const framer = new StreamFramer({ maxMessageSize: 65_536, maxHeaders: 64 });
           const events = chunked(data, cuts).flatMap((chunk) => framer.push(chunk));
           expect(events.every((e) => e.type === "message")).toBe(true);
-          const framed = messagesOf(events);
-          expect(framed).toHaveLength(messages.length);
-          framed.forEach((bytes, i) => expect(bytes.equals(messages[i]!)).toBe(true));
+          const hex = (list: Buffer[]) => list.map((bytes) => bytes.toString("hex"));
+          expect(hex(messagesOf(events))).toEqual(hex(messages));
         },
       ),
       { numRuns: 200 },
