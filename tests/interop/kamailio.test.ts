@@ -33,7 +33,8 @@ describe.skipIf(!ready)(
     beforeAll(async () => {
       const started = await Promise.allSettled([
         startEdgeProxy("kamailio-admin"),
-        startEdgeProxy("kamailio-long-admin"),
+        // Also the Request-URI mode Kamailio's uac_reg_lookup() understands (last test).
+        startEdgeProxy("kamailio-long-admin", { inboundRequestUri: "contact" }),
       ]);
       const failed = started.find((r) => r.status === "rejected");
       if (failed) {
@@ -328,5 +329,29 @@ describe.skipIf(!ready)(
       },
       HOLD_UP_MS + 30_000,
     );
+
+    it("with --inbound-request-uri contact, Kamailio's uac_reg_lookup() finds the trunk from the Request-URI; the number is in To", async () => {
+      const l = long!;
+      const kamailioMark = l.kamailio.peer.mark();
+      const started = await l.api.http.admin("POST", "/api/admin/calls", {
+        fromUser: "al@acme.test",
+        to: "+4930123456",
+      });
+      expect(started.status).toBe(201);
+      await l.api.waitForCall(
+        (c) => c.id === started.body.id && c.state === "answered",
+        "the phone answering",
+        15_000,
+        l.logs,
+      );
+      await l.kamailio.peer.waitFor(
+        /uac_reg_lookup: osbiztrunk is trunk sip:3919209257@pbx\.local, dialled \+4930123456/,
+        "uac_reg_lookup() finding the trunk",
+        5_000,
+        kamailioMark,
+      );
+      await l.api.http.admin("DELETE", `/api/admin/calls/${started.body.id}`);
+      await l.api.waitForCall((c) => c.id === started.body.id && c.state === "ended", "ended", 10_000);
+    }, 30_000);
   },
 );

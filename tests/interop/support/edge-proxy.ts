@@ -1,4 +1,4 @@
-import type { EmulatorHandle } from "../../../src/index.js";
+import type { EmulatorHandle, StartOptions } from "../../../src/index.js";
 import { startTestEmulator, TRUNK } from "../../support/emulator.js";
 import { until } from "../../support/until.js";
 import { startBaresip } from "./baresip.js";
@@ -45,8 +45,11 @@ async function retryOnPortClash<T>(start: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function startEdgeProxy(adminToken: string): Promise<EdgeProxySetup> {
-  const emulator = await startTestEmulator({ seedText: EDGE_SEED, adminToken });
+export async function startEdgeProxy(
+  adminToken: string,
+  options: StartOptions = {},
+): Promise<EdgeProxySetup> {
+  const emulator = await startTestEmulator({ seedText: EDGE_SEED, adminToken, ...options });
   let kamailio: KamailioPbx | undefined;
   let phone: ReturnType<typeof startBaresip> | undefined;
   const stop = async () => {
