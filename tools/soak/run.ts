@@ -262,6 +262,12 @@ async function soak(options: SoakOptions, work: string): Promise<number> {
     }
     console.log("  result: pass");
     return 0;
+  } catch (error) {
+    // Typically the emulator died and the admin API stopped answering: say so, with its output.
+    console.log(`\n  emulator output (tail):\n${emulator.output().slice(-3000)}\n`);
+    for (const failure of failures) console.log(`  FAIL ${failure}`);
+    console.log(`  FAIL the soak could not go on: ${(error as Error).message}`);
+    return 1;
   } finally {
     emulator.kill();
   }
