@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,11 +7,14 @@ import { freePort } from "./ports.js";
 import { installed, Peer } from "./process.js";
 
 const CONFIGS = fileURLToPath(new URL("../configs/", import.meta.url));
-const MODULES = "/usr/lib/x86_64-linux-gnu/kamailio/modules";
+/** Debian's multiarch module dir (x86_64-linux-gnu, aarch64-linux-gnu, …) holding tls.so. */
+const MODULES = readdirSync("/usr/lib", { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => path.join("/usr/lib", d.name, "kamailio", "modules"))
+  .find((dir) => existsSync(path.join(dir, "tls.so")));
 
 /** kamailio with its TLS module (kamailio-tls-modules) on this machine. */
-export const hasKamailio =
-  installed("kamailio", ["-v"]) && spawnSync("test", ["-f", `${MODULES}/tls.so`]).status === 0;
+export const hasKamailio = installed("kamailio", ["-v"]) && MODULES !== undefined;
 
 export interface KamailioPbx {
   readonly peer: Peer;
@@ -51,6 +54,7 @@ export async function startKamailio(options: {
     UDP_PORT: udpPort,
     TLS_PORT: tlsPort,
     PHONE_PORT: options.phonePort,
+    MODULES: MODULES ?? "",
   };
   const key = spawnSync(
     "openssl",
