@@ -53,6 +53,7 @@ export async function tlsWorker(
   const corpus = shared.map((m) =>
     Buffer.from(m.toString("latin1").replaceAll(ctx.plainTrunkUsers[0]!, trunkUser), "latin1"),
   );
+  const dialogRng = rng.fork("in-dialog");
   for (let connection = 0; ctx.running; connection++) {
     let socket: tls.TLSSocket;
     try {
@@ -125,10 +126,13 @@ export async function tlsWorker(
     }
     const budget = rng.range(1, 20);
     for (let i = 0; i < budget && ctx.running && !socket.destroyed; i++) {
+      // The main stream draws the same whether or not a call is up (so a seed replays the
+      // same choices); requests inside calls come from their own stream.
+      const generated = nextMessage(corpus, rng, true);
       const { bytes, steps } =
-        dialogs.length > 0 && rng.chance(0.5)
-          ? inDialog(rng.pick(dialogs), socket.localPort ?? 5061, rng)
-          : nextMessage(corpus, rng, true);
+        rng.chance(0.5) && dialogs.length > 0
+          ? inDialog(dialogRng.pick(dialogs), socket.localPort ?? 5061, dialogRng)
+          : generated;
       ctx.record({ transport: "tls", worker: id, connection, bytes, steps });
       const pieces = splitPoints(bytes, rng);
       for (const piece of pieces) {
