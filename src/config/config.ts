@@ -1,5 +1,3 @@
-import os from "node:os";
-
 /** The validated, frozen settings every module receives (never `process.env`). */
 export interface EmulatorConfig {
   readonly bind: string;
@@ -83,72 +81,3 @@ export interface EmulatorConfig {
 export type DigestAlgorithmName = "MD5" | "SHA-256";
 export type TlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-
-/** The embedded defaults (SPEC §3.1). */
-export function defaultConfig(): EmulatorConfig {
-  return {
-    bind: "0.0.0.0",
-    host: defaultAdvertisedHost(),
-    domain: "phoneapp.unify.com",
-    sip: {
-      port: 65061,
-      tcpPort: null,
-      udpPort: null,
-      // Ciphers null: MODERN_CIPHERS (src/certs/tls-policy.ts), ECDHE + AEAD only.
-      tls: { minVersion: "TLSv1.2", maxVersion: "TLSv1.3", ciphers: null },
-      maxMessageSize: 65_536,
-      maxHeaders: 128,
-      maxConnectionsPerSource: 256,
-      maxConnections: null,
-      // Longer than the 600 s re-registration interval, so an idle trunk survives (SPEC §1).
-      idleTimeoutMs: 3_700_000,
-      partialMessageTimeoutMs: 10_000,
-      handshakeTimeoutMs: 10_000,
-    },
-    registrar: {
-      defaultExpires: 600,
-      minExpires: 60,
-      maxExpires: 3600,
-      maxContactsPerTrunk: 10,
-      nonceTtlMs: 300_000,
-      digestAlgorithms: ["MD5"],
-      duplicateRegistration: "last-wins",
-      maxAuthFailures: 10,
-      lockoutMs: 60_000,
-    },
-    httpsPort: 8443,
-    httpPort: null,
-    stunPort: 3478,
-    stunRateLimit: 10,
-    rtpPorts: { min: 20000, max: 20999 },
-    rtcpIntervalMs: 5000,
-    dataDir: "./data",
-    certsDir: "./certs",
-    certFile: null,
-    keyFile: null,
-    certHosts: ["phoneapp.unify.com", "localhost", "127.0.0.1", "::1", os.hostname()],
-    ephemeral: false,
-    adminToken: null,
-    seed: null,
-    seedMode: "create",
-    scenario: null,
-    logLevel: "info",
-    shutdownGraceMs: 5_000,
-    traceBuffer: 10_000,
-    traceFile: null,
-    tlsKeylog: null,
-    webhookUrl: null,
-    webhookSecret: null,
-    inboundRequestUri: "number",
-  };
-}
-
-/** First non-internal IPv4 address: what a lab PBX on the LAN can reach. */
-function defaultAdvertisedHost(): string {
-  for (const addresses of Object.values(os.networkInterfaces())) {
-    for (const a of addresses ?? []) {
-      if (a.family === "IPv4" && !a.internal) return a.address;
-    }
-  }
-  return "127.0.0.1";
-}

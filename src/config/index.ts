@@ -1,9 +1,4 @@
-export {
-  type DigestAlgorithmName,
-  defaultConfig,
-  type EmulatorConfig,
-  type LogLevel,
-  type TlsVersion,
-} from "./config.js";
+export type { DigestAlgorithmName, EmulatorConfig, LogLevel, TlsVersion } from "./config.js";
+export { defaultConfig } from "./default-config.js";
 export { ConfigError, type EmulatorOptions, optionsFromSources, resolveConfig } from "./load-config.js";
-export { OPTIONS, type OptionKey, type OptionSpec } from "./options.js";
+export { type ConfigPath, OPTIONS, type OptionKey, type OptionSpec, type OptionValue } from "./options.js";

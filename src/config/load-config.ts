@@ -1,5 +1,6 @@
-import { defaultConfig, type EmulatorConfig } from "./config.js";
-import { OPTIONS, type OptionKey, type OptionSpec } from "./options.js";
+import type { EmulatorConfig } from "./config.js";
+import { defaultConfig, setAt } from "./default-config.js";
+import { configValue, OPTIONS, type OptionKey, type OptionSpec, type OptionValue } from "./options.js";
 
 type DeepPartial<T> = { -readonly [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -38,12 +39,12 @@ export function optionsFromSources(
     const raw = fromFlag !== undefined ? fromFlag : env[spec.env];
     if (raw === undefined || raw === "") continue;
     const source = fromFlag !== undefined ? `--${spec.flag}` : spec.env;
-    setOption(options, spec.key, convert(spec, raw, source));
+    setAt(options as Record<string, unknown>, spec.config, configValue(spec, convert(spec, raw, source)));
   }
   return options;
 }
 
-function convert(spec: OptionSpec, raw: string | boolean, source: string): unknown {
+function convert(spec: OptionSpec, raw: string | boolean, source: string): OptionValue {
   const text = String(raw).trim();
   switch (spec.kind) {
     case "boolean":
@@ -83,150 +84,6 @@ function parsePort(text: string, source: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n > 65535) throw new ConfigError(`${source}: not a port number: "${text}"`);
   return n;
-}
-
-/** Where each flat option lands in the nested config. */
-function setOption(o: EmulatorOptions, key: OptionKey, value: unknown): void {
-  o.sip ??= {};
-  o.sip.tls ??= {};
-  o.registrar ??= {};
-  const sip = o.sip;
-  const tls = o.sip.tls;
-  const registrar = o.registrar;
-  const v = value as never;
-  switch (key) {
-    case "sipPort":
-      sip.port = v;
-      break;
-    case "httpsPort":
-      o.httpsPort = v;
-      break;
-    case "httpPort":
-      o.httpPort = v;
-      break;
-    case "stunPort":
-      o.stunPort = v;
-      break;
-    case "stunRateLimit":
-      o.stunRateLimit = v;
-      break;
-    case "rtpPorts":
-      o.rtpPorts = v;
-      break;
-    case "rtcpInterval":
-      o.rtcpIntervalMs = v;
-      break;
-    case "bind":
-      o.bind = v;
-      break;
-    case "host":
-      o.host = v;
-      break;
-    case "domain":
-      o.domain = v;
-      break;
-    case "dataDir":
-      o.dataDir = v;
-      break;
-    case "certsDir":
-      o.certsDir = v;
-      break;
-    case "certFile":
-      o.certFile = v;
-      break;
-    case "keyFile":
-      o.keyFile = v;
-      break;
-    case "certHosts":
-      o.certHosts = v;
-      break;
-    case "ephemeral":
-      o.ephemeral = v;
-      break;
-    case "adminToken":
-      o.adminToken = v;
-      break;
-    case "seed":
-      o.seed = v;
-      break;
-    case "seedMode":
-      o.seedMode = v;
-      break;
-    case "scenario":
-      o.scenario = v;
-      break;
-    case "logLevel":
-      o.logLevel = v;
-      break;
-    case "tlsMinVersion":
-      tls.minVersion = v;
-      break;
-    case "tlsMaxVersion":
-      tls.maxVersion = v;
-      break;
-    case "tlsCiphers":
-      tls.ciphers = v;
-      break;
-    case "sipTcpPort":
-      sip.tcpPort = v;
-      break;
-    case "sipUdpPort":
-      sip.udpPort = v;
-      break;
-    case "maxMessageSize":
-      sip.maxMessageSize = v;
-      break;
-    case "maxHeaders":
-      sip.maxHeaders = v;
-      break;
-    case "maxConnectionsPerSource":
-      sip.maxConnectionsPerSource = v;
-      break;
-    case "maxConnections":
-      sip.maxConnections = v;
-      break;
-    case "handshakeTimeout":
-      sip.handshakeTimeoutMs = (value as number) * 1000;
-      break;
-    case "idleTimeout":
-      sip.idleTimeoutMs = (value as number) * 1000;
-      break;
-    case "partialMessageTimeout":
-      sip.partialMessageTimeoutMs = (value as number) * 1000;
-      break;
-    case "shutdownGrace":
-      o.shutdownGraceMs = (value as number) * 1000;
-      break;
-    case "traceBuffer":
-      o.traceBuffer = v;
-      break;
-    case "traceFile":
-      o.traceFile = v;
-      break;
-    case "tlsKeylog":
-      o.tlsKeylog = v;
-      break;
-    case "webhookUrl":
-      o.webhookUrl = v;
-      break;
-    case "webhookSecret":
-      o.webhookSecret = v;
-      break;
-    case "duplicateRegistration":
-      registrar.duplicateRegistration = v;
-      break;
-    case "inboundRequestUri":
-      o.inboundRequestUri = v;
-      break;
-    case "digestAlgorithms":
-      registrar.digestAlgorithms = v;
-      break;
-    default: {
-      // Every row of the options table is applied: a new row without a case fails to compile.
-      const unhandled: never = key;
-      throw new Error(`option ${String(unhandled)} is not applied`);
-    }
-  }
 }
 
 function validate(c: EmulatorConfig): void {

@@ -1,9 +1,29 @@
+import os from "node:os";
+import type { EmulatorConfig } from "./config.js";
+
 /**
- * Every setting of the emulator, declared once: its CLI flag, its `UPE_*` variable, its
- * default and its help text. `cli/` builds flags and help from this table, `load-config.ts`
- * reads the environment from it, and the README table is written from the same facts.
+ * Every setting of the emulator, declared once: its CLI flag, its `UPE_*` variable, where
+ * it lands in the config, its default and its help text. `cli/` builds flags and help from
+ * this table, `load-config.ts` reads the environment and writes the config from it,
+ * `defaultConfig()` takes its defaults from it, and docs/configuration.md lists the same
+ * rows (a test compares them). Adding a setting = one row (and its field in EmulatorConfig).
  */
 export type OptionKind = "port" | "optional-port" | "port-range" | "string" | "boolean" | "integer" | "list";
+
+/** A dotted path to a field of EmulatorConfig, e.g. "sip.tls.minVersion". */
+export type ConfigPath = PathsOf<EmulatorConfig>;
+type PathsOf<T, Prefix extends string = ""> = {
+  [K in keyof T & string]:
+    | `${Prefix}${K}`
+    | (T[K] extends readonly unknown[]
+        ? never
+        : T[K] extends object
+          ? PathsOf<T[K], `${Prefix}${K}.`>
+          : never);
+}[keyof T & string];
+
+/** What a setting holds, in its own unit: null is "off" / "not set". */
+export type OptionValue = string | number | boolean | null | readonly string[] | { min: number; max: number };
 
 export interface OptionSpec {
   readonly key: string;
@@ -11,11 +31,18 @@ export interface OptionSpec {
   readonly env: string;
   readonly kind: OptionKind;
   readonly help: string;
+  /** Where the value lands in the config. */
+  readonly config: ConfigPath;
+  /** The value when neither flag nor variable is given, in the option's own unit. */
+  readonly default: OptionValue;
+  /** The config holds the value times this (seconds given, milliseconds kept). */
+  readonly scale?: number;
   /** Smallest value accepted for integers (inclusive). */
   readonly min?: number;
   readonly choices?: readonly string[];
 }
 
+const SECONDS = 1000;
 const TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
 
 export const OPTIONS = [
@@ -24,6 +51,8 @@ export const OPTIONS = [
     flag: "sip-port",
     env: "UPE_SIP_PORT",
     kind: "port",
+    config: "sip.port",
+    default: 65061,
     help: "SIP over TLS listener (0 = any free port)",
   },
   {
@@ -31,6 +60,8 @@ export const OPTIONS = [
     flag: "https-port",
     env: "UPE_HTTPS_PORT",
     kind: "port",
+    config: "httpsPort",
+    default: 8443,
     help: "HTTPS REST API and web UI",
   },
   {
@@ -38,6 +69,8 @@ export const OPTIONS = [
     flag: "http-port",
     env: "UPE_HTTP_PORT",
     kind: "optional-port",
+    config: "httpPort",
+    default: null,
     help: "plain HTTP listener (off unless set)",
   },
   {
@@ -45,6 +78,8 @@ export const OPTIONS = [
     flag: "stun-port",
     env: "UPE_STUN_PORT",
     kind: "optional-port",
+    config: "stunPort",
+    default: 3478,
     help: "STUN binding responder (UDP); 'off' disables",
   },
   {
@@ -53,6 +88,8 @@ export const OPTIONS = [
     env: "UPE_STUN_RATE_LIMIT",
     kind: "integer",
     min: 0,
+    config: "stunRateLimit",
+    default: 10,
     help: "STUN answers per second per source address, also the largest burst; more are dropped (0 = no limit)",
   },
   {
@@ -60,6 +97,8 @@ export const OPTIONS = [
     flag: "rtp-ports",
     env: "UPE_RTP_PORTS",
     kind: "port-range",
+    config: "rtpPorts",
+    default: { min: 20000, max: 20999 },
     help: "RTP port range for media, e.g. 20000-20999",
   },
   {
@@ -68,14 +107,28 @@ export const OPTIONS = [
     env: "UPE_RTCP_INTERVAL",
     kind: "integer",
     min: 100,
+    config: "rtcpIntervalMs",
+    default: 5000,
     help: "milliseconds between RTCP reports of a media session (randomised ±50 %)",
   },
-  { key: "bind", flag: "bind", env: "UPE_BIND", kind: "string", help: "address every listener binds to" },
+  {
+    key: "bind",
+    flag: "bind",
+    env: "UPE_BIND",
+    kind: "string",
+    config: "bind",
+    default: "0.0.0.0",
+    help: "address every listener binds to",
+  },
   {
     key: "host",
     flag: "host",
     env: "UPE_HOST",
     kind: "string",
+    config: "host",
+    get default(): string {
+      return defaultAdvertisedHost();
+    },
     help: "host name/IP advertised in provisioning and SDP",
   },
   {
@@ -83,6 +136,8 @@ export const OPTIONS = [
     flag: "domain",
     env: "UPE_DOMAIN",
     kind: "string",
+    config: "domain",
+    default: "phoneapp.unify.com",
     help: "SIP domain and digest realm of the connector",
   },
   {
@@ -90,6 +145,8 @@ export const OPTIONS = [
     flag: "data-dir",
     env: "UPE_DATA_DIR",
     kind: "string",
+    config: "dataDir",
+    default: "./data",
     help: "where the SQLite database lives",
   },
   {
@@ -97,6 +154,8 @@ export const OPTIONS = [
     flag: "certs-dir",
     env: "UPE_CERTS_DIR",
     kind: "string",
+    config: "certsDir",
+    default: "./certs",
     help: "CA and server certificate (generated if absent)",
   },
   {
@@ -104,6 +163,8 @@ export const OPTIONS = [
     flag: "cert-file",
     env: "UPE_CERT_FILE",
     kind: "string",
+    config: "certFile",
+    default: null,
     help: "use this server certificate (PEM chain) instead of generating one",
   },
   {
@@ -111,6 +172,8 @@ export const OPTIONS = [
     flag: "key-file",
     env: "UPE_KEY_FILE",
     kind: "string",
+    config: "keyFile",
+    default: null,
     help: "private key (PEM) for --cert-file",
   },
   {
@@ -118,6 +181,10 @@ export const OPTIONS = [
     flag: "cert-hosts",
     env: "UPE_CERT_HOSTS",
     kind: "list",
+    config: "certHosts",
+    get default(): readonly string[] {
+      return ["phoneapp.unify.com", "localhost", "127.0.0.1", "::1", os.hostname()];
+    },
     help: "names/IPs for the server certificate, comma separated",
   },
   {
@@ -125,6 +192,8 @@ export const OPTIONS = [
     flag: "ephemeral",
     env: "UPE_EPHEMERAL",
     kind: "boolean",
+    config: "ephemeral",
+    default: false,
     help: "keep everything in memory (1/true)",
   },
   {
@@ -132,6 +201,8 @@ export const OPTIONS = [
     flag: "admin-token",
     env: "UPE_ADMIN_TOKEN",
     kind: "string",
+    config: "adminToken",
+    default: null,
     help: "admin bearer token (generated on first start if unset)",
   },
   {
@@ -139,6 +210,8 @@ export const OPTIONS = [
     flag: "seed",
     env: "UPE_SEED",
     kind: "string",
+    config: "seed",
+    default: null,
     help: "YAML/JSON seed file applied at startup",
   },
   {
@@ -146,6 +219,8 @@ export const OPTIONS = [
     flag: "seed-mode",
     env: "UPE_SEED_MODE",
     kind: "string",
+    config: "seedMode",
+    default: "create",
     help: "create: add what the store lacks, keep changes made through the API; reset: re-apply every seeded value",
     choices: ["create", "reset"],
   },
@@ -154,6 +229,8 @@ export const OPTIONS = [
     flag: "scenario",
     env: "UPE_SCENARIO",
     kind: "string",
+    config: "scenario",
+    default: null,
     help: "scenario to load at startup",
   },
   {
@@ -161,6 +238,8 @@ export const OPTIONS = [
     flag: "log-level",
     env: "UPE_LOG_LEVEL",
     kind: "string",
+    config: "logLevel",
+    default: "info",
     help: "log level",
     choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
   },
@@ -169,6 +248,8 @@ export const OPTIONS = [
     flag: "tls-min-version",
     env: "UPE_TLS_MIN_VERSION",
     kind: "string",
+    config: "sip.tls.minVersion",
+    default: "TLSv1.2",
     help: "lowest TLS version accepted on SIP",
     choices: TLS_VERSIONS,
   },
@@ -177,6 +258,8 @@ export const OPTIONS = [
     flag: "tls-max-version",
     env: "UPE_TLS_MAX_VERSION",
     kind: "string",
+    config: "sip.tls.maxVersion",
+    default: "TLSv1.3",
     help: "highest TLS version accepted on SIP",
     choices: TLS_VERSIONS,
   },
@@ -185,6 +268,9 @@ export const OPTIONS = [
     flag: "tls-ciphers",
     env: "UPE_TLS_CIPHERS",
     kind: "string",
+    config: "sip.tls.ciphers",
+    // null: MODERN_CIPHERS (src/certs/tls-policy.ts), ECDHE + AEAD only.
+    default: null,
     help: "OpenSSL cipher list for SIP TLS (default: TLS 1.3 suites, TLS 1.2 ECDHE with AEAD only)",
   },
   {
@@ -192,6 +278,8 @@ export const OPTIONS = [
     flag: "sip-tcp-port",
     env: "UPE_SIP_TCP_PORT",
     kind: "optional-port",
+    config: "sip.tcpPort",
+    default: null,
     help: "plain SIP over TCP, for debugging (off unless set)",
   },
   {
@@ -199,6 +287,8 @@ export const OPTIONS = [
     flag: "sip-udp-port",
     env: "UPE_SIP_UDP_PORT",
     kind: "optional-port",
+    config: "sip.udpPort",
+    default: null,
     help: "plain SIP over UDP, for debugging (off unless set)",
   },
   {
@@ -207,6 +297,8 @@ export const OPTIONS = [
     env: "UPE_MAX_MESSAGE_SIZE",
     kind: "integer",
     min: 1024,
+    config: "sip.maxMessageSize",
+    default: 65_536,
     help: "largest SIP message in bytes (larger: 513, then close)",
   },
   {
@@ -215,6 +307,8 @@ export const OPTIONS = [
     env: "UPE_MAX_HEADERS",
     kind: "integer",
     min: 10,
+    config: "sip.maxHeaders",
+    default: 128,
     help: "most header fields in one SIP message",
   },
   {
@@ -223,6 +317,8 @@ export const OPTIONS = [
     env: "UPE_MAX_CONNECTIONS_PER_SOURCE",
     kind: "integer",
     min: 1,
+    config: "sip.maxConnectionsPerSource",
+    default: 256,
     help: "concurrent SIP connections from one IP address",
   },
   {
@@ -231,6 +327,9 @@ export const OPTIONS = [
     env: "UPE_MAX_CONNECTIONS",
     kind: "integer",
     min: 1,
+    config: "sip.maxConnections",
+    // null: derived from the open-files limit (src/shared/descriptor-budget.ts).
+    default: null,
     help: "concurrent SIP connections in all (default and ceiling: what the open-files limit leaves)",
   },
   {
@@ -239,6 +338,9 @@ export const OPTIONS = [
     env: "UPE_HANDSHAKE_TIMEOUT",
     kind: "integer",
     min: 1,
+    config: "sip.handshakeTimeoutMs",
+    default: 10,
+    scale: SECONDS,
     help: "seconds from TCP accept to a finished TLS handshake (SIP and HTTPS); slower sockets are closed",
   },
   {
@@ -247,6 +349,10 @@ export const OPTIONS = [
     env: "UPE_IDLE_TIMEOUT",
     kind: "integer",
     min: 1,
+    config: "sip.idleTimeoutMs",
+    // Longer than the 600 s re-registration interval, so an idle trunk survives (SPEC §1).
+    default: 3700,
+    scale: SECONDS,
     help: "seconds a SIP connection may stay silent (must exceed the re-registration interval)",
   },
   {
@@ -255,6 +361,9 @@ export const OPTIONS = [
     env: "UPE_PARTIAL_MESSAGE_TIMEOUT",
     kind: "integer",
     min: 1,
+    config: "sip.partialMessageTimeoutMs",
+    default: 10,
+    scale: SECONDS,
     help: "seconds a half-received SIP message may wait for the rest (slowloris guard)",
   },
   {
@@ -262,6 +371,8 @@ export const OPTIONS = [
     flag: "digest-algorithms",
     env: "UPE_DIGEST_ALGORITHMS",
     kind: "list",
+    config: "registrar.digestAlgorithms",
+    default: ["MD5"],
     help: "digest challenges offered, in order (MD5, SHA-256)",
   },
   {
@@ -270,6 +381,9 @@ export const OPTIONS = [
     env: "UPE_SHUTDOWN_GRACE",
     kind: "integer",
     min: 0,
+    config: "shutdownGraceMs",
+    default: 5,
+    scale: SECONDS,
     help: "seconds to let in-flight transactions finish on shutdown",
   },
   {
@@ -277,6 +391,8 @@ export const OPTIONS = [
     flag: "duplicate-registration",
     env: "UPE_DUPLICATE_REGISTRATION",
     kind: "string",
+    config: "registrar.duplicateRegistration",
+    default: "last-wins",
     help: "a second connection registering a trunk's identity: allow, reject (403), last-wins or flap",
     choices: ["allow", "reject", "last-wins", "flap"],
   },
@@ -285,6 +401,8 @@ export const OPTIONS = [
     flag: "inbound-request-uri",
     env: "UPE_INBOUND_REQUEST_URI",
     kind: "string",
+    config: "inboundRequestUri",
+    default: "number",
     help: "Request-URI of calls toward the PBX: number (sip:<dialled number>@<contact host:port>) or contact (the registered Contact URI, the number in To)",
     choices: ["number", "contact"],
   },
@@ -294,6 +412,8 @@ export const OPTIONS = [
     env: "UPE_TRACE_BUFFER",
     kind: "integer",
     min: 0,
+    config: "traceBuffer",
+    default: 10_000,
     help: "trace entries kept in memory (0 = off)",
   },
   {
@@ -301,6 +421,8 @@ export const OPTIONS = [
     flag: "trace-file",
     env: "UPE_TRACE_FILE",
     kind: "string",
+    config: "traceFile",
+    default: null,
     help: "append every trace entry to this file as a JSON line",
   },
   {
@@ -308,6 +430,8 @@ export const OPTIONS = [
     flag: "tls-keylog",
     env: "UPE_TLS_KEYLOG",
     kind: "string",
+    config: "tlsKeylog",
+    default: null,
     help: "write TLS session keys in SSLKEYLOGFILE format, to decrypt a capture of the SIP port",
   },
   {
@@ -315,6 +439,8 @@ export const OPTIONS = [
     flag: "webhook-url",
     env: "UPE_WEBHOOK_URL",
     kind: "string",
+    config: "webhookUrl",
+    default: null,
     help: "POST call and connector events to this http(s) URL (docs/webhooks.md)",
   },
   {
@@ -322,9 +448,26 @@ export const OPTIONS = [
     flag: "webhook-secret",
     env: "UPE_WEBHOOK_SECRET",
     kind: "string",
+    config: "webhookSecret",
+    default: null,
     help: "sign each webhook POST with HMAC-SHA256 (x-upe-signature)",
   },
 ] as const satisfies readonly OptionSpec[];
 
 /** A setting's name; derived from the table, so a setting cannot exist without its flag. */
 export type OptionKey = (typeof OPTIONS)[number]["key"];
+
+/** The config's value for an option's value (`scale` applied). */
+export function configValue(spec: OptionSpec, value: OptionValue): OptionValue {
+  return spec.scale !== undefined && typeof value === "number" ? value * spec.scale : value;
+}
+
+/** First non-internal IPv4 address: what a lab PBX on the LAN can reach. */
+function defaultAdvertisedHost(): string {
+  for (const addresses of Object.values(os.networkInterfaces())) {
+    for (const a of addresses ?? []) {
+      if (a.family === "IPv4" && !a.internal) return a.address;
+    }
+  }
+  return "127.0.0.1";
+}
