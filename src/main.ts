@@ -1,8 +1,5 @@
 #!/usr/bin/env node
-import { certsCommand } from "./cli/certs-command.js";
-import { mockOsbizCommand } from "./cli/mock-osbiz-command.js";
-import { parseCommandLine, usage } from "./cli/parse-command-line.js";
-import { startCommand } from "./cli/start-command.js";
+import { certsCommand, mockOsbizCommand, parseCommandLine, startCommand, usage } from "./cli/index.js";
 import { ConfigError } from "./config/index.js";
 
 const COMMANDS: Record<

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { credentialAlgorithm, type DigestAlgorithm, digestResponse } from "../registrar/digest.js";
+import { credentialAlgorithm, type DigestAlgorithm, digestResponse } from "../registrar/index.js";
 import { parseAuthParams, type SipResponse } from "../sip/message/index.js";
 
 interface Challenge {

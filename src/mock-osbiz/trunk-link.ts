@@ -2,8 +2,7 @@ import { isIP } from "node:net";
 import tls from "node:tls";
 import type { Clock, TimerHandle } from "../shared/clock.js";
 import type { SipMessage } from "../sip/message/index.js";
-import type { SipConnection, TransportLimits } from "../sip/transport/index.js";
-import { StreamConnection } from "../sip/transport/stream-connection.js";
+import { type SipConnection, StreamConnection, type TransportLimits } from "../sip/transport/index.js";
 
 export interface TrunkTarget {
   readonly host: string;

@@ -9,6 +9,7 @@ export {
   isClientAor,
 } from "./client-registrar.js";
 export {
+  credentialAlgorithm,
   type DigestAlgorithm,
   digestHa1,
   digestResponse,

@@ -1,8 +1,7 @@
 import type { User } from "../domain/index.js";
 import { ApiError } from "../errors/index.js";
-import type { ClientAccount, ClientAccountDirectory } from "../registrar/client-registrar.js";
-import { digestHa1 } from "../registrar/digest.js";
-import type { ClientCredentialRepository } from "../store/client-credential-repository.js";
+import { type ClientAccount, type ClientAccountDirectory, digestHa1 } from "../registrar/index.js";
+import type { ClientCredentialRepository } from "../store/index.js";
 
 export const CLIENT_PASSWORD_MIN_LENGTH = 8;
 export const CLIENT_PASSWORD_MAX_LENGTH = 128;

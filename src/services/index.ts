@@ -1,5 +1,12 @@
 export { CallService, type StartCallInput } from "./call-service.js";
 export {
+  type CallSummarySource,
+  type CallSummaryView,
+  type CallView,
+  callSummaryView,
+  callView,
+} from "./call-view.js";
+export {
   CLIENT_PASSWORD_MAX_LENGTH,
   CLIENT_PASSWORD_MIN_LENGTH,
   ClientCredentialService,
@@ -37,6 +44,7 @@ export {
   type MintedToken,
   type MintInput,
   ONE_MONTH_MS,
+  type PortalToken,
   type SeedJwt,
   type SeedJwtSummary,
 } from "./jwt/index.js";

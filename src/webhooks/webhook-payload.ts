@@ -1,32 +1,11 @@
 import { createHmac, randomBytes } from "node:crypto";
+import { type CallSummarySource, type CallSummaryView, callSummaryView } from "../services/index.js";
 
 /** What the dispatcher reads of a journal call (structurally the B2BUA's `Call`). */
-export interface WebhookCallSource {
-  readonly id: string;
-  readonly direction: string;
-  readonly state: string;
-  readonly tenantId: string;
-  readonly trunkId: string;
-  readonly trunkName: string;
-  readonly userId: string | null;
-  readonly from: string;
-  readonly to: string;
-  readonly finalStatus: number | null;
-  readonly hangupCause: string | null;
-}
+export type WebhookCallSource = CallSummarySource;
 
-export interface WebhookCallSummary {
-  readonly id: string;
-  readonly direction: string;
-  readonly state: string;
-  readonly tenantId: string;
-  readonly trunkId: string;
-  readonly trunk: string;
-  readonly userId: string | null;
-  readonly from: string;
-  readonly to: string;
-  readonly finalStatus: number | null;
-  readonly hangupCause: string | null;
+/** The journal's call summary, plus where the full entry is. */
+export interface WebhookCallSummary extends CallSummaryView {
   /** The full journal entry on the admin API. */
   readonly journal: string;
 }
@@ -58,20 +37,7 @@ export function newDeliveryId(): string {
 
 /** The call as it stands when the event happens (looked up then, not at delivery). */
 export function callSummary(call: WebhookCallSource): WebhookCallSummary {
-  return {
-    id: call.id,
-    direction: call.direction,
-    state: call.state,
-    tenantId: call.tenantId,
-    trunkId: call.trunkId,
-    trunk: call.trunkName,
-    userId: call.userId,
-    from: call.from,
-    to: call.to,
-    finalStatus: call.finalStatus,
-    hangupCause: call.hangupCause,
-    journal: `/api/admin/calls/${encodeURIComponent(call.id)}`,
-  };
+  return { ...callSummaryView(call), journal: `/api/admin/calls/${encodeURIComponent(call.id)}` };
 }
 
 /** GitHub-style signature of the exact body bytes: `sha256=<hex HMAC-SHA256>`. */

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
-import type { StartCallInput } from "../../services/index.js";
+import { callView, type StartCallInput } from "../../services/index.js";
 import type { ApiContext } from "../api-context.js";
 import { pageOf, pageOfArray, pagingHooks } from "../plugins/paging.js";
-import { callJson, callSchema, callsQuery, startCallBody } from "../schemas/calls.js";
+import { callSchema, callsQuery, startCallBody } from "../schemas/calls.js";
 import { errorResponses, idParam } from "../schemas/common.js";
 import { pagedArray, pagedQuery } from "../schemas/paging.js";
 
@@ -38,7 +38,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
         ...(q.trunk ? { trunkId: q.trunk } : {}),
         ...(q.state ? { state: q.state } : {}),
       });
-      return pageOfArray(reply, calls, pageOf(request)).map((c) => callJson(c, now()));
+      return pageOfArray(reply, calls, pageOf(request)).map((c) => callView(c, now()));
     },
   );
 
@@ -56,7 +56,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (request, reply) => {
       const call = await ctx.calls.start(request.body as StartCallInput);
       reply.code(201).header("location", `/api/admin/calls/${call.id}`);
-      return callJson(call, now());
+      return callView(call, now());
     },
   );
 
@@ -71,7 +71,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: callSchema, ...errorResponses(401, 404) },
       },
     },
-    async (request) => callJson(ctx.calls.get((request.params as { callId: string }).callId), now()),
+    async (request) => callView(ctx.calls.get((request.params as { callId: string }).callId), now()),
   );
 
   app.delete(
@@ -85,6 +85,6 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: callSchema, ...errorResponses(401, 404) },
       },
     },
-    async (request) => callJson(ctx.calls.hangup((request.params as { callId: string }).callId), now()),
+    async (request) => callView(ctx.calls.hangup((request.params as { callId: string }).callId), now()),
   );
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { ClientCredentialService } from "../../services/client-credential-service.js";
+import type { ClientCredentialService } from "../../services/index.js";
 import type { ApiContext } from "../api-context.js";
 import { clientPasswordBody } from "../schemas/client-credentials.js";
 import { errorResponses, idParam } from "../schemas/common.js";

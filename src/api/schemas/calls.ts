@@ -1,5 +1,4 @@
-import type { Call } from "../../b2bua/index.js";
-import { iso, isoTime } from "./common.js";
+import { isoTime } from "./common.js";
 
 const statsSchema = {
   type: "object",
@@ -119,37 +118,3 @@ export const callsQuery = {
   },
   additionalProperties: false,
 } as const;
-
-export function callJson(call: Call, now: number) {
-  const media = call.media;
-  return {
-    id: call.id,
-    direction: call.direction,
-    state: call.state,
-    tenantId: call.tenantId,
-    trunkId: call.trunkId,
-    trunk: call.trunkName,
-    userId: call.userId,
-    from: call.from,
-    to: call.to,
-    createdAt: iso(call.createdAt),
-    ringingAt: iso(call.ringingAt),
-    answeredAt: iso(call.answeredAt),
-    endedAt: iso(call.endedAt),
-    durationMs: call.answeredAt === null ? null : (call.endedAt ?? now) - call.answeredAt,
-    finalStatus: call.finalStatus,
-    hangupCause: call.hangupCause,
-    endedBy: call.endedBy,
-    onHold: call.onHold,
-    media: media
-      ? { mode: media.mode, direction: media.direction, localPort: media.localPort, stats: media.stats }
-      : null,
-    dtmf: call.dtmf.map((d) => ({ digit: d.digit, via: d.via, at: iso(d.at) })),
-    legs: call.legs,
-    events: call.events.map((e) => ({
-      at: iso(e.at),
-      type: e.type,
-      ...(e.detail === undefined ? {} : { detail: e.detail }),
-    })),
-  };
-}

@@ -1,7 +1,4 @@
-import {
-  CLIENT_PASSWORD_MAX_LENGTH,
-  CLIENT_PASSWORD_MIN_LENGTH,
-} from "../../services/client-credential-service.js";
+import { CLIENT_PASSWORD_MAX_LENGTH, CLIENT_PASSWORD_MIN_LENGTH } from "../../services/index.js";
 
 export const clientPasswordBody = {
   type: "object",

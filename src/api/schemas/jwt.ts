@@ -1,5 +1,4 @@
-import type { JwtStatus, MintedToken } from "../../services/index.js";
-import type { PortalToken } from "../../store/index.js";
+import type { JwtStatus, MintedToken, PortalToken } from "../../services/index.js";
 import { iso, isoTime } from "./common.js";
 
 export const createPortalTokenBody = {

@@ -1,6 +1,6 @@
 import type { TimerHandle } from "../../shared/clock.js";
 import type { SipRequest, SipResponse } from "../message/index.js";
-import type { SipConnection } from "../transport/connection.js";
+import type { SipConnection } from "../transport/index.js";
 import { buildNonSuccessAck } from "./ack-request.js";
 import { ClientTransactionBase, type ClientTransactionDelegate } from "./client-transaction.js";
 import type { TransactionHost } from "./transaction-host.js";

@@ -1,5 +1,5 @@
 import type { SipRequest, SipResponse } from "../message/index.js";
-import type { SipConnection } from "../transport/connection.js";
+import type { SipConnection } from "../transport/index.js";
 import { ClientTransactionBase, type ClientTransactionDelegate } from "./client-transaction.js";
 import type { TransactionHost } from "./transaction-host.js";
 

@@ -1,5 +1,5 @@
 import type { SipMessage, SipRequest, SipResponse } from "../message/index.js";
-import type { SipConnection } from "../transport/connection.js";
+import type { SipConnection } from "../transport/index.js";
 import { TransactionBase } from "./transaction-base.js";
 import type { TransactionHost } from "./transaction-host.js";
 import type { TransactionState } from "./transaction-state.js";

@@ -1,5 +1,5 @@
 import type { TimerHandle } from "../../shared/clock.js";
-import type { SipConnection } from "../transport/connection.js";
+import type { SipConnection } from "../transport/index.js";
 import type { TransactionHost } from "./transaction-host.js";
 import type { TransactionState } from "./transaction-state.js";
 

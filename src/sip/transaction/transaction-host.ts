@@ -1,6 +1,6 @@
 import type { Clock } from "../../shared/clock.js";
 import type { SipRequest } from "../message/index.js";
-import type { SipConnection } from "../transport/connection.js";
+import type { SipConnection } from "../transport/index.js";
 import type { ClientTransactionBase } from "./client-transaction.js";
 import type { ServerTransactionBase } from "./server-transaction.js";
 import type { TransactionTimers } from "./transaction-timers.js";

@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from "../../shared/clock.js";
 import { newTag } from "../../shared/ids.js";
 import { createResponse, type SipRequest, type SipResponse } from "../message/index.js";
-import type { SipConnection } from "../transport/connection.js";
+import type { SipConnection } from "../transport/index.js";
 import { isRfc3261Branch } from "./branch.js";
 import type {
   ClientTransaction,

@@ -21,7 +21,7 @@ const call = {
   hangupCause: null,
   // A journal Call has more; the summary keeps only its own fields.
   events: [{ at: 0, type: "invite" }],
-};
+} as const;
 
 describe("webhook payload", () => {
   it("summarises a call with the trunk name and the journal path", () => {
