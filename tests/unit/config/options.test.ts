@@ -28,8 +28,8 @@ const computed = (spec: OptionSpec) => Object.getOwnPropertyDescriptor(spec, "de
 
 /** Rows of the configuration table (`| `--a`, `--b` | `UPE_A`, `UPE_B` | default | … |`). */
 function documentedRows(): { flags: string[]; envs: string[]; defaultCell: string }[] {
-  const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
-  const section = readme.slice(readme.indexOf("## Configuration"));
+  const doc = readFileSync(new URL("../../../docs/configuration.md", import.meta.url), "utf8");
+  const section = doc.slice(doc.indexOf("| flag | env |"));
   const rows: { flags: string[]; envs: string[]; defaultCell: string }[] = [];
   for (const line of section.split("\n")) {
     const cells = line.split("|").map((c) => c.trim());
@@ -44,7 +44,7 @@ function documentedRows(): { flags: string[]; envs: string[]; defaultCell: strin
 }
 
 describe("the options table", () => {
-  it("is what README's configuration table lists, flag for flag and variable for variable", () => {
+  it("is what docs/configuration.md lists, flag for flag and variable for variable", () => {
     const rows = documentedRows();
     const flags = rows.flatMap((r) => r.flags);
     const envs = rows.flatMap((r) => r.envs);
