@@ -9,34 +9,47 @@ import { AcceptedInvites } from "../sip/dialog/index.js";
 import type { SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
 import type { ConnectionTable, SipConnection } from "../sip/transport/index.js";
-import type { Store } from "../store/index.js";
-import type { B2buaContext, CallEventNotice, DialogEntry } from "./b2bua-context.js";
 import type { Call } from "./call.js";
 import { CallJournal } from "./call-journal.js";
-import { ClientOutbound } from "./client-outbound.js";
-import { DialogRelay } from "./dialog-relay.js";
-import { InDialog } from "./in-dialog.js";
+import { ClientOutbound, type ClientOutboundPorts } from "./client-outbound.js";
+import { DialogRelay, type DialogRelayPorts } from "./dialog-relay.js";
+import { RegisteredFlows } from "./flows.js";
+import { InDialog, type InDialogPorts } from "./in-dialog.js";
 import { ConnectorEndpoint } from "./pbx-endpoint.js";
-import { PbxInbound } from "./pbx-inbound.js";
-import { type CallRefusal, type InboundRequestUri, PbxOutbound } from "./pbx-outbound.js";
+import { PbxInbound, type PbxInboundPorts } from "./pbx-inbound.js";
+import {
+  type CallRefusal,
+  type InboundRequestUri,
+  PbxOutbound,
+  type PbxOutboundPorts,
+} from "./pbx-outbound.js";
+import type { CallDirectory, CallEventNotice, CallOutcome, DialogEntry } from "./ports.js";
 
 export interface B2buaDependencies {
-  readonly store: Store;
+  /** Trunks, PBX systems and users, as calls need them. */
+  readonly directory: CallDirectory;
   readonly bindings: BindingTable;
   /** Registered Unify Phone clients (WebSocket) per user. */
   readonly clients: ClientBindings;
   readonly connections: ConnectionTable;
   readonly transactions: TransactionLayer;
-  readonly media: MediaEngine;
+  readonly media: Pick<MediaEngine, "createSession">;
+  /** Emulator time, for journal timestamps. */
   readonly clock: Clock;
+  /** Real time, for protocol timers and behaviour delays (ring 1 s). */
   readonly timers: Clock;
   readonly host: string;
   readonly sipPort: number;
   readonly domain: string;
   /** Request-URI of calls toward the PBX (`--inbound-request-uri`); default "number". */
   readonly inboundRequestUri?: InboundRequestUri;
+  /** The Allow header value: the router's one list of methods we take. */
+  readonly allow: () => string;
   readonly log: Logger;
 }
+
+/** Every port of the B2BUA's parts, implemented once here. */
+type B2buaPorts = PbxInboundPorts & PbxOutboundPorts & ClientOutboundPorts & DialogRelayPorts & InDialogPorts;
 
 /**
  * The connector's back-to-back user agent: each call has a PBX leg on the trunk and a
@@ -47,57 +60,66 @@ export interface B2buaDependencies {
 export class B2bua {
   readonly journal = new CallJournal();
   readonly events = new Listeners<CallEventNotice>();
-  private readonly ctx: B2buaContext;
+  private readonly dialogs = new Map<string, DialogEntry>();
+  /** Our 2xx responses to INVITEs, retransmitted until their ACK (RFC 3261 §13.3.1.4). */
+  private readonly accepted: AcceptedInvites;
+  private readonly ports: B2buaPorts;
   private readonly inbound: PbxInbound;
   private readonly outbound: PbxOutbound;
   private readonly clientOutbound: ClientOutbound;
   private readonly relay: DialogRelay;
   private readonly inDialog: InDialog;
   private readonly endHooks = new Map<Call, Array<() => void>>();
-  private router: SipRouter | undefined;
   private sequence = 0;
 
-  constructor(deps: B2buaDependencies) {
-    const dialogs = new Map<string, DialogEntry>();
-    const ctx: B2buaContext = {
-      ...deps,
-      endpoint: new ConnectorEndpoint(deps.host, deps.sipPort),
-      // 2xx retransmission runs on the transaction layer's protocol clock and T1/T2.
-      accepted: new AcceptedInvites(deps.transactions.clock, deps.transactions.timers),
-      allow: () => this.router?.allowHeader ?? "",
-      journal: this.journal,
-      dialogs,
-      events: this.events,
-      note: (call, type, detail) => {
-        const at = deps.clock.now();
-        call.event(at, type, detail);
-        this.events.emit({ callId: call.id, type, at, ...(detail === undefined ? {} : { detail }) });
-      },
+  constructor(private readonly deps: B2buaDependencies) {
+    // 2xx retransmission runs on the transaction layer's protocol clock and T1/T2.
+    this.accepted = new AcceptedInvites(deps.transactions.clock, deps.transactions.timers);
+    const { directory, transactions, clock } = deps;
+    const reach = new RegisteredFlows(deps.bindings, deps.clients, deps.connections);
+    const endpoint = new ConnectorEndpoint(deps.host, deps.sipPort);
+    this.ports = {
+      trunk: (id) => directory.trunk(id),
+      system: (ref) => directory.system(ref),
+      userByNumber: (tenantId, number) => directory.userByNumber(tenantId, number),
+      user: (id) => directory.user(id),
+      trunksOnConnection: (id) => reach.trunksOnConnection(id),
+      usersOnConnection: (id) => reach.usersOnConnection(id),
+      trunkFlow: (trunkId) => reach.trunkFlow(trunkId),
+      trunkDialogFlow: (trunkId) => reach.trunkDialogFlow(trunkId),
+      clientDialogFlow: (userId, contact) => reach.clientDialogFlow(userId, contact),
+      reachableClients: (userId) => reach.reachableClients(userId),
+      clientOn: (userId, connectionId) => reach.clientOn(userId, connectionId),
+      endpoint,
+      domain: deps.domain,
+      allow: deps.allow,
+      send: (request, connection, delegate) => transactions.sendRequest(request, connection, delegate),
+      answerInvite: (tx, response, onAckTimeout) => this.accepted.answer(tx, response, onAckTimeout),
+      nextCallId: () => `call-${(++this.sequence).toString().padStart(6, "0")}`,
+      now: () => clock.now(),
+      record: (call) => this.journal.add(call),
+      linesInUse: (trunkId) => this.journal.linesInUse(trunkId),
+      note: (call, type, detail) => this.note(call, type, detail),
       finish: (call, outcome) => this.finish(call, outcome),
       whenEnded: (call, cleanup) => {
         if (!call.active) cleanup();
         else this.endHooks.set(call, [...(this.endHooks.get(call) ?? []), cleanup]);
       },
-      sendByes: (call, except) => {
-        for (const entry of dialogs.values()) {
-          if (entry.call !== call || entry === except || !entry.dialog.connection.open) continue;
-          const bye = entry.dialog.createRequest("BYE");
-          this.ctx.transactions.sendRequest(bye, entry.dialog.connection, { onResponse: () => {} });
-        }
-      },
-      nextCallId: () => `call-${(++this.sequence).toString().padStart(6, "0")}`,
+      sendByes: (call, except) => this.sendByes(call, except),
+      onCallEvent: (listener) => this.events.on(listener),
+      dialogs: this.dialogs,
+      timers: deps.timers,
+      media: deps.media,
     };
-    this.ctx = ctx;
-    this.inbound = new PbxInbound(ctx);
-    this.outbound = new PbxOutbound(ctx, deps.inboundRequestUri ?? "number");
-    this.clientOutbound = new ClientOutbound(ctx, this.outbound);
-    this.relay = new DialogRelay(ctx);
-    this.inDialog = new InDialog(ctx, this.outbound, this.relay);
+    this.inbound = new PbxInbound(this.ports);
+    this.outbound = new PbxOutbound(this.ports, deps.inboundRequestUri ?? "number");
+    this.clientOutbound = new ClientOutbound(this.ports, this.outbound);
+    this.relay = new DialogRelay(this.ports);
+    this.inDialog = new InDialog(this.ports, this.outbound, this.relay);
   }
 
   /** Register the call methods on the SIP router. */
   install(router: SipRouter): void {
-    this.router = router;
     router.on("INVITE", (tx) => this.invite(tx), {
       acceptBody: ["application/sdp"],
       answers: "application/sdp",
@@ -126,7 +148,7 @@ export class B2bua {
   hangup(call: Call): void {
     if (!call.active) return;
     if (this.inbound.decline(call) || this.outbound.cancel(call)) return;
-    this.ctx.sendByes(call);
+    this.sendByes(call);
     this.finish(call, { cause: "hung up by the user", by: "user" });
   }
 
@@ -137,9 +159,9 @@ export class B2bua {
    */
   connectionClosed(connection: SipConnection, reason: string): void {
     this.clientOutbound.connectionClosed(connection);
-    for (const entry of [...this.ctx.dialogs.values()]) {
+    for (const entry of [...this.dialogs.values()]) {
       if (!entry.dialog.connection.open && entry.call.active) {
-        this.ctx.sendByes(entry.call, entry);
+        this.sendByes(entry.call, entry);
         const side = entry.leg === "pbx" ? "PBX" : "client";
         this.finish(entry.call, { cause: `${side} connection lost: ${reason}`, by: "emulator" });
       }
@@ -154,7 +176,7 @@ export class B2bua {
   /** Hang up everything (shutdown). */
   async close(): Promise<void> {
     for (const call of this.journal.activeCalls()) this.hangup(call);
-    this.ctx.accepted.close();
+    this.accepted.close();
   }
 
   /** A new INVITE from a client's WebSocket is a call toward the PBX; from a trunk, one to a user. */
@@ -169,20 +191,30 @@ export class B2bua {
    * CSeq, whatever connection carries it — a record-routing proxy may use another one.
    */
   private onAck(ack: SipRequest): void {
-    this.ctx.accepted.acknowledge(ack);
+    this.accepted.acknowledge(ack);
     if (this.inbound.acknowledged(ack)) return;
     if (this.clientOutbound.acknowledged(ack) || this.relay.acknowledged(ack)) return;
     // Otherwise the ACK of a re-INVITE's 2xx, or a late one: nothing more to do.
   }
 
-  private finish(
-    call: Call,
-    outcome: { status?: number; cause: string; by: "pbx" | "user" | "emulator" },
-  ): void {
+  private note(call: Call, type: string, detail?: string): void {
+    const at = this.deps.clock.now();
+    call.event(at, type, detail);
+    this.events.emit({ callId: call.id, type, at, ...(detail === undefined ? {} : { detail }) });
+  }
+
+  private sendByes(call: Call, except?: DialogEntry): void {
+    for (const entry of this.dialogs.values()) {
+      if (entry.call !== call || entry === except || !entry.dialog.connection.open) continue;
+      const bye = entry.dialog.createRequest("BYE");
+      this.deps.transactions.sendRequest(bye, entry.dialog.connection, { onResponse: () => {} });
+    }
+  }
+
+  private finish(call: Call, outcome: CallOutcome): void {
     if (!call.active) return;
-    const ctx = this.ctx;
     call.state = "ended";
-    call.endedAt = ctx.clock.now();
+    call.endedAt = this.deps.clock.now();
     if (outcome.status !== undefined && call.finalStatus === null) call.finalStatus = outcome.status;
     call.hangupCause = outcome.cause;
     call.endedBy = outcome.by;
@@ -190,14 +222,14 @@ export class B2bua {
     this.endHooks.delete(call);
     for (const hook of hooks) hook();
     call.media?.close();
-    for (const [key, entry] of ctx.dialogs) {
+    for (const [key, entry] of this.dialogs) {
       if (entry.call === call) {
         entry.dialog.state = "terminated";
-        ctx.accepted.forget(key);
-        ctx.dialogs.delete(key);
+        this.accepted.forget(key);
+        this.dialogs.delete(key);
       }
     }
-    ctx.note(call, "ended", outcome.cause);
+    this.note(call, "ended", outcome.cause);
     this.journal.end(call);
   }
 }

@@ -4,11 +4,15 @@ import { Dialog, newDialogTag } from "../sip/dialog/index.js";
 import { Headers, SipRequest, type SipResponse } from "../sip/message/index.js";
 import { newBranch } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
-import type { B2buaContext } from "./b2bua-context.js";
 import type { Call, CallLeg } from "./call.js";
 import { cancelRequestFor } from "./cancel-request.js";
-import { clientDialogFlow } from "./flows.js";
 import { rejectingAnswer } from "./passed-sdp.js";
+import type { CallRecords, Reachability, ReachableClient, Signalling } from "./ports.js";
+
+/** What a fork uses: the SIP side, the clients' flows, the journal. */
+export type ClientForkPorts = Pick<Signalling, "endpoint" | "domain" | "allow" | "send"> &
+  Pick<Reachability, "clientDialogFlow"> &
+  Pick<CallRecords, "note">;
 
 /** One INVITE the fork sent to a registered client. */
 export interface ClientLeg {
@@ -47,7 +51,7 @@ export class ClientFork {
   private readonly legs: ClientLeg[] = [];
 
   constructor(
-    private readonly ctx: B2buaContext,
+    private readonly ctx: ClientForkPorts,
     private readonly call: Call,
     private readonly parties: { caller: string; userId: string; offer: string | null },
     private readonly events: ClientForkEvents,
@@ -58,7 +62,7 @@ export class ClientFork {
     return this.legs.filter((leg) => !leg.done).length;
   }
 
-  start(clients: ReadonlyArray<{ binding: ClientBinding; connection: SipConnection }>): void {
+  start(clients: readonly ReachableClient[]): void {
     for (const { binding, connection } of clients) {
       const request = this.invite(binding.contact, connection);
       const journal: CallLeg = { kind: "client", callId: request.callId };
@@ -76,7 +80,7 @@ export class ClientFork {
       };
       this.legs.push(leg);
       this.ctx.note(this.call, "client-invite", binding.contact);
-      this.ctx.transactions.sendRequest(request, connection, {
+      this.ctx.send(request, connection, {
         onResponse: (response) => this.onResponse(leg, response),
         onTimeout: () => this.end(leg, 408, "Request Timeout: the client did not answer"),
         onTransportError: () => this.end(leg, 503, "Service Unavailable: the client's connection is lost"),
@@ -130,10 +134,7 @@ export class ClientFork {
     leg.journal.status = status;
     leg.journal.reason = response.reason;
     leg.dialog = Dialog.asUac(leg.request, response, leg.connection, this.ctx.endpoint);
-    const { ctx } = this;
-    leg.dialog.followFlow(
-      clientDialogFlow(ctx.clients, ctx.connections, this.parties.userId, leg.binding.contact),
-    );
+    leg.dialog.followFlow(this.ctx.clientDialogFlow(this.parties.userId, leg.binding.contact));
     if (!leg.cancelling && this.events.answered(leg, response)) {
       // A late offer: the client offered in its 2xx, so the ACK waits for the PBX's answer.
       if (this.parties.offer !== null) this.acknowledge(leg);
@@ -144,7 +145,7 @@ export class ClientFork {
     const offer = this.parties.offer === null ? response.body.toString("utf8") : "";
     this.acknowledge(leg, offer ? rejectingAnswer(offer) : undefined);
     const bye = leg.dialog.createRequest("BYE");
-    this.ctx.transactions.sendRequest(bye, leg.dialog.connection, { onResponse: () => {} });
+    this.ctx.send(bye, leg.dialog.connection, { onResponse: () => {} });
     this.ctx.note(this.call, "client-late-answer", `${leg.binding.contact}: ACK and BYE`);
   }
 
@@ -161,7 +162,7 @@ export class ClientFork {
   private sendCancel(leg: ClientLeg): void {
     if (leg.cancelSent || leg.done) return;
     leg.cancelSent = true;
-    this.ctx.transactions.sendRequest(cancelRequestFor(leg.request), leg.connection, {
+    this.ctx.send(cancelRequestFor(leg.request), leg.connection, {
       onResponse: () => {},
     });
     this.ctx.note(this.call, "client-cancel", leg.binding.contact);

@@ -2,12 +2,27 @@ import { Dialog, dialogKeyOfIncoming, newDialogTag } from "../sip/dialog/index.j
 import { createResponse, type SipRequest, type SipResponse } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
-import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
 import type { Call } from "./call.js";
-import { clientDialogFlow } from "./flows.js";
 import { rejectingAnswer } from "./passed-sdp.js";
 import type { CallRefusal, OutboundRelay, PbxOutbound } from "./pbx-outbound.js";
+import type {
+  CallDirectory,
+  CallEnding,
+  CallRecords,
+  DialogEntry,
+  DialogsPort,
+  Reachability,
+  Signalling,
+} from "./ports.js";
 import { dialogResponse } from "./sip-responses.js";
+
+/** What the client → PBX side uses (the call itself goes through PbxOutbound). */
+export type ClientOutboundPorts = Pick<CallDirectory, "user"> &
+  Pick<Reachability, "trunksOnConnection" | "usersOnConnection" | "clientOn" | "clientDialogFlow"> &
+  Pick<CallRecords, "note"> &
+  CallEnding &
+  Pick<Signalling, "endpoint" | "allow" | "answerInvite"> &
+  DialogsPort;
 
 /** A client's INVITE toward the PBX, until we sent it a final response. */
 interface ClientInvite {
@@ -36,8 +51,8 @@ export class ClientOutbound {
   private readonly acks = new Map<string, AwaitedAck>();
 
   constructor(
-    private readonly ctx: B2buaContext,
-    private readonly outbound: PbxOutbound,
+    private readonly ctx: ClientOutboundPorts,
+    private readonly outbound: Pick<PbxOutbound, "start" | "cancel">,
   ) {}
 
   /**
@@ -45,18 +60,18 @@ export class ClientOutbound {
    * registered or not) or a connection a client registered on — never one of a trunk.
    */
   fromClientSide(connection: SipConnection): boolean {
-    if (this.ctx.bindings.trunksOnConnection(connection.id).length > 0) return false;
+    if (this.ctx.trunksOnConnection(connection.id).length > 0) return false;
     return (
       connection.protocol === "WS" ||
       connection.protocol === "WSS" ||
-      this.ctx.clients.usersOnConnection(connection.id).length > 0
+      this.ctx.usersOnConnection(connection.id).length > 0
     );
   }
 
   async handle(tx: ServerTransaction): Promise<void> {
     const ctx = this.ctx;
     const request = tx.request;
-    const users = ctx.clients.usersOnConnection(tx.connection.id);
+    const users = ctx.usersOnConnection(tx.connection.id);
     if (users.length === 0) {
       tx.respond(
         createResponse(request, 403, "Forbidden: no Unify Phone client is registered on this connection"),
@@ -64,7 +79,7 @@ export class ClientOutbound {
       return;
     }
     const caller = request.from.uri.user ?? "";
-    const user = users.includes(caller) ? ctx.store.users.get(caller) : undefined;
+    const user = users.includes(caller) ? ctx.user(caller) : undefined;
     if (!user) {
       tx.respond(
         createResponse(
@@ -169,9 +184,8 @@ export class ClientOutbound {
       return;
     }
     const dialog = Dialog.asUas(tx.request, localTag, tx.connection, ctx.endpoint);
-    const binding = ctx.clients.forUser(call.userId ?? "").find((b) => b.connectionId === tx.connection.id);
-    if (binding)
-      dialog.followFlow(clientDialogFlow(ctx.clients, ctx.connections, binding.userId, binding.contact));
+    const binding = ctx.clientOn(call.userId ?? "", tx.connection.id);
+    if (binding) dialog.followFlow(ctx.clientDialogFlow(binding.userId, binding.contact));
     const client: DialogEntry = { dialog, call, leg: "client", peer: pbx };
     pbx.peer = client;
     ctx.dialogs.set(dialog.key, client);
@@ -187,7 +201,7 @@ export class ClientOutbound {
       localTag,
       sdp === undefined ? {} : { sdp },
     );
-    ctx.accepted.answer(tx, ok, () => {
+    ctx.answerInvite(tx, ok, () => {
       if (!this.acks.delete(dialog.key)) return;
       ctx.note(call, "ack-timeout", "no ACK from the client for the 200 OK within 64·T1");
       refuseOffer();

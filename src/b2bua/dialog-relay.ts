@@ -2,9 +2,15 @@ import { randomInt } from "node:crypto";
 import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
 import { createResponse, dtmfFromInfo, type SipRequest, type SipResponse } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
-import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
 import type { Call } from "./call.js";
 import { holds, offeredDirection } from "./passed-sdp.js";
+import type { CallEnding, CallRecords, DialogEntry, Signalling } from "./ports.js";
+
+/** What relaying between the two sides uses. */
+export type DialogRelayPorts = Pick<CallRecords, "now" | "note"> &
+  Pick<CallEnding, "finish" | "sendByes"> &
+  Pick<Signalling, "endpoint" | "allow" | "send" | "answerInvite">;
+
 import { dialogResponse, respondInDialog } from "./sip-responses.js";
 
 /**
@@ -19,7 +25,7 @@ export class DialogRelay {
   /** ACKs owed to the far side of an offerless re-INVITE, by the asker's dialog key and CSeq. */
   private readonly owedAcks = new Map<string, (sdp: string | undefined) => void>();
 
-  constructor(private readonly ctx: B2buaContext) {}
+  constructor(private readonly ctx: DialogRelayPorts) {}
 
   bye(tx: ServerTransaction, entry: DialogEntry): void {
     tx.respond(createResponse(tx.request, 200, "OK"));
@@ -80,7 +86,7 @@ export class DialogRelay {
       this.noteHold(entry, request.method, offer);
     };
     this.renegotiating.set(call, entry);
-    this.ctx.transactions.sendRequest(forwarded, peer.dialog.connection, {
+    this.ctx.send(forwarded, peer.dialog.connection, {
       onResponse: (response) => {
         const { status } = response;
         if (status < 200) return;
@@ -117,7 +123,7 @@ export class DialogRelay {
     const request = tx.request;
     const digit = dtmfFromInfo(request);
     if (digit) {
-      call.dtmf.push({ digit, via: "info", at: this.ctx.clock.now() });
+      call.dtmf.push({ digit, via: "info", at: this.ctx.now() });
       this.ctx.note(call, "dtmf", `${digit} (SIP INFO from the ${sideOf(entry)})`);
     }
     const contentType = request.headers.get("content-type");
@@ -128,7 +134,7 @@ export class DialogRelay {
     const answer = (status: number, reason: string) => {
       if (pending(tx)) tx.respond(createResponse(request, status, reason));
     };
-    this.ctx.transactions.sendRequest(forwarded, peer.dialog.connection, {
+    this.ctx.send(forwarded, peer.dialog.connection, {
       onResponse: (response) => {
         if (response.status >= 200) answer(response.status, response.reason);
       },

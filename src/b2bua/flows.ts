@@ -1,6 +1,7 @@
-import type { Binding, BindingTable, ClientBindings } from "../registrar/index.js";
+import type { Binding, BindingTable, ClientBinding, ClientBindings } from "../registrar/index.js";
 import type { DialogFlow } from "../sip/dialog/index.js";
 import type { ConnectionTable, SipConnection } from "../sip/transport/index.js";
+import type { Reachability, ReachableClient } from "./ports.js";
 
 /**
  * The trunk's current registered flow: its most recently refreshed binding whose connection
@@ -46,4 +47,44 @@ export function clientDialogFlow(
     const binding = clients.get(userId, contact);
     return binding ? connections.get(binding.connectionId) : undefined;
   };
+}
+
+/** Reachability over the registrars' bindings and the open connections. */
+export class RegisteredFlows implements Reachability {
+  constructor(
+    private readonly bindings: BindingTable,
+    private readonly clients: ClientBindings,
+    private readonly connections: ConnectionTable,
+  ) {}
+
+  trunksOnConnection(connectionId: string): readonly string[] {
+    return this.bindings.trunksOnConnection(connectionId);
+  }
+
+  usersOnConnection(connectionId: string): readonly string[] {
+    return this.clients.usersOnConnection(connectionId);
+  }
+
+  trunkFlow(trunkId: string): { binding: Binding; connection: SipConnection } | undefined {
+    return trunkFlow(this.bindings, this.connections, trunkId);
+  }
+
+  trunkDialogFlow(trunkId: string): DialogFlow {
+    return trunkDialogFlow(this.bindings, this.connections, trunkId);
+  }
+
+  clientDialogFlow(userId: string, contact: string): DialogFlow {
+    return clientDialogFlow(this.clients, this.connections, userId, contact);
+  }
+
+  reachableClients(userId: string): ReachableClient[] {
+    return this.clients.forUser(userId).flatMap((binding) => {
+      const connection = this.connections.get(binding.connectionId);
+      return connection?.open ? [{ binding, connection }] : [];
+    });
+  }
+
+  clientOn(userId: string, connectionId: string): ClientBinding | undefined {
+    return this.clients.forUser(userId).find((b) => b.connectionId === connectionId);
+  }
 }

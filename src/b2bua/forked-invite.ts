@@ -1,13 +1,27 @@
-import type { ClientBinding } from "../registrar/index.js";
 import { createResponse, type SipResponse } from "../sip/message/index.js";
-import type { SipConnection } from "../sip/transport/index.js";
-import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
 import { refusalOf, type VirtualBehaviour } from "./call-behaviour.js";
-import { ClientFork, type ClientLeg } from "./client-fork.js";
+import { ClientFork, type ClientForkPorts, type ClientLeg } from "./client-fork.js";
 import type { PendingInvite } from "./pbx-inbound.js";
+import type {
+  CallEnding,
+  CallRecords,
+  DialogEntry,
+  DialogsPort,
+  MediaPort,
+  ReachableClient,
+  TimersPort,
+} from "./ports.js";
 import { bestFinalResponse } from "./response-selection.js";
 import { dialogResponse, forwardHeaders } from "./sip-responses.js";
 import { virtualMedia } from "./virtual-media.js";
+
+/** What a forked INVITE uses besides its fork's ports. */
+export type ForkedInvitePorts = ClientForkPorts &
+  Pick<CallRecords, "now"> &
+  Pick<CallEnding, "finish" | "whenEnded"> &
+  DialogsPort &
+  TimersPort &
+  MediaPort;
 
 /** What the PBX INVITE's owner does for a forked call. */
 export interface ForkHost {
@@ -42,7 +56,7 @@ export class ForkedInvite {
   private ringingSent = false;
 
   constructor(
-    private readonly ctx: B2buaContext,
+    private readonly ctx: ForkedInvitePorts,
     private readonly pending: PendingInvite,
     /** The virtual behaviour ringing in parallel; null for "clients-only". */
     private readonly virtual: VirtualBehaviour | null,
@@ -69,7 +83,7 @@ export class ForkedInvite {
     );
   }
 
-  async start(clients: ReadonlyArray<{ binding: ClientBinding; connection: SipConnection }>): Promise<void> {
+  async start(clients: readonly ReachableClient[]): Promise<void> {
     // However the call ends (PBX CANCEL, hang-up over the API, lost connection), ringing clients get CANCEL.
     this.ctx.whenEnded(this.pending.call, () => {
       this.settled = true;
@@ -90,7 +104,7 @@ export class ForkedInvite {
       return;
     }
     if (behaviour.mode === "forward") {
-      const headers = forwardHeaders(ctx, call, behaviour.to);
+      const headers = forwardHeaders(ctx.domain, call, behaviour.to);
       const cause = `forwarded to ${behaviour.to}`;
       this.virtualFailed({ status: 302, reason: "Moved Temporarily", cause, by: "user", headers });
       return;
@@ -136,7 +150,7 @@ export class ForkedInvite {
     const { call, tx, dialog } = this.pending;
     tx.respond(dialogResponse(ctx, tx.request, tx.connection, 180, dialog.localTag));
     call.state = "ringing";
-    call.ringingAt = ctx.clock.now();
+    call.ringingAt = ctx.now();
     ctx.note(call, "ringing", who);
   }
 

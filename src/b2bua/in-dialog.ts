@@ -1,11 +1,27 @@
 import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
 import { createResponse, dtmfFromInfo, parseUri, reasonPhrase } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
-import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
 import type { Call } from "./call.js";
 import type { DialogRelay } from "./dialog-relay.js";
 import type { PbxOutbound } from "./pbx-outbound.js";
+import type {
+  CallDirectory,
+  CallEnding,
+  CallEventsPort,
+  CallRecords,
+  DialogEntry,
+  DialogsPort,
+  Signalling,
+} from "./ports.js";
 import { dialogResponse, respondInDialog } from "./sip-responses.js";
+
+/** What in-dialog requests use; a transfer's new call goes through PbxOutbound. */
+export type InDialogPorts = DialogsPort &
+  Pick<CallDirectory, "user"> &
+  Pick<CallRecords, "now" | "note"> &
+  Pick<CallEnding, "finish"> &
+  CallEventsPort &
+  Pick<Signalling, "endpoint" | "allow" | "send" | "answerInvite">;
 
 /**
  * Requests inside an established call (RFC 3261 §12.2.2): BYE, re-INVITE and UPDATE
@@ -15,8 +31,8 @@ import { dialogResponse, respondInDialog } from "./sip-responses.js";
  */
 export class InDialog {
   constructor(
-    private readonly ctx: B2buaContext,
-    private readonly outbound: PbxOutbound,
+    private readonly ctx: InDialogPorts,
+    private readonly outbound: Pick<PbxOutbound, "start">,
     private readonly relay: DialogRelay,
   ) {}
 
@@ -116,7 +132,7 @@ export class InDialog {
     const digit = dtmfFromInfo(tx.request);
     tx.respond(createResponse(tx.request, 200, "OK"));
     if (digit) {
-      entry.call.dtmf.push({ digit, via: "info", at: this.ctx.clock.now() });
+      entry.call.dtmf.push({ digit, via: "info", at: this.ctx.now() });
       this.ctx.note(entry.call, "dtmf", `${digit} (SIP INFO)`);
     }
   }
@@ -145,7 +161,7 @@ export class InDialog {
       );
       return;
     }
-    const user = call.userId ? this.ctx.store.users.get(call.userId) : undefined;
+    const user = call.userId ? this.ctx.user(call.userId) : undefined;
     if (!user) {
       tx.respond(createResponse(tx.request, 403, "Forbidden: the referred party is not a Unify Phone user"));
       return;
@@ -179,7 +195,7 @@ export class InDialog {
       this.notify(entry, statusLine(newCall.finalStatus ?? 503), true);
       return;
     }
-    const off = this.ctx.events.on((e) => {
+    const off = this.ctx.onCallEvent((e) => {
       if (e.callId !== newCall.id) return;
       if (e.type === "ringing") this.notify(entry, statusLine(180), false);
       if (e.type === "answered") {
@@ -205,7 +221,7 @@ export class InDialog {
         "subscription-state": final ? "terminated;reason=noresource" : "active;expires=60",
       },
     });
-    this.ctx.transactions.sendRequest(notify, entry.dialog.connection, { onResponse: () => {} });
+    this.ctx.send(notify, entry.dialog.connection, { onResponse: () => {} });
   }
 }
 

@@ -1,5 +1,4 @@
 export { B2bua, type B2buaDependencies } from "./b2bua.js";
-export type { CallEventNotice } from "./b2bua-context.js";
 export { Call, type CallDirection, type CallEvent, type CallState } from "./call.js";
 export {
   BEHAVIOUR_MODES,
@@ -10,3 +9,4 @@ export {
 } from "./call-behaviour.js";
 export type { CallFilter } from "./call-journal.js";
 export type { CallRefusal } from "./pbx-outbound.js";
+export type { CallDirectory, CallEventNotice } from "./ports.js";

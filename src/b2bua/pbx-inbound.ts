@@ -1,17 +1,22 @@
 import type { Trunk } from "../domain/index.js";
 import type { MediaSession } from "../media/index.js";
-import type { ClientBinding } from "../registrar/index.js";
 import { Dialog, dialogKeyOfIncoming, newDialogTag } from "../sip/dialog/index.js";
 import { createResponse, type SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
-import type { SipConnection } from "../sip/transport/index.js";
-import type { B2buaContext } from "./b2bua-context.js";
 import { Call } from "./call.js";
 import { behaviourOf, refusalOf, type VirtualBehaviour } from "./call-behaviour.js";
-import { trunkDialogFlow } from "./flows.js";
-import { ForkedInvite } from "./forked-invite.js";
+import { ForkedInvite, type ForkedInvitePorts } from "./forked-invite.js";
 import { findUserByNumber, numberingMismatch } from "./number-plan.js";
 import { passThroughProblem } from "./passed-sdp.js";
+import type {
+  CallDirectory,
+  CallEnding,
+  CallRecords,
+  Reachability,
+  ReachableClient,
+  Signalling,
+  TimersPort,
+} from "./ports.js";
 import { dialogResponse, forwardHeaders } from "./sip-responses.js";
 import { virtualMedia } from "./virtual-media.js";
 
@@ -27,9 +32,17 @@ export interface PendingInvite {
   /** Passes the PBX's ACK body on to the client that answered (its late offer). */
   relayAck?: (sdp: string | undefined) => void;
   /** The virtual user's ring timer (ringMs), until it answers or refuses. */
-  timer?: ReturnType<B2buaContext["timers"]["setTimer"]>;
+  timer?: ReturnType<TimersPort["timers"]["setTimer"]>;
   answered: boolean;
 }
+
+/** What the PBX → user side uses. */
+export type PbxInboundPorts = ForkedInvitePorts &
+  Pick<CallDirectory, "trunk" | "system" | "userByNumber"> &
+  Pick<Reachability, "trunksOnConnection" | "trunkDialogFlow" | "reachableClients"> &
+  CallRecords &
+  CallEnding &
+  Pick<Signalling, "answerInvite">;
 
 /**
  * PBX → Unify Phone user (SPEC §3.3): the INVITE must come over a registered trunk's
@@ -41,7 +54,7 @@ export class PbxInbound {
   /** Pending INVITEs by server-transaction id. */
   readonly pending = new Map<string, PendingInvite>();
 
-  constructor(private readonly ctx: B2buaContext) {}
+  constructor(private readonly ctx: PbxInboundPorts) {}
 
   handle(tx: ServerTransaction): void {
     const ctx = this.ctx;
@@ -51,7 +64,7 @@ export class PbxInbound {
       tx.respond(createResponse(request, 403, "Forbidden: INVITE not from a registered trunk connection"));
       return;
     }
-    const system = ctx.store.systems.get(trunk.systemRef);
+    const system = ctx.system(trunk.systemRef);
     const dialed = request.requestUri.user ?? "";
     const caller = request.from.uri.user ?? "anonymous";
     const call = new Call(
@@ -63,12 +76,12 @@ export class PbxInbound {
       null,
       caller,
       dialed,
-      ctx.clock.now(),
+      ctx.now(),
       "echo",
     );
     call.legs.push({ kind: "pbx", callId: request.callId });
     const limit = system?.simultaneousCalls ?? 0;
-    if (ctx.journal.linesInUse(trunk.id) >= limit) {
+    if (ctx.linesInUse(trunk.id) >= limit) {
       this.refuse(
         tx,
         call,
@@ -78,7 +91,7 @@ export class PbxInbound {
       );
       return;
     }
-    const user = findUserByNumber(dialed, (n) => ctx.store.users.getByPhoneNumber(trunk.tenantId, n));
+    const user = findUserByNumber(dialed, (n) => ctx.userByNumber(trunk.tenantId, n));
     if (!user) {
       this.refuse(
         tx,
@@ -106,9 +119,9 @@ export class PbxInbound {
     // The virtual user takes part unless only the clients may answer.
     if (behaviour.routing !== "clients-only")
       answered.legs.push({ kind: "virtual-user", callId: request.callId });
-    ctx.journal.add(answered);
+    ctx.record(answered);
     ctx.note(answered, "invite", `from ${caller} to ${dialed} (${user.emailAddress}) on ${trunk.name}`);
-    const clients = behaviour.routing === "virtual-only" ? [] : this.reachableClients(user.id);
+    const clients = behaviour.routing === "virtual-only" ? [] : ctx.reachableClients(user.id);
     if (clients.length > 0) {
       this.startForked(tx, answered, behaviour, clients);
     } else if (behaviour.routing === "clients-only") {
@@ -182,7 +195,7 @@ export class PbxInbound {
     }
     if (behaviour.mode === "forward") {
       const response = createResponse(request, 302, "Moved Temporarily", localTag);
-      for (const [name, value] of Object.entries(forwardHeaders(ctx, call, behaviour.to)))
+      for (const [name, value] of Object.entries(forwardHeaders(ctx.domain, call, behaviour.to)))
         response.headers.set(name, value);
       tx.respond(response);
       ctx.finish(call, { status: 302, cause: `forwarded to ${behaviour.to}`, by: "user" });
@@ -196,13 +209,13 @@ export class PbxInbound {
     }
     const { media, sdp: answerSdp, offeredInAnswer } = prepared;
     const dialog = Dialog.asUas(request, localTag, tx.connection, ctx.endpoint);
-    dialog.followFlow(trunkDialogFlow(ctx.bindings, ctx.connections, call.trunkId));
+    dialog.followFlow(ctx.trunkDialogFlow(call.trunkId));
     const pending: PendingInvite = { call, tx, dialog, media, offeredInAnswer, answered: false };
     this.pending.set(tx.id, pending);
     ctx.dialogs.set(dialog.key, { dialog, call, leg: "pbx" });
     tx.respond(dialogResponse(ctx, request, tx.connection, 180, localTag));
     call.state = "ringing";
-    call.ringingAt = ctx.clock.now();
+    call.ringingAt = ctx.now();
     ctx.note(call, "ringing");
     const ringMs = "ringMs" in behaviour ? behaviour.ringMs : 0;
     pending.timer = ctx.timers.setTimer(ringMs, () => {
@@ -222,7 +235,7 @@ export class PbxInbound {
     tx: ServerTransaction,
     call: Call,
     behaviour: VirtualBehaviour,
-    clients: ReadonlyArray<{ binding: ClientBinding; connection: SipConnection }>,
+    clients: readonly ReachableClient[],
   ): void {
     const ctx = this.ctx;
     const request = tx.request;
@@ -234,7 +247,7 @@ export class PbxInbound {
       return;
     }
     const dialog = Dialog.asUas(request, localTag, tx.connection, ctx.endpoint);
-    dialog.followFlow(trunkDialogFlow(ctx.bindings, ctx.connections, call.trunkId));
+    dialog.followFlow(ctx.trunkDialogFlow(call.trunkId));
     const pending: PendingInvite = { call, tx, dialog, media: null, offeredInAnswer: false, answered: false };
     this.pending.set(tx.id, pending);
     ctx.dialogs.set(dialog.key, { dialog, call, leg: "pbx" });
@@ -258,11 +271,11 @@ export class PbxInbound {
       sdp === undefined ? {} : { sdp },
     );
     call.state = "answered";
-    call.answeredAt = ctx.clock.now();
+    call.answeredAt = ctx.now();
     call.finalStatus = 200;
     // Retransmitted until the ACK; after 64·T1 without one, RFC 3261 §13.3.1.4: confirm the
     // dialog, then end the session with BYE (a client too).
-    ctx.accepted.answer(tx, response, () => {
+    ctx.answerInvite(tx, response, () => {
       if (!this.pending.delete(tx.id)) return;
       ctx.note(call, "ack-timeout", "no ACK for the 200 OK within 64·T1");
       ctx.sendByes(call);
@@ -272,24 +285,16 @@ export class PbxInbound {
   }
 
   private refuse(tx: ServerTransaction, call: Call, status: number, reason: string, cause: string): void {
-    this.ctx.journal.add(call);
+    this.ctx.record(call);
     this.ctx.note(call, "invite", `from ${call.from} to ${call.to} on ${call.trunkName}`);
     tx.respond(createResponse(tx.request, status, reason, newDialogTag()));
     this.ctx.finish(call, { status, cause, by: "emulator" });
   }
 
-  /** The user's registered clients whose WebSocket is still open. */
-  private reachableClients(userId: string): Array<{ binding: ClientBinding; connection: SipConnection }> {
-    return this.ctx.clients.forUser(userId).flatMap((binding) => {
-      const connection = this.ctx.connections.get(binding.connectionId);
-      return connection?.open ? [{ binding, connection }] : [];
-    });
-  }
-
   /** The trunk registered over the connection this INVITE came on. */
   private trunkOf(tx: ServerTransaction): Trunk | undefined {
-    for (const trunkId of this.ctx.bindings.trunksOnConnection(tx.connection.id)) {
-      const trunk = this.ctx.store.trunks.get(trunkId);
+    for (const trunkId of this.ctx.trunksOnConnection(tx.connection.id)) {
+      const trunk = this.ctx.trunk(trunkId);
       if (trunk) return trunk;
     }
     return undefined;

@@ -5,11 +5,28 @@ import { Dialog, newDialogTag } from "../sip/dialog/index.js";
 import { Headers, SipRequest, type SipResponse } from "../sip/message/index.js";
 import { type ClientTransaction, newBranch } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
-import type { B2buaContext, DialogEntry } from "./b2bua-context.js";
 import { Call } from "./call.js";
 import { cancelRequestFor } from "./cancel-request.js";
-import { trunkDialogFlow, trunkFlow } from "./flows.js";
 import { rejectingAnswer } from "./passed-sdp.js";
+import type {
+  CallDirectory,
+  CallEnding,
+  CallRecords,
+  DialogEntry,
+  DialogsPort,
+  MediaPort,
+  Reachability,
+  Signalling,
+} from "./ports.js";
+
+/** What the user → PBX side uses. */
+export type PbxOutboundPorts = Pick<CallDirectory, "trunk" | "system"> &
+  CallRecords &
+  Pick<CallEnding, "finish"> &
+  Pick<Reachability, "trunkFlow" | "trunkDialogFlow"> &
+  Pick<Signalling, "endpoint" | "domain" | "allow" | "send"> &
+  MediaPort &
+  DialogsPort;
 
 /**
  * The Request-URI of an INVITE toward the PBX: `number` — the dialled number as user part of
@@ -68,7 +85,7 @@ export class PbxOutbound {
   private readonly outgoing = new Map<string, OutgoingInvite>();
 
   constructor(
-    private readonly ctx: B2buaContext,
+    private readonly ctx: PbxOutboundPorts,
     private readonly requestUri: InboundRequestUri,
   ) {}
 
@@ -78,10 +95,10 @@ export class PbxOutbound {
     options: { media?: MediaMode; replaces?: string; relay?: OutboundRelay } = {},
   ): Promise<Call | CallRefusal> {
     const ctx = this.ctx;
-    const trunk = user.trunkId ? ctx.store.trunks.get(user.trunkId) : undefined;
+    const trunk = user.trunkId ? ctx.trunk(user.trunkId) : undefined;
     if (!trunk)
       return { kind: "user_not_assigned", detail: `${user.emailAddress} is not assigned to a trunk` };
-    const system = ctx.store.systems.get(trunk.systemRef);
+    const system = ctx.system(trunk.systemRef);
     const from = user.phoneNumber ?? user.callno ?? user.emailAddress;
     const call = new Call(
       ctx.nextCallId(),
@@ -92,7 +109,7 @@ export class PbxOutbound {
       user.id,
       from,
       to,
-      ctx.clock.now(),
+      ctx.now(),
       options.media ?? "echo",
     );
     const sipCallId = newCallId();
@@ -101,17 +118,17 @@ export class PbxOutbound {
       relay ? { kind: "client", callId: relay.clientCallId } : { kind: "virtual-user", callId: sipCallId },
       { kind: "pbx", callId: sipCallId },
     );
-    ctx.journal.add(call);
+    ctx.record(call);
     ctx.note(call, "invite", `from ${from} (${user.emailAddress}) to ${to} on ${trunk.name}`);
 
-    const flow = trunkFlow(ctx.bindings, ctx.connections, trunk.id);
+    const flow = ctx.trunkFlow(trunk.id);
     if (!flow) {
       const detail = `trunk ${trunk.name} is not registered: the PBX has no connection to the connector`;
       ctx.finish(call, { cause: detail, by: "emulator" });
       return { kind: "trunk_not_registered", detail, call };
     }
     const limit = system?.simultaneousCalls ?? 0;
-    if (ctx.journal.linesInUse(trunk.id) > limit) {
+    if (ctx.linesInUse(trunk.id) > limit) {
       const detail = `all trunk lines busy (${limit}/${limit})`;
       ctx.finish(call, { status: 503, cause: detail, by: "emulator" });
       return { kind: "trunk_lines_busy", detail, call };
@@ -126,7 +143,7 @@ export class PbxOutbound {
     const { binding, connection } = flow;
     const request = this.invite(sipCallId, from, to, binding.contact, connection, offer, options.replaces);
     const entry = {} as OutgoingInvite;
-    const tx = ctx.transactions.sendRequest(request, connection, {
+    const tx = ctx.send(request, connection, {
       onResponse: (response) => this.onResponse(entry, response),
       onTimeout: () => this.fail(entry, 408, "no answer from the PBX (timeout)"),
       onTransportError: () => this.fail(entry, 503, "PBX connection lost while calling"),
@@ -147,7 +164,7 @@ export class PbxOutbound {
   }
 
   private sendCancel(entry: OutgoingInvite): void {
-    this.ctx.transactions.sendRequest(cancelRequestFor(entry.request), entry.connection, {
+    this.ctx.send(cancelRequestFor(entry.request), entry.connection, {
       onResponse: () => {},
     });
   }
@@ -164,7 +181,7 @@ export class PbxOutbound {
     }
     call.media = media;
     media.onDtmf((digit) => {
-      call.dtmf.push({ digit, via: "rfc4733", at: ctx.clock.now() });
+      call.dtmf.push({ digit, via: "rfc4733", at: ctx.now() });
       ctx.note(call, "dtmf", `${digit} (RFC 4733)`);
     });
     return media;
@@ -207,7 +224,7 @@ export class PbxOutbound {
       }
       if (status >= 180 && call.state === "setup") {
         call.state = "ringing";
-        call.ringingAt = ctx.clock.now();
+        call.ringingAt = ctx.now();
         ctx.note(call, "ringing", `${status} ${response.reason}`);
       }
       if (!entry.cancelled) relay?.provisional(response);
@@ -227,7 +244,7 @@ export class PbxOutbound {
       return;
     }
     const dialog = Dialog.asUac(entry.request, response, entry.connection, ctx.endpoint);
-    dialog.followFlow(trunkDialogFlow(ctx.bindings, ctx.connections, call.trunkId));
+    dialog.followFlow(ctx.trunkDialogFlow(call.trunkId));
     entry.dialog = dialog;
     const pbx: DialogEntry = { dialog, call, leg: "pbx" };
     ctx.dialogs.set(dialog.key, pbx);
@@ -253,13 +270,13 @@ export class PbxOutbound {
       else ctx.note(call, "media", `${result.codec.name} ${result.direction}`);
     }
     call.state = "answered";
-    call.answeredAt = ctx.clock.now();
+    call.answeredAt = ctx.now();
     call.finalStatus = status;
     ctx.note(call, "answered", `${status} ${response.reason}`);
     if (entry.cancelled) {
       // CANCEL crossed the 2xx: the call exists, so end it with BYE (RFC 3261 §9.1).
       const bye = dialog.createRequest("BYE");
-      ctx.transactions.sendRequest(bye, dialog.connection, { onResponse: () => {} });
+      ctx.send(bye, dialog.connection, { onResponse: () => {} });
       ctx.finish(call, { cause: "hung up by the user (CANCEL crossed the 200 OK)", by: "user" });
       return;
     }

@@ -2,15 +2,15 @@ import { copyRecordRoute } from "../sip/dialog/index.js";
 import { createResponse, type SipRequest, type SipResponse } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
-import type { B2buaContext } from "./b2bua-context.js";
 import type { Call } from "./call.js";
+import type { Signalling } from "./ports.js";
 
 /**
  * A response inside (or creating) a dialog: our To tag and Contact, the Record-Route of an
  * INVITE (RFC 3261 §12.1.1), the one Allow list on a 2xx, optional SDP.
  */
 export function dialogResponse(
-  ctx: B2buaContext,
+  sip: Pick<Signalling, "endpoint" | "allow">,
   request: SipRequest,
   connection: SipConnection,
   status: number,
@@ -19,10 +19,10 @@ export function dialogResponse(
 ): SipResponse {
   const response = createResponse(request, status, options.reason, localTag);
   if (status < 300 || status >= 400) {
-    if (status !== 100) response.headers.set("contact", `<${ctx.endpoint.contact(connection)}>`);
+    if (status !== 100) response.headers.set("contact", `<${sip.endpoint.contact(connection)}>`);
   }
   if (request.method === "INVITE") copyRecordRoute(request, response);
-  if (status >= 200 && status < 300) response.headers.set("allow", ctx.allow());
+  if (status >= 200 && status < 300) response.headers.set("allow", sip.allow());
   for (const [name, value] of Object.entries(options.headers ?? {})) response.headers.set(name, value);
   if (options.sdp !== undefined) {
     response.headers.set("content-type", "application/sdp");
@@ -35,18 +35,22 @@ export function dialogResponse(
  * Answer an in-dialog request; a 2xx to a re-INVITE is retransmitted until its ACK like any
  * 2xx to INVITE (RFC 3261 §13.3.1.4) — the session existed before, so no ACK only stops it.
  */
-export function respondInDialog(ctx: B2buaContext, tx: ServerTransaction, response: SipResponse): void {
+export function respondInDialog(
+  sip: Pick<Signalling, "answerInvite">,
+  tx: ServerTransaction,
+  response: SipResponse,
+): void {
   if (tx.request.method === "INVITE" && response.status >= 200 && response.status < 300) {
-    ctx.accepted.answer(tx, response);
+    sip.answerInvite(tx, response);
   } else {
     tx.respond(response);
   }
 }
 
 /** The 302 of the "forward" behaviour: the target in Contact, the dialed user in Diversion. */
-export function forwardHeaders(ctx: B2buaContext, call: Call, to: string): Record<string, string> {
+export function forwardHeaders(domain: string, call: Call, to: string): Record<string, string> {
   return {
-    contact: `<sip:${to}@${ctx.domain}>`,
-    diversion: `<sip:${call.to}@${ctx.domain}>;reason=unconditional`,
+    contact: `<sip:${to}@${domain}>`,
+    diversion: `<sip:${call.to}@${domain}>;reason=unconditional`,
   };
 }

@@ -1,7 +1,7 @@
 import type { MediaSession } from "../media/index.js";
 import type { SipRequest } from "../sip/message/index.js";
-import type { B2buaContext } from "./b2bua-context.js";
 import type { Call } from "./call.js";
+import type { CallRecords, MediaPort } from "./ports.js";
 
 export type VirtualMedia =
   | { ok: true; media: MediaSession; sdp: string; offeredInAnswer: boolean }
@@ -13,7 +13,7 @@ export type VirtualMedia =
  * the ACK then carries the answer). The session becomes the call's media.
  */
 export async function virtualMedia(
-  ctx: B2buaContext,
+  ctx: MediaPort & Pick<CallRecords, "now" | "note">,
   call: Call,
   request: SipRequest,
 ): Promise<VirtualMedia> {
@@ -26,7 +26,7 @@ export async function virtualMedia(
   }
   call.media = media;
   media.onDtmf((digit) => {
-    call.dtmf.push({ digit, via: "rfc4733", at: ctx.clock.now() });
+    call.dtmf.push({ digit, via: "rfc4733", at: ctx.now() });
     ctx.note(call, "dtmf", `${digit} (RFC 4733)`);
   });
   if (request.body.length === 0) return { ok: true, media, sdp: media.offer(), offeredInAnswer: true };

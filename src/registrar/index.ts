@@ -8,6 +8,7 @@ export {
   type ClientRegistrarOptions,
   isClientAor,
 } from "./client-registrar.js";
+export { type ConnectionOwner, connectionOwner, type OwnerDirectory } from "./connection-owner.js";
 export {
   credentialAlgorithm,
   type DigestAlgorithm,

@@ -24,7 +24,7 @@ export interface ClientSessions {
  * H(userId:realm:password) for MD5 and SHA-256 is kept; the password is neither stored,
  * returned nor logged. Deleting it logs the user's clients out at once.
  */
-export class ClientCredentialService implements ClientAccountDirectory {
+export class ClientCredentialService {
   constructor(
     /** Resolves a tenant's user, throwing tenant_not_found / user_not_found (UserService). */
     private readonly users: { get(tenantId: string, userId: string): User },
@@ -51,18 +51,23 @@ export class ClientCredentialService implements ClientAccountDirectory {
     const user = this.users.get(tenantId, userId);
     if (this.credentials.delete(user.id)) this.sessions.dropUser(user.id, "client password deleted");
   }
+}
 
-  findClientAccount(userId: string): ClientAccount | undefined {
-    const c = this.credentials.get(userId);
-    return (
-      c && {
-        userId: c.userId,
-        tenantId: c.tenantId,
-        realm: c.realm,
-        ha1: { MD5: c.ha1Md5, "SHA-256": c.ha1Sha256 },
-      }
-    );
-  }
+/** The client accounts the client registrar verifies against: the stored HA1s, read as they are now. */
+export function clientAccounts(credentials: Pick<ClientCredentialRepository, "get">): ClientAccountDirectory {
+  return {
+    findClientAccount(userId: string): ClientAccount | undefined {
+      const c = credentials.get(userId);
+      return (
+        c && {
+          userId: c.userId,
+          tenantId: c.tenantId,
+          realm: c.realm,
+          ha1: { MD5: c.ha1Md5, "SHA-256": c.ha1Sha256 },
+        }
+      );
+    },
+  };
 }
 
 function checkPassword(value: unknown): string {

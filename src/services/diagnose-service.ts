@@ -36,6 +36,18 @@ export interface FaultHitView {
   lastHit(): { faultId: string; name?: string; at: number; action: string; point: string } | undefined;
 }
 
+export interface DiagnoseDependencies {
+  readonly store: Store;
+  readonly registrations: RegistrationView;
+  readonly jwt: JwtService;
+  readonly linesInUse: (trunkId: string) => number;
+  readonly clock: Clock;
+  readonly startedAt: number;
+  readonly trunkStatus: Listeners<TrunkStatusEvent>;
+  readonly attempts: Listeners<RegisterAttempt>;
+  readonly faults: FaultHitView;
+}
+
 /**
  * Like the PBX's "Diagnose" page, from the connector's side: per trunk, what is wrong now
  * and since when — registration, refused REGISTERs, busy lines, the tenant's JWT.
@@ -44,20 +56,24 @@ export class DiagnoseService {
   private readonly lastStatus = new Map<string, TrunkStatusEvent>();
   private readonly lastRefusal = new Map<string, RegisterAttempt>();
   private readonly lastSuccess = new Map<string, RegisterAttempt>();
-  faults: FaultHitView | undefined;
+  private readonly store: Store;
+  private readonly registrations: RegistrationView;
+  private readonly jwt: JwtService;
+  private readonly linesInUse: (trunkId: string) => number;
+  private readonly clock: Clock;
+  private readonly startedAt: number;
+  private readonly faults: FaultHitView;
 
-  constructor(
-    private readonly store: Store,
-    private readonly registrations: RegistrationView,
-    private readonly jwt: JwtService,
-    private readonly linesInUse: (trunkId: string) => number,
-    private readonly clock: Clock,
-    private readonly startedAt: number,
-    trunkStatus: Listeners<TrunkStatusEvent>,
-    attempts: Listeners<RegisterAttempt>,
-  ) {
-    trunkStatus.on((e) => this.lastStatus.set(e.trunkId, e));
-    attempts.on((a) => (a.status < 300 ? this.lastSuccess : this.lastRefusal).set(a.trunkId, a));
+  constructor(deps: DiagnoseDependencies) {
+    this.store = deps.store;
+    this.registrations = deps.registrations;
+    this.jwt = deps.jwt;
+    this.linesInUse = deps.linesInUse;
+    this.clock = deps.clock;
+    this.startedAt = deps.startedAt;
+    this.faults = deps.faults;
+    deps.trunkStatus.on((e) => this.lastStatus.set(e.trunkId, e));
+    deps.attempts.on((a) => (a.status < 300 ? this.lastSuccess : this.lastRefusal).set(a.trunkId, a));
   }
 
   diagnose(tenantId: string): Diagnosis {
@@ -133,8 +149,8 @@ export class DiagnoseService {
       };
     });
     if (trunks.length === 0) notes.push("No PBX system is provisioned for this tenant yet.");
-    const rules = this.faults?.active() ?? 0;
-    const hit = this.faults?.lastHit();
+    const rules = this.faults.active();
+    const hit = this.faults.lastHit();
     if (rules > 0 || hit) {
       // Injected faults are deliberate, but they explain symptoms: always say so.
       problems.push(

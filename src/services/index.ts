@@ -11,6 +11,7 @@ export {
   CLIENT_PASSWORD_MIN_LENGTH,
   ClientCredentialService,
   type ClientSessions,
+  clientAccounts,
 } from "./client-credential-service.js";
 export { ClockService, type ClockState } from "./clock-service.js";
 export {

@@ -27,8 +27,6 @@ export interface TraceRecorderOptions {
   readonly file?: string;
   /** Tenant and trunk of a SIP connection (from the registrar's bindings), when known. */
   readonly resolve?: (connectionId: string) => TraceOwner | undefined;
-  /** Owner and legs' SIP Call-IDs of an emulator call (from the call journal). */
-  readonly resolveCall?: (callId: string) => CallContext | undefined;
   readonly onFileError?: (error: Error) => void;
 }
 
@@ -101,8 +99,8 @@ export class TraceRecorder {
     this.push({ kind: "http", ...call });
   }
 
-  recordCall(notice: CallNotice): void {
-    const context = this.safely(() => this.options.resolveCall?.(notice.callId));
+  /** A call event, with the call's owner and legs' SIP Call-IDs (from the call journal) when known. */
+  recordCall(notice: CallNotice, context?: CallContext): void {
     this.push({
       kind: "call",
       callId: notice.callId,

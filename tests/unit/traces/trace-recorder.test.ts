@@ -74,9 +74,7 @@ describe("TraceRecorder", () => {
   });
 
   it("records REST calls, call events (with owner and legs) and fault hits", () => {
-    const { trace } = recorder({
-      resolveCall: (id) => (id === "call-000001" ? { tenantId: "t1", sipCallIds: ["inv-1"] } : undefined),
-    });
+    const { trace } = recorder();
     trace.recordHttp({
       method: "GET",
       path: "/api/admin/calls",
@@ -84,7 +82,10 @@ describe("TraceRecorder", () => {
       latencyMs: 2.5,
       requestId: "req-1",
     });
-    trace.recordCall({ callId: "call-000001", type: "answered", detail: "200 OK" });
+    trace.recordCall(
+      { callId: "call-000001", type: "answered", detail: "200 OK" },
+      { tenantId: "t1", sipCallIds: ["inv-1"] },
+    );
     trace.recordFault({ faultId: "f1", point: "sip-in", action: "drop", callId: "inv-1" });
     expect(trace.entries()).toMatchObject([
       { seq: 1, kind: "http", method: "GET", status: 200, requestId: "req-1" },

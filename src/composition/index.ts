@@ -1,0 +1,13 @@
+export { Cleanup } from "./cleanup.js";
+export { openStore, type StoreLayer } from "./open-store.js";
+export { type ApiPorts, startApi } from "./start-api.js";
+export { type CallLayer, startCalls } from "./start-calls.js";
+export { type SipLayer, startSip } from "./start-sip.js";
+export { startStun } from "./start-stun.js";
+export {
+  type CertificateInfo,
+  type ListenerLimits,
+  listenerLimits,
+  loadCertificates,
+  type TlsMaterial,
+} from "./tls-material.js";

@@ -1,0 +1,129 @@
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { type ApiContext, authHooks, buildHttpApp } from "../api/index.js";
+import { AuthLockout } from "../auth/index.js";
+import type { EmulatorConfig } from "../config/index.js";
+import { ScenarioCatalog, ScenarioRunner } from "../scenarios/index.js";
+import {
+  applySeedJwt,
+  CallService,
+  ClockService,
+  ConnectorService,
+  DiagnoseService,
+  JwtService,
+  TenantService,
+} from "../services/index.js";
+import type { ControllableClock } from "../shared/clock.js";
+import type { Readiness } from "../shared/readiness.js";
+import type { Cleanup } from "./cleanup.js";
+import type { StoreLayer } from "./open-store.js";
+import type { CallLayer } from "./start-calls.js";
+import type { SipLayer } from "./start-sip.js";
+import type { ListenerLimits, TlsMaterial } from "./tls-material.js";
+
+/** Step 4: the services and the REST API / web UI on HTTPS (with SIP over WebSocket) and HTTP. */
+export interface ApiPorts {
+  readonly https: number;
+  readonly http: number | null;
+}
+
+export async function startApi(
+  config: EmulatorConfig,
+  layer: StoreLayer,
+  sip: SipLayer,
+  calls: CallLayer,
+  env: {
+    stunPort: number | null;
+    clock: ControllableClock;
+    startedAt: number;
+    tls: TlsMaterial;
+    limits: ListenerLimits;
+    log: Logger;
+    readiness: Readiness;
+    cleanup: Cleanup;
+  },
+): Promise<ApiPorts> {
+  const { store, users, faults } = layer;
+  const { registrar } = sip;
+  const { b2bua } = calls;
+  const { clock, cleanup } = env;
+  const registrations = {
+    bindingsFor: (trunkId: string) => registrar.bindings.forTrunk(trunkId),
+    dropTrunk: (trunkId: string, reason: string) => registrar.bindings.removeTrunk(trunkId, reason),
+  };
+  const jwt = new JwtService(store, clock);
+  if (layer.seed) await applySeedJwt(jwt, store, layer.seed);
+  const scenarios = new ScenarioRunner({
+    catalog: new ScenarioCatalog(),
+    store,
+    clock,
+    jwt,
+    faults,
+    registrar,
+    defaultDuplicatePolicy: config.registrar.duplicateRegistration,
+  });
+  if (config.scenario) await scenarios.apply(config.scenario);
+  const connector = new ConnectorService(store, registrations, users, jwt, {
+    host: config.host,
+    sipPort: sip.port,
+    domain: config.domain,
+    registerInterval: config.registrar.defaultExpires,
+    stun: env.stunPort === null ? null : { host: config.host, port: env.stunPort },
+  });
+  const api: ApiContext = {
+    log: env.log.child({ component: "http" }),
+    readiness: env.readiness,
+    startedAt: env.startedAt,
+    auth: authHooks({
+      adminToken: layer.adminToken,
+      findTenantByApiKey: (key) => store.tenants.getByApiKey(key),
+      lockout: new AuthLockout(clock, {
+        maxFailures: config.registrar.maxAuthFailures,
+        lockoutMs: config.registrar.lockoutMs,
+      }),
+    }),
+    tenants: new TenantService(store, registrations),
+    clock: new ClockService(clock),
+    jwt,
+    users,
+    connector,
+    calls: new CallService(store, b2bua),
+    trace: sip.trace,
+    faults,
+    scenarios,
+    webhook: calls.webhook,
+    tenantByApiKey: (key: string) => store.tenants.getByApiKey(key),
+    clientCredentials: sip.clientCredentials,
+    diagnose: new DiagnoseService({
+      store,
+      registrations,
+      jwt,
+      linesInUse: (trunkId) => b2bua.journal.linesInUse(trunkId),
+      clock,
+      startedAt: env.startedAt,
+      trunkStatus: sip.trunkStatus,
+      attempts: registrar.attempts,
+      faults: layer.faultHits,
+    }),
+  };
+  const https = await buildHttpApp(api, env.tls.tls, env.limits.http);
+  cleanup.add(() => https.close());
+  // SIP over WebSocket (RFC 7118) for Unify Phone clients, on the HTTPS port at /ws. Closed
+  // before the HTTPS server, which would otherwise wait for the open WebSocket sockets.
+  const wsListener = sip.stack.transport.listenWs(https.server, { maxConnections: env.limits.webSocket });
+  cleanup.add(() => wsListener.close());
+  const httpsPort = await listen(https, config.bind, config.httpsPort);
+  env.readiness.set("https", "up", `https ${httpsPort}`);
+  if (config.httpPort === null) return { https: httpsPort, http: null };
+  const http = await buildHttpApp(api, undefined, env.limits.http);
+  cleanup.add(() => http.close());
+  const httpPort = await listen(http, config.bind, config.httpPort);
+  env.readiness.set("http", "up", `http ${httpPort}`);
+  return { https: httpsPort, http: httpPort };
+}
+
+async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {
+  await app.listen({ host, port });
+  return (app.server.address() as AddressInfo).port;
+}

@@ -1,0 +1,156 @@
+import { readFileSync } from "node:fs";
+import type { Logger } from "pino";
+import type { EmulatorConfig } from "../config/index.js";
+import { FaultCertificates, SipFaultGate, TlsFaultGate } from "../faults/index.js";
+import {
+  ClientRegistrar,
+  connectionOwner,
+  isClientAor,
+  Registrar,
+  type TrunkStatusEvent,
+} from "../registrar/index.js";
+import { ClientCredentialService, clientAccounts } from "../services/index.js";
+import { type Clock, type ControllableClock, SystemClock } from "../shared/clock.js";
+import { Listeners } from "../shared/listeners.js";
+import type { Readiness } from "../shared/readiness.js";
+import { SipRouter, SipStack } from "../sip/core/index.js";
+import { TlsKeyLog, TraceRecorder } from "../traces/index.js";
+import type { Cleanup } from "./cleanup.js";
+import type { StoreLayer } from "./open-store.js";
+import { ownerDirectory } from "./store-ports.js";
+import type { ListenerLimits, TlsMaterial } from "./tls-material.js";
+
+/** Step 2: registrars, the SIP stack listening on TLS, and the trace of its traffic. */
+export interface SipLayer {
+  readonly router: SipRouter;
+  readonly stack: SipStack;
+  readonly registrar: Registrar;
+  readonly clientRegistrar: ClientRegistrar;
+  readonly clientCredentials: ClientCredentialService;
+  readonly trunkStatus: Listeners<TrunkStatusEvent>;
+  readonly trace: TraceRecorder;
+  /** The SIP over TLS port, known once listening (config may ask for port 0). */
+  readonly port: number;
+}
+
+export async function startSip(
+  config: EmulatorConfig,
+  layer: StoreLayer,
+  env: {
+    clock: ControllableClock;
+    protocolClock: Clock | undefined;
+    tls: TlsMaterial;
+    limits: ListenerLimits;
+    log: Logger;
+    readiness: Readiness;
+    cleanup: Cleanup;
+  },
+): Promise<SipLayer> {
+  const { store, users, faults } = layer;
+  const { clock, log, cleanup } = env;
+  const trunkStatus = new Listeners<TrunkStatusEvent>();
+  const router = new SipRouter(log.child({ component: "sip" }));
+  const registrar = new Registrar(
+    { realm: config.domain, ...config.registrar },
+    { findByUsername: (username) => store.trunks.getByUsername(username) },
+    clock,
+    trunkStatus,
+  );
+  const clientRegistrar = new ClientRegistrar(
+    { realm: config.domain, ...config.registrar, maxContactsPerUser: 10 },
+    clientAccounts(store.clientCredentials),
+    clock,
+  );
+  // Deleting a user's client password logs its clients out.
+  const clientCredentials = new ClientCredentialService(
+    users,
+    store.clientCredentials,
+    { realm: config.domain, clock },
+    { dropUser: (userId, reason) => clientRegistrar.bindings.removeUser(userId, reason) },
+  );
+  // One REGISTER method, two kinds of AOR: Unify Phone clients (sip:us_…) and PBX trunks.
+  router.on("REGISTER", (tx) =>
+    isClientAor(tx.request.to.uri) ? clientRegistrar.handleRegister(tx) : registrar.handleRegister(tx),
+  );
+  trunkStatus.on((e) =>
+    log.info({ trunkId: e.trunkId, status: e.status, reason: e.reason }, "connector status"),
+  );
+  // The wire says "wrong password" for unknown trunk users too (no enumeration); the log says why.
+  registrar.unknownAccounts.on((a) =>
+    log.info({ remote: a.remote, status: a.status }, `REGISTER refused: ${a.reason}`),
+  );
+
+  const owners = ownerDirectory(store);
+  // Faults act where they really happen: SIP in/out, the TLS accept, HTTP, RTP.
+  const sipFaults = new SipFaultGate(faults, {
+    timers: new SystemClock(),
+    subjects: (message, connection) => {
+      const registering =
+        message.kind === "request" && message.method === "REGISTER" ? (message.to.uri.user ?? "") : undefined;
+      const owner = connectionOwner(registrar.bindings, owners, connection.id, registering);
+      if (!owner) return {};
+      const { trunk, tenant } = owner;
+      return {
+        trunk: [trunk.id, trunk.name, trunk.username],
+        tenant: tenant ? [tenant.id, tenant.name] : [trunk.tenantId],
+      };
+    },
+  });
+  const stack = new SipStack(
+    env.limits.sip,
+    env.protocolClock ?? new SystemClock(),
+    router,
+    log.child({ component: "sip" }),
+    sipFaults,
+  );
+  stack.connectionClosed.on(({ connection, reason }) => {
+    registrar.connectionClosed(connection.id, reason);
+    clientRegistrar.connectionClosed(connection.id, reason);
+  });
+  const trace = new TraceRecorder({
+    capacity: config.traceBuffer,
+    clock,
+    ...(config.traceFile ? { file: config.traceFile } : {}),
+    resolve: (connectionId) => {
+      const trunk = connectionOwner(registrar.bindings, owners, connectionId)?.trunk;
+      return trunk && { tenantId: trunk.tenantId, trunkId: trunk.id, trunkName: trunk.name };
+    },
+    onFileError: (err) => log.warn({ err }, "trace file write failed"),
+  });
+  cleanup.add(() => trace.close());
+  faults.onHit((e) => trace.recordFault(e));
+  if (config.traceBuffer > 0 || config.traceFile) stack.transport.tap = trace.tap;
+  const keylog = config.tlsKeylog ? new TlsKeyLog(config.tlsKeylog) : undefined;
+  if (keylog) cleanup.add(() => keylog.close());
+  cleanup.add(async () => {
+    await stack.shutdown(config.shutdownGraceMs);
+    registrar.bindings.clear();
+    clientRegistrar.bindings.clear();
+  });
+
+  env.readiness.set("sip", "starting");
+  const { tls, certificates, caKeyPath } = env.tls;
+  const sip = await stack.transport.listenTls({
+    host: config.bind,
+    port: config.sip.port,
+    key: tls.key,
+    cert: tls.cert,
+    minVersion: config.sip.tls.minVersion,
+    maxVersion: config.sip.tls.maxVersion,
+    ciphers: config.sip.tls.ciphers,
+    handshakeTimeoutMs: config.sip.handshakeTimeoutMs,
+    sipFaults,
+    tlsFaults: new TlsFaultGate(
+      faults,
+      new FaultCertificates({
+        hosts: [...config.certHosts],
+        ...(certificates.caCertPem && caKeyPath
+          ? { ca: { certPem: certificates.caCertPem, keyPem: readFileSync(caKeyPath, "utf8") } }
+          : {}),
+      }),
+    ),
+    ...(keylog ? { onKeylog: (line: Buffer) => keylog.write(line) } : {}),
+  });
+  env.readiness.set("sip", "up", `tls ${sip.port}`);
+  return { router, stack, registrar, clientRegistrar, clientCredentials, trunkStatus, trace, port: sip.port };
+}
