@@ -1,3 +1,3 @@
-export { checkRequest, KNOWN_METHODS, type Rejection } from "./request-checks.js";
+export { checkRequest, type Rejection } from "./request-checks.js";
 export { type RequestHandler, type RouteOptions, SipRouter } from "./sip-router.js";
 export { type ConnectionClosedEvent, SipStack } from "./sip-stack.js";

@@ -1,22 +1,4 @@
-import type { SipRequest } from "../message/index.js";
-
-/** Methods of RFC 3261 and its common extensions: any other is "not implemented" (501). */
-export const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  "INVITE",
-  "ACK",
-  "BYE",
-  "CANCEL",
-  "OPTIONS",
-  "REGISTER",
-  "PRACK",
-  "SUBSCRIBE",
-  "NOTIFY",
-  "PUBLISH",
-  "INFO",
-  "REFER",
-  "MESSAGE",
-  "UPDATE",
-]);
+import { KNOWN_METHODS, type SipRequest } from "../message/index.js";
 
 export interface Rejection {
   readonly status: number;

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
-import { createResponse, type SipRequest } from "../message/index.js";
+import { createResponse, KNOWN_METHODS, type SipRequest } from "../message/index.js";
 import type { ServerTransaction, TransactionUser } from "../transaction/index.js";
 import type { SipConnection } from "../transport/index.js";
-import { checkRequest, KNOWN_METHODS, type RouteRequirements } from "./request-checks.js";
+import { checkRequest, type RouteRequirements } from "./request-checks.js";
 
 export type RequestHandler = (transaction: ServerTransaction) => void;
 

@@ -3,6 +3,7 @@ export { createResponse } from "./create-response.js";
 export { dtmfFromInfo } from "./dtmf-relay.js";
 export { Headers } from "./headers.js";
 export { type SipMessage, SipRequest, SipResponse } from "./message.js";
+export { KNOWN_METHODS } from "./methods.js";
 export { formatNameAddr, type NameAddr, parseNameAddr } from "./name-addr.js";
 export { parseMessage } from "./parse-message.js";
 export { reasonPhrase } from "./reason-phrases.js";

@@ -2,28 +2,11 @@ import { headerEntries } from "./headers.js";
 import { firstElement } from "./list-split.js";
 import type { SipMessage } from "./message.js";
 import { type ParsedFields, seedFields } from "./message.js";
+import { KNOWN_METHODS } from "./methods.js";
 import { parseNameAddr } from "./name-addr.js";
 import { parseCSeq, parseMaxForwards } from "./scalar-fields.js";
 import { badRequest, SipParseError } from "./sip-parse-error.js";
 import { parseVia } from "./via.js";
-
-/** Methods this stack knows; for others a CSeq mismatch is left to the core (501, RFC 4475 §3.1.2.18). */
-const KNOWN_METHODS = new Set([
-  "INVITE",
-  "ACK",
-  "BYE",
-  "CANCEL",
-  "OPTIONS",
-  "REGISTER",
-  "PRACK",
-  "SUBSCRIBE",
-  "NOTIFY",
-  "PUBLISH",
-  "INFO",
-  "REFER",
-  "MESSAGE",
-  "UPDATE",
-]);
 
 function within<T>(message: SipMessage, header: string, parse: (text: string) => T, text: string): T {
   try {
