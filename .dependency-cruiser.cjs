@@ -1,7 +1,8 @@
 // Layering rule for src/ (run by `npm run depcheck`, part of `npm run lint` and so of CI).
 // The picture is ARCHITECTURE.md's: layers only talk downward, each folder is reached through
 // its index.ts, and the composition root (app.ts) is the only place that knows every module.
-// tests/, tools/ and bench/ are harnesses that drive internals on purpose: not cruised.
+// tools/ and bench/ are cruised too, and use src/ through the same index.ts files; tests/
+// drive internals on purpose (unit tests of one file) and are not.
 
 // Tiers from the bottom up. A folder may import its own tier and the tiers below it, never a
 // tier above (checked per tier below); cycles are ruled out separately.
@@ -104,11 +105,18 @@ module.exports = {
       to: { path: "^src/(?:sip/)?[^/]+/", pathNot: PUBLIC_ENTRY },
     },
     {
+      name: "harness-through-index",
+      comment: "tools/ and bench/ use src/ through its folders' index.ts, like any other user of the layers",
+      severity: "error",
+      from: { path: "^(tools|bench)/" },
+      to: { path: "^src/", pathNot: PUBLIC_ENTRY },
+    },
+    {
       name: "no-circular",
       comment:
         "no import cycles at run time (type-only cycles inside a folder, e.g. a message and its parse error, are harmless)",
       severity: "error",
-      from: { path: "^src/" },
+      from: { path: "^(src|tools|bench)/" },
       to: { circular: true, viaOnly: { dependencyTypesNot: ["type-only"] } },
     },
     {
