@@ -3,6 +3,9 @@ import type { Problem } from "./problem.js";
 
 export type Fields = Record<string, unknown>;
 
+/** Inclusive bounds of a number field. */
+type Range = { readonly min: number; readonly max: number; readonly required?: boolean };
+
 /**
  * Turns an error thrown by a caller's rule into a problem: `field` (dotted, relative to
  * the path given) and message. Undefined: not a validation error, it is rethrown.
@@ -99,30 +102,12 @@ export class ProblemReader {
     return value;
   }
 
-  integer(
-    obj: Fields,
-    path: DocumentPath,
-    key: string,
-    range: { min: number; max: number; required?: boolean },
-  ): number | undefined {
-    const value = this.present(obj, path, key, range.required);
-    if (value === undefined) return undefined;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < range.min || value > range.max)
-      return this.wrong(path, key, `must be an integer from ${range.min} to ${range.max}`);
-    return value;
+  integer(obj: Fields, path: DocumentPath, key: string, range: Range): number | undefined {
+    return this.inRange(obj, path, key, range, "an integer", Number.isInteger);
   }
 
-  number(
-    obj: Fields,
-    path: DocumentPath,
-    key: string,
-    range: { min: number; max: number; required?: boolean },
-  ): number | undefined {
-    const value = this.present(obj, path, key, range.required);
-    if (value === undefined) return undefined;
-    if (typeof value !== "number" || !Number.isFinite(value) || value < range.min || value > range.max)
-      return this.wrong(path, key, `must be a number from ${range.min} to ${range.max}`);
-    return value;
+  number(obj: Fields, path: DocumentPath, key: string, range: Range): number | undefined {
+    return this.inRange(obj, path, key, range, "a number", Number.isFinite);
   }
 
   boolean(obj: Fields, path: DocumentPath, key: string): boolean | undefined {
@@ -201,6 +186,21 @@ export class ProblemReader {
       this.fail([...path, ...problem.field.split(".")], problem.message);
       return undefined;
     }
+  }
+
+  private inRange(
+    obj: Fields,
+    path: DocumentPath,
+    key: string,
+    range: Range,
+    what: string,
+    accepts: (n: number) => boolean,
+  ): number | undefined {
+    const value = this.present(obj, path, key, range.required);
+    if (value === undefined) return undefined;
+    if (typeof value !== "number" || !accepts(value) || value < range.min || value > range.max)
+      return this.wrong(path, key, `must be ${what} from ${range.min} to ${range.max}`);
+    return value;
   }
 
   /** The value at `key`; absent or null is undefined (and "is required" when it must be there). */
