@@ -20,6 +20,8 @@ export interface EmulatorConfig {
     readonly idleTimeoutMs: number;
     readonly partialMessageTimeoutMs: number;
     readonly handshakeTimeoutMs: number;
+    /** TLS sockets in their handshake at once (src/sip/transport/transport-limits.ts). */
+    readonly maxPendingHandshakes: number;
   };
   readonly registrar: {
     readonly defaultExpires: number;

@@ -344,6 +344,16 @@ export const OPTIONS = [
     help: "seconds from TCP accept to a finished TLS handshake (SIP and HTTPS); slower sockets are closed",
   },
   {
+    key: "maxPendingHandshakes",
+    flag: "max-pending-handshakes",
+    env: "UPE_MAX_PENDING_HANDSHAKES",
+    kind: "integer",
+    min: 1,
+    config: "sip.maxPendingHandshakes",
+    default: 1024,
+    help: "SIP TLS handshakes in progress at once (each holds native memory); the oldest is closed to make room",
+  },
+  {
     key: "idleTimeout",
     flag: "idle-timeout",
     env: "UPE_IDLE_TIMEOUT",

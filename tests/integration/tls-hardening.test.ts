@@ -140,6 +140,23 @@ describe("half-open TLS connections", () => {
     expect(await registerChallenged(emulator)).toBe(401);
   });
 
+  it("holds at most --max-pending-handshakes TLS handshakes, and none for peers that send nothing", async () => {
+    // Each socket in its handshake pins tens of KiB of native memory (issue 9: RSS 125 → 1,645 MB).
+    emulator = await startTestEmulator({
+      sip: { port: 0, handshakeTimeoutMs: 60_000, maxConnectionsPerSource: 1000, maxPendingHandshakes: 20 },
+    });
+    // Oldest first: were they given a TLS socket on accept, they would be the first to go.
+    const silent = Array.from({ length: 30 }, () => new HalfOpen(emulator!.ports.sip, false));
+    const trickling = Array.from({ length: 60 }, () => new HalfOpen(emulator!.ports.sip, true));
+    await until(
+      () => trickling.filter((p) => p.closedByServer).length >= 40,
+      () =>
+        `the handshakes to be cut to 20 (${trickling.filter((p) => p.closedByServer).length} of 60 closed)`,
+    );
+    expect(silent.filter((p) => p.closedByServer)).toHaveLength(0);
+    expect(await registerChallenged(emulator)).toBe(401);
+  });
+
   it("closes HTTPS connections that never finish the handshake, and caps them per source", async () => {
     emulator = await startTestEmulator({
       sip: { port: 0, handshakeTimeoutMs: 300, maxConnectionsPerSource: 5 },

@@ -7,7 +7,7 @@ import type { ConnectionTable } from "./connection-table.js";
 import type { SipFaultHooks, TlsFaultHooks, TlsVariantOptions } from "./fault-hooks.js";
 import { StreamConnection } from "./stream-connection.js";
 import type { SipTrafficTapHolder } from "./traffic-tap.js";
-import type { TransportLimits } from "./transport-limits.js";
+import { DEFAULT_MAX_PENDING_HANDSHAKES, type TransportLimits } from "./transport-limits.js";
 import type { TransportUser } from "./transport-user.js";
 
 export interface TlsListenOptions {
@@ -37,6 +37,10 @@ export interface TlsListenOptions {
  * accept to finish the handshake and is destroyed on any handshake error or timeout (Node's
  * TLS server only reports those); when the total limit is reached, the oldest socket still
  * in its handshake makes room, so a flood of half-open connections cannot lock out a PBX.
+ * A raw TCP socket is cheap, an OpenSSL object is not (tens of KiB of native memory, kept by
+ * the allocator once used): a socket gets its TLS socket only when the peer's first bytes
+ * arrive, and at most `maxPendingHandshakes` are in the handshake at once, the oldest making
+ * room — a PBX's handshake takes milliseconds, a flood's never ends.
  */
 export class StreamListener {
   private server: net.Server | undefined;
@@ -46,6 +50,8 @@ export class StreamListener {
   private readonly sockets = new Map<net.Socket, () => void>();
   /** Raw sockets still in the TLS handshake, oldest first, with their deadline timers. */
   private readonly handshaking = new Map<net.Socket, NodeJS.Timeout>();
+  /** Of those, the ones handed to a TLS server (they hold an OpenSSL object), oldest first. */
+  private readonly inTls = new Set<net.Socket>();
   /** Sockets this listener destroyed itself: their TLS server's error report is noise. */
   private readonly dropped = new WeakSet<net.Socket>();
   /** Called whenever an admitted socket is gone (shutdown waits for the last). */
@@ -191,6 +197,7 @@ export class StreamListener {
     if (timer === undefined) return;
     clearTimeout(timer);
     this.handshaking.delete(socket);
+    this.inTls.delete(socket);
   }
 
   private handshake(socket: net.Socket): void {
@@ -203,9 +210,13 @@ export class StreamListener {
       const verdict = this.tlsOptions?.tlsFaults?.accept(remote);
       if (verdict?.type === "stall") this.stall(socket);
       else if (verdict?.type === "refuse") socket.destroy();
-      else if (verdict?.type === "serve")
-        this.tlsServer(verdict.variant, verdict.options).emit("connection", socket);
-      else this.tlsServer("", undefined).emit("connection", socket);
+      else {
+        const server =
+          verdict?.type === "serve"
+            ? this.tlsServer(verdict.variant, verdict.options)
+            : this.tlsServer("", undefined);
+        this.whenPeerSends(socket, () => this.startTls(socket, server));
+      }
     } catch (err) {
       this.user.onTransportEvent?.({
         type: "tls-error",
@@ -214,6 +225,32 @@ export class StreamListener {
       });
       socket.destroy();
     }
+  }
+
+  /**
+   * Calls `start` once bytes are buffered, without consuming them (the TLS socket reads what
+   * the raw one buffered); a peer that closes first never costs a TLS socket.
+   */
+  private whenPeerSends(socket: net.Socket, start: () => void): void {
+    const onReadable = () => {
+      socket.off("readable", onReadable);
+      if (socket.readableLength > 0) start();
+      else socket.destroy();
+    };
+    socket.on("readable", onReadable);
+  }
+
+  /** Hands the socket to a TLS server, the oldest socket in its handshake going if too many are. */
+  private startTls(socket: net.Socket, server: tls.Server): void {
+    if (socket.destroyed || !this.handshaking.has(socket)) return;
+    const max = this.limits.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
+    for (const oldest of this.inTls) {
+      if (this.inTls.size < max) break;
+      this.inTls.delete(oldest);
+      this.drop(oldest);
+    }
+    this.inTls.add(socket);
+    server.emit("connection", socket);
   }
 
   /** Accepted, never answered: what the peer sends is discarded until it gives up or goes idle. */
