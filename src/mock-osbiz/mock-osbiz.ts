@@ -1,5 +1,5 @@
-import type { SystemJson } from "../rest-client/index.js";
 import { MediaEngine, type MediaMode } from "../media/index.js";
+import type { SystemJson } from "../rest-client/index.js";
 import { type Clock, SystemClock } from "../shared/clock.js";
 import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
 import { createResponse, type SipRequest } from "../sip/message/index.js";

@@ -1,7 +1,7 @@
 import dgram from "node:dgram";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type ClientCall, ClientCallError, UnifyPhoneClient } from "../../src/phone-client/index.js";
 import type { EmulatorHandle } from "../../src/index.js";
+import { type ClientCall, ClientCallError, UnifyPhoneClient } from "../../src/phone-client/index.js";
 import type { SipRequest } from "../../src/sip/message/index.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmulatorApiError, EmulatorClient } from "../../src/rest-client/index.js";
 import type { EmulatorHandle } from "../../src/index.js";
+import { EmulatorApiError, EmulatorClient } from "../../src/rest-client/index.js";
 import { startTestEmulator } from "../support/emulator.js";
 
 let emulator: EmulatorHandle;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ClientRegistrationError, UnifyPhoneClient } from "../../src/phone-client/index.js";
 import type { EmulatorHandle } from "../../src/index.js";
+import { ClientRegistrationError, UnifyPhoneClient } from "../../src/phone-client/index.js";
 import { startTestEmulator } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 
