@@ -10,7 +10,7 @@ const TIERS = [
   // Helpers with no domain logic: Clock, Listeners, ids, logger, untrusted-input reader.
   { name: "shared", folders: ["shared"] },
   // Leaf libraries: problem+json errors, the domain model, TLS certificates, the options
-  // table, admin token / lockout. They build on shared/ only (domain/ not even on that).
+  // table, admin token / lockout. Today they import shared/ at most (domain/ not even that).
   { name: "leaves", folders: ["errors", "domain", "certs", "config", "auth"] },
   // Persistence of the domain (SQLite) and the seed file that fills it.
   { name: "store", folders: ["store", "seed"] },
@@ -63,6 +63,14 @@ const PUBLIC_ENTRY =
 
 module.exports = {
   forbidden: [
+    {
+      name: "folder-has-a-tier",
+      comment:
+        "every file of src/ belongs to a tier of TIERS: a new folder gets its place in the layering first",
+      severity: "error",
+      from: { path: "^src/", pathNot: TIERS.map(tierPath).join("|") },
+      to: {},
+    },
     {
       name: "domain-is-pure",
       comment:
@@ -136,6 +144,5 @@ module.exports = {
       exportsFields: ["exports"],
       conditionNames: ["import", "require", "node", "default", "types"],
     },
-    reporterOptions: { text: { highlightFocused: true } },
   },
 };
