@@ -101,7 +101,14 @@ describe.skipIf(!ready)(
         s.logs,
       );
       const sipCallId = answered.legs[0]!.callId;
-      // The ACK for the 2xx follows the route set through Kamailio to the emulator.
+      // The 2xx carries Kamailio's two Record-Routes (TLS side advertised as the NAT address,
+      // UDP side), as RFC 3261 §12.1.1 asks of a UAS ...
+      const ok = (await s.api.trace("?kind=sip")).find(
+        (e) => e.direction === "out" && e.summary?.callId === sipCallId && e.summary.status === 200,
+      );
+      const recordRoutes = (ok?.message ?? "").match(/^Record-Route:.*$/gim) ?? [];
+      expect(recordRoutes.join("\n")).toMatch(/192\.0\.2\.77:5061[\s\S]*127\.0\.0\.1:\d+/);
+      // ... so the ACK for it follows that route set through Kamailio to the emulator.
       await until(
         async () => (await received(sipCallId, "ACK")).length > 0,
         () => `the ACK\n${s.logs()}`,
