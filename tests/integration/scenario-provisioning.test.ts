@@ -40,7 +40,12 @@ describe("scenarios the PBX sees as 'no connection to REST API'", () => {
 
     const applied = await s.apply("api-key-regenerated");
     expect(applied.tenants).toEqual([
-      { id: await s.tenantId("Acme"), name: "Acme", apiKey: "acme-key-0002-AePgasox4hjjgUVQfdTN", created: false },
+      {
+        id: await s.tenantId("Acme"),
+        name: "Acme",
+        apiKey: "acme-key-0002-AePgasox4hjjgUVQfdTN",
+        created: false,
+      },
     ]);
     const stale = await provision(s, ACME_KEY);
     expect(stale.status).toBe(hints.provisioning?.status);

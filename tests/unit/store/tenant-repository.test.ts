@@ -26,7 +26,11 @@ describe("tenants", () => {
   });
 
   it("finds by name (case-insensitive) and by API key", () => {
-    const t = store.tenants.create({ name: "Acme", flavour: "video", apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX" });
+    const t = store.tenants.create({
+      name: "Acme",
+      flavour: "video",
+      apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX",
+    });
     expect(store.tenants.getByName("ACME")?.id).toBe(t.id);
     expect(store.tenants.getByApiKey("acme-key-0001-t7m7w6ToB8iPQCFUNQuX")?.id).toBe(t.id);
     expect(store.tenants.getByApiKey("ACME-KEY-0001")).toBeUndefined();
@@ -40,13 +44,17 @@ describe("tenants", () => {
   });
 
   it("refuses a taken name (any case), API key or client ID with precise codes", () => {
-    store.tenants.create({ name: "Acme", apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX", clientId: "client-1" });
+    store.tenants.create({
+      name: "Acme",
+      apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX",
+      clientId: "client-1",
+    });
     expect(() => store.tenants.create({ name: "acme" })).toThrow(
       expect.objectContaining({ code: "tenant_name_taken", field: "name" }),
     );
-    expect(() => store.tenants.create({ name: "Other", apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX" })).toThrow(
-      expect.objectContaining({ code: "api_key_taken", field: "apiKey" }),
-    );
+    expect(() =>
+      store.tenants.create({ name: "Other", apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX" }),
+    ).toThrow(expect.objectContaining({ code: "api_key_taken", field: "apiKey" }));
     expect(() => store.tenants.create({ name: "Other", clientId: "client-1" })).toThrow(
       expect.objectContaining({ code: "client_id_taken" }),
     );
@@ -64,7 +72,10 @@ describe("tenants", () => {
 
   it("regenerating the API key invalidates the old one in the lookup", () => {
     const t = store.tenants.create({ name: "Acme", apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX" });
-    const updated = store.tenants.update(t.id, { apiKey: "acme-key-0002-AePgasox4hjjgUVQfdTN", name: "Acme GmbH" });
+    const updated = store.tenants.update(t.id, {
+      apiKey: "acme-key-0002-AePgasox4hjjgUVQfdTN",
+      name: "Acme GmbH",
+    });
     expect(updated.apiKey).toBe("acme-key-0002-AePgasox4hjjgUVQfdTN");
     expect(store.tenants.getByApiKey("acme-key-0001-t7m7w6ToB8iPQCFUNQuX")).toBeUndefined();
     expect(store.tenants.getByApiKey("acme-key-0002-AePgasox4hjjgUVQfdTN")?.name).toBe("Acme GmbH");
