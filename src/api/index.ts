@@ -1,3 +1,4 @@
 export type { ApiContext } from "./api-context.js";
 export { authHooks } from "./auth-hooks.js";
 export { buildHttpApp } from "./http-server.js";
+export type * from "./schemas/json-types.js";

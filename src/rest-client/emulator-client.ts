@@ -1,19 +1,33 @@
 import { HttpTransport } from "./http-transport.js";
 import type {
+  ClockAdvanceInput,
+  ClockInput,
   ClockJson,
   ConnectorJson,
   ImportResultJson,
+  LiveJson,
+  MintedTokenJson,
   Page,
+  PortalTokenInput,
   PortalTokenJson,
   ProvisionInput,
+  ReadyJson,
   SystemJson,
+  TenantInput,
   TenantJson,
   TenantJwtJson,
   UserInput,
   UserJson,
+  UserListQuery,
+  UserPageJson,
+  UserPatch,
   WebhookInput,
   WebhookJson,
+  WebhookTestJson,
+  WizardAssignmentInput,
+  WizardNewUserInput,
   WizardUserJson,
+  WizardUserQuery,
 } from "./types.js";
 
 export interface EmulatorClientOptions {
@@ -42,16 +56,12 @@ export class EmulatorClient {
 
   /** Liveness and readiness probes. */
   readonly health = {
-    live: () => this.http.call<{ status: "ok"; uptimeSeconds: number }>("GET", "/healthz"),
-    ready: () =>
-      this.http.call<{ status: "ready"; components: Record<string, { state: string; detail?: string }> }>(
-        "GET",
-        "/readyz",
-      ),
+    live: () => this.http.call<LiveJson>("GET", "/healthz"),
+    ready: () => this.http.call<ReadyJson>("GET", "/readyz"),
   };
 
   readonly tenants = {
-    create: (input: { name: string; flavour?: "openscape" | "video"; apiKey?: string }) =>
+    create: (input: TenantInput) =>
       this.http.call<TenantJson>("POST", "/api/admin/tenants", { auth: this.admin(), json: input }),
     list: () => this.http.call<TenantJson[]>("GET", "/api/admin/tenants", { auth: this.admin() }),
     get: (tenantId: string) =>
@@ -86,8 +96,8 @@ export class EmulatorClient {
 
   /** The emulated JWT creation portal. */
   readonly portal = {
-    createToken: (input: { clientId: string; label: string; expiresAt?: string }) =>
-      this.http.call<PortalTokenJson & { token: string }>("POST", "/api/jwt-portal/tokens", {
+    createToken: (input: PortalTokenInput) =>
+      this.http.call<MintedTokenJson>("POST", "/api/jwt-portal/tokens", {
         auth: this.admin(),
         json: input,
       }),
@@ -100,8 +110,8 @@ export class EmulatorClient {
   };
 
   readonly users = {
-    list: (tenantId: string, query: { search?: string; offset?: number; limit?: number } = {}) =>
-      this.http.call<Page<UserJson>>("GET", `/api/admin/tenants/${enc(tenantId)}/users`, {
+    list: (tenantId: string, query: UserListQuery = {}) =>
+      this.http.call<UserPageJson>("GET", `/api/admin/tenants/${enc(tenantId)}/users`, {
         auth: this.admin(),
         query,
       }),
@@ -114,7 +124,7 @@ export class EmulatorClient {
       this.http.call<UserJson>("GET", `/api/admin/tenants/${enc(tenantId)}/users/${enc(userId)}`, {
         auth: this.admin(),
       }),
-    update: (tenantId: string, userId: string, patch: Partial<UserInput>) =>
+    update: (tenantId: string, userId: string, patch: UserPatch) =>
       this.http.call<UserJson>("PATCH", `/api/admin/tenants/${enc(tenantId)}/users/${enc(userId)}`, {
         auth: this.admin(),
         json: patch,
@@ -143,10 +153,10 @@ export class EmulatorClient {
 
   readonly clock = {
     get: () => this.http.call<ClockJson>("GET", "/api/admin/clock", { auth: this.admin() }),
-    set: (input: { now?: string | number; frozen?: boolean }) =>
+    set: (input: ClockInput) =>
       this.http.call<ClockJson>("PUT", "/api/admin/clock", { auth: this.admin(), json: input }),
     /** `by`: "31d", "2h30m", "PT90S" or milliseconds. */
-    advance: (by: string | number) =>
+    advance: (by: ClockAdvanceInput["by"]) =>
       this.http.call<ClockJson>("POST", "/api/admin/clock/advance", { auth: this.admin(), json: { by } }),
   };
 
@@ -158,7 +168,7 @@ export class EmulatorClient {
     delete: () => this.http.call<void>("DELETE", "/api/admin/webhook", { auth: this.admin() }),
     /** Queues a `webhook.test` event; its delivery id (the receiver sees it as `x-upe-delivery`). */
     test: () =>
-      this.http.call<{ id: string; type: "webhook.test" }>("POST", "/api/admin/webhook/test", {
+      this.http.call<WebhookTestJson>("POST", "/api/admin/webhook/test", {
         auth: this.admin(),
       }),
   };
@@ -171,19 +181,11 @@ export class EmulatorClient {
       this.http.call<SystemJson>("GET", `/api/connector/v1/systems/${enc(systemId)}`, { auth: this.pbx() }),
     uninstall: (systemId: string) =>
       this.http.call<void>("DELETE", `/api/connector/v1/systems/${enc(systemId)}`, { auth: this.pbx() }),
-    searchUsers: (query: { search?: string; systemId?: string; offset?: number; limit?: number } = {}) =>
+    searchUsers: (query: WizardUserQuery = {}) =>
       this.http.call<Page<WizardUserJson>>("GET", "/api/connector/v1/users", { auth: this.pbx(), query }),
-    createUser: (input: {
-      systemId: string;
-      emailAddress: string;
-      firstName: string;
-      lastName: string;
-      locale?: string;
-      callno: string;
-      did?: string;
-    }) =>
+    createUser: (input: WizardNewUserInput) =>
       this.http.call<WizardUserJson>("POST", "/api/connector/v1/users", { auth: this.pbx(), json: input }),
-    assignUser: (userId: string, input: { systemId: string; callno: string; did?: string }) =>
+    assignUser: (userId: string, input: WizardAssignmentInput) =>
       this.http.call<WizardUserJson>("PUT", `/api/connector/v1/users/${enc(userId)}/assignment`, {
         auth: this.pbx(),
         json: input,

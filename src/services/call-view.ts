@@ -62,6 +62,8 @@ export function callView(call: Call, now: number) {
 
 export type CallView = ReturnType<typeof callView>;
 
+function iso(ms: number): string;
+function iso(ms: number | null): string | null;
 function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }

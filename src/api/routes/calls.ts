@@ -1,13 +1,15 @@
 import type { FastifyInstance } from "fastify";
-import { callView, type StartCallInput } from "../../services/index.js";
+import { callView } from "../../services/index.js";
 import type { ApiContext } from "../api-context.js";
 import { pageOf, pageOfArray, pagingHooks } from "../plugins/paging.js";
 import { callSchema, callsQuery, startCallBody } from "../schemas/calls.js";
 import { errorResponses, idParam } from "../schemas/common.js";
 import { pagedArray, pagedQuery } from "../schemas/paging.js";
+import type { ApiTypeProvider } from "../schemas/type-provider.js";
 
 /** The call journal (CDRs) and calls placed on a user's behalf (SPEC §3.2 "calls"). */
-export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function callRoutes(untyped: FastifyInstance, ctx: ApiContext): void {
+  const app = untyped.withTypeProvider<ApiTypeProvider>();
   const admin = { onRequest: ctx.auth.requireAdmin };
   const tags = ["admin: calls"];
   const now = () => ctx.clock.state().now;
@@ -26,12 +28,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const q = request.query as {
-        tenantId?: string;
-        userId?: string;
-        trunk?: string;
-        state?: "active" | "ended";
-      };
+      const q = request.query;
       const calls = ctx.calls.list({
         ...(q.tenantId ? { tenantId: q.tenantId } : {}),
         ...(q.userId ? { userId: q.userId } : {}),
@@ -54,7 +51,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const call = await ctx.calls.start(request.body as StartCallInput);
+      const call = await ctx.calls.start(request.body);
       reply.code(201).header("location", `/api/admin/calls/${call.id}`);
       return callView(call, now());
     },
@@ -71,7 +68,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: callSchema, ...errorResponses(401, 404) },
       },
     },
-    async (request) => callView(ctx.calls.get((request.params as { callId: string }).callId), now()),
+    async (request) => callView(ctx.calls.get(request.params.callId), now()),
   );
 
   app.delete(
@@ -85,6 +82,6 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: callSchema, ...errorResponses(401, 404) },
       },
     },
-    async (request) => callView(ctx.calls.hangup((request.params as { callId: string }).callId), now()),
+    async (request) => callView(ctx.calls.hangup(request.params.callId), now()),
   );
 }

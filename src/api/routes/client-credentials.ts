@@ -2,21 +2,17 @@ import type { FastifyInstance } from "fastify";
 import type { ClientCredentialService } from "../../services/index.js";
 import type { ApiContext } from "../api-context.js";
 import { clientPasswordBody } from "../schemas/client-credentials.js";
-import { errorResponses, idParam } from "../schemas/common.js";
+import { errorResponses, idParams } from "../schemas/common.js";
+import type { ApiTypeProvider } from "../schemas/type-provider.js";
 
-type UserParams = { tenantId: string; userId: string };
-
-const userParams = {
-  type: "object",
-  properties: { ...idParam("tenantId").properties, ...idParam("userId").properties },
-  required: ["tenantId", "userId"],
-} as const;
+const userParams = idParams("tenantId", "userId");
 
 /** Admin side: the password a user's emulated Unify Phone clients register with (issue 4 §8). */
 export function clientCredentialRoutes(
-  app: FastifyInstance,
+  untyped: FastifyInstance,
   ctx: Pick<ApiContext, "auth"> & { readonly clientCredentials: ClientCredentialService },
 ): void {
+  const app = untyped.withTypeProvider<ApiTypeProvider>();
   const admin = { onRequest: ctx.auth.requireAdmin };
   const tags = ["admin: Unify Phone clients"];
   const path = "/api/admin/tenants/:tenantId/users/:userId/client-password";
@@ -35,8 +31,8 @@ export function clientCredentialRoutes(
       },
     },
     async (request, reply) => {
-      const { tenantId, userId } = request.params as UserParams;
-      ctx.clientCredentials.setPassword(tenantId, userId, (request.body as { password: string }).password);
+      const { tenantId, userId } = request.params;
+      ctx.clientCredentials.setPassword(tenantId, userId, request.body.password);
       reply.code(204);
     },
   );
@@ -53,7 +49,7 @@ export function clientCredentialRoutes(
       },
     },
     async (request, reply) => {
-      const { tenantId, userId } = request.params as UserParams;
+      const { tenantId, userId } = request.params;
       ctx.clientCredentials.deletePassword(tenantId, userId);
       reply.code(204);
     },

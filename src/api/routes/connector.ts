@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Tenant } from "../../domain/index.js";
-import type { ProvisionInput, WizardAssignment, WizardNewUser } from "../../services/index.js";
 import type { ApiContext } from "../api-context.js";
 import { pageOf, pagingHooks } from "../plugins/paging.js";
 import { errorResponses, idParam } from "../schemas/common.js";
@@ -16,16 +15,14 @@ import {
   wizardUserJson,
   wizardUserSchema,
 } from "../schemas/connector.js";
-
-type SystemParams = { systemId: string };
-type UserParams = { userId: string };
-type UserQuery = { search?: string; systemId?: string };
+import type { ApiTypeProvider } from "../schemas/type-provider.js";
 
 /** Set by `requireApiKey`, which runs before every handler here. */
 const tenantOf = (request: FastifyRequest): Tenant => request.tenant!;
 
 /** PBX side (X-API-Key): provisioning and the user instance wizard (SPEC §1, §3.2). */
-export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function connectorRoutes(untyped: FastifyInstance, ctx: ApiContext): void {
+  const app = untyped.withTypeProvider<ApiTypeProvider>();
   const apiKey = { onRequest: ctx.auth.requireApiKey };
   const systems = ["connector: systems"];
   const users = ["connector: user instance wizard"];
@@ -44,7 +41,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const { system, created } = ctx.connector.provision(tenantOf(request), request.body as ProvisionInput);
+      const { system, created } = ctx.connector.provision(tenantOf(request), request.body);
       if (created) {
         reply
           .code(201)
@@ -65,8 +62,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: systemSchema, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
-    async (request) =>
-      systemJson(ctx.connector.getSystem(tenantOf(request), (request.params as SystemParams).systemId)),
+    async (request) => systemJson(ctx.connector.getSystem(tenantOf(request), request.params.systemId)),
   );
 
   app.delete(
@@ -82,7 +78,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      ctx.connector.uninstall(tenantOf(request), (request.params as SystemParams).systemId);
+      ctx.connector.uninstall(tenantOf(request), request.params.systemId);
       reply.code(204);
     },
   );
@@ -100,7 +96,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const q = request.query as UserQuery;
+      const q = request.query;
       const { offset, limit } = pageOf(request);
       const page = ctx.connector.listUsers(tenantOf(request), {
         ...(q.search === undefined ? {} : { search: q.search }),
@@ -124,7 +120,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const user = ctx.connector.createUser(tenantOf(request), request.body as WizardNewUser);
+      const user = ctx.connector.createUser(tenantOf(request), request.body);
       reply.code(201);
       return wizardUserJson(user);
     },
@@ -143,13 +139,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) =>
-      wizardUserJson(
-        ctx.connector.assignUser(
-          tenantOf(request),
-          (request.params as UserParams).userId,
-          request.body as WizardAssignment,
-        ),
-      ),
+      wizardUserJson(ctx.connector.assignUser(tenantOf(request), request.params.userId, request.body)),
   );
 
   app.delete(
@@ -164,7 +154,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      ctx.connector.unassignUser(tenantOf(request), (request.params as UserParams).userId);
+      ctx.connector.unassignUser(tenantOf(request), request.params.userId);
       reply.code(204);
     },
   );
@@ -181,7 +171,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      ctx.connector.deleteUser(tenantOf(request), (request.params as UserParams).userId);
+      ctx.connector.deleteUser(tenantOf(request), request.params.userId);
       reply.code(204);
     },
   );

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "../api-context.js";
 import { errorResponses, idParam } from "../schemas/common.js";
+import type { ApiTypeProvider } from "../schemas/type-provider.js";
 
 const trunkSchema = {
   type: "object",
@@ -36,7 +37,7 @@ const diagnosisSchema = {
 
 /** Like the PBX's Diagnose page: what is wrong right now, per trunk, in plain words. */
 export function diagnoseRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get(
+  app.withTypeProvider<ApiTypeProvider>().get(
     "/api/admin/tenants/:tenantId/diagnose",
     {
       onRequest: ctx.auth.requireAdmin,
@@ -48,7 +49,7 @@ export function diagnoseRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const { tenantId } = request.params as { tenantId: string };
+      const { tenantId } = request.params;
       ctx.tenants.get(tenantId);
       const d = ctx.diagnose.diagnose(tenantId);
       return { ...d, checkedAt: new Date(d.checkedAt).toISOString() };

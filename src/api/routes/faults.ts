@@ -1,11 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import { ApiError } from "../../errors/index.js";
-import { type FaultEngine, FaultRuleError, type FaultRuleInput } from "../../faults/index.js";
+import { type FaultEngine, FaultRuleError, parseFaultRule } from "../../faults/index.js";
 import type { ApiContext } from "../api-context.js";
 import { pageOf, pageOfArray, pagingHooks } from "../plugins/paging.js";
 import { errorResponses, idParam } from "../schemas/common.js";
 import { clearedSchema, faultJson, faultRuleBody, faultRuleSchema } from "../schemas/faults.js";
 import { pagedArray, pagedQuery } from "../schemas/paging.js";
+import type { ApiTypeProvider } from "../schemas/type-provider.js";
 
 /** What the fault routes need of the API context. */
 export interface FaultRoutesContext {
@@ -13,10 +14,9 @@ export interface FaultRoutesContext {
   readonly faults: FaultEngine;
 }
 
-type FaultParams = { faultId: string };
-
 /** Fault injection at runtime (SPEC §3.4): list, add and remove rules. */
-export function faultRoutes(app: FastifyInstance, ctx: FaultRoutesContext): void {
+export function faultRoutes(untyped: FastifyInstance, ctx: FaultRoutesContext): void {
+  const app = untyped.withTypeProvider<ApiTypeProvider>();
   const admin = { onRequest: ctx.auth.requireAdmin };
   const tags = ["admin: faults"];
   const params = idParam("faultId");
@@ -54,7 +54,8 @@ export function faultRoutes(app: FastifyInstance, ctx: FaultRoutesContext): void
     },
     async (request, reply) => {
       try {
-        const rule = ctx.faults.add(request.body as FaultRuleInput);
+        // The schema checks the outline; the fault parser (one for REST, seeds and scenarios) the rest.
+        const rule = ctx.faults.add(parseFaultRule(request.body));
         reply.code(201).header("location", `/api/admin/faults/${rule.id}`);
         return faultJson(rule);
       } catch (error) {
@@ -90,7 +91,7 @@ export function faultRoutes(app: FastifyInstance, ctx: FaultRoutesContext): void
         response: { 200: faultRuleSchema, ...errorResponses(401, 404) },
       },
     },
-    async (request) => faultJson(find((request.params as FaultParams).faultId)),
+    async (request) => faultJson(find(request.params.faultId)),
   );
 
   app.delete(
@@ -105,7 +106,7 @@ export function faultRoutes(app: FastifyInstance, ctx: FaultRoutesContext): void
       },
     },
     async (request, reply) => {
-      const { faultId } = request.params as FaultParams;
+      const { faultId } = request.params;
       find(faultId);
       ctx.faults.remove(faultId);
       reply.code(204);

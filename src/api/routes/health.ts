@@ -1,24 +1,20 @@
 import type { FastifyInstance } from "fastify";
 import type { Readiness } from "../../shared/readiness.js";
-
-const componentSchema = {
-  type: "object",
-  properties: { state: { type: "string" }, detail: { type: "string" } },
-  required: ["state"],
-} as const;
+import { liveSchema, readySchema } from "../schemas/health.js";
+import type { ApiTypeProvider } from "../schemas/type-provider.js";
 
 /** Liveness and readiness probes (SPEC §3.1), for Docker HEALTHCHECK and test harnesses. */
-export function healthRoutes(app: FastifyInstance, deps: { readiness: Readiness; startedAt: number }): void {
+export function healthRoutes(
+  untyped: FastifyInstance,
+  deps: { readiness: Readiness; startedAt: number },
+): void {
+  const app = untyped.withTypeProvider<ApiTypeProvider>();
   app.get(
     "/healthz",
     {
       schema: {
         response: {
-          200: {
-            type: "object",
-            properties: { status: { const: "ok" }, uptimeSeconds: { type: "number" } },
-            required: ["status", "uptimeSeconds"],
-          },
+          200: liveSchema,
         },
       },
     },
@@ -38,18 +34,10 @@ export function healthRoutes(app: FastifyInstance, deps: { readiness: Readiness;
     async (_request, reply) => {
       const ready = deps.readiness.ready;
       reply.code(ready ? 200 : 503);
-      return { status: ready ? "ready" : "not_ready", components: deps.readiness.snapshot() };
+      return {
+        status: ready ? ("ready" as const) : ("not_ready" as const),
+        components: deps.readiness.snapshot(),
+      };
     },
   );
-}
-
-function readySchema() {
-  return {
-    type: "object",
-    properties: {
-      status: { enum: ["ready", "not_ready"] },
-      components: { type: "object", additionalProperties: componentSchema },
-    },
-    required: ["status", "components"],
-  } as const;
 }

@@ -14,15 +14,14 @@ import {
   tenantJwtSchema,
 } from "../schemas/jwt.js";
 import { pagedArray, pagedQuery } from "../schemas/paging.js";
-
-type TenantParams = { tenantId: string };
-type TokenParams = { tokenId: string };
+import type { ApiTypeProvider } from "../schemas/type-provider.js";
 
 /**
  * The emulated JWT creation portal (RingCentral's, in the real product) and each tenant's
  * JWT (SPEC §1, §3.2). The portal's login is stood in for by the admin token.
  */
-export function jwtRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function jwtRoutes(untyped: FastifyInstance, ctx: ApiContext): void {
+  const app = untyped.withTypeProvider<ApiTypeProvider>();
   const admin = { onRequest: ctx.auth.requireAdmin };
   const portalTags = ["jwt portal (emulated)"];
   const tenantTags = ["admin: tenant JWT"];
@@ -39,7 +38,7 @@ export function jwtRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const body = request.body as { clientId: string; label: string; expiresAt?: string | null };
+      const body = request.body;
       const expiresAt =
         body.expiresAt === undefined || body.expiresAt === null ? null : Date.parse(body.expiresAt);
       const minted = await ctx.jwt.mint({ clientId: body.clientId, label: body.label, expiresAt });
@@ -62,7 +61,7 @@ export function jwtRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const tokens = ctx.jwt.listTokens((request.query as { clientId?: string }).clientId);
+      const tokens = ctx.jwt.listTokens(request.query.clientId);
       return pageOfArray(reply, tokens, pageOf(request)).map(portalTokenJson);
     },
   );
@@ -79,7 +78,7 @@ export function jwtRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: portalTokenSchema, ...errorResponses(401, 404, 429) },
       },
     },
-    async (request) => portalTokenJson(ctx.jwt.revoke((request.params as TokenParams).tokenId)),
+    async (request) => portalTokenJson(ctx.jwt.revoke(request.params.tokenId)),
   );
 
   const params = idParam("tenantId");
@@ -95,7 +94,7 @@ export function jwtRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: tenantJwtSchema, ...errorResponses(401, 404, 429) },
       },
     },
-    async (request) => tenantJwtJson(ctx.jwt.status((request.params as TenantParams).tenantId)),
+    async (request) => tenantJwtJson(ctx.jwt.status(request.params.tenantId)),
   );
 
   app.put(
@@ -112,8 +111,8 @@ export function jwtRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const { tenantId } = request.params as TenantParams;
-      return tenantJwtJson(await ctx.jwt.set(tenantId, (request.body as { token: string }).token));
+      const { tenantId } = request.params;
+      return tenantJwtJson(await ctx.jwt.set(tenantId, request.body.token));
     },
   );
 
@@ -129,7 +128,7 @@ export function jwtRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      ctx.jwt.clear((request.params as TenantParams).tenantId);
+      ctx.jwt.clear(request.params.tenantId);
       reply.code(204);
     },
   );

@@ -18,6 +18,7 @@ import {
   scenarioSchema,
   scenarioSummarySchema,
 } from "../schemas/scenarios.js";
+import type { ApiTypeProvider } from "../schemas/type-provider.js";
 
 /** What the scenario routes need of the API context. */
 export interface ScenarioRoutesContext {
@@ -25,10 +26,9 @@ export interface ScenarioRoutesContext {
   readonly scenarios: ScenarioRunner;
 }
 
-type ScenarioParams = { name: string };
-
 /** The vendor-FAQ scenarios (SPEC §3.4): list them, read one, apply one at runtime. */
-export function scenarioRoutes(app: FastifyInstance, ctx: ScenarioRoutesContext): void {
+export function scenarioRoutes(untyped: FastifyInstance, ctx: ScenarioRoutesContext): void {
+  const app = untyped.withTypeProvider<ApiTypeProvider>();
   const admin = { onRequest: ctx.auth.requireAdmin };
   const tags = ["admin: scenarios"];
 
@@ -59,7 +59,7 @@ export function scenarioRoutes(app: FastifyInstance, ctx: ScenarioRoutesContext)
       },
     },
     async (request) => {
-      const { name } = request.params as ScenarioParams;
+      const { name } = request.params;
       return scenarioJson(await answer(() => ctx.scenarios.catalog.load(name)));
     },
   );
@@ -77,7 +77,7 @@ export function scenarioRoutes(app: FastifyInstance, ctx: ScenarioRoutesContext)
       },
     },
     async (request) => {
-      const { name } = request.params as ScenarioParams;
+      const { name } = request.params;
       // Loaded by name from the catalog: a request never names a file path.
       const scenario = await answer(() => ctx.scenarios.catalog.load(name));
       return scenarioAppliedJson(await answer(() => ctx.scenarios.apply(scenario)));

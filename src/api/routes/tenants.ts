@@ -11,11 +11,11 @@ import {
   tenantJson,
   tenantSchema,
 } from "../schemas/tenants.js";
-
-type TenantParams = { tenantId: string };
+import type { ApiTypeProvider } from "../schemas/type-provider.js";
 
 /** Admin side: tenants, API keys and the connectors list (SPEC §3.2). */
-export function tenantRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function tenantRoutes(untyped: FastifyInstance, ctx: ApiContext): void {
+  const app = untyped.withTypeProvider<ApiTypeProvider>();
   const admin = { onRequest: ctx.auth.requireAdmin };
   const tags = ["admin: tenants"];
   const params = idParam("tenantId");
@@ -32,7 +32,7 @@ export function tenantRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const tenant = ctx.tenants.create(request.body as { name: string; flavour?: string; apiKey?: string });
+      const tenant = ctx.tenants.create(request.body);
       reply.code(201).header("location", `/api/admin/tenants/${tenant.id}`);
       return tenantJson(tenant);
     },
@@ -64,7 +64,7 @@ export function tenantRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: tenantSchema, ...errorResponses(401, 404) },
       },
     },
-    async (request) => tenantJson(ctx.tenants.get((request.params as TenantParams).tenantId)),
+    async (request) => tenantJson(ctx.tenants.get(request.params.tenantId)),
   );
 
   app.delete(
@@ -79,7 +79,7 @@ export function tenantRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      ctx.tenants.delete((request.params as TenantParams).tenantId);
+      ctx.tenants.delete(request.params.tenantId);
       reply.code(204);
     },
   );
@@ -95,7 +95,7 @@ export function tenantRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: apiKeySchema, ...errorResponses(401, 404) },
       },
     },
-    async (request) => ({ apiKey: ctx.tenants.get((request.params as TenantParams).tenantId).apiKey }),
+    async (request) => ({ apiKey: ctx.tenants.get(request.params.tenantId).apiKey }),
   );
 
   app.post(
@@ -110,7 +110,7 @@ export function tenantRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => ({
-      apiKey: ctx.tenants.regenerateApiKey((request.params as TenantParams).tenantId).apiKey,
+      apiKey: ctx.tenants.regenerateApiKey(request.params.tenantId).apiKey,
     }),
   );
 
@@ -128,7 +128,7 @@ export function tenantRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const connectors = ctx.tenants.connectors((request.params as TenantParams).tenantId);
+      const connectors = ctx.tenants.connectors(request.params.tenantId);
       return pageOfArray(reply, connectors, pageOf(request)).map(connectorJson);
     },
   );

@@ -2,14 +2,15 @@ import type { FastifyInstance } from "fastify";
 import {
   buildPcap,
   formatLadder,
+  TRACE_KINDS,
   type TraceEntry,
   type TraceFilter,
-  type TraceKind,
   type TraceStats,
 } from "../../traces/index.js";
 import type { ApiContext } from "../api-context.js";
 import { errorResponses } from "../schemas/common.js";
-import { traceJsonSchema, traceQuery } from "../schemas/trace.js";
+import { type TraceQuery, traceJsonSchema, traceQuery } from "../schemas/trace.js";
+import type { ApiTypeProvider } from "../schemas/type-provider.js";
 
 /** What the trace routes need of the recorder. */
 export interface TraceSource {
@@ -23,18 +24,9 @@ export interface TraceRouteContext {
   readonly trace: TraceSource;
 }
 
-interface TraceQuery {
-  format?: "json" | "text" | "pcap";
-  callId?: string;
-  trunk?: string;
-  tenant?: string;
-  since?: string;
-  kind?: string;
-  limit?: string;
-}
-
 /** The trace: every SIP message, REST call, call event and fault hit, as JSON, text or pcap. */
-export function traceRoutes(app: FastifyInstance, ctx: TraceRouteContext): void {
+export function traceRoutes(untyped: FastifyInstance, ctx: TraceRouteContext): void {
+  const app = untyped.withTypeProvider<ApiTypeProvider>();
   const admin = { onRequest: ctx.auth.requireAdmin };
   const tags = ["admin: diagnostics"];
 
@@ -60,7 +52,7 @@ export function traceRoutes(app: FastifyInstance, ctx: TraceRouteContext): void 
       },
     },
     async (request, reply) => {
-      const q = request.query as TraceQuery;
+      const q = request.query;
       const entries = ctx.trace.entries(filterOf(q));
       const stamp = new Date()
         .toISOString()
@@ -107,7 +99,7 @@ function filterOf(q: TraceQuery): TraceFilter {
     ...(q.trunk ? { trunk: q.trunk } : {}),
     ...(q.tenant ? { tenant: q.tenant } : {}),
     ...(q.since ? { since: /^[0-9]+$/.test(q.since) ? Number(q.since) : Date.parse(q.since) } : {}),
-    ...(q.kind ? { kinds: q.kind.split(",") as TraceKind[] } : {}),
+    ...(q.kind ? { kinds: TRACE_KINDS.filter((k) => q.kind?.split(",").includes(k)) } : {}),
     ...(q.limit ? { limit: Number(q.limit) } : {}),
   };
 }

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import type { User } from "../../domain/index.js";
-import type { NewUserInput, UserChanges } from "../../services/index.js";
 import type { ApiContext } from "../api-context.js";
 import { pageOf, pagingHooks } from "../plugins/paging.js";
-import { errorResponses, idParam } from "../schemas/common.js";
+import { errorResponses, idParam, idParams } from "../schemas/common.js";
+import type { ApiTypeProvider } from "../schemas/type-provider.js";
 import {
   createUserBody,
   exportResponse,
@@ -17,19 +17,11 @@ import {
   userSchema,
 } from "../schemas/users.js";
 
-type TenantParams = { tenantId: string };
-type UserParams = TenantParams & { userId: string };
-type UserBody = Omit<UserChanges, "trunkId"> & { trunk?: string | null };
-
 /** An import body may be this large (larger → 413 payload_too_large). */
 const IMPORT_BODY_LIMIT = 10 * 1024 * 1024;
 const CSV_TYPES = ["text/csv", "application/csv"];
 
-const userParams = {
-  type: "object",
-  properties: { ...idParam("tenantId").properties, ...idParam("userId").properties },
-  required: ["tenantId", "userId"],
-} as const;
+const userParams = idParams("tenantId", "userId");
 
 /** Admin side: users of a tenant, import and export (SPEC §3.2). */
 export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -41,18 +33,15 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 }
 
-function routes(app: FastifyInstance, ctx: ApiContext): void {
+function routes(untyped: FastifyInstance, ctx: ApiContext): void {
+  const app = untyped.withTypeProvider<ApiTypeProvider>();
   const admin = { onRequest: ctx.auth.requireAdmin };
   const tags = ["admin: users"];
   const base = "/api/admin/tenants/:tenantId/users";
   const params = idParam("tenantId");
   const json = (u: User) => userJson(u, ctx.users.trunkName(u));
-  /** The body's trunk name → the service's trunkId (null clears). */
-  const changes = (tenantId: string, body: UserBody): UserChanges => {
-    const { trunk, ...rest } = body;
-    if (trunk === undefined) return rest;
-    return { ...rest, trunkId: trunk === null ? null : ctx.users.trunkIdByName(tenantId, trunk) };
-  };
+  /** The body's trunk name → the service's trunkId. */
+  const trunkId = (tenantId: string, trunk: string) => ctx.users.trunkIdByName(tenantId, trunk);
 
   app.get(
     base,
@@ -68,8 +57,8 @@ function routes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const { tenantId } = request.params as TenantParams;
-      const { search } = request.query as { search?: string };
+      const { tenantId } = request.params;
+      const { search } = request.query;
       const { offset, limit } = pageOf(request);
       const page = ctx.users.list(tenantId, { ...(search ? { search } : {}), offset, limit });
       return { items: page.items.map(json), total: page.total, offset, limit };
@@ -89,8 +78,10 @@ function routes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const { tenantId } = request.params as TenantParams;
-      const user = ctx.users.create(tenantId, changes(tenantId, request.body as UserBody) as NewUserInput);
+      const { tenantId } = request.params;
+      const { trunk, ...fields } = request.body;
+      const input = trunk === undefined ? fields : { ...fields, trunkId: trunkId(tenantId, trunk) };
+      const user = ctx.users.create(tenantId, input);
       reply.code(201).header("location", `/api/admin/tenants/${tenantId}/users/${user.id}`);
       return json(user);
     },
@@ -112,8 +103,8 @@ function routes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const { tenantId } = request.params as TenantParams;
-      const q = request.query as { trunk: string; dryRun?: "true" | "false" };
+      const { tenantId } = request.params;
+      const q = request.query;
       return ctx.users.import(tenantId, {
         trunk: q.trunk,
         dryRun: q.dryRun === "true",
@@ -135,7 +126,7 @@ function routes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const { filename, body } = ctx.users.exportCsv((request.params as TenantParams).tenantId);
+      const { filename, body } = ctx.users.exportCsv(request.params.tenantId);
       reply
         .type("text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="${filename}"`);
@@ -155,7 +146,7 @@ function routes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const { tenantId, userId } = request.params as UserParams;
+      const { tenantId, userId } = request.params;
       return json(ctx.users.get(tenantId, userId));
     },
   );
@@ -173,8 +164,14 @@ function routes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const { tenantId, userId } = request.params as UserParams;
-      return json(ctx.users.update(tenantId, userId, changes(tenantId, request.body as UserBody)));
+      const { tenantId, userId } = request.params;
+      const { trunk, ...fields } = request.body;
+      // null clears the trunk
+      const changes =
+        trunk === undefined
+          ? fields
+          : { ...fields, trunkId: trunk === null ? null : trunkId(tenantId, trunk) };
+      return json(ctx.users.update(tenantId, userId, changes));
     },
   );
 
@@ -190,7 +187,7 @@ function routes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const { tenantId, userId } = request.params as UserParams;
+      const { tenantId, userId } = request.params;
       ctx.users.delete(tenantId, userId);
       reply.code(204);
     },

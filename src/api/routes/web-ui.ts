@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import type { ApiTypeProvider } from "../schemas/type-provider.js";
 
 /** The page's files (top-level `web-ui/`): only these are ever served, so no path reaches the disk. */
 const ASSET_TYPES: Readonly<Record<string, string>> = {
@@ -68,10 +69,13 @@ export function webUiRoutes(app: FastifyInstance): void {
     send(reply.header("content-security-policy", PAGE_CSP).header("referrer-policy", "no-referrer"), page),
   );
 
-  app.get("/ui/:file", hide, async (request, reply) => {
-    const asset = assets.get((request.params as { file: string }).file);
-    if (asset) return send(reply, asset);
-    reply.callNotFound();
-    return reply;
-  });
+  const file = { type: "object", properties: { file: { type: "string" } }, required: ["file"] } as const;
+  app
+    .withTypeProvider<ApiTypeProvider>()
+    .get("/ui/:file", { schema: { hide: true, params: file } }, async (request, reply) => {
+      const asset = assets.get(request.params.file);
+      if (asset) return send(reply, asset);
+      reply.callNotFound();
+      return reply;
+    });
 }

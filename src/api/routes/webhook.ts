@@ -1,8 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { ApiError } from "../../errors/index.js";
-import { EVENT_FILTER_PATTERN, type WebhookDispatcher, type WebhookInput } from "../../webhooks/index.js";
+import type { WebhookDispatcher } from "../../webhooks/index.js";
 import type { ApiContext } from "../api-context.js";
 import { errorResponses } from "../schemas/common.js";
+import type { ApiTypeProvider } from "../schemas/type-provider.js";
+import { testQueuedSchema, webhookBody, webhookStatusSchema } from "../schemas/webhook.js";
 
 /** What the webhook routes need of the API context. */
 export interface WebhookRoutesContext {
@@ -10,53 +12,9 @@ export interface WebhookRoutesContext {
   readonly webhook: Pick<WebhookDispatcher, "configure" | "clear" | "status" | "sendTest">;
 }
 
-const webhookBody = {
-  type: "object",
-  properties: {
-    url: { type: "string", minLength: 1, maxLength: 2048, description: "absolute http: or https: URL" },
-    secret: {
-      type: "string",
-      minLength: 1,
-      maxLength: 512,
-      description: "signs each POST (x-upe-signature: sha256=…); kept in memory, never returned",
-    },
-    events: {
-      type: "array",
-      minItems: 1,
-      maxItems: 64,
-      items: { type: "string", pattern: EVENT_FILTER_PATTERN },
-      description: 'event types or families, e.g. ["call.*", "connector.unavailable"]; default every event',
-    },
-  },
-  required: ["url"],
-  additionalProperties: false,
-} as const;
-
-/** The secret is never part of it: only whether one is set. */
-const webhookStatusSchema = {
-  type: "object",
-  properties: {
-    url: { type: ["string", "null"] },
-    events: { type: ["array", "null"], items: { type: "string" } },
-    secretSet: { type: "boolean" },
-    queued: { type: "integer" },
-    delivered: { type: "integer" },
-    failed: { type: "integer" },
-    dropped: { type: "integer" },
-    lastError: { type: "string" },
-    lastDeliveredAt: { type: "string", format: "date-time" },
-  },
-  required: ["url", "events", "secretSet", "queued", "delivered", "failed", "dropped"],
-} as const;
-
-const testQueuedSchema = {
-  type: "object",
-  properties: { id: { type: "string" }, type: { type: "string" } },
-  required: ["id", "type"],
-} as const;
-
 /** The call-event webhook (docs/webhooks.md): one receiver, set and inspected at runtime. */
-export function webhookRoutes(app: FastifyInstance, ctx: WebhookRoutesContext): void {
+export function webhookRoutes(untyped: FastifyInstance, ctx: WebhookRoutesContext): void {
+  const app = untyped.withTypeProvider<ApiTypeProvider>();
   const admin = { onRequest: ctx.auth.requireAdmin };
   const tags = ["admin: webhook"];
 
@@ -84,7 +42,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: WebhookRoutesContext): 
         response: { 200: webhookStatusSchema, ...errorResponses(400, 401, 422) },
       },
     },
-    async (request) => ctx.webhook.configure(request.body as WebhookInput),
+    async (request) => ctx.webhook.configure(request.body),
   );
 
   app.delete(

@@ -1,12 +1,19 @@
 /** JSON Schema pieces shared by several resources. */
 export const isoTime = { type: ["string", "null"], format: "date-time" } as const;
 
-export const idParam = (name: string) =>
-  ({
-    type: "object",
-    properties: { [name]: { type: "string", minLength: 1, maxLength: 64 } },
-    required: [name],
-  }) as const;
+const idString = { type: "string", minLength: 1, maxLength: 64 } as const;
+
+/** The path parameters of a route, each an id: `idParams("tenantId", "userId")`. */
+export function idParams<const N extends readonly string[]>(...names: N) {
+  // A computed key widens to `string`; the record type keeps each name for the route's types.
+  const properties = Object.fromEntries(names.map((n) => [n, idString])) as Record<
+    N[number],
+    typeof idString
+  >;
+  return { type: "object", properties, required: names } as const;
+}
+
+export const idParam = <N extends string>(name: N) => idParams(name);
 
 export const problemRef = { $ref: "Problem#" } as const;
 
@@ -45,6 +52,8 @@ export const problemSchema = {
 } as const;
 
 /** Epoch ms → ISO 8601, null stays null. */
+export function iso(ms: number): string;
+export function iso(ms: number | null | undefined): string | null;
 export function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }

@@ -1,6 +1,7 @@
 import type { ProvisionedSystem, WizardUser } from "../../services/index.js";
 import { iso, isoTime } from "./common.js";
 import { pagedQuery } from "./paging.js";
+import type { Reply } from "./type-provider.js";
 
 /** Digit rules (and "international needs countryCode") are the domain's, answered as 422 invalid_numbering. */
 const numberingProperties = {
@@ -8,6 +9,13 @@ const numberingProperties = {
   countryCode: { type: "string", description: "e.g. 49" },
   areaCode: { type: "string", description: "without the national prefix 0, e.g. 2302" },
   pabxNumber: { type: "string", description: "e.g. 667" },
+} as const;
+
+/** A system's numbering as the emulator answers it (and as a provisioning body may give it). */
+export const numberingSchema = {
+  type: "object",
+  properties: numberingProperties,
+  required: ["schema"],
 } as const;
 
 const text = (maxLength: number) => ({ type: "string", minLength: 1, maxLength }) as const;
@@ -40,7 +48,7 @@ export const systemSchema = {
     name: { type: "string" },
     version: nullableText,
     simultaneousCalls: { type: "integer" },
-    numbering: { type: "object", properties: numberingProperties, required: ["schema"] },
+    numbering: numberingSchema,
     sip: {
       type: "object",
       properties: {
@@ -57,6 +65,7 @@ export const systemSchema = {
     stun: {
       type: ["object", "null"],
       properties: { host: { type: "string" }, port: { type: "integer" } },
+      required: ["host", "port"],
     },
     status: { enum: ["available", "unavailable"] },
     createdAt: isoTime,
@@ -144,7 +153,7 @@ export const userPageSchema = {
   required: ["items", "total", "offset", "limit"],
 } as const;
 
-export function systemJson(p: ProvisionedSystem) {
+export function systemJson(p: ProvisionedSystem): Reply<typeof systemSchema> {
   const { system, trunk, endpoints } = p;
   return {
     trunkId: trunk.name,
@@ -168,7 +177,7 @@ export function systemJson(p: ProvisionedSystem) {
   };
 }
 
-export function wizardUserJson(w: WizardUser) {
+export function wizardUserJson(w: WizardUser): Reply<typeof wizardUserSchema> {
   const u = w.user;
   return {
     id: u.id,

@@ -1,5 +1,6 @@
 import type { FaultRule } from "../../faults/index.js";
 import { iso, isoTime } from "./common.js";
+import type { Reply } from "./type-provider.js";
 
 /** Match, action and when are checked by the fault parser (one validator for REST, seeds and scenarios). */
 const open = { type: "object", additionalProperties: true } as const;
@@ -54,6 +55,6 @@ export const clearedSchema = {
 } as const;
 
 /** Times as ISO 8601 on the emulator clock. */
-export function faultJson(rule: FaultRule) {
+export function faultJson(rule: FaultRule): Reply<typeof faultRuleSchema> {
   return { ...rule, lastHitAt: iso(rule.lastHitAt), createdAt: iso(rule.createdAt) };
 }

@@ -1,5 +1,6 @@
 import type { JwtStatus, MintedToken, PortalToken } from "../../services/index.js";
 import { iso, isoTime } from "./common.js";
+import type { Reply } from "./type-provider.js";
 
 export const createPortalTokenBody = {
   type: "object",
@@ -83,7 +84,7 @@ export const tenantJwtSchema = {
   required: ["status", "expiresAt", "label", "setAt"],
 } as const;
 
-export function portalTokenJson(t: PortalToken) {
+export function portalTokenJson(t: PortalToken): Reply<typeof portalTokenSchema> {
   return {
     id: t.id,
     clientId: t.clientId,
@@ -94,10 +95,10 @@ export function portalTokenJson(t: PortalToken) {
   };
 }
 
-export function mintedTokenJson(m: MintedToken) {
+export function mintedTokenJson(m: MintedToken): Reply<typeof mintedTokenSchema> {
   return { ...portalTokenJson(m), token: m.token };
 }
 
-export function tenantJwtJson(s: JwtStatus) {
+export function tenantJwtJson(s: JwtStatus): Reply<typeof tenantJwtSchema> {
   return { status: s.status, expiresAt: iso(s.expiresAt), label: s.label, setAt: iso(s.setAt) };
 }

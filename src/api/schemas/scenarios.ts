@@ -1,5 +1,6 @@
 import type { Scenario, ScenarioApplied } from "../../scenarios/index.js";
 import { faultJson, faultRuleSchema } from "./faults.js";
+import type { Reply } from "./type-provider.js";
 
 /** Seed, clock, faults and hints are checked by the scenario parser (scenarios/README.md). */
 const open = { type: "object", additionalProperties: true } as const;
@@ -99,7 +100,10 @@ export const scenarioAppliedSchema = {
   required: ["scenario", "tenants", "faults", "clock", "registrar"],
 } as const;
 
-export function scenarioJson(s: Scenario) {
+/** A mapping as the file wrote it (the parser checked it is one); an empty key (null) shows as {}. */
+const asWritten = (value: unknown): object => (typeof value === "object" && value !== null ? value : {});
+
+export function scenarioJson(s: Scenario): Reply<typeof scenarioSchema> {
   const { raw } = s;
   return {
     name: s.name,
@@ -107,8 +111,8 @@ export function scenarioJson(s: Scenario) {
     description: s.description,
     symptom: s.symptom,
     cause: s.cause,
-    ...(raw.seed === undefined ? {} : { seed: raw.seed }),
-    ...(raw.clock === undefined ? {} : { clock: raw.clock }),
+    ...(raw.seed === undefined ? {} : { seed: asWritten(raw.seed) }),
+    ...(raw.clock === undefined ? {} : { clock: asWritten(raw.clock) }),
     ...(s.registrar === undefined ? {} : { registrar: s.registrar }),
     faults: s.faults,
     expect: s.expect,
@@ -116,7 +120,7 @@ export function scenarioJson(s: Scenario) {
   };
 }
 
-export function scenarioAppliedJson(a: ScenarioApplied) {
+export function scenarioAppliedJson(a: ScenarioApplied): Reply<typeof scenarioAppliedSchema> {
   return {
     ...a,
     faults: { added: a.faults.added.map(faultJson), removed: a.faults.removed },

@@ -1,6 +1,7 @@
 import type { Tenant } from "../../domain/index.js";
 import type { ConnectorStatus } from "../../services/index.js";
 import { iso, isoTime } from "./common.js";
+import type { Reply } from "./type-provider.js";
 
 export const tenantSchema = {
   type: "object",
@@ -48,10 +49,23 @@ export const connectorSchema = {
     remote: { type: ["string", "null"] },
     bindings: { type: "integer" },
   },
-  required: ["name", "type", "status", "systemId", "contact", "registeredAt", "expiresAt"],
+  required: [
+    "name",
+    "type",
+    "status",
+    "systemId",
+    "trunkId",
+    "username",
+    "simultaneousCalls",
+    "contact",
+    "registeredAt",
+    "expiresAt",
+    "remote",
+    "bindings",
+  ],
 } as const;
 
-export function tenantJson(t: Tenant) {
+export function tenantJson(t: Tenant): Reply<typeof tenantSchema> {
   return {
     id: t.id,
     name: t.name,
@@ -62,6 +76,6 @@ export function tenantJson(t: Tenant) {
   };
 }
 
-export function connectorJson(c: ConnectorStatus) {
+export function connectorJson(c: ConnectorStatus): Reply<typeof connectorSchema> {
   return { ...c, registeredAt: iso(c.registeredAt), expiresAt: iso(c.expiresAt) };
 }

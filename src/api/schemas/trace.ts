@@ -1,3 +1,5 @@
+import type { FromSchema } from "json-schema-to-ts";
+
 /** JSON Schemas of the trace export (`/api/admin/trace`). */
 
 export const traceQuery = {
@@ -35,6 +37,8 @@ export const traceQuery = {
   },
   additionalProperties: false,
 } as const;
+
+export type TraceQuery = FromSchema<typeof traceQuery>;
 
 const endpoint = {
   type: "object",

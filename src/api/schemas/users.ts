@@ -2,6 +2,7 @@ import { LOCALES, USER_ROLES, type User } from "../../domain/index.js";
 import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, REQUIRED_COLUMNS } from "../../services/index.js";
 import { iso, isoTime } from "./common.js";
 import { pagedQuery } from "./paging.js";
+import type { Reply } from "./type-provider.js";
 
 const nullableString = { type: ["string", "null"] } as const;
 
@@ -81,8 +82,8 @@ const fields = {
   callBehaviour,
 } as const;
 
-const numberFields = (nullable: boolean) => {
-  const t = nullable ? nullableString.type : "string";
+/** `type` is "string" for a new user, string or null (clears) for a change. */
+const numberFields = <const T>(t: T) => {
   return {
     trunk: {
       type: t,
@@ -105,7 +106,7 @@ export const createUserBody = {
   properties: {
     ...fields,
     locale: { ...fields.locale, description: `${fields.locale.description} (default en-US)` },
-    ...numberFields(false),
+    ...numberFields("string"),
   },
   required: ["emailAddress", "firstName", "lastName"],
   additionalProperties: false,
@@ -114,7 +115,7 @@ export const createUserBody = {
 export const patchUserBody = {
   type: "object",
   description: "Omitted fields keep their value; null clears trunk, callno, did or phoneNumber.",
-  properties: { ...fields, ...numberFields(true) },
+  properties: { ...fields, ...numberFields(nullableString.type) },
   additionalProperties: false,
   minProperties: 1,
 } as const;
@@ -177,7 +178,7 @@ export const exportResponse = {
   content: { "text/csv": { schema: { type: "string" } } },
 } as const;
 
-export function userJson(u: User, trunk: string | null) {
+export function userJson(u: User, trunk: string | null): Reply<typeof userSchema> {
   return {
     id: u.id,
     emailAddress: u.emailAddress,
