@@ -1,4 +1,3 @@
-import type { Logger } from "pino";
 import type { User } from "../domain/index.js";
 import type { MediaEngine, MediaMode } from "../media/index.js";
 import type { BindingTable, ClientBindings } from "../registrar/index.js";
@@ -45,7 +44,6 @@ export interface B2buaDependencies {
   readonly inboundRequestUri?: InboundRequestUri;
   /** The Allow header value: the router's one list of methods we take. */
   readonly allow: () => string;
-  readonly log: Logger;
 }
 
 /** Every port of the B2BUA's parts, implemented once here. */
@@ -63,7 +61,6 @@ export class B2bua {
   private readonly dialogs = new Map<string, DialogEntry>();
   /** Our 2xx responses to INVITEs, retransmitted until their ACK (RFC 3261 §13.3.1.4). */
   private readonly accepted: AcceptedInvites;
-  private readonly ports: B2buaPorts;
   private readonly inbound: PbxInbound;
   private readonly outbound: PbxOutbound;
   private readonly clientOutbound: ClientOutbound;
@@ -78,7 +75,7 @@ export class B2bua {
     const { directory, transactions, clock } = deps;
     const reach = new RegisteredFlows(deps.bindings, deps.clients, deps.connections);
     const endpoint = new ConnectorEndpoint(deps.host, deps.sipPort);
-    this.ports = {
+    const ports: B2buaPorts = {
       trunk: (id) => directory.trunk(id),
       system: (ref) => directory.system(ref),
       userByNumber: (tenantId, number) => directory.userByNumber(tenantId, number),
@@ -111,11 +108,11 @@ export class B2bua {
       timers: deps.timers,
       media: deps.media,
     };
-    this.inbound = new PbxInbound(this.ports);
-    this.outbound = new PbxOutbound(this.ports, deps.inboundRequestUri ?? "number");
-    this.clientOutbound = new ClientOutbound(this.ports, this.outbound);
-    this.relay = new DialogRelay(this.ports);
-    this.inDialog = new InDialog(this.ports, this.outbound, this.relay);
+    this.inbound = new PbxInbound(ports);
+    this.outbound = new PbxOutbound(ports, deps.inboundRequestUri ?? "number");
+    this.clientOutbound = new ClientOutbound(ports, this.outbound);
+    this.relay = new DialogRelay(ports);
+    this.inDialog = new InDialog(ports, this.outbound, this.relay);
   }
 
   /** Register the call methods on the SIP router. */

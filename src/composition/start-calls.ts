@@ -48,7 +48,6 @@ export async function startCalls(
     domain: config.domain,
     inboundRequestUri: config.inboundRequestUri,
     allow: () => sip.router.allowHeader,
-    log: log.child({ component: "b2bua" }),
   });
   b2bua.install(sip.router);
   b2bua.events.on((e) => {
