@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { AdminApi } from "../lib/admin-api.js";
 import {
   describeExit,
   EmulatorProcess,
@@ -93,6 +94,9 @@ async function fuzz(options: FuzzOptions, start: EmulatorStartOptions, trunkUser
     `fuzz: seed ${options.seed}, ${options.seconds} s, corpus ${corpus.sip.length} SIP + ${corpus.stun.length} STUN messages`,
   );
   const emulator = await EmulatorProcess.start(start);
+  // The callee answers at once (default: after 1 s), so calls are up while a connection lasts.
+  const admin = new AdminApi({ port: emulator.ports.https, ca: emulator.ca, token: emulator.adminToken });
+  for (const id of (await admin.tenants()).values()) await admin.answerAtOnce(id);
   const ctx = new FuzzContext(emulator, RECENT, plain);
   const rss = new Series();
   const fds = new Series();

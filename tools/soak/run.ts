@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { AdminApi } from "../lib/admin-api.js";
 import {
   describeExit,
   EmulatorProcess,
@@ -19,7 +20,6 @@ import {
 import { readFdCount, readRss, Series } from "../lib/proc-stats.js";
 import { Rng } from "../lib/rng.js";
 import { CALLEE_NUMBER, type ToolTrunk, writeToolSeed } from "../lib/tool-seed.js";
-import { SoakAdmin } from "./soak-admin.js";
 import { parseSoakOptions, type SoakOptions, USAGE } from "./soak-options.js";
 import { newCounters, recordError, type SoakCounters, TrunkClient } from "./trunk-client.js";
 
@@ -86,7 +86,7 @@ async function soak(options: SoakOptions, work: string): Promise<number> {
     failures.push(`the emulator exited during the soak: ${describeExit(info)}`);
   });
   try {
-    const admin = new SoakAdmin({ port: emulator.ports.https, ca: emulator.ca, token: emulator.adminToken });
+    const admin = new AdminApi({ port: emulator.ports.https, ca: emulator.ca, token: emulator.adminToken });
     const byName = await admin.tenants();
     const tenantIds = seed.trunks.map((_, i) => byName.get(`soak-tenant-${i}`)!);
     for (const id of tenantIds) await admin.answerAtOnce(id);

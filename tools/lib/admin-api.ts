@@ -1,9 +1,9 @@
-import { httpsJson } from "../lib/net-clients.js";
+import { httpsJson } from "./net-clients.js";
 
 const TIMEOUT_MS = 15_000;
 
-/** The admin REST API of the emulator under soak: what it says about bindings and calls. */
-export class SoakAdmin {
+/** The admin REST API of the emulator under test: seeding tweaks, bindings and calls. */
+export class AdminApi {
   constructor(private readonly target: { port: number; ca: string; token: string }) {}
 
   async #get<T>(path: string): Promise<T> {
