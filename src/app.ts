@@ -4,7 +4,7 @@ import {
   Cleanup,
   listenerLimits,
   loadCertificates,
-  openStore,
+  openDomain,
   startApi,
   startCalls,
   startSip,
@@ -82,13 +82,13 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
   };
 
   try {
-    const layer = openStore(config, env);
+    const data = openDomain(config, env);
     const tls = await loadCertificates(config);
     const limits = listenerLimits(config, log);
-    const sip = await startSip(config, layer, { ...env, protocolClock, tls, limits });
-    const calls = await startCalls(config, layer, sip, env);
+    const sip = await startSip(config, data, { ...env, protocolClock, tls, limits });
+    const calls = await startCalls(config, data, sip, env);
     const stunPort = await startStun(config, env);
-    const api = await startApi(config, layer, sip, calls, { ...env, stunPort, startedAt, tls, limits });
+    const api = await startApi(config, data, sip, calls, { ...env, stunPort, startedAt, tls, limits });
 
     const ports: EmulatorPorts = {
       sip: sip.port,
@@ -100,7 +100,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     };
     const urls = emulatorUrls(config.bind, ports);
     const { certificates } = tls;
-    const knownAdminToken = config.adminToken ?? layer.adminToken.generated;
+    const knownAdminToken = config.adminToken ?? data.adminToken.generated;
     const client = new EmulatorClient({
       baseUrl: urls.https,
       ...(certificates.caCertPem ? { ca: certificates.caCertPem } : {}),
@@ -114,11 +114,11 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       urls,
       certificates,
       clock,
-      store: layer.store,
+      store: data.store,
       client,
       adminToken: knownAdminToken,
-      adminTokenFile: layer.adminToken.file,
-      bindings: () => [...allBindings(sip.registrar, layer.store)],
+      adminTokenFile: data.adminToken.file,
+      bindings: () => [...allBindings(sip.registrar, data.store)],
       onTrunkStatus: (listener) => sip.trunkStatus.on(listener),
       close: () => {
         readiness.markStopping();

@@ -1,5 +1,5 @@
 export { Cleanup } from "./cleanup.js";
-export { openStore, type StoreLayer } from "./open-store.js";
+export { type DomainLayer, openDomain } from "./open-domain.js";
 export { type ApiPorts, startApi } from "./start-api.js";
 export { type CallLayer, startCalls } from "./start-calls.js";
 export { type SipLayer, startSip } from "./start-sip.js";

@@ -17,7 +17,7 @@ import {
 import type { ControllableClock } from "../shared/clock.js";
 import type { Readiness } from "../shared/readiness.js";
 import type { Cleanup } from "./cleanup.js";
-import type { StoreLayer } from "./open-store.js";
+import type { DomainLayer } from "./open-domain.js";
 import type { CallLayer } from "./start-calls.js";
 import type { SipLayer } from "./start-sip.js";
 import type { ListenerLimits, TlsMaterial } from "./tls-material.js";
@@ -30,7 +30,7 @@ export interface ApiPorts {
 
 export async function startApi(
   config: EmulatorConfig,
-  layer: StoreLayer,
+  data: DomainLayer,
   sip: SipLayer,
   calls: CallLayer,
   env: {
@@ -44,7 +44,7 @@ export async function startApi(
     cleanup: Cleanup;
   },
 ): Promise<ApiPorts> {
-  const { store, users, faults } = layer;
+  const { store, users, faults } = data;
   const { registrar } = sip;
   const { b2bua } = calls;
   const { clock, cleanup } = env;
@@ -53,7 +53,7 @@ export async function startApi(
     dropTrunk: (trunkId: string, reason: string) => registrar.bindings.removeTrunk(trunkId, reason),
   };
   const jwt = new JwtService(store, clock);
-  if (layer.seed) await applySeedJwt(jwt, store, layer.seed);
+  if (data.seed) await applySeedJwt(jwt, store, data.seed);
   const scenarios = new ScenarioRunner({
     catalog: new ScenarioCatalog(),
     store,
@@ -76,7 +76,7 @@ export async function startApi(
     readiness: env.readiness,
     startedAt: env.startedAt,
     auth: authHooks({
-      adminToken: layer.adminToken,
+      adminToken: data.adminToken,
       findTenantByApiKey: (key) => store.tenants.getByApiKey(key),
       lockout: new AuthLockout(clock, {
         maxFailures: config.registrar.maxAuthFailures,
@@ -104,7 +104,7 @@ export async function startApi(
       startedAt: env.startedAt,
       trunkStatus: sip.trunkStatus,
       attempts: registrar.attempts,
-      faults: layer.faultHits,
+      faults: data.faultHits,
     }),
   };
   const https = await buildHttpApp(api, env.tls.tls, env.limits.http);

@@ -6,7 +6,7 @@ import { MediaEngine } from "../media/index.js";
 import { type ControllableClock, SystemClock } from "../shared/clock.js";
 import { WebhookDispatcher } from "../webhooks/index.js";
 import type { Cleanup } from "./cleanup.js";
-import type { StoreLayer } from "./open-store.js";
+import type { DomainLayer } from "./open-domain.js";
 import type { SipLayer } from "./start-sip.js";
 import { callDirectory } from "./store-ports.js";
 
@@ -20,7 +20,7 @@ export interface CallLayer {
 
 export async function startCalls(
   config: EmulatorConfig,
-  layer: StoreLayer,
+  data: DomainLayer,
   sip: SipLayer,
   env: { clock: ControllableClock; log: Logger; cleanup: Cleanup },
 ): Promise<CallLayer> {
@@ -31,11 +31,11 @@ export async function startCalls(
     bind: config.bind,
     portRange: config.rtpPorts,
     rtcpIntervalMs: config.rtcpIntervalMs,
-    faults: new RtpFaultGate(layer.faults, { timers: new SystemClock() }),
+    faults: new RtpFaultGate(data.faults, { timers: new SystemClock() }),
     log: (event, detail) => log.debug({ ...detail }, `media: ${event}`),
   });
   const b2bua = new B2bua({
-    directory: callDirectory(layer.store),
+    directory: callDirectory(data.store),
     bindings: sip.registrar.bindings,
     clients: sip.clientRegistrar.bindings,
     connections: stack.transport.connections,

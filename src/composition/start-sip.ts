@@ -16,7 +16,7 @@ import type { Readiness } from "../shared/readiness.js";
 import { SipRouter, SipStack } from "../sip/core/index.js";
 import { TlsKeyLog, TraceRecorder } from "../traces/index.js";
 import type { Cleanup } from "./cleanup.js";
-import type { StoreLayer } from "./open-store.js";
+import type { DomainLayer } from "./open-domain.js";
 import { ownerDirectory } from "./store-ports.js";
 import type { ListenerLimits, TlsMaterial } from "./tls-material.js";
 
@@ -35,7 +35,7 @@ export interface SipLayer {
 
 export async function startSip(
   config: EmulatorConfig,
-  layer: StoreLayer,
+  data: DomainLayer,
   env: {
     clock: ControllableClock;
     protocolClock: Clock | undefined;
@@ -46,7 +46,7 @@ export async function startSip(
     cleanup: Cleanup;
   },
 ): Promise<SipLayer> {
-  const { store, users, faults } = layer;
+  const { store, users, faults } = data;
   const { clock, log, cleanup } = env;
   const trunkStatus = new Listeners<TrunkStatusEvent>();
   const router = new SipRouter(log.child({ component: "sip" }));

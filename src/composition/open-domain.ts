@@ -13,11 +13,11 @@ import {
 import { type FaultHitView, UserService } from "../services/index.js";
 import type { ControllableClock } from "../shared/clock.js";
 import type { Readiness } from "../shared/readiness.js";
-import { openStore as openStoreAt, type Store } from "../store/index.js";
+import { openStore, type Store } from "../store/index.js";
 import type { Cleanup } from "./cleanup.js";
 
-/** Step 1: the store with the seed applied, and what lives on it alone. */
-export interface StoreLayer {
+/** Step 1: the store with the seed applied, and the domain that lives on it alone. */
+export interface DomainLayer {
   readonly store: Store;
   /** The seed as it now applies (what --seed-mode create kept), for the JWT step later. */
   readonly seed: SeedDocument | undefined;
@@ -28,14 +28,14 @@ export interface StoreLayer {
   readonly faultHits: FaultHitView;
 }
 
-export function openStore(
+export function openDomain(
   config: EmulatorConfig,
   env: { clock: ControllableClock; log: Logger; readiness: Readiness; cleanup: Cleanup },
-): StoreLayer {
+): DomainLayer {
   const { clock, log, readiness, cleanup } = env;
   const faults = new FaultEngine(clock);
   readiness.set("store", "starting");
-  const store = openStoreAt({ dataDir: config.dataDir, ephemeral: config.ephemeral, clock });
+  const store = openStore({ dataDir: config.dataDir, ephemeral: config.ephemeral, clock });
   cleanup.add(() => store.close());
   const loaded = config.seed ? loadSeedFile(config.seed) : undefined;
   let seed = loaded;
