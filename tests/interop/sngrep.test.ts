@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -54,12 +54,17 @@ describe.skipIf(!ready)(
         sipCallIds.push(invite.callId);
       }
 
-      const file = path.join(mkdtempSync(path.join(tmpdir(), "upe-sngrep-")), "trace.pcap");
-      writeFileSync(file, await api.pcap());
-      expect(dialogs(file)).toBe(3);
-      expect(dialogs(file, "-c")).toBe(2);
-      // A match expression on the first call's Call-ID keeps that call's dialog only.
-      expect(dialogs(file, "-c", sipCallIds[0]!)).toBe(1);
+      const dir = mkdtempSync(path.join(tmpdir(), "upe-sngrep-"));
+      const file = path.join(dir, "trace.pcap");
+      try {
+        writeFileSync(file, await api.pcap());
+        expect(dialogs(file)).toBe(3);
+        expect(dialogs(file, "-c")).toBe(2);
+        // A match expression on the first call's Call-ID keeps that call's dialog only.
+        expect(dialogs(file, "-c", sipCallIds[0]!)).toBe(1);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }, 30_000);
   },
 );

@@ -58,6 +58,6 @@ export function startBaresip(options: {
     ].join("\n"),
   );
   writeFileSync(path.join(dir, "accounts"), `${options.account}\n`);
-  const peer = new Peer(options.name ?? "baresip", "baresip", ["-f", dir, "-t", "170"]);
+  const peer = new Peer(options.name ?? "baresip", "baresip", ["-f", dir, "-t", "170"], { scratchDir: dir });
   return Object.assign(peer, { dir, port: options.port });
 }

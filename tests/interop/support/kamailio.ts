@@ -86,6 +86,7 @@ export async function startKamailio(options: {
   // -DD: foreground with its child processes; -E: log to stderr; small memory pools.
   const peer = new Peer("kamailio", "kamailio", ["-f", cfg, "-DD", "-E", "-m", "48", "-M", "8", "-Y", dir], {
     cwd: dir,
+    scratchDir: dir,
   });
   return {
     peer,

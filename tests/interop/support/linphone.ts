@@ -65,7 +65,7 @@ export class LinphoneDaemon {
       "linphone-daemon",
       "linphone-daemon",
       ["--config", path.join(home, "linphonerc"), "--log", path.join(home, "linphone.log")],
-      { cwd: home, env: { ...process.env, HOME: home } },
+      { cwd: home, env: { ...process.env, HOME: home }, scratchDir: home },
     );
     const daemon = new LinphoneDaemon(peer, home);
     await daemon.command("version");

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { until } from "../../support/until.js";
 
 /** True when `command` can be executed (the Debian package providing it is installed). */
@@ -18,19 +19,23 @@ const MAX_LIFETIME_S = 300;
 /** A spawned peer whose stdout+stderr are collected, for waiting on lines and for failure messages. */
 export class Peer {
   readonly child: ChildProcess;
+  /** The peer's config/scratch folder, removed once it has stopped. */
+  private readonly scratchDir: string | undefined;
   output = "";
 
   constructor(
     readonly name: string,
     command: string,
     args: string[],
-    options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+    options: { cwd?: string; env?: NodeJS.ProcessEnv; scratchDir?: string } = {},
   ) {
+    this.scratchDir = options.scratchDir;
     // coreutils timeout bounds the peer's life even if this test process dies without
     // stopping it (it passes our SIGTERM on to the peer).
     this.child = spawn("timeout", ["-k", "5", String(MAX_LIFETIME_S), command, ...args], {
       stdio: ["pipe", "pipe", "pipe"],
-      ...options,
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(options.env ? { env: options.env } : {}),
     });
     const collect = (chunk: Buffer) => {
       this.output += chunk.toString("utf8");
@@ -76,11 +81,13 @@ export class Peer {
 
   /** SIGTERM, then SIGKILL if still alive after `graceMs`. */
   async stop(graceMs = 2_000): Promise<void> {
-    if (this.exited) return;
-    const gone = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
-    await gone;
-    clearTimeout(timer);
+    if (!this.exited) {
+      const gone = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+      this.child.kill("SIGTERM");
+      const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
+      await gone;
+      clearTimeout(timer);
+    }
+    if (this.scratchDir) rmSync(this.scratchDir, { recursive: true, force: true });
   }
 }
