@@ -1,6 +1,7 @@
-import type { FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from "fastify";
+import type { FastifyReply, preValidationAsyncHookHandler } from "fastify";
 import { TOTAL_COUNT_HEADER } from "../schemas/paging.js";
 
+/** offset and limit of a listing route's query, validated and defaulted by its schema. */
 export interface Page {
   readonly offset: number;
   readonly limit: number;
@@ -24,12 +25,6 @@ const numericPaging: preValidationAsyncHookHandler = async (request) => {
 
 /** Spread into every listing route's options, beside its `querystring: pagedQuery(…)`. */
 export const pagingHooks = { preValidation: numericPaging } as const;
-
-/** offset and limit, validated and defaulted by the schema. */
-export function pageOf(request: FastifyRequest): Page {
-  const { offset, limit } = request.query as Page;
-  return { offset, limit };
-}
 
 /** One page of an in-memory list, its total in the header. */
 export function pageOfArray<T>(reply: FastifyReply, items: readonly T[], page: Page): T[] {

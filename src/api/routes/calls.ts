@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { callView } from "../../services/index.js";
 import type { ApiContext } from "../api-context.js";
-import { pageOf, pageOfArray, pagingHooks } from "../plugins/paging.js";
+import { pageOfArray, pagingHooks } from "../plugins/paging.js";
 import { callSchema, callsQuery, startCallBody } from "../schemas/calls.js";
 import { errorResponses, idParam } from "../schemas/common.js";
 import { pagedArray, pagedQuery } from "../schemas/paging.js";
@@ -35,7 +35,7 @@ export function callRoutes(untyped: FastifyInstance, ctx: ApiContext): void {
         ...(q.trunk ? { trunkId: q.trunk } : {}),
         ...(q.state ? { state: q.state } : {}),
       });
-      return pageOfArray(reply, calls, pageOf(request)).map((c) => callView(c, now()));
+      return pageOfArray(reply, calls, request.query).map((c) => callView(c, now()));
     },
   );
 

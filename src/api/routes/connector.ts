@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Tenant } from "../../domain/index.js";
 import type { ApiContext } from "../api-context.js";
-import { pageOf, pagingHooks } from "../plugins/paging.js";
+import { pagingHooks } from "../plugins/paging.js";
 import { errorResponses, idParam } from "../schemas/common.js";
 import {
   assignmentBody,
@@ -97,7 +97,7 @@ export function connectorRoutes(untyped: FastifyInstance, ctx: ApiContext): void
     },
     async (request) => {
       const q = request.query;
-      const { offset, limit } = pageOf(request);
+      const { offset, limit } = request.query;
       const page = ctx.connector.listUsers(tenantOf(request), {
         ...(q.search === undefined ? {} : { search: q.search }),
         ...(q.systemId === undefined ? {} : { systemId: q.systemId }),

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { ApiError } from "../../errors/index.js";
 import { type FaultEngine, FaultRuleError, parseFaultRule } from "../../faults/index.js";
 import type { ApiContext } from "../api-context.js";
-import { pageOf, pageOfArray, pagingHooks } from "../plugins/paging.js";
+import { pageOfArray, pagingHooks } from "../plugins/paging.js";
 import { errorResponses, idParam } from "../schemas/common.js";
 import { clearedSchema, faultJson, faultRuleBody, faultRuleSchema } from "../schemas/faults.js";
 import { pagedArray, pagedQuery } from "../schemas/paging.js";
@@ -38,7 +38,7 @@ export function faultRoutes(untyped: FastifyInstance, ctx: FaultRoutesContext): 
         response: { 200: pagedArray(faultRuleSchema), ...errorResponses(400, 401, 429) },
       },
     },
-    async (request, reply) => pageOfArray(reply, ctx.faults.list(), pageOf(request)).map(faultJson),
+    async (request, reply) => pageOfArray(reply, ctx.faults.list(), request.query).map(faultJson),
   );
 
   app.post(

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "../api-context.js";
-import { pageOf, pageOfArray, pagingHooks } from "../plugins/paging.js";
+import { pageOfArray, pagingHooks } from "../plugins/paging.js";
 import { errorResponses, idParam } from "../schemas/common.js";
 import {
   createPortalTokenBody,
@@ -62,7 +62,7 @@ export function jwtRoutes(untyped: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const tokens = ctx.jwt.listTokens(request.query.clientId);
-      return pageOfArray(reply, tokens, pageOf(request)).map(portalTokenJson);
+      return pageOfArray(reply, tokens, request.query).map(portalTokenJson);
     },
   );
 

@@ -7,7 +7,7 @@ import {
   type ScenarioRunner,
 } from "../../scenarios/index.js";
 import type { ApiContext } from "../api-context.js";
-import { pageOf, pageOfArray, pagingHooks } from "../plugins/paging.js";
+import { pageOfArray, pagingHooks } from "../plugins/paging.js";
 import { errorResponses } from "../schemas/common.js";
 import { pagedArray, pagedQuery } from "../schemas/paging.js";
 import {
@@ -44,7 +44,7 @@ export function scenarioRoutes(untyped: FastifyInstance, ctx: ScenarioRoutesCont
         response: { 200: pagedArray(scenarioSummarySchema), ...errorResponses(400, 401, 429) },
       },
     },
-    async (request, reply) => pageOfArray(reply, ctx.scenarios.catalog.list(), pageOf(request)),
+    async (request, reply) => pageOfArray(reply, ctx.scenarios.catalog.list(), request.query),
   );
 
   app.get(

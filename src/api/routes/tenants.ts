@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "../api-context.js";
-import { pageOf, pageOfArray, pagingHooks } from "../plugins/paging.js";
+import { pageOfArray, pagingHooks } from "../plugins/paging.js";
 import { errorResponses, idParam } from "../schemas/common.js";
 import { pagedArray, pagedQuery } from "../schemas/paging.js";
 import {
@@ -50,7 +50,7 @@ export function tenantRoutes(untyped: FastifyInstance, ctx: ApiContext): void {
         response: { 200: pagedArray(tenantSchema), ...errorResponses(400, 401, 429) },
       },
     },
-    async (request, reply) => pageOfArray(reply, ctx.tenants.list(), pageOf(request)).map(tenantJson),
+    async (request, reply) => pageOfArray(reply, ctx.tenants.list(), request.query).map(tenantJson),
   );
 
   app.get(
@@ -129,7 +129,7 @@ export function tenantRoutes(untyped: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const connectors = ctx.tenants.connectors(request.params.tenantId);
-      return pageOfArray(reply, connectors, pageOf(request)).map(connectorJson);
+      return pageOfArray(reply, connectors, request.query).map(connectorJson);
     },
   );
 }

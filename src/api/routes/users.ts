@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { User } from "../../domain/index.js";
 import type { ApiContext } from "../api-context.js";
-import { pageOf, pagingHooks } from "../plugins/paging.js";
+import { pagingHooks } from "../plugins/paging.js";
 import { errorResponses, idParam, idParams } from "../schemas/common.js";
 import type { ApiTypeProvider } from "../schemas/type-provider.js";
 import {
@@ -59,7 +59,7 @@ function routes(untyped: FastifyInstance, ctx: ApiContext): void {
     async (request) => {
       const { tenantId } = request.params;
       const { search } = request.query;
-      const { offset, limit } = pageOf(request);
+      const { offset, limit } = request.query;
       const page = ctx.users.list(tenantId, { ...(search ? { search } : {}), offset, limit });
       return { items: page.items.map(json), total: page.total, offset, limit };
     },

@@ -26,7 +26,9 @@ export const pagingProperties = {
 } as const;
 
 /** A listing route's query: its own filters (if any) plus offset and limit; nothing else. */
-export function pagedQuery<const P extends Record<string, unknown>>(filters?: { readonly properties: P }) {
+export function pagedQuery<const P extends Record<string, unknown> = Record<never, never>>(filters?: {
+  readonly properties: P;
+}) {
   return {
     type: "object",
     properties: { ...(filters?.properties as P), ...pagingProperties },
