@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "./ports.js";
 import { installed, Peer } from "./process.js";
 
 const CONFIGS = fileURLToPath(new URL("../configs/", import.meta.url));
@@ -51,7 +50,6 @@ export class LinphoneDaemon {
     const encryption = options.encryption ?? "none";
     const values: Record<string, string | number> = {
       CA: options.caPath,
-      RTP_PORT: await freePort({ withNext: true }),
       ENCRYPTION: encryption === "none" ? "none" : "srtp",
       ENCRYPTION_MANDATORY: encryption !== "none" && encryption.srtp === "mandatory" ? 1 : 0,
     };
@@ -80,7 +78,7 @@ export class LinphoneDaemon {
       const [answer] = await this.peer.waitFor(
         /Status: (?:Ok|Error)[\s\S]*?(?=daemon-linphone>)/,
         `an answer to "${line}"`,
-        10_000,
+        30_000,
         from,
       );
       if (!allowError && answer.startsWith("Status: Error"))
@@ -106,7 +104,7 @@ export class LinphoneDaemon {
   }
 
   /** Polls `command` until its answer matches `pattern` (bounded). */
-  async waitForAnswer(line: string, pattern: RegExp, what: string, limitMs = 15_000): Promise<string> {
+  async waitForAnswer(line: string, pattern: RegExp, what: string, limitMs = 30_000): Promise<string> {
     const deadline = Date.now() + limitMs;
     let last = "";
     for (let round = 0; round < 1_000; round++) {
