@@ -10,7 +10,7 @@ import {
   seedClock,
   weakSeedKeys,
 } from "../seed/index.js";
-import { type FaultHitView, UserService } from "../services/index.js";
+import { UserService } from "../services/index.js";
 import type { ControllableClock } from "../shared/clock.js";
 import type { Readiness } from "../shared/readiness.js";
 import { openStore, type Store } from "../store/index.js";
@@ -24,8 +24,6 @@ export interface DomainLayer {
   readonly adminToken: AdminToken;
   readonly users: UserService;
   readonly faults: FaultEngine;
-  /** Loaded fault rules and the last hit, for the diagnosis. */
-  readonly faultHits: FaultHitView;
 }
 
 export function openDomain(
@@ -59,13 +57,5 @@ export function openDomain(
     dataDir: config.ephemeral ? null : config.dataDir,
   });
   readiness.set("store", "up", config.ephemeral ? "in memory" : config.dataDir);
-  return { store, seed, adminToken, users: new UserService(store), faults, faultHits: faultHits(faults) };
-}
-
-function faultHits(faults: FaultEngine): FaultHitView {
-  let last: ReturnType<FaultHitView["lastHit"]>;
-  faults.onHit((hit) => {
-    last = hit;
-  });
-  return { active: () => faults.list().length, lastHit: () => last };
+  return { store, seed, adminToken, users: new UserService(store), faults };
 }

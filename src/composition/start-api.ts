@@ -100,11 +100,13 @@ export async function startApi(
       registrations,
       jwt,
       linesInUse: (trunkId) => b2bua.journal.linesInUse(trunkId),
+      lastPbxCall: (trunkId) => b2bua.journal.list({ trunkId }).find((c) => c.direction === "pbx-to-user"),
       clock,
       startedAt: env.startedAt,
-      trunkStatus: sip.trunkStatus,
-      attempts: registrar.attempts,
-      faults: data.faultHits,
+      evidence: sip.evidence,
+      faults,
+      sip: { port: sip.port, tlsMin: config.sip.tls.minVersion, tlsMax: config.sip.tls.maxVersion },
+      registerIntervalSec: config.registrar.defaultExpires,
     }),
   };
   const https = await buildHttpApp(api, env.tls.tls, env.limits.http);

@@ -9,7 +9,7 @@ import {
   Registrar,
   type TrunkStatusEvent,
 } from "../registrar/index.js";
-import { ClientCredentialService, clientAccounts } from "../services/index.js";
+import { ClientCredentialService, clientAccounts, DiagnoseEvidence } from "../services/index.js";
 import { type Clock, type ControllableClock, SystemClock } from "../shared/clock.js";
 import { Listeners } from "../shared/listeners.js";
 import type { Readiness } from "../shared/readiness.js";
@@ -29,6 +29,8 @@ export interface SipLayer {
   readonly clientCredentials: ClientCredentialService;
   readonly trunkStatus: Listeners<TrunkStatusEvent>;
   readonly trace: TraceRecorder;
+  /** REGISTER outcomes, status changes and failed TLS handshakes, kept for the diagnosis. */
+  readonly evidence: DiagnoseEvidence;
   /** The SIP over TLS port, known once listening (config may ask for port 0). */
   readonly port: number;
 }
@@ -103,6 +105,13 @@ export async function startSip(
     log.child({ component: "sip" }),
     sipFaults,
   );
+  // Before the listener opens: a PBX failing from the first second is still explained.
+  const evidence = new DiagnoseEvidence({
+    now: () => clock.now(),
+    trunkStatus,
+    attempts: registrar.attempts,
+    transport: stack.transportEvents,
+  });
   stack.connectionClosed.on(({ connection, reason }) => {
     registrar.connectionClosed(connection.id, reason);
     clientRegistrar.connectionClosed(connection.id, reason);
@@ -152,5 +161,15 @@ export async function startSip(
     ...(keylog ? { onKeylog: (line: Buffer) => keylog.write(line) } : {}),
   });
   env.readiness.set("sip", "up", `tls ${sip.port}`);
-  return { router, stack, registrar, clientRegistrar, clientCredentials, trunkStatus, trace, port: sip.port };
+  return {
+    router,
+    stack,
+    registrar,
+    clientRegistrar,
+    clientCredentials,
+    trunkStatus,
+    trace,
+    evidence,
+    port: sip.port,
+  };
 }

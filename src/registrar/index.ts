@@ -24,6 +24,7 @@ export {
   Registrar,
   type RegistrarOptions,
   type RegistrarTrunk,
+  TAKEOVER_REASON,
   type TrunkDirectory,
 } from "./registrar.js";
 export type { UnknownAccountAttempt } from "./registration-core.js";

@@ -50,7 +50,8 @@ export interface RegistrarOptions extends AccountRegistrarOptions {
   readonly duplicateRegistration: DuplicateRegistrationPolicy;
 }
 
-const TAKEOVER = "taken over by a registration from another connection (cloned system?)";
+/** The reason of the status event when another connection takes the trunk over. */
+export const TAKEOVER_REASON = "taken over by a registration from another connection (cloned system?)";
 
 /**
  * The registrar of the connector (RFC 3261 §10.3): digest-authenticated REGISTER from a
@@ -115,7 +116,7 @@ export class Registrar extends AccountRegistrar<Binding> {
     // flap: the old registration goes first, so the connector is seen to drop and come back;
     // last-wins: the new binding is in place first, so the trunk never looks unavailable.
     const contacts = policy === "last-wins" || policy === "flap" ? elsewhere : [];
-    return { contacts, first: policy === "flap", reason: TAKEOVER };
+    return { contacts, first: policy === "flap", reason: TAKEOVER_REASON };
   }
 
   protected override settled(

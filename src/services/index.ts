@@ -23,10 +23,12 @@ export {
   type WizardUserQuery,
 } from "./connector-service.js";
 export type { ProvisionedSystem, WizardUser } from "./connector-views.js";
+export { DiagnoseEvidence, type TransportReport } from "./diagnose-evidence.js";
 export {
   DiagnoseService,
   type Diagnosis,
-  type FaultHitView,
+  type FaultRuleView,
+  type PbxCallView,
   type TrunkDiagnosis,
 } from "./diagnose-service.js";
 export {

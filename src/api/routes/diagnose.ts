@@ -29,10 +29,15 @@ const diagnosisSchema = {
       items: { type: "string" },
       description: "what is wrong right now, tenant and trunks",
     },
+    warnings: {
+      type: "array",
+      items: { type: "string" },
+      description: "nothing is wrong yet, but will be (a JWT about to expire); ok stays true",
+    },
     notes: { type: "array", items: { type: "string" } },
     trunks: { type: "array", items: trunkSchema },
   },
-  required: ["ok", "problems", "trunks"],
+  required: ["ok", "problems", "warnings", "trunks"],
 } as const;
 
 /** Like the PBX's Diagnose page: what is wrong right now, per trunk, in plain words. */

@@ -26,6 +26,8 @@ export class SipStack implements TransportUser {
   readonly transport: TransportLayer;
   readonly transactions: TransactionLayer;
   readonly connectionClosed = new Listeners<ConnectionClosedEvent>();
+  /** What the transport noticed (failed TLS handshakes, refused connections): logged, and told to listeners. */
+  readonly transportEvents = new Listeners<TransportEvent>();
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -88,6 +90,7 @@ export class SipStack implements TransportUser {
 
   onTransportEvent(event: TransportEvent): void {
     this.log.info({ ...event }, `SIP transport: ${event.type}`);
+    this.transportEvents.emit(event);
   }
 
   /**

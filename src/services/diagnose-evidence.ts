@@ -1,0 +1,107 @@
+import type { RegisterAttempt, TrunkStatusEvent } from "../registrar/index.js";
+import type { Listeners } from "../shared/listeners.js";
+
+/** A TLS handshake that failed, or a connection refused, as the transport reported it. */
+export interface TransportFailure {
+  /** The peer's address without the port (a PBX reconnects from a new port each time). */
+  readonly address: string;
+  readonly kind: "tls-error" | "connection-refused";
+  readonly message: string;
+  readonly at: number;
+  /** How many failures of this address and kind so far. */
+  readonly count: number;
+}
+
+/** The transport's report (sip/transport's TransportEvent), as far as the diagnosis reads it. */
+export interface TransportReport {
+  readonly type: string;
+  readonly remote?: string;
+  readonly message: string;
+}
+
+export interface EvidenceSources {
+  readonly now: () => number;
+  readonly trunkStatus: Listeners<TrunkStatusEvent>;
+  readonly attempts: Listeners<RegisterAttempt>;
+  readonly transport: { on(fn: (event: TransportReport) => void): unknown };
+}
+
+/** Per trunk: the last status change, the last REGISTER refused and accepted, recent drops. */
+export interface TrunkEvidence {
+  lastStatus?: TrunkStatusEvent;
+  lastRefusal?: RegisterAttempt;
+  lastSuccess?: RegisterAttempt;
+  /** The latest times the trunk became unavailable, oldest first (at most MAX_DROPS). */
+  readonly drops: TrunkStatusEvent[];
+}
+
+const MAX_DROPS = 20;
+/** Sources remembered at once; a scan from many addresses must not grow memory. */
+const MAX_SOURCES = 256;
+
+/**
+ * What the emulator saw happen, kept for the diagnosis: REGISTER outcomes and status changes
+ * per trunk (from the registrar), failed TLS handshakes and refused connections per source
+ * address (from the SIP transport, which knows no tenants). Fed from the start, so a PBX that
+ * failed before anyone asked is still explained.
+ */
+export class DiagnoseEvidence {
+  private readonly trunks = new Map<string, TrunkEvidence>();
+  private readonly failures = new Map<string, TransportFailure>();
+
+  constructor(sources: EvidenceSources) {
+    sources.trunkStatus.on((e) => {
+      const t = this.trunk(e.trunkId);
+      t.lastStatus = e;
+      if (e.status === "unavailable") {
+        t.drops.push(e);
+        if (t.drops.length > MAX_DROPS) t.drops.shift();
+      }
+    });
+    sources.attempts.on((a) => {
+      const t = this.trunk(a.trunkId);
+      if (a.status < 300) t.lastSuccess = a;
+      else t.lastRefusal = a;
+    });
+    sources.transport.on((e) => {
+      if ((e.type !== "tls-error" && e.type !== "connection-refused") || !e.remote) return;
+      this.recordFailure(addressOf(e.remote), e.type, e.message, sources.now());
+    });
+  }
+
+  /** What is known of a trunk (empty when nothing happened to it yet). */
+  forTrunk(trunkId: string): Readonly<TrunkEvidence> {
+    return this.trunks.get(trunkId) ?? { drops: [] };
+  }
+
+  /** Transport failures at or after `since`, newest first. */
+  failuresSince(since: number): TransportFailure[] {
+    return [...this.failures.values()].filter((f) => f.at >= since).sort((a, b) => b.at - a.at);
+  }
+
+  private trunk(trunkId: string): TrunkEvidence {
+    let t = this.trunks.get(trunkId);
+    if (!t) {
+      t = { drops: [] };
+      this.trunks.set(trunkId, t);
+    }
+    return t;
+  }
+
+  private recordFailure(address: string, kind: TransportFailure["kind"], message: string, at: number): void {
+    const key = `${kind} ${address}`;
+    const count = (this.failures.get(key)?.count ?? 0) + 1;
+    // Re-inserted, so the map's first key is the least recently failing source.
+    this.failures.delete(key);
+    this.failures.set(key, { address, kind, message, at, count });
+    if (this.failures.size > MAX_SOURCES) this.failures.delete(this.failures.keys().next().value!);
+  }
+}
+
+/** "127.0.0.1:5061" → "127.0.0.1", "[::1]:5061" or "::1:5061" → "::1". */
+function addressOf(remote: string): string {
+  const bracketed = /^\[(.*)\]:\d+$/.exec(remote);
+  if (bracketed) return bracketed[1]!;
+  const colon = remote.lastIndexOf(":");
+  return colon > 0 ? remote.slice(0, colon) : remote;
+}
