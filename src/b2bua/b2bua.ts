@@ -22,11 +22,13 @@ import {
   PbxOutbound,
   type PbxOutboundPorts,
 } from "./pbx-outbound.js";
-import type { CallDirectory, CallEventNotice, CallOutcome, DialogEntry } from "./ports.js";
+import type { CallDirectory, CallEventNotice, CallOutcome, DialogEntry, ServiceState } from "./ports.js";
 
 export interface B2buaDependencies {
   /** Trunks, PBX systems and users, as calls need them. */
   readonly directory: CallDirectory;
+  /** Whether a tenant is functional now (its JWT); calls of one that is not are refused. */
+  readonly service: ServiceState;
   readonly bindings: BindingTable;
   /** Registered Unify Phone clients (WebSocket) per user. */
   readonly clients: ClientBindings;
@@ -80,6 +82,7 @@ export class B2bua {
       system: (ref) => directory.system(ref),
       userByNumber: (tenantId, number) => directory.userByNumber(tenantId, number),
       user: (id) => directory.user(id),
+      tenantOutage: (tenantId) => deps.service.tenantOutage(tenantId),
       trunksOnConnection: (id) => reach.trunksOnConnection(id),
       usersOnConnection: (id) => reach.usersOnConnection(id),
       trunkFlow: (trunkId) => reach.trunkFlow(trunkId),

@@ -14,14 +14,14 @@ import type {
   Reachability,
   Signalling,
 } from "./ports.js";
-import { dialogResponse } from "./sip-responses.js";
+import { dialogResponse, notFunctionalResponse } from "./sip-responses.js";
 
 /** What the client → PBX side uses (the call itself goes through PbxOutbound). */
 export type ClientOutboundPorts = Pick<CallDirectory, "user"> &
   Pick<Reachability, "trunksOnConnection" | "usersOnConnection" | "clientOn" | "clientDialogFlow"> &
   Pick<CallRecords, "note"> &
   CallEnding &
-  Pick<Signalling, "endpoint" | "allow" | "answerInvite"> &
+  Pick<Signalling, "endpoint" | "allow" | "answerInvite" | "domain"> &
   DialogsPort;
 
 /** A client's INVITE toward the PBX, until we sent it a final response. */
@@ -227,15 +227,26 @@ export class ClientOutbound {
       case "trunk_lines_busy":
         this.answerClient(invite, 503, `Service Unavailable: ${refusal.detail}`);
         return;
+      case "tenant_not_functional": {
+        // The same answer a PBX gets calling a user of this tenant (docs/jwt.md).
+        const response = notFunctionalResponse(
+          invite.tx.request,
+          refusal.outage,
+          this.ctx.domain,
+          invite.localTag,
+        );
+        this.answerClient(invite, response.status, response.reason, response);
+        return;
+      }
     }
   }
 
   /** A final non-2xx to the client's INVITE, unless it already has one. */
-  private answerClient(invite: ClientInvite, status: number, reason: string): void {
+  private answerClient(invite: ClientInvite, status: number, reason: string, response?: SipResponse): void {
     const { tx, localTag } = invite;
     this.invites.delete(tx.id);
     if (!pending(tx)) return;
-    tx.respond(createResponse(tx.request, status, reason, localTag));
+    tx.respond(response ?? createResponse(tx.request, status, reason, localTag));
     if (invite.call) setLegStatus(invite.call, status, reason);
   }
 }

@@ -14,10 +14,11 @@ import type {
   CallRecords,
   Reachability,
   ReachableClient,
+  ServiceState,
   Signalling,
   TimersPort,
 } from "./ports.js";
-import { dialogResponse, forwardHeaders } from "./sip-responses.js";
+import { dialogResponse, forwardHeaders, notFunctionalResponse, notFunctionalText } from "./sip-responses.js";
 import { virtualMedia } from "./virtual-media.js";
 
 /** A PBX→user INVITE waiting for the user's answer, so CANCEL and ACK can find it. */
@@ -42,7 +43,8 @@ export type PbxInboundPorts = ForkedInvitePorts &
   Pick<Reachability, "trunksOnConnection" | "trunkDialogFlow" | "reachableClients"> &
   CallRecords &
   CallEnding &
-  Pick<Signalling, "answerInvite">;
+  ServiceState &
+  Pick<Signalling, "answerInvite" | "domain">;
 
 /**
  * PBX → Unify Phone user (SPEC §3.3): the INVITE must come over a registered trunk's
@@ -80,6 +82,16 @@ export class PbxInbound {
       "echo",
     );
     call.legs.push({ kind: "pbx", callId: request.callId });
+    // The trunk may be registered and the connector Available while the tenant is not
+    // functional (its JWT): the cause comes first, before lines or numbers are looked at.
+    const outage = ctx.tenantOutage(trunk.tenantId);
+    if (outage) {
+      ctx.record(call);
+      ctx.note(call, "invite", `from ${call.from} to ${call.to} on ${call.trunkName}`);
+      tx.respond(notFunctionalResponse(request, outage, ctx.domain, newDialogTag()));
+      ctx.finish(call, { status: 480, cause: notFunctionalText(outage), by: "emulator" });
+      return;
+    }
     const limit = system?.simultaneousCalls ?? 0;
     if (ctx.linesInUse(trunk.id) >= limit) {
       this.refuse(

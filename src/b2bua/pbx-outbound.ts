@@ -16,8 +16,11 @@ import type {
   DialogsPort,
   MediaPort,
   Reachability,
+  ServiceState,
   Signalling,
+  TenantOutage,
 } from "./ports.js";
+import { notFunctionalText } from "./sip-responses.js";
 
 /** What the user → PBX side uses. */
 export type PbxOutboundPorts = Pick<CallDirectory, "trunk" | "system"> &
@@ -26,7 +29,8 @@ export type PbxOutboundPorts = Pick<CallDirectory, "trunk" | "system"> &
   Pick<Reachability, "trunkFlow" | "trunkDialogFlow"> &
   Pick<Signalling, "endpoint" | "domain" | "allow" | "send"> &
   MediaPort &
-  DialogsPort;
+  DialogsPort &
+  ServiceState;
 
 /**
  * The Request-URI of an INVITE toward the PBX: `number` — the dialled number as user part of
@@ -39,6 +43,8 @@ export type InboundRequestUri = "number" | "contact";
 export type CallRefusal =
   | { kind: "user_not_found"; detail: string }
   | { kind: "user_not_assigned"; detail: string }
+  /** The tenant's Unify Phone is not functional (its JWT); `call` is in the journal when the user has a trunk. */
+  | { kind: "tenant_not_functional"; detail: string; outage: TenantOutage; call?: Call }
   | { kind: "trunk_not_registered"; detail: string; call: Call }
   | { kind: "trunk_lines_busy"; detail: string; call: Call };
 
@@ -96,8 +102,11 @@ export class PbxOutbound {
   ): Promise<Call | CallRefusal> {
     const ctx = this.ctx;
     const trunk = user.trunkId ? ctx.trunk(user.trunkId) : undefined;
-    if (!trunk)
+    const outage = ctx.tenantOutage(user.tenantId);
+    if (!trunk) {
+      if (outage) return { kind: "tenant_not_functional", detail: outage.detail, outage };
       return { kind: "user_not_assigned", detail: `${user.emailAddress} is not assigned to a trunk` };
+    }
     const system = ctx.system(trunk.systemRef);
     const from = user.phoneNumber ?? user.callno ?? user.emailAddress;
     const call = new Call(
@@ -120,6 +129,10 @@ export class PbxOutbound {
     );
     ctx.record(call);
     ctx.note(call, "invite", `from ${from} (${user.emailAddress}) to ${to} on ${trunk.name}`);
+    if (outage) {
+      ctx.finish(call, { status: 480, cause: notFunctionalText(outage), by: "emulator" });
+      return { kind: "tenant_not_functional", detail: outage.detail, outage, call };
+    }
 
     const flow = ctx.trunkFlow(trunk.id);
     if (!flow) {

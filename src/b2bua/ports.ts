@@ -49,6 +49,24 @@ export interface CallDirectory {
   user(id: string): User | undefined;
 }
 
+/**
+ * Whether a tenant's Unify Phone works at this instant. The services decide (a Unify Video
+ * tenant's JWT); the B2BUA only refuses calls with the cause it is given.
+ */
+export interface ServiceState {
+  /** Why the tenant is not functional now, or undefined when it is; asked per call, never cached. */
+  tenantOutage(tenantId: string): TenantOutage | undefined;
+}
+
+export interface TenantOutage {
+  /** Stable code of the cause, e.g. `jwt_expired` (the REST API's problem code). */
+  readonly code: string;
+  /** Short cause, e.g. "JWT expired", repeated in the SIP answer and the journal. */
+  readonly cause: string;
+  /** One sentence for people (the REST problem's detail). */
+  readonly detail: string;
+}
+
 /** A registered client reachable now: its binding and its open connection. */
 export interface ReachableClient {
   readonly binding: ClientBinding;

@@ -3,7 +3,7 @@ import { createResponse, type SipRequest, type SipResponse } from "../sip/messag
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
 import type { Call } from "./call.js";
-import type { Signalling } from "./ports.js";
+import type { Signalling, TenantOutage } from "./ports.js";
 
 /**
  * A response inside (or creating) a dialog: our To tag and Contact, the Record-Route of an
@@ -53,4 +53,26 @@ export function forwardHeaders(domain: string, call: Call, to: string): Record<s
     contact: `<sip:${to}@${domain}>`,
     diversion: `<sip:${call.to}@${domain}>;reason=unconditional`,
   };
+}
+
+/**
+ * The one SIP answer to a call of a tenant that is not functional (its JWT not set, invalid
+ * or expired): 480 Temporarily Unavailable, the cause in the reason phrase and in a
+ * `Warning: 399` (RFC 3261 §20.43, miscellaneous warning) that PBX traces show as is.
+ */
+export function notFunctionalResponse(
+  request: SipRequest,
+  outage: TenantOutage,
+  warnAgent: string,
+  localTag: string,
+): SipResponse {
+  const text = notFunctionalText(outage);
+  const response = createResponse(request, 480, `Temporarily Unavailable: ${text}`, localTag);
+  response.headers.set("warning", `399 ${warnAgent} "${text}"`);
+  return response;
+}
+
+/** "Unify Phone not functional: JWT expired": the journal's cause and the Warning text. */
+export function notFunctionalText(outage: TenantOutage): string {
+  return `Unify Phone not functional: ${outage.cause}`;
 }

@@ -10,7 +10,7 @@ import {
   seedClock,
   weakSeedKeys,
 } from "../seed/index.js";
-import { UserService } from "../services/index.js";
+import { JwtService, UserService } from "../services/index.js";
 import type { ControllableClock } from "../shared/clock.js";
 import type { Readiness } from "../shared/readiness.js";
 import { openStore, type Store } from "../store/index.js";
@@ -23,6 +23,8 @@ export interface DomainLayer {
   readonly seed: SeedDocument | undefined;
   readonly adminToken: AdminToken;
   readonly users: UserService;
+  /** Each tenant's JWT and whether the tenant is functional: asked by users, calls, clients. */
+  readonly jwt: JwtService;
   readonly faults: FaultEngine;
 }
 
@@ -57,5 +59,7 @@ export function openDomain(
     dataDir: config.ephemeral ? null : config.dataDir,
   });
   readiness.set("store", "up", config.ephemeral ? "in memory" : config.dataDir);
-  return { store, seed, adminToken, users: new UserService(store), faults };
+  const jwt = new JwtService(store, clock);
+  const users = new UserService(store, jwt);
+  return { store, seed, adminToken, users, jwt, faults };
 }

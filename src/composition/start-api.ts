@@ -11,7 +11,6 @@ import {
   ClockService,
   ConnectorService,
   DiagnoseService,
-  JwtService,
   TenantService,
 } from "../services/index.js";
 import type { ControllableClock } from "../shared/clock.js";
@@ -52,7 +51,7 @@ export async function startApi(
     bindingsFor: (trunkId: string) => registrar.bindings.forTrunk(trunkId),
     dropTrunk: (trunkId: string, reason: string) => registrar.bindings.removeTrunk(trunkId, reason),
   };
-  const jwt = new JwtService(store, clock);
+  const { jwt } = data;
   if (data.seed) await applySeedJwt(jwt, store, data.seed);
   const scenarios = new ScenarioRunner({
     catalog: new ScenarioCatalog(),

@@ -36,6 +36,7 @@ export async function startCalls(
   });
   const b2bua = new B2bua({
     directory: callDirectory(data.store),
+    service: { tenantOutage: (tenantId) => data.jwt.outage(tenantId) },
     bindings: sip.registrar.bindings,
     clients: sip.clientRegistrar.bindings,
     connections: stack.transport.connections,

@@ -62,6 +62,7 @@ export async function startSip(
     { realm: config.domain, ...config.registrar, maxContactsPerUser: 10 },
     clientAccounts(store.clientCredentials),
     clock,
+    { tenantOutage: (tenantId) => data.jwt.outage(tenantId) },
   );
   // Deleting a user's client password logs its clients out.
   const clientCredentials = new ClientCredentialService(

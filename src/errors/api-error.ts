@@ -23,11 +23,16 @@ export class ApiError extends Error {
     readonly extensions: {
       errors?: readonly FieldProblem[];
       retryAfterSeconds?: number;
+      /**
+       * Another status for the code on a surface where the registry's does not fit (the JWT
+       * codes: 403 on the PBX side, 409 when a user or admin asks the service); docs/errors.md says so.
+       */
+      status?: number;
       [key: string]: unknown;
     } = {},
   ) {
     super(detail ?? API_ERRORS[code].title);
-    this.status = API_ERRORS[code].status;
+    this.status = extensions.status ?? API_ERRORS[code].status;
     this.title = API_ERRORS[code].title;
   }
 }

@@ -26,6 +26,12 @@ export interface ClientAccountDirectory {
   findClientAccount(userId: string): ClientAccount | undefined;
 }
 
+/** Whether a tenant's Unify Phone works now (the services decide: a Unify Video tenant's JWT). */
+export interface ClientServiceState {
+  /** The cause when the tenant is not functional, e.g. "JWT expired"; undefined when it is. */
+  tenantOutage(tenantId: string): { readonly cause: string } | undefined;
+}
+
 export interface ClientRegistrarOptions extends AccountRegistrarOptions {
   /** Clients one user may have registered at once (browser tabs, phones…). */
   readonly maxContactsPerUser: number;
@@ -55,6 +61,7 @@ export class ClientRegistrar extends AccountRegistrar<ClientBinding> {
     options: ClientRegistrarOptions,
     private readonly accounts: ClientAccountDirectory,
     clock: Clock,
+    private readonly service?: ClientServiceState,
   ) {
     const kind = {
       maxContacts: options.maxContactsPerUser,
@@ -79,6 +86,17 @@ export class ClientRegistrar extends AccountRegistrar<ClientBinding> {
     }
     const { userId: id, tenantId, ha1 } = account;
     return { id, tenantId, username: id, credentials: { ha1 }, authRequired: true };
+  }
+
+  /**
+   * A client of a tenant that is not functional cannot register (HowTo: "Unify Phone will not be
+   * functional"): 403 with the cause, after the password was checked so only the user learns it.
+   * Checked on every REGISTER, refreshes and logouts included; bindings made before stay until
+   * they expire or the client goes.
+   */
+  protected override admit(account: RegistrarAccount): void {
+    const outage = this.service?.tenantOutage(account.tenantId);
+    if (outage) throw new RegisterRejection(403, `Forbidden: Unify Phone not functional: ${outage.cause}`);
   }
 
   protected bind(user: RegistrarAccount, contact: ContactBinding, request: SipRequest): ClientBinding {

@@ -6,6 +6,7 @@ export {
   type ClientAccountDirectory,
   ClientRegistrar,
   type ClientRegistrarOptions,
+  type ClientServiceState,
   isClientAor,
 } from "./client-registrar.js";
 export { type ConnectionOwner, connectionOwner, type OwnerDirectory } from "./connection-owner.js";

@@ -109,6 +109,9 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
   /** Bindings elsewhere that `adds` (keys of contacts being bound) take over; may throw to refuse. */
   protected displace?(account: RegistrarAccount, adds: readonly string[], connectionId: string): Displacement;
 
+  /** After the credentials are checked, before any binding changes: may throw a RegisterRejection. */
+  protected admit?(account: RegistrarAccount): void;
+
   /** Told the final answer to each REGISTER of a known account (401 challenges excluded). */
   protected settled?(account: RegistrarAccount, tx: ServerTransaction, status: number, reason: string): void;
 
@@ -127,6 +130,7 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
         return;
       }
       if (account.authRequired && !this.authenticate(tx, account, false)) return;
+      this.admit?.(account);
       this.updateBindings(tx, account);
       const response = createResponse(request, 200, "OK", newTag());
       for (const b of this.bindings.forOwner(account.id))

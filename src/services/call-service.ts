@@ -3,6 +3,7 @@ import type { User } from "../domain/index.js";
 import { ApiError } from "../errors/index.js";
 import type { MediaMode } from "../media/index.js";
 import type { Store } from "../store/index.js";
+import type { JwtOutageCode } from "./jwt/index.js";
 
 export interface StartCallInput {
   /** A user id, or an e-mail address together with `tenantId`. */
@@ -42,6 +43,12 @@ export class CallService {
         throw new ApiError("trunk_not_registered", outcome.detail, { callId: outcome.call.id });
       case "trunk_lines_busy":
         throw new ApiError("trunk_lines_busy", outcome.detail, { callId: outcome.call.id });
+      case "tenant_not_functional":
+        // 409: the tenant's state (its JWT) forbids the call; same code as the PBX-side 403.
+        throw new ApiError(outcome.outage.code as JwtOutageCode, outcome.detail, {
+          status: 409,
+          ...(outcome.call ? { callId: outcome.call.id } : {}),
+        });
     }
   }
 

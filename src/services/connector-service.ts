@@ -125,7 +125,8 @@ export class ConnectorService {
 
   /** "Create": a new user in the cloud, assigned to the system's trunk (one write: all or nothing). */
   createUser(tenant: Tenant, input: WizardNewUser): WizardUser {
-    this.jwt.assertFunctional(tenant);
+    // Creating a user asks the service itself: 409 like the admin API (FAQ "No new users").
+    this.jwt.assertFunctional(tenant, "service");
     const trunk = this.trunkOf(this.systemOf(tenant, input.systemId));
     const user = this.users.create(tenant.id, {
       emailAddress: input.emailAddress,

@@ -40,16 +40,20 @@ export {
 } from "./import/index.js";
 export {
   applySeedJwt,
+  expiringFrom,
   JWT_STATUSES,
+  type JwtOutageCode,
   JwtService,
   type JwtStatus,
   type JwtStatusName,
   type MintedToken,
   type MintInput,
-  ONE_MONTH_MS,
+  NOT_FUNCTIONAL,
   type PortalToken,
   type SeedJwt,
   type SeedJwtSummary,
+  type ServiceOutage,
+  type TenantJwtView,
 } from "./jwt/index.js";
 export type { RegistrationView } from "./registration-view.js";
 export { type ConnectorStatus, TenantService } from "./tenant-service.js";

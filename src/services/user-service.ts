@@ -9,6 +9,7 @@ import {
 import { ApiError } from "../errors/index.js";
 import type { Store } from "../store/index.js";
 import { type ImportRequest, type ImportResult, importUsers } from "./import/index.js";
+import type { JwtService } from "./jwt/index.js";
 import { exportUsersCsv } from "./user-export.js";
 
 export interface UserListQuery {
@@ -63,7 +64,14 @@ export const DEFAULT_LOCALE = "en-US";
  * trunk's numbering (SPEC §1 "Numbering") unless one is given explicitly.
  */
 export class UserService {
-  constructor(readonly store: Store) {}
+  /**
+   * `service`: the tenant's JWT gate (composition passes it); new users are refused while a
+   * Unify Video tenant's JWT is not set, invalid or expired (FAQ: "No new users can be created").
+   */
+  constructor(
+    readonly store: Store,
+    private readonly service?: Pick<JwtService, "assertFunctional">,
+  ) {}
 
   list(tenantId: string, q: UserListQuery): { items: User[]; total: number } {
     this.assertTenant(tenantId);
@@ -79,7 +87,7 @@ export class UserService {
   }
 
   create(tenantId: string, input: NewUserInput): User {
-    this.assertTenant(tenantId);
+    this.service?.assertFunctional(this.assertTenant(tenantId), "service");
     const trunk = input.trunkId === undefined ? undefined : this.trunk(tenantId, input.trunkId);
     const phoneNumber =
       input.phoneNumber !== undefined
@@ -176,7 +184,9 @@ export class UserService {
 
   /** CSV or JSON import into one trunk: all rows are validated before anything is written. */
   import(tenantId: string, request: ImportRequest): Promise<ImportResult> {
-    this.assertTenant(tenantId);
+    const tenant = this.assertTenant(tenantId);
+    // A dry run writes nothing, so it still validates while the tenant is not functional.
+    if (!request.dryRun) this.service?.assertFunctional(tenant, "service");
     return importUsers(this.store, tenantId, request);
   }
 

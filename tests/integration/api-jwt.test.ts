@@ -144,7 +144,17 @@ describe("JWT creation portal", () => {
 describe("tenant JWT lifecycle", () => {
   it("starts not_set, becomes active on PUT and shows the token's label and expiry", async () => {
     const tenant = await newTenant();
-    expect(await getJwt(tenant.id)).toEqual({ status: "not_set", expiresAt: null, label: null, setAt: null });
+    expect(await getJwt(tenant.id)).toEqual({
+      status: "not_set",
+      expiresAt: null,
+      label: null,
+      setAt: null,
+      functional: false,
+      cause: expect.stringMatching(
+        /^Unify Phone not functional: JWT not set — tenant JWT tenant \d+ \(Unify Video\) has no JWT/,
+      ),
+      warnings: [],
+    });
     const t = await now();
     const token = await mint(tenant.clientId, "Acme video", t + 365 * DAY);
     const res = await putJwt(tenant.id, token.token);
@@ -154,28 +164,41 @@ describe("tenant JWT lifecycle", () => {
       expiresAt: new Date(t + 365 * DAY).toISOString(),
       label: "Acme video",
       setAt: new Date(t).toISOString(),
+      functional: true,
+      cause: null,
+      warnings: [],
     };
     expect(res.body).toEqual(expected);
     expect(await getJwt(tenant.id)).toEqual(expected);
   });
 
-  it("moves active → expiring (30 days left, inclusive) → expired (expiry reached) as the clock advances", async () => {
+  it("moves active → expiring (one calendar month before: 31 Mar → 28 Feb) → expired, to the minute", async () => {
+    const setClock = async (iso: string) =>
+      expect((await http.admin("PUT", "/api/admin/clock", { now: iso, frozen: true })).status).toBe(200);
+    await setClock("2041-01-31T12:00:00.000Z");
     const tenant = await newTenant();
-    const token = await mint(tenant.clientId, "boundaries", (await now()) + 60 * DAY);
-    expect((await putJwt(tenant.id, token.token)).body.status).toBe("active");
-    await advance("29d23h"); // 30 d 1 h left
-    expect((await getJwt(tenant.id)).status).toBe("active");
-    await advance("59m59s"); // 30 d 1 s left
-    expect((await getJwt(tenant.id)).status).toBe("active");
-    await advance("1s"); // exactly 30 d left
+    const token = await mint(tenant.clientId, "boundaries", Date.parse("2041-03-31T12:00:00.000Z"));
+    expect((await putJwt(tenant.id, token.token)).body).toMatchObject({ status: "active", warnings: [] });
+    await setClock("2041-02-28T11:59:00.000Z"); // a minute before the month starts
+    expect(await getJwt(tenant.id)).toMatchObject({ status: "active", functional: true, warnings: [] });
+    await advance("1m"); // 28 Feb 12:00: exactly one calendar month left
+    const expiring = await getJwt(tenant.id);
+    expect(expiring).toMatchObject({ status: "expiring", functional: true, cause: null });
+    expect(expiring.warnings).toEqual([expect.stringContaining("expires at 2041-03-31T12:00:00.000Z")]);
+    await advance("1m");
     expect((await getJwt(tenant.id)).status).toBe("expiring");
-    await advance("1h"); // 29 d 23 h left
+    await setClock("2041-03-31T11:59:00.000Z"); // the last minute
     expect((await getJwt(tenant.id)).status).toBe("expiring");
-    await advance("29d22h59m59s"); // 1 s left
-    expect((await getJwt(tenant.id)).status).toBe("expiring");
-    await advance("1s");
+    await advance("1m");
     const expired = await getJwt(tenant.id);
-    expect(expired).toMatchObject({ status: "expired", label: "boundaries", expiresAt: token.expiresAt });
+    expect(expired).toMatchObject({
+      status: "expired",
+      label: "boundaries",
+      expiresAt: token.expiresAt,
+      functional: false,
+      cause: expect.stringMatching(/^Unify Phone not functional: JWT expired — /),
+      warnings: [],
+    });
   });
 
   it("keeps a token without expiry active however far the clock moves", async () => {
@@ -368,7 +391,7 @@ describe("API description", () => {
     const jwtPath = doc.paths["/api/admin/tenants/{tenantId}/jwt"];
     expect(Object.keys(jwtPath)).toEqual(expect.arrayContaining(["get", "put", "delete"]));
     const status = jwtPath.get.responses["200"].content["application/json"].schema.properties.status;
-    expect(status.description).toContain("30 days");
+    expect(status.description).toContain("one calendar month");
     expect(doc.paths["/api/jwt-portal/tokens"].post.summary).toContain("portal login");
   });
 });

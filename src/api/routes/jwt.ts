@@ -89,12 +89,13 @@ export function jwtRoutes(untyped: FastifyInstance, ctx: ApiContext): void {
       ...admin,
       schema: {
         tags: tenantTags,
-        summary: "The tenant's JWT status at the emulator's now (expiring: at most 30 days left)",
+        summary:
+          "The tenant's JWT status at the emulator's now (expiring: from one calendar month before its expiry)",
         params,
         response: { 200: tenantJwtSchema, ...errorResponses(401, 404, 429) },
       },
     },
-    async (request) => tenantJwtJson(ctx.jwt.status(request.params.tenantId)),
+    async (request) => tenantJwtJson(ctx.jwt.view(request.params.tenantId)),
   );
 
   app.put(

@@ -1,4 +1,9 @@
-import type { JwtStatus, MintedToken, PortalToken } from "../../services/index.js";
+import {
+  type MintedToken,
+  NOT_FUNCTIONAL,
+  type PortalToken,
+  type TenantJwtView,
+} from "../../services/index.js";
 import { iso, isoTime } from "./common.js";
 import type { Reply } from "./type-provider.js";
 
@@ -74,14 +79,30 @@ export const tenantJwtSchema = {
       enum: ["not_set", "active", "invalid", "expiring", "expired"],
       description:
         "Computed from the emulator clock on every read. invalid: the token was revoked in the portal after being set; " +
-        "expired: expiresAt ≤ now; expiring: expires within one month, defined as expiresAt − now ≤ 30 days " +
+        "expired: expiresAt ≤ now; expiring: from one calendar month before expiresAt (UTC; 31 Mar → 28/29 Feb) " +
         "(still functional); active: otherwise, also for a token without expiry.",
     },
     expiresAt: isoTime,
     label: { type: ["string", "null"] },
     setAt: isoTime,
+    functional: {
+      type: "boolean",
+      description:
+        "Whether Unify Phone works for the tenant now: false for a Unify Video tenant whose JWT is not_set, invalid or expired " +
+        "(calls refused both ways, clients cannot register, no new users); always true for openscape tenants.",
+    },
+    cause: {
+      type: ["string", "null"],
+      description:
+        'Why not, when functional is false: e.g. "Unify Phone not functional: JWT expired — …"; else null.',
+    },
+    warnings: {
+      type: "array",
+      items: { type: "string" },
+      description: "While everything still works: e.g. the JWT expires within a month (status expiring).",
+    },
   },
-  required: ["status", "expiresAt", "label", "setAt"],
+  required: ["status", "expiresAt", "label", "setAt", "functional", "cause", "warnings"],
 } as const;
 
 export function portalTokenJson(t: PortalToken): Reply<typeof portalTokenSchema> {
@@ -99,6 +120,14 @@ export function mintedTokenJson(m: MintedToken): Reply<typeof mintedTokenSchema>
   return { ...portalTokenJson(m), token: m.token };
 }
 
-export function tenantJwtJson(s: JwtStatus): Reply<typeof tenantJwtSchema> {
-  return { status: s.status, expiresAt: iso(s.expiresAt), label: s.label, setAt: iso(s.setAt) };
+export function tenantJwtJson(s: TenantJwtView): Reply<typeof tenantJwtSchema> {
+  return {
+    status: s.status,
+    expiresAt: iso(s.expiresAt),
+    label: s.label,
+    setAt: iso(s.setAt),
+    functional: s.outage === undefined,
+    cause: s.outage === undefined ? null : `${NOT_FUNCTIONAL}: ${s.outage.cause} — ${s.outage.detail}`,
+    warnings: [...s.warnings],
+  };
 }

@@ -4,6 +4,7 @@ import { DomainError, type Tenant, validateLabel } from "../../domain/index.js";
 import { ApiError } from "../../errors/index.js";
 import type { Clock } from "../../shared/clock.js";
 import type { PortalToken, Store, TenantJwt } from "../../store/index.js";
+import { outageOf, type ServiceOutage } from "./outage.js";
 import { loadOrCreatePortalKey, type PortalKey } from "./portal-key.js";
 import { type JwtStatus, jwtStatusAt } from "./status.js";
 import { PORTAL_ISSUER, verifyPortalSignature } from "./token-verifier.js";
@@ -18,6 +19,12 @@ export interface MintInput {
 /** A portal token with its signed text, which the portal shows once and does not keep. */
 export interface MintedToken extends PortalToken {
   readonly token: string;
+}
+
+/** A tenant's JWT status with its consequence: the outage it causes, or warnings while it works. */
+export interface TenantJwtView extends JwtStatus {
+  readonly outage: ServiceOutage | undefined;
+  readonly warnings: readonly string[];
 }
 
 /** Latest time a JS Date (and so ISO 8601 output) can hold. */
@@ -90,12 +97,12 @@ export class JwtService {
   }
 
   /** PUT …/jwt: verify like the admin app does, then store; a refused token stores nothing. */
-  async set(tenantId: string, token: string): Promise<JwtStatus> {
+  async set(tenantId: string, token: string): Promise<TenantJwtView> {
     const record = await this.verify(this.tenant(tenantId), token);
     // The tenant may have gone while the signature was checked.
     this.tenant(tenantId);
     this.store.tenantJwts.set(record);
-    return this.status(tenantId);
+    return this.view(tenantId);
   }
 
   /**
@@ -128,6 +135,13 @@ export class JwtService {
     };
   }
 
+  /** GET …/jwt: the status, and what it means for the tenant at this instant. */
+  view(tenantId: string): TenantJwtView {
+    const tenant = this.tenant(tenantId);
+    const status = this.statusOf(tenant.id);
+    return { ...status, outage: outageOf(tenant, status), warnings: this.warnings(tenant.id) };
+  }
+
   /** The tenant's JWT status at the emulator's now; throws tenant_not_found. */
   status(tenantId: string): JwtStatus {
     return this.statusOf(this.tenant(tenantId).id);
@@ -139,33 +153,40 @@ export class JwtService {
   }
 
   /**
-   * The gate of PBX-side provisioning and user operations: a video-flavour tenant needs an
-   * `active` or `expiring` JWT (403 jwt_not_set / jwt_invalid / jwt_expired); openscape
-   * tenants need none.
+   * Why the tenant's Unify Phone is not functional at the emulator's now (HowTo: Not set,
+   * Invalid token and Expired stop it; Expiring does not), or undefined when it works. Read
+   * on every call, never cached, so a status change on the clock takes effect at that instant.
+   * An unknown tenant has no outage (the caller reports it missing its own way).
    */
-  assertFunctional(tenant: Tenant): void {
-    if (tenant.flavour !== "video") return;
+  outage(tenantId: string): ServiceOutage | undefined {
+    const tenant = this.store.tenants.get(tenantId);
+    return tenant ? outageOf(tenant, this.statusOf(tenant.id)) : undefined;
+  }
+
+  /**
+   * The gate of every operation of a tenant: throws the outage's ApiError (jwt_not_set /
+   * jwt_invalid / jwt_expired). `pbx`: the PBX-side REST API, 403 as the registry says (OSBiz
+   * shows "No connection to REST API"); `service`: what a user, client or admin asks of the
+   * service itself (place a call, create or import users), 409 — the tenant's state forbids it.
+   */
+  assertFunctional(tenant: Tenant, surface: "pbx" | "service" = "pbx"): void {
+    const outage = outageOf(tenant, this.statusOf(tenant.id));
+    if (!outage) return;
+    throw new ApiError(outage.code, outage.detail, {
+      ...(surface === "service" ? { status: 409 } : {}),
+      jwtStatus: this.statusOf(tenant.id).status,
+    });
+  }
+
+  /** Warnings a GET shows while everything still works: the JWT expires within a month. */
+  warnings(tenantId: string): string[] {
+    const tenant = this.store.tenants.get(tenantId);
+    if (tenant?.flavour !== "video") return [];
     const { status, label, expiresAt } = this.statusOf(tenant.id);
-    switch (status) {
-      case "active":
-      case "expiring":
-        return;
-      case "not_set":
-        throw new ApiError(
-          "jwt_not_set",
-          `tenant ${tenant.name} (Unify Video) has no JWT; an admin must set one (PUT /api/admin/tenants/${tenant.id}/jwt)`,
-        );
-      case "invalid":
-        throw new ApiError(
-          "jwt_invalid",
-          `the JWT "${label}" of tenant ${tenant.name} was revoked in the JWT creation portal; an admin must set a new one`,
-        );
-      case "expired":
-        throw new ApiError(
-          "jwt_expired",
-          `the JWT "${label}" of tenant ${tenant.name} expired at ${toIso(expiresAt!)}; an admin must set a new one`,
-        );
-    }
+    if (status !== "expiring" || expiresAt === null) return [];
+    return [
+      `the JWT "${label}" expires at ${toIso(expiresAt)}; Unify Phone stops working for tenant ${tenant.name} then unless an admin sets a new one`,
+    ];
   }
 
   private statusOf(tenantId: string): JwtStatus {

@@ -13,13 +13,32 @@ export interface JwtStatus {
   readonly setAt: number | null;
 }
 
-/** "Expires within one month" is defined as: at most 30 days (2 592 000 000 ms) left. */
-export const ONE_MONTH_MS = 30 * 24 * 60 * 60 * 1000;
+/**
+ * When a JWT expiring at `expiresAt` becomes `expiring`: one calendar month before, in UTC,
+ * at the same time of day (HowTo: "Expiring one month before the expiration date"). A day the
+ * earlier month lacks becomes its last day: 31 Mar → 28 Feb (29 Feb in a leap year), 31 May → 30 Apr.
+ */
+export function expiringFrom(expiresAt: number): number {
+  const at = new Date(expiresAt);
+  const year = at.getUTCFullYear();
+  const month = at.getUTCMonth() - 1;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const day = Math.min(at.getUTCDate(), lastDay);
+  return Date.UTC(
+    year,
+    month,
+    day,
+    at.getUTCHours(),
+    at.getUTCMinutes(),
+    at.getUTCSeconds(),
+    at.getUTCMilliseconds(),
+  );
+}
 
 /**
  * The status at `now`: `invalid` once the portal token was revoked, `expired` when
- * expiresAt ≤ now, `expiring` when expiresAt − now ≤ ONE_MONTH_MS, else `active`
- * (also for a token without expiry).
+ * expiresAt ≤ now, `expiring` from one calendar month before (expiringFrom ≤ now), else
+ * `active` (also for a token without expiry).
  */
 export function jwtStatusAt(jwt: TenantJwt | undefined, revokedAt: number | null, now: number): JwtStatus {
   if (!jwt) return { status: "not_set", expiresAt: null, label: null, setAt: null };
@@ -31,7 +50,7 @@ export function jwtStatusAt(jwt: TenantJwt | undefined, revokedAt: number | null
         ? "active"
         : expiresAt <= now
           ? "expired"
-          : expiresAt - now <= ONE_MONTH_MS
+          : expiringFrom(expiresAt) <= now
             ? "expiring"
             : "active";
   return { status, expiresAt, label, setAt };

@@ -1,7 +1,13 @@
 import type { Call } from "../../../src/b2bua/call.js";
 import { CallJournal } from "../../../src/b2bua/call-journal.js";
 import { ConnectorEndpoint } from "../../../src/b2bua/pbx-endpoint.js";
-import type { CallEventNotice, CallOutcome, DialogEntry, ReachableClient } from "../../../src/b2bua/ports.js";
+import type {
+  CallEventNotice,
+  CallOutcome,
+  DialogEntry,
+  ReachableClient,
+  TenantOutage,
+} from "../../../src/b2bua/ports.js";
 import type { PbxSystem, Trunk, User } from "../../../src/domain/index.js";
 import type { MediaEngine } from "../../../src/media/index.js";
 import type { Binding, ClientBinding } from "../../../src/registrar/index.js";
@@ -288,6 +294,9 @@ export class FakePorts {
   now = () => this.clock.now();
   record = (call: Call) => this.journal.add(call);
   linesInUse = (trunkId: string) => this.journal.linesInUse(trunkId);
+  /** Tenants made not functional by a test (their JWT), by tenant id. */
+  outages = new Map<string, TenantOutage>();
+  tenantOutage = (tenantId: string) => this.outages.get(tenantId);
   note = (call: Call, type: string, detail?: string) => {
     call.event(this.clock.now(), type, detail);
     this.events.emit({
