@@ -75,7 +75,7 @@ function connectorsTable(connectors) {
 
 function plain(d) {
   const trunkNotes = d.trunks.flatMap((t) => t.notes.map((n) => `${t.name}: ${n}`));
-  return { ok: d.ok, problems: d.problems, notes: [...d.notes, ...trunkNotes] };
+  return { ok: d.ok, problems: d.problems, warnings: d.warnings ?? [], notes: [...d.notes, ...trunkNotes] };
 }
 
 function diagnosisView(d) {
@@ -88,6 +88,12 @@ function diagnosisView(d) {
         "ul",
         { class: "problems" },
         d.problems.map((p) => h("li", {}, p)),
+      ),
+    d.warnings.length > 0 &&
+      h(
+        "ul",
+        { class: "warnings" },
+        d.warnings.map((w) => h("li", {}, w)),
       ),
     d.notes.length > 0 &&
       h(

@@ -61,6 +61,7 @@ export async function scenarioEmulator(
     diagnose: async (tenant: string) =>
       (await http.admin("GET", `/api/admin/tenants/${await tenantId(tenant)}/diagnose`)).body as {
         problems: string[];
+        warnings: string[];
         notes: string[];
         trunks: { name: string; lines: { inUse: number; limit: number }; problems: string[] }[];
       },
