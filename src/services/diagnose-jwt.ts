@@ -50,7 +50,7 @@ export function jwtFinding(tenant: Tenant, jwt: JwtStatus, now: number): JwtFind
         : { kind: "note", text: `The JWT${label} was invalidated (no effect on an openscape tenant).` };
     case "expiring": {
       if (!video || jwt.expiresAt === null) return undefined;
-      const days = Math.max(0, Math.floor((jwt.expiresAt - now) / DAY_MS));
+      const days = Math.max(0, Math.ceil((jwt.expiresAt - now) / DAY_MS));
       return {
         kind: "warning",
         text: `The JWT expires on ${iso(jwt.expiresAt)}${named} (in ${days} day${days === 1 ? "" : "s"}): everything works until then, when Unify Phone stops for ${tenant.name} — ${paste} before that.`,

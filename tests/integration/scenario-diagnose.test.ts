@@ -142,7 +142,7 @@ it("jwt-expiring: a warning, not a problem, until the clock passes the expiry", 
   expect(d.problems.filter((p) => /JWT/.test(p))).toEqual([]);
   expect(d.warnings).toEqual([
     expect.stringMatching(
-      /^The JWT expires on .* \(in 9 days\): everything works until then, when Unify Phone stops for Vidco/,
+      /^The JWT expires on .* \(in 10 days\): everything works until then, when Unify Phone stops for Vidco/,
     ),
   ]);
   expect((await e.http.admin("POST", "/api/admin/clock/advance", { by: "11d" })).status).toBe(200);

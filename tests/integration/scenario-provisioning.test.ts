@@ -93,7 +93,7 @@ describe("scenarios the PBX sees as 'no connection to REST API'", () => {
     expect((await s.http.admin("GET", `/api/admin/tenants/${id}/jwt`)).body.status).toBe(hints.jwt);
     const diagnosis = await s.diagnose("Vidco");
     expect(diagnosis.problems.filter((p) => /JWT/.test(p))).toEqual([]);
-    expect(diagnosis.warnings).toEqual([expect.stringMatching(/^The JWT expires on .* \(in 9 days\)/)]);
+    expect(diagnosis.warnings).toEqual([expect.stringMatching(/^The JWT expires on .* \(in 10 days\)/)]);
 
     expect((await s.http.admin("POST", "/api/admin/clock/advance", { by: "11d" })).status).toBe(200);
     const expired = await provision(s, VIDCO_KEY);
