@@ -254,16 +254,22 @@ describe("video-flavour tenant without a JWT", () => {
     ["GET", "/api/connector/v1/systems/osbiz-v", undefined],
     ["DELETE", "/api/connector/v1/systems/osbiz-v", undefined],
     ["GET", "/api/connector/v1/users", undefined],
-    [
-      "POST",
-      "/api/connector/v1/users",
-      { systemId: "osbiz-v", emailAddress: "v@video.test", firstName: "V", lastName: "Vee", callno: "100" },
-    ],
     ["PUT", "/api/connector/v1/users/us_x/assignment", { systemId: "osbiz-v", callno: "100" }],
     ["DELETE", "/api/connector/v1/users/us_x/assignment", undefined],
     ["DELETE", "/api/connector/v1/users/us_x", undefined],
   ])("%s %s → 403 jwt_not_set", async (method, path, body) => {
     expectProblem(await pbx(VIDEO, method, path, body), 403, "jwt_not_set");
+  });
+
+  it("POST /api/connector/v1/users → 409 jwt_not_set (creating a user asks the service, as the admin API)", async () => {
+    const body = {
+      systemId: "osbiz-v",
+      emailAddress: "v@video.test",
+      firstName: "V",
+      lastName: "Vee",
+      callno: "100",
+    };
+    expectProblem(await pbx(VIDEO, "POST", "/api/connector/v1/users", body), 409, "jwt_not_set");
   });
 
   it("provisions nothing", async () => {
