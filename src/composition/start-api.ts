@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
@@ -13,7 +14,7 @@ import {
   DiagnoseService,
   TenantService,
 } from "../services/index.js";
-import type { ControllableClock } from "../shared/clock.js";
+import { type ControllableClock, SystemClock } from "../shared/clock.js";
 import type { Readiness } from "../shared/readiness.js";
 import type { Cleanup } from "./cleanup.js";
 import type { DomainLayer } from "./open-domain.js";
@@ -51,6 +52,7 @@ export async function startApi(
     bindingsFor: (trunkId: string) => registrar.bindings.forTrunk(trunkId),
     dropTrunk: (trunkId: string, reason: string) => registrar.bindings.removeTrunk(trunkId, reason),
   };
+  users.attachConnectors(registrations);
   const { jwt } = data;
   if (data.seed) await applySeedJwt(jwt, store, data.seed);
   const scenarios = new ScenarioRunner({
@@ -104,7 +106,13 @@ export async function startApi(
       startedAt: env.startedAt,
       evidence: sip.evidence,
       faults,
-      sip: { port: sip.port, tlsMin: config.sip.tls.minVersion, tlsMax: config.sip.tls.maxVersion },
+      sip: {
+        port: sip.port,
+        tlsMin: config.sip.tls.minVersion,
+        tlsMax: config.sip.tls.maxVersion,
+        certificateNotAfter: firstExpiry(env.tls.tls.cert),
+      },
+      wallClock: new SystemClock(),
       registerIntervalSec: config.registrar.defaultExpires,
     }),
   };
@@ -122,6 +130,11 @@ export async function startApi(
   const httpPort = await listen(http, config.bind, config.httpPort);
   env.readiness.set("http", "up", `http ${httpPort}`);
   return { https: httpsPort, http: httpPort };
+}
+
+/** When the first of the served certificates expires (each PEM's leaf, the first in its chain). */
+function firstExpiry(certs: string | string[]): number {
+  return Math.min(...[certs].flat().map((pem) => Date.parse(new X509Certificate(pem).validTo)));
 }
 
 async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {

@@ -119,6 +119,7 @@ export async function startSip(
   });
   const trace = new TraceRecorder({
     capacity: config.traceBuffer,
+    maxBytes: config.traceBufferBytes,
     clock,
     ...(config.traceFile ? { file: config.traceFile } : {}),
     resolve: (connectionId) => {

@@ -65,6 +65,8 @@ export interface EmulatorConfig {
   readonly shutdownGraceMs: number;
   /** Trace ring buffer entries (0 = no in-memory trace). */
   readonly traceBuffer: number;
+  /** Bytes the trace ring may hold (approximate: message sizes plus a fixed overhead per entry). */
+  readonly traceBufferBytes: number;
   /** Append every trace entry as a JSON line here. */
   readonly traceFile: string | null;
   /** Write TLS session keys here (SSLKEYLOGFILE format) to decrypt captures of port 65061. */

@@ -427,6 +427,17 @@ export const OPTIONS = [
     help: "trace entries kept in memory (0 = off)",
   },
   {
+    key: "traceBufferMb",
+    flag: "trace-buffer-mb",
+    env: "UPE_TRACE_BUFFER_MB",
+    kind: "integer",
+    min: 1,
+    config: "traceBufferBytes",
+    default: 64,
+    scale: 1024 * 1024,
+    help: "memory the trace entries may hold in MiB (the oldest go first; bounds a trace of large messages)",
+  },
+  {
     key: "traceFile",
     flag: "trace-file",
     env: "UPE_TRACE_FILE",

@@ -1,6 +1,6 @@
 export { DomainError } from "./domain-error.js";
 export { generateApiKey, newClientId, newId, newIds } from "./ids.js";
-export { phoneNumberFor, validateNumbering } from "./numbering.js";
+export { assertNumberingFitsFlavour, phoneNumberFor, validateNumbering } from "./numbering.js";
 export {
   DEFAULT_SIMULTANEOUS_CALLS,
   NUMBERING_SCHEMAS,
@@ -8,7 +8,13 @@ export {
   type NumberingSchema,
   type PbxSystem,
 } from "./pbx-system.js";
-export { FLAVOURS, type Flavour, type Tenant } from "./tenant.js";
+export {
+  FLAVOURS,
+  type Flavour,
+  type Tenant,
+  type TenantAdministrator,
+  tenantAdministrator,
+} from "./tenant.js";
 export {
   generateTrunkPassword,
   generateTrunkUsername,

@@ -1,5 +1,6 @@
 import { DomainError } from "./domain-error.js";
 import { NUMBERING_SCHEMAS, type Numbering, type NumberingSchema } from "./pbx-system.js";
+import type { Flavour } from "./tenant.js";
 import { validateCallno } from "./validators.js";
 
 const E164_MAX_DIGITS = 15;
@@ -74,4 +75,22 @@ export function phoneNumberFor(numbering: Numbering, callno: string): string {
     );
   }
   return `+${digits}`;
+}
+
+/**
+ * Unify Video (RingCentral) tenants "should always" use international numbering (HowTo
+ * §3.2): their numbers are E.164 in the cloud, an internal callno reaches nobody there.
+ */
+export function assertNumberingFitsFlavour(
+  numbering: Numbering,
+  flavour: Flavour,
+  field = "numbering",
+): void {
+  if (flavour === "video" && numbering.schema === "internal") {
+    throw new DomainError(
+      "invalid_numbering",
+      `${field}.schema must be international for a Unify Video tenant (its users have E.164 numbers)`,
+      `${field}.schema`,
+    );
+  }
 }

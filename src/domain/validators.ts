@@ -187,8 +187,9 @@ export function validateSystemId(value: unknown, field = "systemId"): string {
 }
 
 export function validateSimultaneousCalls(value: unknown, field = "simultaneousCalls"): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 1000) {
-    throw new DomainError("invalid_simultaneous_calls", `${field} must be an integer from 1 to 1000`, field);
+  // 0 is what OSBiz shows as "no Unify Phone trunk lines configured": every call gets 503 (0/0).
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 1000) {
+    throw new DomainError("invalid_simultaneous_calls", `${field} must be an integer from 0 to 1000`, field);
   }
   return value;
 }

@@ -42,6 +42,11 @@ export const API_ERRORS = {
   user_not_found: { status: 404, title: "No such user" },
   email_taken: { status: 409, title: "A user with this e-mail exists in the tenant" },
   phone_number_taken: { status: 409, title: "This phone number is used by another user of the tenant" },
+  connector_unavailable: {
+    status: 409,
+    title: "User provisioning requires an available Telephony Connector",
+  },
+  last_admin: { status: 409, title: "The tenant's last administrator cannot be removed or demoted" },
   import_invalid: { status: 422, title: "The import has invalid rows; nothing was written" },
   import_too_many_rows: { status: 413, title: "The import has too many rows" },
   import_header_invalid: { status: 422, title: "The CSV header row is not valid" },

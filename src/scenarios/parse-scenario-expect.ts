@@ -2,7 +2,19 @@ import { JWT_STATUSES } from "../services/index.js";
 import type { DocumentPath, Fields, ProblemReader } from "../shared/untrusted/index.js";
 import type { ScenarioExpect } from "./scenario.js";
 
-const EXPECT_KEYS = ["outcome", "connector", "register", "invite", "provisioning", "tls", "jwt", "diagnose"];
+const EXPECT_KEYS = [
+  "outcome",
+  "connector",
+  "register",
+  "invite",
+  "provisioning",
+  "clientRegister",
+  "call",
+  "newUsers",
+  "tls",
+  "jwt",
+  "diagnose",
+];
 const STATUS = { min: 100, max: 699 };
 const REQUIRED_STATUS = { ...STATUS, required: true };
 
@@ -58,12 +70,26 @@ export function parseScenarioExpect(r: ProblemReader, value: unknown): ScenarioE
         ...(reason === undefined ? {} : { reason }),
       };
   }
-  const provisioning = sub("provisioning", ["status", "code"]);
-  if (provisioning) {
-    const [o, at] = provisioning;
+  const statusAndCode = (key: string) => {
+    const found = sub(key, ["status", "code"]);
+    if (!found) return undefined;
+    const [o, at] = found;
     const status = r.integer(o, at, "status", REQUIRED_STATUS);
     const code = r.text(o, at, "code");
-    if (status !== undefined) result.provisioning = { status, ...(code === undefined ? {} : { code }) };
+    return status === undefined ? undefined : { status, ...(code === undefined ? {} : { code }) };
+  };
+  const provisioning = statusAndCode("provisioning");
+  if (provisioning) result.provisioning = provisioning;
+  const call = statusAndCode("call");
+  if (call) result.call = call;
+  const newUsers = statusAndCode("newUsers");
+  if (newUsers) result.newUsers = newUsers;
+  const clientRegister = sub("clientRegister", ["status", "reason"]);
+  if (clientRegister) {
+    const [o, at] = clientRegister;
+    const status = r.integer(o, at, "status", REQUIRED_STATUS);
+    const reason = r.text(o, at, "reason");
+    if (status !== undefined) result.clientRegister = { status, ...(reason === undefined ? {} : { reason }) };
   }
   const tls = sub("tls", ["error"]);
   if (tls) {

@@ -54,6 +54,12 @@ export interface ScenarioExpect {
   readonly invite?: { readonly to?: string; readonly status: number; readonly reason?: string };
   /** The answer to the wizard's provisioning call. */
   readonly provisioning?: { readonly status: number; readonly code?: string };
+  /** The final answer to a Unify Phone client's REGISTER (`reason`: a part of the reason phrase). */
+  readonly clientRegister?: { readonly status: number; readonly reason?: string };
+  /** The answer to a call placed for a user (`POST /api/admin/calls`). */
+  readonly call?: { readonly status: number; readonly code?: string };
+  /** The answer to creating or importing users (admin API and the PBX wizard). */
+  readonly newUsers?: { readonly status: number; readonly code?: string };
   /** The PBX's TLS handshake error (Node/OpenSSL code), e.g. CERT_HAS_EXPIRED. */
   readonly tls?: { readonly error: string };
   readonly jwt?: JwtStatusName;

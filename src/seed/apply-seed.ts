@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { DomainError, type PbxSystem, type Tenant } from "../domain/index.js";
+import { DomainError, type PbxSystem, type Tenant, tenantAdministrator } from "../domain/index.js";
 import type { Store } from "../store/index.js";
 import type { SeedDocument, SeedSystem, SeedTenant, SeedUser } from "./seed-document.js";
 import { formatSeedPath, SeedError, type SeedPath } from "./seed-error.js";
@@ -105,6 +105,23 @@ class SeedApplier {
       systems.set(s.systemId, this.system(tenant, s, [...path, "systems", i]));
     }
     for (const [i, u] of seed.users.entries()) this.user(tenant, u, systems, [...path, "users", i]);
+    if (created) this.administrator(tenant, seed, [...path, "adminEmail"]);
+  }
+
+  /**
+   * A new tenant gets its Administrator as over REST, unless the seed lists it: a user with
+   * `adminEmail`, or (without adminEmail) any user with role admin.
+   */
+  private administrator(tenant: Tenant, seed: SeedTenant, path: SeedPath): void {
+    this.cursor = path;
+    const listed =
+      seed.adminEmail === undefined
+        ? seed.users.some((u) => u.role === "admin")
+        : this.store.users.getByEmail(tenant.id, seed.adminEmail) !== undefined;
+    if (listed) return;
+    const admin = tenantAdministrator(tenant.name, seed.adminEmail);
+    this.store.users.create({ ...admin, tenantId: tenant.id, createdAt: this.createdAt() });
+    this.count("users", "created");
   }
 
   private system(tenant: Tenant, seed: SeedSystem, path: SeedPath): PbxSystem {

@@ -18,6 +18,11 @@ export interface SeedTenant {
   /** generated when the tenant is created without one */
   apiKey?: string;
   clientId?: string;
+  /**
+   * The tenant's Administrator, created with the tenant (as over REST): this e-mail, or
+   * admin@<tenant-slug>.example when absent and no seed user has role admin.
+   */
+  adminEmail?: string;
   systems: SeedSystem[];
   users: SeedUser[];
   jwt?: unknown;

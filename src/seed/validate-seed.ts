@@ -1,4 +1,5 @@
 import {
+  assertNumberingFitsFlavour,
   DomainError,
   phoneNumberFor,
   validateApiKey,
@@ -21,7 +22,7 @@ import type { SeedDocument, SeedSystem, SeedTenant, SeedTrunk, SeedUser } from "
 import { formatSeedPath, SeedError, type SeedPath } from "./seed-error.js";
 
 const TOP_KEYS = ["tenants", "clock", "faults"];
-const TENANT_KEYS = ["name", "flavour", "apiKey", "clientId", "systems", "users", "jwt"];
+const TENANT_KEYS = ["name", "flavour", "apiKey", "clientId", "adminEmail", "systems", "users", "jwt"];
 const SYSTEM_KEYS = ["systemId", "name", "version", "simultaneousCalls", "numbering", "trunk"];
 const NUMBERING_KEYS = ["schema", "countryCode", "areaCode", "pabxNumber"];
 const TRUNK_KEYS = ["username", "password", "auth"];
@@ -146,6 +147,8 @@ function checkTenant(
   const clientId = c.validated(obj, path, "clientId", label);
   if (apiKey !== undefined) tenant.apiKey = apiKey;
   if (clientId !== undefined) tenant.clientId = clientId;
+  const adminEmail = c.validated(obj, path, "adminEmail", validateEmail);
+  if (adminEmail !== undefined) tenant.adminEmail = adminEmail;
   if ("jwt" in obj) tenant.jwt = obj.jwt;
 
   const systemIds = new Uniques(c);
@@ -153,6 +156,9 @@ function checkTenant(
     const sPath = [...path, "systems", i];
     const system = checkSystem(c, item, sPath);
     if (!system) return;
+    if (system.numbering && flavour === "video") {
+      c.attempt(sPath, "numbering", () => assertNumberingFitsFlavour(system.numbering!, "video"));
+    }
     systemIds.check(system.systemId, [...sPath, "systemId"], "systemId");
     trunkUsers.check(system.trunk.username, [...sPath, "trunk", "username"], "trunk username");
     tenant.systems.push(system);
@@ -163,6 +169,8 @@ function checkTenant(
     const user = checkUser(c, item, uPath, tenant.systems);
     if (!user) return;
     emails.check(user.emailAddress.toLowerCase(), [...uPath, "emailAddress"], "emailAddress");
+    if (user.emailAddress.toLowerCase() === adminEmail?.toLowerCase() && user.role !== "admin")
+      c.fail([...uPath, "role"], "must be admin: adminEmail names this user");
     tenant.users.push(user);
   });
   return name === undefined ? undefined : tenant;

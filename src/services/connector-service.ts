@@ -1,4 +1,11 @@
-import type { Numbering, PbxSystem, Tenant, Trunk, User } from "../domain/index.js";
+import {
+  assertNumberingFitsFlavour,
+  type Numbering,
+  type PbxSystem,
+  type Tenant,
+  type Trunk,
+  type User,
+} from "../domain/index.js";
 import { ApiError } from "../errors/index.js";
 import type { Store } from "../store/index.js";
 import { validateProvisioningNumbering } from "./connector-numbering.js";
@@ -72,6 +79,7 @@ export class ConnectorService {
     this.jwt.assertFunctional(tenant);
     const numbering =
       input.numbering === undefined ? undefined : validateProvisioningNumbering(input.numbering);
+    if (numbering) assertNumberingFitsFlavour(numbering, tenant.flavour);
     return this.store.transaction(() => {
       const before = this.store.systems.getBySystemId(tenant.id, input.systemId);
       const { value: system, created } = this.store.systems.upsert({

@@ -69,8 +69,18 @@ export interface DiagnoseDependencies {
   readonly startedAt: number;
   readonly evidence: DiagnoseEvidence;
   readonly faults: FaultRuleView;
-  /** The SIP port the PBX connects to and the TLS versions it accepts (without faults). */
-  readonly sip: { readonly port: number; readonly tlsMin: string; readonly tlsMax: string };
+  /**
+   * The SIP port the PBX connects to, the TLS versions it accepts (without faults) and when
+   * the first of its server certificates expires (null: not known).
+   */
+  readonly sip: {
+    readonly port: number;
+    readonly tlsMin: string;
+    readonly tlsMax: string;
+    readonly certificateNotAfter: number | null;
+  };
+  /** Real time: PBXs check certificates against it, not against the emulator clock. */
+  readonly wallClock: Clock;
   /** The registration interval granted when the PBX asks for none: how long a takeover stays news. */
   readonly registerIntervalSec: number;
 }
@@ -96,6 +106,8 @@ export class DiagnoseService {
     const notes: string[] = [];
     const jwt = jwtFinding(tenant, this.deps.jwt.status(tenantId), now);
     if (jwt) (jwt.kind === "problem" ? problems : jwt.kind === "warning" ? warnings : notes).push(jwt.text);
+    const certificate = certificateFinding(this.deps.sip.certificateNotAfter, this.deps.wallClock.now());
+    if (certificate) (certificate.kind === "problem" ? problems : warnings).push(certificate.text);
 
     const rules = this.deps.faults.list();
     const trunks = store.trunks
@@ -243,6 +255,27 @@ export class DiagnoseService {
       ? [repeatedDropCause(recent.length, recent.at(-1)!.at, recent.at(-1)!.reason)]
       : [];
   }
+}
+
+const CERTIFICATE_WARNING_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** The connector's own SIP certificate: expired (every checking PBX fails), or expiring soon. */
+function certificateFinding(
+  notAfter: number | null,
+  now: number,
+): { kind: "problem" | "warning"; text: string } | undefined {
+  if (notAfter === null || notAfter - now > CERTIFICATE_WARNING_MS) return undefined;
+  const renew =
+    "renew it (unify-phone-emulator certs --force, or a new --cert-file) and restart the emulator";
+  if (notAfter <= now)
+    return {
+      kind: "problem",
+      text: `The connector's SIP server certificate expired on ${iso(notAfter)}: every PBX that checks certificates aborts the TLS handshake (certificate has expired) and cannot register — ${renew}.`,
+    };
+  return {
+    kind: "warning",
+    text: `The connector's SIP server certificate expires on ${iso(notAfter)}: PBXs cannot register after that — ${renew} before then.`,
+  };
 }
 
 const capital = (s: string) => `${s[0]!.toUpperCase()}${s.slice(1)}`;

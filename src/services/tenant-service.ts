@@ -3,7 +3,9 @@ import {
   generateApiKey,
   newClientId,
   type Tenant,
+  tenantAdministrator,
   validateChosenApiKey,
+  validateEmail,
   validateFlavour,
 } from "../domain/index.js";
 import { ApiError } from "../errors/index.js";
@@ -32,12 +34,24 @@ export class TenantService {
     private readonly registrations: RegistrationView,
   ) {}
 
-  create(input: { name: string; flavour?: string; apiKey?: string }): Tenant {
+  /**
+   * A tenant comes with its Administrator (role admin): `adminEmail`, or the documented
+   * default admin@<tenant-slug>.example. Both are written in one transaction.
+   */
+  create(input: { name: string; flavour?: string; apiKey?: string; adminEmail?: string }): Tenant {
     const flavour: Flavour =
       input.flavour === undefined ? "openscape" : validateFlavour(input.flavour, "flavour");
     const apiKey =
       input.apiKey === undefined ? generateApiKey() : validateChosenApiKey(input.apiKey, "apiKey");
-    return this.store.tenants.create({ name: input.name.trim(), flavour, apiKey, clientId: newClientId() });
+    const name = input.name.trim();
+    const adminEmail =
+      input.adminEmail === undefined ? undefined : validateEmail(input.adminEmail, "adminEmail");
+    const admin = tenantAdministrator(name, adminEmail);
+    return this.store.transaction(() => {
+      const tenant = this.store.tenants.create({ name, flavour, apiKey, clientId: newClientId() });
+      this.store.users.create({ ...admin, tenantId: tenant.id });
+      return tenant;
+    });
   }
 
   list(): Tenant[] {

@@ -8,9 +8,13 @@ import {
 } from "../domain/index.js";
 import { ApiError } from "../errors/index.js";
 import type { Store } from "../store/index.js";
-import { type ImportRequest, type ImportResult, importUsers } from "./import/index.js";
+import { connectorUnavailable, type ImportRequest, type ImportResult, importUsers } from "./import/index.js";
 import type { JwtService } from "./jwt/index.js";
+import type { RegistrationView } from "./registration-view.js";
 import { exportUsersCsv } from "./user-export.js";
+
+/** Which trunks have a registered PBX: their connector is "available". */
+export type ConnectorAvailability = Pick<RegistrationView, "bindingsFor">;
 
 export interface UserListQuery {
   /** case-insensitive substring of name, e-mail, callno, DID or phone number */
@@ -73,6 +77,17 @@ export class UserService {
     private readonly service?: Pick<JwtService, "assertFunctional">,
   ) {}
 
+  private connectors: ConnectorAvailability | undefined;
+
+  /**
+   * The registrar's view of the trunks, attached by the composition once the SIP side is up
+   * (it is built after this service). From then on users can be provisioned onto a trunk
+   * only while its connector is available (HowTo §2.4).
+   */
+  attachConnectors(connectors: ConnectorAvailability): void {
+    this.connectors = connectors;
+  }
+
   list(tenantId: string, q: UserListQuery): { items: User[]; total: number } {
     this.assertTenant(tenantId);
     return this.store.users.list({ tenantId, ...q });
@@ -89,6 +104,10 @@ export class UserService {
   create(tenantId: string, input: NewUserInput): User {
     this.service?.assertFunctional(this.assertTenant(tenantId), "service");
     const trunk = input.trunkId === undefined ? undefined : this.trunk(tenantId, input.trunkId);
+    if (trunk) {
+      const unavailable = this.connectorProblem(trunk);
+      if (unavailable) throw connectorUnavailable(unavailable);
+    }
     const phoneNumber =
       input.phoneNumber !== undefined
         ? validatePhoneNumber(input.phoneNumber)
@@ -121,6 +140,7 @@ export class UserService {
    */
   update(tenantId: string, userId: string, patch: UserChanges): User {
     const existing = this.get(tenantId, userId);
+    if (patch.role !== undefined && patch.role !== "admin") this.assertNotLastAdmin(existing, "demote");
     const trunkId = patch.trunkId === undefined ? existing.trunkId : (patch.trunkId ?? undefined);
     const trunk = trunkId === undefined ? undefined : this.trunk(tenantId, trunkId);
     const callno = patch.callno === undefined ? existing.callno : (patch.callno ?? undefined);
@@ -165,7 +185,7 @@ export class UserService {
   }
 
   delete(tenantId: string, userId: string): void {
-    this.get(tenantId, userId);
+    this.assertNotLastAdmin(this.get(tenantId, userId), "delete");
     this.store.users.delete(userId);
   }
 
@@ -187,7 +207,7 @@ export class UserService {
     const tenant = this.assertTenant(tenantId);
     // A dry run writes nothing, so it still validates while the tenant is not functional.
     if (!request.dryRun) this.service?.assertFunctional(tenant, "service");
-    return importUsers(this.store, tenantId, request);
+    return importUsers(this.store, tenantId, request, (trunk) => this.connectorProblem(trunk));
   }
 
   /** The tenant's users as CSV (UTF-8 with BOM, CRLF) in the import's header format. */
@@ -195,6 +215,20 @@ export class UserService {
     const tenant = this.assertTenant(tenantId);
     const slug = tenant.name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "");
     return { filename: `users-${slug || tenant.id}.csv`, body: exportUsersCsv(this.store, tenantId) };
+  }
+
+  /** Why users cannot be provisioned onto `trunk` now, undefined when its connector is available. */
+  private connectorProblem(trunk: Trunk): string | undefined {
+    if (!this.connectors || this.connectors.bindingsFor(trunk.id).length > 0) return undefined;
+    const systemId = this.store.systems.get(trunk.systemRef)?.systemId;
+    return `User provisioning requires an available Telephony Connector: trunk ${trunk.name}${systemId ? ` (system ${systemId})` : ""} is unavailable, its PBX is not registered`;
+  }
+
+  /** Every tenant keeps at least one Administrator (the admin app's Users tab). */
+  private assertNotLastAdmin(user: User, action: "delete" | "demote"): void {
+    if (user.role !== "admin" || this.store.users.countAdmins(user.tenantId) > 1) return;
+    const message = `${user.emailAddress} is the tenant's last administrator; make another user admin before you ${action} it`;
+    throw new ApiError("last_admin", message, { errors: [{ field: "role", code: "last_admin", message }] });
   }
 
   private assertTenant(tenantId: string) {

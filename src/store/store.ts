@@ -221,6 +221,8 @@ export interface UserRepository {
   writeMany(tenantId: string, write: UserBulkWrite): void;
   /** Throws `user_not_found`. */
   update(id: string, patch: UserPatch): User;
+  /** How many users of the tenant have the role admin (the last one cannot go). */
+  countAdmins(tenantId: string): number;
   delete(id: string): boolean;
 }
 

@@ -170,6 +170,7 @@ export class SqliteUserRepository implements UserRepository {
   private readonly bulkInsertStmt: Database.Statement<unknown[]>;
   private readonly bulkUpdateStmt: Database.Statement<unknown[]>;
   private readonly freeNumberStmt: Database.Statement<[string, string | null]>;
+  private readonly adminCountStmt: Database.Statement<[string], { n: number }>;
 
   constructor(private readonly ctx: StoreContext) {
     const db = ctx.db;
@@ -212,6 +213,9 @@ export class SqliteUserRepository implements UserRepository {
     );
     this.freeNumberStmt = db.prepare(
       "UPDATE users SET phone_number = NULL WHERE id = ? AND phone_number IS NOT ?",
+    );
+    this.adminCountStmt = db.prepare(
+      "SELECT count(*) AS n FROM users WHERE tenant_id = ? AND role = 'admin'",
     );
   }
 
@@ -342,6 +346,11 @@ export class SqliteUserRepository implements UserRepository {
     });
     this.ctx.write(() => this.updateStmt.run(toRow(user)));
     return user;
+  }
+
+  /** How many users of the tenant have the role admin. */
+  countAdmins(tenantId: string): number {
+    return this.adminCountStmt.get(tenantId)?.n ?? 0;
   }
 
   delete(id: string): boolean {

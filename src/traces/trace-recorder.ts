@@ -21,6 +21,8 @@ type Unstamped<T> = T extends unknown ? Omit<T, "seq" | "at" | "wallAt"> : never
 export interface TraceRecorderOptions {
   /** Entries kept in memory; the oldest are overwritten. 0 keeps none (file only). */
   readonly capacity: number;
+  /** Bytes the kept entries may hold (approximately); the oldest go first. */
+  readonly maxBytes?: number;
   /** The emulator clock: `at` of every entry. */
   readonly clock: Clock;
   /** Append every entry to this file as a JSON line. */
@@ -56,7 +58,7 @@ export class TraceRecorder {
   private seq = 0;
 
   constructor(private readonly options: TraceRecorderOptions) {
-    this.buffer = new RingBuffer(options.capacity);
+    this.buffer = new RingBuffer(options.capacity, options.maxBytes, storedBytes);
     this.file = options.file === undefined ? undefined : new TraceFile(options.file, options.onFileError);
     this.tap = {
       received: (bytes, connection) => this.recordSip("in", bytes, connection),
@@ -204,6 +206,14 @@ interface SipRecord {
 }
 
 type Stored = SipRecord | Exclude<TraceEntry, SipTraceEntry>;
+
+/** What an entry costs beyond a SIP message's bytes: its fields and object headers, roughly. */
+const ENTRY_OVERHEAD = 256;
+
+/** A kept entry's approximate memory: SIP bytes (one latin1 char each) plus the fixed part. */
+function storedBytes(entry: Stored): number {
+  return entry.kind === SIP_RECORD ? entry.raw.length + ENTRY_OVERHEAD : ENTRY_OVERHEAD;
+}
 
 function sipEntry(r: SipRecord): SipTraceEntry {
   const message = Buffer.from(r.raw, "latin1").toString("utf8");

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { startTestEmulator } from "../support/emulator.js";
 import { type HttpAnswer, httpClient } from "../support/http.js";
+import { PbxTestUa } from "../support/pbx-test-ua.js";
 
 /** The OSBiz user instance wizard over the connector API (SPEC §1): create, add, edit, remove, delete. */
 
@@ -29,20 +30,27 @@ const LOCATION = { schema: "international", countryCode: "49", areaCode: "2302",
 
 let emulator: EmulatorHandle;
 let http: ReturnType<typeof httpClient>;
+let pbxs: PbxTestUa[];
+
+/** Provisions a system and registers its PBX: user provisioning needs an available connector (HowTo §2.4). */
+async function connect(body: Record<string, unknown>): Promise<void> {
+  const res = await pbx("POST", "/api/connector/v1/systems", body);
+  expect(res.status).toBe(201);
+  const ua = await PbxTestUa.connect(emulator, res.body.sip.username, res.body.sip.password);
+  pbxs.push(ua);
+  expect((await ua.register()).status).toBe(200);
+}
 
 beforeEach(async () => {
   emulator = await startTestEmulator({ adminToken: ADMIN, seedText: SEED });
   http = httpClient(emulator);
-  expect(
-    (await pbx("POST", "/api/connector/v1/systems", { systemId: "intl", numbering: LOCATION })).status,
-  ).toBe(201);
-  expect(
-    (await pbx("POST", "/api/connector/v1/systems", { systemId: "short", numbering: { schema: "internal" } }))
-      .status,
-  ).toBe(201);
+  pbxs = [];
+  await connect({ systemId: "intl", numbering: LOCATION });
+  await connect({ systemId: "short", numbering: { schema: "internal" } });
 });
 
 afterEach(async () => {
+  for (const ua of pbxs) ua.client.close();
   await emulator.close();
 });
 
@@ -70,7 +78,7 @@ async function users(query = "") {
 }
 
 async function otherUserId(): Promise<string> {
-  return (await pbx("GET", "/api/connector/v1/users", undefined, OTHER)).body.items[0].id;
+  return (await pbx("GET", "/api/connector/v1/users?search=olga", undefined, OTHER)).body.items[0].id;
 }
 
 describe("Create: a new user in the cloud, assigned to the system", () => {
@@ -149,22 +157,30 @@ describe("Add existing user: search, marking, assign and edit", () => {
   it("searches by name or e-mail and marks assigned users and those of this system", async () => {
     await pbx("POST", "/api/connector/v1/users", newUser());
     const all = await users("?systemId=intl");
-    expect(all.total).toBe(2);
+    expect(all.total).toBe(3);
     expect(all.items.map((u) => [u.lastName, u.assigned, u.assignedToThisSystem, u.trunk])).toEqual([
+      ["Acme", false, false, null], // the tenant's Administrator
       ["Brown", false, false, null],
       ["Clark", true, true, "gtc-001"],
     ]);
-    expect((await users("?systemId=short")).items.map((u) => u.assignedToThisSystem)).toEqual([false, false]);
+    expect((await users("?systemId=short")).items.map((u) => u.assignedToThisSystem)).toEqual([
+      false,
+      false,
+      false,
+    ]);
     expect((await users("?search=BROWN")).items.map((u) => u.emailAddress)).toEqual(["bea.brown@acme.test"]);
     expect((await users("?search=carl.clark@")).items.map((u) => u.firstName)).toEqual(["Carl"]);
-    const page = await users("?offset=1&limit=1");
-    expect(page).toMatchObject({ total: 2, items: [{ lastName: "Clark" }] });
+    const page = await users("?offset=2&limit=1");
+    expect(page).toMatchObject({ total: 3, items: [{ lastName: "Clark" }] });
     expectProblem(await pbx("GET", "/api/connector/v1/users?systemId=other-1"), 404, "system_not_found");
   });
 
   it("never shows another tenant's users", async () => {
     expect((await users("?search=olga")).total).toBe(0);
-    expect((await users()).items.map((u) => u.emailAddress)).toEqual(["bea.brown@acme.test"]);
+    expect((await users()).items.map((u) => u.emailAddress)).toEqual([
+      "admin@acme.example",
+      "bea.brown@acme.test",
+    ]);
   });
 
   it("assigns an existing user (200) and edits callno and DID on the same system", async () => {
@@ -277,7 +293,8 @@ describe("Remove and Delete", () => {
     expectProblem(assign, 404, "user_not_found");
     expectProblem(await pbx("DELETE", `/api/connector/v1/users/${id}/assignment`), 404, "user_not_found");
     expectProblem(await pbx("DELETE", `/api/connector/v1/users/${id}`), 404, "user_not_found");
-    expect((await pbx("GET", "/api/connector/v1/users", undefined, OTHER)).body.items[0]).toMatchObject({
+    const others = (await pbx("GET", "/api/connector/v1/users", undefined, OTHER)).body.items;
+    expect(others.find((u: { id: string }) => u.id === id)).toMatchObject({
       id,
       assigned: true,
       callno: "2131",

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle, TrunkStatusEvent } from "../../src/index.js";
 import { startTestEmulator } from "../support/emulator.js";
 import { type HttpAnswer, httpClient } from "../support/http.js";
+import { PbxTestUa } from "../support/pbx-test-ua.js";
 import { authorizationFor, parseChallenge, registerText, SipTestClient } from "../support/sip-test-client.js";
 
 const ADMIN = "test-admin-token";
@@ -303,6 +304,9 @@ describe("video-flavour tenant with a JWT", () => {
       numbering: LOCATION,
     });
     expect(prov.status).toBe(201);
+    // user provisioning needs an available connector (HowTo §2.4): the PBX registers first
+    const ua = await PbxTestUa.connect(emulator, prov.body.sip.username, prov.body.sip.password);
+    expect((await ua.register()).status).toBe(200);
     const user = await pbx(VIDEO, "POST", "/api/connector/v1/users", {
       systemId: "osbiz-v",
       emailAddress: "v@video.test",
@@ -312,7 +316,9 @@ describe("video-flavour tenant with a JWT", () => {
     });
     expect(user.status).toBe(201);
     expect(user.body.phoneNumber).toBe("+492302667100");
-    expect((await pbx(VIDEO, "GET", "/api/connector/v1/users")).body.total).toBe(1);
+    // Vera and the tenant's Administrator
+    expect((await pbx(VIDEO, "GET", "/api/connector/v1/users")).body.total).toBe(2);
+    ua.client.close();
   });
 
   it("still works while expiring, refuses with 403 jwt_expired once past expiry", async () => {
@@ -348,7 +354,7 @@ describe("request validation", () => {
   });
 
   it.each([
-    [{ systemId: "a", simultaneousCalls: 0 }, "body.simultaneousCalls"],
+    [{ systemId: "a", simultaneousCalls: -1 }, "body.simultaneousCalls"],
     [{ systemId: "a", simultaneousCalls: 1001 }, "body.simultaneousCalls"],
     [{ systemId: "a", numbering: { schema: "e164", countryCode: "49" } }, "body.numbering.schema"],
     [{ systemId: "a", numbering: { countryCode: 49 } }, "body.numbering.countryCode"],

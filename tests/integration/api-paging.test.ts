@@ -135,20 +135,22 @@ describe("one paging rule on every listing route (offset, limit 0–1000, defaul
     expect(Object.fromEntries(listings.map((l, i) => [l.path, sizes[i]]))).toMatchObject({
       "/api/admin/tenants": 3,
       "/api/admin/tenants/{tenantId}/connectors": 2,
-      "/api/admin/tenants/{tenantId}/users": 3,
+      // Al, Bea, Cy and the tenant's Administrator
+      "/api/admin/tenants/{tenantId}/users": 4,
       "/api/admin/calls": 0,
       "/api/admin/faults": 3,
       "/api/jwt-portal/tokens": 3,
-      "/api/connector/v1/users": 3,
+      "/api/connector/v1/users": 4,
     });
     expect(sizes[listings.findIndex((l) => l.path === "/api/admin/scenarios")]).toBeGreaterThan(2);
   });
 
   it("answers the page object with its offset and limit on both user routes", async () => {
-    const adminPage = await http.admin("GET", `/api/admin/tenants/${acme}/users?offset=1&limit=2`);
-    expect(adminPage.body).toMatchObject({ total: 3, offset: 1, limit: 2 });
-    const pbxPage = await http.pbx(apiKey, "GET", "/api/connector/v1/users?offset=1&limit=2");
-    expect(pbxPage.body).toMatchObject({ total: 3, offset: 1, limit: 2 });
+    const adminPage = await http.admin("GET", `/api/admin/tenants/${acme}/users?offset=2&limit=2`);
+    expect(adminPage.body).toMatchObject({ total: 4, offset: 2, limit: 2 });
+    // ordered by last name: Ace, Acme (the Administrator), Bold, Cole
+    const pbxPage = await http.pbx(apiKey, "GET", "/api/connector/v1/users?offset=2&limit=2");
+    expect(pbxPage.body).toMatchObject({ total: 4, offset: 2, limit: 2 });
     expect(pbxPage.body.items.map((u: { emailAddress: string }) => u.emailAddress)).toEqual([
       "b@acme.test",
       "c@acme.test",

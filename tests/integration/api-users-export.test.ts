@@ -15,6 +15,8 @@ let acme: string;
 beforeEach(async () => {
   emulator = await startTestEmulator({ adminToken: ADMIN_TOKEN, seedText: USERS_SEED });
   api = usersClient(emulator);
+  // Provisioning users needs an available connector (HowTo §2.4): the PBXs register first.
+  await api.connectPbxs();
   acme = await api.tenantId("Acme");
 });
 
@@ -48,6 +50,8 @@ describe("CSV export", () => {
       // ordered by last name: "@SUM…" before "Ace"
       "evil@acme.test,'=cmd(),\"'@SUM(A1), Jr.\",en-US,user,,,,",
       "a@acme.test,Al,Ace,de-DE,user,gtc-001,2131,,'+4923026672131",
+      // the Administrator the tenant was created with (no trunk)
+      "admin@acme.example,Administrator,Acme,en-US,admin,,,,",
       "b@acme.test,Bea,Bold,en-GB,user,gtc-002,300,,300",
       "",
     ]);
@@ -66,10 +70,12 @@ describe("CSV export", () => {
         did: "42",
       },
     });
-    // users of the other trunk would (rightly) be refused as user_on_other_trunk: leave them out
+    // users of the other trunk would (rightly) be refused as user_on_other_trunk, and the
+    // Administrator (no trunk) would be put on gtc-001: leave them out
     const exported = await exportCsv();
     const lines = exported.bytes.toString("utf8").split("\r\n");
-    const gtc001 = Buffer.from(lines.filter((l) => !l.includes(",gtc-002,")).join("\r\n"), "utf8");
+    const onGtc001 = (l: string) => !l.includes(",gtc-002,") && !l.startsWith("admin@acme.example,");
+    const gtc001 = Buffer.from(lines.filter(onGtc001).join("\r\n"), "utf8");
     const before = await api.all(acme);
     const res = await api.importCsv(acme, gtc001);
     expect(res.body).toEqual({ created: 0, updated: 0, unchanged: 6, dryRun: false });

@@ -15,6 +15,8 @@ let acme: string;
 beforeEach(async () => {
   emulator = await startTestEmulator({ adminToken: ADMIN_TOKEN, seedText: USERS_SEED });
   api = usersClient(emulator);
+  // Provisioning users needs an available connector (HowTo §2.4): the PBXs register first.
+  await api.connectPbxs();
   acme = await api.tenantId("Acme");
 });
 

@@ -1,5 +1,6 @@
 import { Agent, request } from "undici";
 import type { EmulatorHandle } from "../../src/index.js";
+import { PbxTestUa } from "./pbx-test-ua.js";
 
 export const ADMIN_TOKEN = "test-admin-token";
 
@@ -29,6 +30,14 @@ tenants:
     users:
       - { emailAddress: x@beta.test, firstName: Xa, lastName: Xylo, locale: fr-FR }
 `;
+
+/** The trunks of USERS_SEED (Acme gtc-001…003, Beta gtc-001). */
+export const USERS_SEED_TRUNKS = [
+  { username: "3919209257", password: "s3cret-Trunk-1" },
+  { username: "3919209258", password: "s3cret-Trunk-2" },
+  { username: "3919209259", password: "s3cret-Trunk-3" },
+  { username: "3919209260", password: "s3cret-Trunk-4" },
+] as const;
 
 export interface Answer {
   status: number;
@@ -73,9 +82,26 @@ export function usersClient(emulator: EmulatorHandle) {
     return res.body.find((t: { name: string }) => t.name === name).id;
   };
 
+  const pbxs: PbxTestUa[] = [];
+  /**
+   * Registers a PBX on each trunk, so their connectors are available: user provisioning
+   * needs that (HowTo §2.4). The registrations last until close().
+   */
+  const connectPbxs = async (
+    trunks: readonly { username: string; password: string }[] = USERS_SEED_TRUNKS,
+  ) => {
+    for (const trunk of trunks) {
+      const ua = await PbxTestUa.connect(emulator, trunk.username, trunk.password);
+      pbxs.push(ua);
+      const res = await ua.register();
+      if (res.status !== 200) throw new Error(`REGISTER ${trunk.username}: ${res.status} ${res.reason}`);
+    }
+  };
+
   return {
     call,
     tenantId,
+    connectPbxs,
     users: (tenant: string) => `/api/admin/tenants/${tenant}/users`,
     /** Every user of the tenant (one big page), ordered as the API lists them. */
     // biome-ignore lint/suspicious/noExplicitAny: see Answer.body
@@ -85,6 +111,9 @@ export function usersClient(emulator: EmulatorHandle) {
       call("POST", `/api/admin/tenants/${tenant}/users/import?${query}`, { raw: bytes, contentType }),
     importJson: (tenant: string, json: unknown, query = "trunk=gtc-001") =>
       call("POST", `/api/admin/tenants/${tenant}/users/import?${query}`, { json }),
-    close: () => dispatcher.close(),
+    close: async () => {
+      for (const ua of pbxs.splice(0)) ua.client.close();
+      await dispatcher.close();
+    },
   };
 }

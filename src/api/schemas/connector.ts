@@ -33,7 +33,7 @@ export const provisionBody = {
     systemId: text(100),
     name: text(100),
     version: text(100),
-    simultaneousCalls: { type: "integer", minimum: 1, maximum: 1000 },
+    simultaneousCalls: { type: "integer", minimum: 0, maximum: 1000 },
     numbering: { type: "object", properties: numberingProperties, additionalProperties: false },
   },
   required: ["systemId"],

@@ -22,6 +22,12 @@ export const createTenantBody = {
     name: { type: "string", minLength: 1, maxLength: 100 },
     flavour: { enum: ["openscape", "video"] },
     apiKey: { type: "string", minLength: 1, maxLength: 128 },
+    adminEmail: {
+      type: "string",
+      maxLength: 254,
+      description:
+        "e-mail of the tenant's Administrator user (role admin), created with the tenant; default admin@<tenant-slug>.example",
+    },
   },
   required: ["name"],
   additionalProperties: false,

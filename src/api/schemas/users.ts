@@ -169,6 +169,17 @@ export const importResultSchema = {
     updated: { type: "integer", description: "matched by e-mail, some field differed" },
     unchanged: { type: "integer", description: "matched by e-mail, every field equal" },
     dryRun: { type: "boolean", description: "true: nothing was written" },
+    warnings: {
+      type: "array",
+      description:
+        "dry run only, absent when empty: what would refuse the real import although every row is valid " +
+        "(connector_unavailable: the trunk's PBX is not registered, HowTo §2.4)",
+      items: {
+        type: "object",
+        properties: { field: { type: "string" }, code: { type: "string" }, message: { type: "string" } },
+        required: ["field", "code", "message"],
+      },
+    },
   },
   required: ["created", "updated", "unchanged", "dryRun"],
 } as const;

@@ -119,7 +119,21 @@ export function planImport(
     phoneFields.push(from);
   }
   checkPhoneNumbers(ctx, planned, phoneFields, problems);
+  checkLastAdmin(ctx, planned, problems);
   return planned;
+}
+
+/** The tenant keeps at least one admin: rows that would demote the last ones are problems. */
+function checkLastAdmin(ctx: PlanContext, planned: readonly PlannedUser[], problems: ProblemSink): void {
+  const demoted = planned.filter((p) => p.existing?.role === "admin" && p.wanted.role !== "admin");
+  if (demoted.length === 0) return;
+  const admins = ctx.users.filter((u) => u.role === "admin").length;
+  const promoted = planned.filter((p) => p.existing?.role !== "admin" && p.wanted.role === "admin").length;
+  if (admins + promoted > demoted.length) return;
+  for (const p of demoted) {
+    const message = `${p.existing!.emailAddress} is the tenant's last administrator; keep role admin or make another user admin first`;
+    problems.push({ row: p.row, field: "role", code: "last_admin", message });
+  }
 }
 
 function checkPhoneNumbers(

@@ -1,5 +1,5 @@
 import type { Trunk } from "../../domain/index.js";
-import { ApiError } from "../../errors/index.js";
+import { ApiError, type FieldProblem } from "../../errors/index.js";
 import type { Store, UserRecord } from "../../store/index.js";
 import { readCsvRows } from "./csv-rows.js";
 import type { RawRow } from "./import-columns.js";
@@ -23,7 +23,12 @@ export interface ImportResult {
   readonly updated: number;
   readonly unchanged: number;
   readonly dryRun: boolean;
+  /** only on a dry run: what would refuse the real import although every row is valid */
+  readonly warnings?: FieldProblem[];
 }
+
+/** Why users cannot be provisioned onto a trunk now (its connector is unavailable), or undefined. */
+export type ConnectorCheck = (trunk: Trunk) => string | undefined;
 
 /**
  * Imports users into one trunk: reads every row, checks them all, and writes nothing
@@ -34,7 +39,12 @@ export async function importUsers(
   store: Store,
   tenantId: string,
   request: ImportRequest,
+  connectorCheck: ConnectorCheck = () => undefined,
 ): Promise<ImportResult> {
+  // Provisioning needs an available connector (HowTo §2.4): a real import stops before reading;
+  // a dry run still validates every row and reports the connector as a warning.
+  const unavailable = connectorCheck(trunkNamed(store, tenantId, request.trunk));
+  if (unavailable && !request.dryRun) throw connectorUnavailable(unavailable);
   // Rows are checked on their own while they are read; only checked rows are kept.
   const problems = new ProblemList();
   const checker = new RowChecker(trunkNamed(store, tenantId, request.trunk).name, problems);
@@ -64,7 +74,16 @@ export async function importUsers(
     if (!p.existing) created++;
     else if (p.changed) updated++;
   }
-  return { created, updated, unchanged: planned.length - created - updated, dryRun: request.dryRun };
+  const result = { created, updated, unchanged: planned.length - created - updated, dryRun: request.dryRun };
+  if (!unavailable) return result;
+  return { ...result, warnings: [{ field: "trunk", code: "connector_unavailable", message: unavailable }] };
+}
+
+/** 409 `connector_unavailable`, the message naming the trunk. */
+export function connectorUnavailable(message: string): ApiError {
+  return new ApiError("connector_unavailable", message, {
+    errors: [{ field: "trunk", code: "connector_unavailable", message }],
+  });
 }
 
 function trunkNamed(store: Store, tenantId: string, name: string): Trunk {

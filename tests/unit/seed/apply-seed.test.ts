@@ -38,7 +38,8 @@ describe("applySeed", () => {
 
   it("creates tenants, systems, trunks and users as the seed says", () => {
     const summary = applySeed(store, parseSeed(SEED), { clock });
-    expect(summary.created).toEqual({ tenants: 2, systems: 2, trunks: 2, users: 2 });
+    // Acme lists its admin (a@, role admin); Video Co gets the default Administrator.
+    expect(summary.created).toEqual({ tenants: 2, systems: 2, trunks: 2, users: 3 });
     expect(summary.tenants.map((t) => t.name)).toEqual(["Acme", "Video Co"]);
 
     const acme = store.tenants.getByApiKey("acme-key-0001-t7m7w6ToB8iPQCFUNQuX")!;
@@ -64,6 +65,15 @@ describe("applySeed", () => {
     expect(store.users.getByEmail(acme.id, "b@acme.test")?.trunkId).toBeUndefined();
     const video = store.tenants.getByName("Video Co")!;
     expect(video.flavour).toBe("video");
+    expect(store.users.listByTenant(video.id)).toEqual([
+      expect.objectContaining({
+        emailAddress: "admin@video-co.example",
+        firstName: "Administrator",
+        lastName: "Video Co",
+        role: "admin",
+      }),
+    ]);
+    expect(store.users.listByTenant(acme.id).filter((u) => u.role === "admin")).toHaveLength(1);
     expect(summary.tenants[1]).toEqual({
       id: video.id,
       name: "Video Co",
@@ -196,5 +206,57 @@ describe("applySeed", () => {
       }),
     );
     expect(store.tenants.list()).toHaveLength(1);
+  });
+});
+
+describe("applySeed: the tenant's Administrator", () => {
+  let dir: string;
+  let cleanup: () => void;
+  let store: SqliteStore;
+
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir());
+    store = openStore({ dataDir: dir, ephemeral: false });
+  });
+  afterEach(() => {
+    store.close();
+    cleanup();
+  });
+
+  const admins = (name: string) =>
+    store.users.listByTenant(store.tenants.getByName(name)!.id).filter((u) => u.role === "admin");
+
+  it("creates the admin named by adminEmail once, also when the seed is applied again", () => {
+    const seed = parseSeed("tenants:\n  - name: Acme Corp.\n    adminEmail: boss@acme.test\n");
+    applySeed(store, seed);
+    applySeed(store, seed);
+    expect(admins("Acme Corp.")).toEqual([
+      expect.objectContaining({
+        emailAddress: "boss@acme.test",
+        firstName: "Administrator",
+        locale: "en-US",
+      }),
+    ]);
+  });
+
+  it("uses the seed's user when adminEmail names it, and refuses one that is not admin", () => {
+    applySeed(
+      store,
+      parseSeed(`tenants:
+  - name: Acme
+    adminEmail: al@acme.test
+    users:
+      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, role: admin }
+`),
+    );
+    expect(admins("Acme").map((u) => u.emailAddress)).toEqual(["al@acme.test"]);
+    expect(() =>
+      parseSeed(`tenants:
+  - name: Beta
+    adminEmail: al@beta.test
+    users:
+      - { emailAddress: al@beta.test, firstName: Al, lastName: Ace, locale: de-DE }
+`),
+    ).toThrow(/tenants\[0\]\.users\[0\]\.role.*must be admin: adminEmail names this user/s);
   });
 });

@@ -154,7 +154,7 @@ tenants:
     flavour: teams
     systems:
       - systemId: osbiz-1
-        simultaneousCalls: 0
+        simultaneousCalls: -1
         numbering: { schema: international, areaCode: "2302" }
     users:
       - { emailAddress: not-an-email, firstName: Al, lastName: Ace, locale: xx-XX, callno: 2131, system: osbiz-9 }

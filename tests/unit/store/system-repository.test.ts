@@ -56,7 +56,7 @@ describe("systems", () => {
     expect(() => store.systems.upsert({ tenantId: "tn_none", systemId: "x" })).toThrow(
       expect.objectContaining({ code: "tenant_not_found" }),
     );
-    expect(() => store.systems.upsert({ tenantId, systemId: "osbiz-1", simultaneousCalls: 0 })).toThrow(
+    expect(() => store.systems.upsert({ tenantId, systemId: "osbiz-1", simultaneousCalls: -1 })).toThrow(
       expect.objectContaining({ code: "invalid_simultaneous_calls" }),
     );
     expect(() =>

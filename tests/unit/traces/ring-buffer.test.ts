@@ -47,8 +47,38 @@ describe("RingBuffer", () => {
     expect(ring.toArray()).toEqual([10, 11]);
   });
 
+  it("with a byte budget drops the oldest until what it holds fits, keeping the newest even alone", () => {
+    const ring = new RingBuffer<string>(100, 10, (s) => s.length);
+    for (const s of ["aaaa", "bbbb", "cc"]) ring.push(s);
+    expect(ring.toArray()).toEqual(["aaaa", "bbbb", "cc"]);
+    expect(ring.bytes).toBe(10);
+    ring.push("ddd");
+    expect(ring.toArray()).toEqual(["bbbb", "cc", "ddd"]);
+    expect(ring.bytes).toBe(9);
+    ring.push("x".repeat(50));
+    expect(ring.toArray()).toEqual(["x".repeat(50)]);
+    expect(ring.dropped).toBe(4);
+    ring.clear();
+    expect(ring.bytes).toBe(0);
+  });
+
+  it("stays in order and within both bounds over many pushes (compaction included)", () => {
+    const ring = new RingBuffer<number>(50, 400, (n) => (n % 7) + 1);
+    let kept: number[] = [];
+    for (let i = 0; i < 5000; i++) {
+      ring.push(i);
+      kept.push(i);
+      while (kept.length > 50 || (kept.reduce((a, n) => a + (n % 7) + 1, 0) > 400 && kept.length > 1))
+        kept = kept.slice(1);
+      expect(ring.size).toBe(kept.length);
+    }
+    expect(ring.toArray()).toEqual(kept);
+    expect(ring.dropped).toBe(5000 - kept.length);
+  });
+
   it("rejects a negative or fractional capacity", () => {
     expect(() => new RingBuffer(-1)).toThrow(RangeError);
     expect(() => new RingBuffer(1.5)).toThrow(RangeError);
+    expect(() => new RingBuffer(1, 0)).toThrow(RangeError);
   });
 });

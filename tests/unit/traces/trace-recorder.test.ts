@@ -15,6 +15,17 @@ function recorder(options: Partial<ConstructorParameters<typeof TraceRecorder>[0
 }
 
 describe("TraceRecorder", () => {
+  it("keeps large SIP messages within its byte budget, oldest dropped first", () => {
+    const { trace } = recorder({ capacity: 10_000, maxBytes: 200_000 });
+    const conn = new FakeConnection({ reliable: true });
+    const big = (id: string) => `${optionsText(id)}${"x".repeat(60_000)}`;
+    for (let i = 0; i < 20; i++) trace.tap.received(Buffer.from(big(`o${i}`)), conn);
+    const kept = trace.entries();
+    expect(kept.length).toBe(3);
+    expect(kept.map((e) => e.kind === "sip" && e.summary.callId)).toEqual(["o17", "o18", "o19"]);
+    expect(trace.stats()).toMatchObject({ size: 3, recorded: 20, dropped: 17 });
+  });
+
   it("records what its tap sees, with direction, flow, summary and emulator time", () => {
     const { clock, trace } = recorder();
     const conn = new FakeConnection({ reliable: true });
