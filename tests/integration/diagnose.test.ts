@@ -1,7 +1,8 @@
 import tls from "node:tls";
 import { afterEach, expect, it } from "vitest";
+import { createCertificateAuthority, issueServerCertificate } from "../../src/certs/index.js";
 import type { EmulatorHandle } from "../../src/index.js";
-import { startTestEmulator, TRUNK } from "../support/emulator.js";
+import { startTestEmulator, TRUNK, writeTemp } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { PbxTestUa } from "../support/pbx-test-ua.js";
 import { until } from "../support/until.js";
@@ -199,4 +200,27 @@ it("says no trunk lines are configured when simultaneousCalls is 0", async () =>
     "gtc-001: No Unify Phone trunk lines are configured (0/0): every call gets 503 — set the number of simultaneous Unify Phone calls in the connector wizard (OSBiz derives it from the upstream bandwidth).",
   ]);
   pbx.close();
+});
+
+it("names the connector's own expired SIP certificate (a --cert-file past its notAfter)", async () => {
+  const day = 24 * 60 * 60 * 1000;
+  const expired = issueServerCertificate(createCertificateAuthority(), {
+    hosts: ["127.0.0.1"],
+    notBefore: new Date(Date.now() - 30 * day),
+    notAfter: new Date(Date.now() - day),
+  });
+  emulator = await startTestEmulator({
+    adminToken: "diag",
+    httpPort: 0,
+    certFile: writeTemp("cert.pem", expired.certPem),
+    keyFile: writeTemp("key.pem", expired.keyPem),
+  });
+  // HTTPS serves the same expired certificate: ask over the plain HTTP port.
+  const get = async (path: string) =>
+    (await fetch(`${emulator.urls.http}${path}`, { headers: { authorization: "Bearer diag" } })).json();
+  const acme = (await get("/api/admin/tenants")).find((t: { name: string }) => t.name === "Acme");
+  const d: Diagnosis = await get(`/api/admin/tenants/${acme.id}/diagnose`);
+  expect(d.problems[0]).toMatch(
+    /^The connector's SIP server certificate expired on .*: every PBX that checks certificates aborts the TLS handshake \(certificate has expired\) and cannot register — renew it \(unify-phone-emulator certs --force, or a new --cert-file\) and restart the emulator\.$/,
+  );
 });
