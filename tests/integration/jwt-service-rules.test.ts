@@ -3,7 +3,7 @@ import type { EmulatorHandle } from "../../src/index.js";
 import { ClientCallError, ClientRegistrationError, UnifyPhoneClient } from "../../src/phone-client/index.js";
 import { startTestEmulator } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
-import { PbxTestUa } from "../support/pbx-test-ua.js";
+import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
 import { until } from "../support/until.js";
 import { WebhookReceiver } from "../support/webhook-receiver.js";
 
@@ -261,5 +261,44 @@ describe.each(CASES)("JWT $state, $flavour tenant", (c) => {
     } else {
       expect(JSON.stringify(journal)).not.toContain("not functional");
     }
+  });
+});
+
+describe("a JWT that expires during a call", () => {
+  it("leaves the live call up and refuses the next one at that instant", async () => {
+    const c = CASES.find((k) => k.state === "expired" && k.flavour === "video")!;
+    emulator = await startTestEmulator({
+      adminToken: "jwt-rules-admin",
+      seedText: seed(c),
+      rtpPorts: { min: 51600, max: 51699 },
+    });
+    const http = httpClient(emulator);
+    const tenantId = emulator.store.tenants.list()[0]!.id;
+    const userId = emulator.store.users.getByEmail(tenantId, "vera@vidco.test")!.id;
+    const patched = await http.admin("PATCH", `/api/admin/tenants/${tenantId}/users/${userId}`, {
+      callBehaviour: { mode: "answer", ringMs: 0, routing: "virtual-only" },
+    });
+    expect(patched.status).toBe(200);
+    pbx = await PbxTestUa.connect(emulator, TRUNK.username, TRUNK.password);
+    expect((await pbx.register()).status).toBe(200);
+    const live = pbx.sendInvite(USER_NUMBER, sdpOffer(40000));
+    const ok = await pbx.response(live.callId);
+    expect(ok.status).toBe(200);
+    pbx.ack(ok, live);
+
+    // The clock reaches the expiry while the call is up.
+    expect((await http.admin("POST", "/api/admin/clock/advance", { by: "1m" })).status).toBe(200);
+    expect((await http.admin("GET", `/api/admin/tenants/${tenantId}/jwt`)).body.status).toBe("expired");
+    const next = pbx.sendInvite(USER_NUMBER, sdpOffer(40002));
+    expect((await pbx.response(next.callId)).status).toBe(480);
+
+    const calls: { state: string; legs: { callId: string }[] }[] = (
+      await http.admin("GET", "/api/admin/calls")
+    ).body;
+    const call = calls.find((entry) => entry.legs.some((leg) => leg.callId === live.callId));
+    expect(call?.state).toBe("answered");
+    // The PBX ends it normally: BYE → 200.
+    const bye = pbx.inDialog("BYE", ok);
+    expect((await pbx.response(bye, 200, "BYE")).status).toBe(200);
   });
 });
