@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { EmulatorApiError, EmulatorClient } from "../../src/rest-client/index.js";
 import { startTestEmulator } from "../support/emulator.js";
+import { PbxTestUa } from "../support/pbx-test-ua.js";
 
 let emulator: EmulatorHandle;
 
@@ -33,6 +34,9 @@ describe("EmulatorClient (unify-phone-emulator/client)", () => {
       numbering: { schema: "international", countryCode: "49", areaCode: "2302", pabxNumber: "667" },
     });
     expect(system).toMatchObject({ trunkId: "gtc-001", sip: { port: emulator.ports.sip, transport: "tls" } });
+    // user provisioning needs an available connector (HowTo §2.4): the PBX registers first
+    const ua = await PbxTestUa.connect(emulator, system.sip.username, system.sip.password);
+    expect((await ua.register()).status).toBe(200);
     const user = await pbx.connector.createUser({
       systemId: "sys-1",
       emailAddress: "ann@client.test",
@@ -46,8 +50,9 @@ describe("EmulatorClient (unify-phone-emulator/client)", () => {
     expect(listed.total).toBe(1);
     expect((await client.tenants.connectors(tenant.id))[0]).toMatchObject({
       name: "gtc-001",
-      status: "unavailable",
+      status: "available",
     });
+    ua.client.close();
 
     const clock = await client.clock.advance("1h");
     expect(clock.frozen).toBe(false);

@@ -108,7 +108,8 @@ describe("/api/admin/scenarios", () => {
       scenario: "not-registered-firewall",
       symptom: 'ITSP status of "Unify Phone (Cloud)" = not registered',
       tenants: [{ id: acme, name: "Acme", apiKey: ACME_KEY, created: true }],
-      seed: { created: { tenants: 1, systems: 1, trunks: 1, users: 1 } },
+      // Al and the tenant's Administrator
+      seed: { created: { tenants: 1, systems: 1, trunks: 1, users: 2 } },
       registrar: { duplicateRegistration: "last-wins" },
       faults: { removed: [] },
       expect: { connector: "unavailable" },

@@ -77,7 +77,7 @@ describe("validators", () => {
     expect(codeOf(() => validateApiKey("short"))).toBe("invalid_api_key");
     expect(codeOf(() => validateApiKey("has space in it"))).toBe("invalid_api_key");
     expect(validateSimultaneousCalls(16)).toBe(16);
-    expect(codeOf(() => validateSimultaneousCalls(0))).toBe("invalid_simultaneous_calls");
+    expect(codeOf(() => validateSimultaneousCalls(-1))).toBe("invalid_simultaneous_calls");
     expect(codeOf(() => validateSimultaneousCalls(1.5))).toBe("invalid_simultaneous_calls");
   });
 
