@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { type ApiContext, authHooks, buildHttpApp } from "../api/index.js";
-import { AuthLockout } from "../auth/index.js";
 import type { EmulatorConfig } from "../config/index.js";
 import { ScenarioCatalog, ScenarioRunner } from "../scenarios/index.js";
 import {
@@ -17,6 +16,7 @@ import {
 import { type ControllableClock, SystemClock } from "../shared/clock.js";
 import type { Readiness } from "../shared/readiness.js";
 import type { Cleanup } from "./cleanup.js";
+import { EvidenceLockout } from "./evidence-lockout.js";
 import type { DomainLayer } from "./open-domain.js";
 import type { CallLayer } from "./start-calls.js";
 import type { SipLayer } from "./start-sip.js";
@@ -79,10 +79,11 @@ export async function startApi(
     auth: authHooks({
       adminToken: data.adminToken,
       findTenantByApiKey: (key) => store.tenants.getByApiKey(key),
-      lockout: new AuthLockout(clock, {
-        maxFailures: config.registrar.maxAuthFailures,
-        lockoutMs: config.registrar.lockoutMs,
-      }),
+      lockout: new EvidenceLockout(
+        clock,
+        { maxFailures: config.registrar.maxAuthFailures, lockoutMs: config.registrar.lockoutMs },
+        sip.evidence,
+      ),
     }),
     tenants: new TenantService(store, registrations),
     clock: new ClockService(clock),

@@ -1,6 +1,6 @@
 import type { FaultRule } from "../faults/index.js";
 import type { RegisterAttempt } from "../registrar/index.js";
-import type { TransportFailure } from "./diagnose-evidence.js";
+import type { ApiKeyRefusals, TransportFailure } from "./diagnose-evidence.js";
 
 /**
  * One sentence per cause: what the emulator saw and what fixes it. Pure functions over the
@@ -146,4 +146,9 @@ export function faultDropCause(rule: FaultRule, drops: number, lastAt: number): 
 /** Repeated drops with no fault behind them. */
 export function repeatedDropCause(drops: number, lastAt: number, reason: string): string {
   return `The trunk dropped ${plural(drops, "time")} in the last hour (last at ${iso(lastAt)}: ${reason}) — something on the path cuts the connection: make NAT and firewall session timeouts longer than the PBX's re-registration interval.`;
+}
+
+/** The PBX's REST requests refused for their API key: a stale key after a regeneration. */
+export function apiKeyCause(r: ApiKeyRefusals): string {
+  return `the REST API refused ${plural(r.count, "request")} from ${r.address} with a missing or unknown API key (last at ${iso(r.at)}), as after the tenant's API key was regenerated — enter the tenant's current API key (GET /api/admin/tenants) in the PBX's connector wizard`;
 }

@@ -12,6 +12,14 @@ export interface TransportFailure {
   readonly count: number;
 }
 
+/** PBX-side REST requests from one address refused for a missing or unknown API key. */
+export interface ApiKeyRefusals {
+  readonly address: string;
+  /** Since the last request from this address that an API key let through. */
+  readonly count: number;
+  readonly at: number;
+}
+
 /** The transport's report (sip/transport's TransportEvent), as far as the diagnosis reads it. */
 export interface TransportReport {
   readonly type: string;
@@ -48,8 +56,11 @@ const MAX_SOURCES = 256;
 export class DiagnoseEvidence {
   private readonly trunks = new Map<string, TrunkEvidence>();
   private readonly failures = new Map<string, TransportFailure>();
+  private readonly apiKeys = new Map<string, ApiKeyRefusals>();
+  private readonly now: () => number;
 
   constructor(sources: EvidenceSources) {
+    this.now = sources.now;
     sources.trunkStatus.on((e) => {
       const t = this.trunk(e.trunkId);
       t.lastStatus = e;
@@ -77,6 +88,23 @@ export class DiagnoseEvidence {
   /** Transport failures at or after `since`, newest first. */
   failuresSince(since: number): TransportFailure[] {
     return [...this.failures.values()].filter((f) => f.at >= since).sort((a, b) => b.at - a.at);
+  }
+
+  /**
+   * A PBX-side REST request from `address` was let through by its API key (`ok`) or refused
+   * for a missing or unknown one: a refusal counts until the address gets through again.
+   */
+  recordApiKey(address: string, ok: boolean): void {
+    const previous = this.apiKeys.get(address);
+    this.apiKeys.delete(address);
+    if (ok) return;
+    this.apiKeys.set(address, { address, count: (previous?.count ?? 0) + 1, at: this.now() });
+    if (this.apiKeys.size > MAX_SOURCES) this.apiKeys.delete(this.apiKeys.keys().next().value!);
+  }
+
+  /** Addresses whose latest PBX-side REST requests were refused for their API key, newest first. */
+  apiKeyRefusals(): ApiKeyRefusals[] {
+    return [...this.apiKeys.values()].sort((a, b) => b.at - a.at);
   }
 
   private trunk(trunkId: string): TrunkEvidence {

@@ -3,6 +3,7 @@ import { TAKEOVER_REASON } from "../registrar/index.js";
 import type { Clock } from "../shared/clock.js";
 import type { Store } from "../store/index.js";
 import {
+  apiKeyCause,
   faultDropCause,
   hitsRegisterOf,
   iso,
@@ -163,6 +164,10 @@ export class DiagnoseService {
     if (takeovers.length > 0) {
       problems.push(`${capital(takeoverCause(takeovers.length, takeovers.at(-1)!.at))}.`);
     }
+    if (latest) {
+      const refused = this.deps.evidence.apiKeyRefusals().find((r) => r.address === latest.remote.address);
+      if (refused) problems.push(`${capital(apiKeyCause(refused))}.`);
+    }
     if (registered) {
       problems.push(...this.drops(ev, rules, now));
       const { lastRefusal, lastSuccess } = ev;
@@ -238,6 +243,8 @@ export class DiagnoseService {
     if (cause) return `${head}: ${cause}.`;
     if (last)
       return `${head}: the PBX has not registered again — check that it is up and reaches TLS port ${port} of the connector.`;
+    const refused = this.deps.evidence.apiKeyRefusals()[0];
+    if (refused) return `${head}: no REGISTER has arrived for this trunk, and ${apiKeyCause(refused)}.`;
     return `${head}: no REGISTER has arrived for this trunk — check the PBX's Unify Phone connector settings and that TLS to port ${port} is reachable from the PBX (firewall).`;
   }
 

@@ -216,10 +216,13 @@ it("names the connector's own expired SIP certificate (a --cert-file past its no
     keyFile: writeTemp("key.pem", expired.keyPem),
   });
   // HTTPS serves the same expired certificate: ask over the plain HTTP port.
-  const get = async (path: string) =>
-    (await fetch(`${emulator.urls.http}${path}`, { headers: { authorization: "Bearer diag" } })).json();
-  const acme = (await get("/api/admin/tenants")).find((t: { name: string }) => t.name === "Acme");
-  const d: Diagnosis = await get(`/api/admin/tenants/${acme.id}/diagnose`);
+  const get = async <T>(path: string) =>
+    (
+      await fetch(`${emulator.urls.http}${path}`, { headers: { authorization: "Bearer diag" } })
+    ).json() as Promise<T>;
+  const tenants = await get<{ id: string; name: string }[]>("/api/admin/tenants");
+  const acme = tenants.find((t) => t.name === "Acme")!;
+  const d = await get<Diagnosis>(`/api/admin/tenants/${acme.id}/diagnose`);
   expect(d.problems[0]).toMatch(
     /^The connector's SIP server certificate expired on .*: every PBX that checks certificates aborts the TLS handshake \(certificate has expired\) and cannot register — renew it \(unify-phone-emulator certs --force, or a new --cert-file\) and restart the emulator\.$/,
   );

@@ -70,14 +70,36 @@ it("all-lines-busy: all trunk lines are busy (1/1)", async () => {
   expect((await diagnosis(e, null, "Acme")).problems).toEqual([]);
 });
 
-it("api-key-regenerated: the PBX never gets to register (its REST calls are refused)", async () => {
+it("api-key-regenerated: the PBX's REST calls carry the old key", async () => {
   const e = await withScenario("api-key-regenerated");
   await expect(e.mock({ apiKey: ACME_KEY })).rejects.toThrow(/401 api_key_invalid/);
-  expect((await diagnosis(e, "api-key-regenerated", "Acme")).problems).toEqual([
+  const stale = new RegExp(
+    `the REST API refused 1 request from 127\\.0\\.0\\.1 with a missing or unknown API key \\(last at ${AT}\\), as after the tenant's API key was regenerated — enter the tenant's current API key \\(GET /api/admin/tenants\\) in the PBX's connector wizard`,
+  );
+  const never = (await diagnosis(e, "api-key-regenerated", "Acme")).problems;
+  expect(never).toEqual([
     expect.stringMatching(
-      /^gtc-001: Not registered since the emulator started \(.*\): no REGISTER has arrived for this trunk — check the PBX's Unify Phone connector settings/,
+      /^gtc-001: Not registered since the emulator started \(.*\): no REGISTER has arrived for this trunk, and /,
     ),
   ]);
+  expect(never[0]).toMatch(stale);
+
+  // A PBX registered before the regeneration: the trunk works, its REST calls do not.
+  const pbx = await PbxTestUa.connect(e.emulator, ACME_TRUNK.username, ACME_TRUNK.password);
+  try {
+    expect((await pbx.register()).status).toBe(200);
+    expect((await e.http.pbx(ACME_KEY, "GET", "/api/connector/v1/users")).status).toBe(401);
+    const registered = (await diagnosis(e, "api-key-regenerated", "Acme")).problems;
+    expect(registered).toEqual([
+      expect.stringMatching(/^gtc-001: The REST API refused 2 requests from 127\.0\.0\.1/),
+    ]);
+    // The current key gets through: nothing is wrong any more.
+    const current = "acme-key-0002-AePgasox4hjjgUVQfdTN";
+    expect((await e.http.pbx(current, "GET", "/api/connector/v1/users")).status).toBe(200);
+    expect(await diagnosis(e, null, "Acme")).toMatchObject({ ok: true, problems: [] });
+  } finally {
+    pbx.client.close();
+  }
 });
 
 it("cloned-system: two PBXs take the trunk over from each other", async () => {

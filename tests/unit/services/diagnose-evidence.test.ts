@@ -75,6 +75,20 @@ describe("DiagnoseEvidence", () => {
   });
 });
 
+describe("DiagnoseEvidence API key refusals", () => {
+  it("count per address until a request from it gets through again", () => {
+    const { evidence, at } = recorder();
+    evidence.recordApiKey("10.0.0.1", false);
+    at(2_000);
+    evidence.recordApiKey("10.0.0.1", false);
+    evidence.recordApiKey("10.0.0.2", false);
+    evidence.recordApiKey("10.0.0.2", true);
+    expect(evidence.apiKeyRefusals()).toEqual([{ address: "10.0.0.1", count: 2, at: 2_000 }]);
+    evidence.recordApiKey("10.0.0.1", true);
+    expect(evidence.apiKeyRefusals()).toEqual([]);
+  });
+});
+
 describe("transportFailureCause", () => {
   const tls = { min: "TLSv1.2", max: "TLSv1.3" };
   const failure = (message: string, kind: "tls-error" | "connection-refused" = "tls-error") => ({
