@@ -277,3 +277,24 @@ it("tls-version-mismatch: no TLS version in common, until a TLS 1.3 PBX register
   await e.mock({ keepAliveMs: 0 });
   expect(await diagnosis(e, null, "Acme")).toMatchObject({ ok: true, problems: [] });
 });
+
+it("covers every scenario in scenarios/ (a new scenario needs its diagnose test here)", () => {
+  const covered = [
+    "all-lines-busy",
+    "api-key-regenerated",
+    "cloned-system",
+    "connection-flapping",
+    "jwt-expired",
+    "jwt-expiring",
+    "jwt-invalid",
+    "jwt-not-set",
+    "not-registered-firewall",
+    "numbering-mismatch",
+    "registrar-overload-503",
+    "slow-connector",
+    "srtp-misconfigured",
+    "tls-certificate-expired",
+    "tls-version-mismatch",
+  ];
+  expect(catalog.names().sort()).toEqual(covered);
+});
