@@ -1,6 +1,6 @@
 import type { Tenant } from "../domain/index.js";
 import { iso } from "./diagnose-causes.js";
-import type { JwtStatus } from "./jwt/index.js";
+import { type JwtStatus, NOT_FUNCTIONAL, type ServiceOutage } from "./jwt/index.js";
 
 export interface JwtFinding {
   /** problem: Unify Phone does not work; warning: it works, but will stop; note: no effect. */
@@ -17,9 +17,17 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * this sentence, not the trunk, names the cause. openscape tenants have no JWT: a JWT set
  * there changes nothing and is only noted.
  */
-export function jwtFinding(tenant: Tenant, jwt: JwtStatus, now: number): JwtFinding | undefined {
+export function jwtFinding(
+  tenant: Tenant,
+  jwt: JwtStatus,
+  outage: ServiceOutage | undefined,
+  now: number,
+): JwtFinding | undefined {
   const video = tenant.flavour === "video";
-  const stopped = `Unify Phone is not functional for ${tenant.name} (calls both ways, client registrations and new users are refused)`;
+  // The same words and codes the PBX, the clients and the admin API see.
+  const stopped = outage
+    ? `Unify Phone is not functional for ${tenant.name} (calls both ways get 480 "${NOT_FUNCTIONAL}: ${outage.cause}", client REGISTERs 403, new users 409 ${outage.code})`
+    : "";
   const paste = `create a new JWT for client ID ${tenant.clientId} in the RingCentral JWT creation portal and paste it in the admin app (PUT /api/admin/tenants/${tenant.id}/jwt)`;
   const label = jwt.label ? ` "${jwt.label}"` : "";
   const named = jwt.label ? ` (label "${jwt.label}")` : "";

@@ -105,7 +105,7 @@ export class DiagnoseService {
     const problems: string[] = [];
     const warnings: string[] = [];
     const notes: string[] = [];
-    const jwt = jwtFinding(tenant, this.deps.jwt.status(tenantId), now);
+    const jwt = jwtFinding(tenant, this.deps.jwt.status(tenantId), this.deps.jwt.outage(tenantId), now);
     if (jwt) (jwt.kind === "problem" ? problems : jwt.kind === "warning" ? warnings : notes).push(jwt.text);
     const certificate = certificateFinding(this.deps.sip.certificateNotAfter, this.deps.wallClock.now());
     if (certificate) (certificate.kind === "problem" ? problems : warnings).push(certificate.text);

@@ -154,21 +154,21 @@ it("names each JWT state of a video tenant in one sentence; expiring is a warnin
   expect((await diagnose("Vid")).problems).toEqual([
     expect.stringMatching(
       new RegExp(
-        `^No JWT is configured: ${stopped} Vid \\(calls both ways, client registrations and new users are refused\\) — create a JWT for client ID vid-client in the RingCentral JWT creation portal and paste it in the admin app \\(PUT /api/admin/tenants/.*/jwt\\)\\.$`,
+        `^No JWT is configured: ${stopped} Vid \\(calls both ways get 480 "Unify Phone not functional: JWT not set", client REGISTERs 403, new users 409 jwt_not_set\\) — create a JWT for client ID vid-client in the RingCentral JWT creation portal and paste it in the admin app \\(PUT /api/admin/tenants/.*/jwt\\)\\.$`,
       ),
     ),
   ]);
   expect((await diagnose("Exp")).problems).toEqual([
     expect.stringMatching(
       new RegExp(
-        `^The JWT expired on .* \\(label "seed"\\): ${stopped} Exp .* — create a new JWT for client ID exp-client`,
+        `^The JWT expired on .* \\(label "seed"\\): ${stopped} Exp \\(calls both ways get 480 "Unify Phone not functional: JWT expired", client REGISTERs 403, new users 409 jwt_expired\\) — create a new JWT for client ID exp-client`,
       ),
     ),
   ]);
   expect((await diagnose("Rev")).problems).toEqual([
     expect.stringMatching(
       new RegExp(
-        `^The JWT "seed" was invalidated \\(revoked in the JWT creation portal\\): ${stopped} Rev .* — create a new JWT`,
+        `^The JWT "seed" was invalidated \\(revoked in the JWT creation portal\\): ${stopped} Rev \\(calls both ways get 480 "Unify Phone not functional: JWT invalid", client REGISTERs 403, new users 409 jwt_invalid\\) — create a new JWT`,
       ),
     ),
   ]);
@@ -226,4 +226,39 @@ it("names the connector's own expired SIP certificate (a --cert-file past its no
   expect(d.problems[0]).toMatch(
     /^The connector's SIP server certificate expired on .*: every PBX that checks certificates aborts the TLS handshake \(certificate has expired\) and cannot register — renew it \(unify-phone-emulator certs --force, or a new --cert-file\) and restart the emulator\.$/,
   );
+});
+
+it("follows the JWT on the emulator clock: active, expiring (warning), expired (problem), a new JWT (ok)", async () => {
+  emulator = await startTestEmulator({
+    adminToken: "diag",
+    seedText: "tenants:\n  - { name: Vid, flavour: video, clientId: vid-client, jwt: { status: active } }\n",
+  });
+  const http = httpClient(emulator);
+  const advance = async (by: string) =>
+    expect((await http.admin("POST", "/api/admin/clock/advance", { by })).status).toBe(200);
+  expect(await diagnose("Vid")).toMatchObject({ ok: true, problems: [], warnings: [] });
+  await advance("350d");
+  const expiring = await diagnose("Vid");
+  expect(expiring).toMatchObject({ ok: true, problems: [] });
+  expect(expiring.warnings).toEqual([expect.stringMatching(/^The JWT expires on .* \(in 15 days\)/)]);
+  await advance("16d");
+  const expired = await diagnose("Vid");
+  expect(expired).toMatchObject({ ok: false, warnings: [] });
+  expect(expired.problems).toEqual([
+    expect.stringMatching(/^The JWT expired on .*: Unify Phone is not functional for Vid \(/),
+  ]);
+
+  // The fix the sentence names: a new JWT from the portal, pasted in.
+  const minted = await http.admin("POST", "/api/jwt-portal/tokens", {
+    clientId: "vid-client",
+    label: "renewed",
+  });
+  expect(minted.status).toBe(201);
+  const id = (await http.admin("GET", "/api/admin/tenants")).body.find(
+    (t: { name: string }) => t.name === "Vid",
+  ).id;
+  expect((await http.admin("PUT", `/api/admin/tenants/${id}/jwt`, { token: minted.body.token })).status).toBe(
+    200,
+  );
+  expect(await diagnose("Vid")).toMatchObject({ ok: true, problems: [], warnings: [] });
 });
