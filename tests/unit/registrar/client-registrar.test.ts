@@ -305,3 +305,25 @@ describe("ClientRegistrar bindings (RFC 3261 §10.3)", () => {
     expect(presence.at(-1)).toMatchObject({ status: "offline", reason: "expired" });
   });
 });
+
+describe("a tenant that is not functional (its JWT)", () => {
+  let outage: { cause: string } | undefined;
+  beforeEach(() => {
+    outage = { cause: "JWT expired" };
+    registrar = new ClientRegistrar(OPTIONS, { findClientAccount: (id) => accounts.get(id) }, clock, {
+      tenantOutage: (tenantId) => (tenantId === "tn_acme" ? outage : undefined),
+    });
+  });
+
+  it("challenges first, then answers 403 with the cause and binds nothing", () => {
+    expect(register().status).toBe(403);
+    expect(register().reason).toBe("Forbidden: Unify Phone not functional: JWT expired");
+    expect(registrar.bindings.forUser(USER)).toEqual([]);
+  });
+
+  it("asks on every REGISTER: functional again, the client registers", () => {
+    expect(register().status).toBe(403);
+    outage = undefined;
+    expect(register().status).toBe(200);
+  });
+});
