@@ -262,3 +262,21 @@ it("follows the JWT on the emulator clock: active, expiring (warning), expired (
   );
   expect(await diagnose("Vid")).toMatchObject({ ok: true, problems: [], warnings: [] });
 });
+
+it("names a trunk whose connection keeps dropping with no fault behind it", async () => {
+  emulator = await startTestEmulator({ adminToken: "diag" });
+  for (let round = 0; round < 2; round++) {
+    const pbx = await PbxTestUa.connect(emulator, TRUNK.username, TRUNK.password);
+    expect((await pbx.register()).status).toBe(200);
+    pbx.close();
+    await until(async () => gtc001(await diagnose("Acme")).length > 0, "diagnose to see the drop");
+  }
+  const pbx = await PbxTestUa.connect(emulator, TRUNK.username, TRUNK.password);
+  expect((await pbx.register()).status).toBe(200);
+  expect(gtc001(await diagnose("Acme"))).toEqual([
+    expect.stringMatching(
+      /^gtc-001: The trunk dropped 2 times in the last hour \(last at .*: connection closed: .*\) — something on the path cuts the connection: make NAT and firewall session timeouts longer than the PBX's re-registration interval\.$/,
+    ),
+  ]);
+  pbx.close();
+});
