@@ -99,7 +99,7 @@ function routes(untyped: FastifyInstance, ctx: ApiContext): void {
         params,
         querystring: importQuery,
         body: importBody,
-        response: { 200: importResultSchema, ...errorResponses(400, 401, 404, 413, 415, 422, 429) },
+        response: { 200: importResultSchema, ...errorResponses(400, 401, 404, 409, 413, 415, 422, 429) },
       },
     },
     async (request) => {
