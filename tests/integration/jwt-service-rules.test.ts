@@ -156,6 +156,13 @@ describe.each(CASES)("JWT $state, $flavour tenant", (c) => {
     expect(jwt.warnings).toEqual(
       c.state === "expiring" && c.flavour === "video" ? [expect.stringContaining("expires at")] : [],
     );
+    // The tenant as the admin app lists it carries the same summary.
+    const tenant = (await http.admin("GET", `/api/admin/tenants/${tenantId}`)).body;
+    expect(tenant.jwt).toEqual({
+      status: c.state,
+      functional: c.cause === undefined,
+      warnings: jwt.warnings,
+    });
     const text = c.cause && `Unify Phone not functional: ${c.cause}`;
     if (text) expect(jwt.cause).toMatch(new RegExp(`^${text} — `));
 

@@ -34,7 +34,7 @@ export function tenantRoutes(untyped: FastifyInstance, ctx: ApiContext): void {
     async (request, reply) => {
       const tenant = ctx.tenants.create(request.body);
       reply.code(201).header("location", `/api/admin/tenants/${tenant.id}`);
-      return tenantJson(tenant);
+      return tenantJson(tenant, ctx.jwt.view(tenant.id));
     },
   );
 
@@ -50,7 +50,8 @@ export function tenantRoutes(untyped: FastifyInstance, ctx: ApiContext): void {
         response: { 200: pagedArray(tenantSchema), ...errorResponses(400, 401, 429) },
       },
     },
-    async (request, reply) => pageOfArray(reply, ctx.tenants.list(), request.query).map(tenantJson),
+    async (request, reply) =>
+      pageOfArray(reply, ctx.tenants.list(), request.query).map((t) => tenantJson(t, ctx.jwt.view(t.id))),
   );
 
   app.get(
@@ -64,7 +65,10 @@ export function tenantRoutes(untyped: FastifyInstance, ctx: ApiContext): void {
         response: { 200: tenantSchema, ...errorResponses(401, 404) },
       },
     },
-    async (request) => tenantJson(ctx.tenants.get(request.params.tenantId)),
+    async (request) => {
+      const tenant = ctx.tenants.get(request.params.tenantId);
+      return tenantJson(tenant, ctx.jwt.view(tenant.id));
+    },
   );
 
   app.delete(

@@ -1,5 +1,5 @@
 import type { Tenant } from "../../domain/index.js";
-import type { ConnectorStatus } from "../../services/index.js";
+import type { ConnectorStatus, TenantJwtView } from "../../services/index.js";
 import { iso, isoTime } from "./common.js";
 import type { Reply } from "./type-provider.js";
 
@@ -12,8 +12,20 @@ export const tenantSchema = {
     apiKey: { type: "string" },
     clientId: { type: "string" },
     createdAt: isoTime,
+    jwt: {
+      type: "object",
+      description:
+        "The admin app's JWT connection status and what it means now (details: GET …/jwt): functional is false for a " +
+        "Unify Video tenant whose JWT is not_set, invalid or expired; warnings name an expiring JWT's expiry.",
+      properties: {
+        status: { enum: ["not_set", "active", "invalid", "expiring", "expired"] },
+        functional: { type: "boolean" },
+        warnings: { type: "array", items: { type: "string" } },
+      },
+      required: ["status", "functional", "warnings"],
+    },
   },
-  required: ["id", "name", "flavour", "apiKey", "clientId", "createdAt"],
+  required: ["id", "name", "flavour", "apiKey", "clientId", "createdAt", "jwt"],
 } as const;
 
 export const createTenantBody = {
@@ -71,7 +83,7 @@ export const connectorSchema = {
   ],
 } as const;
 
-export function tenantJson(t: Tenant): Reply<typeof tenantSchema> {
+export function tenantJson(t: Tenant, jwt: TenantJwtView): Reply<typeof tenantSchema> {
   return {
     id: t.id,
     name: t.name,
@@ -79,6 +91,7 @@ export function tenantJson(t: Tenant): Reply<typeof tenantSchema> {
     apiKey: t.apiKey,
     clientId: t.clientId,
     createdAt: iso(t.createdAt),
+    jwt: { status: jwt.status, functional: jwt.outage === undefined, warnings: [...jwt.warnings] },
   };
 }
 
