@@ -43,7 +43,7 @@ export function openDomain(
     const start = seedClock(loaded);
     if (start) clock.setState(start);
     // --seed-mode create (default) keeps what the API changed since (a rotated key…).
-    const applied = applySeed(store, loaded, { clock, mode: config.seedMode });
+    const applied = applySeed(store, loaded, { clock, mode: config.seedMode, realm: config.domain });
     seed = seedAfter(loaded, applied, config.seedMode);
     applySeedFaults(faults, loaded);
     for (const tenant of weakSeedKeys(loaded)) {

@@ -32,11 +32,14 @@ export {
 } from "./user.js";
 export {
   apiKeyWeakness,
+  CLIENT_PASSWORD_MAX_LENGTH,
+  CLIENT_PASSWORD_MIN_LENGTH,
   LOCALES,
   type Locale,
   validateApiKey,
   validateCallno,
   validateChosenApiKey,
+  validateClientPassword,
   validateDid,
   validateEmail,
   validateFlavour,

@@ -217,3 +217,24 @@ export function validateTrunkPassword(value: unknown, field = "password"): strin
   }
   return s;
 }
+
+export const CLIENT_PASSWORD_MIN_LENGTH = 8;
+export const CLIENT_PASSWORD_MAX_LENGTH = 128;
+
+/** A Unify Phone client's digest password: 8–128 code points (as JSON Schema counts), no control characters; kept as is. */
+export function validateClientPassword(value: unknown, field = "clientPassword"): string {
+  const s = text(value, field, "client_password");
+  const length = [...s].length;
+  if (
+    length < CLIENT_PASSWORD_MIN_LENGTH ||
+    length > CLIENT_PASSWORD_MAX_LENGTH ||
+    /[\u0000-\u001f\u007f]/.test(s)
+  ) {
+    throw new DomainError(
+      "invalid_client_password",
+      `${field} must be ${CLIENT_PASSWORD_MIN_LENGTH}–${CLIENT_PASSWORD_MAX_LENGTH} characters without control characters`,
+      field,
+    );
+  }
+  return s;
+}

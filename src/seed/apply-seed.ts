@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { DomainError, type PbxSystem, type Tenant, tenantAdministrator } from "../domain/index.js";
 import type { Store } from "../store/index.js";
@@ -35,6 +36,15 @@ export interface ApplySeedOptions {
   clock?: { now(): number };
   /** Default `reset` (scenarios re-apply their state); `--seed-mode` chooses for `--seed`. */
   mode?: SeedMode;
+  /** The SIP domain, the digest realm of client passwords; default the `--domain` default. */
+  realm?: string;
+}
+
+const DEFAULT_REALM = "phoneapp.unify.com";
+
+/** Digest H(A1) = H(username:realm:password) (RFC 7616), as the client registrar verifies it. */
+function ha1(algorithm: "md5" | "sha256", username: string, realm: string, password: string): string {
+  return createHash(algorithm).update(`${username}:${realm}:${password}`).digest("hex");
 }
 
 type Kind = keyof SeedCounts;
@@ -69,6 +79,7 @@ class SeedApplier {
     private readonly store: Store,
     private readonly createdAt: () => number | undefined,
     private readonly mode: SeedMode,
+    private readonly realm: string,
   ) {}
 
   private count(kind: Kind, outcome: Outcome): void {
@@ -157,18 +168,36 @@ class SeedApplier {
 
   private user(tenant: Tenant, seed: SeedUser, systems: Map<string, PbxSystem>, path: SeedPath): void {
     this.cursor = path;
-    const { system: systemId, ...fields } = seed;
+    const { system: systemId, clientPassword, ...fields } = seed;
     const system = systemId === undefined ? undefined : systems.get(systemId);
     const trunkId = system && this.store.trunks.getBySystem(system.id)?.id;
     const wanted = { ...fields, trunkId };
     const existing = this.store.users.getByEmail(tenant.id, seed.emailAddress);
+    let userId: string;
     if (!existing) {
-      this.store.users.create({ ...wanted, tenantId: tenant.id, createdAt: this.createdAt() });
+      userId = this.store.users.create({ ...wanted, tenantId: tenant.id, createdAt: this.createdAt() }).id;
       this.count("users", "created");
-      return;
+    } else {
+      userId = existing.id;
+      const patch = this.patch("users", existing, wanted);
+      if (patch) this.store.users.update(existing.id, patch);
     }
-    const patch = this.patch("users", existing, wanted);
-    if (patch) this.store.users.update(existing.id, patch);
+    if (clientPassword !== undefined) this.clientPassword(userId, clientPassword);
+  }
+
+  /** Sets the HA1s as PUT …/client-password does; in mode `create` a password already set stays. */
+  private clientPassword(userId: string, password: string): void {
+    const current = this.store.clientCredentials.get(userId);
+    const same =
+      current?.realm === this.realm && current.ha1Sha256 === ha1("sha256", userId, this.realm, password);
+    if (same || (current && this.mode === "create")) return;
+    this.store.clientCredentials.set({
+      userId,
+      realm: this.realm,
+      ha1Md5: ha1("md5", userId, this.realm, password),
+      ha1Sha256: ha1("sha256", userId, this.realm, password),
+      setAt: this.createdAt() ?? Date.now(),
+    });
   }
 }
 
@@ -181,7 +210,12 @@ class SeedApplier {
  */
 export function applySeed(store: Store, seed: SeedDocument, options: ApplySeedOptions = {}): SeedSummary {
   const clock = options.clock;
-  const applier = new SeedApplier(store, () => clock?.now(), options.mode ?? "reset");
+  const applier = new SeedApplier(
+    store,
+    () => clock?.now(),
+    options.mode ?? "reset",
+    options.realm ?? DEFAULT_REALM,
+  );
   try {
     store.transaction(() => {
       for (const [i, t] of seed.tenants.entries()) applier.tenant(t, ["tenants", i]);

@@ -11,5 +11,5 @@ export { type SeedClock, seedClock } from "./seed-clock.js";
 export type { SeedDocument, SeedSystem, SeedTenant, SeedTrunk, SeedUser } from "./seed-document.js";
 export { formatSeedPath, SeedError, type SeedIssue, type SeedPath } from "./seed-error.js";
 export { sourceOf } from "./seed-source.js";
-export { validateSeed } from "./validate-seed.js";
+export { SEED_KEYS, validateSeed } from "./validate-seed.js";
 export { weakSeedKeys } from "./weak-seed-keys.js";

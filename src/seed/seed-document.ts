@@ -1,4 +1,4 @@
-import type { Flavour, Locale, Numbering, UserRole } from "../domain/index.js";
+import type { CallBehaviour, Flavour, Locale, Numbering, UserRole } from "../domain/index.js";
 
 /**
  * A validated seed file (SPEC §3.1). Optional fields that are absent keep the stored
@@ -58,4 +58,8 @@ export interface SeedUser {
   phoneNumber?: string;
   /** systemId of a system of the same tenant; its trunk becomes the user's trunk */
   system?: string;
+  /** as over REST (validateCallBehaviour); default DEFAULT_CALL_BEHAVIOUR */
+  callBehaviour?: CallBehaviour;
+  /** the password of the user's Unify Phone clients (stored only as digest HA1s, as over REST) */
+  clientPassword?: string;
 }

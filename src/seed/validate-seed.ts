@@ -3,7 +3,9 @@ import {
   DomainError,
   phoneNumberFor,
   validateApiKey,
+  validateCallBehaviour,
   validateCallno,
+  validateClientPassword,
   validateDid,
   validateEmail,
   validateFlavour,
@@ -21,22 +23,37 @@ import { type ExplainError, type Problem, ProblemReader, placeProblems } from ".
 import type { SeedDocument, SeedSystem, SeedTenant, SeedTrunk, SeedUser } from "./seed-document.js";
 import { formatSeedPath, SeedError, type SeedPath } from "./seed-error.js";
 
-const TOP_KEYS = ["tenants", "clock", "faults"];
-const TENANT_KEYS = ["name", "flavour", "apiKey", "clientId", "adminEmail", "systems", "users", "jwt"];
-const SYSTEM_KEYS = ["systemId", "name", "version", "simultaneousCalls", "numbering", "trunk"];
-const NUMBERING_KEYS = ["schema", "countryCode", "areaCode", "pabxNumber"];
-const TRUNK_KEYS = ["username", "password", "auth"];
-const USER_KEYS = [
-  "emailAddress",
-  "firstName",
-  "lastName",
-  "locale",
-  "role",
-  "callno",
-  "did",
-  "phoneNumber",
-  "system",
-];
+/**
+ * The keys a seed accepts per object, as data: tests/unit/seed/seed-parity.test.ts holds them
+ * against the REST API's JSON schemas, so a seed accepts what the API accepts for the same object.
+ */
+export const SEED_KEYS = {
+  document: ["tenants", "clock", "faults"],
+  tenant: ["name", "flavour", "apiKey", "clientId", "adminEmail", "systems", "users", "jwt"],
+  system: ["systemId", "name", "version", "simultaneousCalls", "numbering", "trunk"],
+  numbering: ["schema", "countryCode", "areaCode", "pabxNumber"],
+  trunk: ["username", "password", "auth"],
+  user: [
+    "emailAddress",
+    "firstName",
+    "lastName",
+    "locale",
+    "role",
+    "callno",
+    "did",
+    "phoneNumber",
+    "system",
+    "callBehaviour",
+    "clientPassword",
+  ],
+} as const satisfies Record<string, readonly string[]>;
+
+const TOP_KEYS = SEED_KEYS.document;
+const TENANT_KEYS = SEED_KEYS.tenant;
+const SYSTEM_KEYS = SEED_KEYS.system;
+const NUMBERING_KEYS = SEED_KEYS.numbering;
+const TRUNK_KEYS = SEED_KEYS.trunk;
+const USER_KEYS = SEED_KEYS.user;
 
 const label = (v: unknown, field: string): string => validateLabel(v, field);
 
@@ -114,6 +131,8 @@ function checkUser(
   const did = c.validated(obj, path, "did", validateDid);
   const phoneNumber = c.validated(obj, path, "phoneNumber", validatePhoneNumber);
   const systemId = c.validated(obj, path, "system", validateSystemId);
+  const callBehaviour = c.validated(obj, path, "callBehaviour", validateCallBehaviour);
+  const clientPassword = c.validated(obj, path, "clientPassword", validateClientPassword);
   const system = systemId === undefined ? undefined : systems.find((s) => s.systemId === systemId);
   if (systemId !== undefined && !system)
     c.fail([...path, "system"], `"${systemId}" is not a systemId of this tenant`);
@@ -124,6 +143,8 @@ function checkUser(
   if (did !== undefined) user.did = did;
   if (phoneNumber !== undefined) user.phoneNumber = phoneNumber;
   if (systemId !== undefined) user.system = systemId;
+  if (callBehaviour !== undefined) user.callBehaviour = callBehaviour;
+  if (clientPassword !== undefined) user.clientPassword = clientPassword;
   const numbering = system?.numbering;
   if (numbering && callno !== undefined && phoneNumber === undefined) {
     const computed = c.attempt(path, "callno", () => phoneNumberFor(numbering, callno));

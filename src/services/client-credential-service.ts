@@ -1,10 +1,11 @@
-import type { User } from "../domain/index.js";
+import { CLIENT_PASSWORD_MAX_LENGTH, CLIENT_PASSWORD_MIN_LENGTH, type User } from "../domain/index.js";
 import { ApiError } from "../errors/index.js";
 import { type ClientAccount, type ClientAccountDirectory, digestHa1 } from "../registrar/index.js";
 import type { ClientCredentialRepository } from "../store/index.js";
 
-export const CLIENT_PASSWORD_MIN_LENGTH = 8;
-export const CLIENT_PASSWORD_MAX_LENGTH = 128;
+// The length rule is the domain's, shared with the seed's clientPassword.
+export { CLIENT_PASSWORD_MAX_LENGTH, CLIENT_PASSWORD_MIN_LENGTH };
+
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export interface ClientCredentialOptions {

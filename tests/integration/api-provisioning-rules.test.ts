@@ -262,5 +262,7 @@ describe("numbering rules", () => {
     expect(answer.reason).toMatch(/all trunk lines busy \(0\/0\)/);
     const [connector] = (await http.admin("GET", `/api/admin/tenants/${acme}/connectors`)).body;
     expect(connector).toMatchObject({ status: "available", simultaneousCalls: 0 });
+    const diagnose = await http.admin("GET", `/api/admin/tenants/${acme}/diagnose`);
+    expect(JSON.stringify(diagnose.body)).toContain("No Unify Phone trunk lines are configured (0/0)");
   });
 });

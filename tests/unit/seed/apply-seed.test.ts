@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { digestHa1 } from "../../../src/registrar/digest.js";
 import { applySeed, parseSeed, SeedError, seedAfter } from "../../../src/seed/index.js";
 import { ControllableClock } from "../../../src/shared/clock.js";
 import { openStore, type SqliteStore } from "../../../src/store/index.js";
@@ -258,5 +259,58 @@ describe("applySeed: the tenant's Administrator", () => {
       - { emailAddress: al@beta.test, firstName: Al, lastName: Ace, locale: de-DE }
 `),
     ).toThrow(/tenants\[0\]\.users\[0\]\.role.*must be admin: adminEmail names this user/s);
+  });
+});
+
+describe("applySeed: what REST sets on a user besides its fields", () => {
+  let dir: string;
+  let cleanup: () => void;
+  let store: SqliteStore;
+
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir());
+    store = openStore({ dataDir: dir, ephemeral: false });
+  });
+  afterEach(() => {
+    store.close();
+    cleanup();
+  });
+
+  const seedWith = (password: string) =>
+    parseSeed(`tenants:
+  - name: Acme
+    users:
+      - emailAddress: al@acme.test
+        firstName: Al
+        lastName: Ace
+        locale: de-DE
+        clientPassword: "${password}"
+        callBehaviour: { mode: busy, routing: virtual-only }
+`);
+  const al = () => store.users.getByEmail(store.tenants.getByName("Acme")!.id, "al@acme.test")!;
+
+  it("stores the client password as the registrar's HA1s for the realm, and the call behaviour", () => {
+    applySeed(store, seedWith("client-secret-1"), { realm: "sip.example.test" });
+    const id = al().id;
+    expect(al().callBehaviour).toEqual({ mode: "busy", routing: "virtual-only" });
+    expect(store.clientCredentials.get(id)).toMatchObject({
+      realm: "sip.example.test",
+      ha1Md5: digestHa1("MD5", id, "sip.example.test", "client-secret-1"),
+      ha1Sha256: digestHa1("SHA-256", id, "sip.example.test", "client-secret-1"),
+    });
+  });
+
+  it("mode create keeps a password set since; mode reset sets the seed's again", () => {
+    applySeed(store, seedWith("client-secret-1"), { mode: "create" });
+    const id = al().id;
+    const realm = "phoneapp.unify.com";
+    applySeed(store, seedWith("changed-secret-2"), { mode: "create" });
+    expect(store.clientCredentials.get(id)?.ha1Sha256).toBe(
+      digestHa1("SHA-256", id, realm, "client-secret-1"),
+    );
+    applySeed(store, seedWith("changed-secret-2"), { mode: "reset" });
+    expect(store.clientCredentials.get(id)?.ha1Sha256).toBe(
+      digestHa1("SHA-256", id, realm, "changed-secret-2"),
+    );
   });
 });

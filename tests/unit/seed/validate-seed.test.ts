@@ -61,4 +61,16 @@ describe("validateSeed", () => {
       }),
     ).toThrow(/tenants\[0\]\.users\[0\]\.callno: .*E\.164 allows at most 15/);
   });
+
+  it("refuses internal numbering for a Unify Video tenant, naming numbering.schema", () => {
+    const system = { systemId: "v-1", numbering: { schema: "internal" } };
+    expect(() =>
+      validateSeed({ tenants: [{ name: "Video Co", flavour: "video", systems: [system] }] }),
+    ).toThrow(
+      /tenants\[0\]\.systems\[0\]\.numbering\.schema: must be international for a Unify Video tenant/,
+    );
+    expect(validateSeed({ tenants: [{ name: "Acme", systems: [system] }] }).tenants[0]!.systems).toHaveLength(
+      1,
+    );
+  });
 });
