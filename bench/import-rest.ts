@@ -15,11 +15,14 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { connect, type TLSSocket } from "node:tls";
 import { fileURLToPath } from "node:url";
 import { Agent, request } from "undici";
+import { BENCH_DOMAIN } from "./bench-trunks.js";
 import { usersCsv } from "./import-csv.js";
 import { type RestLoadResult, runRestLoad } from "./rest-load.js";
 import { freshBuild, type RestServer, repositoryRoot, startRestServer } from "./rest-server.js";
+import { registerText } from "./sip-wire.js";
 
 const MB = 1024 * 1024;
 const IMPORTS = [10_000, 100_000] as const;
@@ -54,11 +57,64 @@ interface TenantJson {
 const tenantIdOf = (tenants: readonly TenantJson[], name: string): string =>
   tenants.find((t) => t.name === name)!.id;
 
+/** The trunk user of an import tenant's gtc-001 (digest off: the bench only needs it registered). */
+const importTrunkUser = (rows: number) => String(7_000_000_000 + rows);
+
+/**
+ * Registers a PBX on each import trunk over TLS: user provisioning needs an available
+ * connector (HowTo §2.4). The sockets hold the registrations until they are destroyed.
+ */
+async function registerImportTrunks(server: RestServer): Promise<TLSSocket[]> {
+  const sockets: TLSSocket[] = [];
+  for (const rows of IMPORTS) {
+    const socket = connect({
+      host: "127.0.0.1",
+      port: server.sipPort,
+      ca: server.ca,
+      servername: BENCH_DOMAIN,
+    });
+    sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no answer to REGISTER of ${importTrunkUser(rows)}`)),
+        10_000,
+      );
+      let answer = "";
+      socket.once("error", reject);
+      socket.once("secureConnect", () => {
+        const id = randomBytes(6).toString("hex");
+        socket.write(
+          registerText({
+            user: importTrunkUser(rows),
+            port: socket.localPort!,
+            branch: id,
+            tag: id,
+            callId: id,
+            cseq: 1,
+          }),
+        );
+      });
+      socket.on("data", (chunk: Buffer) => {
+        answer += chunk.toString("latin1");
+        if (!answer.includes("\r\n\r\n")) return;
+        clearTimeout(timer);
+        if (answer.startsWith("SIP/2.0 200")) resolve();
+        else reject(new Error(`REGISTER of ${importTrunkUser(rows)}: ${answer.split("\r\n")[0]}`));
+      });
+    });
+  }
+  return sockets;
+}
+
 /** One tenant per import (phone numbers are unique per tenant), one with connectors, one to provision into. */
 function writeSeed(dir: string, apiKey: string): string {
-  const system = (systemId: string) => ({ systemId, numbering: NUMBERING, trunk: {} });
+  const system = (systemId: string, trunk = {}) => ({ systemId, numbering: NUMBERING, trunk });
   const tenants = [
-    ...IMPORTS.map((rows) => ({ name: `Import ${rows}`, systems: [system(`import-${rows}`)], users: [] })),
+    ...IMPORTS.map((rows) => ({
+      name: `Import ${rows}`,
+      systems: [system(`import-${rows}`, { username: importTrunkUser(rows), auth: false })],
+      users: [],
+    })),
     {
       name: "Connectors",
       systems: Array.from({ length: CONNECTORS }, (_, i) => system(`osbiz-${i + 1}`)),
@@ -192,7 +248,9 @@ export async function run(): Promise<string> {
     try {
       const header = `user import and REST benchmark — node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${cpus().length}, load average ${loadavg()[0]?.toFixed(2)}; server pid ${server.pid}, RSS ${mb(server.memory().rss)}, data in a SQLite file (WAL, synchronous=FULL)`;
       console.log(header);
+      const pbxs = await registerImportTrunks(server);
       const imports = await importPhases(server, dispatcher, adminToken);
+      for (const socket of pbxs) socket.destroy();
       const common = { origin: server.origin, ca: server.ca, concurrency: CONCURRENCY, durationMs: PHASE_MS };
       const connectors = await runRestLoad({
         ...common,

@@ -54,6 +54,8 @@ export interface ServerMemory {
 export interface RestServer {
   readonly pid: number;
   readonly origin: string;
+  /** the SIP over TLS port, from the banner */
+  readonly sipPort: number;
   readonly ca: string;
   memory(): ServerMemory;
   /** user + system CPU the process has used, seconds (proc(5) stat fields 14 and 15) */
@@ -93,6 +95,7 @@ export async function startRestServer(options: RestServerOptions): Promise<RestS
   child.stdout!.on("data", append);
   child.stderr!.on("data", append);
   const port = await readyPort(child, () => output);
+  const sipPort = Number(/^ready: sip=(\d+)/m.exec(output)?.[1]);
   const pid = child.pid!;
   const status = (field: string) => {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(
@@ -103,6 +106,7 @@ export async function startRestServer(options: RestServerOptions): Promise<RestS
   return {
     pid,
     origin: `https://127.0.0.1:${port}`,
+    sipPort,
     ca: readFileSync(join(options.certsDir, "ca.pem"), "utf8"),
     memory: () => ({ rss: status("VmRSS"), peak: status("VmHWM") }),
     cpuSeconds: () => {
