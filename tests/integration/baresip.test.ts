@@ -1,16 +1,14 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { type ChildProcess, spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
+import { baresipConfig, hasBaresip } from "../interop/support/baresip.js";
+import { acmeSeed } from "../support/acme-seed.js";
+import { requirePackage } from "../support/debian-package.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { until } from "../support/until.js";
 
-const hasBaresip = spawnSync("baresip", ["-h"]).error === undefined;
-if (!hasBaresip)
-  console.warn("baresip not installed (Debian package baresip-core): skipping the real-UA test");
+const ready = requirePackage(hasBaresip, "baresip-core", "the real-UA test");
 
 let emulator: EmulatorHandle | undefined;
 let child: ChildProcess | undefined;
@@ -20,71 +18,26 @@ afterEach(async () => {
   await emulator?.close();
 });
 
-/** 2 s of a 440 Hz tone, 8 kHz 16-bit mono: baresip's audio source for calls. */
-function toneWav(file: string): void {
-  const samples = 16000;
-  const wav = Buffer.alloc(44 + samples * 2);
-  wav.write("RIFF", 0);
-  wav.writeUInt32LE(36 + samples * 2, 4);
-  wav.write("WAVEfmt ", 8);
-  wav.writeUInt32LE(16, 16);
-  wav.writeUInt16LE(1, 20);
-  wav.writeUInt16LE(1, 22);
-  wav.writeUInt32LE(8000, 24);
-  wav.writeUInt32LE(16000, 28);
-  wav.writeUInt16LE(2, 32);
-  wav.writeUInt16LE(16, 34);
-  wav.write("data", 36);
-  wav.writeUInt32LE(samples * 2, 40);
-  for (let i = 0; i < samples; i++)
-    wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), 44 + i * 2);
-  writeFileSync(file, wav);
+/**
+ * A baresip config dir: TLS account for the seeded trunk (account parameters `extra`
+ * appended), trusting the emulator's CA, 2 s of tone as the audio source for calls.
+ */
+function trunkConfig(port: number, caPath: string, password: string, extra = ""): string {
+  return baresipConfig({
+    port: 0,
+    caPath,
+    toneSeconds: 2,
+    account: `<sip:${TRUNK.username}@127.0.0.1:${port};transport=tls>;auth_pass=${password};regint=600${extra}`,
+  });
 }
 
-/** A baresip config dir: TLS account for the seeded trunk, trusting the emulator's CA. */
-function baresipConfig(port: number, caPath: string, password: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "upe-baresip-"));
-  toneWav(path.join(dir, "tone.wav"));
-  writeFileSync(
-    path.join(dir, "config"),
-    [
-      "poll_method epoll",
-      "sip_listen 127.0.0.1:0",
-      `sip_cafile ${caPath}`,
-      `audio_source aufile,${path.join(dir, "tone.wav")}`,
-      `audio_player aufile,${path.join(dir, "heard.wav")}`,
-      "module_path /usr/lib/baresip/modules",
-      "module g711.so",
-      "module aufile.so",
-      "module menu.so",
-      "module stdio.so",
-      "module_app account.so",
-      "",
-    ].join("\n"),
-  );
-  writeFileSync(
-    path.join(dir, "accounts"),
-    `<sip:${TRUNK.username}@127.0.0.1:${port};transport=tls>;auth_pass=${password};regint=600\n`,
-  );
-  return dir;
-}
+const CALL_SEED = acmeSeed();
 
-const CALL_SEED = `
-tenants:
-  - name: Acme
-    systems:
-      - systemId: osbiz-1
-        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
-        trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
-    users:
-      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
-`;
-
-describe.skipIf(!hasBaresip)("a real SIP UA (baresip) as the PBX trunk", () => {
+describe.skipIf(!ready)("a real SIP UA (baresip) as the PBX trunk", () => {
   it("registers, then calls a virtual user over the trunk and is answered, with RTP both ways", async () => {
     const e = await startTestEmulator({ seedText: CALL_SEED, adminToken: "baresip-admin" });
     emulator = e;
-    const dir = baresipConfig(e.ports.sip, e.certificates.caCertPath!, TRUNK.password);
+    const dir = trunkConfig(e.ports.sip, e.certificates.caCertPath!, TRUNK.password);
     // Commands come on stdin (stdio module): dial only once registered, or the INVITE
     // would rightly be refused as not coming from a registered trunk connection.
     child = spawn("baresip", ["-f", dir, "-t", "25"], { stdio: ["pipe", "pipe", "pipe"] });
@@ -123,13 +76,9 @@ describe.skipIf(!hasBaresip)("a real SIP UA (baresip) as the PBX trunk", () => {
       inboundRequestUri: "contact",
     });
     emulator = e;
-    const dir = baresipConfig(e.ports.sip, e.certificates.caCertPath!, TRUNK.password);
     // answermode=auto: baresip answers what is addressed to its account's Contact. It looks
     // the account up by the Request-URI, so a bare dialled number would not reach it.
-    writeFileSync(
-      path.join(dir, "accounts"),
-      `<sip:${TRUNK.username}@127.0.0.1:${e.ports.sip};transport=tls>;auth_pass=${TRUNK.password};regint=600;answermode=auto\n`,
-    );
+    const dir = trunkConfig(e.ports.sip, e.certificates.caCertPath!, TRUNK.password, ";answermode=auto");
     child = spawn("baresip", ["-f", dir, "-t", "25"], { stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
@@ -169,7 +118,7 @@ describe.skipIf(!hasBaresip)("a real SIP UA (baresip) as the PBX trunk", () => {
 
   it("registers over TLS with the seeded trunk credentials", async () => {
     emulator = await startTestEmulator();
-    const dir = baresipConfig(emulator.ports.sip, emulator.certificates.caCertPath!, TRUNK.password);
+    const dir = trunkConfig(emulator.ports.sip, emulator.certificates.caCertPath!, TRUNK.password);
     child = spawn("baresip", ["-f", dir, "-t", "20"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
@@ -187,7 +136,7 @@ describe.skipIf(!hasBaresip)("a real SIP UA (baresip) as the PBX trunk", () => {
 
   it("fails to register with a wrong password", async () => {
     emulator = await startTestEmulator();
-    const dir = baresipConfig(emulator.ports.sip, emulator.certificates.caCertPath!, "not-the-password");
+    const dir = trunkConfig(emulator.ports.sip, emulator.certificates.caCertPath!, "not-the-password");
     child = spawn("baresip", ["-f", dir, "-t", "20"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout!.on("data", (d) => (out += d));

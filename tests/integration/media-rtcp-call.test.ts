@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { buildReceiverReport, buildSdesCname, type RtcpPacket } from "../../src/media/rtcp-packet.js";
 import { compactNtp } from "../../src/media/rtcp-report.js";
+import { acmeSeed } from "../support/acme-seed.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
@@ -9,16 +10,7 @@ import { until } from "../support/until.js";
 import { compound, rtcpReceived, rtpRtcpPair } from "../unit/media/support/rtcp-peer.js";
 import { freePortRange, type UdpPeer } from "../unit/media/support/udp-peer.js";
 
-const SEED = `
-tenants:
-  - name: Acme
-    systems:
-      - systemId: osbiz-1
-        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
-        trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
-    users:
-      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
-`;
+const SEED = acmeSeed();
 const PEER_SSRC = 0x0b12_0001;
 
 type Sr = Extract<RtcpPacket, { type: "sr" }>;

@@ -238,6 +238,22 @@ describe("half-open TLS connections", () => {
   });
 });
 
+/**
+ * Connects with TLS 1.2, asks for a renegotiation and waits until the server has closed the
+ * connection; returns whether the renegotiation succeeded.
+ */
+async function renegotiateTls12(port: number, ca: string, servername: string): Promise<boolean> {
+  const s = tls.connect({ host: "127.0.0.1", port, ca, servername, maxVersion: "TLSv1.2" });
+  s.on("error", () => {});
+  await new Promise((resolve) => s.once("secureConnect", resolve));
+  let renegotiated = false;
+  s.renegotiate({ rejectUnauthorized: false }, (err) => {
+    if (!err) renegotiated = true;
+  });
+  await until(() => s.destroyed || s.readyState === "closed", "the connection to be closed");
+  return renegotiated;
+}
+
 describe("TLS settings", () => {
   it("refuses TLS 1.2 renegotiation on the SIP port and closes the connection", async () => {
     emulator = await startTestEmulator();
@@ -246,40 +262,16 @@ describe("TLS settings", () => {
     expect(socket.getProtocol()).toBe("TLSv1.3");
     c.close();
 
-    const s = tls.connect({
-      host: "127.0.0.1",
-      port: emulator.ports.sip,
-      ca: emulator.certificates.caCertPem!,
-      servername: "phoneapp.unify.com",
-      maxVersion: "TLSv1.2",
-    });
-    s.on("error", () => {});
-    await new Promise((resolve) => s.once("secureConnect", resolve));
-    let renegotiated = false;
-    s.renegotiate({ rejectUnauthorized: false }, (err) => {
-      if (!err) renegotiated = true;
-    });
-    await until(() => s.destroyed || s.readyState === "closed", "the connection to be closed");
-    expect(renegotiated).toBe(false);
+    expect(
+      await renegotiateTls12(emulator.ports.sip, emulator.certificates.caCertPem!, "phoneapp.unify.com"),
+    ).toBe(false);
   });
 
   it("refuses TLS 1.2 renegotiation on the HTTPS port", async () => {
     emulator = await startTestEmulator();
-    const s = tls.connect({
-      host: "127.0.0.1",
-      port: emulator.ports.https,
-      ca: emulator.certificates.caCertPem!,
-      servername: "localhost",
-      maxVersion: "TLSv1.2",
-    });
-    s.on("error", () => {});
-    await new Promise((resolve) => s.once("secureConnect", resolve));
-    let renegotiated = false;
-    s.renegotiate({ rejectUnauthorized: false }, (err) => {
-      if (!err) renegotiated = true;
-    });
-    await until(() => s.destroyed || s.readyState === "closed", "the connection to be closed");
-    expect(renegotiated).toBe(false);
+    expect(await renegotiateTls12(emulator.ports.https, emulator.certificates.caCertPem!, "localhost")).toBe(
+      false,
+    );
   });
 
   it("offers only ECDHE with AEAD ciphers on TLS 1.2, on both ports", async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requirePackage } from "../support/debian-package.js";
 import { TRUNK } from "../support/emulator.js";
 import { until } from "../support/until.js";
 import { hasBaresip } from "./support/baresip.js";
@@ -6,7 +7,6 @@ import { type EdgeProxySetup, startEdgeProxy } from "./support/edge-proxy.js";
 import type { JournalCall } from "./support/journal.js";
 import { hasKamailio } from "./support/kamailio.js";
 import { HOLD_UP_MS, holdCallUp } from "./support/long-call.js";
-import { requirePackage } from "./support/process.js";
 
 const ready =
   requirePackage(

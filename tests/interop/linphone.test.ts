@@ -1,23 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle, StartOptions } from "../../src/index.js";
+import { acmeSeed } from "../support/acme-seed.js";
+import { requirePackage } from "../support/debian-package.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { until } from "../support/until.js";
 import { adminApi } from "./support/journal.js";
 import { hasLinphone, LinphoneDaemon, type MediaEncryption } from "./support/linphone.js";
-import { requirePackage } from "./support/process.js";
 
 const ready = requirePackage(hasLinphone, "linphone-cli", "the linphone-daemon interop tests");
 
-const SEED = `
-tenants:
-  - name: Acme
-    systems:
-      - systemId: osbiz-1
-        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
-        trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
-    users:
-      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
-`;
+const SEED = acmeSeed();
 
 /** Bound of each awaited outcome: generous, other work may load the machine (idle, a step takes < 1 s). */
 const STEP_MS = 30_000;

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
+import { installed, requirePackage } from "../support/debian-package.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
 import { adminApi } from "./support/journal.js";
-import { installed, requirePackage } from "./support/process.js";
 
 const ready = requirePackage(installed("sngrep", ["-V"]), "sngrep", "reading the pcap export with sngrep");
 

@@ -1,22 +1,15 @@
 import type { EmulatorHandle, StartOptions } from "../../../src/index.js";
-import { startTestEmulator, TRUNK } from "../../support/emulator.js";
+import { acmeSeed } from "../../support/acme-seed.js";
+import { startTestEmulator } from "../../support/emulator.js";
 import { until } from "../../support/until.js";
 import { startBaresip } from "./baresip.js";
 import { adminApi } from "./journal.js";
 import { type KamailioPbx, startKamailio } from "./kamailio.js";
 import { freePort } from "./ports.js";
 
-export const EDGE_SEED = `
-tenants:
-  - name: Acme
-    systems:
-      - systemId: osbiz-1
-        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
-        trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
-    users:
-      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
-      - { emailAddress: bo@acme.test, firstName: Bo, lastName: Bee, locale: de-DE, callno: "2132", system: osbiz-1 }
-`;
+export const EDGE_SEED = acmeSeed(
+  '{ emailAddress: bo@acme.test, firstName: Bo, lastName: Bee, locale: de-DE, callno: "2132", system: osbiz-1 }',
+);
 
 /** The emulator, Kamailio registered to it as the PBX's edge, and a baresip phone behind Kamailio. */
 export interface EdgeProxySetup {

@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { installed } from "../../support/debian-package.js";
 import { freePort } from "./ports.js";
-import { installed, Peer } from "./process.js";
+import { Peer } from "./process.js";
 
 const CONFIGS = fileURLToPath(new URL("../configs/", import.meta.url));
 /** Debian's multiarch module dir (x86_64-linux-gnu, aarch64-linux-gnu, …) holding tls.so. */

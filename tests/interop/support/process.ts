@@ -1,17 +1,6 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { until } from "../../support/until.js";
-
-/** True when `command` can be executed (the Debian package providing it is installed). */
-export function installed(command: string, args: string[] = ["--version"]): boolean {
-  return spawnSync(command, args, { stdio: "ignore", timeout: 5_000 }).error === undefined;
-}
-
-/** Logs one line saying which package is missing and what is skipped; returns `present`. */
-export function requirePackage(present: boolean, pkg: string, what: string): boolean {
-  if (!present) console.warn(`interop: skipping ${what}: Debian package ${pkg} not installed`);
-  return present;
-}
 
 /** Longest a peer may run, in seconds: longer than any interop test file. */
 const MAX_LIFETIME_S = 300;
