@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { COMMON_OPTIONS, intOption, randomSeed } from "../lib/tool-cli.js";
 
 export interface FuzzOptions {
   readonly seconds: number;
@@ -41,8 +42,7 @@ export function parseFuzzOptions(argv: string[]): FuzzOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
-      seconds: { type: "string" },
-      seed: { type: "string" },
+      ...COMMON_OPTIONS,
       tls: { type: "string" },
       ws: { type: "string" },
       udp: { type: "string" },
@@ -52,33 +52,24 @@ export function parseFuzzOptions(argv: string[]): FuzzOptions {
       "rss-limit": { type: "string" },
       findings: { type: "string" },
       "minimise-seconds": { type: "string" },
-      "from-source": { type: "boolean" },
       replay: { type: "string" },
       "server-arg": { type: "string", multiple: true },
       "node-arg": { type: "string", multiple: true },
-      help: { type: "boolean", short: "h" },
     },
     strict: true,
   });
-  const int = (name: string, value: string | undefined, fallback: number, min: number): number => {
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new Error(`--${name} must be an integer ≥ ${min}, got "${value}"`);
-    return n;
-  };
   return {
-    seconds: int("seconds", values.seconds, 60, 1),
-    seed: int("seed", values.seed, Math.floor(Math.random() * 2 ** 31), 0),
-    tlsConnections: int("tls", values.tls, 4, 0),
-    wsConnections: int("ws", values.ws, 2, 0),
-    udpSockets: int("udp", values.udp, 1, 0),
-    stunSockets: int("stun", values.stun, 1, 0),
-    probeIntervalMs: int("probe-interval", values["probe-interval"], 2000, 100),
-    hangMs: int("hang", values.hang, 10_000, 100),
-    rssLimitMb: int("rss-limit", values["rss-limit"], 400, 1),
+    seconds: intOption("seconds", values.seconds, 60, 1),
+    seed: intOption("seed", values.seed, randomSeed(), 0),
+    tlsConnections: intOption("tls", values.tls, 4, 0),
+    wsConnections: intOption("ws", values.ws, 2, 0),
+    udpSockets: intOption("udp", values.udp, 1, 0),
+    stunSockets: intOption("stun", values.stun, 1, 0),
+    probeIntervalMs: intOption("probe-interval", values["probe-interval"], 2000, 100),
+    hangMs: intOption("hang", values.hang, 10_000, 100),
+    rssLimitMb: intOption("rss-limit", values["rss-limit"], 400, 1),
     findings: values.findings ?? "fuzz-findings",
-    minimiseSeconds: int("minimise-seconds", values["minimise-seconds"], 120, 0),
+    minimiseSeconds: intOption("minimise-seconds", values["minimise-seconds"], 120, 0),
     fromSource: values["from-source"] ?? false,
     replay: values.replay,
     nodeArgs: values["node-arg"] ?? [],

@@ -1,7 +1,7 @@
 import dgram from "node:dgram";
 import WebSocket from "ws";
 import type { EmulatorPorts } from "../lib/emulator-process.js";
-import { connectTls, httpsJson } from "../lib/net-clients.js";
+import { connectTls, httpsJson, nextEvent } from "../lib/net-clients.js";
 import { registerText } from "../lib/sip-wire.js";
 import type { TransportName } from "./fuzz-context.js";
 
@@ -57,23 +57,6 @@ export async function probe(target: Target, trunkUser: string, timeoutMs: number
   return Date.now() - started;
 }
 
-/** Waits for the first of `events` (or `ms`). */
-function answered(
-  emitter: { once(e: string, f: () => void): unknown; off(e: string, f: () => void): unknown },
-  events: readonly string[],
-  ms: number,
-): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      for (const e of events) emitter.off(e, done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    for (const e of events) emitter.once(e, done);
-  });
-}
-
 /**
  * Sends `messages` in order on one fresh connection (or socket) of `transport`, waiting up to
  * `waitMs` for an answer after each, as the fuzz workers do.
@@ -90,7 +73,7 @@ export async function sendSequence(
     for (const message of messages) {
       if (socket.destroyed) break;
       socket.write(message);
-      await answered(socket, ["data", "close"], waitMs);
+      await nextEvent(socket, ["data", "close"], waitMs);
     }
     socket.destroy();
     return;
@@ -108,7 +91,7 @@ export async function sendSequence(
     for (const message of messages) {
       if (!opened || ws.readyState !== WebSocket.OPEN) break;
       ws.send(message);
-      await answered(ws, ["message", "close"], waitMs);
+      await nextEvent(ws, ["message", "close"], waitMs);
     }
     ws.terminate();
     return;
@@ -120,7 +103,7 @@ export async function sendSequence(
   await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
   for (const message of messages) {
     socket.send(message, port, "127.0.0.1");
-    await answered(socket, ["message"], waitMs);
+    await nextEvent(socket, ["message"], waitMs);
   }
   socket.close();
 }

@@ -16,10 +16,10 @@ import {
   EmulatorProcess,
   type EmulatorStartOptions,
   type MemoryUsage,
-  staleBuildWarning,
 } from "../lib/emulator-process.js";
 import { readFdCount, readRss, Series } from "../lib/proc-stats.js";
 import { Rng } from "../lib/rng.js";
+import { runTool } from "../lib/tool-cli.js";
 import { CALLEE_NUMBER, writeToolSeed } from "../lib/tool-seed.js";
 import { readFinding, recentEntries, writeFinding } from "./findings.js";
 import { FuzzContext, type SentMessage, TRANSPORTS } from "./fuzz-context.js";
@@ -45,26 +45,7 @@ interface Finding {
   readonly detail: string;
 }
 
-async function main(): Promise<number> {
-  let options: FuzzOptions;
-  try {
-    options = parseFuzzOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!options.fromSource) {
-    const warning = staleBuildWarning();
-    if (warning?.startsWith("dist/main.js is missing")) {
-      console.error(warning);
-      return 2;
-    }
-    if (warning) console.warn(`warning: ${warning}`);
-  }
+async function main(options: FuzzOptions): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), "upe-fuzz-"));
   try {
     const seed = writeToolSeed(work, "fuzz", 1, "Fuzz-Trunk-Secret-1", plainTrunks(options.tlsConnections));
@@ -280,10 +261,4 @@ async function replay(
   return reproduced ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runTool(USAGE, parseFuzzOptions, main);

@@ -2,7 +2,7 @@ import dgram from "node:dgram";
 import { setTimeout as sleep } from "node:timers/promises";
 import type tls from "node:tls";
 import WebSocket from "ws";
-import { connectTls } from "../lib/net-clients.js";
+import { connectTls, nextEvent } from "../lib/net-clients.js";
 import type { Rng } from "../lib/rng.js";
 import { inviteText, registerText, WireReader } from "../lib/sip-wire.js";
 import { CALLEE_NUMBER } from "../lib/tool-seed.js";
@@ -15,23 +15,6 @@ import { mutate } from "./mutators.js";
 const ANSWER_WAIT_MS = 150;
 /** Largest UDP payload we try (IPv4 limit is 65,507). */
 const MAX_DATAGRAM = 65_000;
-
-/** Resolves on the next `event` of `emitter` or after `ms`, whichever comes first. */
-function nextEvent(
-  emitter: { once(e: string, f: () => void): unknown; off(e: string, f: () => void): unknown },
-  events: readonly string[],
-  ms: number,
-): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      for (const e of events) emitter.off(e, done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    for (const e of events) emitter.once(e, done);
-  });
-}
 
 /** A request inside an answered call, damaged 7 times in 10. */
 function inDialog(dialog: FuzzDialog, localPort: number, rng: Rng): { bytes: Buffer; steps: string[] } {

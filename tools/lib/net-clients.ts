@@ -70,3 +70,20 @@ export function httpsJson(
     request.end(payload);
   });
 }
+
+/** Resolves on the first of `events` from `emitter` or after `ms`, whichever comes first. */
+export function nextEvent(
+  emitter: { once(e: string, f: () => void): unknown; off(e: string, f: () => void): unknown },
+  events: readonly string[],
+  ms: number,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const e of events) emitter.off(e, done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const e of events) emitter.once(e, done);
+  });
+}

@@ -11,14 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AdminApi } from "../lib/admin-api.js";
-import {
-  describeExit,
-  EmulatorProcess,
-  type MemoryUsage,
-  staleBuildWarning,
-} from "../lib/emulator-process.js";
+import { describeExit, EmulatorProcess, type MemoryUsage } from "../lib/emulator-process.js";
 import { readFdCount, readRss, Series } from "../lib/proc-stats.js";
 import { Rng } from "../lib/rng.js";
+import { runTool } from "../lib/tool-cli.js";
 import { CALLEE_NUMBER, type ToolTrunk, writeToolSeed } from "../lib/tool-seed.js";
 import { parseSoakOptions, type SoakOptions, USAGE } from "./soak-options.js";
 import { newCounters, recordError, type SoakCounters, TrunkClient } from "./trunk-client.js";
@@ -40,26 +36,7 @@ class Gate {
   }
 }
 
-async function main(): Promise<number> {
-  let options: SoakOptions;
-  try {
-    options = parseSoakOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!options.fromSource) {
-    const warning = staleBuildWarning();
-    if (warning?.startsWith("dist/main.js is missing")) {
-      console.error(warning);
-      return 2;
-    }
-    if (warning) console.warn(`warning: ${warning}`);
-  }
+async function main(options: SoakOptions): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), "upe-soak-"));
   try {
     return await soak(options, work);
@@ -355,10 +332,4 @@ async function trunkWorker(
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runTool(USAGE, parseSoakOptions, main);

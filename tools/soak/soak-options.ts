@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { COMMON_OPTIONS, intOption, randomSeed } from "../lib/tool-cli.js";
 
 export interface SoakOptions {
   readonly seconds: number;
@@ -29,36 +30,26 @@ export function parseSoakOptions(argv: string[]): SoakOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
-      seconds: { type: "string" },
-      seed: { type: "string" },
+      ...COMMON_OPTIONS,
       trunks: { type: "string" },
       warmup: { type: "string" },
       settle: { type: "string" },
       "rss-growth": { type: "string" },
       "heap-growth": { type: "string" },
       "fd-slack": { type: "string" },
-      "from-source": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
     },
     strict: true,
   });
-  const int = (name: string, value: string | undefined, fallback: number, min: number): number => {
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new Error(`--${name} must be an integer ≥ ${min}, got "${value}"`);
-    return n;
-  };
-  const seconds = int("seconds", values.seconds, 60, 10);
+  const seconds = intOption("seconds", values.seconds, 60, 10);
   return {
     seconds,
-    seed: int("seed", values.seed, Math.floor(Math.random() * 2 ** 31), 0),
-    trunks: int("trunks", values.trunks, 16, 1),
-    warmupSeconds: int("warmup", values.warmup, Math.min(60, Math.floor(seconds / 4)), 0),
-    settleSeconds: int("settle", values.settle, 10, 1),
-    rssGrowthMb: int("rss-growth", values["rss-growth"], 64, 0),
-    heapGrowthMb: int("heap-growth", values["heap-growth"], 24, 0),
-    fdSlack: int("fd-slack", values["fd-slack"], 8, 0),
+    seed: intOption("seed", values.seed, randomSeed(), 0),
+    trunks: intOption("trunks", values.trunks, 16, 1),
+    warmupSeconds: intOption("warmup", values.warmup, Math.min(60, Math.floor(seconds / 4)), 0),
+    settleSeconds: intOption("settle", values.settle, 10, 1),
+    rssGrowthMb: intOption("rss-growth", values["rss-growth"], 64, 0),
+    heapGrowthMb: intOption("heap-growth", values["heap-growth"], 24, 0),
+    fdSlack: intOption("fd-slack", values["fd-slack"], 8, 0),
     fromSource: values["from-source"] ?? false,
     help: values.help ?? false,
   };
