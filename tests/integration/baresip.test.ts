@@ -44,14 +44,11 @@ describe.skipIf(!ready)("a real SIP UA (baresip) as the PBX trunk", () => {
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
     child.stderr!.on("data", (d) => (out += d));
-    const until = async (what: string, ok: () => boolean) => {
-      const deadline = Date.now() + 15_000;
-      while (!ok()) {
-        if (Date.now() > deadline) throw new Error(`baresip: no ${what}:\n${out}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
-    await until("registration", () => e.bindings().length > 0);
+    await until(
+      () => e.bindings().length > 0,
+      () => `baresip's registration:\n${out}`,
+      15_000,
+    );
     child.stdin!.write(`/dial sip:+4923026672131@127.0.0.1:${e.ports.sip};transport=tls\n`);
     const http = httpClient(e);
     let call:
@@ -123,15 +120,20 @@ describe.skipIf(!ready)("a real SIP UA (baresip) as the PBX trunk", () => {
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
     child.stderr!.on("data", (d) => (out += d));
-    const deadline = Date.now() + 15_000;
-    while (emulator.bindings().length === 0) {
-      if (Date.now() > deadline) throw new Error(`baresip did not register:\n${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const [binding] = emulator.bindings();
+    const e = emulator;
+    await until(
+      () => e.bindings().length > 0,
+      () => `baresip's registration:\n${out}`,
+      15_000,
+    );
+    const [binding] = e.bindings();
     expect(binding).toMatchObject({ aor: TRUNK.username, transport: "TLS" });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(out).toMatch(/200 OK/);
+    // The binding exists before baresip has read our 200 OK: wait for baresip to report it.
+    await until(
+      () => /200 OK/.test(out),
+      () => `baresip's "200 OK":\n${out}`,
+      15_000,
+    );
   });
 
   it("fails to register with a wrong password", async () => {
@@ -140,11 +142,11 @@ describe.skipIf(!ready)("a real SIP UA (baresip) as the PBX trunk", () => {
     child = spawn("baresip", ["-f", dir, "-t", "20"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
-    const deadline = Date.now() + 15_000;
-    while (!/403/.test(out)) {
-      if (Date.now() > deadline) throw new Error(`no 403 seen:\n${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(
+      () => /403/.test(out),
+      () => `a 403 in baresip's output:\n${out}`,
+      15_000,
+    );
     expect(emulator.bindings()).toHaveLength(0);
   });
 });
