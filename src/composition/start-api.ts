@@ -63,6 +63,7 @@ export async function startApi(
     faults,
     registrar,
     defaultDuplicatePolicy: config.registrar.duplicateRegistration,
+    realm: config.domain,
   });
   if (config.scenario) await scenarios.apply(config.scenario);
   const connector = new ConnectorService(store, registrations, users, jwt, {

@@ -21,6 +21,8 @@ export interface ScenarioDeps {
   readonly registrar: { duplicatePolicy: DuplicateRegistrationPolicy };
   /** The policy a scenario without `registrar:` restores (`--duplicate-registration`). */
   readonly defaultDuplicatePolicy: DuplicateRegistrationPolicy;
+  /** The SIP domain (`--domain`): the digest realm a seed's client passwords are hashed for. */
+  readonly realm: string;
 }
 
 export interface ScenarioApplied {
@@ -59,7 +61,7 @@ export async function applyScenario(
   let tenants: ScenarioApplied["tenants"] = [];
   let jwt: SeedJwtSummary = { changed: 0, unchanged: 0 };
   if (s.seed) {
-    const summary = await located(s, () => applySeed(store, s.seed!, { clock }));
+    const summary = await located(s, () => applySeed(store, s.seed!, { clock, realm: deps.realm }));
     seed = { created: summary.created, updated: summary.updated, unchanged: summary.unchanged };
     tenants = summary.tenants.map((t) => ({ ...t, created: !existing.has(t.id) }));
     jwt = await located(s, () => applySeedJwt(deps.jwt, store, s.seed!));

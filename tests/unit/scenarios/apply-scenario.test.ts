@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FaultEngine } from "../../../src/faults/index.js";
+import { digestHa1 } from "../../../src/registrar/digest.js";
 import type { DuplicateRegistrationPolicy } from "../../../src/registrar/index.js";
 import {
   applyScenario,
@@ -71,11 +72,34 @@ function setup() {
     faults,
     registrar,
     defaultDuplicatePolicy: "last-wins",
+    realm: "lab.example.test",
   });
   return { dir, clock, store, faults, registrar, deps };
 }
 
 describe("applyScenario", () => {
+  it("hashes a seed's client password for the emulator's SIP domain, the realm clients authenticate in", async () => {
+    const { dir, store, deps } = setup();
+    writeFileSync(
+      path.join(dir, "client.yaml"),
+      scenario(
+        "client",
+        `seed:
+  tenants:
+    - name: Acme
+      users:
+        - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, clientPassword: "client-secret-1" }
+`,
+      ),
+    );
+    await applyScenario("client", deps());
+    const al = store.users.getByEmail(store.tenants.getByName("Acme")!.id, "al@acme.test")!;
+    expect(store.clientCredentials.get(al.id)).toMatchObject({
+      realm: "lab.example.test",
+      ha1Sha256: digestHa1("SHA-256", al.id, "lab.example.test", "client-secret-1"),
+    });
+  });
+
   it("sets the clock before the seed and advances it after, so JWT expiries are relative to the scenario's now", async () => {
     const { clock, store, deps } = setup();
     clock.set(T0 + 400 * DAY);
