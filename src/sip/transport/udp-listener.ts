@@ -16,7 +16,8 @@ const MAX_FLOWS = 10_000;
 class UdpFlow implements SipConnection {
   readonly protocol = "UDP" as const;
   readonly reliable = false;
-  readonly open = true;
+  /** False once the listener forgot the flow (shutdown, table full): nothing is sent on it. */
+  open = true;
 
   constructor(
     readonly id: string,
@@ -29,6 +30,7 @@ class UdpFlow implements SipConnection {
   ) {}
 
   send(message: SipMessage): boolean {
+    if (!this.open) return false;
     const bytes = serialize(message);
     this.socket.send(bytes, this.remotePort, this.remoteAddress);
     this.taps?.tap?.sent(bytes, this);
@@ -125,8 +127,11 @@ export class UdpListener {
     return flow;
   }
 
+  /** Like a closed connection: the layers above drop its bindings, calls and transactions. */
   private forget(flow: UdpFlow, reason: string): void {
+    flow.open = false;
     this.taps?.tap?.closed?.(flow, reason);
     this.table.remove(flow);
+    this.user.onConnectionClosed(flow, reason);
   }
 }

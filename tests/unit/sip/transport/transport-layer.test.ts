@@ -194,11 +194,14 @@ describe("TransportLayer over UDP", () => {
     expect(user.messages[0]!.message.headers.get("call-id")).toBe("good");
   });
 
-  it("forgets its flows on close", async () => {
+  it("forgets its flows on close and tells the layers above, as for a closed connection", async () => {
     const { user, layer, send } = await udpLayer();
     send(options("u1"));
     await until(() => user.messages.length === 1, "the datagram");
+    const flow = user.messages[0]!.connection;
     await layer.close();
     expect(layer.connections.size).toBe(0);
+    expect(user.closed).toEqual([{ connection: flow, reason: "shutdown" }]);
+    expect(flow.open).toBe(false);
   });
 });
