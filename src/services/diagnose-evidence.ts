@@ -46,6 +46,11 @@ export interface TrunkEvidence {
 const MAX_DROPS = 20;
 /** Sources remembered at once; a scan from many addresses must not grow memory. */
 const MAX_SOURCES = 256;
+/**
+ * Trunks with evidence at once. Deleted trunks are not announced, so the map is bounded
+ * instead: past this, the trunk heard from least recently is forgotten.
+ */
+const MAX_TRUNKS = 10_000;
 
 /**
  * What the emulator saw happen, kept for the diagnosis: REGISTER outcomes and status changes
@@ -108,11 +113,11 @@ export class DiagnoseEvidence {
   }
 
   private trunk(trunkId: string): TrunkEvidence {
-    let t = this.trunks.get(trunkId);
-    if (!t) {
-      t = { drops: [] };
-      this.trunks.set(trunkId, t);
-    }
+    const t = this.trunks.get(trunkId) ?? { drops: [] };
+    // Re-inserted on every event: the map's first key is the trunk heard from least recently.
+    this.trunks.delete(trunkId);
+    this.trunks.set(trunkId, t);
+    if (this.trunks.size > MAX_TRUNKS) this.trunks.delete(this.trunks.keys().next().value!);
     return t;
   }
 

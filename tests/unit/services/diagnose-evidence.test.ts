@@ -75,6 +75,21 @@ describe("DiagnoseEvidence", () => {
   });
 });
 
+describe("DiagnoseEvidence per trunk", () => {
+  it("keeps at most 10,000 trunks (deleted ones are never announced), forgetting the one heard from least recently", () => {
+    const { evidence, sources } = recorder();
+    const attempt = (trunkId: string, at: number) =>
+      sources.attempts.emit({ trunkId, status: 200, reason: "OK", at, remote: "127.0.0.1:1" });
+    for (let i = 0; i < 10_000; i++) attempt(`t${i}`, i);
+    attempt("t0", 10_000);
+    attempt("t-new", 10_001);
+    expect(evidence.forTrunk("t0").lastSuccess?.at).toBe(10_000);
+    expect(evidence.forTrunk("t1")).toEqual({ drops: [] });
+    expect(evidence.forTrunk("t2").lastSuccess?.at).toBe(2);
+    expect(evidence.forTrunk("t-new").lastSuccess?.at).toBe(10_001);
+  });
+});
+
 describe("DiagnoseEvidence API key refusals", () => {
   it("count per address until a request from it gets through again", () => {
     const { evidence, at } = recorder();
