@@ -8,15 +8,14 @@ import {
   ackRaw,
   barrier,
   count,
-  DIALOG_SEED,
+  emulatorWithPbx,
   eventTypes,
   journalOf,
   respondRaw,
   setAlBehaviour,
 } from "../support/dialog-support.js";
-import { startTestEmulator, TRUNK } from "../support/emulator.js";
-import { httpClient } from "../support/http.js";
-import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
+import type { httpClient } from "../support/http.js";
+import { type PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
 import { SipTestClient } from "../support/sip-test-client.js";
 import { until } from "../support/until.js";
 
@@ -34,15 +33,7 @@ const others: SipTestClient[] = [];
 
 beforeEach(async () => {
   protocol = new ControllableClock({ frozen: true });
-  emulator = await startTestEmulator({
-    adminToken: "dialog-admin",
-    seedText: DIALOG_SEED,
-    rtpPorts: { min: 44300, max: 44599 },
-    protocolClock: protocol,
-  });
-  http = httpClient(emulator);
-  pbx = await PbxTestUa.connect(emulator, TRUNK.username, TRUNK.password);
-  expect((await pbx.register()).status).toBe(200);
+  ({ emulator, http, pbx } = await emulatorWithPbx(44300, { protocolClock: protocol }));
 });
 
 afterEach(async () => {

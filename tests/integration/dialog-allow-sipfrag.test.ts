@@ -2,24 +2,17 @@ import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import type { SipMessage, SipRequest } from "../../src/sip/message/index.js";
-import { AL, DIALOG_SEED, setAlBehaviour } from "../support/dialog-support.js";
-import { startTestEmulator, TRUNK } from "../support/emulator.js";
-import { httpClient } from "../support/http.js";
-import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
+import { AL, emulatorWithPbx, setAlBehaviour } from "../support/dialog-support.js";
+import { TRUNK } from "../support/emulator.js";
+import type { httpClient } from "../support/http.js";
+import { type PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
 
 let emulator: EmulatorHandle;
 let pbx: PbxTestUa;
 let http: ReturnType<typeof httpClient>;
 
 beforeEach(async () => {
-  emulator = await startTestEmulator({
-    adminToken: "dialog-admin",
-    seedText: DIALOG_SEED,
-    rtpPorts: { min: 44900, max: 45199 },
-  });
-  http = httpClient(emulator);
-  pbx = await PbxTestUa.connect(emulator, TRUNK.username, TRUNK.password);
-  expect((await pbx.register()).status).toBe(200);
+  ({ emulator, http, pbx } = await emulatorWithPbx(44900));
 });
 
 afterEach(async () => {

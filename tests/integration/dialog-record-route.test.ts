@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import type { SipRequest } from "../../src/sip/message/index.js";
-import { AL, DIALOG_SEED, journalOf, respondRaw, setAlBehaviour } from "../support/dialog-support.js";
-import { startTestEmulator, TRUNK } from "../support/emulator.js";
-import { httpClient } from "../support/http.js";
-import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
+import { AL, emulatorWithPbx, journalOf, respondRaw, setAlBehaviour } from "../support/dialog-support.js";
+import { TRUNK } from "../support/emulator.js";
+import type { httpClient } from "../support/http.js";
+import { type PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
 
 /**
  * The PBX side sits behind a record-routing proxy (Kamailio in front of a PBX, or the
@@ -20,14 +20,7 @@ const NEAR = "<sip:edge.pbx.test;lr>";
 const FAR = "<sip:127.0.0.1:5070;transport=tls;lr>";
 
 beforeEach(async () => {
-  emulator = await startTestEmulator({
-    adminToken: "dialog-admin",
-    seedText: DIALOG_SEED,
-    rtpPorts: { min: 44000, max: 44299 },
-  });
-  http = httpClient(emulator);
-  pbx = await PbxTestUa.connect(emulator, TRUNK.username, TRUNK.password);
-  expect((await pbx.register()).status).toBe(200);
+  ({ emulator, http, pbx } = await emulatorWithPbx(44000));
 });
 
 afterEach(async () => {

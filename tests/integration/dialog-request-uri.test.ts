@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { optionsFromSources, resolveConfig } from "../../src/config/index.js";
 import type { EmulatorHandle } from "../../src/index.js";
-import { DIALOG_SEED, setAlBehaviour } from "../support/dialog-support.js";
-import { startTestEmulator, TRUNK } from "../support/emulator.js";
-import { httpClient } from "../support/http.js";
-import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
+import { emulatorWithPbx, setAlBehaviour } from "../support/dialog-support.js";
+import { TRUNK } from "../support/emulator.js";
+import { type PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
 
 /**
  * `--inbound-request-uri`: where a call toward the PBX is addressed. `number` (default)
@@ -22,15 +21,10 @@ afterEach(async () => {
 });
 
 async function inviteToPbx(mode?: "number" | "contact") {
-  emulator = await startTestEmulator({
-    adminToken: "dialog-admin",
-    seedText: DIALOG_SEED,
-    rtpPorts: { min: 45200, max: 45499 },
-    ...(mode ? { inboundRequestUri: mode } : {}),
-  });
-  const http = httpClient(emulator);
-  pbx = await PbxTestUa.connect(emulator, TRUNK.username, TRUNK.password);
-  expect((await pbx.register()).status).toBe(200);
+  const setup = await emulatorWithPbx(45200, mode ? { inboundRequestUri: mode } : {});
+  emulator = setup.emulator;
+  pbx = setup.pbx;
+  const { http } = setup;
   const userId = await setAlBehaviour(http.admin, { mode: "answer" });
   const started = await http.admin("POST", "/api/admin/calls", { fromUser: userId, to: "+4930123456" });
   expect(started.status).toBe(201);

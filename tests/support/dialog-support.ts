@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
+import type { EmulatorHandle, StartOptions } from "../../src/index.js";
 import type { SipMessage, SipRequest, SipResponse } from "../../src/sip/message/index.js";
-import { TRUNK } from "./emulator.js";
-import type { HttpAnswer } from "./http.js";
+import { startTestEmulator, TRUNK } from "./emulator.js";
+import { type HttpAnswer, httpClient } from "./http.js";
+import { PbxTestUa } from "./pbx-test-ua.js";
 import type { SipTestClient } from "./sip-test-client.js";
 
 /** One tenant, one trunk with two lines, one user (+49 2302 667 2131). */
@@ -16,6 +18,26 @@ tenants:
     users:
       - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
 `;
+
+/**
+ * An emulator with DIALOG_SEED (300 RTP ports from `rtpFrom`, so test files running in
+ * parallel do not share them) and a PBX registered on its trunk.
+ */
+export async function emulatorWithPbx(
+  rtpFrom: number,
+  options: StartOptions = {},
+): Promise<{ emulator: EmulatorHandle; http: ReturnType<typeof httpClient>; pbx: PbxTestUa }> {
+  const emulator = await startTestEmulator({
+    adminToken: "dialog-admin",
+    seedText: DIALOG_SEED,
+    rtpPorts: { min: rtpFrom, max: rtpFrom + 299 },
+    ...options,
+  });
+  const pbx = await PbxTestUa.connect(emulator, TRUNK.username, TRUNK.password);
+  const registered = await pbx.register();
+  if (registered.status !== 200) throw new Error(`PBX registration answered ${registered.status}`);
+  return { emulator, http: httpClient(emulator), pbx };
+}
 
 /** The number of the seeded user as the PBX dials it. */
 export const AL = "+4923026672131";
