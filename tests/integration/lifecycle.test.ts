@@ -5,6 +5,7 @@ import path from "node:path";
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
 import { startEmulator } from "../../src/index.js";
+import { spawnCli } from "../support/cli-process.js";
 import { DEFAULT_SEED, startTestEmulator, TRUNK, writeTemp } from "../support/emulator.js";
 import { registerText, SipTestClient } from "../support/sip-test-client.js";
 
@@ -91,50 +92,17 @@ describe("start and stop", () => {
 
 describe("command line", () => {
   it("prints the banner with the bound ports, serves, and exits 0 on SIGTERM", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "upe-cli-"));
-    const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "src/main.ts",
-        "--sip-port",
-        "0",
-        "--https-port",
-        "0",
-        "--stun-port",
-        "0",
-        "--bind",
-        "127.0.0.1",
-      ],
-      {
-        cwd: path.resolve(import.meta.dirname, "../.."),
-        env: {
-          ...process.env,
-          UPE_DATA_DIR: path.join(dir, "data"),
-          UPE_CERTS_DIR: path.join(dir, "certs"),
-          UPE_LOG_LEVEL: "warn",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    const deadline = Date.now() + 15_000;
-    while (!/ready: sip=\d+ https=\d+/.test(out)) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ready line:\n${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const [, sip, https] = /ready: sip=(\d+) https=(\d+)/.exec(out)!;
+    const cli = spawnCli(["--sip-port", "0", "--https-port", "0", "--stun-port", "0", "--bind", "127.0.0.1"]);
+    const { sip, https } = await cli.ready();
+    const out = cli.output();
+    const { child, dir, exited } = cli;
     expect(out).toContain(`CA certificate ${path.join(dir, "certs", "ca.pem")}`);
-    expect(Number(sip)).toBeGreaterThan(0);
+    expect(sip).toBeGreaterThan(0);
     const res = await request(`https://127.0.0.1:${https}/readyz`, {
       dispatcher: new (await import("undici")).Agent(insecure),
     });
     expect(res.statusCode).toBe(200);
     await res.body.dump();
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
   });

@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import tls from "node:tls";
 import { describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
+import { spawnCli } from "../support/cli-process.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
 import { until } from "../support/until.js";
@@ -122,38 +121,18 @@ describe("shutdown", () => {
   });
 
   it("the CLI exits 0 on SIGTERM while a peer holds its TLS connection", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "upe-cli-"));
-    const child = spawn(
-      process.execPath,
-      [
-        ...["--import", "tsx", "src/main.ts"],
-        ...["--sip-port", "0", "--https-port", "0", "--stun-port", "off", "--bind", "127.0.0.1"],
-        ...["--shutdown-grace", "1"],
-      ],
-      {
-        cwd: path.resolve(import.meta.dirname, "../.."),
-        env: {
-          ...process.env,
-          UPE_DATA_DIR: path.join(dir, "data"),
-          UPE_CERTS_DIR: path.join(dir, "certs"),
-          UPE_LOG_LEVEL: "warn",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const cli = spawnCli([
+      ...["--sip-port", "0", "--https-port", "0", "--stun-port", "off", "--bind", "127.0.0.1"],
+      ...["--shutdown-grace", "1"],
+    ]);
+    const { child, dir, exited } = cli;
     let peers: PeerState[] = [];
     try {
-      await until(() => /ready: sip=\d+ https=\d+/.test(out) || child.exitCode !== null, "the ready line");
-      const [, sip, https] = /ready: sip=(\d+) https=(\d+)/.exec(out) ?? [];
-      expect(sip, out).toBeDefined();
+      const { sip, https } = await cli.ready();
       const ca = readFileSync(path.join(dir, "certs", "ca.pem"), "utf8");
-      const halfOpen = await halfOpenPeer(Number(sip));
-      const sipPeer = await stubbornTlsPeer(Number(sip), ca);
-      const httpsPeer = await stubbornTlsPeer(Number(https), ca);
+      const halfOpen = await halfOpenPeer(sip);
+      const sipPeer = await stubbornTlsPeer(sip, ca);
+      const httpsPeer = await stubbornTlsPeer(https, ca);
       peers = [sipPeer.state, httpsPeer.state, halfOpen];
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
