@@ -1,27 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CallFailedError } from "../../src/mock-osbiz/index.js";
 import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
-import {
-  ACME_TRUNK,
-  AL,
-  catalog,
-  type ScenarioEmulator,
-  scenarioEmulator,
-} from "../support/scenario-support.js";
+import { ACME_TRUNK, AL, catalog, scenarioPerTest } from "../support/scenario-support.js";
 
 const PORTS = { emulator: { min: 47000, max: 47499 }, mock: { min: 47500, max: 47999 } };
 
-let s: ScenarioEmulator | undefined;
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-});
-
-async function withScenario(name: string): Promise<ScenarioEmulator> {
-  s = await scenarioEmulator(PORTS);
-  await s.apply(name);
-  return s;
-}
+const { withScenario } = scenarioPerTest(PORTS);
 
 async function failure(call: Promise<unknown>): Promise<CallFailedError> {
   const error = await call.then(

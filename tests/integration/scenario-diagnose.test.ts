@@ -1,4 +1,4 @@
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { CallFailedError, type MockOsbiz, type MockOsbizEvents } from "../../src/mock-osbiz/index.js";
 import { ControllableClock } from "../../src/shared/clock.js";
 import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
@@ -9,7 +9,7 @@ import {
   catalog,
   handshake,
   type ScenarioEmulator,
-  scenarioEmulator,
+  scenarioPerTest,
   VIDCO_KEY,
 } from "../support/scenario-support.js";
 import { registerText, SipTestClient } from "../support/sip-test-client.js";
@@ -25,17 +25,7 @@ const PORTS = { emulator: { min: 46000, max: 46499 }, mock: { min: 46500, max: 4
 const REFRESH_MS = 480_001;
 const AT = "\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z";
 
-let s: ScenarioEmulator | undefined;
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-});
-
-async function withScenario(name: string): Promise<ScenarioEmulator> {
-  s = await scenarioEmulator(PORTS);
-  await s.apply(name);
-  return s;
-}
+const { withScenario } = scenarioPerTest(PORTS);
 
 /** The tenant's diagnosis; with the symptom's scenario, its problems hold the scenario's expect.diagnose. */
 async function diagnosis(e: ScenarioEmulator, scenario: string | null, tenant: string) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TrunkStatusEvent } from "../../src/index.js";
 import { type MockOsbiz, type MockOsbizEvents, RegistrationError } from "../../src/mock-osbiz/index.js";
 import { ControllableClock } from "../../src/shared/clock.js";
@@ -11,7 +11,7 @@ import {
   catalog,
   handshake,
   type ScenarioEmulator,
-  scenarioEmulator,
+  scenarioPerTest,
 } from "../support/scenario-support.js";
 import { registerText, SipTestClient } from "../support/sip-test-client.js";
 import { until } from "../support/until.js";
@@ -22,17 +22,7 @@ const QUIET_MS = 300;
 /** The mock refreshes at 80 % of the granted 600 s. */
 const REFRESH_MS = 480_001;
 
-let s: ScenarioEmulator | undefined;
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-});
-
-async function withScenario(name: string): Promise<ScenarioEmulator> {
-  s = await scenarioEmulator(PORTS);
-  await s.apply(name);
-  return s;
-}
+const { start, withScenario } = scenarioPerTest(PORTS);
 
 function next<K extends keyof MockOsbizEvents>(mock: MockOsbiz, name: K): Promise<MockOsbizEvents[K]> {
   return new Promise((resolve) => {
@@ -216,7 +206,7 @@ describe("scenarios the PBX sees as a trunk that keeps dropping", () => {
       .replace("name: cloned-system", "name: cloned-system-reject")
       .replace("duplicateRegistration: flap", "duplicateRegistration: reject");
     writeFileSync(file, text);
-    s = await scenarioEmulator(PORTS, { scenario: file });
+    const s = await start({ scenario: file });
     const original = await s.mock({ keepAliveMs: 0 });
     const clone = await s.mock({ keepAliveMs: 0 }).catch((error: unknown) => error);
     expect(original.registered).toBe(true);

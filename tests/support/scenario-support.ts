@@ -1,4 +1,5 @@
 import tls from "node:tls";
+import { afterEach } from "vitest";
 import type { EmulatorHandle, StartOptions } from "../../src/index.js";
 import { MockOsbiz, type MockOsbizOptions } from "../../src/mock-osbiz/index.js";
 import { ScenarioCatalog } from "../../src/scenarios/index.js";
@@ -87,6 +88,26 @@ export async function scenarioEmulator(
 }
 
 export type ScenarioEmulator = Awaited<ReturnType<typeof scenarioEmulator>>;
+
+/**
+ * For one test file: starts scenario emulators on `ports` and closes the test's emulator
+ * after each test. `withScenario` starts one with a scenario applied.
+ */
+export function scenarioPerTest(ports: PortRanges) {
+  let current: ScenarioEmulator | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const start = async (options: StartOptions & { seedText?: string } = {}) =>
+    (current = await scenarioEmulator(ports, options));
+  const withScenario = async (name: string): Promise<ScenarioEmulator> => {
+    const s = await start();
+    await s.apply(name);
+    return s;
+  };
+  return { start, withScenario };
+}
 
 /** A PBX's TLS handshake with the emulator's SIP port: its error code, or "ok" with the protocol. */
 export function handshake(
