@@ -18,13 +18,23 @@ export class ApiFailure extends Error {
   }
 }
 
-/** fetch() with the admin token; answers the Response, or throws an ApiFailure. */
-export async function request(path, { method = "GET", accept = "application/json", auth = true } = {}) {
+/**
+ * fetch() with the admin token; answers the Response, or throws an ApiFailure. `json` is sent as
+ * application/json; `body` as is, with its `contentType` (a CSV file, say).
+ */
+export async function request(
+  path,
+  { method = "GET", accept = "application/json", auth = true, json, body, contentType } = {},
+) {
   const headers = { accept };
   if (auth) headers.authorization = `Bearer ${token.get() ?? ""}`;
+  if (json !== undefined) {
+    headers["content-type"] = "application/json";
+    body = JSON.stringify(json);
+  } else if (contentType) headers["content-type"] = contentType;
   let response;
   try {
-    response = await fetch(path, { method, headers, cache: "no-store" });
+    response = await fetch(path, { method, headers, body, cache: "no-store" });
   } catch (error) {
     throw new ApiFailure(0, `the emulator cannot be reached (${error.message})`);
   }

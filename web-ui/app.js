@@ -2,8 +2,10 @@ import { ApiFailure, getJson, token } from "./api.js";
 import { loadCalls, renderCalls } from "./calls.js";
 import { clear, duration, h, renderIfChanged, time } from "./dom.js";
 import { loadFaults, renderFaults, setupScenarios } from "./faults.js";
+import { findView, routeParts } from "./router.js";
 import { loadTenants, renderTenants } from "./tenants.js";
 import { downloadTrace, loadTrace, renderTrace } from "./trace.js";
+import "./admin-views.js";
 
 const INTERVAL_MS = 2000;
 const MAX_BACKOFF_MS = 30_000;
@@ -24,6 +26,8 @@ const ui = {
   loginError: $("login-error"),
   tokenInput: $("token"),
   dashboard: $("dashboard"),
+  nav: $("nav"),
+  view: $("view"),
   tenants: $("tenants"),
   faults: $("faults"),
   scenario: $("scenario"),
@@ -42,6 +46,8 @@ const state = {
   session: 0,
   scenariosLoaded: false,
   noticeTimer: undefined,
+  /** The cleanup of the view shown in #view, if any. */
+  unmount: undefined,
 };
 
 const actions = { refreshNow, report };
@@ -90,7 +96,7 @@ function schedule(delay) {
 function show({ ready, clock, tenants, calls, faults, trace }) {
   state.failures = 0;
   banner(ui.error, null);
-  if (ui.dashboard.hidden) enterDashboard();
+  if (ui.nav.hidden) enterDashboard();
   ui.clock.textContent = clockText(clock);
   renderIfChanged(ui.readiness, ready, readinessItems);
   renderIfChanged(ui.tenants, tenants, (data) => renderTenants(data, actions));
@@ -137,10 +143,30 @@ function readinessItems(ready) {
 function enterDashboard() {
   ui.login.hidden = true;
   ui.loginError.hidden = true;
-  ui.dashboard.hidden = false;
+  ui.nav.hidden = false;
   ui.statusLine.hidden = false;
   ui.controls.hidden = false;
   updatePollState();
+  showRoute();
+}
+
+/** Show the view the hash names: a registered view in #view, else the operator console. */
+function showRoute() {
+  unmountView();
+  const parts = routeParts();
+  const found = findView(parts);
+  ui.dashboard.hidden = Boolean(found);
+  ui.view.hidden = !found;
+  for (const link of ui.nav.querySelectorAll("a"))
+    if (link.dataset.view === (found ? parts[0] : "operator")) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  if (found) state.unmount = found.view.mount(ui.view, found.params, actions);
+}
+
+function unmountView() {
+  if (typeof state.unmount === "function") state.unmount();
+  state.unmount = undefined;
+  ui.view.replaceChildren();
 }
 
 /** Drop the token and everything shown with it; `message` explains why (none for "forget token"). */
@@ -154,7 +180,10 @@ function leaveDashboard(message) {
   ui.trace.textContent = "";
   ui.clock.textContent = "";
   banner(ui.error, null);
+  unmountView();
   ui.dashboard.hidden = true;
+  ui.view.hidden = true;
+  ui.nav.hidden = true;
   ui.statusLine.hidden = true;
   ui.controls.hidden = true;
   ui.login.hidden = false;
@@ -206,6 +235,10 @@ ui.pause.addEventListener("click", () => {
 ui.traceHttp.addEventListener("change", refreshNow);
 $("download-pcap").addEventListener("click", () => downloadTrace("pcap").catch(report));
 $("download-json").addEventListener("click", () => downloadTrace("json").catch(report));
+
+window.addEventListener("hashchange", () => {
+  if (!ui.nav.hidden) showRoute();
+});
 
 document.addEventListener("visibilitychange", () => {
   if (document.hidden) schedule(null);

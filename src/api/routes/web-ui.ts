@@ -1,17 +1,17 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ApiTypeProvider } from "../schemas/type-provider.js";
 
-/** The page's files (top-level `web-ui/`): only these are ever served, so no path reaches the disk. */
+/**
+ * The page's files: every top-level file of `web-ui/` whose name matches this pattern, listed once at
+ * load. The request only picks one of those by name, so no path from a request ever reaches the disk.
+ */
+const ASSET_NAME = /^[a-z0-9-]+\.(js|css|svg|png)$/;
 const ASSET_TYPES: Readonly<Record<string, string>> = {
-  "app.css": "text/css; charset=utf-8",
-  "app.js": "text/javascript; charset=utf-8",
-  "api.js": "text/javascript; charset=utf-8",
-  "dom.js": "text/javascript; charset=utf-8",
-  "tenants.js": "text/javascript; charset=utf-8",
-  "calls.js": "text/javascript; charset=utf-8",
-  "faults.js": "text/javascript; charset=utf-8",
-  "trace.js": "text/javascript; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  svg: "image/svg+xml",
+  png: "image/png",
 };
 
 const PAGE_CSP = [
@@ -40,10 +40,15 @@ function load(): NonNullable<typeof loaded> {
   loaded ??= {
     page: { type: "text/html; charset=utf-8", body: readFileSync(new URL("index.html", WEB_UI_DIR)) },
     assets: new Map(
-      Object.entries(ASSET_TYPES).map(([name, type]) => [
-        name,
-        { type, body: readFileSync(new URL(name, WEB_UI_DIR)) },
-      ]),
+      readdirSync(WEB_UI_DIR)
+        .filter((name) => ASSET_NAME.test(name))
+        .map((name) => [
+          name,
+          {
+            type: ASSET_TYPES[name.slice(name.lastIndexOf(".") + 1)]!,
+            body: readFileSync(new URL(name, WEB_UI_DIR)),
+          },
+        ]),
     ),
   };
   return loaded;
