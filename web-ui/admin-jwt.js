@@ -151,5 +151,5 @@ function statusView(jwt) {
         { class: "warnings" },
         jwt.warnings.map((w) => h("li", {}, w)),
       ),
-  ];
+  ].filter(Boolean); // renderIfChanged hands every item to replaceChildren, which would print a null
 }

@@ -217,11 +217,9 @@ function importPanel(base, report, imported) {
   const outcome = h("div", { id: "import-outcome", "aria-live": "polite" });
   getJson(`${base}/connectors?limit=1000`)
     .then((connectors) => {
-      trunk.replaceChildren(
-        connectors.length === 0
-          ? h("option", { value: "" }, "no OSBIZ trunk yet")
-          : connectors.map((c) => h("option", { value: c.name }, `${c.name} (${c.systemId})`)),
-      );
+      const options = connectors.map((c) => h("option", { value: c.name }, `${c.name} (${c.systemId})`));
+      if (options.length === 0) options.push(h("option", { value: "" }, "no OSBIZ trunk yet"));
+      trunk.replaceChildren(...options);
     })
     .catch(report);
 
