@@ -15,6 +15,7 @@ import type {
 import type { Readiness } from "../shared/readiness.js";
 import type { TraceRecorder } from "../traces/index.js";
 import type { WebhookDispatcher } from "../webhooks/index.js";
+import type { LiveSources } from "./event-hub.js";
 
 /** Everything a route module may use: services (never the store or SIP directly) and auth hooks. */
 export interface ApiContext {
@@ -37,6 +38,8 @@ export interface ApiContext {
   readonly faults: FaultEngine;
   readonly scenarios: ScenarioRunner;
   readonly webhook: WebhookDispatcher;
+  /** Connector status and call events for the live event stream (`GET /api/admin/events`). */
+  readonly live: LiveSources;
   /** For HTTP faults matched by tenant: the tenant an X-API-Key belongs to. */
   readonly tenantByApiKey: (apiKey: string) => { readonly id: string; readonly name: string } | undefined;
 }

@@ -43,14 +43,6 @@ export async function buildHttpApp(
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, allowUnionTypes: true },
     },
   });
-  if (limits) {
-    const guard = new ConnectionGuard(app.server, limits, tls !== undefined);
-    // Before the server closes: a peer still in its handshake would hold the close until it times out.
-    app.addHook("preClose", (done) => {
-      guard.close();
-      done();
-    });
-  }
   app.addSchema(problemSchema);
   installErrorHandler(app);
   await app.register(swagger, {
@@ -75,6 +67,15 @@ export async function buildHttpApp(
   traceHttp(app, ctx.trace);
   faultHttp(app, ctx.faults, { tenantByApiKey: ctx.tenantByApiKey });
   registerRoutes(app, ctx);
+  if (limits) {
+    const guard = new ConnectionGuard(app.server, limits, tls !== undefined);
+    // Before the server closes: a peer still in its handshake would hold the close until it times out.
+    // Added after the routes: their own preClose hooks (the event streams' last chunk) run first.
+    app.addHook("preClose", (done) => {
+      guard.close();
+      done();
+    });
+  }
   await app.ready();
   return app;
 }

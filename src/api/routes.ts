@@ -6,6 +6,7 @@ import { clientCredentialRoutes } from "./routes/client-credentials.js";
 import { clockRoutes } from "./routes/clock.js";
 import { connectorRoutes } from "./routes/connector.js";
 import { diagnoseRoutes } from "./routes/diagnose.js";
+import { eventRoutes } from "./routes/events.js";
 import { faultRoutes } from "./routes/faults.js";
 import { healthRoutes } from "./routes/health.js";
 import { jwtRoutes } from "./routes/jwt.js";
@@ -19,6 +20,7 @@ import { webhookRoutes } from "./routes/webhook.js";
 /** Every HTTP route of the emulator, registered in one place so one read shows the API. */
 export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   declareSecurity(app, ctx.auth);
+  eventRoutes(app, ctx);
   healthRoutes(app, ctx);
   tenantRoutes(app, ctx);
   clockRoutes(app, ctx);

@@ -96,6 +96,7 @@ export async function startApi(
     faults,
     scenarios,
     webhook: calls.webhook,
+    live: { connectorStatus: sip.trunkStatus, callEvents: b2bua.events },
     tenantByApiKey: (key: string) => store.tenants.getByApiKey(key),
     clientCredentials: sip.clientCredentials,
     diagnose: new DiagnoseService({

@@ -80,6 +80,8 @@ export const API_ERRORS = {
   // Scenarios
   scenario_not_found: { status: 404, title: "No such scenario" },
   scenario_invalid: { status: 422, title: "The scenario file is not valid" },
+  // Live events
+  event_streams_exhausted: { status: 503, title: "Too many event streams are open" },
   // Webhook
   webhook_not_configured: { status: 409, title: "No webhook is configured" },
   // Fallback

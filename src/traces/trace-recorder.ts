@@ -37,6 +37,8 @@ export interface TraceStats {
   readonly size: number;
   /** Entries recorded since start (the last seq). */
   readonly recorded: number;
+  /** Of those, REST calls: the live event stream tells SIP and call activity from the page's own requests. */
+  readonly recordedHttp: number;
   /** Entries overwritten in memory since the last clear. */
   readonly dropped: number;
   readonly file: string | null;
@@ -56,6 +58,7 @@ export class TraceRecorder {
   /** One flow description per connection, shared by all its entries. */
   private readonly flows = new WeakMap<SipConnection, Flow>();
   private seq = 0;
+  private httpSeq = 0;
 
   constructor(private readonly options: TraceRecorderOptions) {
     this.buffer = new RingBuffer(options.capacity, options.maxBytes, storedBytes);
@@ -98,6 +101,7 @@ export class TraceRecorder {
   }
 
   recordHttp(call: HttpCall): void {
+    this.httpSeq++;
     this.push({ kind: "http", ...call });
   }
 
@@ -129,6 +133,7 @@ export class TraceRecorder {
       capacity: this.buffer.capacity,
       size: this.buffer.size,
       recorded: this.seq,
+      recordedHttp: this.httpSeq,
       dropped: this.buffer.dropped,
       file: this.file?.path ?? null,
       fileDropped: this.file?.dropped ?? 0,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { startTestEmulator } from "../support/emulator.js";
+import { EventStreamClient } from "../support/event-stream-client.js";
 import { type HttpAnswer, httpClient } from "../support/http.js";
 
 const METHODS = ["get", "put", "post", "patch", "delete"] as const;
@@ -9,6 +10,8 @@ interface Operation {
   method: string;
   path: string;
   security: Record<string, string[]>[] | undefined;
+  /** Answers a never-ending text/event-stream: read up to its status only. */
+  stream: boolean;
 }
 
 let emulator: EmulatorHandle;
@@ -17,6 +20,7 @@ let operations: Operation[];
 let apiKey: string;
 // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document is asserted field by field
 let doc: any;
+type OperationDoc = { security?: []; responses?: Record<string, { content?: Record<string, unknown> }> };
 
 beforeAll(async () => {
   // A tenant with a generated API key, read back over the API below.
@@ -25,12 +29,13 @@ beforeAll(async () => {
   doc = (await http.call("GET", "/openapi.json")).body;
   const [tenant] = (await http.admin("GET", "/api/admin/tenants")).body as { id: string }[];
   apiKey = (await http.admin("GET", `/api/admin/tenants/${tenant!.id}/api-key`)).body.apiKey;
-  operations = Object.entries(doc.paths as Record<string, Record<string, { security?: [] }>>).flatMap(
+  operations = Object.entries(doc.paths as Record<string, Record<string, OperationDoc>>).flatMap(
     ([path, item]) =>
       METHODS.filter((m) => item[m]).map((m) => ({
         method: m.toUpperCase(),
         path,
         security: item[m]!.security,
+        stream: Boolean(item[m]!.responses?.["200"]?.content?.["text/event-stream"]),
       })),
   );
 });
@@ -78,7 +83,13 @@ describe("OpenAPI: per-operation security, as the routes enforce it", () => {
       const label = `${op.method} ${op.path} (declares ${scheme})`;
       // The credential is sent first each time: a success between failures keeps the
       // per-source lockout far from tripping.
-      if (scheme === "adminToken") {
+      if (scheme === "adminToken" && op.stream) {
+        const events = await EventStreamClient.open(emulator);
+        await events.close();
+        const without = await bare();
+        if (events.status !== 200 || !refused(without, "admin_token_missing"))
+          mismatches.push(`${label}: with token ${events.status}, without ${without.status}`);
+      } else if (scheme === "adminToken") {
         const withToken = await http.admin(op.method, path);
         const without = await bare();
         if (!passedAuth(withToken) || !refused(without, "admin_token_missing"))
