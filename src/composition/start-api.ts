@@ -2,7 +2,7 @@ import { X509Certificate } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { type ApiContext, authHooks, buildHttpApp } from "../api/index.js";
+import { type ApiContext, authHooks, buildHttpApp, type MetricsEndpoint } from "../api/index.js";
 import type { EmulatorConfig } from "../config/index.js";
 import { ScenarioCatalog, ScenarioRunner } from "../scenarios/index.js";
 import {
@@ -42,6 +42,7 @@ export async function startApi(
     log: Logger;
     readiness: Readiness;
     cleanup: Cleanup;
+    metrics?: MetricsEndpoint;
   },
 ): Promise<ApiPorts> {
   const { store, users, faults } = data;
@@ -63,6 +64,7 @@ export async function startApi(
     faults,
     registrar,
     defaultDuplicatePolicy: config.registrar.duplicateRegistration,
+    maintenance: sip.maintenance,
     realm: config.domain,
   });
   if (config.scenario) await scenarios.apply(config.scenario);
@@ -98,6 +100,7 @@ export async function startApi(
     webhook: calls.webhook,
     live: { connectorStatus: sip.trunkStatus, callEvents: b2bua.events },
     tenantByApiKey: (key: string) => store.tenants.getByApiKey(key),
+    ...(env.metrics ? { metrics: env.metrics } : {}),
     clientCredentials: sip.clientCredentials,
     diagnose: new DiagnoseService({
       store,
@@ -105,6 +108,7 @@ export async function startApi(
       jwt,
       linesInUse: (trunkId) => b2bua.journal.linesInUse(trunkId),
       lastPbxCall: (trunkId) => b2bua.journal.list({ trunkId }).find((c) => c.direction === "pbx-to-user"),
+      lastCallToPbx: (trunkId) => b2bua.journal.list({ trunkId }).find((c) => c.direction === "user-to-pbx"),
       clock,
       startedAt: env.startedAt,
       evidence: sip.evidence,

@@ -6,6 +6,7 @@ import {
   ClientRegistrar,
   connectionOwner,
   isClientAor,
+  MaintenanceWindow,
   Registrar,
   type TrunkStatusEvent,
 } from "../registrar/index.js";
@@ -27,6 +28,8 @@ export interface SipLayer {
   readonly registrar: Registrar;
   readonly clientRegistrar: ClientRegistrar;
   readonly clientCredentials: ClientCredentialService;
+  /** A planned outage: REGISTERs of trunks and clients answered 503 while it lasts. */
+  readonly maintenance: MaintenanceWindow;
   readonly trunkStatus: Listeners<TrunkStatusEvent>;
   readonly trace: TraceRecorder;
   /** REGISTER outcomes, status changes and failed TLS handshakes, kept for the diagnosis. */
@@ -71,6 +74,18 @@ export async function startSip(
     { realm: config.domain, clock },
     { dropUser: (userId, reason) => clientRegistrar.bindings.removeUser(userId, reason) },
   );
+  const maintenance = new MaintenanceWindow(clock);
+  registrar.gate = () => maintenance.refusal();
+  clientRegistrar.gate = () => maintenance.refusal();
+  maintenance.events.on((e) =>
+    log.warn(
+      { from: new Date(e.from).toISOString(), until: new Date(e.until).toISOString() },
+      e.type === "maintenance.started"
+        ? "maintenance window started: REGISTERs are answered 503 until it ends"
+        : "maintenance window ended: REGISTERs are accepted again",
+    ),
+  );
+  cleanup.add(() => maintenance.clear());
   // One REGISTER method, two kinds of AOR: Unify Phone clients (sip:us_…) and PBX trunks.
   router.on("REGISTER", (tx) =>
     isClientAor(tx.request.to.uri) ? clientRegistrar.handleRegister(tx) : registrar.handleRegister(tx),
@@ -169,6 +184,7 @@ export async function startSip(
     registrar,
     clientRegistrar,
     clientCredentials,
+    maintenance,
     trunkStatus,
     trace,
     evidence,

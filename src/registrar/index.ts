@@ -18,6 +18,11 @@ export {
   digestResponseFromHa1,
   formatChallenge,
 } from "./digest.js";
+export {
+  type MaintenanceEvent,
+  type MaintenancePeriod,
+  MaintenanceWindow,
+} from "./maintenance-window.js";
 export { NonceService } from "./nonce-service.js";
 export {
   type DuplicateRegistrationPolicy,

@@ -75,6 +75,8 @@ export interface Displacement {
 export abstract class AccountRegistrar<B extends ContactBinding> {
   /** REGISTERs of unknown users (when hidden), with the informative reason, for logs and traces. */
   readonly unknownAccounts = new Listeners<UnknownAccountAttempt>();
+  /** Asked first for every REGISTER: a rejection refuses it outright (a planned maintenance window). */
+  gate: (() => RegisterRejection | undefined) | undefined;
   private readonly digest: DigestVerifier;
   private readonly lockout: AuthLockout;
   /** Stands in for unknown users: random H(A1)s nobody can answer, so the digest work is the same. */
@@ -122,6 +124,8 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
     try {
       const user = this.registeringUser(request);
       account = this.findAccount(user);
+      const closed = this.gate?.();
+      if (closed) throw closed;
       if (!account) {
         if (!this.kind.hideUnknown)
           throw new RegisterRejection(404, `Not Found: no ${this.kind.unknown} ${user || "(none)"}`);

@@ -1,10 +1,11 @@
 import type { FaultEngine, FaultRule } from "../faults/index.js";
-import type { DuplicateRegistrationPolicy } from "../registrar/index.js";
+import type { DuplicateRegistrationPolicy, MaintenancePeriod } from "../registrar/index.js";
 import { applySeed, type SeedCounts, SeedError } from "../seed/index.js";
 import { applySeedJwt, type JwtService, type SeedJwtSummary } from "../services/index.js";
 import type { ControllableClock } from "../shared/clock.js";
 import type { Store } from "../store/index.js";
 import { SCENARIO_FAULT_PREFIX } from "./parse-scenario.js";
+import { maintenancePeriod } from "./parse-scenario-maintenance.js";
 import type { Scenario, ScenarioExpect } from "./scenario.js";
 import type { ScenarioCatalog } from "./scenario-catalog.js";
 import { ScenarioError } from "./scenario-error.js";
@@ -21,6 +22,8 @@ export interface ScenarioDeps {
   readonly registrar: { duplicatePolicy: DuplicateRegistrationPolicy };
   /** The policy a scenario without `registrar:` restores (`--duplicate-registration`). */
   readonly defaultDuplicatePolicy: DuplicateRegistrationPolicy;
+  /** The registrar's planned-outage window: set from `maintenance:`, cleared by a scenario without one. */
+  readonly maintenance: { set(period: MaintenancePeriod): void; clear(): void };
   /** The SIP domain (`--domain`): the digest realm a seed's client passwords are hashed for. */
   readonly realm: string;
 }
@@ -36,6 +39,8 @@ export interface ScenarioApplied {
   /** The emulator clock after the scenario, epoch ms. */
   readonly clock: { now: number; frozen: boolean; advancedMs: number };
   readonly registrar: { duplicateRegistration: DuplicateRegistrationPolicy };
+  /** The maintenance window in force, ISO 8601 on the emulator clock, or null. */
+  readonly maintenance: { from: string; until: string } | null;
   readonly expect: ScenarioExpect;
 }
 
@@ -45,7 +50,7 @@ const NO_COUNTS: SeedCounts = { tenants: 0, systems: 0, trunks: 0, users: 0 };
  * Applies a scenario (a catalog name, a file path, or one already loaded), in this order:
  * clock `now`/`frozen`; the seed (idempotent, like `--seed`) and its JWT states; clock
  * `advance`; the registrar's duplicate-registration policy (the configured default when
- * the scenario names none); then the faults of any earlier scenario are removed and this
+ * the scenario names none) and maintenance window (none when the scenario names none); then the faults of any earlier scenario are removed and this
  * one's added. Faults added by hand (ids not starting with `scenario.`) stay.
  */
 export async function applyScenario(
@@ -71,6 +76,9 @@ export async function applyScenario(
 
   const policy = s.registrar?.duplicateRegistration ?? deps.defaultDuplicatePolicy;
   deps.registrar.duplicatePolicy = policy;
+  const period = s.maintenance && maintenancePeriod(s.maintenance, clock.now());
+  if (period) deps.maintenance.set(period);
+  else deps.maintenance.clear();
 
   const removed = deps.faults
     .list()
@@ -88,6 +96,9 @@ export async function applyScenario(
     faults: { added, removed },
     clock: { now: clock.now(), frozen: clock.frozen, advancedMs },
     registrar: { duplicateRegistration: policy },
+    maintenance: period
+      ? { from: new Date(period.from).toISOString(), until: new Date(period.until).toISOString() }
+      : null,
     expect: s.expect,
   };
 }

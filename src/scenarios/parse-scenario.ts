@@ -13,6 +13,8 @@ import {
   placeProblems,
 } from "../shared/untrusted/index.js";
 import { parseScenarioExpect } from "./parse-scenario-expect.js";
+import { parseScenarioMaintenance } from "./parse-scenario-maintenance.js";
+import { parseScenarioPbx } from "./parse-scenario-pbx.js";
 import type { Scenario, ScenarioClock, ScenarioRegistrar } from "./scenario.js";
 import { ScenarioError, type ScenarioIssue } from "./scenario-error.js";
 import { seedIssues } from "./scenario-seed-issues.js";
@@ -25,6 +27,8 @@ const TOP_KEYS = [
   "seed",
   "clock",
   "registrar",
+  "maintenance",
+  "pbx",
   "faults",
   "expect",
   "run",
@@ -59,6 +63,8 @@ export function parseScenario(text: string, file: string, expectedName?: string)
   const expect = parseScenarioExpect(r, top.expect);
   const clock = readClock(r, top.clock);
   const registrar = readRegistrar(r, top.registrar);
+  const maintenance = parseScenarioMaintenance(r, top.maintenance);
+  const pbx = parseScenarioPbx(r, top.pbx);
   const faults = readFaults(r, top.faults, name ?? "");
   const seedProblems: ScenarioIssue[] = [];
   const seed = readSeed(r, top.seed, (error) => seedProblems.push(...seedIssues(error, locate)));
@@ -73,6 +79,8 @@ export function parseScenario(text: string, file: string, expectedName?: string)
     seed,
     clock,
     registrar,
+    maintenance,
+    pbx,
     faults,
     expect: expect!,
     run: run!,

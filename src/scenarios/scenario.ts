@@ -20,6 +20,10 @@ export interface Scenario {
   readonly seed: SeedDocument | undefined;
   readonly clock: ScenarioClock | undefined;
   readonly registrar: ScenarioRegistrar | undefined;
+  /** A planned outage of the registrar (REGISTER → 503 + Retry-After while it lasts). */
+  readonly maintenance: ScenarioMaintenance | undefined;
+  /** The PBX side: how the mock OSBiz is configured and what it does once registered. */
+  readonly pbx: ScenarioPbx | undefined;
   /** Rules with their final ids (`scenario.<name>.<id or position>`). */
   readonly faults: readonly FaultRuleInput[];
   readonly expect: ScenarioExpect;
@@ -41,6 +45,55 @@ export interface ScenarioClock {
 
 export interface ScenarioRegistrar {
   readonly duplicateRegistration?: DuplicateRegistrationPolicy;
+}
+
+/**
+ * A maintenance window on the emulator clock: its start is `from` (epoch ms) or `startsInMs`
+ * after the apply (default: at once), its end `until` or `lastsMs` after the start.
+ */
+export interface ScenarioMaintenance {
+  readonly from?: number;
+  readonly startsInMs?: number;
+  readonly until?: number;
+  readonly lastsMs?: number;
+}
+
+export type PbxModel = "X1" | "X3" | "X5" | "X8" | "S";
+export type PbxLicence = "valid" | "none" | "expired";
+export type RtpChannelUse = "itsp" | "device-at-home";
+
+/** A PBX user as the mock OSBiz keeps it: its Unify Phone licence and flags. */
+export interface ScenarioPbxUser {
+  readonly callno: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly emailAddress?: string;
+  readonly licence?: PbxLicence;
+  readonly trustedExternal?: boolean;
+  readonly unifyPhoneRoute?: boolean;
+}
+
+/** What the trunk configuration drifts to after a change in Expert Mode. */
+export interface PbxExpertMode {
+  readonly registrarPort?: number;
+  readonly domain?: string;
+  readonly transport?: "tls" | "tcp";
+}
+
+/** Something the PBX does once it has registered, in order. */
+export type ScenarioPbxAction =
+  | { readonly expertModeChange: PbxExpertMode }
+  | { readonly publicAddressChange: string }
+  | { readonly occupyRtpChannels: { readonly n: number; readonly kind: RtpChannelUse } };
+
+/** The `pbx:` section: the mock OSBiz's options (docs/mock-osbiz.md) and its actions. */
+export interface ScenarioPbx {
+  readonly model?: PbxModel;
+  readonly uplinkKbps?: number;
+  readonly rtpChannels?: { readonly total?: number; readonly busy?: number };
+  readonly users?: readonly ScenarioPbxUser[];
+  readonly expertMode?: PbxExpertMode;
+  readonly actions: readonly ScenarioPbxAction[];
 }
 
 /** What the PBX should observe, in words and as hints a test or a support engineer can check. */

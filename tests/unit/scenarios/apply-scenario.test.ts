@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FaultEngine } from "../../../src/faults/index.js";
 import { digestHa1 } from "../../../src/registrar/digest.js";
-import type { DuplicateRegistrationPolicy } from "../../../src/registrar/index.js";
+import { type DuplicateRegistrationPolicy, MaintenanceWindow } from "../../../src/registrar/index.js";
 import {
   applyScenario,
   ScenarioCatalog,
@@ -64,6 +64,7 @@ function setup() {
   stores.push(store);
   const faults = new FaultEngine(clock);
   const registrar: { duplicatePolicy: DuplicateRegistrationPolicy } = { duplicatePolicy: "last-wins" };
+  const maintenance = new MaintenanceWindow(clock);
   const deps = (catalogDir?: string): ScenarioDeps => ({
     catalog: new ScenarioCatalog(catalogDir ?? dir),
     store,
@@ -72,9 +73,10 @@ function setup() {
     faults,
     registrar,
     defaultDuplicatePolicy: "last-wins",
+    maintenance,
     realm: "lab.example.test",
   });
-  return { dir, clock, store, faults, registrar, deps };
+  return { dir, clock, store, faults, registrar, maintenance, deps };
 }
 
 describe("applyScenario", () => {
@@ -151,6 +153,25 @@ describe("applyScenario", () => {
       hits: 0,
       action: { type: "respond", status: 503, retryAfter: 120 },
     });
+  });
+
+  it("opens the maintenance window relative to the apply, and the next scenario without one clears it", async () => {
+    const { clock, maintenance, deps } = setup();
+    const shipped = deps(new ScenarioCatalog().dir);
+    const applied = await applyScenario("maintenance-window", shipped);
+    const window = maintenance.current!;
+    expect(applied.maintenance).toEqual({
+      from: new Date(window.from).toISOString(),
+      until: new Date(window.until).toISOString(),
+    });
+    expect(window.from).toBeGreaterThan(clock.now());
+    expect(maintenance.refusal()).toBeUndefined();
+    clock.set(window.from);
+    expect(maintenance.refusal()).toMatchObject({ status: 503 });
+    const next = await applyScenario("registrar-overload-503", shipped);
+    expect(next.maintenance).toBeNull();
+    expect(maintenance.current).toBeUndefined();
+    expect(maintenance.refusal()).toBeUndefined();
   });
 
   it("names the scenario's line when its seed fails only at apply time, and adds no faults", async () => {

@@ -75,7 +75,7 @@ describe("parseScenario", () => {
       .replace("  connector: unavailable", "  connector: down\n  colour: red")
       .replace("run:\n  - npx", "runs: true\nrun:\n  - npx");
     expect(issuesOf(broken)).toEqual([
-      '25:1 runs: unknown key "runs" in a scenario (allowed: name, description, symptom, cause, seed, clock, registrar, faults, expect, run)',
+      '25:1 runs: unknown key "runs" in a scenario (allowed: name, description, symptom, cause, seed, clock, registrar, maintenance, pbx, faults, expect, run)',
       "1:1 symptom: is required",
       '24:3 expect.colour: unknown key "colour" in expect (allowed: outcome, connector, register, invite, provisioning, clientRegister, call, newUsers, tls, jwt, diagnose)',
       "23:14 expect.connector: must be one of available, unavailable",
