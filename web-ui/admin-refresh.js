@@ -8,7 +8,8 @@ export function every(ms, task, report) {
   let failing = false;
   const run = async () => {
     try {
-      await task();
+      // A hidden tab asks for nothing; the next tick after it shows again catches up.
+      if (!document.hidden) await task();
       failing = false;
     } catch (error) {
       if (!failing && !stopped) report(error);

@@ -1,5 +1,6 @@
 import { getJson } from "./api.js";
 import { h, table, time } from "./dom.js";
+import { href } from "./router.js";
 
 /** Tenant ids whose "diagnose" panel is open; their diagnosis is fetched on every poll. */
 const diagnosing = new Set();
@@ -28,7 +29,13 @@ export async function loadTenants() {
 
 export function renderTenants(tenants, { refreshNow }) {
   if (tenants.length === 0)
-    return h("p", { class: "empty" }, "No tenants yet (POST /api/admin/tenants or a seed).");
+    return h(
+      "p",
+      { class: "empty" },
+      "No tenants yet: create one under ",
+      h("a", { href: href("tenants") }, "Tenants"),
+      " (or POST /api/admin/tenants, or a seed).",
+    );
   return tenants.map((t) => {
     const open = diagnosing.has(t.id);
     const toggle = () => {
@@ -42,7 +49,11 @@ export function renderTenants(tenants, { refreshNow }) {
       h(
         "div",
         { class: "tenant-head" },
-        h("h3", {}, t.name),
+        h(
+          "h3",
+          {},
+          h("a", { href: href("tenants", t.id, "connector"), title: "open in the admin app" }, t.name),
+        ),
         h("span", { class: "muted" }, `${t.flavour} · ${t.id}`),
         h(
           "button",
