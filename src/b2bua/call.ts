@@ -39,6 +39,10 @@ export class Call {
   finalStatus: number | null = null;
   hangupCause: string | null = null;
   endedBy: "pbx" | "user" | "emulator" | null = null;
+  /** Who refused the call before an answer: the PBX's final response, or the connector's own. */
+  refusedBy: "pbx" | "connector" | null = null;
+  /** The refusing side's `Warning` text (RFC 3261 §20.43), when it sent one. */
+  warning: string | null = null;
   onHold = false;
   media: MediaSession | null = null;
   mediaMode: MediaMode;

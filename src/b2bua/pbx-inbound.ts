@@ -300,6 +300,7 @@ export class PbxInbound {
     this.ctx.record(call);
     this.ctx.note(call, "invite", `from ${call.from} to ${call.to} on ${call.trunkName}`);
     tx.respond(createResponse(tx.request, status, reason, newDialogTag()));
+    call.refusedBy = "connector";
     this.ctx.finish(call, { status, cause, by: "emulator" });
   }
 

@@ -143,6 +143,7 @@ export class PbxOutbound {
     const limit = system?.simultaneousCalls ?? 0;
     if (ctx.linesInUse(trunk.id) > limit) {
       const detail = `all trunk lines busy (${limit}/${limit})`;
+      call.refusedBy = "connector";
       ctx.finish(call, { status: 503, cause: detail, by: "emulator" });
       return { kind: "trunk_lines_busy", detail, call };
     }
@@ -248,6 +249,10 @@ export class PbxOutbound {
       const cause =
         entry.cancelled && status === 487 ? "cancelled by the user" : `${status} ${response.reason}`;
       relay?.failed(status, response.reason);
+      if (!entry.cancelled) {
+        call.refusedBy = "pbx";
+        call.warning = warningText(response.headers.get("warning"));
+      }
       ctx.finish(call, { status, cause, by: entry.cancelled ? "user" : "pbx" });
       return;
     }
@@ -302,6 +307,13 @@ export class PbxOutbound {
     entry.relay?.failed(status, cause);
     this.ctx.finish(entry.call, { status, cause, by: "emulator" });
   }
+}
+
+/** The text of a `Warning: 399 agent "text"` header (the whole value when it has no quoted text). */
+function warningText(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const quoted = /"((?:[^"\\]|\\.)*)"/.exec(value);
+  return quoted ? quoted[1]!.replace(/\\(.)/g, "$1") : value;
 }
 
 /** Request-URI toward a registered trunk contact: the contact with the dialed number as user. */

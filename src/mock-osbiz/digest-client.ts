@@ -22,6 +22,8 @@ const PREFERENCE: readonly DigestAlgorithm[] = ["SHA-256", "MD5"];
 export class DigestClient {
   private challenge: Challenge | undefined;
   private nonceCount = 0;
+  /** A realm configured on the PBX, answered instead of the challenge's (Expert Mode drift). */
+  private realmOverride: string | undefined;
 
   constructor(
     private readonly username: string,
@@ -63,6 +65,12 @@ export class DigestClient {
     return true;
   }
 
+  /** Answer every challenge for `realm` from now on (undefined: the challenge's own realm). */
+  useRealm(realm: string | undefined): void {
+    this.realmOverride = realm;
+    this.reset();
+  }
+
   /** Forget the challenge (a new connection, or credentials refused). */
   reset(): void {
     this.challenge = undefined;
@@ -73,12 +81,13 @@ export class DigestClient {
   authorize(method: string, uri: string): { name: string; value: string } | undefined {
     const c = this.challenge;
     if (!c) return undefined;
+    const realm = this.realmOverride ?? c.realm;
     const nc = (++this.nonceCount).toString(16).padStart(8, "0");
     const cnonce = randomBytes(8).toString("hex");
     const response = digestResponse({
       algorithm: c.algorithm,
       username: this.username,
-      realm: c.realm,
+      realm,
       password: this.password,
       method,
       uri,
@@ -87,7 +96,7 @@ export class DigestClient {
     });
     const parts = [
       `Digest username="${this.username}"`,
-      `realm="${c.realm}"`,
+      `realm="${realm}"`,
       `nonce="${c.nonce}"`,
       `uri="${uri}"`,
       `response="${response}"`,

@@ -3,6 +3,7 @@ export type { DtmfVia, MockCallState, TransferResult } from "./mock-call.js";
 export { MockCall } from "./mock-call.js";
 export { type ConsoleCall, type ConsoleMock, describeCall, MockConsole } from "./mock-console.js";
 export {
+  type ExpertModeDrift,
   type MockBehaviour,
   type MockNumbering,
   type MockOsbizOptions,
@@ -10,4 +11,8 @@ export {
 } from "./mock-options.js";
 export { MockOsbiz, type MockOsbizEvents } from "./mock-osbiz.js";
 export { CallFailedError } from "./outgoing-call.js";
+export { callsForUplink, KBPS_PER_CALL, PBX_MODELS, type PbxModel, userLimit } from "./pbx-model.js";
+export { type PbxRefusal, PbxRefusedError } from "./pbx-refusal.js";
+export { type LicenceState, type MockPbxUser, type MockPbxUserInput, MockWizardError } from "./pbx-users.js";
 export { RegistrationError } from "./registration.js";
+export type { RtpChannelUse, RtpLoad } from "./rtp-channels.js";

@@ -3,6 +3,7 @@ import type { Clock } from "../shared/clock.js";
 import type { Dialog } from "../sip/dialog/index.js";
 import { createResponse, dtmfFromInfo, type SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
+import type { SipConnection } from "../sip/transport/index.js";
 import { sendInfoDigits } from "./dtmf-info.js";
 import type { MockEndpoint } from "./mock-endpoint.js";
 import { ReferWatch } from "./refer-watch.js";
@@ -22,6 +23,8 @@ export interface CallContext {
   readonly log: (line: string) => void;
   /** The call ended (once). */
   readonly ended: (call: MockCall) => void;
+  /** The trunk's current connection: in-call requests follow it to a new flow (new public address). */
+  readonly flow?: () => SipConnection | undefined;
 }
 
 export interface TransferResult {
@@ -183,6 +186,7 @@ export class MockCall {
 
   /** Mock side: the dialog (early or confirmed) this call lives in. */
   attachDialog(dialog: Dialog): void {
+    if (this.ctx.flow) dialog.followFlow(this.ctx.flow);
     this.sipDialog = dialog;
   }
 

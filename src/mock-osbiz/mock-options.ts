@@ -1,5 +1,7 @@
 import type { MediaMode } from "../media/index.js";
 import type { Clock } from "../shared/clock.js";
+import { callsForUplink, defaultRtpChannels, isPbxModel, type PbxModel } from "./pbx-model.js";
+import type { MockPbxUserInput } from "./pbx-users.js";
 
 /** The location number of the connectivity wizard (SPEC §1), e.g. 49 / 2302 / 667. */
 export interface MockNumbering {
@@ -19,6 +21,16 @@ export interface MockBehaviour {
   media?: MediaMode;
 }
 
+/**
+ * Trunk settings changed in Expert Mode after the wizard set them: the registrar port, the
+ * SIP domain (also used as the digest realm) or the transport (tcp: no TLS).
+ */
+export interface ExpertModeDrift {
+  registrarPort?: number;
+  domain?: string;
+  transport?: "tls" | "tcp";
+}
+
 export interface MockOsbizOptions {
   /** The emulator's REST base URL, e.g. "https://127.0.0.1:8443". */
   url: string;
@@ -30,6 +42,16 @@ export interface MockOsbizOptions {
   systemId?: string;
   name?: string;
   simultaneousCalls?: number;
+  /** System model: its Unify Phone user limit (X1 50, X3/X5 150, X8/S 500) and RTP channels. Default X3. */
+  model?: PbxModel;
+  /** Upstream bandwidth: simultaneousCalls = floor(kbps / 128), at most the RTP channels, when not given. */
+  uplinkKbps?: number;
+  /** The shared RTP proxy channels: total (60 on X models, 180 on S) and busy ones (ITSP) at start. */
+  rtpChannels?: { total?: number; busy?: number };
+  /** The PBX's Unify Phone users (the user wizard's list, limited by the model). */
+  users?: MockPbxUserInput[];
+  /** Trunk configuration changed in Expert Mode after provisioning. */
+  expertMode?: ExpertModeDrift;
   numbering?: MockNumbering;
   behaviour?: MockBehaviour;
   rtp?: {
@@ -68,6 +90,11 @@ export interface ResolvedMockOptions {
   readonly reregisterMargin: number;
   readonly keepAliveMs: number;
   readonly reconnect: { initialMs: number; maxMs: number };
+  readonly model: PbxModel;
+  readonly rtpChannels: { total: number; busy: number };
+  /** What the wizard sends as simultaneousCalls (undefined: the stored value stays). */
+  readonly simultaneousCalls: number | undefined;
+  readonly expertMode: ExpertModeDrift | undefined;
 }
 
 const BEHAVIOUR_MODES = new Set(["answer", "busy", "reject", "no-answer"]);
@@ -85,7 +112,20 @@ export function resolveMockOptions(options: MockOsbizOptions): ResolvedMockOptio
   if (options.expires !== undefined && !(Number.isInteger(options.expires) && options.expires > 0)) {
     throw new RangeError("expires must be a positive whole number of seconds");
   }
+  const model = options.model ?? "X3";
+  if (!isPbxModel(model)) throw new RangeError(`model "${model}": use X1, X3, X5, X8 or S`);
+  const rtpChannels = resolveRtpChannels(options.rtpChannels, model);
+  if (options.simultaneousCalls !== undefined) wholeNumber("simultaneousCalls", options.simultaneousCalls);
+  if (options.uplinkKbps !== undefined) wholeNumber("uplinkKbps", options.uplinkKbps);
+  const simultaneousCalls =
+    options.simultaneousCalls ??
+    (options.uplinkKbps === undefined ? undefined : callsForUplink(options.uplinkKbps, rtpChannels.total));
+  if (options.expertMode) checkDrift(options.expertMode);
   return {
+    model,
+    rtpChannels,
+    simultaneousCalls,
+    expertMode: options.expertMode,
     systemId: options.systemId ?? "osbiz-mock",
     name: options.name ?? "Mock OSBiz",
     behaviour: { mode: behaviour.mode, ringMs: Math.max(0, behaviour.ringMs ?? 1000), media },
@@ -103,6 +143,37 @@ export function resolveMockOptions(options: MockOsbizOptions): ResolvedMockOptio
       maxMs: options.reconnect?.maxMs ?? 30_000,
     },
   };
+}
+
+function wholeNumber(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0)
+    throw new RangeError(`${name} ${value}: want a whole number ≥ 0`);
+}
+
+function resolveRtpChannels(
+  given: MockOsbizOptions["rtpChannels"],
+  model: PbxModel,
+): { total: number; busy: number } {
+  const total = given?.total ?? defaultRtpChannels(model);
+  const busy = given?.busy ?? 0;
+  wholeNumber("rtpChannels.total", total);
+  wholeNumber("rtpChannels.busy", busy);
+  if (busy > total) throw new RangeError(`rtpChannels.busy ${busy} exceeds rtpChannels.total ${total}`);
+  return { total, busy };
+}
+
+/** RangeError for a drift the mock cannot apply. */
+export function checkDrift(drift: ExpertModeDrift): void {
+  const { registrarPort, domain, transport } = drift;
+  if (
+    registrarPort !== undefined &&
+    !(Number.isInteger(registrarPort) && registrarPort > 0 && registrarPort < 65536)
+  )
+    throw new RangeError(`expertMode.registrarPort ${registrarPort}: want a port 1-65535`);
+  if (domain !== undefined && !/^[A-Za-z0-9.-]{1,253}$/.test(domain))
+    throw new RangeError(`expertMode.domain "${domain}": want a host name`);
+  if (transport !== undefined && transport !== "tls" && transport !== "tcp")
+    throw new RangeError(`expertMode.transport "${transport}": use tls or tcp`);
 }
 
 /** "49/2302/667" → international with that location number; "internal" → internal short numbers. */

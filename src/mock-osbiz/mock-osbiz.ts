@@ -1,18 +1,34 @@
 import { MediaEngine, type MediaMode } from "../media/index.js";
-import type { SystemJson } from "../rest-client/index.js";
+import { EmulatorClient, type SystemJson, type WizardUserJson } from "../rest-client/index.js";
 import { type Clock, SystemClock } from "../shared/clock.js";
-import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
+import { dialogKeyOfIncoming, newDialogTag } from "../sip/dialog/index.js";
 import { createResponse, type SipRequest } from "../sip/message/index.js";
 import { type ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
 import { type IncomingCallContext, type PendingInvite, receiveInvite } from "./incoming-call.js";
-import type { MockCall } from "./mock-call.js";
+import { MockCall } from "./mock-call.js";
 import { MockEndpoint } from "./mock-endpoint.js";
-import { type MockOsbizOptions, type ResolvedMockOptions, resolveMockOptions } from "./mock-options.js";
+import {
+  checkDrift,
+  type ExpertModeDrift,
+  type MockNumbering,
+  type MockOsbizOptions,
+  type ResolvedMockOptions,
+  resolveMockOptions,
+} from "./mock-options.js";
 import { startOutgoingCall } from "./outgoing-call.js";
+import {
+  type PbxRefusal,
+  PbxRefusedError,
+  refusalFor,
+  refusalResponse,
+  rtpExhausted,
+} from "./pbx-refusal.js";
+import { type MockPbxUser, type MockPbxUserInput, MockWizardError, PbxUserDirectory } from "./pbx-users.js";
 import { provisionSystem } from "./provision.js";
 import { Registration } from "./registration.js";
 import { outsideDialogResponse } from "./responses.js";
+import { RtpChannelPool, type RtpChannelUse, type RtpLoad } from "./rtp-channels.js";
 import { TrunkLink } from "./trunk-link.js";
 import { TypedListeners } from "./typed-listeners.js";
 
@@ -49,15 +65,28 @@ export class MockOsbiz {
   private engine: MediaEngine | undefined;
   private sequence = 0;
   private stopping: Promise<void> | undefined;
+  private readonly pool: RtpChannelPool;
+  /** The RTP channel each active call holds, given back when it ends. */
+  private readonly channels = new Map<MockCall, () => void>();
+  /** The SIP domain in use: the wizard's, or an Expert Mode drift's. */
+  private domain: string;
+  /** The REGISTER after the latest (re)connection: true when it succeeded. */
+  private registering: Promise<boolean> | undefined;
 
   private constructor(
     private readonly options: ResolvedMockOptions,
     /** The provisioning answer: trunk id, SIP credentials, where to register. */
     readonly system: SystemJson,
-    ca: string | Buffer | undefined,
+    private readonly directory: PbxUserDirectory,
+    private readonly api: { url: string; apiKey: string; ca: string | Buffer | undefined },
     private readonly timers: Clock,
   ) {
     const { sip } = system;
+    const ca = api.ca;
+    this.domain = sip.domain;
+    this.pool = new RtpChannelPool(options.rtpChannels.total);
+    if (options.rtpChannels.busy > 0) this.pool.occupy(options.rtpChannels.busy, "itsp");
+    const mock = this;
     const log = options.log;
     this.listeners = new TypedListeners((error) => log(`an event listener failed: ${String(error)}`));
     this.transactions = new TransactionLayer({
@@ -73,10 +102,13 @@ export class MockOsbiz {
       transactions: this.transactions,
       endpoint,
       timers,
-      domain: sip.domain,
+      get domain() {
+        return mock.domain;
+      },
       user: sip.username,
       log,
       ended: (call) => this.callEnded(call),
+      flow: () => this.link.connection,
       createMedia: (mode) => this.media().createSession({ mode }),
       incoming: (call) => {
         this.track(call);
@@ -115,8 +147,13 @@ export class MockOsbiz {
   /** Provision, connect, register; rejects when any of them fails (nothing is left running). */
   static async start(options: MockOsbizOptions): Promise<MockOsbiz> {
     const resolved = resolveMockOptions(options);
+    const directory = new PbxUserDirectory(resolved.model);
+    // The user wizard's limit holds before anything is provisioned.
+    directory.checkRoom(options.users?.length ?? 0);
+    for (const user of options.users ?? []) directory.add(user);
     const system = await provisionSystem(options, resolved);
-    const mock = new MockOsbiz(resolved, system, options.ca, options.clock ?? new SystemClock());
+    const api = { url: options.url, apiKey: options.apiKey, ca: options.ca };
+    const mock = new MockOsbiz(resolved, system, directory, api, options.clock ?? new SystemClock());
     try {
       const connection = await mock.link.connect().catch((error: Error) => {
         throw new Error(`cannot connect to ${system.sip.host}:${system.sip.port} over TLS: ${error.message}`);
@@ -128,6 +165,8 @@ export class MockOsbiz {
       await mock.stop();
       throw error;
     }
+    // The drift comes after the wizard's configuration worked, as an Expert Mode edit does.
+    if (resolved.expertMode) await mock.applyExpertModeChange(resolved.expertMode);
     return mock;
   }
 
@@ -162,7 +201,22 @@ export class MockOsbiz {
       throw new RangeError(`not a dialable number: "${to}" from "${from}"`);
     const connection = this.link.connection;
     if (!connection || !this.registered) throw new Error("not registered: no call can be placed");
-    const media = await this.media().createSession({ mode: options.media ?? this.options.behaviour.media });
+    const refusal = this.checkUsers(from, to);
+    const release = refusal ? undefined : this.pool.take();
+    const refused = refusal ?? (release ? undefined : rtpExhausted(this.pool.total));
+    if (refused) {
+      this.options.log(
+        `call to ${to} from ${from} not placed: ${refused.status} ${refused.reason} (${refused.warning})`,
+      );
+      throw new PbxRefusedError(refused);
+    }
+    let media: Awaited<ReturnType<MediaEngine["createSession"]>>;
+    try {
+      media = await this.media().createSession({ mode: options.media ?? this.options.behaviour.media });
+    } catch (error) {
+      release?.();
+      throw error;
+    }
     const { call, answered } = startOutgoingCall(this.ctx, {
       id: this.nextId(),
       from,
@@ -170,8 +224,137 @@ export class MockOsbiz {
       connection,
       media,
     });
+    this.holdChannel(call, release!);
     this.track(call);
     return answered;
+  }
+
+  /** The PBX's Unify Phone users. */
+  users(): readonly MockPbxUser[] {
+    return this.directory.list();
+  }
+
+  /** The user wizard adds a user on the PBX; MockWizardError (naming the model's limit) when full. */
+  addUser(user: MockPbxUserInput): void {
+    const added = this.directory.add(user);
+    this.options.log(`user ${added.callno} added (${describeUser(added)})`);
+  }
+
+  /** Edit a user: licence, Trusted External User, route flag, names. */
+  updateUser(callno: string, patch: Partial<MockPbxUserInput>): void {
+    const user = this.directory.update(callno, patch);
+    this.options.log(`user ${callno} changed (${describeUser(user)})`);
+  }
+
+  /** Remove a user from the PBX (the cloud keeps it). */
+  removeUser(callno: string): void {
+    this.directory.remove(callno);
+    this.options.log(`user ${callno} removed`);
+  }
+
+  /**
+   * The user wizard's "Create" in the cloud: adds the user on the PBX (the model's limit
+   * holds) and creates it in the cloud over the connector API — or, when the cloud has a user
+   * with that e-mail already, assigns that one ("Add"). Needs e-mail, first and last name.
+   */
+  async createUser(user: MockPbxUserInput): Promise<WizardUserJson> {
+    const { emailAddress, firstName, lastName } = user;
+    if (!emailAddress || !firstName || !lastName)
+      throw new RangeError("creating a user in the cloud needs emailAddress, firstName and lastName");
+    this.directory.checkRoom(1);
+    if (this.directory.get(user.callno)) throw new MockWizardError(`callno ${user.callno} is already a user`);
+    const client = new EmulatorClient({
+      baseUrl: this.api.url,
+      apiKey: this.api.apiKey,
+      ...(this.api.ca === undefined ? {} : { ca: this.api.ca }),
+    });
+    try {
+      const { systemId } = this.options;
+      const found = (await client.connector.searchUsers({ search: emailAddress })).items.find(
+        (u) => u.emailAddress.toLowerCase() === emailAddress.toLowerCase(),
+      );
+      const cloud = found
+        ? await client.connector.assignUser(found.id, { systemId, callno: user.callno })
+        : await client.connector.createUser({
+            systemId,
+            emailAddress,
+            firstName,
+            lastName,
+            callno: user.callno,
+          });
+      this.addUser(user);
+      this.options.log(`user ${user.callno} ${found ? "assigned" : "created"} in the cloud as ${cloud.id}`);
+      return cloud;
+    } finally {
+      await client.close();
+    }
+  }
+
+  /** Simulated ITSP or Device@Home calls take `n` RTP proxy channels (RangeError when fewer are free). */
+  occupyRtpChannels(n: number, kind: RtpLoad): void {
+    this.pool.occupy(n, kind);
+    this.options.log(
+      `${n} RTP channel(s) taken by ${kind} calls (${this.pool.free} of ${this.pool.total} free)`,
+    );
+  }
+
+  releaseRtpChannels(n: number, kind: RtpLoad): void {
+    this.pool.release(n, kind);
+    this.options.log(
+      `${n} RTP channel(s) released by ${kind} calls (${this.pool.free} of ${this.pool.total} free)`,
+    );
+  }
+
+  rtpChannelsInUse(): RtpChannelUse {
+    return this.pool.use();
+  }
+
+  /**
+   * Someone edits the trunk in Expert Mode: the connection closes and the mock reconnects and
+   * registers with the drifted configuration (a `{}` field keeps its value; the wizard's values
+   * return with `{registrarPort: <provisioned>, domain: <provisioned>, transport: "tls"}`).
+   * Resolves once the first attempt is over, registered or not; failed attempts go on with
+   * the reconnection backoff, as after any loss.
+   */
+  async applyExpertModeChange(drift: ExpertModeDrift): Promise<void> {
+    checkDrift(drift);
+    const { sip } = this.system;
+    const changes = Object.entries(drift)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k} ${v}`);
+    this.options.log(`Expert Mode change: ${changes.join(", ") || "nothing"}`);
+    if (drift.domain !== undefined) {
+      this.domain = drift.domain;
+      this.registration.useDomain(drift.domain);
+    }
+    this.registering = undefined;
+    const result = await this.link.retarget({
+      ...(drift.registrarPort === undefined ? {} : { port: drift.registrarPort }),
+      ...(drift.transport === undefined ? {} : { transport: drift.transport }),
+    });
+    if (result instanceof Error) {
+      const { host, port } = this.link.to;
+      this.options.log(
+        `cannot connect to ${host}:${port} (${sip.domain} expected at port ${sip.port}): ${result.message}`,
+      );
+      return;
+    }
+    await this.registering;
+  }
+
+  /**
+   * The public address changed (DSL reconnect, DynDNS): a new connection from `localAddress`
+   * registers, then the old flow dies. The connector moves the calls to the new flow.
+   */
+  async changePublicAddress(localAddress: string): Promise<void> {
+    if (this.stopping) throw new Error("the mock OSBiz is stopped");
+    const { connection, old } = await this.link.moveTo(localAddress);
+    this.connected(connection, "reconnected from a new address");
+    try {
+      await this.register(connection);
+    } finally {
+      old?.close("public address changed");
+    }
   }
 
   /** Hang up every call, unregister (Expires: 0), close the connection and the RTP sockets. */
@@ -221,13 +404,24 @@ export class MockOsbiz {
 
   private reconnected(connection: SipConnection): void {
     this.connected(connection, "reconnected");
-    this.register(connection).catch((error: Error) => {
-      this.options.log(`registration failed: ${error.message}`);
-      this.link.drop(`registration failed: ${error.message}`);
-    });
+    this.registering = this.register(connection).then(
+      () => true,
+      (error: Error) => {
+        this.options.log(`registration failed: ${error.message}`);
+        if (connection.open) connection.close(`registration failed: ${error.message}`);
+        return false;
+      },
+    );
   }
 
   private connectionClosed(connection: SipConnection, reason: string): void {
+    const current = this.link.connection;
+    if (current && current !== connection) {
+      // A flow replaced by a new one (new public address): its calls and binding moved on.
+      this.transactions.connectionClosed(connection);
+      this.options.log(`old connection closed: ${reason}`);
+      return;
+    }
     const wasRegistered = this.registration.expires !== null;
     this.registration.lost();
     this.transactions.connectionClosed(connection);
@@ -254,9 +448,60 @@ export class MockOsbiz {
     } else if (this.stopping) {
       tx.respond(createResponse(request, 503, "Service Unavailable: the mock OSBiz is stopping"));
     } else {
-      const pending = receiveInvite(this.ctx, tx, this.nextId(), this.options.behaviour);
-      if (pending.call.active) this.pending.set(tx.id, pending);
+      this.receive(tx);
     }
+  }
+
+  /** An INVITE from the connector: the users' checks, an RTP channel, then the behaviour. */
+  private receive(tx: ServerTransaction): void {
+    const request = tx.request;
+    const from = request.from.uri.user ?? "";
+    const to = request.requestUri.user ?? request.to.uri.user ?? "";
+    const refusal = this.checkUsers(from, to);
+    const release = refusal ? undefined : this.pool.take();
+    const refused = refusal ?? (release ? undefined : rtpExhausted(this.pool.total));
+    if (refused) {
+      this.refuse(tx, refused);
+      return;
+    }
+    const pending = receiveInvite(this.ctx, tx, this.nextId(), this.options.behaviour);
+    this.holdChannel(pending.call, release!);
+    if (pending.call.active) this.pending.set(tx.id, pending);
+  }
+
+  private refuse(tx: ServerTransaction, refusal: PbxRefusal): void {
+    const request = tx.request;
+    const call = new MockCall(
+      this.ctx,
+      this.nextId(),
+      "incoming",
+      request.from.uri.user ?? "anonymous",
+      request.requestUri.user ?? request.to.uri.user ?? "",
+      request.callId,
+    );
+    this.track(call);
+    tx.respond(refusalResponse(request, refusal, this.options.systemId, newDialogTag()));
+    this.options.log(
+      `incoming call ${call.id} from ${call.from} to ${call.to} refused: ${refusal.status} ${refusal.reason} (${refusal.warning})`,
+    );
+    call.end(`refused by the PBX: ${refusal.warning}`, "local", refusal.status, refusal.reason);
+  }
+
+  /** The first party of a call that is a PBX user failing a check (licence, trusted, route). */
+  private checkUsers(...numbers: string[]): PbxRefusal | undefined {
+    const numbering = this.system.numbering as MockNumbering | undefined;
+    for (const number of numbers) {
+      const user = this.directory.resolve(number, numbering);
+      const refusal = user && refusalFor(user);
+      if (refusal) return refusal;
+    }
+    return undefined;
+  }
+
+  /** The call holds an RTP channel until it ends. */
+  private holdChannel(call: MockCall, release: () => void): void {
+    if (call.active) this.channels.set(call, release);
+    else release();
   }
 
   private findCall(request: SipRequest): MockCall | undefined {
@@ -269,6 +514,8 @@ export class MockOsbiz {
   }
 
   private callEnded(call: MockCall): void {
+    this.channels.get(call)?.();
+    this.channels.delete(call);
     for (const [id, pending] of this.pending) if (pending.call === call) this.pending.delete(id);
     let ended = this.allCalls.filter((c) => !c.active).length;
     for (let i = 0; i < this.allCalls.length && ended > KEPT_ENDED_CALLS; ) {
@@ -310,4 +557,9 @@ export class MockOsbiz {
       );
     });
   }
+}
+
+function describeUser(user: MockPbxUser): string {
+  const name = [user.firstName, user.lastName].filter(Boolean).join(" ");
+  return `${name ? `${name}, ` : ""}licence ${user.licence}, ${user.trustedExternal ? "" : "not "}trusted external, route ${user.unifyPhoneRoute ? "on" : "off"}`;
 }

@@ -19,10 +19,14 @@ export async function provisionSystem(
       systemId: resolved.systemId,
       name: resolved.name,
       version: "mock-osbiz",
-      ...(options.simultaneousCalls === undefined ? {} : { simultaneousCalls: options.simultaneousCalls }),
+      ...(resolved.simultaneousCalls === undefined ? {} : { simultaneousCalls: resolved.simultaneousCalls }),
       ...(options.numbering === undefined ? {} : { numbering: options.numbering }),
     });
     const { sip } = system;
+    if (options.simultaneousCalls === undefined && resolved.simultaneousCalls !== undefined)
+      resolved.log(
+        `${options.uplinkKbps} kbps upstream: ${resolved.simultaneousCalls} simultaneous Unify Phone calls (${resolved.rtpChannels.total} RTP channels)`,
+      );
     resolved.log(
       `provisioned ${system.trunkId} as ${sip.username} (SIP ${sip.host}:${sip.port} over TLS, domain ${sip.domain}, ${system.simultaneousCalls} lines)`,
     );

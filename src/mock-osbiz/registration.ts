@@ -50,9 +50,20 @@ export class Registration {
   private granted: number | null = null;
   private connection: SipConnection | undefined;
   private refreshTimer: TimerHandle | undefined;
+  private domain: string;
 
   constructor(private readonly options: RegistrationOptions) {
     this.digest = new DigestClient(options.user, options.password);
+    this.domain = options.domain;
+  }
+
+  /**
+   * Register for another domain from the next REGISTER on, answering challenges for it as
+   * realm (an Expert Mode change of the trunk's domain; the wizard's own domain resets it).
+   */
+  useDomain(domain: string): void {
+    this.domain = domain;
+    this.digest.useRealm(domain === this.options.domain ? undefined : domain);
   }
 
   /** Seconds the registrar granted the current binding; null while not registered. */
@@ -130,7 +141,8 @@ export class Registration {
   }
 
   private build(connection: SipConnection, expires: number): SipRequest {
-    const { endpoint, user, domain } = this.options;
+    const { endpoint, user } = this.options;
+    const domain = this.domain;
     const uri = `sip:${domain}`;
     const headers = new Headers();
     headers.append("via", `${endpoint.via(connection)};branch=${newBranch()}`);

@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import net, { isIP, type Socket } from "node:net";
 import tls from "node:tls";
 import type { Clock, TimerHandle } from "../shared/clock.js";
 import type { SipMessage } from "../sip/message/index.js";
@@ -10,6 +10,10 @@ export interface TrunkTarget {
   /** SIP domain: the TLS server name (SNI) and the name the certificate must carry. */
   readonly domain: string;
   readonly ca?: string | Buffer;
+  /** tls (default); tcp is the Expert Mode mistake of a plain connection to the TLS port. */
+  readonly transport?: "tls" | "tcp";
+  /** Local address to connect from (default: the system picks). */
+  readonly localAddress?: string;
 }
 
 export interface TrunkLinkEvents {
@@ -47,6 +51,7 @@ const LIMITS: TransportLimits = {
  */
 export class TrunkLink {
   private current: StreamConnection | undefined;
+  private target: TrunkTarget;
   private sequence = 0;
   private delay: number;
   private stopped = false;
@@ -55,11 +60,17 @@ export class TrunkLink {
   private pongTimer: TimerHandle | undefined;
 
   constructor(
-    private readonly target: TrunkTarget,
+    target: TrunkTarget,
     private readonly events: TrunkLinkEvents,
     private readonly options: TrunkLinkOptions,
   ) {
+    this.target = target;
     this.delay = options.reconnect.initialMs;
+  }
+
+  /** Where the next connection goes (and from where). */
+  get to(): TrunkTarget {
+    return this.target;
   }
 
   /** The open connection, if any. */
@@ -82,6 +93,35 @@ export class TrunkLink {
     this.current?.close(reason);
   }
 
+  /**
+   * Connect anew to `changes` applied to the target, without reconnecting the old way first:
+   * the old connection is closed (its loss reported, no reconnect for it) and the link
+   * reconnects at once to the new target, with backoff when that fails. Resolves with the
+   * new connection, or with the error of that first attempt.
+   */
+  async retarget(changes: Partial<TrunkTarget>): Promise<SipConnection | Error> {
+    this.target = { ...this.target, ...changes };
+    this.clear(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.delay = this.options.reconnect.initialMs;
+    const old = this.current;
+    this.current = undefined;
+    old?.close("trunk configuration changed");
+    return this.attempt();
+  }
+
+  /**
+   * A new connection from `localAddress` (a new public address), adopted before the old one
+   * is closed, so the caller can register on it first; rejects when it cannot be opened.
+   */
+  async moveTo(localAddress: string): Promise<{ connection: SipConnection; old: SipConnection | undefined }> {
+    const socket = await this.openSocket({ ...this.target, localAddress });
+    this.target = { ...this.target, localAddress };
+    const old = this.current;
+    const connection = this.adopt(socket);
+    return { connection, old };
+  }
+
   close(): void {
     this.stopped = true;
     this.clear(this.reconnectTimer);
@@ -89,25 +129,32 @@ export class TrunkLink {
     this.current?.close("mock OSBiz stopped");
   }
 
-  private openSocket(): Promise<tls.TLSSocket> {
-    const { host, port, domain, ca } = this.target;
+  private openSocket(target = this.target): Promise<Socket> {
+    const { host, port, domain, ca, localAddress } = target;
+    const plain = target.transport === "tcp";
     return new Promise((resolve, reject) => {
-      const socket = tls.connect({
-        host,
-        port,
-        // RFC 6066 §3: SNI carries a host name, never an address literal.
-        ...(isIP(domain) ? {} : { servername: domain }),
-        ...(ca ? { ca } : {}),
-      });
+      const from = localAddress === undefined ? {} : { localAddress };
+      const socket = plain
+        ? net.connect({ host, port, ...from })
+        : tls.connect({
+            host,
+            port,
+            ...from,
+            // RFC 6066 §3: SNI carries a host name, never an address literal.
+            ...(isIP(domain) ? {} : { servername: domain }),
+            ...(ca ? { ca } : {}),
+          });
       const timer = this.options.timers.setTimer(CONNECT_TIMEOUT_MS, () =>
-        socket.destroy(new Error(`TLS handshake with ${host}:${port} timed out`)),
+        socket.destroy(
+          new Error(`${plain ? "TCP connection" : "TLS handshake"} with ${host}:${port} timed out`),
+        ),
       );
       const onError = (error: Error) => {
         this.options.timers.clearTimer(timer);
         reject(error);
       };
       socket.once("error", onError);
-      socket.once("secureConnect", () => {
+      socket.once(plain ? "connect" : "secureConnect", () => {
         this.options.timers.clearTimer(timer);
         socket.removeListener("error", onError);
         resolve(socket);
@@ -115,8 +162,9 @@ export class TrunkLink {
     });
   }
 
-  private adopt(socket: tls.TLSSocket): SipConnection {
-    const connection = new StreamConnection(`osbiz-c${++this.sequence}`, "TLS", socket, LIMITS, {
+  private adopt(socket: Socket): SipConnection {
+    const protocol = socket instanceof tls.TLSSocket ? "TLS" : "TCP";
+    const connection = new StreamConnection(`osbiz-c${++this.sequence}`, protocol, socket, LIMITS, {
       onMessage: (message, from) => this.events.onMessage(message, from),
       onProtocolError: (_from, error) =>
         this.options.log(`protocol error from the connector: ${error.reason}`),
@@ -124,21 +172,25 @@ export class TrunkLink {
     });
     // Any bytes from the connector prove the flow alive, the CRLF pong included.
     socket.on("data", () => {
+      if (this.current !== connection) return;
       this.clear(this.pongTimer);
       this.pongTimer = undefined;
     });
+    this.clear(this.keepAliveTimer);
+    this.clear(this.pongTimer);
+    this.pongTimer = undefined;
     this.current = connection;
     this.armKeepAlive(socket, connection);
     return connection;
   }
 
-  private armKeepAlive(socket: tls.TLSSocket, connection: StreamConnection): void {
+  private armKeepAlive(socket: Socket, connection: StreamConnection): void {
     const { keepAliveMs, timers } = this.options;
     if (keepAliveMs <= 0) return;
     // RFC 5626 §4.4.1: each interval is chosen between 80 % and 100 % of the nominal one.
     const interval = keepAliveMs * (0.8 + 0.2 * Math.random());
     this.keepAliveTimer = timers.setTimer(interval, () => {
-      if (!connection.open) return;
+      if (!connection.open || this.current !== connection) return;
       socket.write("\r\n\r\n");
       this.pongTimer ??= timers.setTimer(PONG_TIMEOUT_MS, () =>
         connection.close("no answer to the CRLFCRLF keep-alive within 10 s (RFC 5626 §4.4.1)"),
@@ -148,7 +200,8 @@ export class TrunkLink {
   }
 
   private closed(connection: StreamConnection, reason: string): void {
-    if (this.current === connection) {
+    const wasCurrent = this.current === connection;
+    if (wasCurrent) {
       this.current = undefined;
       this.clear(this.keepAliveTimer);
       this.clear(this.pongTimer);
@@ -156,7 +209,8 @@ export class TrunkLink {
       this.pongTimer = undefined;
     }
     this.events.onClosed(connection, reason);
-    if (!this.stopped) this.scheduleReconnect();
+    // A replaced flow (new address, new target) closing needs no reconnection of its own.
+    if (wasCurrent && !this.stopped && !this.reconnectTimer) this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
@@ -169,20 +223,27 @@ export class TrunkLink {
 
   private async reconnect(): Promise<void> {
     this.reconnectTimer = undefined;
-    if (this.stopped) return;
-    let socket: tls.TLSSocket;
+    await this.attempt();
+  }
+
+  /** One reconnection: reported to onReconnected, or the next one scheduled. */
+  private async attempt(): Promise<SipConnection | Error> {
+    if (this.stopped) return new Error("the link is closed");
+    let socket: Socket;
     try {
       socket = await this.openSocket();
     } catch (error) {
       this.options.log(`reconnection failed: ${(error as Error).message}`);
-      if (!this.stopped) this.scheduleReconnect();
-      return;
+      if (!this.stopped && !this.reconnectTimer) this.scheduleReconnect();
+      return error as Error;
     }
     if (this.stopped) {
       socket.destroy();
-      return;
+      return new Error("the link is closed");
     }
-    this.events.onReconnected(this.adopt(socket));
+    const connection = this.adopt(socket);
+    this.events.onReconnected(connection);
+    return connection;
   }
 
   private clear(timer: TimerHandle | undefined): void {

@@ -46,6 +46,8 @@ export function callView(call: Call, now: number) {
     endedAt: iso(call.endedAt),
     durationMs: call.answeredAt === null ? null : (call.endedAt ?? now) - call.answeredAt,
     endedBy: call.endedBy,
+    refusedBy: call.refusedBy,
+    warning: call.warning,
     onHold: call.onHold,
     media: media
       ? { mode: media.mode, direction: media.direction, localPort: media.localPort, stats: media.stats }

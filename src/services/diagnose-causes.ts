@@ -152,3 +152,47 @@ export function repeatedDropCause(drops: number, lastAt: number, reason: string)
 export function apiKeyCause(r: ApiKeyRefusals): string {
   return `the REST API refused ${plural(r.count, "request")} from ${r.address} with a missing or unknown API key (last at ${iso(r.at)}), as after the tenant's API key was regenerated — enter the tenant's current API key (GET /api/admin/tenants) in the PBX's connector wizard`;
 }
+
+/** The newest call toward the PBX, as far as a refusal explains it. */
+export interface CallToPbxView {
+  readonly to: string;
+  readonly createdAt: number;
+  readonly answeredAt: number | null;
+  readonly finalStatus: number | null;
+  readonly hangupCause: string | null;
+  readonly refusedBy: "pbx" | "connector" | null;
+  readonly warning: string | null;
+}
+
+/**
+ * The newest call toward the PBX was refused: by the PBX itself (its Warning says why — a
+ * user's licence, station type or route flag, its RTP proxy channels) or by the connector
+ * (all trunk lines busy). A later answered call clears it.
+ */
+export function callToPbxCause(call: CallToPbxView): string | undefined {
+  if (call.answeredAt !== null || call.finalStatus === null || call.refusedBy === null) return undefined;
+  const said = call.warning ? ` (Warning: "${call.warning}")` : "";
+  if (call.refusedBy === "connector") {
+    if (!/all trunk lines busy/.test(call.hangupCause ?? "")) return undefined;
+    return `The connector refused the last call to the PBX (to ${call.to} at ${iso(call.createdAt)}): ${call.finalStatus} ${call.hangupCause} — the connector's own line limit, not the PBX: raise the number of simultaneous Unify Phone calls in the connector wizard, or wait for a call to end.`;
+  }
+  const head = `The PBX refused the last call to it (to ${call.to} at ${iso(call.createdAt)}): ${call.hangupCause}${said}`;
+  // The reason phrase first, the Warning text when the phrase says nothing we know.
+  for (const text of [call.hangupCause ?? "", call.warning ?? ""]) {
+    const fix = pbxRefusalFix(text);
+    if (fix) return `${head} — the PBX refused calls: ${fix}`;
+  }
+  return call.warning ? `${head} — the PBX refused the call; its Warning names the cause.` : undefined;
+}
+
+function pbxRefusalFix(text: string): string | undefined {
+  if (/RTP proxy channels/i.test(text))
+    return "RTP proxy channels exhausted. ITSP, Device@Home and Unify Phone calls share them (60 on an X model, 180 on an S model): wait for calls to end, or move load off the PBX.";
+  if (/licence (missing|expired)|no Unify Phone licence|licence has expired/i.test(text))
+    return `the user's Unify Phone licence is ${/expired/i.test(text) ? "expired" : "missing"}; assign a valid Unify Phone licence to the user on the PBX.`;
+  if (/Trusted External User/i.test(text))
+    return `the user is not a Trusted External User; set the user's station type to "Trusted External User" in the PBX's user wizard.`;
+  if (/route/i.test(text))
+    return "the user's Unify Phone route flag is off; switch it on for the user on the PBX.";
+  return undefined;
+}

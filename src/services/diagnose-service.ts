@@ -4,6 +4,8 @@ import type { Clock } from "../shared/clock.js";
 import type { Store } from "../store/index.js";
 import {
   apiKeyCause,
+  type CallToPbxView,
+  callToPbxCause,
   faultDropCause,
   hitsRegisterOf,
   iso,
@@ -66,6 +68,8 @@ export interface DiagnoseDependencies {
   readonly linesInUse: (trunkId: string) => number;
   /** The newest PBX → user call of a trunk, if any. */
   readonly lastPbxCall: (trunkId: string) => PbxCallView | undefined;
+  /** The newest user → PBX call of a trunk, if any. */
+  readonly lastCallToPbx?: (trunkId: string) => CallToPbxView | undefined;
   readonly clock: Clock;
   readonly startedAt: number;
   readonly evidence: DiagnoseEvidence;
@@ -190,6 +194,9 @@ export class DiagnoseService {
     const call = this.deps.lastPbxCall(trunk.id);
     const callProblem = call && lastCallCause(call);
     if (callProblem) problems.push(callProblem);
+    const toPbx = this.deps.lastCallToPbx?.(trunk.id);
+    const refusal = toPbx && callToPbxCause(toPbx);
+    if (refusal) problems.push(refusal);
     return {
       name: trunk.name,
       systemId: system?.systemId ?? "",

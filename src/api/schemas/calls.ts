@@ -56,6 +56,12 @@ export const callSchema = {
     finalStatus: { type: ["integer", "null"], description: "final SIP status of the INVITE" },
     hangupCause: { type: ["string", "null"] },
     endedBy: { type: ["string", "null"], enum: ["pbx", "user", "emulator", null] },
+    refusedBy: {
+      type: ["string", "null"],
+      enum: ["pbx", "connector", null],
+      description: "who refused the unanswered call: the PBX's final response, or the connector's own",
+    },
+    warning: { type: ["string", "null"], description: "the refusing side's Warning text (RFC 3261 §20.43)" },
     onHold: { type: "boolean" },
     media: {
       type: ["object", "null"],

@@ -1,0 +1,125 @@
+import type { MockNumbering } from "./mock-options.js";
+import { type PbxModel, userLimit } from "./pbx-model.js";
+
+export type LicenceState = "valid" | "none" | "expired";
+
+/** A Unify Phone user of the PBX, as the user wizard takes it. */
+export interface MockPbxUserInput {
+  callno: string;
+  firstName?: string;
+  lastName?: string;
+  emailAddress?: string;
+  /** The user's Unify Phone licence (default valid). */
+  licence?: LicenceState;
+  /** The station is a "Trusted External User" (default true). */
+  trustedExternal?: boolean;
+  /** The user's Unify Phone route flag (default true). */
+  unifyPhoneRoute?: boolean;
+}
+
+export type MockPbxUser = Readonly<Required<Pick<MockPbxUserInput, "callno">>> &
+  Readonly<Pick<MockPbxUserInput, "firstName" | "lastName" | "emailAddress">> & {
+    readonly licence: LicenceState;
+    readonly trustedExternal: boolean;
+    readonly unifyPhoneRoute: boolean;
+  };
+
+/** The user wizard refused: the model's user limit is reached, or the callno is taken or unknown. */
+export class MockWizardError extends Error {
+  override readonly name = "MockWizardError";
+}
+
+const CALLNO = /^[0-9]{1,10}$/;
+const LICENCES: readonly string[] = ["valid", "none", "expired"];
+
+/**
+ * The PBX's Unify Phone users (the user wizard's list), limited by the system model, and
+ * the lookup of a signalled number — callno, or the E.164 DID of the location number.
+ */
+export class PbxUserDirectory {
+  private readonly byCallno = new Map<string, MockPbxUser>();
+
+  constructor(readonly model: PbxModel) {}
+
+  get limit(): number {
+    return userLimit(this.model);
+  }
+
+  list(): readonly MockPbxUser[] {
+    return [...this.byCallno.values()];
+  }
+
+  get(callno: string): MockPbxUser | undefined {
+    return this.byCallno.get(callno);
+  }
+
+  /** MockWizardError when full or the callno is taken; RangeError for a bad field. */
+  add(input: MockPbxUserInput): MockPbxUser {
+    const user = normalise(input);
+    if (this.byCallno.has(user.callno)) throw new MockWizardError(`callno ${user.callno} is already a user`);
+    this.checkRoom(1);
+    this.byCallno.set(user.callno, user);
+    return user;
+  }
+
+  /** MockWizardError when `more` users would exceed the model's limit. */
+  checkRoom(more: number): void {
+    if (this.byCallno.size + more > this.limit) {
+      throw new MockWizardError(
+        `user limit reached: an OpenScape Business ${this.model} takes at most ${this.limit} Unify Phone users`,
+      );
+    }
+  }
+
+  update(callno: string, patch: Partial<MockPbxUserInput>): MockPbxUser {
+    const current = this.byCallno.get(callno);
+    if (!current) throw new MockWizardError(`no user with callno ${callno}`);
+    if (patch.callno !== undefined && patch.callno !== callno)
+      throw new MockWizardError("the callno of a user cannot change: remove the user and add it again");
+    const user = normalise({ ...current, ...withoutUndefined(patch) });
+    this.byCallno.set(callno, user);
+    return user;
+  }
+
+  remove(callno: string): void {
+    if (!this.byCallno.delete(callno)) throw new MockWizardError(`no user with callno ${callno}`);
+  }
+
+  /** The user a number names: the callno itself, or callno after the location number (+49 2302 667 2131, 0049…, 02302…). */
+  resolve(number: string, numbering: MockNumbering | undefined): MockPbxUser | undefined {
+    const digits = number.replace(/^\+/, "00").replace(/[^0-9]/g, "");
+    if (digits.length === 0) return undefined;
+    const direct = this.byCallno.get(digits);
+    if (direct) return direct;
+    if (numbering?.schema !== "international" || !numbering.countryCode) return undefined;
+    const { countryCode, areaCode = "", pabxNumber = "" } = numbering;
+    const prefixes = [`00${countryCode}${areaCode}${pabxNumber}`, `0${areaCode}${pabxNumber}`];
+    for (const prefix of prefixes) {
+      if (digits.startsWith(prefix)) {
+        const user = this.byCallno.get(digits.slice(prefix.length));
+        if (user) return user;
+      }
+    }
+    return undefined;
+  }
+}
+
+function normalise(input: MockPbxUserInput): MockPbxUser {
+  if (typeof input.callno !== "string" || !CALLNO.test(input.callno))
+    throw new RangeError(`callno "${input.callno}": want 1 to 10 digits`);
+  const licence = input.licence ?? "valid";
+  if (!LICENCES.includes(licence)) throw new RangeError(`licence "${licence}": use valid, none or expired`);
+  return {
+    callno: input.callno,
+    ...(input.firstName === undefined ? {} : { firstName: input.firstName }),
+    ...(input.lastName === undefined ? {} : { lastName: input.lastName }),
+    ...(input.emailAddress === undefined ? {} : { emailAddress: input.emailAddress }),
+    licence,
+    trustedExternal: input.trustedExternal ?? true,
+    unifyPhoneRoute: input.unifyPhoneRoute ?? true,
+  };
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
