@@ -87,7 +87,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     const limits = listenerLimits(config, log);
     const sip = await startSip(config, data, { ...env, protocolClock, tls, limits });
     const calls = await startCalls(config, data, sip, env);
-    const stunPort = await startStun(config, env);
+    const stunPort = await startStun(config, { ...env, faults: data.faults });
     const api = await startApi(config, data, sip, calls, { ...env, stunPort, startedAt, tls, limits });
 
     const ports: EmulatorPorts = {

@@ -47,6 +47,18 @@ export interface EmulatorConfig {
   readonly stunPort: number | null;
   /** STUN answers per second per source address (a token bucket of that size); 0 = no limit. */
   readonly stunRateLimit: number;
+  /** Answer STUN over TCP on the STUN port too. */
+  readonly stunTcp: boolean;
+  /** RFC 5780 second IP: an IP literal, "off", or "auto" (127.0.0.2 beside a loopback STUN IP). */
+  readonly stunAlternateAddress: string;
+  /** RFC 5780 second port: a port number, "off", or "auto" (STUN port + 1, any free one with port 0). */
+  readonly stunAlternatePort: string;
+  /** Emulated NAT mapping behaviour (RFC 4787 §4.1), or none. */
+  readonly stunNat: "none" | StunNatBehaviour;
+  /** Emulated NAT filtering behaviour (RFC 4787 §5); auto = like the mapping. */
+  readonly stunNatFiltering: "auto" | StunNatBehaviour;
+  /** The emulated NAT's public IP. */
+  readonly stunPublicAddress: string;
   readonly rtpPorts: { readonly min: number; readonly max: number };
   /** Mean time between RTCP reports of a media session (RFC 3550 §6.2: 5 s minimum by default). */
   readonly rtcpIntervalMs: number;
@@ -85,3 +97,4 @@ export interface EmulatorConfig {
 export type DigestAlgorithmName = "MD5" | "SHA-256";
 export type TlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+export type StunNatBehaviour = "endpoint-independent" | "address-dependent" | "address-and-port-dependent";

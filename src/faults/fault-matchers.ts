@@ -4,6 +4,7 @@ import type {
   HttpFaultContext,
   RtpFaultContext,
   SipFaultContext,
+  StunFaultContext,
   TlsFaultContext,
 } from "./fault-points.js";
 import type {
@@ -12,6 +13,7 @@ import type {
   RtpFaultMatch,
   SipFaultAction,
   SipFaultMatch,
+  StunFaultMatch,
   TlsFaultMatch,
 } from "./fault-rule.js";
 
@@ -51,6 +53,8 @@ export function compileMatch(rule: FaultRuleInput): CompiledMatch {
         matches: rtpMatcher(rule.match ?? {}),
       };
     }
+    case "stun":
+      return { points: ["stun.binding"], matches: stunMatcher(rule.match ?? {}) };
   }
 }
 
@@ -107,6 +111,16 @@ function rtpMatcher(m: RtpFaultMatch): CompiledMatch["matches"] {
       (m.callId === undefined || ctx.callId === m.callId) &&
       identifies(m.tenant, ctx.tenant) &&
       identifies(m.trunk, ctx.trunk)
+    );
+  };
+}
+
+function stunMatcher(m: StunFaultMatch): CompiledMatch["matches"] {
+  return (context) => {
+    const ctx = context as StunFaultContext;
+    return (
+      (m.remoteAddress === undefined || ctx.remoteAddress === m.remoteAddress) &&
+      (m.transport === undefined || ctx.transport === m.transport)
     );
   };
 }

@@ -1,4 +1,10 @@
-import type { HttpFaultAction, RtpFaultAction, SipFaultAction, TlsFaultAction } from "./fault-rule.js";
+import type {
+  HttpFaultAction,
+  RtpFaultAction,
+  SipFaultAction,
+  StunFaultAction,
+  TlsFaultAction,
+} from "./fault-rule.js";
 import type { RandomSource } from "./seeded-random.js";
 
 /** What every injection point tells the engine besides its own fields. */
@@ -45,6 +51,11 @@ export interface RtpFaultContext extends FaultContextBase {
   readonly trunk: readonly string[];
 }
 
+export interface StunFaultContext extends FaultContextBase {
+  readonly remoteAddress: string;
+  readonly transport: "udp" | "tcp";
+}
+
 /** The named injection points, each with what it knows and what it can be told to do. */
 export interface FaultPoints {
   "sip.in": { context: SipFaultContext; action: SipFaultAction };
@@ -53,6 +64,7 @@ export interface FaultPoints {
   "http.request": { context: HttpFaultContext; action: HttpFaultAction };
   "rtp.in": { context: RtpFaultContext; action: RtpFaultAction };
   "rtp.out": { context: RtpFaultContext; action: RtpFaultAction };
+  "stun.binding": { context: StunFaultContext; action: StunFaultAction };
 }
 
 export type FaultPoint = keyof FaultPoints;
@@ -64,6 +76,7 @@ export const FAULT_POINTS: readonly FaultPoint[] = [
   "http.request",
   "rtp.in",
   "rtp.out",
+  "stun.binding",
 ];
 
 /** The engine's answer at an injection point: which rule hit and what to do. */

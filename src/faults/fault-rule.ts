@@ -3,9 +3,9 @@
  * (`action`) and when (`when`). Rules are plain JSON so the REST API, seed files and
  * scenarios share one format (docs/faults.md).
  */
-export type FaultLayer = "sip" | "tls" | "http" | "rtp";
+export type FaultLayer = "sip" | "tls" | "http" | "rtp" | "stun";
 
-export const FAULT_LAYERS: readonly FaultLayer[] = ["sip", "tls", "http", "rtp"];
+export const FAULT_LAYERS: readonly FaultLayer[] = ["sip", "tls", "http", "rtp", "stun"];
 
 /** Targeting: which of the matching events the rule hits. Absent fields do not restrict. */
 export interface FaultWhen {
@@ -132,6 +132,18 @@ export type RtpFaultAction =
   | { readonly type: "stop"; readonly direction: "send" | "receive" }
   | { readonly type: "ssrc"; readonly ssrc?: number };
 
+export interface StunFaultMatch {
+  /** The client's IP (the true source, before any emulated NAT). */
+  readonly remoteAddress?: string;
+  readonly transport?: "udp" | "tcp";
+}
+
+export type StunFaultAction =
+  | { readonly type: "no-answer" }
+  /** The mapped address reported instead of the true one (default 198.51.100.1, the true port). */
+  | { readonly type: "wrong-mapped-address"; readonly address?: string; readonly port?: number }
+  | DelayAction;
+
 interface RuleFields<L extends FaultLayer, M, A> {
   readonly id?: string;
   readonly name?: string;
@@ -147,7 +159,8 @@ export type FaultRuleInput =
   | RuleFields<"sip", SipFaultMatch, SipFaultAction>
   | RuleFields<"tls", TlsFaultMatch, TlsFaultAction>
   | RuleFields<"http", HttpFaultMatch, HttpFaultAction>
-  | RuleFields<"rtp", RtpFaultMatch, RtpFaultAction>;
+  | RuleFields<"rtp", RtpFaultMatch, RtpFaultAction>
+  | RuleFields<"stun", StunFaultMatch, StunFaultAction>;
 
 type Stored<R> =
   R extends RuleFields<infer L, infer M, infer A>

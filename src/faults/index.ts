@@ -16,6 +16,7 @@ export {
   type HttpFaultContext,
   type RtpFaultContext,
   type SipFaultContext,
+  type StunFaultContext,
   type TlsFaultContext,
 } from "./fault-points.js";
 export {
@@ -34,6 +35,8 @@ export {
   type SipFaultAction,
   type SipFaultMatch,
   type SipHeaderMatch,
+  type StunFaultAction,
+  type StunFaultMatch,
   TLS_VERSIONS,
   type TlsFaultAction,
   type TlsFaultMatch,
@@ -41,6 +44,7 @@ export {
 } from "./fault-rule.js";
 export { type FaultPath, FaultRuleError, type FaultRuleIssue, formatFaultPath } from "./fault-rule-error.js";
 export { parseFaultRule, parseFaultRules } from "./parse-fault-rules.js";
+export { DEFAULT_WRONG_MAPPED_ADDRESS } from "./parse-stun-fault.js";
 export { RtpFaultGate, type RtpStream } from "./rtp-fault-gate.js";
 export { applySeedFaults } from "./seed-faults.js";
 export { type RandomSource, seededRandom } from "./seeded-random.js";

@@ -4,6 +4,7 @@ import { type FaultPath, FaultRuleError, formatFaultPath } from "./fault-rule-er
 import { parseHttpAction, parseHttpMatch } from "./parse-http-fault.js";
 import { parseRtpAction, parseRtpMatch } from "./parse-rtp-fault.js";
 import { parseSipAction, parseSipMatch } from "./parse-sip-fault.js";
+import { parseStunAction, parseStunMatch } from "./parse-stun-fault.js";
 import { parseTlsAction, parseTlsMatch } from "./parse-tls-fault.js";
 
 const RULE_KEYS = ["id", "name", "description", "layer", "match", "action", "when"];
@@ -85,6 +86,12 @@ function readRule(r: ProblemReader, value: unknown, path: FaultPath): FaultRuleI
     case "rtp": {
       const match = parseRtpMatch(r, o.match, at("match"));
       const action = parseRtpAction(r, o.action, at("action"), match);
+      if (match && action) rule = { ...about, layer, match, action };
+      break;
+    }
+    case "stun": {
+      const match = parseStunMatch(r, o.match, at("match"));
+      const action = parseStunAction(r, o.action, at("action"));
       if (match && action) rule = { ...about, layer, match, action };
       break;
     }

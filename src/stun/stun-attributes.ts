@@ -1,9 +1,15 @@
 import { bytesToIp, ipToBytes, type TransportAddress } from "./ip-address.js";
 import { FINGERPRINT_TYPE, MAGIC_COOKIE } from "./stun-message.js";
 
-/** RFC 5389 §18.2 attribute types. */
+/** RFC 5389 §18.2 attribute types, with RFC 3489's and RFC 5780's that a Binding server reads or sends. */
 export const AttributeType = {
   MappedAddress: 0x0001,
+  /** RFC 5780 §7.2 (RFC 3489 §11.2.4): answer from the other IP and/or port. */
+  ChangeRequest: 0x0003,
+  /** RFC 3489 §11.2.5: where the response was sent from (RFC 5780's RESPONSE-ORIGIN). */
+  SourceAddress: 0x0004,
+  /** RFC 3489 §11.2.3: the other IP and port (RFC 5780's OTHER-ADDRESS). */
+  ChangedAddress: 0x0005,
   Username: 0x0006,
   MessageIntegrity: 0x0008,
   ErrorCode: 0x0009,
@@ -13,6 +19,10 @@ export const AttributeType = {
   XorMappedAddress: 0x0020,
   Software: 0x8022,
   AlternateServer: 0x8023,
+  /** RFC 5780 §7.3. */
+  ResponseOrigin: 0x802b,
+  /** RFC 5780 §7.4. */
+  OtherAddress: 0x802c,
   Fingerprint: FINGERPRINT_TYPE,
 } as const;
 
@@ -46,6 +56,24 @@ export function encodeXorMappedAddress(address: TransportAddress, transactionId:
 export function decodeXorMappedAddress(value: Buffer, transactionId: Buffer): TransportAddress {
   const decoded = decodeAddress(value, (bytes) => xorBytes(bytes, transactionId));
   return { ...decoded, port: decoded.port ^ (MAGIC_COOKIE >>> 16) };
+}
+
+/** CHANGE-REQUEST (RFC 5780 §7.2): flag 0x4 "change IP", 0x2 "change port". */
+export interface ChangeRequest {
+  readonly ip: boolean;
+  readonly port: boolean;
+}
+
+export function encodeChangeRequest(change: ChangeRequest): Buffer {
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE((change.ip ? 0x4 : 0) | (change.port ? 0x2 : 0), 0);
+  return out;
+}
+
+export function decodeChangeRequest(value: Buffer): ChangeRequest {
+  if (value.length !== 4) throw new Error("CHANGE-REQUEST is not 4 bytes");
+  const flags = value.readUInt32BE(0);
+  return { ip: (flags & 0x4) !== 0, port: (flags & 0x2) !== 0 };
 }
 
 /** ERROR-CODE (RFC 5389 §15.6): class (hundreds) and number, then a UTF-8 reason phrase. */

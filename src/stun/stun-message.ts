@@ -22,8 +22,13 @@ export interface StunAttribute {
 export interface StunMessage {
   readonly method: number;
   readonly class: StunClass;
-  /** 96 bits (12 bytes). */
+  /**
+   * 96 bits (12 bytes) after the magic cookie; for an RFC 3489 ("classic") message, which
+   * has no cookie, the whole 128 bits (16 bytes) where the cookie would be.
+   */
   readonly transactionId: Buffer;
+  /** An RFC 3489 message: no magic cookie (its client expects RFC 3489 attributes back). */
+  readonly classic: boolean;
   /** In message order, FINGERPRINT excluded. */
   readonly attributes: readonly StunAttribute[];
   readonly fingerprint: "absent" | "valid" | "invalid";
@@ -33,12 +38,15 @@ export type StunParseResult =
   | { readonly ok: true; readonly message: StunMessage }
   | { readonly ok: false; readonly reason: string };
 
-/** Parses one datagram (RFC 5389 §6, §15); `reason` says why it is not a well-formed STUN message. */
+/**
+ * Parses one datagram (RFC 5389 §6, §15); `reason` says why it is not a well-formed STUN
+ * message. A message without the magic cookie is read as RFC 3489 (RFC 5389 §12).
+ */
 export function parseStunMessage(data: Buffer): StunParseResult {
   if (data.length < HEADER_LENGTH) return fail(`${data.length} bytes is shorter than a STUN header`);
   const type = data.readUInt16BE(0);
   if (type & 0xc000) return fail("the first two bits are not zero");
-  if (data.readUInt32BE(4) !== MAGIC_COOKIE) return fail("no magic cookie");
+  const classic = data.readUInt32BE(4) !== MAGIC_COOKIE;
   const length = data.readUInt16BE(2);
   if (length % 4 !== 0) return fail(`message length ${length} is not a multiple of 4`);
   if (length !== data.length - HEADER_LENGTH) {
@@ -73,14 +81,18 @@ export function parseStunMessage(data: Buffer): StunParseResult {
     message: {
       method,
       class: CLASSES[classBits]!,
-      transactionId: data.subarray(8, HEADER_LENGTH),
+      transactionId: data.subarray(classic ? 4 : 8, HEADER_LENGTH),
+      classic,
       attributes,
       fingerprint,
     },
   };
 }
 
-/** Encodes a message; with `fingerprint`, FINGERPRINT is appended as the last attribute (RFC 5389 §15.5). */
+/**
+ * Encodes a message; with `fingerprint`, FINGERPRINT is appended as the last attribute
+ * (RFC 5389 §15.5). A 16-byte transaction id makes an RFC 3489 message (no magic cookie).
+ */
 export function encodeStunMessage(message: {
   method: number;
   class: StunClass;
@@ -88,7 +100,9 @@ export function encodeStunMessage(message: {
   attributes: readonly StunAttribute[];
   fingerprint?: boolean;
 }): Buffer {
-  if (message.transactionId.length !== 12) throw new RangeError("a STUN transaction id is 12 bytes");
+  const classic = message.transactionId.length === 16;
+  if (message.transactionId.length !== 12 && !classic)
+    throw new RangeError("a STUN transaction id is 12 bytes (16 for RFC 3489)");
   if (message.method < 0 || message.method > 0xfff) throw new RangeError("a STUN method has 12 bits");
   const parts: Buffer[] = [Buffer.alloc(HEADER_LENGTH)];
   for (const attribute of message.attributes) parts.push(encodeAttribute(attribute.type, attribute.value));
@@ -101,8 +115,8 @@ export function encodeStunMessage(message: {
   header.writeUInt16BE(type, 0);
   // The length counts FINGERPRINT too, and the CRC covers that length (RFC 5389 §15.5).
   header.writeUInt16BE(body.length - HEADER_LENGTH + fingerprintLength, 2);
-  header.writeUInt32BE(MAGIC_COOKIE, 4);
-  message.transactionId.copy(header, 8);
+  if (!classic) header.writeUInt32BE(MAGIC_COOKIE, 4);
+  message.transactionId.copy(header, classic ? 4 : 8);
   if (!message.fingerprint) return body;
   const crc = Buffer.alloc(4);
   crc.writeUInt32BE(computeFingerprint(body), 0);

@@ -142,7 +142,7 @@ describe("StunServer over UDP on 127.0.0.1", () => {
     ).toEqual(expected);
     expect(decodeMappedAddress(attribute(response, AttributeType.MappedAddress))).toEqual(expected);
     expect(attribute(response, AttributeType.Software).toString()).toBe("unify-phone-emulator");
-    expect(server.stats).toEqual({ requests: 1, ignored: 0, limited: 0 });
+    expect(server.stats).toEqual({ requests: 1, ignored: 0, limited: 0, filtered: 0, faulted: 0 });
   });
 
   it("answers with a valid FINGERPRINT when the request had one", async () => {
@@ -189,7 +189,7 @@ describe("StunServer over UDP on 127.0.0.1", () => {
     const answer = await udp.next();
     expect(answer.transactionId).toEqual(request.transactionId);
     expect(answer.class).toBe("success");
-    expect(server.stats).toEqual({ requests: 1, ignored: junk.length, limited: 0 });
+    expect(server.stats).toEqual({ requests: 1, ignored: junk.length, limited: 0, filtered: 0, faulted: 0 });
     expect(events.filter((event) => event === "ignored")).toHaveLength(junk.length);
   });
 
@@ -197,7 +197,7 @@ describe("StunServer over UDP on 127.0.0.1", () => {
     const { server, port } = await start("127.0.0.1");
     const udp = await client("udp4", "127.0.0.1");
     const request = bindingRequest({
-      attributes: [{ type: 0x0003, value: Buffer.alloc(4) }],
+      attributes: [{ type: 0x0024, value: Buffer.alloc(4) }],
       fingerprint: true,
     });
     await udp.send(request.data, port, "127.0.0.1");
@@ -205,9 +205,9 @@ describe("StunServer over UDP on 127.0.0.1", () => {
     expect(response.class).toBe("error");
     expect(response.transactionId).toEqual(request.transactionId);
     expect(decodeErrorCode(attribute(response, AttributeType.ErrorCode)).code).toBe(420);
-    expect(decodeUnknownAttributes(attribute(response, AttributeType.UnknownAttributes))).toEqual([0x0003]);
+    expect(decodeUnknownAttributes(attribute(response, AttributeType.UnknownAttributes))).toEqual([0x0024]);
     expect(response.fingerprint).toBe("valid");
-    expect(server.stats).toEqual({ requests: 1, ignored: 0, limited: 0 });
+    expect(server.stats).toEqual({ requests: 1, ignored: 0, limited: 0, filtered: 0, faulted: 0 });
   });
 
   it("rejects listen() while listening, and close() twice is harmless", async () => {
@@ -254,7 +254,7 @@ describe("StunServer rate limit per source address (answers are ~3.4× the reque
       () => server.stats.requests + server.stats.limited === 30,
       () => JSON.stringify(server.stats),
     );
-    expect(server.stats).toEqual({ requests: 5, ignored: 0, limited: 25 });
+    expect(server.stats).toEqual({ requests: 5, ignored: 0, limited: 25, filtered: 0, faulted: 0 });
     expect(events.filter((event) => event === "rate_limited")).toHaveLength(1);
 
     const fromOther = bindingRequest();
@@ -282,7 +282,7 @@ describe("StunServer rate limit per source address (answers are ~3.4× the reque
       () => server.stats.requests + server.stats.limited === 6,
       () => JSON.stringify(server.stats),
     );
-    expect(server.stats).toEqual({ requests: 3, ignored: 0, limited: 3 });
+    expect(server.stats).toEqual({ requests: 3, ignored: 0, limited: 3, filtered: 0, faulted: 0 });
   });
 
   it("garbage costs no token: it is ignored before the limit is asked", async () => {
@@ -292,7 +292,7 @@ describe("StunServer rate limit per source address (answers are ~3.4× the reque
     const request = bindingRequest();
     await udp.send(request.data, port, "127.0.0.1");
     expect((await udp.next()).transactionId).toEqual(request.transactionId);
-    expect(server.stats).toEqual({ requests: 1, ignored: 10, limited: 0 });
+    expect(server.stats).toEqual({ requests: 1, ignored: 10, limited: 0, filtered: 0, faulted: 0 });
   });
 
   it("the emulator applies --stun-rate-limit to its STUN port", async () => {

@@ -2,13 +2,16 @@ import { describe, expect, it } from "vitest";
 import {
   AttributeType,
   BINDING_METHOD,
+  type BindingCapabilities,
+  bindingSuccess,
   decodeErrorCode,
   decodeMappedAddress,
   decodeUnknownAttributes,
   decodeXorMappedAddress,
+  encodeChangeRequest,
   encodeStunMessage,
   parseStunMessage,
-  respondToBinding,
+  readBindingRequest,
   type StunAttribute,
   type StunMessage,
   type TransportAddress,
@@ -16,23 +19,37 @@ import {
 import { SAMPLE_IPV4_RESPONSE, SAMPLE_REQUEST, TRANSACTION_ID } from "./rfc5769-vectors.js";
 
 const SOURCE: TransportAddress = { family: "IPv4", address: "192.0.2.1", port: 32853 };
+const ORIGIN: TransportAddress = { family: "IPv4", address: "127.0.0.1", port: 3478 };
+const OTHER: TransportAddress = { family: "IPv4", address: "127.0.0.2", port: 3479 };
+const FULL: BindingCapabilities = { alternateIp: true, alternatePort: true, transport: "udp" };
+const CLASSIC_ID = Buffer.from("00112233445566778899aabbccddeeff", "hex");
 
-function request(attributes: StunAttribute[] = [], fingerprint = false): Buffer {
+function request(
+  attributes: StunAttribute[] = [],
+  fingerprint = false,
+  transactionId = TRANSACTION_ID,
+): Buffer {
   return encodeStunMessage({
     method: BINDING_METHOD,
     class: "request",
-    transactionId: TRANSACTION_ID,
+    transactionId,
     attributes,
     fingerprint,
   });
 }
 
-function answer(datagram: Buffer, source = SOURCE): StunMessage {
-  const outcome = respondToBinding(datagram, source);
-  if (outcome.action === "ignore") throw new Error(`ignored: ${outcome.reason}`);
-  const parsed = parseStunMessage(outcome.response);
-  if (!parsed.ok) throw new Error(parsed.reason);
-  return parsed.message;
+function parsed(data: Buffer): StunMessage {
+  const result = parseStunMessage(data);
+  if (!result.ok) throw new Error(result.reason);
+  return result.message;
+}
+
+/** What the server would send back: the success response built from the read request, or the error response. */
+function answer(datagram: Buffer, can = FULL, other: TransportAddress | null = OTHER): StunMessage {
+  const read = readBindingRequest(datagram, can);
+  if (read.action === "ignore") throw new Error(`ignored: ${read.reason}`);
+  if (read.action === "error") return parsed(read.response);
+  return parsed(bindingSuccess(read.request, { mapped: SOURCE, origin: ORIGIN, other }));
 }
 
 function attribute(message: StunMessage, type: number): Buffer | undefined {
@@ -40,39 +57,44 @@ function attribute(message: StunMessage, type: number): Buffer | undefined {
 }
 
 function ignoredBecause(datagram: Buffer): string {
-  const outcome = respondToBinding(datagram, SOURCE);
-  if (outcome.action !== "ignore") throw new Error(`answered with ${outcome.action}`);
-  return outcome.reason;
+  const read = readBindingRequest(datagram, FULL);
+  if (read.action !== "ignore") throw new Error(`answered with ${read.action}`);
+  return read.reason;
 }
 
-describe("respondToBinding", () => {
-  it("answers a Binding request with XOR-MAPPED-ADDRESS, MAPPED-ADDRESS and SOFTWARE, same transaction id", () => {
+function change(ip: boolean, port: boolean): StunAttribute {
+  return { type: AttributeType.ChangeRequest, value: encodeChangeRequest({ ip, port }) };
+}
+
+describe("readBindingRequest + bindingSuccess (RFC 5389 / RFC 5780)", () => {
+  it("answers with XOR-MAPPED-ADDRESS, MAPPED-ADDRESS, RESPONSE-ORIGIN, OTHER-ADDRESS and SOFTWARE, same transaction id", () => {
     const response = answer(request());
-    expect(response).toMatchObject({ method: BINDING_METHOD, class: "success", fingerprint: "absent" });
+    expect(response).toMatchObject({
+      method: BINDING_METHOD,
+      class: "success",
+      fingerprint: "absent",
+      classic: false,
+    });
     expect(response.transactionId).toEqual(TRANSACTION_ID);
     expect(
       decodeXorMappedAddress(attribute(response, AttributeType.XorMappedAddress)!, TRANSACTION_ID),
     ).toEqual(SOURCE);
     expect(decodeMappedAddress(attribute(response, AttributeType.MappedAddress)!)).toEqual(SOURCE);
+    expect(decodeMappedAddress(attribute(response, AttributeType.ResponseOrigin)!)).toEqual(ORIGIN);
+    expect(decodeMappedAddress(attribute(response, AttributeType.OtherAddress)!)).toEqual(OTHER);
     expect(attribute(response, AttributeType.Software)!.toString()).toBe("unify-phone-emulator");
+    expect(attribute(response, AttributeType.SourceAddress)).toBeUndefined();
+  });
+
+  it("leaves OTHER-ADDRESS out when the server has no alternate address", () => {
+    const response = answer(request(), { ...FULL, alternateIp: false, alternatePort: false }, null);
+    expect(attribute(response, AttributeType.OtherAddress)).toBeUndefined();
   });
 
   it("produces the RFC 5769 §2.2 XOR-MAPPED-ADDRESS bytes for 192.0.2.1:32853", () => {
     const response = answer(request());
     expect(attribute(response, AttributeType.XorMappedAddress)!.toString("hex")).toBe("0001a147e112a643");
     expect(SAMPLE_IPV4_RESPONSE.toString("hex")).toContain("0001a147e112a643");
-  });
-
-  it("reports an IPv6 source as IPv6 and an IPv4-mapped one as IPv4", () => {
-    const v6 = { family: "IPv6", address: "2001:db8:1234:5678:11:2233:4455:6677", port: 32853 } as const;
-    const response = answer(request(), v6);
-    expect(attribute(response, AttributeType.XorMappedAddress)!.toString("hex")).toBe(
-      "0002a1470113a9faa5d3f179bc25f4b5bed2b9d9",
-    );
-    const mapped = answer(request(), { family: "IPv6", address: "::ffff:192.0.2.1", port: 32853 });
-    expect(
-      decodeXorMappedAddress(attribute(mapped, AttributeType.XorMappedAddress)!, TRANSACTION_ID),
-    ).toEqual(SOURCE);
   });
 
   it("adds FINGERPRINT only when the request carried one", () => {
@@ -101,14 +123,14 @@ describe("respondToBinding", () => {
   it("lists each unknown type once and ignores unknown comprehension-optional ones", () => {
     const response = answer(
       request([
-        { type: 0x0003, value: Buffer.alloc(4) },
+        { type: 0x0024, value: Buffer.alloc(4) },
         { type: 0x7777, value: Buffer.alloc(0) },
-        { type: 0x0003, value: Buffer.alloc(4) },
+        { type: 0x0024, value: Buffer.alloc(4) },
         { type: 0x8888, value: Buffer.alloc(2) },
       ]),
     );
     expect(decodeUnknownAttributes(attribute(response, AttributeType.UnknownAttributes)!)).toEqual([
-      0x0003, 0x7777,
+      0x0024, 0x7777,
     ]);
     expect(answer(request([{ type: 0x8888, value: Buffer.alloc(2) }])).class).toBe("success");
   });
@@ -131,9 +153,64 @@ describe("respondToBinding", () => {
     expect(ignoredBecause(build(BINDING_METHOD, "error"))).toMatch(/error/);
     expect(ignoredBecause(build(0x003, "request"))).toMatch(/method 0x003/);
     expect(ignoredBecause(SAMPLE_IPV4_RESPONSE)).toMatch(/success/);
-    expect(ignoredBecause(Buffer.from("OPTIONS sip:x SIP/2.0\r\n\r\n"))).toMatch(
-      /magic cookie|first two bits/,
-    );
+    expect(ignoredBecause(Buffer.from("OPTIONS sip:x SIP/2.0\r\n\r\n"))).toMatch(/first two bits|length/);
     expect(ignoredBecause(Buffer.alloc(3))).toMatch(/shorter/);
+  });
+});
+
+describe("CHANGE-REQUEST (RFC 5780 §7.2)", () => {
+  it("reads the change flags of a request", () => {
+    for (const [ip, port] of [
+      [true, true],
+      [true, false],
+      [false, true],
+      [false, false],
+    ] as const) {
+      const read = readBindingRequest(request([change(ip, port)]), FULL);
+      expect(read.action === "request" && read.change).toEqual({ ip, port });
+    }
+    const plain = readBindingRequest(request(), FULL);
+    expect(plain.action === "request" && plain.change).toEqual({ ip: false, port: false });
+  });
+
+  it("answers 420 listing CHANGE-REQUEST when the server lacks the address asked for", () => {
+    const noIp = answer(request([change(true, false)]), { ...FULL, alternateIp: false });
+    expect(decodeErrorCode(attribute(noIp, AttributeType.ErrorCode)!).code).toBe(420);
+    expect(decodeUnknownAttributes(attribute(noIp, AttributeType.UnknownAttributes)!)).toEqual([0x0003]);
+    const noPort = answer(request([change(false, true)]), { ...FULL, alternatePort: false });
+    expect(decodeErrorCode(attribute(noPort, AttributeType.ErrorCode)!).code).toBe(420);
+    // Flags that ask for nothing are fine without alternates.
+    const none = { alternateIp: false, alternatePort: false, transport: "udp" } as const;
+    expect(answer(request([change(false, false)]), none).class).toBe("success");
+  });
+
+  it("answers 400 to a change over TCP and to a malformed CHANGE-REQUEST", () => {
+    const tcp = answer(request([change(true, true)]), { ...FULL, transport: "tcp" });
+    expect(decodeErrorCode(attribute(tcp, AttributeType.ErrorCode)!)).toMatchObject({ code: 400 });
+    const malformed = answer(request([{ type: AttributeType.ChangeRequest, value: Buffer.alloc(2) }]));
+    expect(decodeErrorCode(attribute(malformed, AttributeType.ErrorCode)!)).toEqual({
+      code: 400,
+      reason: "Bad Request: CHANGE-REQUEST is not 4 bytes",
+    });
+  });
+});
+
+describe("RFC 3489 (classic) Binding requests", () => {
+  it("are answered with MAPPED-ADDRESS, SOURCE-ADDRESS and CHANGED-ADDRESS and the 128-bit transaction id", () => {
+    const classic = request([], false, CLASSIC_ID);
+    expect(classic.readUInt32BE(4)).not.toBe(0x2112a442);
+    const response = answer(classic);
+    expect(response).toMatchObject({ class: "success", classic: true });
+    expect(response.transactionId).toEqual(CLASSIC_ID);
+    expect(decodeMappedAddress(attribute(response, AttributeType.MappedAddress)!)).toEqual(SOURCE);
+    expect(decodeMappedAddress(attribute(response, AttributeType.SourceAddress)!)).toEqual(ORIGIN);
+    expect(decodeMappedAddress(attribute(response, AttributeType.ChangedAddress)!)).toEqual(OTHER);
+    expect(attribute(response, AttributeType.XorMappedAddress)).toBeUndefined();
+    expect(attribute(response, AttributeType.OtherAddress)).toBeUndefined();
+  });
+
+  it("take CHANGE-REQUEST as RFC 3489 defined it (same flags)", () => {
+    const read = readBindingRequest(request([change(true, false)], false, CLASSIC_ID), FULL);
+    expect(read.action === "request" && read.change).toEqual({ ip: true, port: false });
   });
 });

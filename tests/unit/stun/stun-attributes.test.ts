@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
   AttributeType,
+  decodeChangeRequest,
   decodeErrorCode,
   decodeMappedAddress,
   decodeUnknownAttributes,
   decodeXorMappedAddress,
+  encodeChangeRequest,
   encodeErrorCode,
   encodeMappedAddress,
   encodeUnknownAttributes,
@@ -59,6 +61,17 @@ describe("MAPPED-ADDRESS", () => {
   });
 });
 
+describe("CHANGE-REQUEST (RFC 5780 §7.2)", () => {
+  it("puts change IP in 0x4 and change port in 0x2 of a 32-bit value", () => {
+    expect(encodeChangeRequest({ ip: true, port: true }).toString("hex")).toBe("00000006");
+    expect(encodeChangeRequest({ ip: true, port: false }).toString("hex")).toBe("00000004");
+    expect(encodeChangeRequest({ ip: false, port: true }).toString("hex")).toBe("00000002");
+    expect(decodeChangeRequest(Buffer.from("00000006", "hex"))).toEqual({ ip: true, port: true });
+    expect(decodeChangeRequest(Buffer.from("00000000", "hex"))).toEqual({ ip: false, port: false });
+    expect(() => decodeChangeRequest(Buffer.alloc(2))).toThrow(/4 bytes/);
+  });
+});
+
 describe("ERROR-CODE and UNKNOWN-ATTRIBUTES", () => {
   it("splits the code into class and number (RFC 5389 §15.6)", () => {
     const value = encodeErrorCode(420, "Unknown Attribute");
@@ -75,7 +88,7 @@ describe("ERROR-CODE and UNKNOWN-ATTRIBUTES", () => {
 
   it("knows the RFC 5389 attributes and treats only unknown 0x0000-0x7FFF types as comprehension-required", () => {
     for (const type of Object.values(AttributeType)) expect(isUnknownComprehensionRequired(type)).toBe(false);
-    expect(isUnknownComprehensionRequired(0x0003)).toBe(true);
+    expect(isUnknownComprehensionRequired(0x0002)).toBe(true);
     expect(isUnknownComprehensionRequired(0x0024)).toBe(true);
     expect(isUnknownComprehensionRequired(0x7fff)).toBe(true);
     expect(isUnknownComprehensionRequired(0x8029)).toBe(false);

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   BINDING_METHOD,
@@ -54,6 +55,17 @@ describe("parseStunMessage on the RFC 5769 samples", () => {
     expect(computeFingerprint(SAMPLE_IPV6_RESPONSE.subarray(0, -8))).toBe(0xc8fb0b4c);
   });
 
+  it("carries the RFC 5769 MESSAGE-INTEGRITY values: HMAC-SHA1 over the message up to it, length ending there", () => {
+    const key = Buffer.from("VOkJxbRl1RmTxUk/WvJxBt", "utf8");
+    for (const sample of [SAMPLE_REQUEST, SAMPLE_IPV4_RESPONSE, SAMPLE_IPV6_RESPONSE]) {
+      const integrity = parsed(sample).attributes.find((a) => a.type === 0x0008)!.value;
+      const at = sample.length - 8 - 24;
+      const covered = Buffer.from(sample.subarray(0, at));
+      covered.writeUInt16BE(at + 24 - 20, 2);
+      expect(createHmac("sha1", key).update(covered).digest()).toEqual(integrity);
+    }
+  });
+
   it("marks a FINGERPRINT that does not match the content as invalid", () => {
     const tampered = Buffer.from(SAMPLE_REQUEST);
     tampered[30] = tampered[30]! ^ 0x01;
@@ -84,10 +96,13 @@ describe("parseStunMessage rejects what is not a well-formed STUN message", () =
     expect(rejection(rtp)).toMatch(/first two bits/);
   });
 
-  it("rejects a wrong magic cookie (an RFC 3489 message)", () => {
+  it("reads a message without the magic cookie as RFC 3489, with a 128-bit transaction id", () => {
     const old = Buffer.from(valid);
     old.writeUInt32BE(0x12345678, 4);
-    expect(rejection(old)).toMatch(/magic cookie/);
+    const message = parsed(old);
+    expect(message.classic).toBe(true);
+    expect(message.transactionId).toEqual(old.subarray(4, 20));
+    expect(parsed(valid).classic).toBe(false);
   });
 
   it("rejects a length that is not a multiple of 4 or not the datagram remainder", () => {
@@ -180,9 +195,16 @@ describe("encodeStunMessage", () => {
     expect(rebuilt.toString("hex")).toBe(expected.toString("hex"));
   });
 
-  it("refuses a transaction id that is not 12 bytes", () => {
+  it("refuses a transaction id that is neither 12 bytes nor 16 (RFC 3489)", () => {
     expect(() =>
-      encodeStunMessage({ method: 1, class: "request", transactionId: Buffer.alloc(16), attributes: [] }),
+      encodeStunMessage({ method: 1, class: "request", transactionId: Buffer.alloc(14), attributes: [] }),
     ).toThrow(RangeError);
+  });
+
+  it("writes a 16-byte transaction id in place of the magic cookie (RFC 3489)", () => {
+    const id = Buffer.from("0102030405060708090a0b0c0d0e0f10", "hex");
+    const data = encodeStunMessage({ method: 1, class: "request", transactionId: id, attributes: [] });
+    expect(data.subarray(4, 20)).toEqual(id);
+    expect(parsed(data)).toMatchObject({ classic: true, class: "request", method: 1 });
   });
 });
