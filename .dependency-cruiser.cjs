@@ -28,6 +28,9 @@ const TIERS = [
   { name: "services", folders: ["services", "webhooks"] },
   { name: "scenarios", folders: ["scenarios"] },
   { name: "api", folders: ["api"] },
+  // Prometheus metrics: fed by the events and taps of the layers below (SIP, registrar, calls,
+  // media, faults, webhooks, services); the API serves them through its own MetricsEndpoint type.
+  { name: "metrics", folders: ["metrics"] },
   // Programs that talk to the emulator from outside (package exports): they may use its
   // SIP layers and the API's types, but nothing inside the emulator depends on them...
   { name: "clients", folders: ["rest-client", "phone-client", "mock-osbiz"] },

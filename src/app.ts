@@ -7,6 +7,7 @@ import {
   openDomain,
   startApi,
   startCalls,
+  startMetrics,
   startSip,
   startStun,
 } from "./composition/index.js";
@@ -87,8 +88,16 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     const limits = listenerLimits(config, log);
     const sip = await startSip(config, data, { ...env, protocolClock, tls, limits });
     const calls = await startCalls(config, data, sip, env);
+    const metrics = startMetrics(config, data, sip, calls);
     const stunPort = await startStun(config, { ...env, faults: data.faults });
-    const api = await startApi(config, data, sip, calls, { ...env, stunPort, startedAt, tls, limits });
+    const api = await startApi(config, data, sip, calls, {
+      ...env,
+      stunPort,
+      startedAt,
+      tls,
+      limits,
+      metrics,
+    });
 
     const ports: EmulatorPorts = {
       sip: sip.port,

@@ -16,6 +16,7 @@ import type { Readiness } from "../shared/readiness.js";
 import type { TraceRecorder } from "../traces/index.js";
 import type { WebhookDispatcher } from "../webhooks/index.js";
 import type { LiveSources } from "./event-hub.js";
+import type { MetricsEndpoint } from "./routes/metrics.js";
 
 /** Everything a route module may use: services (never the store or SIP directly) and auth hooks. */
 export interface ApiContext {
@@ -40,6 +41,8 @@ export interface ApiContext {
   readonly webhook: WebhookDispatcher;
   /** Connector status and call events for the live event stream (`GET /api/admin/events`). */
   readonly live: LiveSources;
+  /** `GET /metrics` and the HTTP request metrics; no such route when absent. */
+  readonly metrics?: MetricsEndpoint;
   /** For HTTP faults matched by tenant: the tenant an X-API-Key belongs to. */
   readonly tenantByApiKey: (apiKey: string) => { readonly id: string; readonly name: string } | undefined;
 }

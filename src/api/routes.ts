@@ -10,6 +10,7 @@ import { eventRoutes } from "./routes/events.js";
 import { faultRoutes } from "./routes/faults.js";
 import { healthRoutes } from "./routes/health.js";
 import { jwtRoutes } from "./routes/jwt.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { scenarioRoutes } from "./routes/scenarios.js";
 import { tenantRoutes } from "./routes/tenants.js";
 import { traceRoutes } from "./routes/trace.js";
@@ -20,6 +21,8 @@ import { webhookRoutes } from "./routes/webhook.js";
 /** Every HTTP route of the emulator, registered in one place so one read shows the API. */
 export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   declareSecurity(app, ctx.auth);
+  // First: it also times the requests of every route registered after it.
+  if (ctx.metrics) metricsRoutes(app, { auth: ctx.auth, metrics: ctx.metrics });
   eventRoutes(app, ctx);
   healthRoutes(app, ctx);
   tenantRoutes(app, ctx);

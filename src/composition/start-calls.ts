@@ -13,6 +13,7 @@ import { callDirectory } from "./store-ports.js";
 /** Step 3: media, the B2BUA on the SIP router, webhooks; then the plain SIP listeners. */
 export interface CallLayer {
   readonly b2bua: B2bua;
+  readonly media: MediaEngine;
   readonly webhook: WebhookDispatcher;
   readonly sipTcp: number | null;
   readonly sipUdp: number | null;
@@ -90,5 +91,5 @@ export async function startCalls(
     config.sip.udpPort === null
       ? null
       : (await stack.transport.listenUdp({ host: config.bind, port: config.sip.udpPort })).port;
-  return { b2bua, webhook, sipTcp, sipUdp };
+  return { b2bua, media, webhook, sipTcp, sipUdp };
 }

@@ -69,6 +69,10 @@ export interface EmulatorConfig {
   readonly certHosts: readonly string[];
   readonly ephemeral: boolean;
   readonly adminToken: string | null;
+  /** A bearer token that may read GET /metrics and nothing else (compared as a SHA-256 digest). */
+  readonly metricsToken: string | null;
+  /** Serve GET /metrics without a token (docs/metrics.md: what it reveals). */
+  readonly metricsPublic: boolean;
   readonly seed: string | null;
   /** `create`: the seed adds what is missing and keeps API changes; `reset`: re-applied in full. */
   readonly seedMode: "create" | "reset";

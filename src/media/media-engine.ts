@@ -1,8 +1,9 @@
 import { randomInt } from "node:crypto";
+import { Listeners } from "../shared/listeners.js";
 import { AudioFrames } from "./audio-frames.js";
 import { MediaSession, type RtpFaultHooks } from "./media-session.js";
 import { MediaTicker } from "./media-ticker.js";
-import { isMediaMode, type MediaMode } from "./media-types.js";
+import { isMediaMode, type MediaMode, type MediaStats } from "./media-types.js";
 import { type BoundPair, type PortRange, UdpPortPool } from "./udp-port-pool.js";
 
 /**
@@ -44,6 +45,8 @@ export class MediaEngine {
   private readonly frames = new AudioFrames();
   private readonly sessions = new Map<MediaSession, Promise<void>>();
   private closed = false;
+  /** The final counters of each session as it closes (monitoring adds them up). */
+  readonly sessionClosed = new Listeners<MediaStats>();
 
   constructor(options: MediaEngineOptions) {
     this.options = options;
@@ -90,7 +93,10 @@ export class MediaEngine {
       frames: this.frames,
       log: this.log,
       now: this.options.now ?? Date.now,
-      onClose: (closed) => this.sessions.delete(closed),
+      onClose: (closed) => {
+        this.sessions.delete(closed);
+        this.sessionClosed.emit(closed.stats);
+      },
       onReleased: () => this.ports.release(port),
     });
     session.useFaults(this.options.faults);
@@ -101,6 +107,11 @@ export class MediaEngine {
 
   get activeSessions(): number {
     return this.sessions.size;
+  }
+
+  /** The counters of every open session, now. */
+  liveStats(): MediaStats[] {
+    return [...this.sessions.keys()].map((session) => session.stats);
   }
 
   /** Closes every session (each sends its RTCP BYE) and the ticker; resolves when all sockets are closed. */

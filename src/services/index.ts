@@ -36,6 +36,7 @@ export {
   IMPORT_MAX_ROWS,
   type ImportRequest,
   type ImportResult,
+  type ImportRows,
   REQUIRED_COLUMNS,
 } from "./import/index.js";
 export {

@@ -7,8 +7,15 @@ import {
   validatePhoneNumber,
 } from "../domain/index.js";
 import { ApiError } from "../errors/index.js";
+import { Listeners } from "../shared/listeners.js";
 import type { Store } from "../store/index.js";
-import { connectorUnavailable, type ImportRequest, type ImportResult, importUsers } from "./import/index.js";
+import {
+  connectorUnavailable,
+  type ImportRequest,
+  type ImportResult,
+  type ImportRows,
+  importUsers,
+} from "./import/index.js";
 import type { JwtService } from "./jwt/index.js";
 import type { RegistrationView } from "./registration-view.js";
 import { exportUsersCsv } from "./user-export.js";
@@ -78,6 +85,8 @@ export class UserService {
   ) {}
 
   private connectors: ConnectorAvailability | undefined;
+  /** The checked rows of each import, valid and invalid (monitoring counts them). */
+  readonly importedRows = new Listeners<ImportRows>();
 
   /**
    * The registrar's view of the trunks, attached by the composition once the SIP side is up
@@ -207,7 +216,13 @@ export class UserService {
     const tenant = this.assertTenant(tenantId);
     // A dry run writes nothing, so it still validates while the tenant is not functional.
     if (!request.dryRun) this.service?.assertFunctional(tenant, "service");
-    return importUsers(this.store, tenantId, request, (trunk) => this.connectorProblem(trunk));
+    return importUsers(
+      this.store,
+      tenantId,
+      request,
+      (trunk) => this.connectorProblem(trunk),
+      (rows) => this.importedRows.emit(rows),
+    );
   }
 
   /** The tenant's users as CSV (UTF-8 with BOM, CRLF) in the import's header format. */

@@ -4,6 +4,7 @@ export {
   type WebhookConnectorNotice,
   WebhookDispatcher,
   type WebhookDispatcherOptions,
+  type WebhookOutcome,
   type WebhookStatus,
 } from "./webhook-dispatcher.js";
 export type { WebhookCallSource, WebhookCallSummary, WebhookPayload } from "./webhook-payload.js";

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { Agent } from "undici";
 import type { Clock } from "../shared/clock.js";
+import { Listeners } from "../shared/listeners.js";
 import { BoundedQueue } from "./bounded-queue.js";
 import { matchesEventFilter } from "./event-filter.js";
 import { type AttemptResult, attemptDelivery, type QueuedDelivery } from "./webhook-attempt.js";
@@ -29,6 +30,9 @@ export interface WebhookConnectorNotice {
   readonly reason: string;
   readonly at: number;
 }
+
+/** How one delivery ended: delivered, given up (failed), or pushed out of the full queue (dropped). */
+export type WebhookOutcome = "delivered" | "failed" | "dropped";
 
 export interface WebhookStatus {
   readonly url: string | null;
@@ -88,6 +92,8 @@ export class WebhookDispatcher {
   private draining: { readonly signal: AbortSignal; readonly done: Promise<void> } | undefined;
   private inFlight = false;
   private counters: Counters = { delivered: 0, failed: 0, dropped: 0 };
+  /** Each delivery's end (never reset, unlike the status counters): for monitoring. */
+  readonly outcomes = new Listeners<WebhookOutcome>();
   private closing = false;
 
   constructor(private readonly options: WebhookDispatcherOptions) {
@@ -195,7 +201,10 @@ export class WebhookDispatcher {
       emulatorTime: at,
       ...parts,
     };
-    if (this.queue.push({ id: payload.id, type, body: JSON.stringify(payload) })) this.counters.dropped++;
+    if (this.queue.push({ id: payload.id, type, body: JSON.stringify(payload) })) {
+      this.counters.dropped++;
+      this.outcomes.emit("dropped");
+    }
     this.startDraining(this.settings);
     return payload.id;
   }
@@ -259,9 +268,11 @@ export class WebhookDispatcher {
     if (result.ok) {
       this.counters.delivered++;
       this.counters.lastDeliveredAt = new Date().toISOString();
+      this.outcomes.emit("delivered");
       return;
     }
     this.counters.failed++;
+    this.outcomes.emit("failed");
     this.counters.lastError = result.error;
     this.options.log.warn(
       { url: settings.url, event: delivery.type, delivery: delivery.id, error: result.error },

@@ -4,5 +4,6 @@ export {
   connectorUnavailable,
   type ImportRequest,
   type ImportResult,
+  type ImportRows,
   importUsers,
 } from "./user-import.js";

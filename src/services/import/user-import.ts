@@ -27,6 +27,15 @@ export interface ImportResult {
   readonly warnings?: FieldProblem[];
 }
 
+/** The rows of one import that got as far as being checked, for monitoring. */
+export interface ImportRows {
+  readonly dryRun: boolean;
+  /** Rows without a problem (in a refused import: the rows that were fine, yet not written). */
+  readonly valid: number;
+  /** Rows with at least one problem; the import is refused when there is any. */
+  readonly invalid: number;
+}
+
 /** Why users cannot be provisioned onto a trunk now (its connector is unavailable), or undefined. */
 export type ConnectorCheck = (trunk: Trunk) => string | undefined;
 
@@ -40,6 +49,7 @@ export async function importUsers(
   tenantId: string,
   request: ImportRequest,
   connectorCheck: ConnectorCheck = () => undefined,
+  report: (rows: ImportRows) => void = () => {},
 ): Promise<ImportResult> {
   // Provisioning needs an available connector (HowTo §2.4): a real import stops before reading;
   // a dry run still validates every row and reports the connector as a warning.
@@ -66,6 +76,8 @@ export async function importUsers(
     checked,
     problems,
   );
+  const invalid = problems.rowCount;
+  report({ dryRun: request.dryRun, valid: Math.max(0, checked.length - invalid), invalid });
   if (problems.total > 0) throw invalidImport(problems);
   if (!request.dryRun) write(store, tenantId, planned);
   let created = 0;

@@ -96,6 +96,7 @@ export class InviteClientTransaction extends ClientTransactionBase {
     // RFC 3261 §17.1.1.2: when Timer A fires the INVITE is retransmitted and A is reset with
     // twice its previous value (no T2 cap for INVITE).
     if (!this.send(this.request)) return;
+    this.host.counts.retransmitted++;
     this.startRetransmitTimer(2 * this.retransmitInterval, () => this.timerA());
   }
 

@@ -123,6 +123,7 @@ export class InviteServerTransaction extends ServerTransactionBase {
     // RFC 3261 §17.2.1: when Timer G fires the response is retransmitted and G is reset with a
     // value that doubles, capped at T2.
     if (!this.send(lastFinal)) return;
+    this.host.counts.retransmitted++;
     const next = Math.min(2 * this.retransmitInterval, this.host.timers.t2);
     this.startRetransmitTimer(next, () => this.timerG());
   }

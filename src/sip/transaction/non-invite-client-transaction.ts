@@ -49,6 +49,7 @@ export class NonInviteClientTransaction extends ClientTransactionBase {
     const state = this.currentState;
     if (state !== "trying" && state !== "proceeding") return;
     if (!this.send(this.request)) return;
+    this.host.counts.retransmitted++;
     // RFC 3261 §17.1.2.2: in "Trying" Timer E doubles up to T2; in "Proceeding" it is reset to T2.
     const { t2 } = this.host.timers;
     const next = state === "trying" ? Math.min(2 * this.retransmitInterval, t2) : t2;

@@ -13,7 +13,7 @@ import { InviteServerTransaction } from "./invite-server-transaction.js";
 import { NonInviteClientTransaction } from "./non-invite-client-transaction.js";
 import { NonInviteServerTransaction } from "./non-invite-server-transaction.js";
 import type { ServerTransaction, ServerTransactionBase } from "./server-transaction.js";
-import type { TransactionHost } from "./transaction-host.js";
+import type { TransactionCounts, TransactionHost } from "./transaction-host.js";
 import { clientKey, clientKeyOfResponse, hasRfc3261Branch, mergeKey, serverKey } from "./transaction-key.js";
 import { DEFAULT_TRANSACTION_TIMERS, type TransactionTimers } from "./transaction-timers.js";
 
@@ -40,6 +40,7 @@ interface DrainWaiter {
 export class TransactionLayer implements TransactionHost {
   readonly clock: Clock;
   readonly timers: TransactionTimers;
+  readonly counts: TransactionCounts = { server: 0, client: 0, retransmitted: 0, absorbed: 0 };
   private readonly user: TransactionUser;
   private readonly servers = new Map<string, ServerTransactionBase>();
   private readonly merged = new Map<string, ServerTransactionBase>();
@@ -83,6 +84,7 @@ export class TransactionLayer implements TransactionHost {
     const existing = this.servers.get(key);
     // RFC 3261 §17.2.3 (RFC 2543 rules): the To tag must equal the original request's too.
     if (existing && (!legacy || existing.request.to.params.tag === toTag)) {
+      this.counts.absorbed++;
       existing.receive(request, connection);
       return;
     }
@@ -135,6 +137,7 @@ export class TransactionLayer implements TransactionHost {
         ? new InviteClientTransaction(this, key, request, connection, delegate)
         : new NonInviteClientTransaction(this, key, request, connection, delegate);
     this.clients.set(key, transaction);
+    this.counts.client++;
     transaction.start();
     if (method === "CANCEL") {
       const invite = this.clients.get(clientKey("INVITE", branch));
@@ -246,6 +249,7 @@ export class TransactionLayer implements TransactionHost {
         ? new InviteServerTransaction(this, key, request, connection, merge)
         : new NonInviteServerTransaction(this, key, request, connection, merge);
     this.servers.set(key, transaction);
+    this.counts.server++;
     if (merge !== undefined && !this.merged.has(merge)) this.merged.set(merge, transaction);
     this.pending++;
     if (transaction instanceof InviteServerTransaction) transaction.start();

@@ -1,0 +1,80 @@
+import { Counter, type Registry } from "prom-client";
+import type { Listeners } from "../shared/listeners.js";
+import type { TransactionCounts } from "../sip/transaction/index.js";
+import type { SipTrafficTap, TransportEvent } from "../sip/transport/index.js";
+import { collectedCounter, Tally } from "./collected.js";
+import { summarizeSip } from "./sip-start-line.js";
+import { tlsFailureReason } from "./tls-failure-reason.js";
+
+export interface SipSources {
+  readonly transactions: { readonly counts: Readonly<TransactionCounts> };
+  readonly transportEvents: Pick<Listeners<TransportEvent>, "on">;
+}
+
+/**
+ * SIP traffic, transactions and TLS handshakes. Returns the tap to put on the transport:
+ * it counts every message in and out by its first bytes, and each finished TLS handshake.
+ */
+export function sipMetrics(registry: Registry, sources: SipSources): SipTrafficTap {
+  const requests = new Tally();
+  const responses = new Tally();
+  let handshakes = 0;
+  collectedCounter(registry, {
+    name: "upe_sip_requests_total",
+    help: "SIP requests received (in) and sent (out) on every transport, retransmissions included",
+    labelNames: ["direction", "method"],
+    read: () => requests.samples(),
+  });
+  collectedCounter(registry, {
+    name: "upe_sip_responses_total",
+    help: "SIP responses received (in) and sent (out), by status class and the method of their CSeq",
+    labelNames: ["direction", "method", "status_class"],
+    read: () => responses.samples(),
+  });
+  const { counts } = sources.transactions;
+  collectedCounter(registry, {
+    name: "upe_sip_transactions_total",
+    help: "SIP transactions created (RFC 3261 §17): server for requests received, client for requests sent",
+    labelNames: ["role"],
+    read: () => [
+      [["server"], counts.server],
+      [["client"], counts.client],
+    ],
+  });
+  collectedCounter(registry, {
+    name: "upe_sip_retransmissions_total",
+    help: "SIP retransmissions: out = resent by us on timers A, E, G; in = request retransmissions a peer sent that matched a live transaction",
+    labelNames: ["direction"],
+    read: () => [
+      [["out"], counts.retransmitted],
+      [["in"], counts.absorbed],
+    ],
+  });
+  collectedCounter(registry, {
+    name: "upe_tls_handshakes_total",
+    help: "TLS handshakes completed on the SIP over TLS listener",
+    read: () => [[[], handshakes]],
+  });
+  const failures = new Counter({
+    name: "upe_tls_handshake_failures_total",
+    help: "TLS handshakes on the SIP listener that failed or did not finish in time, by reason",
+    labelNames: ["reason"],
+    registers: [registry],
+  });
+  sources.transportEvents.on((event) => {
+    if (event.type === "tls-error") failures.inc({ reason: tlsFailureReason(event.message) });
+  });
+
+  const count = (direction: "in" | "out", bytes: Buffer) => {
+    const summary = summarizeSip(bytes);
+    if (summary?.kind === "request") requests.add([direction, summary.method]);
+    else if (summary) responses.add([direction, summary.method, summary.statusClass]);
+  };
+  return {
+    received: (bytes) => count("in", bytes),
+    sent: (bytes) => count("out", bytes),
+    opened: (connection) => {
+      if (connection.protocol === "TLS") handshakes++;
+    },
+  };
+}
