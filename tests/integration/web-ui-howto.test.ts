@@ -307,4 +307,47 @@ describe.skipIf(!HAS_CHROMIUM)("the HowTo's admin chapter in the browser", () =>
     expect(errors.filter((e) => !/status of 422/.test(e))).toEqual([]);
     await context.close();
   }, 60_000);
+
+  it("opens a tab from its address, pages and searches the users, and shows why a JWT is refused", async () => {
+    const tenant = (await http.admin("POST", "/api/admin/tenants", { name: "Pager", flavour: "openscape" }))
+      .body;
+    for (let i = 1; i <= 30; i += 1) {
+      const n = String(i).padStart(2, "0");
+      const user = { emailAddress: `u${n}@pager.test`, firstName: "User", lastName: `Zeta${n}` };
+      expect((await http.admin("POST", `/api/admin/tenants/${tenant.id}/users`, user)).status).toBe(201);
+    }
+    const video = (await http.admin("POST", "/api/admin/tenants", { name: "Vidpage", flavour: "video" }))
+      .body;
+
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1200, height: 760 },
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${emulator.urls.https}/#/tenants/${tenant.id}/users`);
+    await page.fill("#token", TOKEN);
+    await page.click("#login-form button[type=submit]");
+    await expect.poll(() => text(page, "#users-range"), WITHIN).toBe("1–25 of 31");
+    expect(await page.isDisabled("#users-prev")).toBe(true);
+    await page.click("#users-next");
+    await expect.poll(() => text(page, "#users-range"), WITHIN).toBe("26–31 of 31");
+    expect(await page.isDisabled("#users-next")).toBe(true);
+    expect(await texts(page, "tr.user")).toHaveLength(6);
+    await page.fill("#user-search", "zeta07");
+    await expect
+      .poll(() => rows(page, "tr.user"), WITHIN)
+      .toEqual(["User Zeta07 u07@pager.test User — — call behaviour"]);
+    expect(await text(page, "#users-range")).toBe("1–1 of 1");
+
+    await page.goto(`${emulator.urls.https}/#/tenants/${video.id}/jwt`);
+    await expect.poll(() => text(page, "#jwt-status .badge"), WITHIN).toBe("Not set");
+    await page.fill("#jwt-token", "not.a-jwt");
+    await page.click("#set-jwt");
+    await expect.poll(() => text(page, "#jwt-error"), WITHIN).toMatch(/\(422 jwt_malformed\)$/);
+    expect(await text(page, "#jwt-status .badge")).toBe("Not set");
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
 });
