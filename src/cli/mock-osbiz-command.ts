@@ -7,7 +7,11 @@ import {
   MockConsole,
   MockOsbiz,
   type MockOsbizOptions,
+  PBX_MODELS,
+  type PbxModel,
+  parseDrift,
   parseNumbering,
+  parseUserSpec,
 } from "../mock-osbiz/index.js";
 
 export const MOCK_OSBIZ_USAGE = [
@@ -23,6 +27,12 @@ export const MOCK_OSBIZ_USAGE = [
   "  --system-id <id>             system id for provisioning (default osbiz-mock)",
   "  --name <name>                system name (default Mock OSBiz)",
   "  --simultaneous-calls <n>     trunk lines to provision",
+  "  --model <X1|X3|X5|X8|S>      system model: user limit and RTP channels (default X3)",
+  "  --uplink-kbps <kbps>         upstream bandwidth: lines = kbps / 128 unless --simultaneous-calls",
+  "  --rtp-channels <n>           RTP proxy channels (default 60, on S 180)",
+  "  --rtp-busy <n>               of them held by ITSP calls from the start (default 0)",
+  "  --user <callno[:k=v,…]>      a Unify Phone user of the PBX, repeatable, e.g. 2131:licence=none,trusted=false,route=off",
+  "  --expert-mode <k=v,…>        Expert Mode drift after provisioning: port=…,domain=…,transport=tls|tcp",
   "  --numbering <c/a/p|internal> location number, e.g. 49/2302/667, or internal",
   "  --behaviour <mode>           answer | busy | reject | no-answer (default answer)",
   "  --ring-ms <ms>               ringing before the answer (default 1000)",
@@ -47,6 +57,12 @@ const FLAGS = {
   "rtp-bind": { type: "string" },
   "rtp-ports": { type: "string" },
   expires: { type: "string" },
+  model: { type: "string" },
+  "uplink-kbps": { type: "string" },
+  "rtp-channels": { type: "string" },
+  "rtp-busy": { type: "string" },
+  user: { type: "string", multiple: true },
+  "expert-mode": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -83,7 +99,34 @@ export function parseMockOsbizArgs(argv: readonly string[]): MockOsbizOptions | 
     options.simultaneousCalls = count("--simultaneous-calls", values["simultaneous-calls"]);
   if (values.numbering !== undefined) options.numbering = parseNumbering(values.numbering);
   if (values.expires !== undefined) options.expires = count("--expires", values.expires);
+  if (values.model !== undefined) {
+    if (!(PBX_MODELS as readonly string[]).includes(values.model))
+      throw new Error(`--model "${values.model}": use ${PBX_MODELS.join(", ")}`);
+    options.model = values.model as PbxModel;
+  }
+  if (values["uplink-kbps"] !== undefined) options.uplinkKbps = count("--uplink-kbps", values["uplink-kbps"]);
+  if (values["rtp-channels"] !== undefined || values["rtp-busy"] !== undefined) {
+    options.rtpChannels = {};
+    if (values["rtp-channels"] !== undefined)
+      options.rtpChannels.total = count("--rtp-channels", values["rtp-channels"]);
+    if (values["rtp-busy"] !== undefined) options.rtpChannels.busy = count("--rtp-busy", values["rtp-busy"]);
+  }
+  if (values.user !== undefined)
+    options.users = values.user.map((u) => flagged("--user", () => parseUserSpec(u)));
+  if (values["expert-mode"] !== undefined) {
+    const text = values["expert-mode"];
+    options.expertMode = flagged("--expert-mode", () => parseDrift([text]));
+  }
   return options;
+}
+
+/** A parser's RangeError, named after the flag. */
+function flagged<T>(flag: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new Error(`${flag}: ${(error as Error).message}`);
+  }
 }
 
 function count(flag: string, text: string): number {

@@ -1,5 +1,8 @@
 import type { DtmfVia, MockCall } from "./mock-call.js";
 import type { MockOsbiz } from "./mock-osbiz.js";
+import { parseDrift, parseUserFields, parseUserSpec } from "./pbx-spec.js";
+import { describeUser } from "./pbx-users.js";
+import { isRtpLoad, type RtpLoad } from "./rtp-channels.js";
 
 /** What the console uses of a call (structural, so tests can script it). */
 export type ConsoleCall = Pick<
@@ -24,7 +27,19 @@ export type ConsoleCall = Pick<
 >;
 
 /** What the console uses of the mock. */
-export interface ConsoleMock {
+export interface ConsoleMock
+  extends Pick<
+    MockOsbiz,
+    | "users"
+    | "addUser"
+    | "updateUser"
+    | "removeUser"
+    | "occupyRtpChannels"
+    | "releaseRtpChannels"
+    | "rtpChannelsInUse"
+    | "applyExpertModeChange"
+    | "changePublicAddress"
+  > {
   readonly calls: readonly ConsoleCall[];
   readonly registered: boolean;
   readonly system: Pick<MockOsbiz["system"], "trunkId" | "sip">;
@@ -40,6 +55,13 @@ export const CONSOLE_HELP = [
   "  transfer <number> [id]     blind transfer (REFER)",
   "  calls                      list the calls",
   "  status                     registration and trunk",
+  "  users                      the PBX's Unify Phone users and their flags",
+  "  user add <callno> [k=v…]   add a user (licence=valid|none|expired trusted=… route=on|off)",
+  "  user <callno> k=v…         change a user, e.g. user 2131 licence=expired",
+  "  user remove <callno>       remove a user from the PBX",
+  "  rtp [occupy|release <n> itsp|device-at-home]  RTP proxy channels",
+  "  expert port=… domain=… transport=tls|tcp  an Expert Mode change of the trunk",
+  "  public-ip <local address>  reconnect from another address (e.g. 127.0.0.2)",
   "  quit                       unregister and exit",
 ];
 
@@ -94,6 +116,24 @@ export class MockConsole {
         case "status":
           this.print(this.status());
           return undefined;
+        case "users":
+          if (this.mock.users().length === 0) this.print("no users");
+          for (const user of this.mock.users()) this.print(describeUser(user));
+          return undefined;
+        case "user":
+          this.user(args);
+          return undefined;
+        case "rtp":
+          this.rtp(args);
+          return undefined;
+        case "expert":
+          await this.mock.applyExpertModeChange(parseDrift(args));
+          this.print(`Expert Mode change applied: ${this.mock.registered ? "registered" : "not registered"}`);
+          return undefined;
+        case "public-ip":
+          await this.mock.changePublicAddress(this.required(args[0], "public-ip <local address>"));
+          this.print(`registered from ${args[0]}`);
+          return undefined;
         default:
           this.print(`unknown command "${command}" (help lists the commands)`);
           return undefined;
@@ -102,6 +142,43 @@ export class MockConsole {
       this.print(`${command}: ${(error as Error).message}`);
       return undefined;
     }
+  }
+
+  private user(args: string[]): void {
+    const [first = "", second, ...rest] = args;
+    const usage = "user add <callno> [k=v…] | user <callno> k=v… | user remove <callno>";
+    let callno = first;
+    if (first === "add") {
+      const user = parseUserSpec(this.required(second, usage));
+      callno = user.callno;
+      this.mock.addUser({ ...user, ...parseUserFields(rest) });
+    } else if (first === "remove") {
+      callno = this.required(second, usage);
+      this.mock.removeUser(callno);
+    } else {
+      const fields = [second, ...rest].filter((a) => a !== undefined);
+      if (!first || fields.length === 0) throw new Error(`usage: ${usage}`);
+      this.mock.updateUser(first, parseUserFields(fields));
+    }
+    const user = this.mock.users().find((u) => u.callno === callno);
+    this.print(user ? describeUser(user) : `user ${callno} removed`);
+  }
+
+  private rtp(args: string[]): void {
+    const [action, count, kind = "itsp"] = args;
+    if (action === "occupy" || action === "release") {
+      const usage = `rtp ${action} <n> itsp|device-at-home`;
+      const n = Number(this.required(count, usage));
+      if (!isRtpLoad(kind)) throw new Error(`usage: ${usage}`);
+      if (action === "occupy") this.mock.occupyRtpChannels(n, kind as RtpLoad);
+      else this.mock.releaseRtpChannels(n, kind as RtpLoad);
+    } else if (action !== undefined) {
+      throw new Error("usage: rtp [occupy|release <n> itsp|device-at-home]");
+    }
+    const u = this.mock.rtpChannelsInUse();
+    this.print(
+      `RTP channels: ${u.itsp + u.deviceAtHome + u.unifyPhone}/${u.total} in use (ITSP ${u.itsp}, Device@Home ${u.deviceAtHome}, Unify Phone ${u.unifyPhone})`,
+    );
   }
 
   private placeCall(to: string): void {

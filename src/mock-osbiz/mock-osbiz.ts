@@ -24,7 +24,13 @@ import {
   refusalResponse,
   rtpExhausted,
 } from "./pbx-refusal.js";
-import { type MockPbxUser, type MockPbxUserInput, MockWizardError, PbxUserDirectory } from "./pbx-users.js";
+import {
+  describeUser,
+  type MockPbxUser,
+  type MockPbxUserInput,
+  MockWizardError,
+  PbxUserDirectory,
+} from "./pbx-users.js";
 import { provisionSystem } from "./provision.js";
 import { Registration } from "./registration.js";
 import { outsideDialogResponse } from "./responses.js";
@@ -152,6 +158,10 @@ export class MockOsbiz {
     directory.checkRoom(options.users?.length ?? 0);
     for (const user of options.users ?? []) directory.add(user);
     const system = await provisionSystem(options, resolved);
+    if (options.users?.length)
+      resolved.log(
+        `${options.users.length} Unify Phone user(s) on the PBX; an OpenScape Business ${resolved.model} takes ${directory.limit}`,
+      );
     const api = { url: options.url, apiKey: options.apiKey, ca: options.ca };
     const mock = new MockOsbiz(resolved, system, directory, api, options.clock ?? new SystemClock());
     try {
@@ -237,13 +247,13 @@ export class MockOsbiz {
   /** The user wizard adds a user on the PBX; MockWizardError (naming the model's limit) when full. */
   addUser(user: MockPbxUserInput): void {
     const added = this.directory.add(user);
-    this.options.log(`user ${added.callno} added (${describeUser(added)})`);
+    this.options.log(`added ${describeUser(added)}`);
   }
 
   /** Edit a user: licence, Trusted External User, route flag, names. */
   updateUser(callno: string, patch: Partial<MockPbxUserInput>): void {
     const user = this.directory.update(callno, patch);
-    this.options.log(`user ${callno} changed (${describeUser(user)})`);
+    this.options.log(`changed ${describeUser(user)}`);
   }
 
   /** Remove a user from the PBX (the cloud keeps it). */
@@ -557,9 +567,4 @@ export class MockOsbiz {
       );
     });
   }
-}
-
-function describeUser(user: MockPbxUser): string {
-  const name = [user.firstName, user.lastName].filter(Boolean).join(" ");
-  return `${name ? `${name}, ` : ""}licence ${user.licence}, ${user.trustedExternal ? "" : "not "}trusted external, route ${user.unifyPhoneRoute ? "on" : "off"}`;
 }

@@ -123,3 +123,12 @@ function normalise(input: MockPbxUserInput): MockPbxUser {
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/** One line per PBX user: callno, name, licence and flags. */
+export function describeUser(user: MockPbxUser): string {
+  const name = [user.firstName, user.lastName].filter(Boolean).join(" ");
+  const parts = [`user ${user.callno}${name ? ` (${name})` : ""}:`, `licence ${user.licence},`];
+  parts.push(`${user.trustedExternal ? "" : "not "}Trusted External User,`);
+  parts.push(`route ${user.unifyPhoneRoute ? "on" : "off"}`);
+  return parts.join(" ");
+}

@@ -163,4 +163,52 @@ describe("unify-phone-emulator mock-osbiz", () => {
     expect(await refused.exited).toBe(1);
     expect(refused.stderr()).toMatch(/^mock-osbiz: 401 api_key_invalid/);
   }, 40_000);
+
+  it("takes PBX users from --user and changes them, the RTP channels, the address and the trunk from stdin", async () => {
+    const tenant = (await http.admin("GET", "/api/admin/tenants")).body[0];
+    const al = (await http.admin("GET", `/api/admin/tenants/${tenant.id}/users`)).body.items[0];
+    await http.admin("PATCH", `/api/admin/tenants/${tenant.id}/users/${al.id}`, {
+      callBehaviour: { mode: "answer", ringMs: 0 },
+    });
+    const alCalls = async () => {
+      const id = (await http.admin("POST", "/api/admin/calls", { fromUser: al.id, to: "+4930123456" })).body
+        .id;
+      let entry: { state?: string } = {};
+      await until(async () => {
+        entry = (await http.admin("GET", `/api/admin/calls/${id}`)).body;
+        return entry.state === "ended" || entry.state === "answered";
+      }, "the call to be answered or refused");
+      return entry;
+    };
+    const cli = run([...mockArgs(), "--user", "2131:licence=none", "--model", "X1", "--rtp-channels", "2"]);
+    await cli.line(/ready: gtc-001 registered/);
+    expect(
+      cli.out.some((l) => / 1 Unify Phone user\(s\) on the PBX; an OpenScape Business X1 takes 50$/.test(l)),
+    ).toBe(true);
+    expect(await alCalls()).toMatchObject({ state: "ended", finalStatus: 403, refusedBy: "pbx" });
+    await cli.line(
+      /incoming call 1 from \+4923026672131 to \+4930123456 refused: 403 Unify Phone licence missing/,
+    );
+    cli.send("user 2131 licence=valid");
+    await cli.line(/user 2131: licence valid, Trusted External User, route on/);
+    cli.send("rtp occupy 1 device-at-home");
+    await cli.line(/RTP channels: 1\/2 in use \(ITSP 0, Device@Home 1, Unify Phone 0\)/);
+    expect(await alCalls()).toMatchObject({ state: "answered" });
+    // Two channels: one Device@Home, one the answered call; the next call finds none.
+    expect(await alCalls()).toMatchObject({
+      finalStatus: 503,
+      hangupCause: "503 RTP proxy channels exhausted",
+    });
+    cli.send("public-ip 127.0.0.2");
+    await cli.line(/registered from 127\.0\.0\.2/);
+    await until(
+      () => emulator.bindings()[0]?.remote.address === "127.0.0.2",
+      "the connector to see the new address",
+    );
+    cli.send(`expert port=1`);
+    await cli.line(/Expert Mode change applied: not registered/);
+    await until(async () => (await connectorStatus()) === "unavailable", "the connector to go unavailable");
+    cli.send("quit");
+    expect(await cli.exited).toBe(0);
+  }, 40_000);
 });

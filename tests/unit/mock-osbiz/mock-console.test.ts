@@ -5,6 +5,9 @@ import {
   describeCall,
   MockConsole,
 } from "../../../src/mock-osbiz/index.js";
+import type { ExpertModeDrift } from "../../../src/mock-osbiz/mock-options.js";
+import { PbxUserDirectory } from "../../../src/mock-osbiz/pbx-users.js";
+import { RtpChannelPool } from "../../../src/mock-osbiz/rtp-channels.js";
 
 type Action = string;
 
@@ -45,7 +48,24 @@ function fakeCall(id: string, overrides: Partial<ConsoleCall> = {}, actions: Act
 function setup(calls: ConsoleCall[], callResult: Promise<unknown> = Promise.resolve()) {
   const printed: string[] = [];
   const dialed: string[] = [];
+  const changes: string[] = [];
+  // The PBX's real user list and channel pool; the connection changes are recorded.
+  const users = new PbxUserDirectory("X1");
+  const pool = new RtpChannelPool(60);
   const mock: ConsoleMock = {
+    users: () => users.list(),
+    addUser: (u) => void users.add(u),
+    updateUser: (callno, patch) => void users.update(callno, patch),
+    removeUser: (callno) => users.remove(callno),
+    occupyRtpChannels: (n, kind) => pool.occupy(n, kind),
+    releaseRtpChannels: (n, kind) => pool.release(n, kind),
+    rtpChannelsInUse: () => pool.use(),
+    applyExpertModeChange: async (drift: ExpertModeDrift) => {
+      changes.push(`expert ${JSON.stringify(drift)}`);
+    },
+    changePublicAddress: async (address) => {
+      changes.push(`public-ip ${address}`);
+    },
     calls,
     registered: true,
     system: {
@@ -65,7 +85,7 @@ function setup(calls: ConsoleCall[], callResult: Promise<unknown> = Promise.reso
       return callResult;
     },
   };
-  return { commands: new MockConsole(mock, (line) => printed.push(line)), printed, dialed };
+  return { commands: new MockConsole(mock, (line) => printed.push(line)), printed, dialed, changes };
 }
 
 describe("MockConsole", () => {
@@ -137,5 +157,47 @@ describe("MockConsole", () => {
       "#2 outgoing 3919209257 -> +4923026672131 ended (486 Busy Here) - 486 Busy Here",
     ]);
     expect(describeCall(ended)).toBe(printed[2]);
+  });
+
+  it("manages the PBX's users: add, change the flags, list, remove", async () => {
+    const { commands, printed } = setup([]);
+    await commands.execute("user add 2131 licence=none first=Al last=Ace");
+    await commands.execute("user 2131 licence=expired trusted=false,route=off");
+    await commands.execute("user add 2132:route=off");
+    await commands.execute("users");
+    await commands.execute("user remove 2132");
+    await commands.execute("user 2131 colour=blue");
+    await commands.execute("user 2199 licence=valid");
+    expect(printed).toEqual([
+      "user 2131 (Al Ace): licence none, Trusted External User, route on",
+      "user 2131 (Al Ace): licence expired, not Trusted External User, route off",
+      "user 2132: licence valid, Trusted External User, route off",
+      "user 2131 (Al Ace): licence expired, not Trusted External User, route off",
+      "user 2132: licence valid, Trusted External User, route off",
+      "user 2132 removed",
+      'user: user field "colour": use licence, trusted, route, first, last or email',
+      "user: no user with callno 2199",
+    ]);
+  });
+
+  it("occupies and releases RTP channels, applies Expert Mode changes and a new public address", async () => {
+    const { commands, printed, changes } = setup([]);
+    await commands.execute("rtp occupy 10 itsp");
+    await commands.execute("rtp occupy 5 device-at-home");
+    await commands.execute("rtp release 4 itsp");
+    await commands.execute("rtp occupy 99 itsp");
+    await commands.execute("expert port=5999,transport=tcp");
+    await commands.execute("expert colour=blue");
+    await commands.execute("public-ip 127.0.0.2");
+    expect(printed).toEqual([
+      "RTP channels: 10/60 in use (ITSP 10, Device@Home 0, Unify Phone 0)",
+      "RTP channels: 15/60 in use (ITSP 10, Device@Home 5, Unify Phone 0)",
+      "RTP channels: 11/60 in use (ITSP 6, Device@Home 5, Unify Phone 0)",
+      "rtp: cannot occupy 99 RTP channels: 49 of 60 free",
+      "Expert Mode change applied: registered",
+      'expert: Expert Mode field "colour": use port, domain or transport',
+      "registered from 127.0.0.2",
+    ]);
+    expect(changes).toEqual(['expert {"registrarPort":5999,"transport":"tcp"}', "public-ip 127.0.0.2"]);
   });
 });

@@ -55,4 +55,49 @@ describe("mock-osbiz command line", () => {
     expect(() => parseMockOsbizArgs([...required, "--rtp-ports", "40000"])).toThrow(/min-max/);
     expect(() => parseMockOsbizArgs([...required, "--bogus"])).toThrow(/bogus/);
   });
+
+  it("maps the PBX flags: model, uplink, RTP channels, users and the Expert Mode drift", () => {
+    const options = parseMockOsbizArgs([
+      ...required,
+      "--model",
+      "S",
+      "--uplink-kbps",
+      "2048",
+      "--rtp-channels",
+      "100",
+      "--rtp-busy",
+      "40",
+      "--user",
+      "2131:licence=none,trusted=false",
+      "--user",
+      "2132:route=off",
+      "--user",
+      "2133",
+      "--expert-mode",
+      "port=5999,transport=tcp",
+    ]);
+    expect(options).toMatchObject({
+      model: "S",
+      uplinkKbps: 2048,
+      rtpChannels: { total: 100, busy: 40 },
+      users: [
+        { callno: "2131", licence: "none", trustedExternal: false },
+        { callno: "2132", unifyPhoneRoute: false },
+        { callno: "2133" },
+      ],
+      expertMode: { registrarPort: 5999, transport: "tcp" },
+    });
+    expect(parseMockOsbizArgs([...required, "--rtp-busy", "3"])).toMatchObject({ rtpChannels: { busy: 3 } });
+    expect(() => parseMockOsbizArgs([...required, "--model", "X2"])).toThrow(
+      /--model "X2": use X1, X3, X5, X8, S/,
+    );
+    expect(() => parseMockOsbizArgs([...required, "--user", "al"])).toThrow(/--user: user "al"/);
+    expect(() => parseMockOsbizArgs([...required, "--user", "2131:licence=maybe"])).toThrow(
+      /--user: licence "maybe"/,
+    );
+    expect(() => parseMockOsbizArgs([...required, "--expert-mode", "transport=udp"])).toThrow(
+      /--expert-mode: expertMode.transport "udp"/,
+    );
+    expect(() => parseMockOsbizArgs([...required, "--uplink-kbps", "2M"])).toThrow(/--uplink-kbps "2M"/);
+  });
 });
