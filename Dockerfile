@@ -6,9 +6,13 @@ RUN apt-get update \
 # node-gyp must use the image's own Node headers: nothing is downloaded during the build.
 ENV npm_config_nodedir=/usr/local
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+# Dependencies before the source, so a source change reuses this layer (better-sqlite3 compiles once).
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+ && npm rebuild better-sqlite3
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm ci --no-audit --no-fund \
+RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 
 # Runtime stage: node + the built app, as a non-root user.
@@ -22,10 +26,13 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY scenarios ./scenarios
 COPY web-ui ./web-ui
+# Example seeds, e.g. UPE_SEED=/app/examples/call-flows.yaml (compose.yaml uses it).
+COPY examples ./examples
 RUN mkdir -p /data /certs && chown node:node /data /certs
 USER node
 VOLUME ["/data", "/certs"]
-EXPOSE 65061/tcp 8443/tcp 3478/udp 20000-20999/udp
+# RTP ports are not exposed here: publish the range UPE_RTP_PORTS names (compose.yaml does).
+EXPOSE 65061/tcp 8443/tcp 3478/udp
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "require('https').get({host:'127.0.0.1',port:process.env.UPE_HTTPS_PORT||8443,path:'/readyz',rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
 ENTRYPOINT ["node", "dist/main.js"]
