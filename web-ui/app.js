@@ -1,8 +1,12 @@
 import { ApiFailure, getJson, token } from "./api.js";
 import { loadCalls, renderCalls } from "./calls.js";
-import { clear, duration, h, renderIfChanged, time } from "./dom.js";
-import { loadFaults, renderFaults, setupScenarios } from "./faults.js";
+import { resetClock, setupClockHeader, setupClockPanel, showClock } from "./clock.js";
+import { clear, h, renderIfChanged } from "./dom.js";
+import { setupFaultForm } from "./fault-form.js";
+import { loadFaults, renderFaults } from "./faults.js";
+import { connection, onStateChange, startLive, stopLive, subscribe } from "./live.js";
 import { findView, routeParts } from "./router.js";
+import { resetScenarios, setupScenarios } from "./scenarios.js";
 import { loadTenants, renderTenants } from "./tenants.js";
 import { downloadTrace, loadTrace, renderTrace } from "./trace.js";
 import "./admin-views.js";
@@ -10,6 +14,8 @@ import "./admin-views.js";
 const INTERVAL_MS = 2000;
 const MAX_BACKOFF_MS = 30_000;
 const NOTICE_MS = 8000;
+/** Live events come in bursts (a call's 100/180/200…): one refresh for each burst, at most this often. */
+const EVENT_REFRESH_MS = 300;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -30,7 +36,10 @@ const ui = {
   view: $("view"),
   tenants: $("tenants"),
   faults: $("faults"),
-  scenario: $("scenario"),
+  clockPanel: $("clock-panel"),
+  faultForm: $("fault-form-panel"),
+  scenarios: $("scenarios"),
+  scenarioApplied: $("scenario-applied"),
   calls: $("calls"),
   trace: $("trace"),
   traceHttp: $("trace-http"),
@@ -45,6 +54,10 @@ const state = {
   /** Bumped when the token is dropped: answers of an older session are ignored. */
   session: 0,
   scenariosLoaded: false,
+  /** Trace entries other than REST calls, as the last `trace` event counted them. */
+  traceSeen: undefined,
+  /** The refresh a burst of live events asked for. */
+  soon: undefined,
   noticeTimer: undefined,
   /** The cleanup of the view shown in #view, if any. */
   unmount: undefined,
@@ -57,7 +70,8 @@ async function refresh() {
   clearTimeout(state.timer);
   state.running = true;
   const session = state.session;
-  let delay = INTERVAL_MS;
+  // With the event stream up, events ask for refreshes; the timer only retries failures.
+  let delay = connection.state === "live" ? null : INTERVAL_MS;
   try {
     const [ready, clock] = await Promise.all([
       getJson("/readyz", { auth: false, allow: [503] }),
@@ -97,7 +111,7 @@ function show({ ready, clock, tenants, calls, faults, trace }) {
   state.failures = 0;
   banner(ui.error, null);
   if (ui.nav.hidden) enterDashboard();
-  ui.clock.textContent = clockText(clock);
+  showClock(clock);
   renderIfChanged(ui.readiness, ready, readinessItems);
   renderIfChanged(ui.tenants, tenants, (data) => renderTenants(data, actions));
   renderIfChanged(ui.calls, calls, renderCalls);
@@ -105,7 +119,9 @@ function show({ ready, clock, tenants, calls, faults, trace }) {
   renderTrace(ui.trace, trace);
   if (!state.scenariosLoaded) {
     state.scenariosLoaded = true;
-    setupScenarios(ui.scenario, $("apply-scenario"), actions).catch(report);
+    setupClockPanel(ui.clockPanel, actions);
+    setupFaultForm(ui.faultForm, actions);
+    setupScenarios(ui.scenarios, ui.scenarioApplied, actions).catch(report);
   }
 }
 
@@ -121,14 +137,6 @@ function failed(error) {
     delay = Math.max(delay, error.retryAfterSeconds * 1000);
   banner(ui.error, `${error.message} — retrying in ${Math.round(delay / 1000)} s`);
   return delay;
-}
-
-function clockText(clock) {
-  const offset =
-    clock.offsetMs === 0
-      ? ""
-      : ` · offset ${clock.offsetMs > 0 ? "+" : "−"}${duration(Math.abs(clock.offsetMs))}`;
-  return `emulator clock ${time(clock.now)} UTC · ${clock.frozen ? "frozen" : "running"}${offset}`;
 }
 
 function readinessItems(ready) {
@@ -147,6 +155,7 @@ function enterDashboard() {
   ui.statusLine.hidden = false;
   ui.controls.hidden = false;
   updatePollState();
+  if (!state.paused) startLive();
   showRoute();
 }
 
@@ -175,10 +184,15 @@ function leaveDashboard(message) {
   state.session += 1;
   state.scenariosLoaded = false;
   state.again = false;
+  state.traceSeen = undefined;
+  stopLive();
   schedule(null);
-  for (const container of [ui.readiness, ui.tenants, ui.calls, ui.faults, ui.scenario]) clear(container);
+  for (const container of [ui.readiness, ui.tenants, ui.calls, ui.faults]) clear(container);
+  resetScenarios(ui.scenarios, ui.scenarioApplied);
+  ui.clockPanel.replaceChildren();
+  ui.faultForm.replaceChildren();
   ui.trace.textContent = "";
-  ui.clock.textContent = "";
+  resetClock();
   banner(ui.error, null);
   unmountView();
   ui.dashboard.hidden = true;
@@ -195,7 +209,19 @@ function leaveDashboard(message) {
 function updatePollState() {
   ui.pause.textContent = state.paused ? "resume" : "pause";
   ui.pause.setAttribute("aria-pressed", String(state.paused));
-  ui.pollState.textContent = state.paused ? "paused" : `refreshing every ${INTERVAL_MS / 1000} s`;
+  const live = connection.state;
+  ui.pollState.dataset.state = state.paused ? "paused" : live;
+  ui.pollState.textContent = state.paused
+    ? "paused"
+    : live === "live"
+      ? "live"
+      : live === "connecting"
+        ? "connecting…"
+        : `polling every ${INTERVAL_MS / 1000} s`;
+  ui.pollState.title =
+    live === "live"
+      ? "updates arrive as events (GET /api/admin/events)"
+      : "the event stream is down: polling";
 }
 
 /** The outcome of an action the reader took: a message, or an error. */
@@ -228,8 +254,14 @@ $("forget").addEventListener("click", () => leaveDashboard(null));
 ui.pause.addEventListener("click", () => {
   state.paused = !state.paused;
   updatePollState();
-  if (state.paused) schedule(null);
-  else refreshNow();
+  if (state.paused) {
+    stopLive();
+    schedule(null);
+  } else {
+    startLive();
+    refreshNow();
+  }
+  updatePollState();
 });
 
 ui.traceHttp.addEventListener("change", refreshNow);
@@ -244,6 +276,35 @@ document.addEventListener("visibilitychange", () => {
   if (document.hidden) schedule(null);
   else if (!state.paused) refreshNow();
 });
+
+/** A live event: refresh what it may have changed, once per burst; the clock and trace counts need less. */
+function onLiveEvent(data, type) {
+  if (type === "clock") showClock(data);
+  if (type === "ready") {
+    showClock(data.clock);
+    state.traceSeen = data.trace.recorded - data.trace.recordedHttp;
+  }
+  if (type === "trace") {
+    // The page's own requests are REST entries: only other entries (or REST shown) are news.
+    const seen = data.recorded - data.recordedHttp;
+    if (seen === state.traceSeen && !ui.traceHttp.checked) return;
+    state.traceSeen = seen;
+  }
+  if (state.paused || state.soon !== undefined) return;
+  state.soon = setTimeout(() => {
+    state.soon = undefined;
+    if (!document.hidden) refreshNow();
+  }, EVENT_REFRESH_MS);
+}
+
+subscribe("*", onLiveEvent);
+onStateChange((live) => {
+  updatePollState();
+  // Up: one refresh catches up with what happened while it was down, then events drive.
+  // Down: polling resumes at once.
+  if (live === "live" || live === "polling") refreshNow();
+});
+setupClockHeader(ui.clock);
 
 if (token.get()) refreshNow();
 else ui.tokenInput.focus();

@@ -1,5 +1,6 @@
 import { getJson } from "./api.js";
 import { duration, h, table, time } from "./dom.js";
+import { ladderSvg, loadLadder } from "./ladder.js";
 
 /** Call ids whose event ladder is open; kept across polls. */
 const expanded = new Set();
@@ -60,6 +61,7 @@ function callRows(call) {
     else expanded.delete(call.id);
     details.hidden = !open;
     row.setAttribute("aria-expanded", String(open));
+    if (open) details.firstChild.replaceChildren(ladder(call));
   };
   row.addEventListener("click", toggle);
   row.addEventListener("keydown", (event) => {
@@ -75,8 +77,51 @@ function media(m) {
   return s ? `${s.packetsSent ?? 0} / ${s.packetsReceived ?? 0} / ${s.packetsLost ?? 0}` : "—";
 }
 
+const MAX_LADDERS = 50;
+
+/** The journal's events as ladder notes (no SIP arrows). */
+function journalRows(call) {
+  return call.events.map((e) => ({
+    kind: "note",
+    at: Date.parse(e.at),
+    label: e.type,
+    detail: e.detail ?? "",
+  }));
+}
+
+/** Ladder rows per call id, with the call version they were read for: a poll redraws from here. */
+const ladders = new Map();
+
+/** The open call's details: a summary line, its SVG sequence diagram (read from the trace) and its legs. */
 function ladder(call) {
   const m = call.media;
+  const holder = h("div", { class: "ladder-diagram" });
+  const version = `${call.state}/${call.events.length}/${(call.legs ?? []).length}`;
+  const cached = ladders.get(call.id);
+  const userLabel = call.legs?.some((l) => l.kind === "client") ? "client" : "client (virtual user)";
+  const draw = (rows) =>
+    holder.replaceChildren(
+      rows.length > 0
+        ? ladderSvg(rows, { userLabel })
+        : h(
+            "p",
+            { class: "empty" },
+            "No SIP messages of this call in the trace (it keeps the newest entries).",
+          ),
+    );
+  // Until the trace answers: the journal's events alone, so the page never shows an empty ladder.
+  draw(cached?.rows ?? journalRows(call));
+  if (expanded.has(call.id) && cached?.version !== version) {
+    loadLadder(call.id)
+      .then((rows) => {
+        ladders.delete(call.id);
+        ladders.set(call.id, { version, rows });
+        // The journal keeps recent calls only: so does this cache.
+        if (ladders.size > MAX_LADDERS) ladders.delete(ladders.keys().next().value);
+        draw(rows);
+      })
+      .catch((error) => holder.replaceChildren(h("p", { class: "error" }, error.message)));
+  }
   return h(
     "div",
     { class: "ladder" },
@@ -85,20 +130,7 @@ function ladder(call) {
       { class: "muted" },
       `${call.id}${m ? ` · media ${m.mode}, ${m.direction}, local RTP port ${m.localPort}` : ""}${call.endedBy ? ` · ended by ${call.endedBy}` : ""}`,
     ),
-    h(
-      "ol",
-      { class: "events" },
-      call.events.map((e) =>
-        h(
-          "li",
-          {},
-          h("span", { class: "mono" }, time(e.at)),
-          " ",
-          h("strong", {}, e.type),
-          e.detail ? ` — ${e.detail}` : "",
-        ),
-      ),
-    ),
+    holder,
     (call.legs ?? []).length > 0 &&
       h(
         "ul",

@@ -42,37 +42,3 @@ async function removeFault(id, { refreshNow, report }) {
   }
   refreshNow();
 }
-
-/** Fill the scenario <select> once and wire its "apply" button. */
-export async function setupScenarios(select, button, { refreshNow, report }) {
-  const scenarios = await getJson("/api/admin/scenarios");
-  select.replaceChildren(
-    h("option", { value: "" }, "— choose a scenario —"),
-    ...scenarios.map((s) =>
-      h(
-        "option",
-        { value: s.name, title: s.symptom, disabled: Boolean(s.error) },
-        `${s.name} — ${s.description}`,
-      ),
-    ),
-  );
-  button.onclick = async () => {
-    const name = select.value;
-    if (
-      !name ||
-      !window.confirm(`Apply scenario "${name}"? Its faults replace those of the previous scenario.`)
-    )
-      return;
-    try {
-      const applied = await (
-        await request(`/api/admin/scenarios/${encodeURIComponent(name)}/apply`, { method: "POST" })
-      ).json();
-      report(
-        `Scenario "${applied.scenario}" applied: ${applied.faults.added.length} fault rule(s) added, ${applied.faults.removed.length} removed.`,
-      );
-    } catch (error) {
-      report(error);
-    }
-    refreshNow();
-  };
-}
