@@ -23,6 +23,8 @@ export function describeAction(action: FaultAction): string {
       ];
       return `modify: ${parts.join(", ")}`;
     }
+    case "alg-rewrite":
+      return `ALG rewrite to ${action.publicAddress}${action.portPerRefresh ? ", new port per REGISTER" : ""}`;
     case "wrong-host-certificate":
       return `certificate for ${action.host ?? "wrong-host.invalid"}`;
     case "limit-version":

@@ -1,3 +1,5 @@
+import type { AlgRewriteAction } from "./alg-rewrite.js";
+
 /**
  * The fault rule model: where a fault happens (`layer` + `match`), what it does
  * (`action`) and when (`when`). Rules are plain JSON so the REST API, seed files and
@@ -78,7 +80,8 @@ export type SipFaultAction =
       readonly type: "modify";
       readonly removeHeader?: string;
       readonly setHeader?: { readonly name: string; readonly value: string };
-    };
+    }
+  | AlgRewriteAction;
 
 export interface TlsFaultMatch {
   readonly remoteAddress?: string;

@@ -2,6 +2,7 @@ import { type Fields, type ProblemReader, strip } from "../shared/untrusted/inde
 import { readAction, readDelay } from "./action-fields.js";
 import type { CorruptionMode, SipFaultAction, SipFaultMatch, SipHeaderMatch } from "./fault-rule.js";
 import type { FaultPath } from "./fault-rule-error.js";
+import { ALG_REWRITE_KEYS, parseAlgRewrite } from "./parse-alg-fault.js";
 
 const MATCH_KEYS = [
   "direction",
@@ -23,6 +24,7 @@ const ACTIONS = {
   reset: [],
   corrupt: ["mode"],
   modify: ["removeHeader", "setHeader"],
+  "alg-rewrite": ALG_REWRITE_KEYS,
 } as const;
 
 const CORRUPTION_MODES: readonly CorruptionMode[] = ["start-line", "content-length", "garble"];
@@ -83,6 +85,8 @@ export function parseSipAction(
     }
     case "modify":
       return parseModify(r, a, path);
+    case "alg-rewrite":
+      return parseAlgRewrite(r, a, path, match);
     default:
       return { type };
   }

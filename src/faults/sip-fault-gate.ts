@@ -10,6 +10,7 @@ import {
 } from "../sip/message/index.js";
 import type { SipConnection, SipFaultHooks } from "../sip/transport/index.js";
 import { delayMs } from "./action-fields.js";
+import { algRewrite } from "./alg-rewrite.js";
 import type { FaultChecker, FaultDecision, SipFaultContext } from "./fault-points.js";
 import type { SipFaultAction } from "./fault-rule.js";
 import { corruptSipBytes } from "./sip-corruption.js";
@@ -69,6 +70,9 @@ export class SipFaultGate implements SipFaultHooks {
       });
     } else if (action.type === "modify") {
       modifyHeaders(message.headers, action);
+      deliver();
+    } else if (action.type === "alg-rewrite") {
+      algRewrite(message, action, decision.random);
       deliver();
     } else if (action.type === "close" || action.type === "reset") {
       this.disconnect(decision, connection);

@@ -16,7 +16,7 @@ const examples = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)]
   );
 
 const ACTIONS = {
-  sip: ["respond", "delay", "drop", "close", "reset", "corrupt", "modify"],
+  sip: ["respond", "delay", "drop", "close", "reset", "corrupt", "modify", "alg-rewrite"],
   tls: [
     "refuse",
     "stall",
