@@ -10,7 +10,9 @@ const text = (key, label, hint) => ({ key, label, kind: "text", hint });
 const int = (key, label, hint) => ({ key, label, kind: "int", hint });
 const num = (key, label, hint) => ({ key, label, kind: "number", hint });
 const list = (key, label, hint) => ({ key, label, kind: "list", hint });
+const array = (key, label, hint) => ({ key, label, kind: "array", hint });
 const choice = (key, label, choices) => ({ key, label, kind: "choice", choices });
+const bool = (key, label) => ({ key, label, kind: "bool", choices: ["", "true", "false"] });
 
 const DELAY = [int("ms", "ms"), int("minMs", "min ms"), int("maxMs", "max ms")];
 
@@ -43,6 +45,11 @@ export const LAYERS = {
         text("removeHeader", "remove header"),
         text("setHeader.name", "set header"),
         text("setHeader.value", "to value"),
+      ],
+      "alg-rewrite": [
+        text("publicAddress", "public address", "127.0.0.2"),
+        array("rewrite", "rewrite", "contact, via, sdp"),
+        bool("portPerRefresh", "new port per refresh"),
       ],
     },
   },
@@ -112,7 +119,7 @@ const WHEN = [
   text("until", "until (UTC)"),
 ];
 
-/** Builds the form in `container`; a rule created calls `onCreated(rule)`. */
+/** Builds the form in `container`; a created rule is reported and the page refreshed. */
 export function setupFaultForm(container, { refreshNow, report }) {
   const layer = h(
     "select",
@@ -202,7 +209,7 @@ function field(spec, section) {
   const path = section === "fault" ? spec.key : `${section}.${spec.key}`;
   const id = `fault-${path.replaceAll(".", "-")}`;
   const control =
-    spec.kind === "choice"
+    spec.kind === "choice" || spec.kind === "bool"
       ? h(
           "select",
           { id, name: path, "data-field": path, "data-kind": spec.kind },
@@ -231,10 +238,11 @@ function ruleOf(form, layer, type) {
     const kind = control.dataset.kind;
     let value = raw;
     if ((kind === "int" || kind === "number") && /^-?\d+(\.\d+)?$/.test(raw)) value = Number(raw);
-    if (kind === "list") {
+    if (kind === "list" || kind === "array") {
       const items = raw.split(/[\s,]+/).filter(Boolean);
-      value = items.length === 1 ? items[0] : items;
+      value = items.length === 1 && kind === "list" ? items[0] : items;
     }
+    if (kind === "bool") value = raw === "true";
     setPath(rule, control.dataset.field.split("."), value);
   }
   return rule;
