@@ -100,15 +100,14 @@ const text = async (page: Page, selector: string) =>
   ((await page.locator(selector).textContent()) ?? "").trim();
 /** Each row's cells, their rendered text joined by one space (textContent runs the cells together). */
 const rows = (page: Page, selector: string) =>
-  page
-    .locator(selector)
-    .evaluateAll((trs) =>
-      trs.map((tr) =>
-        Array.from(tr.querySelectorAll("td"), (td) =>
-          (td as HTMLElement).innerText.replace(/\s+/g, " ").trim(),
-        ).join(" "),
-      ),
-    );
+  page.locator(selector).evaluateAll((trs) =>
+    trs.map((tr) =>
+      // innerText as a shape: this file is compiled without the DOM library.
+      Array.from(tr.querySelectorAll("td"), (td) => (td as unknown as { innerText: string }).innerText)
+        .map((cell) => cell.replace(/\s+/g, " ").trim())
+        .join(" "),
+    ),
+  );
 
 let shot = 0;
 /** The viewport as the reader sees it, scrolled to `show` when given. */
@@ -191,8 +190,10 @@ describe.skipIf(!HAS_CHROMIUM)("the HowTo's admin chapter in the browser", () =>
     expect(await text(page, "#import-outcome p.error")).toMatch(/^Nothing was imported\./);
     const problems = await page
       .locator("tr.import-error")
-      .evaluateAll((rows) =>
-        rows.map((row) => Array.from(row.querySelectorAll("td"), (td) => td.textContent)),
+      .evaluateAll((trs) =>
+        trs.map((tr) =>
+          Array.from(tr.querySelectorAll("td"), (td) => (td as { textContent: string | null }).textContent),
+        ),
       );
     expect(problems.map(([row, field]) => [row, field])).toEqual([
       ["3", "emailAddress"],
