@@ -21,7 +21,7 @@ import { webhookRoutes } from "./routes/webhook.js";
 /** Every HTTP route of the emulator, registered in one place so one read shows the API. */
 export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   declareSecurity(app, ctx.auth);
-  // First: it also times the requests of every route registered after it.
+  // GET /metrics, and the request counts of every route.
   if (ctx.metrics) metricsRoutes(app, { auth: ctx.auth, metrics: ctx.metrics });
   eventRoutes(app, ctx);
   healthRoutes(app, ctx);

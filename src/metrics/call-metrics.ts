@@ -8,7 +8,6 @@ export interface CallFacts {
   readonly direction: string;
   readonly answeredAt: number | null;
   readonly finalStatus: number | null;
-  readonly active: boolean;
 }
 
 export interface CallSources {

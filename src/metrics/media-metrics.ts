@@ -8,6 +8,7 @@ export interface MediaSources {
   readonly sessionClosed: Pick<Listeners<MediaStats>, "on">;
   /** The counters of every open session now. */
   readonly liveStats: () => readonly MediaStats[];
+  readonly activeSessions: number;
 }
 
 type Totals = { sent: number; received: number; lost: number };
@@ -61,6 +62,6 @@ export function mediaMetrics(registry: Registry, sources: MediaSources): void {
   collectedGauge(registry, {
     name: "upe_media_sessions_active",
     help: "Media sessions (RTP port pairs) open now",
-    read: () => [[[], sources.liveStats().length]],
+    read: () => [[[], sources.activeSessions]],
   });
 }

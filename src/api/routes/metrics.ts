@@ -16,9 +16,9 @@ export interface MetricsEndpoint {
 
 /**
  * `GET /metrics` for Prometheus: the admin token or the metrics token as a bearer token, or
- * nothing with `--metrics-public`. Also counts every HTTP request answered after it (so it
- * is registered before the other routes: fastify hooks apply to routes added after them).
- * Not in the OpenAPI document: it is for scrapers, not REST clients (docs/metrics.md).
+ * nothing with `--metrics-public`. Also counts every HTTP request the app answers (a root
+ * onResponse hook). Not in the OpenAPI document: it is for scrapers, not REST clients
+ * (docs/metrics.md).
  */
 export function metricsRoutes(
   app: FastifyInstance,
