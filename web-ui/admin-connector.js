@@ -3,11 +3,10 @@
  * and the connector list with each OSBiz system's trunk, `gtc-012  OSBIZ  ● Available`, kept live.
  */
 
-import { every } from "./admin-refresh.js";
+import { watch } from "./admin-refresh.js";
 import { getJson, request } from "./api.js";
 import { h, renderIfChanged, table, time } from "./dom.js";
 
-const REFRESH_MS = 2000;
 const REGENERATE_WARNING =
   "Regenerate the API key?\n\nThe old key stops working at once: every OpenScape Business system " +
   "that uses it loses its connection to the REST API until the new key is entered in its Unify " +
@@ -76,11 +75,15 @@ export function connectorTab(container, tenant, { report }) {
       connectors,
     ),
   );
-  return every(
-    REFRESH_MS,
+  // Live: a connector event of this tenant refreshes the list at once; polling while the stream is down.
+  return watch(
     async () =>
       renderIfChanged(connectors, await getJson(`${base(tenant)}/connectors?limit=1000`), connectorList),
-    report,
+    {
+      report,
+      events: ["connector", "resync"],
+      accept: (data) => !data?.tenantId || data.tenantId === tenant.id,
+    },
   );
 }
 

@@ -3,7 +3,7 @@
  * what it means, paste / replace / remove the JWT, and the way to the emulated creation portal.
  */
 
-import { every } from "./admin-refresh.js";
+import { watch } from "./admin-refresh.js";
 import { getJson, request } from "./api.js";
 import { h, renderIfChanged, time } from "./dom.js";
 import { href } from "./router.js";
@@ -30,8 +30,6 @@ const STATUSES = {
     meaning: "The JWT has expired. Unify Phone will not be functional for your tenant.",
   },
 };
-
-const REFRESH_MS = 2000;
 
 export const jwtStatusWords = (status) => STATUSES[status]?.words ?? status;
 
@@ -120,7 +118,12 @@ export function jwtTab(container, tenant, { report }) {
       form,
     ),
   );
-  return every(REFRESH_MS, load, report);
+  // The status is computed from the emulator clock: a clock change or an admin write refreshes it.
+  return watch(load, {
+    report,
+    events: ["clock", "change", "resync"],
+    accept: (data) => !data?.tenantId || data.tenantId === tenant.id,
+  });
 }
 
 function statusView(jwt) {

@@ -172,7 +172,9 @@ describe.skipIf(!HAS_CHROMIUM)("the HowTo's admin chapter in the browser", () =>
     const copiedKey = await page.evaluate<string>("navigator.clipboard.readText()");
     await screenshot(page, "tenant-created-key-copied");
 
-    // OpenScape Business runs the connectivity wizard with the copied key: the page turns Available by itself.
+    // OpenScape Business runs the connectivity wizard with the copied key: the page turns Available by
+    // itself, from the live event stream (its safety-net poll comes only every 30 s).
+    await page.waitForSelector('#poll-state[data-state="live"]');
     mock = await startMock(copiedKey);
     expect(mock.system.trunkId).toBe("gtc-001");
     await expect
