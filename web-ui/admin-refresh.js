@@ -2,8 +2,8 @@
  * Keeps an admin view's data fresh. `task` runs now, again at once when one of `events` arrives
  * on the live stream (live.js; `accept(data)` may pass over events of other tenants), and on a
  * timer: every `pollMs` while the stream is down, every `livePollMs` (a safety net) while it is
- * live. Runs never overlap: what arrives during one runs once after it. A run that throws is
- * reported once per failure streak. Answers the stop function.
+ * live, never while it is off (paused). Runs never overlap: what arrives during one runs once
+ * after it. A run that throws is reported once per failure streak. Answers the stop function.
  */
 import { connection, onStateChange, subscribe } from "./live.js";
 
@@ -19,7 +19,9 @@ export function watch(
 
   const schedule = () => {
     clearTimeout(timer);
-    if (!stopped) timer = setTimeout(run, connection.state === "live" ? livePollMs : pollMs);
+    // "off": the reader paused the page (or left it); "resume" opens the stream and runs the task.
+    if (stopped || connection.state === "off") return;
+    timer = setTimeout(run, connection.state === "live" ? livePollMs : pollMs);
   };
   const run = async () => {
     if (stopped) return;

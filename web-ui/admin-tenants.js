@@ -5,9 +5,10 @@
 
 import { connectorTab } from "./admin-connector.js";
 import { jwtStatusWords, jwtTab } from "./admin-jwt.js";
+import { watch } from "./admin-refresh.js";
 import { usersTab } from "./admin-users.js";
 import { getJson, request } from "./api.js";
-import { h, table, time } from "./dom.js";
+import { h, renderIfChanged, table, time } from "./dom.js";
 import { href } from "./router.js";
 
 export const FLAVOURS = {
@@ -28,9 +29,11 @@ export const tenantsView = {
   mount(container, _params, ctx) {
     const list = h("div", { id: "tenant-list" }, h("p", { class: "muted" }, "Loading…"));
     container.append(h("section", { class: "panel" }, h("h2", {}, "Tenants"), list), createTenantForm(ctx));
-    getJson("/api/admin/tenants?limit=1000")
-      .then((tenants) => list.replaceChildren(tenantTable(tenants)))
-      .catch(ctx.report);
+    // A tenant created or deleted elsewhere (REST, another tab) shows up.
+    return watch(
+      async () => renderIfChanged(list, await getJson("/api/admin/tenants?limit=1000"), tenantTable),
+      { report: ctx.report, events: ["change", "resync"], pollMs: 10_000, livePollMs: 60_000 },
+    );
   },
 };
 

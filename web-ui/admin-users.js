@@ -3,8 +3,10 @@
  * run; on 422 the per-row problems, nothing imported), and the user list — search, paging, Name /
  * Role / Trunk / Phone number — where a user's call behaviour can be edited.
  */
+
+import { watch } from "./admin-refresh.js";
 import { getJson, request } from "./api.js";
-import { h, table } from "./dom.js";
+import { h, renderIfChanged, table } from "./dom.js";
 
 const PAGE_SIZE = 25;
 const MODES = ["answer", "busy", "reject", "unavailable", "no-answer", "forward", "voicemail"];
@@ -36,9 +38,14 @@ export function usersTab(container, tenant, { report }) {
     const query = new URLSearchParams({ offset: String(list.offset), limit: String(PAGE_SIZE) });
     if (list.search) query.set("search", list.search);
     const page = await getJson(`${base}/users?${query}`);
-    listBody.replaceChildren(userTable(page.items));
-    pager.replaceChildren(...pagerView(page));
+    showUsers(page.items);
+    const { offset, total } = page;
+    renderIfChanged(pager, { offset, total, count: page.items.length }, () => pagerView(page));
   };
+
+  /** Re-rendered only when the users or the open editor change, so a refresh keeps focus. */
+  const showUsers = (items) =>
+    renderIfChanged(listBody, { items, editing: list.editing }, () => userTable(items));
 
   const pagerView = (page) => {
     const last = Math.min(page.offset + page.items.length, page.total);
@@ -101,7 +108,7 @@ export function usersTab(container, tenant, { report }) {
               "aria-expanded": String(list.editing === u.id),
               onclick: () => {
                 list.editing = list.editing === u.id ? undefined : u.id;
-                listBody.replaceChildren(userTable(users));
+                showUsers(users);
               },
             },
             "call behaviour",
@@ -200,8 +207,23 @@ export function usersTab(container, tenant, { report }) {
       listBody,
     ),
   );
-  loadUsers().catch(report);
-  return () => clearTimeout(searchTimer);
+  // Users changed elsewhere (REST, the OSBiz wizard) show up; not while a call behaviour is edited.
+  const stop = watch(
+    async () => {
+      if (list.editing === undefined) await loadUsers();
+    },
+    {
+      report,
+      events: ["change", "resync"],
+      accept: (data) => !data?.tenantId || (data.tenantId === tenant.id && /\/users/.test(data.route ?? "")),
+      pollMs: 10_000,
+      livePollMs: 60_000,
+    },
+  );
+  return () => {
+    stop();
+    clearTimeout(searchTimer);
+  };
 }
 
 /** "Import users": file, OSBIZ trunk, dry run; the result, or the table of every problem. */

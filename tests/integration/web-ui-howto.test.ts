@@ -343,6 +343,11 @@ describe.skipIf(!HAS_CHROMIUM)("the HowTo's admin chapter in the browser", () =>
       .poll(() => rows(page, "tr.user"), WITHIN)
       .toEqual(["User Zeta07 u07@pager.test User — — call behaviour"]);
     expect(await text(page, "#users-range")).toBe("1–1 of 1");
+    // A user added elsewhere (REST) shows up in the open list, from the live event stream.
+    await page.waitForSelector('#poll-state[data-state="live"]');
+    const late = { emailAddress: "u077@pager.test", firstName: "Late", lastName: "Zeta077" };
+    expect((await http.admin("POST", `/api/admin/tenants/${tenant.id}/users`, late)).status).toBe(201);
+    await expect.poll(() => text(page, "#users-range"), WITHIN).toBe("1–2 of 2");
 
     await page.goto(`${emulator.urls.https}/#/tenants/${video.id}/jwt`);
     await expect.poll(() => text(page, "#jwt-status .badge"), WITHIN).toBe("Not set");
