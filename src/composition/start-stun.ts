@@ -5,6 +5,7 @@ import { DEFAULT_WRONG_MAPPED_ADDRESS, delayMs, type FaultChecker } from "../fau
 import type { Readiness } from "../shared/readiness.js";
 import {
   type EmulatedNatOptions,
+  NAT_BEHAVIOURS,
   type StunFault,
   type StunFaultContext,
   type StunListenOptions,
@@ -27,7 +28,7 @@ export async function startStun(
     log: (event, detail) => env.log.debug({ ...detail }, `stun: ${event}`),
     rateLimit: { perSecond: config.stunRateLimit },
     ...(nat ? { nat } : {}),
-    faults: (context) => stunFault(env.faults, context),
+    faults: (context) => stunFault(env.faults, context, config.stunPublicAddress),
   });
   env.cleanup.add(() => stun.close());
   const bound = await stun.listen(layout);
@@ -95,6 +96,14 @@ function resolveAlternatePort(value: string, port: number): number | null {
 
 function natOptions(config: EmulatorConfig): EmulatedNatOptions | undefined {
   if (config.stunNat === "none") return undefined;
+  for (const [flag, value] of [
+    ["--stun-nat", config.stunNat],
+    ["--stun-nat-filtering", config.stunNatFiltering],
+  ] as const) {
+    if (value !== "auto" && !NAT_BEHAVIOURS.includes(value)) {
+      throw new ConfigError(`${flag}: one of ${NAT_BEHAVIOURS.join(", ")}, got "${value}"`);
+    }
+  }
   if (isIP(config.stunPublicAddress) === 0) {
     throw new ConfigError(`--stun-public-address: an IP address, got "${config.stunPublicAddress}"`);
   }
@@ -102,8 +111,12 @@ function natOptions(config: EmulatorConfig): EmulatedNatOptions | undefined {
   return { mapping: config.stunNat, filtering, publicAddress: config.stunPublicAddress };
 }
 
-/** Asks the fault rules (`layer: stun`) about one Binding request. */
-function stunFault(faults: FaultChecker, context: StunFaultContext): StunFault | undefined {
+/** Asks the fault rules (`layer: stun`) about one Binding request; a rule's NAT defaults to `publicAddress`. */
+function stunFault(
+  faults: FaultChecker,
+  context: StunFaultContext,
+  publicAddress: string,
+): StunFault | undefined {
   if (!faults.hasRulesFor("stun.binding")) return undefined;
   const decision = faults.check("stun.binding", {
     remoteAddress: context.remoteAddress,
@@ -122,6 +135,16 @@ function stunFault(faults: FaultChecker, context: StunFaultContext): StunFault |
         type: "wrong-mapped-address",
         address: action.address ?? DEFAULT_WRONG_MAPPED_ADDRESS,
         ...(action.port === undefined ? {} : { port: action.port }),
+      };
+    case "nat":
+      return {
+        type: "nat",
+        key: decision.faultId,
+        nat: {
+          mapping: action.mapping,
+          filtering: action.filtering ?? action.mapping,
+          publicAddress: action.publicAddress ?? publicAddress,
+        },
       };
   }
 }

@@ -145,7 +145,17 @@ export type StunFaultAction =
   | { readonly type: "no-answer" }
   /** The mapped address reported instead of the true one (default 198.51.100.1, the true port). */
   | { readonly type: "wrong-mapped-address"; readonly address?: string; readonly port?: number }
-  | DelayAction;
+  | DelayAction
+  /** An emulated NAT (docs/stun.md) for the requests the rule hits; filtering defaults to the mapping. */
+  | {
+      readonly type: "nat";
+      readonly mapping: StunNatBehaviour;
+      readonly filtering?: StunNatBehaviour;
+      /** Default: `--stun-public-address`. */
+      readonly publicAddress?: string;
+    };
+
+export type StunNatBehaviour = "endpoint-independent" | "address-dependent" | "address-and-port-dependent";
 
 interface RuleFields<L extends FaultLayer, M, A> {
   readonly id?: string;

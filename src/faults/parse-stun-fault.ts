@@ -8,7 +8,10 @@ const ACTIONS = {
   "no-answer": [],
   "wrong-mapped-address": ["address", "port"],
   delay: ["ms", "minMs", "maxMs"],
+  nat: ["mapping", "filtering", "publicAddress"],
 } as const;
+
+const NAT_BEHAVIOURS = ["endpoint-independent", "address-dependent", "address-and-port-dependent"] as const;
 
 /** What `wrong-mapped-address` reports when the rule names no address (TEST-NET-2, RFC 5737). */
 export const DEFAULT_WRONG_MAPPED_ADDRESS = "198.51.100.1";
@@ -43,5 +46,13 @@ export function parseStunAction(
     }
     case "delay":
       return readDelay(r, a, path);
+    case "nat": {
+      const mapping = r.choice(a, path, "mapping", NAT_BEHAVIOURS, true);
+      const filtering = r.choice(a, path, "filtering", NAT_BEHAVIOURS);
+      const publicAddress = r.string(a, path, "publicAddress", { max: 64 });
+      if (publicAddress !== undefined && isIP(publicAddress) === 0)
+        r.fail([...path, "publicAddress"], "must be an IPv4 or IPv6 address");
+      return mapping === undefined ? undefined : strip({ type, mapping, filtering, publicAddress });
+    }
   }
 }

@@ -11,7 +11,9 @@ import { DEFAULT_TCP_LIMITS, type StunTcpLimits, StunTcpListener } from "./stun-
 export type StunFault =
   | { readonly type: "no-answer" }
   | { readonly type: "delay"; readonly ms: number }
-  | { readonly type: "wrong-mapped-address"; readonly address: string; readonly port?: number };
+  | { readonly type: "wrong-mapped-address"; readonly address: string; readonly port?: number }
+  /** These requests pass the emulated NAT `nat`; its mappings are kept per `key` (the rule). */
+  | { readonly type: "nat"; readonly key: string; readonly nat: EmulatedNatOptions };
 
 export interface StunFaultContext {
   readonly remoteAddress: string;
@@ -86,6 +88,9 @@ interface Endpoint {
   readonly advertised: TransportAddress;
 }
 
+/** Emulated NATs of fault rules remembered at most (one per rule); the least recently used goes first. */
+const MAX_RULE_NATS = 64;
+
 /** Tries of a whole set of ports when the primary port is 0 and a derived one turns out taken. */
 const BIND_ATTEMPTS = 8;
 
@@ -99,6 +104,7 @@ export class StunServer {
   private readonly counters: StunStats = { requests: 0, ignored: 0, limited: 0, filtered: 0, faulted: 0 };
   private readonly limit: SourceRateLimit | undefined;
   private readonly nat: EmulatedNat | undefined;
+  private readonly ruleNats = new Map<string, EmulatedNat>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private endpoints: Endpoint[] = [];
   private tcp: StunTcpListener | undefined;
@@ -298,10 +304,11 @@ export class StunServer {
       return;
     }
     let mapped = client;
-    if (this.nat) {
-      const mapping = this.nat.outbound(client, at.advertised);
+    const nat = fault?.type === "nat" ? this.ruleNat(fault.key, fault.nat) : this.nat;
+    if (nat) {
+      const mapping = nat.outbound(client, at.advertised);
       mapped = mapping.publicEndpoint;
-      if (transport === "udp" && !this.nat.admits(mapping, via.advertised)) {
+      if (transport === "udp" && !nat.admits(mapping, via.advertised)) {
         this.counters.filtered++;
         this.log("nat_filtered", {
           from,
@@ -336,6 +343,16 @@ export class StunServer {
       deliver(response);
     }, fault.ms);
     this.timers.add(timer);
+  }
+
+  /** The NAT of a fault rule: kept while the rule (with these options) is in use, so its mappings last. */
+  private ruleNat(key: string, options: EmulatedNatOptions): EmulatedNat {
+    const id = `${key} ${JSON.stringify(options)}`;
+    const nat = this.ruleNats.get(id) ?? new EmulatedNat(options);
+    this.ruleNats.delete(id);
+    this.ruleNats.set(id, nat);
+    if (this.ruleNats.size > MAX_RULE_NATS) this.ruleNats.delete(this.ruleNats.keys().next().value!);
+    return nat;
   }
 
   /** The endpoint at (ip, port), falling back to the primary one of what is missing. */

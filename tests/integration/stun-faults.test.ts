@@ -3,6 +3,7 @@ import type { EmulatorHandle } from "../../src/index.js";
 import { startTestEmulator } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { mappedOf, StunUdpClient } from "../support/stun-client.js";
+import { classifyNat } from "../support/stun-nat-classifier.js";
 import { until } from "../support/until.js";
 
 let emulator: EmulatorHandle;
@@ -87,6 +88,24 @@ describe("STUN fault rules (layer: stun)", () => {
     expect(order).toEqual(["prompt", "delayed"]);
   });
 
+  it("nat puts the matched clients behind an emulated NAT at runtime; removing the rule removes it", async () => {
+    const id = await addFault({
+      layer: "stun",
+      match: { remoteAddress: "127.0.0.1" },
+      action: { type: "nat", mapping: "address-and-port-dependent", filtering: "endpoint-independent" },
+    });
+    const behind = await classifyNat(stun, () => false);
+    expect(behind).toMatchObject({
+      mapping: "address-and-port-dependent",
+      filtering: "endpoint-independent",
+    });
+    expect(behind.mapped.address).toBe("203.0.113.7");
+    // Mapping tests I–III, filtering tests I–II (II is answered: endpoint-independent filtering).
+    expect(await hits(id)).toBe(5);
+    expect((await http.admin("DELETE", `/api/admin/faults/${id}`)).status).toBe(204);
+    expect((await classifyNat(stun, () => false)).mapping).toBe("no-nat");
+  });
+
   it("a stun rule with a bad action is refused with its path", async () => {
     const refused = await http.admin("POST", "/api/admin/faults", {
       layer: "stun",
@@ -98,6 +117,12 @@ describe("STUN fault rules (layer: stun)", () => {
       layer: "stun",
       action: { type: "explode" },
     });
-    expect(unknown.text).toMatch(/no-answer, wrong-mapped-address, delay/);
+    expect(unknown.text).toMatch(/no-answer, wrong-mapped-address, delay, nat/);
+    const nat = await http.admin("POST", "/api/admin/faults", {
+      layer: "stun",
+      action: { type: "nat", mapping: "cone" },
+    });
+    expect(nat.status).toBe(422);
+    expect(nat.text).toMatch(/action\.mapping/);
   });
 });

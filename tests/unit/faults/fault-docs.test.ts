@@ -27,7 +27,7 @@ const ACTIONS = {
   ],
   http: ["respond", "delay", "close"],
   rtp: ["drop", "delay", "stop", "ssrc"],
-  stun: ["no-answer", "wrong-mapped-address", "delay"],
+  stun: ["no-answer", "wrong-mapped-address", "delay", "nat"],
 } as const;
 
 describe("docs/faults.md", () => {

@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BINDING_METHOD, encodeStunMessage, StunStreamFramer } from "../../../src/stun/index.js";
+import {
+  BINDING_METHOD,
+  encodeStunMessage,
+  readBindingRequest,
+  StunStreamFramer,
+} from "../../../src/stun/index.js";
 import { SAMPLE_IPV4_RESPONSE, SAMPLE_REQUEST } from "./rfc5769-vectors.js";
 
 function request(softwareLength = 3): Buffer {
@@ -64,5 +70,38 @@ describe("StunStreamFramer (RFC 5389 §7.2.2: messages back to back)", () => {
     });
     // The limit is judged from the header alone: the rest need never arrive.
     expect(new StunStreamFramer(64).push(request(100).subarray(0, 4))).toMatchObject({ ok: false });
+  });
+});
+
+describe("STUN input never throws", () => {
+  const can = { alternateIp: true, alternatePort: true, transport: "udp" } as const;
+
+  it("framing and reading arbitrary bytes, and mutated RFC 5769 samples, in any chunking", () => {
+    const sample = fc.constantFrom(SAMPLE_REQUEST, SAMPLE_IPV4_RESPONSE, request(7));
+    const mutated = fc
+      .tuple(sample, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }))
+      .map(([base, edits]) => {
+        const copy = Buffer.from(base);
+        for (const [at, byte] of edits) copy[at % copy.length] = byte;
+        return copy;
+      });
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
+      mutated,
+    );
+    fc.assert(
+      fc.property(fc.array(bytes, { minLength: 1, maxLength: 6 }), (chunks) => {
+        const framer = new StunStreamFramer();
+        for (const chunk of chunks) {
+          readBindingRequest(chunk, can);
+          readBindingRequest(chunk, { ...can, transport: "tcp" });
+          const framed = framer.push(chunk);
+          if (!framed.ok) break;
+          for (const message of framed.messages) readBindingRequest(message, can);
+          expect(framer.buffered).toBeLessThanOrEqual(2048);
+        }
+      }),
+      { numRuns: 2000, seed: 5780 },
+    );
   });
 });
