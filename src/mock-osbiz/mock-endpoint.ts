@@ -9,11 +9,11 @@ export class MockEndpoint implements LocalEndpoint {
   constructor(private readonly user: string) {}
 
   via(connection: SipConnection): string {
-    return `SIP/2.0/TLS ${hostPort(connection)};rport`;
+    return `SIP/2.0/${connection.protocol} ${hostPort(connection)};rport`;
   }
 
   contact(connection: SipConnection, user = this.user): string {
-    return `sip:${user}@${hostPort(connection)};transport=tls`;
+    return `sip:${user}@${hostPort(connection)};transport=${connection.protocol.toLowerCase()}`;
   }
 }
 

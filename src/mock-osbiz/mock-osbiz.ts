@@ -362,9 +362,15 @@ export class MockOsbiz {
     this.connected(connection, "reconnected from a new address");
     try {
       await this.register(connection);
-    } finally {
+    } catch (error) {
+      const reason = `registration from ${localAddress} failed: ${(error as Error).message}`;
+      // The link reconnects from the new address with its backoff; the old flow is dead anyway.
+      connection.close(reason);
       old?.close("public address changed");
+      this.listeners.emit("unregistered", { reason });
+      throw error;
     }
+    old?.close("public address changed");
   }
 
   /** Hang up every call, unregister (Expires: 0), close the connection and the RTP sockets. */
@@ -465,9 +471,12 @@ export class MockOsbiz {
   /** An INVITE from the connector: the users' checks, an RTP channel, then the behaviour. */
   private receive(tx: ServerTransaction): void {
     const request = tx.request;
-    const from = request.from.uri.user ?? "";
-    const to = request.requestUri.user ?? request.to.uri.user ?? "";
-    const refusal = this.checkUsers(from, to);
+    // The Request-URI names the callee ("number" mode) or the trunk's contact ("contact" mode, the callee in To).
+    const refusal = this.checkUsers(
+      request.from.uri.user ?? "",
+      request.requestUri.user ?? "",
+      request.to.uri.user ?? "",
+    );
     const release = refusal ? undefined : this.pool.take();
     const refused = refusal ?? (release ? undefined : rtpExhausted(this.pool.total));
     if (refused) {

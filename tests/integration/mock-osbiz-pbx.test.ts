@@ -329,6 +329,7 @@ describe("public address change", () => {
     expect(emulator.bindings()[0]!.contact).toContain("127.0.0.2");
     expect(await connectorStatus()).toBe("available");
     expect(active.state).toBe("answered");
+    expect(await diagnoseProblems()).toEqual([]);
 
     // The connector reaches the PBX over the new flow: a new call, and the BYE of the old one.
     const incoming = next(mock, "incoming");
@@ -343,5 +344,35 @@ describe("public address change", () => {
     await http.admin("DELETE", `/api/admin/calls/${first.id}`);
     expect(await ended).toBe(active);
     expect(active.endedBy).toBe("remote");
+  });
+
+  it("an address the host does not have: the move fails, the old flow stays registered", async () => {
+    mock = await start();
+    const old = mock.connection!;
+    await expect(mock.changePublicAddress("192.0.2.1")).rejects.toThrow(/EADDRNOTAVAIL|EINVAL/);
+    expect(mock.connection).toBe(old);
+    expect(mock.registered).toBe(true);
+    expect(await connectorStatus()).toBe("available");
+  });
+
+  it("a connector that refuses a second flow (duplicate-registration reject): both flows close, the mock comes back from the new address", async () => {
+    await emulator.close();
+    emulator = await startTestEmulator({
+      adminToken: "pbx-admin",
+      seedText: SEED,
+      registrar: { duplicateRegistration: "reject" },
+    });
+    http = httpClient(emulator);
+    mock = await start({ reconnect: { initialMs: 50 } });
+    const lost = next(mock, "unregistered");
+    await expect(mock.changePublicAddress("127.0.0.2")).rejects.toThrow(
+      /403 Forbidden: trunk already registered/,
+    );
+    expect((await lost).reason).toMatch(/^registration from 127\.0\.0\.2 failed/);
+    await untilLogged(
+      () => mock!.registered && emulator.bindings()[0]?.remote.address === "127.0.0.2",
+      "the mock to register again from 127.0.0.2",
+    );
+    expect(emulator.bindings()).toHaveLength(1);
   });
 });
