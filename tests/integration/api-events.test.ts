@@ -1,4 +1,5 @@
 import dgram from "node:dgram";
+import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_EVENT_STREAMS } from "../../src/api/routes/events.js";
 import type { EmulatorHandle } from "../../src/index.js";
@@ -151,6 +152,42 @@ describe("GET /api/admin/events", () => {
       return again.status === 200;
     }, "a stream admitted once the others closed");
     await again!.next("ready");
+  });
+});
+
+describe("HEAD /api/admin/events", () => {
+  it("answers the stream's headers and holds no stream: more HEADs than the limit, then a stream still opens", async () => {
+    const emulator = await startTestEmulator({ adminToken: TOKEN, seedText: SEED });
+    // Raw sockets kept open after their answer, as a keep-alive client would keep them.
+    const sockets: tls.TLSSocket[] = [];
+    try {
+      for (let i = 0; i <= MAX_EVENT_STREAMS; i++) {
+        const socket = tls.connect({
+          host: "127.0.0.1",
+          port: emulator.ports.https,
+          ca: emulator.certificates.caCertPem!,
+          servername: "localhost",
+        });
+        sockets.push(socket);
+        let answer = "";
+        socket.setEncoding("utf8");
+        socket.on("data", (chunk: string) => {
+          answer += chunk;
+        });
+        socket.write(
+          `HEAD /api/admin/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`,
+        );
+        await until(() => answer.includes("\r\n\r\n"), "the answer's headers");
+        expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+        expect(answer).toMatch(/content-type: text\/event-stream; charset=utf-8/i);
+      }
+      const events = await EventStreamClient.open(emulator);
+      expect(events.status).toBe(200);
+      await events.close();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await emulator.close();
+    }
   });
 });
 

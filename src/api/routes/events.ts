@@ -73,6 +73,7 @@ export function eventRoutes(untyped: FastifyInstance, ctx: EventRoutesContext): 
       },
     },
     async (_request, reply) => {
+      // HEAD runs this handler too; fastify then destroys the body, so the hub forgets the stream.
       const stream = hub.open();
       if (!stream) {
         throw new ApiError(
