@@ -238,6 +238,16 @@ describe.skipIf(!HAS_CHROMIUM)("the HowTo's admin chapter in the browser", () =>
       }, WITHIN)
       .toBe("busy");
 
+    // The OSBiz user wizard's "Create" (REST, with the key) adds a user: the open list shows it.
+    await page.fill("#user-search", "");
+    await mock.createUser({
+      callno: "2134",
+      emailAddress: "dora.diaz@aptg.info",
+      firstName: "Dora",
+      lastName: "Diaz",
+    });
+    await expect.poll(() => text(page, "#users-range"), WITHIN).toBe("1–5 of 5");
+
     // Regenerate the key, after the warning that the old one stops working.
     await page.click('.tabs a[data-tab="connector"]');
     await page.waitForSelector("#regenerate-api-key");
@@ -252,11 +262,15 @@ describe.skipIf(!HAS_CHROMIUM)("the HowTo's admin chapter in the browser", () =>
     expect((await http.admin("GET", `/api/admin/tenants/${acme.id}/api-key`)).body.apiKey).toBe(newKey);
     await screenshot(page, "api-key-regenerated");
 
-    // OSBiz still holds the old key: its next REST request (the wizard's configuration) fails.
-    const refused = await startMock(copiedKey).catch((error: unknown) => error);
+    // OSBiz still holds the old key: its next REST request (the user wizard's "Create") fails,
+    // and so would the connectivity wizard's configuration. The SIP trunk itself stays registered.
+    const edda = { callno: "2135", emailAddress: "edda.ek@aptg.info", firstName: "Edda", lastName: "Ek" };
+    const refused = await mock.createUser(edda).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(EmulatorApiError);
-    expect((refused as EmulatorApiError).status).toBe(401);
-    expect((refused as EmulatorApiError).code).toBe("api_key_invalid");
+    expect(refused).toMatchObject({ status: 401, code: "api_key_invalid" });
+    const reconfigured = await startMock(copiedKey).catch((error: unknown) => error);
+    expect(reconfigured).toMatchObject({ status: 401, code: "api_key_invalid" });
+    expect(mock.registered).toBe(true);
 
     // A Unify Video tenant: its JWT tab starts at "Not set".
     await page.click('#nav a[data-view="tenants"]');
