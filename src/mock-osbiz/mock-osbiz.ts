@@ -499,7 +499,7 @@ export class MockOsbiz {
       request.callId,
     );
     this.track(call);
-    tx.respond(refusalResponse(request, refusal, this.options.systemId, newDialogTag()));
+    tx.respond(refusalResponse(request, refusal, warnAgent(this.options.systemId), newDialogTag()));
     this.options.log(
       `incoming call ${call.id} from ${call.from} to ${call.to} refused: ${refusal.status} ${refusal.reason} (${refusal.warning})`,
     );

@@ -75,3 +75,8 @@ export function refusalResponse(
   response.headers.set("warning", `399 ${agent} "${refusal.warning.replace(/["\\]/g, "'")}"`);
   return response;
 }
+
+/** RFC 3261 §20.43: the warn-agent is a host or a pseudonym token; the system id when it is one. */
+export function warnAgent(systemId: string): string {
+  return /^[A-Za-z0-9.!%*_+`'~-]{1,64}$/.test(systemId) ? systemId : "osbiz";
+}

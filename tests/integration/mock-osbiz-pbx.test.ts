@@ -242,6 +242,15 @@ describe("user wizard and sizing", () => {
     await expect(
       mock.createUser({ callno: "2133", emailAddress: "cy@acme.test", firstName: "Cy", lastName: "Cole" }),
     ).rejects.toThrow(MockWizardError);
+    // A user the cloud has already is assigned ("Add"), not created twice.
+    mock.removeUser("3000");
+    const al = await mock.createUser({
+      callno: "2135",
+      emailAddress: "AL@acme.test",
+      firstName: "Al",
+      lastName: "Ace",
+    });
+    expect(al).toMatchObject({ id: await alId(), callno: "2135", assignedToThisSystem: true });
     const none = (await http.admin("GET", `/api/admin/tenants/${await tenantId()}/users?search=cy@`)).body;
     expect(none.items).toHaveLength(0);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveMockOptions } from "../../../src/mock-osbiz/mock-options.js";
 import { callsForUplink, defaultRtpChannels, userLimit } from "../../../src/mock-osbiz/pbx-model.js";
-import { refusalFor, refusalResponse, rtpExhausted } from "../../../src/mock-osbiz/pbx-refusal.js";
+import { refusalFor, refusalResponse, rtpExhausted, warnAgent } from "../../../src/mock-osbiz/pbx-refusal.js";
 import { MockWizardError, PbxUserDirectory } from "../../../src/mock-osbiz/pbx-users.js";
 import { RtpChannelPool } from "../../../src/mock-osbiz/rtp-channels.js";
 import { Headers, SipRequest } from "../../../src/sip/message/index.js";
@@ -129,6 +129,8 @@ describe("the PBX's users", () => {
     );
     expect(response.status).toBe(503);
     expect(response.reason).toBe("RTP proxy channels exhausted");
+    expect(warnAgent("osbiz-1")).toBe("osbiz-1");
+    expect(warnAgent("Lab PBX")).toBe("osbiz");
     expect(response.headers.get("warning")).toBe(
       '399 osbiz-1 "all 60 RTP proxy channels are in use (ITSP, Device@Home and Unify Phone calls)"',
     );
