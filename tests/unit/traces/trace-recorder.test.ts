@@ -26,6 +26,23 @@ describe("TraceRecorder", () => {
     expect(trace.stats()).toMatchObject({ size: 3, recorded: 20, dropped: 17 });
   });
 
+  it("counts the REST calls among the entries recorded, for the live event stream", () => {
+    const { trace } = recorder({ capacity: 2 });
+    const conn = new FakeConnection({ reliable: true });
+    trace.tap.received(Buffer.from(optionsText("o1")), conn);
+    for (let i = 0; i < 3; i++)
+      trace.recordHttp({
+        method: "GET",
+        path: "/api/admin/clock",
+        status: 200,
+        latencyMs: 1,
+        requestId: `r${i}`,
+      });
+    trace.recordCall({ callId: "call-000001", type: "invite" });
+    trace.clear();
+    expect(trace.stats()).toMatchObject({ recorded: 5, recordedHttp: 3 });
+  });
+
   it("records what its tap sees, with direction, flow, summary and emulator time", () => {
     const { clock, trace } = recorder();
     const conn = new FakeConnection({ reliable: true });
