@@ -61,7 +61,7 @@ beforeAll(async () => {
   writeFileSync(path.join(files, "users-with-errors.csv"), BAD_CSV);
   writeFileSync(path.join(files, "users.csv"), GOOD_CSV);
   [emulator, browser] = await Promise.all([
-    startTestEmulator({ adminToken: TOKEN, seedText: "tenants: []\n", rtpPorts: { min: 51200, max: 51299 } }),
+    startTestEmulator({ adminToken: TOKEN, seedText: "tenants: []\n", rtpPorts: { min: 53400, max: 53499 } }),
     chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -90,7 +90,7 @@ function startMock(apiKey: string): Promise<MockOsbiz> {
     systemId: "osbiz-howto",
     name: "OSBiz HowTo",
     numbering: NUMBERING,
-    rtp: { bind: "127.0.0.1", portRange: { min: 51300, max: 51399 } },
+    rtp: { bind: "127.0.0.1", portRange: { min: 53500, max: 53599 } },
     log: (line) => mockLog.push(line),
   });
 }
