@@ -131,4 +131,53 @@ describe("TrunkLink", () => {
     clock.advance(60_000);
     expect(reconnections).toHaveLength(0);
   });
+
+  it("retarget: closes the old flow without a reconnection of its own and connects to the new target at once", async () => {
+    const second = tls.createServer({ key: certs.keyPem, cert: certs.certPem }, (socket) => {
+      accepted.push(socket);
+      socket.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => second.listen(0, "127.0.0.1", resolve));
+    const secondPort = (second.address() as { port: number }).port;
+    try {
+      const first = await makeLink().connect();
+      const moved = await link!.retarget({ port: secondPort });
+      await vi.waitFor(() => expect(accepted).toHaveLength(2));
+      expect(first.open).toBe(false);
+      expect(closes).toEqual(["trunk configuration changed"]);
+      expect(moved).toBe(link!.connection);
+      expect((moved as SipConnection).remotePort).toBe(secondPort);
+      expect(reconnections).toEqual([moved]);
+      // No backoff reconnection left over from the closed flow.
+      clock.advance(60_000);
+      expect(reconnections).toHaveLength(1);
+    } finally {
+      link!.close();
+      for (const socket of accepted) socket.destroy();
+      await new Promise((resolve) => second.close(resolve));
+    }
+  });
+
+  it("retarget to a closed port: the error, then the backoff keeps trying; tcp connects without TLS", async () => {
+    await makeLink().connect();
+    const result = await link!.retarget({ port: 1 });
+    expect(result).toBeInstanceOf(Error);
+    expect(link!.connection).toBeUndefined();
+    expect(clock.pendingTimers).toBeGreaterThan(0);
+    const plain = await link!.retarget({ port, transport: "tcp" });
+    expect((plain as SipConnection).protocol).toBe("TCP");
+  });
+
+  it("moveTo: a new connection from another local address becomes current; the old one's close is no loss", async () => {
+    const first = await makeLink().connect();
+    const { connection, old } = await link!.moveTo("127.0.0.2");
+    expect(old).toBe(first);
+    expect(connection.localAddress).toBe("127.0.0.2");
+    expect(link!.connection).toBe(connection);
+    first.close("public address changed");
+    expect(closes).toEqual(["public address changed"]);
+    clock.advance(60_000);
+    expect(reconnections).toHaveLength(0);
+    expect(link!.connection).toBe(connection);
+  });
 });
