@@ -5,9 +5,11 @@ import {
   listenerLimits,
   loadCertificates,
   openDomain,
+  type ScenarioPbx,
   startApi,
   startCalls,
   startMetrics,
+  startScenarioPbx,
   startSip,
   startStun,
 } from "./composition/index.js";
@@ -44,6 +46,8 @@ export interface EmulatorHandle {
   readonly adminToken: string | null;
   /** Where a generated admin token was written (0600), if anywhere. */
   readonly adminTokenFile: string | null;
+  /** `--mock-osbiz`: the mock OSBiz started in this process against this emulator, or null. */
+  readonly mockOsbiz: ScenarioPbx | null;
   /** A typed REST client for this emulator (admin token included when known). */
   readonly client: EmulatorClient;
   /** Current registrations of every trunk. */
@@ -116,6 +120,16 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       ...(knownAdminToken ? { adminToken: knownAdminToken } : {}),
     });
     cleanup.add(() => client.close());
+    // After the listeners: the mock provisions over HTTPS and registers over TLS like any PBX.
+    const mockOsbiz = config.mockOsbiz
+      ? await startScenarioPbx(config, {
+          store: data.store,
+          url: urls.https,
+          ca: certificates.caCertPem ?? undefined,
+          log,
+          cleanup,
+        })
+      : null;
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -125,6 +139,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       clock,
       store: data.store,
       client,
+      mockOsbiz,
       adminToken: knownAdminToken,
       adminTokenFile: data.adminToken.file,
       bindings: () => [...allBindings(sip.registrar, data.store)],
@@ -132,8 +147,10 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       close: () => {
         readiness.markStopping();
         // Live calls get their BYE while the connections are open; the rest then stops.
-        closing ??= sip.stack
-          .shutdown(config.shutdownGraceMs, () => calls.b2bua.close())
+        // The embedded PBX unregisters first, while the connector still answers.
+        closing ??= (mockOsbiz?.stop() ?? Promise.resolve())
+          .catch((err: unknown) => log.warn({ err }, "error stopping the mock OSBiz"))
+          .then(() => sip.stack.shutdown(config.shutdownGraceMs, () => calls.b2bua.close()))
           .catch((err: unknown) => log.warn({ err }, "error during SIP shutdown"))
           .then(stop);
         return closing;

@@ -21,6 +21,7 @@ export function banner(handle: EmulatorHandle): string {
         ]
       : ["  certificate    user-provided (--cert-file)"]),
     `  admin token    ${adminTokenLine(handle)}`,
+    ...(handle.mockOsbiz ? [`  mock OSBiz     ${handle.mockOsbiz.summary}`] : []),
     `  web UI         ${handle.urls.https}/`,
     `  API docs       ${handle.urls.https}/docs  (OpenAPI: ${handle.urls.https}/openapi.json)`,
     `ready: sip=${p.sip} https=${p.https}${p.http === null ? "" : ` http=${p.http}`} stun=${p.stun ?? "off"}`,

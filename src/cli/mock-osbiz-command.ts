@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { runPbxActions, scenarioPbxPlan } from "../composition/index.js";
 import {
   type MediaMode,
   type MockBehaviour,
@@ -13,6 +14,7 @@ import {
   parseNumbering,
   parseUserSpec,
 } from "../mock-osbiz/index.js";
+import { ScenarioCatalog, type ScenarioPbxAction } from "../scenarios/index.js";
 
 export const MOCK_OSBIZ_USAGE = [
   "Usage: unify-phone-emulator mock-osbiz --url https://host:8443 --api-key KEY [options]",
@@ -22,7 +24,10 @@ export const MOCK_OSBIZ_USAGE = [
   "",
   "Options:",
   "  --url <url>                  the emulator's HTTPS base URL (required)",
-  "  --api-key <key>              the tenant's API key (required)",
+  "  --api-key <key>              the tenant's API key (required unless --scenario seeds it)",
+  "  --scenario <name|file>       the PBX of a scenario: its seed's API key and system, its pbx: section",
+  "                               (users, model, channels, Expert Mode) and pbx.actions once registered;",
+  "                               flags given as well win",
   "  --ca <file>                  CA certificate to trust (the emulator's certs/ca.pem)",
   "  --system-id <id>             system id for provisioning (default osbiz-mock)",
   "  --name <name>                system name (default Mock OSBiz)",
@@ -63,19 +68,24 @@ const FLAGS = {
   "rtp-busy": { type: "string" },
   user: { type: "string", multiple: true },
   "expert-mode": { type: "string" },
+  scenario: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 const BEHAVIOURS: readonly string[] = ["answer", "busy", "reject", "no-answer"];
 const MEDIA: readonly string[] = ["tone", "echo", "silence"];
 
+/** The library options a command line asks for (without `log`), with a scenario's PBX actions. */
+export type MockOsbizArgs = MockOsbizOptions & { readonly actions?: readonly ScenarioPbxAction[] };
+
 /** The library options a command line asks for (without `log`), or "help". */
-export function parseMockOsbizArgs(argv: readonly string[]): MockOsbizOptions | "help" {
+export function parseMockOsbizArgs(argv: readonly string[]): MockOsbizArgs | "help" {
   const { values } = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: false, strict: true });
   if (values.help) return "help";
   if (!values.url)
     throw new Error("--url is required (the emulator's HTTPS URL, e.g. https://127.0.0.1:8443)");
-  if (!values["api-key"]) throw new Error("--api-key is required (the tenant's API key)");
+  if (!values["api-key"] && values.scenario === undefined)
+    throw new Error("--api-key is required (the tenant's API key)");
   const mode = values.behaviour ?? "answer";
   if (!BEHAVIOURS.includes(mode)) throw new Error(`--behaviour "${mode}": use ${BEHAVIOURS.join(", ")}`);
   const behaviour: MockBehaviour = { mode: mode as MockBehaviour["mode"] };
@@ -91,7 +101,8 @@ export function parseMockOsbizArgs(argv: readonly string[]): MockOsbizOptions | 
     if (!m) throw new Error(`--rtp-ports "${values["rtp-ports"]}": use min-max, e.g. 30000-30999`);
     rtp.portRange = { min: Number(m[1]), max: Number(m[2]) };
   }
-  const options: MockOsbizOptions = { url: values.url, apiKey: values["api-key"], behaviour, rtp };
+  // Without --api-key, --scenario supplies it (withScenario).
+  const options: MockOsbizOptions = { url: values.url, apiKey: values["api-key"] ?? "", behaviour, rtp };
   if (values.ca !== undefined) options.ca = readFileSync(values.ca);
   if (values["system-id"] !== undefined) options.systemId = values["system-id"];
   if (values.name !== undefined) options.name = values.name;
@@ -117,7 +128,20 @@ export function parseMockOsbizArgs(argv: readonly string[]): MockOsbizOptions | 
     const text = values["expert-mode"];
     options.expertMode = flagged("--expert-mode", () => parseDrift([text]));
   }
-  return options;
+  return values.scenario === undefined ? options : withScenario(options, values.scenario, values["api-key"]);
+}
+
+/** A scenario's PBX under the flags: the flags given win, the scenario fills in the rest. */
+function withScenario(
+  options: MockOsbizOptions,
+  scenario: string,
+  apiKey: string | undefined,
+): MockOsbizArgs {
+  const plan = scenarioPbxPlan(new ScenarioCatalog().resolve(scenario));
+  if (!plan) throw new Error(`--scenario ${scenario}: its seed has no PBX system`);
+  const key = apiKey ?? plan.apiKey;
+  if (!key) throw new Error(`--scenario ${scenario}: its seed sets no API key; give --api-key`);
+  return { ...plan.options, ...options, apiKey: key, actions: plan.actions };
 }
 
 /** A parser's RangeError, named after the flag. */
@@ -144,7 +168,7 @@ function timestamp(): string {
  * Wrong flags exit 2, a failed start (provisioning, TLS, registration) exits 1.
  */
 export async function mockOsbizCommand(argv: string[]): Promise<void> {
-  let options: MockOsbizOptions | "help";
+  let options: MockOsbizArgs | "help";
   try {
     options = parseMockOsbizArgs(argv);
   } catch (error) {
@@ -157,14 +181,16 @@ export async function mockOsbizCommand(argv: string[]): Promise<void> {
     return;
   }
   const log = (line: string) => process.stdout.write(`${timestamp()} ${line}\n`);
+  const { actions = [], ...mockOptions } = options;
   let mock: MockOsbiz;
   try {
-    mock = await MockOsbiz.start({ ...options, log });
+    mock = await MockOsbiz.start({ ...mockOptions, log });
   } catch (error) {
     process.stderr.write(`mock-osbiz: ${(error as Error).message}\n`);
     process.exitCode = 1;
     return;
   }
+  await runPbxActions(mock, actions, log);
   const commands = new MockConsole(mock, log);
   await new Promise<void>((resolve) => {
     // The mock's timers are unref'd (a library must not hold a test process open): with stdin

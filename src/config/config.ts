@@ -77,6 +77,8 @@ export interface EmulatorConfig {
   /** `create`: the seed adds what is missing and keeps API changes; `reset`: re-applied in full. */
   readonly seedMode: "create" | "reset";
   readonly scenario: string | null;
+  /** Start an in-process mock OSBiz (PBX) against this emulator, from the scenario's seed and `pbx:`. */
+  readonly mockOsbiz: boolean;
   readonly logLevel: LogLevel;
   readonly shutdownGraceMs: number;
   /** Trace ring buffer entries (0 = no in-memory trace). */

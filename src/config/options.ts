@@ -308,6 +308,15 @@ export const OPTIONS = [
     help: "scenario to load at startup",
   },
   {
+    key: "mockOsbiz",
+    flag: "mock-osbiz",
+    env: "UPE_MOCK_OSBIZ",
+    kind: "boolean",
+    config: "mockOsbiz",
+    default: false,
+    help: "start an in-process mock OSBiz against this emulator, configured from the scenario's seed and pbx: section (1/true)",
+  },
+  {
     key: "logLevel",
     flag: "log-level",
     env: "UPE_LOG_LEVEL",

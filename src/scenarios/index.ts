@@ -1,9 +1,17 @@
 export { applyScenario, type ScenarioApplied, type ScenarioDeps } from "./apply-scenario.js";
 export { loadScenarioFile, parseScenario, SCENARIO_FAULT_PREFIX, SCENARIO_NAME } from "./parse-scenario.js";
 export type {
+  PbxExpertMode,
+  PbxLicence,
+  PbxModel,
+  PbxRtpLoad,
   Scenario,
   ScenarioClock,
   ScenarioExpect,
+  ScenarioMaintenance,
+  ScenarioPbx,
+  ScenarioPbxAction,
+  ScenarioPbxUser,
   ScenarioRegistrar,
   ScenarioSummary,
 } from "./scenario.js";

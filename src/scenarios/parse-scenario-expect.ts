@@ -7,6 +7,7 @@ const EXPECT_KEYS = [
   "connector",
   "register",
   "invite",
+  "callToPbx",
   "provisioning",
   "clientRegister",
   "call",
@@ -68,6 +69,21 @@ export function parseScenarioExpect(r: ProblemReader, value: unknown): ScenarioE
         status,
         ...(to === undefined ? {} : { to }),
         ...(reason === undefined ? {} : { reason }),
+      };
+  }
+  const callToPbx = sub("callToPbx", ["to", "status", "reason", "refusedBy"]);
+  if (callToPbx) {
+    const [o, at] = callToPbx;
+    const to = r.text(o, at, "to");
+    const status = r.integer(o, at, "status", REQUIRED_STATUS);
+    const reason = r.text(o, at, "reason");
+    const refusedBy = r.choice(o, at, "refusedBy", ["pbx", "connector"] as const);
+    if (status !== undefined)
+      result.callToPbx = {
+        status,
+        ...(to === undefined ? {} : { to }),
+        ...(reason === undefined ? {} : { reason }),
+        ...(refusedBy === undefined ? {} : { refusedBy }),
       };
   }
   const statusAndCode = (key: string) => {

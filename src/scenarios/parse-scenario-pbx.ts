@@ -3,7 +3,7 @@ import type {
   PbxExpertMode,
   PbxLicence,
   PbxModel,
-  RtpChannelUse,
+  PbxRtpLoad,
   ScenarioPbx,
   ScenarioPbxAction,
   ScenarioPbxUser,
@@ -11,10 +11,10 @@ import type {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const PBX_KEYS = ["model", "uplinkKbps", "rtpChannels", "users", "expertMode", "actions"];
+const PBX_KEYS = ["apiKey", "model", "uplinkKbps", "rtpChannels", "users", "expertMode", "actions"];
 const MODELS: readonly PbxModel[] = ["X1", "X3", "X5", "X8", "S"];
 const LICENCES: readonly PbxLicence[] = ["valid", "none", "expired"];
-const CHANNEL_USES: readonly RtpChannelUse[] = ["itsp", "device-at-home"];
+const CHANNEL_USES: readonly PbxRtpLoad[] = ["itsp", "device-at-home"];
 const USER_KEYS = [
   "callno",
   "firstName",
@@ -37,6 +37,8 @@ export function parseScenarioPbx(r: ProblemReader, value: unknown): ScenarioPbx 
   const p = r.mapping(value, at, PBX_KEYS, "pbx");
   if (!p) return undefined;
   const pbx: Mutable<ScenarioPbx> = { actions: readActions(r, p.actions, [...at, "actions"]) };
+  const apiKey = r.string(p, at, "apiKey", { max: 128, shape: "token" });
+  if (apiKey !== undefined) pbx.apiKey = apiKey;
   const model = r.choice(p, at, "model", MODELS);
   if (model) pbx.model = model;
   const uplinkKbps = r.integer(p, at, "uplinkKbps", { min: 64, max: 10_000_000 });

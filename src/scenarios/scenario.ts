@@ -60,7 +60,7 @@ export interface ScenarioMaintenance {
 
 export type PbxModel = "X1" | "X3" | "X5" | "X8" | "S";
 export type PbxLicence = "valid" | "none" | "expired";
-export type RtpChannelUse = "itsp" | "device-at-home";
+export type PbxRtpLoad = "itsp" | "device-at-home";
 
 /** A PBX user as the mock OSBiz keeps it: its Unify Phone licence and flags. */
 export interface ScenarioPbxUser {
@@ -84,10 +84,12 @@ export interface PbxExpertMode {
 export type ScenarioPbxAction =
   | { readonly expertModeChange: PbxExpertMode }
   | { readonly publicAddressChange: string }
-  | { readonly occupyRtpChannels: { readonly n: number; readonly kind: RtpChannelUse } };
+  | { readonly occupyRtpChannels: { readonly n: number; readonly kind: PbxRtpLoad } };
 
 /** The `pbx:` section: the mock OSBiz's options (docs/mock-osbiz.md) and its actions. */
 export interface ScenarioPbx {
+  /** The API key the PBX is configured with, when not the seeded tenant's (a stale key). */
+  readonly apiKey?: string;
   readonly model?: PbxModel;
   readonly uplinkKbps?: number;
   readonly rtpChannels?: { readonly total?: number; readonly busy?: number };
@@ -109,6 +111,16 @@ export interface ScenarioExpect {
   readonly provisioning?: { readonly status: number; readonly code?: string };
   /** The final answer to a Unify Phone client's REGISTER (`reason`: a part of the reason phrase). */
   readonly clientRegister?: { readonly status: number; readonly reason?: string };
+  /**
+   * How the call of a Unify Phone user to a PBX number ends (`POST /api/admin/calls`, then the
+   * journal): the PBX's final answer to the connector's INVITE, and who refused it.
+   */
+  readonly callToPbx?: {
+    readonly to?: string;
+    readonly status: number;
+    readonly reason?: string;
+    readonly refusedBy?: "pbx" | "connector";
+  };
   /** The answer to a call placed for a user (`POST /api/admin/calls`). */
   readonly call?: { readonly status: number; readonly code?: string };
   /** The answer to creating or importing users (admin API and the PBX wizard). */

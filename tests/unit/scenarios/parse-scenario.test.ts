@@ -77,7 +77,7 @@ describe("parseScenario", () => {
     expect(issuesOf(broken)).toEqual([
       '25:1 runs: unknown key "runs" in a scenario (allowed: name, description, symptom, cause, seed, clock, registrar, maintenance, pbx, faults, expect, run)',
       "1:1 symptom: is required",
-      '24:3 expect.colour: unknown key "colour" in expect (allowed: outcome, connector, register, invite, provisioning, clientRegister, call, newUsers, tls, jwt, diagnose)',
+      '24:3 expect.colour: unknown key "colour" in expect (allowed: outcome, connector, register, invite, callToPbx, provisioning, clientRegister, call, newUsers, tls, jwt, diagnose)',
       "23:14 expect.connector: must be one of available, unavailable",
       "11:47 clock.frozen: must be true or false",
       '11:65 clock.advance: must be a duration such as "31d", "2h30m" or "PT90S"',
