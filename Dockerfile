@@ -14,6 +14,10 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
+# better-sqlite3 needs only its compiled addon at run time: drop the SQLite sources and objects (~25 MB).
+RUN cd node_modules/better-sqlite3 \
+ && rm -rf deps src build/deps build/Release/obj build/Release/obj.target build/Release/.deps \
+      build/Release/sqlite3.a build/Release/test_extension.node
 
 # Runtime stage: node + the built app, as a non-root user.
 FROM node:20-bookworm-slim
