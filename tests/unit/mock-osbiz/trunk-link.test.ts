@@ -115,6 +115,8 @@ describe("TrunkLink", () => {
     clock.advance(1);
     await vi.waitFor(() => expect(reconnections).toHaveLength(1));
     expect(link!.connection).toBe(reconnections[0]);
+    // The server may see the connection after the client does: wait, so the count below is exact.
+    await vi.waitFor(() => expect(accepted).toHaveLength(2));
 
     // Not healthy yet (no registration): the next loss waits twice as long.
     link!.drop("registration failed");
