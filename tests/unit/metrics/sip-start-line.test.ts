@@ -13,6 +13,8 @@ describe("summarizeSip: the labels of a SIP message from its bytes", () => {
 
   it("maps an unknown or absurd method to other: a peer cannot grow the label set", () => {
     expect(summarizeSip(bytes(["FOOBAR sip:x SIP/2.0"]))).toEqual({ kind: "request", method: "other" });
+    expect(summarizeSip(bytes(["X-CUSTOM.1 sip:x SIP/2.0"]))).toEqual({ kind: "request", method: "other" });
+    expect(summarizeSip(bytes(["invite sip:x SIP/2.0"]))).toEqual({ kind: "request", method: "other" });
     expect(summarizeSip(bytes([`${"A".repeat(40)} sip:x SIP/2.0`]))).toBeUndefined();
     expect(summarizeSip(Buffer.from("garbage"))).toBeUndefined();
     expect(summarizeSip(Buffer.alloc(0))).toBeUndefined();
