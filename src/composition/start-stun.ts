@@ -31,7 +31,12 @@ export async function startStun(
     faults: (context) => stunFault(env.faults, context, config.stunPublicAddress),
   });
   env.cleanup.add(() => stun.close());
-  const bound = await stun.listen(layout);
+  const bound = await stun.listen(layout).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EADDRNOTAVAIL" || !layout.alternateAddress) throw error;
+    throw new ConfigError(
+      `STUN alternate address ${layout.alternateAddress}: ${error.message} (add it to an interface, or --stun-alternate-address off)`,
+    );
+  });
   const extras = [
     bound.tcp ? "tcp" : "",
     bound.alternateAddress ? `alt ip ${bound.alternateAddress}` : "",

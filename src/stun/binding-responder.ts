@@ -85,7 +85,7 @@ export function readBindingRequest(data: Buffer, can: BindingCapabilities): Bind
   if (can.transport === "tcp" && (change.ip || change.port)) {
     return badRequest(request, "CHANGE-REQUEST cannot be honoured on a connection");
   }
-  // RFC 5780 §7.2: a server without the alternate address asked for answers 420 for CHANGE-REQUEST.
+  // RFC 5780 §6.1: a server without the alternate address asked for answers CHANGE-REQUEST 420.
   if ((change.ip && !can.alternateIp) || (change.port && !can.alternatePort)) {
     return unknownAttributes(request, [AttributeType.ChangeRequest]);
   }

@@ -279,8 +279,9 @@ export class StunServer {
       reply(read.response);
       return;
     }
-    const primary = this.endpoint(0, 0);
-    this.answer(read.request, client, primary, primary, "tcp", reply);
+    // Answered as the primary UDP endpoint would (the TCP listener shares its address).
+    const primary = this.endpoints.find((e) => e.ip === 0 && e.portIndex === 0);
+    if (primary) this.answer(read.request, client, primary, primary, "tcp", reply);
   }
 
   private answer(

@@ -136,5 +136,9 @@ describe("RFC 5780 behaviour discovery on the emulator's STUN port (127.0.0.1 + 
     await expect(startTestEmulator({ stunAlternateAddress: "127.0.0.1" })).rejects.toThrow(
       /is the STUN IP itself/,
     );
+    // An address no interface has (TEST-NET-1): the bind fails, and the error says what to do.
+    await expect(startTestEmulator({ stunAlternateAddress: "192.0.2.123" })).rejects.toThrow(
+      /STUN alternate address 192\.0\.2\.123: .*EADDRNOTAVAIL.*--stun-alternate-address off/,
+    );
   });
 });
