@@ -11,7 +11,7 @@ import { getJson, request } from "./api.js";
 import { h, renderIfChanged, table, time } from "./dom.js";
 import { href } from "./router.js";
 
-export const FLAVOURS = {
+const FLAVOURS = {
   openscape: "Unify Phone for OpenScape",
   video: "Unify Phone for Unify Video",
 };
@@ -101,9 +101,11 @@ function createTenantForm({ report }) {
 
 /** One tenant: its name, flavour and the tabs; the tab's body comes from its module. */
 export const tenantView = {
+  // `#/tenants/<id>` opens the first tab.
   match: (parts) =>
-    parts[0] === "tenants" && parts.length === 3 && TABS.some((t) => t.id === parts[2])
-      ? { tenantId: parts[1], tab: parts[2] }
+    parts[0] === "tenants" &&
+    (parts.length === 2 || (parts.length === 3 && TABS.some((t) => t.id === parts[2])))
+      ? { tenantId: parts[1], tab: parts[2] ?? TABS[0].id }
       : null,
   mount(container, { tenantId, tab }, ctx) {
     const body = h("div", { class: "tab-body" }, h("p", { class: "muted" }, "Loading…"));

@@ -32,9 +32,12 @@ export async function request(
     headers["content-type"] = "application/json";
     body = JSON.stringify(json);
   } else if (contentType) headers["content-type"] = contentType;
+  const send = () => fetch(path, { method, headers, body, cache: "no-store" });
   let response;
   try {
-    response = await fetch(path, { method, headers, body, cache: "no-store" });
+    // A read that never got an answer is sent once more: Chromium aborts every request in flight
+    // (ERR_NETWORK_CHANGED) when an interface of the host comes or goes. Writes are not repeated.
+    response = await send().catch((error) => (method === "GET" ? send() : Promise.reject(error)));
   } catch (error) {
     throw new ApiFailure(0, `the emulator cannot be reached (${error.message})`);
   }
