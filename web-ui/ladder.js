@@ -14,6 +14,8 @@ const TOP = 44;
 const ROW = 24;
 /** Rows drawn at most; a long call's ladder says how many it left out. */
 const MAX_ROWS = 400;
+/** A note's detail is cut here in the drawing (whole in its tooltip). */
+const NOTE_CHARS = 56;
 
 /** The rows of a call's ladder: its SIP messages and journal events from the trace, oldest first. */
 export async function loadLadder(callId) {
@@ -42,7 +44,8 @@ function rowOf(e) {
 /** The diagram; `rows` from loadLadder(). */
 export function ladderSvg(rows, { userLabel = "client" } = {}) {
   const shown = rows.slice(0, MAX_ROWS);
-  const width = TIME_WIDTH + LANE_GAP * (LANES.length - 1) + 150;
+  // Room right of the client lane for the notes written from the connector's lane.
+  const width = TIME_WIDTH + 60 + LANE_GAP * (LANES.length - 1) + 220;
   const height = TOP + ROW * (shown.length + (rows.length > shown.length ? 1 : 0)) + 16;
   const x = (lane) => TIME_WIDTH + 60 + LANES.indexOf(lane) * LANE_GAP;
   const svg = el("svg", {
@@ -100,7 +103,11 @@ function note(row, x, y) {
     { class: "note", "data-event": row.label },
     el("title", {}, row.detail ? `${row.label} — ${row.detail}` : row.label),
     el("circle", { cx: x, cy: y, r: 3.5 }),
-    el("text", { x: x + 8, y: y + 4 }, row.detail ? `${row.label} — ${truncate(row.detail, 60)}` : row.label),
+    el(
+      "text",
+      { x: x + 8, y: y + 4 },
+      row.detail ? `${row.label} — ${truncate(row.detail, NOTE_CHARS)}` : row.label,
+    ),
   );
 }
 
