@@ -1,4 +1,5 @@
 import dgram from "node:dgram";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
@@ -181,6 +182,21 @@ describe("GET /metrics: what a Prometheus scraper reads after PBX traffic, a cal
       async () => sampleValue(await scrape(), "upe_connectors_available") === 0,
       "the connector to go unavailable",
     );
+  });
+});
+
+describe("GET /metrics: TLS", () => {
+  it("counts a handshake that fails by its reason: plain text on the TLS port is not_tls", async () => {
+    const before = sampleValue(await scrape(), "upe_tls_handshake_failures_total", { reason: "not_tls" });
+    const socket = net.connect(emulator.ports.sip, "127.0.0.1");
+    socket.on("error", () => {});
+    socket.write("OPTIONS sip:phoneapp.unify.com SIP/2.0\r\n\r\n");
+    await until(
+      async () =>
+        sampleValue(await scrape(), "upe_tls_handshake_failures_total", { reason: "not_tls" }) === before + 1,
+      "the failed handshake counted",
+    );
+    socket.destroy();
   });
 });
 
