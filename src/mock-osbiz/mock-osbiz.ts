@@ -23,6 +23,7 @@ import {
   refusalFor,
   refusalResponse,
   rtpExhausted,
+  warnAgent,
 } from "./pbx-refusal.js";
 import {
   describeUser,
