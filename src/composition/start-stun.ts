@@ -72,7 +72,7 @@ export function stunLayout(config: EmulatorConfig, port: number): StunListenOpti
     ...(primary !== undefined ? { advertisedAddress: primary } : {}),
     alternateAddress,
     alternatePort,
-    tcp: config.stunTcp,
+    tcp: config.stunTcp === "on",
   };
 }
 

@@ -47,8 +47,8 @@ export interface EmulatorConfig {
   readonly stunPort: number | null;
   /** STUN answers per second per source address (a token bucket of that size); 0 = no limit. */
   readonly stunRateLimit: number;
-  /** Answer STUN over TCP on the STUN port too. */
-  readonly stunTcp: boolean;
+  /** Answer STUN over TCP on the STUN port too ("on"/"off": a flag that can be turned off on the command line). */
+  readonly stunTcp: "on" | "off";
   /** RFC 5780 second IP: an IP literal, "off", or "auto" (127.0.0.2 beside a loopback STUN IP). */
   readonly stunAlternateAddress: string;
   /** RFC 5780 second port: a port number, "off", or "auto" (STUN port + 1, any free one with port 0). */
@@ -101,6 +101,6 @@ export interface EmulatorConfig {
 }
 
 export type DigestAlgorithmName = "MD5" | "SHA-256";
+export type StunNatBehaviour = "endpoint-independent" | "address-dependent" | "address-and-port-dependent";
 export type TlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-export type StunNatBehaviour = "endpoint-independent" | "address-dependent" | "address-and-port-dependent";

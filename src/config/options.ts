@@ -98,8 +98,9 @@ export const OPTIONS = [
     env: "UPE_STUN_TCP",
     kind: "boolean",
     config: "stunTcp",
-    default: true,
-    help: "also answer STUN over TCP on the STUN port (RFC 5389 §7.2.2)",
+    default: "on",
+    choices: ["on", "off"],
+    help: "STUN over TCP on the STUN port too (RFC 5389 §7.2.2): on or off",
   },
   {
     key: "stunAlternateAddress",

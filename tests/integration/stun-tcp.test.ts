@@ -197,8 +197,8 @@ describe("the emulator's STUN over TCP", () => {
     expect(mappedOf(tcp.received[0]!)).toEqual(tcp.local);
   });
 
-  it("--stun-tcp false: the port refuses connections", async () => {
-    const emulator = await startTestEmulator({ stunTcp: false });
+  it("--stun-tcp off: the port refuses connections", async () => {
+    const emulator = await startTestEmulator({ stunTcp: "off" });
     cleanup.push(() => emulator.close());
     await expect(TcpClient.open(emulator.ports.stun!)).rejects.toThrow(/ECONNREFUSED/);
   });
