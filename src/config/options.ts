@@ -96,7 +96,7 @@ export const OPTIONS = [
     key: "stunTcp",
     flag: "stun-tcp",
     env: "UPE_STUN_TCP",
-    kind: "boolean",
+    kind: "string",
     config: "stunTcp",
     default: "on",
     choices: ["on", "off"],
