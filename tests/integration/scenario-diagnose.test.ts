@@ -1,4 +1,5 @@
 import { expect, it } from "vitest";
+import { runPbxActions, scenarioPbxPlan } from "../../src/composition/index.js";
 import { CallFailedError, type MockOsbiz, type MockOsbizEvents } from "../../src/mock-osbiz/index.js";
 import { ControllableClock } from "../../src/shared/clock.js";
 import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
@@ -268,21 +269,112 @@ it("tls-version-mismatch: no TLS version in common, until a TLS 1.3 PBX register
   expect(await diagnosis(e, null, "Acme")).toMatchObject({ ok: true, problems: [] });
 });
 
+/** The PBX of a PBX-side scenario, as --mock-osbiz starts it: its pbx: options, then its actions. */
+async function scenarioMock(e: ScenarioEmulator, name: string): Promise<MockOsbiz> {
+  const plan = scenarioPbxPlan(catalog.load(name))!;
+  const mock = await e.mock({ keepAliveMs: 0, ...plan.options });
+  await runPbxActions(mock, plan.actions, () => undefined);
+  return mock;
+}
+
+/** Al's Unify Phone calls a PBX number; resolves once the journal says the call ended. */
+async function alCallsThePbx(e: ScenarioEmulator): Promise<void> {
+  const users = (await e.http.admin("GET", `/api/admin/tenants/${await e.tenantId("Acme")}/users?search=al`))
+    .body;
+  const placed = await e.http.admin("POST", "/api/admin/calls", {
+    fromUser: users.items[0].id,
+    to: "+4930123456",
+  });
+  const state = async () => (await e.http.admin("GET", `/api/admin/calls/${placed.body.id}`)).body.state;
+  await until(async () => (await state()) === "ended", "the call to end");
+}
+
+it.each([
+  ["no-licence", "403 Unify Phone licence missing"],
+  ["licence-expired", "403 Unify Phone licence expired"],
+  ["not-trusted-external-user", "403 Not a Trusted External User"],
+  ["route-flag-off", "404 No route to Unify Phone"],
+  ["rtp-channels-exhausted", "503 RTP proxy channels exhausted"],
+])("%s: the PBX refused the last call, and says why", async (name, answer) => {
+  const e = await withScenario(name);
+  await scenarioMock(e, name);
+  await alCallsThePbx(e);
+  const refused = new RegExp(
+    `^gtc-001: The PBX refused the last call to it \\(to \\+4930123456 at ${AT}\\): ${answer}.* — the PBX refused calls: `,
+  );
+  expect((await diagnosis(e, name, "Acme")).problems).toEqual([expect.stringMatching(refused)]);
+});
+
+it("expert-mode-change: TLS switched off in Expert Mode, the PBX's handshakes fail", async () => {
+  const e = await withScenario("expert-mode-change");
+  await scenarioMock(e, "expert-mode-change");
+  await until(
+    async () => (await diagnosis(e, null, "Acme")).problems.some((p) => p.includes("TLS handshakes from")),
+    "the failed handshakes",
+  );
+  await diagnosis(e, "expert-mode-change", "Acme");
+});
+
+it("public-ip-changed: the trunk moved to the new address, nothing to report", async () => {
+  const e = await withScenario("public-ip-changed");
+  const mock = await scenarioMock(e, "public-ip-changed");
+  expect(mock.connection?.localAddress).toBe("127.0.0.2");
+  expect(await diagnosis(e, "public-ip-changed", "Acme")).toMatchObject({ ok: true, problems: [] });
+});
+
+it("maintenance-window: a PBX connecting in the window is refused 503 until it ends", async () => {
+  const e = await withScenario("maintenance-window");
+  expect((await e.http.admin("POST", "/api/admin/clock/advance", { by: "10m" })).status).toBe(200);
+  const pbx = await PbxTestUa.connect(e.emulator, ACME_TRUNK.username, ACME_TRUNK.password);
+  try {
+    expect((await pbx.register()).status).toBe(503);
+    const refused = new RegExp(
+      `^gtc-001: Not registered since .*the last REGISTER from 127\\.0\\.0\\.1:\\d+ was refused at ${AT}: 503 Service Unavailable: planned maintenance until ${AT}`,
+    );
+    expect((await diagnosis(e, "maintenance-window", "Acme")).problems).toEqual([
+      expect.stringMatching(refused),
+    ]);
+  } finally {
+    pbx.close();
+  }
+});
+
+it.each(["sip-alg-rewrite", "stun-symmetric-nat"])(
+  "%s: the connector cannot see the router, so nothing is reported",
+  async (name) => {
+    // The ALG's damage is in the PBX's addresses, the NAT's in the STUN answers: diagnose has no
+    // evidence of either (the fault rules are listed with their hits in GET /api/admin/faults).
+    const e = await withScenario(name);
+    await e.mock({ keepAliveMs: 0 });
+    expect((await diagnosis(e, name, "Acme")).problems).toEqual([]);
+  },
+);
+
 it("covers every scenario in scenarios/ (a new scenario needs its diagnose test here)", () => {
   const covered = [
     "all-lines-busy",
     "api-key-regenerated",
     "cloned-system",
     "connection-flapping",
+    "expert-mode-change",
     "jwt-expired",
     "jwt-expiring",
     "jwt-invalid",
     "jwt-not-set",
+    "licence-expired",
+    "maintenance-window",
+    "no-licence",
     "not-registered-firewall",
+    "not-trusted-external-user",
     "numbering-mismatch",
+    "public-ip-changed",
     "registrar-overload-503",
+    "route-flag-off",
+    "rtp-channels-exhausted",
+    "sip-alg-rewrite",
     "slow-connector",
     "srtp-misconfigured",
+    "stun-symmetric-nat",
     "tls-certificate-expired",
     "tls-version-mismatch",
   ];
