@@ -53,7 +53,7 @@ export function parseUserFields(pairs: readonly string[]): Partial<MockPbxUserIn
 export function parseUserSpec(text: string): MockPbxUserInput {
   const colon = text.indexOf(":");
   const callno = colon < 0 ? text : text.slice(0, colon);
-  if (!/^[0-9]{1,10}$/.test(callno))
+  if (!/^\+?[0-9]{1,20}$/.test(callno))
     throw new RangeError(`user "${text}": start with the callno, e.g. 2131:licence=none`);
   return { callno, ...(colon < 0 ? {} : parseUserFields([text.slice(colon + 1)])) };
 }

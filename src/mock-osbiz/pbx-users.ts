@@ -29,7 +29,8 @@ export class MockWizardError extends Error {
   override readonly name = "MockWizardError";
 }
 
-const CALLNO = /^[0-9]{1,10}$/;
+/** Internal call numbers are digits; a user without DID may be known by its full number (+…). */
+const CALLNO = /^\+?[0-9]{1,20}$/;
 const LICENCES: readonly string[] = ["valid", "none", "expired"];
 
 /**
@@ -87,6 +88,8 @@ export class PbxUserDirectory {
 
   /** The user a number names: the callno itself, or callno after the location number (+49 2302 667 2131, 0049…, 02302…). */
   resolve(number: string, numbering: MockNumbering | undefined): MockPbxUser | undefined {
+    const exact = this.byCallno.get(number);
+    if (exact) return exact;
     const digits = number.replace(/^\+/, "00").replace(/[^0-9]/g, "");
     if (digits.length === 0) return undefined;
     const direct = this.byCallno.get(digits);
@@ -106,7 +109,7 @@ export class PbxUserDirectory {
 
 function normalise(input: MockPbxUserInput): MockPbxUser {
   if (typeof input.callno !== "string" || !CALLNO.test(input.callno))
-    throw new RangeError(`callno "${input.callno}": want 1 to 10 digits`);
+    throw new RangeError(`callno "${input.callno}": want 1 to 20 digits (an optional + first)`);
   const licence = input.licence ?? "valid";
   if (!LICENCES.includes(licence)) throw new RangeError(`licence "${licence}": use valid, none or expired`);
   return {

@@ -76,6 +76,8 @@ describe("the PBX's users", () => {
     expect(users.resolve("+4923026672132", NUMBERING)).toBeUndefined();
     expect(users.resolve("+4923026672131", { schema: "internal" })).toBeUndefined();
     expect(users.resolve("anonymous", NUMBERING)).toBeUndefined();
+    users.add({ callno: "+4930555" });
+    expect(users.resolve("+4930555", NUMBERING)?.callno).toBe("+4930555");
   });
 
   it("the wizard refuses the user past the model's limit, a taken callno, a bad field", () => {
