@@ -16,7 +16,12 @@ import {
   type StunMessage,
   type TransportAddress,
 } from "../../../src/stun/index.js";
-import { SAMPLE_IPV4_RESPONSE, SAMPLE_REQUEST, TRANSACTION_ID } from "./rfc5769-vectors.js";
+import {
+  SAMPLE_IPV4_RESPONSE,
+  SAMPLE_LONG_TERM_REQUEST,
+  SAMPLE_REQUEST,
+  TRANSACTION_ID,
+} from "./rfc5769-vectors.js";
 
 const SOURCE: TransportAddress = { family: "IPv4", address: "192.0.2.1", port: 32853 };
 const ORIGIN: TransportAddress = { family: "IPv4", address: "127.0.0.1", port: 3478 };
@@ -118,6 +123,12 @@ describe("readBindingRequest + bindingSuccess (RFC 5389 / RFC 5780)", () => {
     });
     expect(decodeUnknownAttributes(attribute(response, AttributeType.UnknownAttributes)!)).toEqual([0x0024]);
     expect(response.fingerprint).toBe("valid");
+  });
+
+  it("answers the RFC 5769 §2.4 long-term request: USERNAME, NONCE, REALM and MESSAGE-INTEGRITY are understood, not checked", () => {
+    const response = answer(SAMPLE_LONG_TERM_REQUEST);
+    expect(response.class).toBe("success");
+    expect(response.transactionId).toEqual(SAMPLE_LONG_TERM_REQUEST.subarray(8, 20));
   });
 
   it("lists each unknown type once and ignores unknown comprehension-optional ones", () => {

@@ -30,3 +30,15 @@ export const SAMPLE_IPV6_RESPONSE = hex(`
   00200014 0002a147 0113a9fa a5d3f179 bc25f4b5 bed2b9d9
   00080014 a382954e 4be67bf1 1784c97c 8292c275 bfe3ed41
   80280004 c8fb0b4c`);
+
+/**
+ * §2.4: request with long-term authentication: USERNAME "マトリックス", NONCE, REALM
+ * "example.org", MESSAGE-INTEGRITY keyed with MD5("マトリックス:example.org:TheMatrIX")
+ * (the password "The\u00ADM\u00AAtr\u2168" after SASLprep).
+ */
+export const SAMPLE_LONG_TERM_REQUEST = hex(`
+  00010060 2112a442 78ad3433 c6ad72c0 29da412e
+  00060012 e3839ee3 8388e383 aae38383 e382afe3 82b90000
+  0015001c 662f2f34 39396b39 35346436 4f4c3334 6f4c3946 53547679 36347341
+  0014000b 6578616d 706c652e 6f726700
+  00080014 f6702465 6dd64a3e 02b8e071 2e85c9a2 8ca89666`);

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   BINDING_METHOD,
@@ -10,6 +10,7 @@ import {
 import {
   SAMPLE_IPV4_RESPONSE,
   SAMPLE_IPV6_RESPONSE,
+  SAMPLE_LONG_TERM_REQUEST,
   SAMPLE_REQUEST,
   TRANSACTION_ID,
 } from "./rfc5769-vectors.js";
@@ -64,6 +65,22 @@ describe("parseStunMessage on the RFC 5769 samples", () => {
       covered.writeUInt16BE(at + 24 - 20, 2);
       expect(createHmac("sha1", key).update(covered).digest()).toEqual(integrity);
     }
+  });
+
+  it("reads the §2.4 long-term request and checks its MESSAGE-INTEGRITY with the long-term key", () => {
+    const message = parsed(SAMPLE_LONG_TERM_REQUEST);
+    expect(message).toMatchObject({ method: BINDING_METHOD, class: "request", fingerprint: "absent" });
+    const value = (type: number) => message.attributes.find((a) => a.type === type)!.value;
+    expect(value(0x0006).toString("utf8")).toBe("\u30DE\u30C8\u30EA\u30C3\u30AF\u30B9");
+    expect(value(0x0015).toString()).toBe("f//499k954d6OL34oL9FSTvy64sA");
+    expect(value(0x0014).toString()).toBe("example.org");
+    const key = createHash("md5")
+      .update("\u30DE\u30C8\u30EA\u30C3\u30AF\u30B9:example.org:TheMatrIX", "utf8")
+      .digest();
+    const at = SAMPLE_LONG_TERM_REQUEST.length - 24;
+    const covered = Buffer.from(SAMPLE_LONG_TERM_REQUEST.subarray(0, at));
+    covered.writeUInt16BE(at + 24 - 20, 2);
+    expect(createHmac("sha1", key).update(covered).digest()).toEqual(value(0x0008));
   });
 
   it("marks a FINGERPRINT that does not match the content as invalid", () => {
