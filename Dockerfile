@@ -35,7 +35,9 @@ COPY examples ./examples
 RUN mkdir -p /data /certs && chown node:node /data /certs
 USER node
 VOLUME ["/data", "/certs"]
-# RTP ports are not exposed here: publish the range UPE_RTP_PORTS names (compose.yaml does).
+# Not exposed, publish them where needed (compose.yaml does): STUN over TCP on 3478/tcp (under
+# podman, Testcontainers must map every exposed port, and it cannot map one port number twice)
+# and the RTP range UPE_RTP_PORTS names.
 EXPOSE 65061/tcp 8443/tcp 3478/udp
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "require('https').get({host:'127.0.0.1',port:process.env.UPE_HTTPS_PORT||8443,path:'/readyz',rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"

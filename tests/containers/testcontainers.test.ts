@@ -1,4 +1,5 @@
-import { X509Certificate } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
+import { createSocket } from "node:dgram";
 import { resolve } from "node:path";
 import { connect, type TLSSocket } from "node:tls";
 import type { StartedTestContainer } from "testcontainers";
@@ -20,6 +21,48 @@ const skip = containerSkipReason();
 if (skip) console.warn(`skipping the Testcontainers test: ${skip}`);
 
 const ADMIN_TOKEN = "testcontainers-admin-token";
+const STUN_COOKIE = 0x2112a442;
+
+/** An RFC 5389 Binding request without attributes. */
+function bindingRequest(transactionId: Buffer): Buffer {
+  const header = Buffer.alloc(8);
+  header.writeUInt16BE(0x0001, 0);
+  header.writeUInt16BE(0, 2);
+  header.writeUInt32BE(STUN_COOKIE, 4);
+  return Buffer.concat([header, transactionId]);
+}
+
+/** The class+method of a STUN answer for `transactionId`, or null when it is not one. */
+function answerType(answer: Buffer, transactionId: Buffer): number | null {
+  if (answer.length < 20 || answer.readUInt32BE(4) !== STUN_COOKIE) return null;
+  return answer.subarray(8, 20).equals(transactionId) ? answer.readUInt16BE(0) : null;
+}
+
+/** Sends a Binding request over UDP, resent every 500 ms, at most 10 times. */
+function stunBinding(host: string, port: number): Promise<number | null> {
+  const id = randomBytes(12);
+  const request = bindingRequest(id);
+  return new Promise((resolve, reject) => {
+    const socket = createSocket("udp4");
+    let sent = 0;
+    const send = () => {
+      if (sent++ === 10) {
+        clearInterval(timer);
+        socket.close();
+        reject(new Error("no STUN answer over UDP after 10 requests"));
+      } else socket.send(request, port, host);
+    };
+    const timer = setInterval(send, 500);
+    socket.on("message", (answer) => {
+      const type = answerType(answer, id);
+      if (type === null) return;
+      clearInterval(timer);
+      socket.close();
+      resolve(type);
+    });
+    send();
+  });
+}
 const BUILD_LIMIT_MS = 15 * 60_000;
 
 let engine: ContainerEngine | undefined;
@@ -77,6 +120,11 @@ describe.skipIf(skip !== null)("the emulator image under Testcontainers", () => 
     expect(connectors.map((c) => [c.name, c.systemId, c.status])).toEqual([
       ["gtc-001", "osbiz-tc", "unavailable"],
     ]);
+  });
+
+  it("answers a STUN Binding request on the mapped STUN port", async () => {
+    const container = emulator as StartedTestContainer;
+    expect(await stunBinding(container.getHost(), container.getMappedPort("3478/udp"))).toBe(0x0101);
   });
 
   it("presents the emulator's certificate, issued by the container's CA, on the mapped SIP port", async () => {
