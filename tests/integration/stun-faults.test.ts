@@ -76,7 +76,7 @@ describe("STUN fault rules (layer: stun)", () => {
   });
 
   it("delay holds the answer back: a later request is answered first", async () => {
-    const id = await addFault({ layer: "stun", action: { type: "delay", ms: 2000 }, when: { firstN: 1 } });
+    const id = await addFault({ layer: "stun", action: { type: "delay", ms: 5000 }, when: { firstN: 1 } });
     const udp = await client();
     const order: string[] = [];
     const delayed = await udp.send(stun);

@@ -45,7 +45,10 @@ class TcpClient {
 
   static open(port: number): Promise<TcpClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: "127.0.0.1", port }, () => resolve(new TcpClient(socket)));
+      // No Nagle: each write leaves as its own segment, so the server sees the pieces a test makes.
+      const socket = connect({ host: "127.0.0.1", port, noDelay: true }, () =>
+        resolve(new TcpClient(socket)),
+      );
       socket.once("error", reject);
       cleanup.push(async () => {
         socket.destroy();
