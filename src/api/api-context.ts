@@ -9,6 +9,7 @@ import type {
   ConnectorService,
   DiagnoseService,
   JwtService,
+  MaintenanceService,
   TenantService,
   UserService,
 } from "../services/index.js";
@@ -29,6 +30,8 @@ export interface ApiContext {
   };
   readonly tenants: TenantService;
   readonly clock: ClockService;
+  /** The registrar's planned-outage window. */
+  readonly maintenance: MaintenanceService;
   readonly jwt: JwtService;
   readonly users: UserService;
   readonly connector: ConnectorService;

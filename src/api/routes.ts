@@ -10,6 +10,7 @@ import { eventRoutes } from "./routes/events.js";
 import { faultRoutes } from "./routes/faults.js";
 import { healthRoutes } from "./routes/health.js";
 import { jwtRoutes } from "./routes/jwt.js";
+import { maintenanceRoutes } from "./routes/maintenance.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { scenarioRoutes } from "./routes/scenarios.js";
 import { tenantRoutes } from "./routes/tenants.js";
@@ -27,6 +28,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   healthRoutes(app, ctx);
   tenantRoutes(app, ctx);
   clockRoutes(app, ctx);
+  maintenanceRoutes(app, ctx);
   jwtRoutes(app, ctx);
   userRoutes(app, ctx);
   connectorRoutes(app, ctx);

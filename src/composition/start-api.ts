@@ -11,6 +11,7 @@ import {
   ClockService,
   ConnectorService,
   DiagnoseService,
+  MaintenanceService,
   TenantService,
 } from "../services/index.js";
 import { type ControllableClock, SystemClock } from "../shared/clock.js";
@@ -90,6 +91,7 @@ export async function startApi(
     }),
     tenants: new TenantService(store, registrations),
     clock: new ClockService(clock),
+    maintenance: new MaintenanceService(sip.maintenance, clock),
     jwt,
     users,
     connector,

@@ -72,6 +72,7 @@ export const API_ERRORS = {
   trunk_lines_busy: { status: 409, title: "All lines of the trunk are busy" },
   // Clock
   clock_invalid: { status: 422, title: "The clock value or duration is not valid" },
+  maintenance_invalid: { status: 422, title: "The maintenance window is not valid" },
   // Faults
   fault_invalid: { status: 422, title: "The fault rule is not valid" },
   fault_not_found: { status: 404, title: "No such fault rule" },

@@ -21,7 +21,9 @@ export {
 export {
   type MaintenanceEvent,
   type MaintenancePeriod,
+  type MaintenanceSpec,
   MaintenanceWindow,
+  maintenancePeriod,
 } from "./maintenance-window.js";
 export { NonceService } from "./nonce-service.js";
 export {

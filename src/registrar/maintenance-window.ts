@@ -8,6 +8,23 @@ export interface MaintenancePeriod {
   readonly until: number;
 }
 
+/**
+ * A window given as a start (`from`, or `startsInMs` after `now`; default now) and an end
+ * (`until`, or `lastsMs` after the start): the form scenarios and the REST API use.
+ */
+export interface MaintenanceSpec {
+  readonly from?: number;
+  readonly startsInMs?: number;
+  readonly until?: number;
+  readonly lastsMs?: number;
+}
+
+/** The period a spec names at `now` (emulator clock). */
+export function maintenancePeriod(spec: MaintenanceSpec, now: number): MaintenancePeriod {
+  const from = spec.from ?? now + (spec.startsInMs ?? 0);
+  return { from, until: spec.until ?? from + (spec.lastsMs ?? 0) };
+}
+
 export interface MaintenanceEvent {
   readonly type: "maintenance.started" | "maintenance.ended";
   readonly from: number;

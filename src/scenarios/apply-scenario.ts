@@ -1,11 +1,14 @@
 import type { FaultEngine, FaultRule } from "../faults/index.js";
-import type { DuplicateRegistrationPolicy, MaintenancePeriod } from "../registrar/index.js";
+import {
+  type DuplicateRegistrationPolicy,
+  type MaintenancePeriod,
+  maintenancePeriod,
+} from "../registrar/index.js";
 import { applySeed, type SeedCounts, SeedError } from "../seed/index.js";
 import { applySeedJwt, type JwtService, type SeedJwtSummary } from "../services/index.js";
 import type { ControllableClock } from "../shared/clock.js";
 import type { Store } from "../store/index.js";
 import { SCENARIO_FAULT_PREFIX } from "./parse-scenario.js";
-import { maintenancePeriod } from "./parse-scenario-maintenance.js";
 import type { Scenario, ScenarioExpect } from "./scenario.js";
 import type { ScenarioCatalog } from "./scenario-catalog.js";
 import { ScenarioError } from "./scenario-error.js";

@@ -44,9 +44,3 @@ function duration(
   r.fail([...at, key], 'must be a duration such as "10m", "2h30m" or "PT90S"');
   return undefined;
 }
-
-/** The window a scenario's `maintenance:` names when applied at `now` (emulator clock). */
-export function maintenancePeriod(m: ScenarioMaintenance, now: number): { from: number; until: number } {
-  const from = m.from ?? now + (m.startsInMs ?? 0);
-  return { from, until: m.until ?? from + (m.lastsMs ?? 0) };
-}

@@ -1,5 +1,5 @@
 import type { FaultRuleInput } from "../faults/index.js";
-import type { DuplicateRegistrationPolicy } from "../registrar/index.js";
+import type { DuplicateRegistrationPolicy, MaintenanceSpec } from "../registrar/index.js";
 import type { SeedDocument, SeedPath } from "../seed/index.js";
 import type { JwtStatusName } from "../services/index.js";
 import type { ScenarioPosition } from "./scenario-error.js";
@@ -51,12 +51,7 @@ export interface ScenarioRegistrar {
  * A maintenance window on the emulator clock: its start is `from` (epoch ms) or `startsInMs`
  * after the apply (default: at once), its end `until` or `lastsMs` after the start.
  */
-export interface ScenarioMaintenance {
-  readonly from?: number;
-  readonly startsInMs?: number;
-  readonly until?: number;
-  readonly lastsMs?: number;
-}
+export type ScenarioMaintenance = MaintenanceSpec;
 
 export type PbxModel = "X1" | "X3" | "X5" | "X8" | "S";
 export type PbxLicence = "valid" | "none" | "expired";

@@ -14,6 +14,7 @@ export {
   clientAccounts,
 } from "./client-credential-service.js";
 export { ClockService, type ClockState } from "./clock-service.js";
+export { MaintenanceService, type MaintenanceState } from "./maintenance-service.js";
 export {
   type ConnectorEndpoints,
   ConnectorService,

@@ -89,4 +89,33 @@ describe("scenario maintenance-window", () => {
     expect(applied.maintenance).toBeNull();
     expect((await pbxRegister(e)).answer.status).toBe(200);
   });
+
+  it("an admin sets and ends a window over REST: GET/PUT/DELETE /api/admin/maintenance", async () => {
+    const e = await withScenario("srtp-misconfigured");
+    expect((await e.http.admin("PUT", "/api/admin/clock", { frozen: true })).status).toBe(200);
+    expect((await e.http.admin("GET", "/api/admin/maintenance")).body).toEqual({
+      window: null,
+      open: false,
+      retryAfter: null,
+    });
+    const set = await e.http.admin("PUT", "/api/admin/maintenance", { lasts: "1h" });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ open: true, retryAfter: 3600 });
+    const refused = (await pbxRegister(e)).answer;
+    expect([refused.status, refused.headers.get("retry-after")]).toEqual([503, "3600"]);
+    expect(refused.reason).toBe(`Service Unavailable: planned maintenance until ${set.body.window.until}`);
+
+    const bad = await e.http.admin("PUT", "/api/admin/maintenance", { startsIn: "soon", lasts: "1h" });
+    expect([bad.status, bad.body.code]).toEqual([422, "maintenance_invalid"]);
+    expect(bad.body.detail).toMatch(/^startsIn: not a duration: soon/);
+    expect((await e.http.admin("PUT", "/api/admin/maintenance", { from: 0 })).body.code).toBe(
+      "maintenance_invalid",
+    );
+
+    expect((await e.http.admin("DELETE", "/api/admin/maintenance")).body).toMatchObject({
+      window: null,
+      open: false,
+    });
+    expect((await pbxRegister(e)).answer.status).toBe(200);
+  });
 });

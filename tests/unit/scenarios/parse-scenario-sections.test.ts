@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseScenario, ScenarioError } from "../../../src/scenarios/index.js";
-import { maintenancePeriod } from "../../../src/scenarios/parse-scenario-maintenance.js";
+import { maintenancePeriod } from "../../../src/registrar/index.js";
 
 const scenario = (body: string) => `name: demo
 description: A demo scenario.
