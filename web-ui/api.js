@@ -27,7 +27,11 @@ export async function request(
   { method = "GET", accept = "application/json", auth = true, json, body, contentType } = {},
 ) {
   const headers = { accept };
-  if (auth) headers.authorization = `Bearer ${token.get() ?? ""}`;
+  if (auth) {
+    // The token was forgotten while a refresh was under way: its remaining calls are not sent.
+    if (!token.get()) throw new ApiFailure(401, "no admin token: paste it to go on");
+    headers.authorization = `Bearer ${token.get()}`;
+  }
   if (json !== undefined) {
     headers["content-type"] = "application/json";
     body = JSON.stringify(json);

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { MockOsbiz } from "../../src/mock-osbiz/index.js";
 import { EmulatorApiError } from "../../src/rest-client/index.js";
+import { CHROMIUM, HAS_CHROMIUM, launchChromium, NETWORK_CHANGED, openApp } from "../support/chromium.js";
 import { startTestEmulator } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 
@@ -16,8 +17,6 @@ import { httpClient } from "../support/http.js";
  * Each step leaves a screenshot in test-artifacts/howto/ (git-ignored; two are in docs/img/).
  */
 
-const CHROMIUM = "/usr/bin/chromium";
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 if (!HAS_CHROMIUM) {
   console.warn(`web-ui-howto: ${CHROMIUM} not found (apt-get install chromium): HowTo browser test skipped`);
 }
@@ -62,16 +61,7 @@ beforeAll(async () => {
   writeFileSync(path.join(files, "users.csv"), GOOD_CSV);
   [emulator, browser] = await Promise.all([
     startTestEmulator({ adminToken: TOKEN, seedText: "tenants: []\n", rtpPorts: { min: 53400, max: 53499 } }),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--no-first-run",
-      ],
-    }),
+    launchChromium(),
   ]);
   http = httpClient(emulator);
 });
@@ -109,32 +99,6 @@ const rows = (page: Page, selector: string) =>
     ),
   );
 
-/**
- * Loads the page and its modules. Chromium aborts what is in flight with ERR_NETWORK_CHANGED when
- * the host's interfaces change (a container started by another suite, say): a load that lost any
- * request that way is tried again, at most five times.
- */
-async function openApp(page: Page, url: string): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    const lost: string[] = [];
-    const onFailed = (r: { url(): string; failure(): { errorText: string } | null }) => {
-      if (r.failure()?.errorText.includes("ERR_NETWORK_CHANGED")) lost.push(r.url());
-    };
-    page.on("requestfailed", onFailed);
-    const loaded = await page.goto(url, { waitUntil: "load" }).then(
-      () => true,
-      (error: Error) => {
-        if (!error.message.includes("ERR_NETWORK_CHANGED")) throw error;
-        return false;
-      },
-    );
-    page.off("requestfailed", onFailed);
-    if (loaded && lost.length === 0) return;
-    if (attempt === 5)
-      throw new Error(`the page would not load: network changed 5 times (${lost.join(", ")})`);
-  }
-}
-
 let shot = 0;
 /** The viewport as the reader sees it, scrolled to `show` when given. */
 async function screenshot(page: Page, step: string, show?: string): Promise<void> {
@@ -163,7 +127,7 @@ describe.skipIf(!HAS_CHROMIUM)("the HowTo's admin chapter in the browser", () =>
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("console", (m) => {
       // A load lost to a network change is tried again (openApp); the browser reports the loss itself.
-      if (m.type() === "error" && !m.text().includes("ERR_NETWORK_CHANGED")) errors.push(m.text());
+      if (m.type() === "error" && !m.text().includes(NETWORK_CHANGED)) errors.push(m.text());
     });
     page.on("dialog", (d) => {
       dialogs.push(d.message());
