@@ -1,10 +1,14 @@
 import { randomBytes, X509Certificate } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { connect, type TLSSocket } from "node:tls";
 import type { StartedTestContainer } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmulatorClient } from "../../src/rest-client/index.js";
+import { acmeSeed } from "../support/acme-seed.js";
+import { TRUNK } from "../support/emulator.js";
 import {
   type ContainerEngine,
   containerSkipReason,
@@ -125,6 +129,32 @@ describe.skipIf(skip !== null)("the emulator image under Testcontainers", () => 
   it("answers a STUN Binding request on the mapped STUN port", async () => {
     const container = emulator as StartedTestContainer;
     expect(await stunBinding(container.getHost(), container.getMappedPort("3478/udp"))).toBe(0x0101);
+  });
+
+  it("applies a suite's own seed copied into the container (the documented variant)", async () => {
+    const { GenericContainer, Wait } = await import("testcontainers");
+    const dir = mkdtempSync(join(tmpdir(), "upe-seed-"));
+    writeFileSync(join(dir, "seed.yaml"), acmeSeed());
+    const own = await new GenericContainer(IMAGE)
+      .withEnvironment({ UPE_ADMIN_TOKEN: ADMIN_TOKEN, UPE_SEED: "/app/seed.yaml" })
+      .withCopyFilesToContainer([{ source: join(dir, "seed.yaml"), target: "/app/seed.yaml" }])
+      .withExposedPorts(8443, 65061, "3478/udp")
+      .withWaitStrategy(Wait.forHttp("/readyz", 8443).usingTls().allowInsecure())
+      .start();
+    try {
+      const ownCa = (await own.exec(["cat", "/certs/ca.pem"])).output;
+      const client = new EmulatorClient({
+        baseUrl: `https://${own.getHost()}:${own.getMappedPort(8443)}`,
+        ca: ownCa,
+        adminToken: ADMIN_TOKEN,
+      });
+      const [acme] = await client.tenants.list();
+      const connectors = await client.tenants.connectors(acme?.id ?? "");
+      expect(connectors.map((c) => [c.systemId, c.username])).toEqual([["osbiz-1", TRUNK.username]]);
+    } finally {
+      await own.stop({ timeout: 10_000 });
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("presents the emulator's certificate, issued by the container's CA, on the mapped SIP port", async () => {
