@@ -4,6 +4,7 @@ import { createResponse } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import { type CallContext, MockCall } from "./mock-call.js";
 import type { ResolvedMockOptions } from "./mock-options.js";
+import { type PbxRefusal, refusalResponse } from "./pbx-refusal.js";
 import { dialogResponse } from "./responses.js";
 
 export interface IncomingCallContext extends CallContext {
@@ -101,4 +102,28 @@ export function receiveInvite(
     });
   })();
   return pending;
+}
+
+/**
+ * The PBX refuses the connector's INVITE itself (a user check, no RTP channel): its status,
+ * reason and Warning; the call is listed, then ended.
+ */
+export function refuseInvite(
+  ctx: CallContext,
+  tx: ServerTransaction,
+  id: string,
+  refusal: PbxRefusal,
+  warnAgent: string,
+  /** Lists the call before it ends (the mock's `calls`). */
+  track: (call: MockCall) => void,
+): void {
+  const request = tx.request;
+  const from = request.from.uri.user ?? "anonymous";
+  const to = request.requestUri.user ?? request.to.uri.user ?? "";
+  const call = new MockCall(ctx, id, "incoming", from, to, request.callId);
+  track(call);
+  tx.respond(refusalResponse(request, refusal, warnAgent, newDialogTag()));
+  const { status, reason, warning } = refusal;
+  ctx.log(`incoming call ${id} from ${from} to ${to} refused: ${status} ${reason} (${warning})`);
+  call.end(`refused by the PBX: ${warning}`, "local", status, reason);
 }

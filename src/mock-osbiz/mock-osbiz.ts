@@ -1,12 +1,17 @@
 import { MediaEngine, type MediaMode } from "../media/index.js";
-import { EmulatorClient, type SystemJson, type WizardUserJson } from "../rest-client/index.js";
+import type { SystemJson, WizardUserJson } from "../rest-client/index.js";
 import { type Clock, SystemClock } from "../shared/clock.js";
-import { dialogKeyOfIncoming, newDialogTag } from "../sip/dialog/index.js";
+import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
 import { createResponse, type SipRequest } from "../sip/message/index.js";
 import { type ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
-import { type IncomingCallContext, type PendingInvite, receiveInvite } from "./incoming-call.js";
-import { MockCall } from "./mock-call.js";
+import {
+  type IncomingCallContext,
+  type PendingInvite,
+  receiveInvite,
+  refuseInvite,
+} from "./incoming-call.js";
+import type { MockCall } from "./mock-call.js";
 import { MockEndpoint } from "./mock-endpoint.js";
 import {
   checkDrift,
@@ -17,14 +22,8 @@ import {
   resolveMockOptions,
 } from "./mock-options.js";
 import { startOutgoingCall } from "./outgoing-call.js";
-import {
-  type PbxRefusal,
-  PbxRefusedError,
-  refusalFor,
-  refusalResponse,
-  rtpExhausted,
-  warnAgent,
-} from "./pbx-refusal.js";
+import { PbxGate } from "./pbx-gate.js";
+import { PbxRefusedError, warnAgent } from "./pbx-refusal.js";
 import {
   describeUser,
   type MockPbxUser,
@@ -38,6 +37,7 @@ import { outsideDialogResponse } from "./responses.js";
 import { RtpChannelPool, type RtpChannelUse, type RtpLoad } from "./rtp-channels.js";
 import { TrunkLink } from "./trunk-link.js";
 import { TypedListeners } from "./typed-listeners.js";
+import { type ConnectorApi, createCloudUser } from "./user-wizard.js";
 
 export interface MockOsbizEvents {
   /** A REGISTER succeeded: the first, a refresh, or one after reconnecting. */
@@ -72,9 +72,7 @@ export class MockOsbiz {
   private engine: MediaEngine | undefined;
   private sequence = 0;
   private stopping: Promise<void> | undefined;
-  private readonly pool: RtpChannelPool;
-  /** The RTP channel each active call holds, given back when it ends. */
-  private readonly channels = new Map<MockCall, () => void>();
+  private readonly gate: PbxGate;
   /** The SIP domain in use: the wizard's, or an Expert Mode drift's. */
   private domain: string;
   /** The REGISTER after the latest (re)connection: true when it succeeded. */
@@ -84,15 +82,16 @@ export class MockOsbiz {
     private readonly options: ResolvedMockOptions,
     /** The provisioning answer: trunk id, SIP credentials, where to register. */
     readonly system: SystemJson,
-    private readonly directory: PbxUserDirectory,
-    private readonly api: { url: string; apiKey: string; ca: string | Buffer | undefined },
+    directory: PbxUserDirectory,
+    private readonly api: ConnectorApi,
     private readonly timers: Clock,
   ) {
     const { sip } = system;
     const ca = api.ca;
     this.domain = sip.domain;
-    this.pool = new RtpChannelPool(options.rtpChannels.total);
-    if (options.rtpChannels.busy > 0) this.pool.occupy(options.rtpChannels.busy, "itsp");
+    const pool = new RtpChannelPool(options.rtpChannels.total);
+    if (options.rtpChannels.busy > 0) pool.occupy(options.rtpChannels.busy, "itsp");
+    this.gate = new PbxGate(directory, pool, () => system.numbering as MockNumbering | undefined);
     const mock = this;
     const log = options.log;
     this.listeners = new TypedListeners((error) => log(`an event listener failed: ${String(error)}`));
@@ -212,20 +211,18 @@ export class MockOsbiz {
       throw new RangeError(`not a dialable number: "${to}" from "${from}"`);
     const connection = this.link.connection;
     if (!connection || !this.registered) throw new Error("not registered: no call can be placed");
-    const refusal = this.checkUsers(from, to);
-    const release = refusal ? undefined : this.pool.take();
-    const refused = refusal ?? (release ? undefined : rtpExhausted(this.pool.total));
-    if (refused) {
-      this.options.log(
-        `call to ${to} from ${from} not placed: ${refused.status} ${refused.reason} (${refused.warning})`,
-      );
-      throw new PbxRefusedError(refused);
+    const admitted = this.gate.admit([from, to]);
+    if ("refusal" in admitted) {
+      const { status, reason, warning } = admitted.refusal;
+      this.options.log(`call to ${to} from ${from} not placed: ${status} ${reason} (${warning})`);
+      throw new PbxRefusedError(admitted.refusal);
     }
+    const { release } = admitted;
     let media: Awaited<ReturnType<MediaEngine["createSession"]>>;
     try {
       media = await this.media().createSession({ mode: options.media ?? this.options.behaviour.media });
     } catch (error) {
-      release?.();
+      release();
       throw error;
     }
     const { call, answered } = startOutgoingCall(this.ctx, {
@@ -235,31 +232,31 @@ export class MockOsbiz {
       connection,
       media,
     });
-    this.holdChannel(call, release!);
+    this.gate.hold(call, release);
     this.track(call);
     return answered;
   }
 
   /** The PBX's Unify Phone users. */
   users(): readonly MockPbxUser[] {
-    return this.directory.list();
+    return this.gate.users.list();
   }
 
   /** The user wizard adds a user on the PBX; MockWizardError (naming the model's limit) when full. */
   addUser(user: MockPbxUserInput): void {
-    const added = this.directory.add(user);
+    const added = this.gate.users.add(user);
     this.options.log(`added ${describeUser(added)}`);
   }
 
   /** Edit a user: licence, Trusted External User, route flag, names. */
   updateUser(callno: string, patch: Partial<MockPbxUserInput>): void {
-    const user = this.directory.update(callno, patch);
+    const user = this.gate.users.update(callno, patch);
     this.options.log(`changed ${describeUser(user)}`);
   }
 
   /** Remove a user from the PBX (the cloud keeps it). */
   removeUser(callno: string): void {
-    this.directory.remove(callno);
+    this.gate.users.remove(callno);
     this.options.log(`user ${callno} removed`);
   }
 
@@ -269,55 +266,32 @@ export class MockOsbiz {
    * with that e-mail already, assigns that one ("Add"). Needs e-mail, first and last name.
    */
   async createUser(user: MockPbxUserInput): Promise<WizardUserJson> {
-    const { emailAddress, firstName, lastName } = user;
-    if (!emailAddress || !firstName || !lastName)
-      throw new RangeError("creating a user in the cloud needs emailAddress, firstName and lastName");
-    this.directory.checkRoom(1);
-    if (this.directory.get(user.callno)) throw new MockWizardError(`callno ${user.callno} is already a user`);
-    const client = new EmulatorClient({
-      baseUrl: this.api.url,
-      apiKey: this.api.apiKey,
-      ...(this.api.ca === undefined ? {} : { ca: this.api.ca }),
-    });
-    try {
-      const { systemId } = this.options;
-      const found = (await client.connector.searchUsers({ search: emailAddress })).items.find(
-        (u) => u.emailAddress.toLowerCase() === emailAddress.toLowerCase(),
-      );
-      const cloud = found
-        ? await client.connector.assignUser(found.id, { systemId, callno: user.callno })
-        : await client.connector.createUser({
-            systemId,
-            emailAddress,
-            firstName,
-            lastName,
-            callno: user.callno,
-          });
-      this.addUser(user);
-      this.options.log(`user ${user.callno} ${found ? "assigned" : "created"} in the cloud as ${cloud.id}`);
-      return cloud;
-    } finally {
-      await client.close();
-    }
+    this.gate.users.checkRoom(1);
+    if (this.gate.users.get(user.callno))
+      throw new MockWizardError(`callno ${user.callno} is already a user`);
+    const { cloud, created } = await createCloudUser(this.api, this.options.systemId, user);
+    this.addUser(user);
+    this.options.log(`user ${user.callno} ${created ? "created" : "assigned"} in the cloud as ${cloud.id}`);
+    return cloud;
   }
 
   /** Simulated ITSP or Device@Home calls take `n` RTP proxy channels (RangeError when fewer are free). */
   occupyRtpChannels(n: number, kind: RtpLoad): void {
-    this.pool.occupy(n, kind);
+    this.gate.channels.occupy(n, kind);
     this.options.log(
-      `${n} RTP channel(s) taken by ${kind} calls (${this.pool.free} of ${this.pool.total} free)`,
+      `${n} RTP channel(s) taken by ${kind} calls (${this.gate.channels.free} of ${this.gate.channels.total} free)`,
     );
   }
 
   releaseRtpChannels(n: number, kind: RtpLoad): void {
-    this.pool.release(n, kind);
+    this.gate.channels.release(n, kind);
     this.options.log(
-      `${n} RTP channel(s) released by ${kind} calls (${this.pool.free} of ${this.pool.total} free)`,
+      `${n} RTP channel(s) released by ${kind} calls (${this.gate.channels.free} of ${this.gate.channels.total} free)`,
     );
   }
 
   rtpChannelsInUse(): RtpChannelUse {
-    return this.pool.use();
+    return this.gate.channels.use();
   }
 
   /**
@@ -473,55 +447,19 @@ export class MockOsbiz {
   private receive(tx: ServerTransaction): void {
     const request = tx.request;
     // The Request-URI names the callee ("number" mode) or the trunk's contact ("contact" mode, the callee in To).
-    const refusal = this.checkUsers(
+    const admitted = this.gate.admit([
       request.from.uri.user ?? "",
       request.requestUri.user ?? "",
       request.to.uri.user ?? "",
-    );
-    const release = refusal ? undefined : this.pool.take();
-    const refused = refusal ?? (release ? undefined : rtpExhausted(this.pool.total));
-    if (refused) {
-      this.refuse(tx, refused);
+    ]);
+    if ("refusal" in admitted) {
+      const agent = warnAgent(this.options.systemId);
+      refuseInvite(this.ctx, tx, this.nextId(), admitted.refusal, agent, (call) => this.track(call));
       return;
     }
     const pending = receiveInvite(this.ctx, tx, this.nextId(), this.options.behaviour);
-    this.holdChannel(pending.call, release!);
+    this.gate.hold(pending.call, admitted.release);
     if (pending.call.active) this.pending.set(tx.id, pending);
-  }
-
-  private refuse(tx: ServerTransaction, refusal: PbxRefusal): void {
-    const request = tx.request;
-    const call = new MockCall(
-      this.ctx,
-      this.nextId(),
-      "incoming",
-      request.from.uri.user ?? "anonymous",
-      request.requestUri.user ?? request.to.uri.user ?? "",
-      request.callId,
-    );
-    this.track(call);
-    tx.respond(refusalResponse(request, refusal, warnAgent(this.options.systemId), newDialogTag()));
-    this.options.log(
-      `incoming call ${call.id} from ${call.from} to ${call.to} refused: ${refusal.status} ${refusal.reason} (${refusal.warning})`,
-    );
-    call.end(`refused by the PBX: ${refusal.warning}`, "local", refusal.status, refusal.reason);
-  }
-
-  /** The first party of a call that is a PBX user failing a check (licence, trusted, route). */
-  private checkUsers(...numbers: string[]): PbxRefusal | undefined {
-    const numbering = this.system.numbering as MockNumbering | undefined;
-    for (const number of numbers) {
-      const user = this.directory.resolve(number, numbering);
-      const refusal = user && refusalFor(user);
-      if (refusal) return refusal;
-    }
-    return undefined;
-  }
-
-  /** The call holds an RTP channel until it ends. */
-  private holdChannel(call: MockCall, release: () => void): void {
-    if (call.active) this.channels.set(call, release);
-    else release();
   }
 
   private findCall(request: SipRequest): MockCall | undefined {
@@ -534,8 +472,7 @@ export class MockOsbiz {
   }
 
   private callEnded(call: MockCall): void {
-    this.channels.get(call)?.();
-    this.channels.delete(call);
+    this.gate.ended(call);
     for (const [id, pending] of this.pending) if (pending.call === call) this.pending.delete(id);
     let ended = this.allCalls.filter((c) => !c.active).length;
     for (let i = 0; i < this.allCalls.length && ended > KEPT_ENDED_CALLS; ) {
