@@ -366,6 +366,16 @@ describe.skipIf(!HAS_CHROMIUM)("the HowTo's admin chapter in the browser", () =>
     expect((await http.admin("POST", `/api/admin/tenants/${tenant.id}/users`, late)).status).toBe(201);
     await expect.poll(() => text(page, "#users-range"), WITHIN).toBe("1–2 of 2");
 
+    // Where the browser refuses the clipboard, "copy" shows the key and selects it for Ctrl+C.
+    await page.goto(`${emulator.urls.https}/#/tenants/${tenant.id}/connector`);
+    await page.evaluate(
+      `Object.defineProperty(navigator, "clipboard", { value: { writeText: () => Promise.reject(new Error("denied")) } })`,
+    );
+    await page.click("#copy-api-key");
+    await expect.poll(() => page.evaluate<string>("getSelection().toString()"), WITHIN).toBe(tenant.apiKey);
+    expect(await text(page, "#api-key")).toBe(tenant.apiKey);
+    expect(await text(page, "#notice")).toMatch(/press Ctrl\+C/);
+
     await page.goto(`${emulator.urls.https}/#/tenants/${video.id}/jwt`);
     await expect.poll(() => text(page, "#jwt-status .badge"), WITHIN).toBe("Not set");
     await page.fill("#jwt-token", "not.a-jwt");
