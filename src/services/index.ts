@@ -14,7 +14,6 @@ export {
   clientAccounts,
 } from "./client-credential-service.js";
 export { ClockService, type ClockState } from "./clock-service.js";
-export { MaintenanceService, type MaintenanceState } from "./maintenance-service.js";
 export {
   type ConnectorEndpoints,
   ConnectorService,
@@ -57,6 +56,7 @@ export {
   type ServiceOutage,
   type TenantJwtView,
 } from "./jwt/index.js";
+export { MaintenanceService, type MaintenanceState } from "./maintenance-service.js";
 export type { RegistrationView } from "./registration-view.js";
 export { type ConnectorStatus, TenantService } from "./tenant-service.js";
 export {

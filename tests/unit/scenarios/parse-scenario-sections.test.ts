@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseScenario, ScenarioError } from "../../../src/scenarios/index.js";
 import { maintenancePeriod } from "../../../src/registrar/index.js";
+import { parseScenario, ScenarioError } from "../../../src/scenarios/index.js";
 
 const scenario = (body: string) => `name: demo
 description: A demo scenario.
