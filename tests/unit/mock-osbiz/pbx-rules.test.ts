@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { MockCall } from "../../../src/mock-osbiz/mock-call.js";
 import { resolveMockOptions } from "../../../src/mock-osbiz/mock-options.js";
+import { PbxGate } from "../../../src/mock-osbiz/pbx-gate.js";
 import { callsForUplink, defaultRtpChannels, userLimit } from "../../../src/mock-osbiz/pbx-model.js";
 import { refusalFor, refusalResponse, rtpExhausted, warnAgent } from "../../../src/mock-osbiz/pbx-refusal.js";
 import { MockWizardError, PbxUserDirectory } from "../../../src/mock-osbiz/pbx-users.js";
@@ -136,5 +138,29 @@ describe("the PBX's users", () => {
     expect(response.headers.get("warning")).toBe(
       '399 osbiz-1 "all 60 RTP proxy channels are in use (ITSP, Device@Home and Unify Phone calls)"',
     );
+  });
+});
+
+describe("the PBX's gate", () => {
+  it("refuses for the first party failing a check, then for want of a channel; a held channel comes back when the call ends", () => {
+    const users = new PbxUserDirectory("X3");
+    users.add({ callno: "2131", licence: "expired" });
+    users.add({ callno: "2132" });
+    const gate = new PbxGate(users, new RtpChannelPool(1), () => NUMBERING);
+    expect(gate.admit(["+4930123456", "+4923026672131"])).toMatchObject({ refusal: { status: 403 } });
+    const admitted = gate.admit(["2132", "+4930123456"]);
+    expect("release" in admitted).toBe(true);
+    expect(gate.admit(["2132"])).toMatchObject({
+      refusal: { status: 503, reason: "RTP proxy channels exhausted" },
+    });
+    const call = { active: true } as MockCall;
+    gate.hold(call, (admitted as { release: () => void }).release);
+    expect(gate.channels.free).toBe(0);
+    gate.ended(call);
+    expect(gate.channels.free).toBe(1);
+    // A call already over gives its channel back at once.
+    const over = gate.admit([]) as { release: () => void };
+    gate.hold({ active: false } as MockCall, over.release);
+    expect(gate.channels.free).toBe(1);
   });
 });
