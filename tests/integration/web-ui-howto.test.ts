@@ -46,6 +46,14 @@ const GOOD_CSV = [
   "chloe.martin@aptg.info,Chloé,Martin,fr-FR,2133",
 ].join("\r\n");
 
+/** The JSON import (OpenScape Voice / 4000 style) of one known user with another locale. */
+const CHLOE_IN_ITALIAN = {
+  emailAddress: "chloe.martin@aptg.info",
+  firstName: "Chloé",
+  lastName: "Martin",
+  locale: "it-IT",
+};
+
 let emulator: EmulatorHandle;
 let http: ReturnType<typeof httpClient>;
 let browser: Browser;
@@ -59,6 +67,7 @@ beforeAll(async () => {
   files = mkdtempSync(path.join(tmpdir(), "upe-howto-"));
   writeFileSync(path.join(files, "users-with-errors.csv"), BAD_CSV);
   writeFileSync(path.join(files, "users.csv"), GOOD_CSV);
+  writeFileSync(path.join(files, "users.json"), JSON.stringify({ users: [CHLOE_IN_ITALIAN] }));
   [emulator, browser] = await Promise.all([
     startTestEmulator({ adminToken: TOKEN, seedText: "tenants: []\n", rtpPorts: { min: 53400, max: 53499 } }),
     launchChromium(),
@@ -222,6 +231,15 @@ describe.skipIf(!HAS_CHROMIUM)("the HowTo's admin chapter in the browser", () =>
       ]);
     expect(await text(page, "#users-range")).toBe("1–4 of 4");
     await screenshot(page, "users-imported", "#user-list");
+
+    // A JSON file updates the user it names.
+    await page.setInputFiles("#import-file", path.join(files, "users.json"));
+    await page.click("#import-submit");
+    await expect
+      .poll(() => text(page, "#import-outcome"), WITHIN)
+      .toBe("Imported: 0 created, 1 updated, 0 unchanged.");
+    const chloe = await http.admin("GET", `/api/admin/tenants/${acme.id}/users?search=chloe`);
+    expect(chloe.body.items[0].locale).toBe("it-IT");
 
     // Search, then change Berta's call behaviour: busy.
     await page.fill("#user-search", "bauer");
