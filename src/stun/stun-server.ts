@@ -364,14 +364,16 @@ export class StunServer {
     );
   }
 
-  /** OTHER-ADDRESS of a request received at `at`: the other IP and the other port, as far as they exist. */
+  /**
+   * OTHER-ADDRESS of a request received at `at`: the other IP and the other port. Only a
+   * server with both has one (RFC 5780 §6): given an OTHER-ADDRESS on the same IP, a client
+   * sends its "other IP" test to the address it already tested and reports a symmetric NAT
+   * as endpoint-independent (libre 1.1 does).
+   */
   private otherOf(at: Endpoint): TransportAddress | null {
     const { alternateIp, alternatePort } = this.capabilities("udp");
-    if (!alternateIp && !alternatePort) return null;
-    return this.endpoint(
-      alternateIp ? other(at.ip) : at.ip,
-      alternatePort ? other(at.portIndex) : at.portIndex,
-    ).advertised;
+    if (!alternateIp || !alternatePort) return null;
+    return this.endpoint(other(at.ip), other(at.portIndex)).advertised;
   }
 }
 

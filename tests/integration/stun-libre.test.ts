@@ -31,19 +31,22 @@ afterAll(async () => {
 });
 
 /** libre's verdicts ("Endpoint Independent", …) against a fresh server with this NAT. */
-async function libreVerdict(nat: { mapping: NatBehaviour; filtering: NatBehaviour } | null) {
+async function libreVerdict(
+  nat: { mapping: NatBehaviour; filtering: NatBehaviour } | null,
+  alternateAddress: string | null = "127.0.0.2",
+) {
   const stun = new StunServer(nat ? { nat: { ...nat, publicAddress: "203.0.113.7" } } : {});
   servers.push(stun);
   const { port } = await stun.listen({
     host: "127.0.0.1",
     port: 0,
-    alternateAddress: "127.0.0.2",
+    alternateAddress,
     alternatePort: 0,
   });
   const { stdout } = await promisify(execFile)(binary!, ["127.0.0.1", String(port)], { timeout: 60_000 });
   return {
-    mapping: /mapping: err=0 (.+)/.exec(stdout)?.[1] ?? stdout,
-    filtering: /filtering: err=0 (.+)/.exec(stdout)?.[1] ?? stdout,
+    mapping: /mapping: err=(\d+ .+)/.exec(stdout)?.[1] ?? stdout,
+    filtering: /filtering: err=(\d+ .+)/.exec(stdout)?.[1] ?? stdout,
   };
 }
 
@@ -64,10 +67,16 @@ describe.skipIf(!ready)(
         libreVerdict(null),
         ...combos.map((c) => libreVerdict(c)),
       ]);
-      expect(open).toEqual({ mapping: "Endpoint Independent", filtering: "Endpoint Independent" });
+      expect(open).toEqual({ mapping: "0 Endpoint Independent", filtering: "0 Endpoint Independent" });
       expect(verdicts).toEqual(
-        combos.map((c) => ({ mapping: NAMES[c.mapping], filtering: NAMES[c.filtering] })),
+        combos.map((c) => ({ mapping: `0 ${NAMES[c.mapping]}`, filtering: `0 ${NAMES[c.filtering]}` })),
       );
     }, 90_000);
+
+    it("gets no verdict, rather than a wrong one, from a server with a second port but no second IP", async () => {
+      const nat = { mapping: "address-and-port-dependent", filtering: "endpoint-independent" } as const;
+      // EPROTO (71): "missing attributes: OTHER-ADDR"; EINVAL (22): "no OTHER-ADDRESS in response".
+      expect(await libreVerdict(nat, null)).toEqual({ mapping: "71 Unknown", filtering: "22 Unknown" });
+    });
   },
 );

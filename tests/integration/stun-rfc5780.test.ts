@@ -87,13 +87,14 @@ describe("RFC 5780 behaviour discovery on the emulator's STUN port (127.0.0.1 + 
     expect(addressOf(afterChange.message, AttributeType.SourceAddress)).toEqual(changed);
   });
 
-  it("with --stun-alternate-address off: no change of IP (420 naming CHANGE-REQUEST), change of port still works", async () => {
+  it("with --stun-alternate-address off: no OTHER-ADDRESS (RFC 5780 needs another IP), 420 to change IP, change port still served", async () => {
     const { ports } = await emulator({ stunAlternateAddress: "off" });
     const udp = await client();
     const primary = { address: "127.0.0.1", port: ports.stun! };
     const first = await udp.request(primary);
-    const other = addressOf(first.message, AttributeType.OtherAddress)!;
-    expect(other.address).toBe("127.0.0.1");
+    expect(attributeOf(first.message, AttributeType.OtherAddress)).toBeUndefined();
+    const classic = await udp.request(primary, { classic: true });
+    expect(attributeOf(classic.message, AttributeType.ChangedAddress)).toBeUndefined();
     const refused = await udp.request(primary, { change: { ip: true, port: false } });
     expect(refused.message.class).toBe("error");
     expect(decodeErrorCode(attributeOf(refused.message, AttributeType.ErrorCode)!).code).toBe(420);
@@ -101,7 +102,11 @@ describe("RFC 5780 behaviour discovery on the emulator's STUN port (127.0.0.1 + 
       0x0003,
     ]);
     const portChanged = await udp.request(primary, { change: { ip: false, port: true } });
-    expect(portChanged.from).toEqual({ address: "127.0.0.1", port: other.port });
+    expect(portChanged.from.address).toBe("127.0.0.1");
+    expect(portChanged.from.port).not.toBe(ports.stun);
+    expect(addressOf(portChanged.message, AttributeType.ResponseOrigin)).toEqual(
+      v4("127.0.0.1", portChanged.from.port),
+    );
   });
 
   it("with both alternates off: no OTHER-ADDRESS, a plain RFC 5389 server", async () => {
