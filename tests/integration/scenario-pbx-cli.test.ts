@@ -31,6 +31,7 @@ describe("PBX-side scenarios from the command line", () => {
       "--stun-port",
       "0",
       "--rtp-ports",
+      // The embedded mock takes the block above: 53300-53399.
       "53200-53299",
       "--scenario",
       "no-licence",

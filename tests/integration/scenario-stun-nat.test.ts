@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { scenarioPerTest } from "../support/scenario-support.js";
 import { classifyNat } from "../support/stun-nat-classifier.js";
 
-const PORTS = { emulator: { min: 53300, max: 53399 }, mock: { min: 53400, max: 53499 } };
+const PORTS = { emulator: { min: 53700, max: 53799 }, mock: { min: 53800, max: 53899 } };
 const { withScenario } = scenarioPerTest(PORTS);
 
 describe("scenario stun-symmetric-nat", () => {
