@@ -15,6 +15,10 @@ export interface BenchOptions {
   readonly idle: number;
   /** Phases to run ((e) needs (a): it paces at half the refresh rate (a) measured). */
   readonly phases: ReadonlySet<Phase>;
+  /** `--compare kamailio`: the side-by-side registrar comparison instead of the phases. */
+  readonly compare: "kamailio" | undefined;
+  /** Rounds of the comparison (each runs both servers). */
+  readonly rounds: number;
 }
 
 /** a–e as in issue 2 §14; p: the parser micro-benchmark (bench/parser.ts). */
@@ -22,13 +26,16 @@ export type Phase = "a" | "b" | "c" | "d" | "e" | "p";
 const PHASES: readonly Phase[] = ["a", "b", "c", "d", "e", "p"];
 
 export const USAGE = `usage: npm run bench -- [--profile] [--seconds N] [--connections N] [--window N] [--parallel N] [--idle N] [--only a,b,c,d,e,p]
+       npm run bench -- --compare kamailio [--rounds N] [--seconds N] [--connections N] [--window N] [--profile]
   --profile        run the server with --cpu-prof and print its top 25 self-time functions
   --seconds N      measured seconds per phase (default 6, 1–30)
   --connections N  persistent TLS connections for (a), (b), (e) (default 16)
   --window N       requests in flight per connection (default 16)
   --parallel N     parallel connect+REGISTER+close workers for (c) (default 16)
   --idle N         idle registered TLS connections for (d) (default 10000)
-  --only LIST      run only these phases, e.g. a,b (default a,b,c,d,e,p; e needs a; p = parser micro-benchmark)`;
+  --only LIST      run only these phases, e.g. a,b (default a,b,c,d,e,p; e needs a; p = parser micro-benchmark)
+  --compare kamailio  the emulator and Kamailio side by side as TLS digest registrars (CPU µs per registration, ratio)
+  --rounds N       rounds of --compare, each measuring both servers (default 3, 1–10)`;
 
 function phaseList(value: string | undefined): ReadonlySet<Phase> {
   if (value === undefined) return new Set(PHASES);
@@ -70,9 +77,13 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
       parallel: { type: "string" },
       idle: { type: "string" },
       only: { type: "string" },
+      compare: { type: "string" },
+      rounds: { type: "string" },
     },
   });
   if (values.help) return "help";
+  if (values.compare !== undefined && values.compare !== "kamailio")
+    throw new BenchUsageError(`--compare takes "kamailio", got "${values.compare}"`);
   return {
     profile: values.profile ?? false,
     seconds: bounded("seconds", values.seconds, 6, 1, 30),
@@ -81,5 +92,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
     parallel: bounded("parallel", values.parallel, 16, 1, 256),
     idle: bounded("idle", values.idle, 10_000, 1, 50_000),
     phases: phaseList(values.only),
+    compare: values.compare === "kamailio" ? "kamailio" : undefined,
+    rounds: bounded("rounds", values.rounds, 3, 1, 10),
   };
 }

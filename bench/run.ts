@@ -12,6 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { type BenchOptions, BenchUsageError, parseBenchOptions, USAGE } from "./bench-options.js";
 import { run as runCalls } from "./calls-bench.js";
+import { runCompareKamailio } from "./compare-kamailio.js";
 import { formatHotSpots, newestProfile, topSelfTime } from "./cpu-profile-report.js";
 import { GeneratorProcess } from "./generator-process.js";
 import { failureTotal, type PhaseSpec, type PhaseTiming } from "./generator-protocol.js";
@@ -186,6 +187,18 @@ async function run(argv: string[]): Promise<boolean> {
   }
   const mainPath = fileURLToPath(new URL("../dist/main.js", import.meta.url));
   if (!existsSync(mainPath)) throw new Error(`${mainPath} missing: run \`npm run build\` first`);
+  if (options.compare === "kamailio")
+    return runCompareKamailio(
+      {
+        mainPath,
+        seconds: options.seconds,
+        connections: options.connections,
+        window: options.window,
+        rounds: options.rounds,
+        profile: options.profile,
+      },
+      children,
+    );
   const fdLimit = openFilesLimit();
   let idleCount = options.idle;
   if (fdLimit < idleCount + FD_RESERVE) {

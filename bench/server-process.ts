@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { pinnedCommand } from "./pin.js";
 
 export interface ServerOptions {
   /** dist/main.js of the compiled build. */
@@ -10,6 +11,8 @@ export interface ServerOptions {
   readonly startTimeoutMs: number;
   /** Appended to the server's command line (e.g. `--rtp-ports 20000-23999`). */
   readonly extraArgs?: readonly string[];
+  /** Pin the server to this core (taskset), as `--compare` does. */
+  readonly core?: number;
 }
 
 /** The emulator under test, in its own process. */
@@ -27,32 +30,29 @@ export interface ServerProcess {
 /** Starts `node dist/main.js` and resolves with the SIP port of its `ready:` banner line. */
 export function startServer(options: ServerOptions): Promise<ServerProcess> {
   const nodeArgs = options.profileDir ? ["--cpu-prof", "--cpu-prof-dir", options.profileDir] : [];
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      options.mainPath,
-      "--ephemeral",
-      "--bind",
-      "127.0.0.1",
-      "--sip-port",
-      "0",
-      "--https-port",
-      "0",
-      "--stun-port",
-      "off",
-      "--seed",
-      options.seedPath,
-      "--max-connections-per-source",
-      "20000",
-      "--log-level",
-      "warn",
-      "--certs-dir",
-      options.certsDir,
-      ...(options.extraArgs ?? []),
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const [command, args] = pinnedCommand(options.core, process.execPath, [
+    ...nodeArgs,
+    options.mainPath,
+    "--ephemeral",
+    "--bind",
+    "127.0.0.1",
+    "--sip-port",
+    "0",
+    "--https-port",
+    "0",
+    "--stun-port",
+    "off",
+    "--seed",
+    options.seedPath,
+    "--max-connections-per-source",
+    "20000",
+    "--log-level",
+    "warn",
+    "--certs-dir",
+    options.certsDir,
+    ...(options.extraArgs ?? []),
+  ]);
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const append = (chunk: Buffer) => {
     // Keep the tail only: a warn-level log line per event must not grow without bound.
