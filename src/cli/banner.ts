@@ -11,7 +11,7 @@ export function banner(handle: EmulatorHandle): string {
     ...(p.sipUdp === null ? [] : [`  SIP (UDP)      ${c.bind}:${p.sipUdp}   (debug listener)`]),
     `  HTTPS          ${handle.urls.https}   (/healthz, /readyz)`,
     ...(handle.urls.http === null ? [] : [`  HTTP           ${handle.urls.http}`]),
-    `  STUN (UDP)     ${p.stun === null ? "off" : `${c.bind}:${p.stun}`}`,
+    `  ${c.stunTcp === "on" ? "STUN (UDP+TCP)" : "STUN (UDP)    "} ${p.stun === null ? "off" : `${c.bind}:${p.stun}`}`,
     `  advertised     host ${c.host}, domain ${c.domain}`,
     `  data           ${c.ephemeral ? "in memory (ephemeral)" : c.dataDir}`,
     ...(handle.certificates.caCertPath
