@@ -14,7 +14,9 @@ const root = resolve(import.meta.dirname, "../..");
 const lab = parse(readFileSync(resolve(root, "compose.lab.yaml"), "utf8"));
 const base = parse(readFileSync(resolve(root, "compose.yaml"), "utf8"));
 const emulator = lab.services.emulator;
-const environment = emulator.environment as Record<string, string>;
+/** A value of null is a bare name: the shell's value when it has one, else unset. */
+const environment = emulator.environment as Record<string, string | null>;
+const text = readFileSync(resolve(root, "compose.lab.yaml"), "utf8");
 
 /**
  * What compose makes of the file with `shell` as the shell's variables: `${VAR:-default}`,
@@ -37,6 +39,13 @@ const option = (key: string) => {
 
 const LAB_SHELL = { UPE_HOST: "192.168.1.50", UPE_ADMIN_TOKEN: "lab-admin-token-1" };
 
+/** The container's environment as compose gives it with `shell` as the shell's variables. */
+function containerEnv(shell: Record<string, string>): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(environment).map(([k, v]) => [k, v === null ? shell[k] : interpolate(v, shell)]),
+  );
+}
+
 /** The published ports as [host port, container port/protocol] with the shell's variables. */
 function published(shell: Record<string, string> = LAB_SHELL): [string, string][] {
   return (emulator.ports as string[]).map((p) => {
@@ -51,9 +60,13 @@ describe("compose.lab.yaml", () => {
     expect(Object.keys(environment).filter((name) => !known.has(name))).toEqual([]);
   });
 
+  it("has no empty default (a colon-dash and nothing): podman-compose 1.0.3 passes it on as text", () => {
+    expect(text).not.toMatch(/\$\{\w+:?-\}/);
+  });
+
   it("refuses to start without the admin token and the address the PBX reaches", () => {
     for (const name of ["UPE_ADMIN_TOKEN", "UPE_HOST"]) {
-      const value = environment[name] ?? "";
+      const value = String(environment[name]);
       expect(value).toMatch(new RegExp(`^\\$\\{${name}:\\?.+\\}$`));
       expect(() => interpolate(value, {})).toThrow(name);
       expect(interpolate(value, LAB_SHELL)).toBe(LAB_SHELL[name as keyof typeof LAB_SHELL]);
@@ -61,23 +74,30 @@ describe("compose.lab.yaml", () => {
   });
 
   it("gives the emulator a configuration it accepts: the shell's host and token, the key log off unless set", () => {
-    const env = Object.fromEntries(
-      Object.entries(environment).map(([k, v]) => [k, interpolate(v, LAB_SHELL)]),
-    );
-    const config = resolveConfig(optionsFromSources(env, {}));
+    const config = resolveConfig(optionsFromSources(containerEnv(LAB_SHELL), {}));
     expect(config.host).toBe("192.168.1.50");
     expect(config.adminToken).toBe("lab-admin-token-1");
     expect(config.tlsKeylog).toBeNull();
     expect(config.traceFile).toBeNull();
-    const withKeys = {
-      ...env,
-      UPE_TLS_KEYLOG: interpolate(environment.UPE_TLS_KEYLOG ?? "", { UPE_TLS_KEYLOG: "/data/k.log" }),
-    };
-    expect(resolveConfig(optionsFromSources(withKeys, {})).tlsKeylog).toBe("/data/k.log");
+    const traced = containerEnv({
+      ...LAB_SHELL,
+      UPE_TLS_KEYLOG: "/data/k.log",
+      UPE_TRACE_FILE: "/data/t.jsonl",
+    });
+    expect(resolveConfig(optionsFromSources(traced, {})).tlsKeylog).toBe("/data/k.log");
+    expect(resolveConfig(optionsFromSources(traced, {})).traceFile).toBe("/data/t.jsonl");
     // The container's own listeners stay on the image's defaults, which the ports map.
     expect(config.httpsPort).toBe(Number(option("httpsPort").default));
     expect(config.sip.port).toBe(Number(option("sipPort").default));
     expect(config.stunPort).toBe(Number(option("stunPort").default));
+  });
+
+  it("keeps STUN on the container's wildcard address, also for a 127.x host (no second IP in a container)", () => {
+    for (const host of ["127.0.0.1", "192.168.1.50"]) {
+      const config = resolveConfig(optionsFromSources(containerEnv({ ...LAB_SHELL, UPE_HOST: host }), {}));
+      expect(config.stunAlternateAddress).toBe("off");
+      expect(config.bind).toBe("0.0.0.0");
+    }
   });
 
   it("publishes the HowTo's ports: 443 to the emulator's HTTPS port, 65061, and STUN 3478 over UDP and TCP", () => {
@@ -101,7 +121,7 @@ describe("compose.lab.yaml", () => {
     const rtp = published().find(([, container]) => container.endsWith("/udp") && container.includes("-"));
     expect(rtp).toBeDefined();
     const [host = "", container = ""] = rtp ?? [];
-    const range = interpolate(environment.UPE_RTP_PORTS ?? "", LAB_SHELL);
+    const range = containerEnv(LAB_SHELL).UPE_RTP_PORTS ?? "";
     expect(host).toBe(range);
     expect(container).toBe(`${range}/udp`);
     const config = resolveConfig(optionsFromSources({ UPE_RTP_PORTS: range }, {}));
@@ -110,9 +130,7 @@ describe("compose.lab.yaml", () => {
     // Another range from the shell moves both sides and the emulator's setting together.
     const moved = published({ ...LAB_SHELL, UPE_RTP_PORTS: "40000-40099" }).find(([h]) => h.includes("-"));
     expect(moved).toEqual(["40000-40099", "40000-40099/udp"]);
-    expect(interpolate(environment.UPE_RTP_PORTS ?? "", { UPE_RTP_PORTS: "40000-40099" })).toBe(
-      "40000-40099",
-    );
+    expect(containerEnv({ ...LAB_SHELL, UPE_RTP_PORTS: "40000-40099" }).UPE_RTP_PORTS).toBe("40000-40099");
   });
 
   it("runs the image compose.yaml builds, with its volumes and healthcheck", () => {
