@@ -133,6 +133,19 @@ describe("compose.lab.yaml", () => {
     expect(containerEnv({ ...LAB_SHELL, UPE_RTP_PORTS: "40000-40099" }).UPE_RTP_PORTS).toBe("40000-40099");
   });
 
+  it("reads stub mappings from a folder of the host, where --mappings-dir points, and records only when asked", () => {
+    const config = resolveConfig(optionsFromSources(containerEnv(LAB_SHELL), {}));
+    const mount = (emulator.volumes as string[])
+      .map((v) => interpolate(v))
+      .find((v) => v.endsWith(":/mappings"));
+    expect(mount).toBe("./lab-mappings:/mappings");
+    expect(config.mappingsDir).toBe("/mappings");
+    expect(config.record).toBe(false);
+    expect(
+      resolveConfig(optionsFromSources(containerEnv({ ...LAB_SHELL, UPE_RECORD: "1" }), {})).record,
+    ).toBe(true);
+  });
+
   it("runs the image compose.yaml builds, with its volumes and healthcheck", () => {
     expect(emulator.image).toBe(base.services.emulator.image);
     expect(emulator.build).toBe(base.services.emulator.build);
