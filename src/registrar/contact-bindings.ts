@@ -45,6 +45,13 @@ export abstract class ContactBindings<B extends ContactBinding> {
     return entries ? [...entries.values()].map((e) => e.binding) : [];
   }
 
+  /** True when the owner has a binding on this connection (no array built: asked per REGISTER). */
+  ownerHasConnection(ownerId: string, connectionId: string): boolean {
+    const entries = this.byOwner.get(ownerId);
+    if (entries) for (const e of entries.values()) if (e.binding.connectionId === connectionId) return true;
+    return false;
+  }
+
   get(ownerId: string, contact: string): B | undefined {
     return this.byOwner.get(ownerId)?.get(contact)?.binding;
   }

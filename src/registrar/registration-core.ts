@@ -79,6 +79,8 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
   gate: (() => RegisterRejection | undefined) | undefined;
   private readonly digest: DigestVerifier;
   private readonly lockout: AuthLockout;
+  private dateSecond = Number.NaN;
+  private dateText = "";
   /** Stands in for unknown users: random H(A1)s nobody can answer, so the digest work is the same. */
   private readonly decoyHa1: Readonly<Record<DigestAlgorithm, string>> = {
     MD5: randomBytes(16).toString("hex"),
@@ -139,7 +141,7 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
       const response = createResponse(request, 200, "OK", newTag());
       for (const b of this.bindings.forOwner(account.id))
         response.headers.append("contact", formatBindingContact(b, this.clock.now()));
-      response.headers.set("date", new Date(this.clock.now()).toUTCString());
+      response.headers.set("date", this.httpDate(this.clock.now()));
       tx.respond(response);
       this.settled?.(account, tx, 200, "OK");
     } catch (err) {
@@ -150,6 +152,16 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
       if (account) this.settled?.(account, tx, err.status, err.reason);
       if (unknown !== undefined) this.reportUnknown(tx, unknown, err.status);
     }
+  }
+
+  /** The Date header (RFC 3261 §20.17): formatted once per second, not per 200. */
+  private httpDate(now: number): string {
+    const second = Math.floor(now / 1000);
+    if (second !== this.dateSecond) {
+      this.dateSecond = second;
+      this.dateText = new Date(second * 1000).toUTCString();
+    }
+    return this.dateText;
   }
 
   /** A connection closed: its bindings vanish (nothing can reach their contacts without it). */
@@ -191,9 +203,7 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
     // nobody else's failures lock it out (see AuthLockout for the other scopes).
     const source = tx.connection.remoteAddress;
     const target = account.username;
-    const registeredHere = this.bindings
-      .forOwner(account.id)
-      .some((b) => b.connectionId === tx.connection.id);
+    const registeredHere = this.bindings.ownerHasConnection(account.id, tx.connection.id);
     const locked = registeredHere ? 0 : this.lockout.lockedFor(source, target);
     if (locked > 0) {
       throw new RegisterRejection(403, "Forbidden: too many failed authentication attempts", {

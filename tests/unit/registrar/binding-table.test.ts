@@ -56,6 +56,20 @@ describe("BindingTable", () => {
     expect(table.trunkCount).toBe(0);
   });
 
+  it("tells whether a trunk has a binding on a connection, following moves and removals", () => {
+    expect(table.ownerHasConnection("tk_1", "conn1")).toBe(false);
+    table.upsert(binding());
+    table.upsert(binding({ contact: "sip:b@192.0.2.1", connectionId: "conn2" }));
+    expect(table.ownerHasConnection("tk_1", "conn1")).toBe(true);
+    expect(table.ownerHasConnection("tk_1", "conn2")).toBe(true);
+    expect(table.ownerHasConnection("tk_2", "conn1")).toBe(false);
+    table.upsert(binding({ connectionId: "conn3" }));
+    expect(table.ownerHasConnection("tk_1", "conn1")).toBe(false);
+    table.remove("tk_1", "sip:b@192.0.2.1", "unregistered");
+    expect(table.ownerHasConnection("tk_1", "conn2")).toBe(false);
+    expect(table.ownerHasConnection("tk_1", "conn3")).toBe(true);
+  });
+
   it("keeps one timer per binding however often it is refreshed, and expires it lazily", () => {
     table.upsert(binding());
     for (let i = 0; i < 5; i++) {
