@@ -4,7 +4,8 @@ import { CRLFCRLF, completeMessage } from "./parse-message.js";
 import { badRequest, SipParseError } from "./sip-parse-error.js";
 
 export type FramerEvent =
-  | { type: "message"; message: SipMessage; size: number }
+  /** `wire`: the message's bytes as received, a view valid only until the next push. */
+  | { type: "message"; message: SipMessage; size: number; wire: Buffer }
   /** CRLFCRLF keep-alive (RFC 5626 §4.4.1): answer with CRLF. */
   | { type: "ping" }
   /** Lone CRLF between messages: a keep-alive answer, ignore. */
@@ -103,7 +104,8 @@ export class StreamFramer {
     this.#head = undefined;
     try {
       const message = completeMessage(head, this.#buf, this.#start + this.#bodyOffset, this.#bodyLength);
-      events.push({ type: "message", message, size: total });
+      const wire = this.#buf.subarray(this.#start, this.#start + total);
+      events.push({ type: "message", message, size: total, wire });
     } catch (error) {
       if (!(error instanceof SipParseError)) throw error;
       events.push({ type: "error", error, fatal: false });

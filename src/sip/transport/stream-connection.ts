@@ -112,9 +112,8 @@ export class StreamConnection implements SipConnection {
     for (const event of this.framer.push(chunk)) {
       switch (event.type) {
         case "message": {
-          // Serialised only when tapped: unchanged header lines come back byte for byte.
-          const tap = this.taps?.tap;
-          if (tap) tap.received(serialize(event.message), this);
+          // The framed bytes themselves (taps read them synchronously): no re-serialising.
+          this.taps?.tap?.received(event.wire, this);
           if (event.message.kind === "request") markReceived(event.message, this);
           this.events.onMessage(event.message, this);
           break;

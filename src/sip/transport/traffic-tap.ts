@@ -5,7 +5,10 @@ import type { SipConnection } from "./connection.js";
  * export). Must not throw: it runs on the transport's hot path.
  */
 export interface SipTrafficTap {
-  /** A framed message as received, before `received`/`rport` are stamped into its Via. */
+  /**
+   * A framed message as received, before `received`/`rport` are stamped into its Via. The
+   * bytes may be a view of the connection's receive buffer: copy them to keep them.
+   */
   received(bytes: Buffer, connection: SipConnection): void;
   /** A message exactly as written to the socket. */
   sent(bytes: Buffer, connection: SipConnection): void;

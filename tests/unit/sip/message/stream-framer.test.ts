@@ -65,6 +65,22 @@ describe("StreamFramer", () => {
     if (third.type === "message") expect(third.message.body.toString()).toBe("x\r\n\r\ny");
   });
 
+  it.each([1, 5, 64, 1000])(
+    "hands out each message's own bytes as received (chunks of %d), keep-alives excluded",
+    (chunkSize) => {
+      const parts = [message(1, "a"), message(2, "", ["Subject: compact\tform"]), message(3, "x\r\n\r\ny")];
+      const data = Buffer.concat([parts[0]!, Buffer.from("\r\n"), parts[1]!, parts[2]!]);
+      const f = framer();
+      const wires: string[] = [];
+      for (let i = 0; i < data.length; i += chunkSize) {
+        // Read at once: the view is only valid until the next push.
+        for (const e of f.push(data.subarray(i, i + chunkSize)))
+          if (e.type === "message") wires.push(e.wire.toString("latin1"));
+      }
+      expect(wires).toEqual(parts.map((p) => p.toString("latin1")));
+    },
+  );
+
   it("frames a binary body containing CRLFCRLF by Content-Length", () => {
     const body = Buffer.from([0, 13, 10, 13, 10, 255, 13, 10, 13, 10]);
     const head = message(1, "x".repeat(body.length));
