@@ -16,6 +16,7 @@ import {
 import { type EmulatorConfig, type EmulatorOptions, resolveConfig } from "./config/index.js";
 import type { Binding, Registrar, TrunkStatusEvent } from "./registrar/index.js";
 import { EmulatorClient } from "./rest-client/index.js";
+import type { UnmatchedCapture } from "./services/index.js";
 import { type Clock, ControllableClock } from "./shared/clock.js";
 import { createLogger } from "./shared/logger.js";
 import { Readiness } from "./shared/readiness.js";
@@ -50,6 +51,8 @@ export interface EmulatorHandle {
   readonly mockOsbiz: ScenarioPbx | null;
   /** A typed REST client for this emulator (admin token included when known). */
   readonly client: EmulatorClient;
+  /** The unmatched journal (docs/unmatched.md); `useStubs` puts a StubResponder in front of its defaults. */
+  readonly unmatched: UnmatchedCapture;
   /** Current registrations of every trunk. */
   bindings(): Binding[];
   /** Subscribe to trunk availability changes; returns an unsubscribe function. */
@@ -142,6 +145,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       mockOsbiz,
       adminToken: knownAdminToken,
       adminTokenFile: data.adminToken.file,
+      unmatched: sip.unmatched,
       bindings: () => [...allBindings(sip.registrar, data.store)],
       onTrunkStatus: (listener) => sip.trunkStatus.on(listener),
       close: () => {

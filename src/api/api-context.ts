@@ -11,6 +11,7 @@ import type {
   JwtService,
   MaintenanceService,
   TenantService,
+  UnmatchedCapture,
   UserService,
 } from "../services/index.js";
 import type { Readiness } from "../shared/readiness.js";
@@ -44,6 +45,8 @@ export interface ApiContext {
   readonly webhook: WebhookDispatcher;
   /** Connector status and call events for the live event stream (`GET /api/admin/events`). */
   readonly live: LiveSources;
+  /** The unmatched journal: requests no route takes are captured and answered there (stub or 404). */
+  readonly unmatched?: UnmatchedCapture;
   /** `GET /metrics` and the HTTP request metrics; no such route when absent. */
   readonly metrics?: MetricsEndpoint;
   /** For HTTP faults matched by tenant: the tenant an X-API-Key belongs to. */

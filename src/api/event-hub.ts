@@ -1,3 +1,4 @@
+import { type UnmatchedNotice, unmatchedSummary } from "../services/index.js";
 import { SseStream } from "./sse-stream.js";
 
 /** A source the hub listens to only while a stream is open; `on` answers the unsubscribe. */
@@ -36,6 +37,8 @@ export interface LiveFaultHit {
 export interface LiveSources {
   readonly connectorStatus: Subscribable<LiveConnectorNotice>;
   readonly callEvents: Subscribable<LiveCallNotice>;
+  /** Requests captured into the unmatched journal. */
+  readonly unmatched?: Subscribable<UnmatchedNotice>;
 }
 
 export interface EventHubSources extends LiveSources {
@@ -139,7 +142,7 @@ export class EventHub {
   }
 
   private start(): void {
-    const { connectorStatus, callEvents, faultHits } = this.sources;
+    const { connectorStatus, callEvents, faultHits, unmatched } = this.sources;
     this.lastClock = undefined;
     this.lastTrace = undefined;
     this.checkNow();
@@ -171,6 +174,7 @@ export class EventHub {
           at: isoTime(e.at),
         }),
       ),
+      ...(unmatched ? [unmatched.on((e) => this.publish("unmatched", unmatchedSummary(e.entry)))] : []),
     ];
     const keepAlive = setInterval(() => {
       for (const stream of this.streams) stream.keepAlive();

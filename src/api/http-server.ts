@@ -7,6 +7,7 @@ import { ConnectionGuard, type HttpConnectionLimits } from "./connection-guard.j
 import { installErrorHandler } from "./error-handler.js";
 import { faultHttp } from "./plugins/fault-hook.js";
 import { traceHttp } from "./plugins/trace-hook.js";
+import { captureUnmatchedHttp } from "./plugins/unmatched-hook.js";
 import { registerRoutes } from "./routes.js";
 import { problemSchema } from "./schemas/common.js";
 
@@ -66,6 +67,9 @@ export async function buildHttpApp(
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   traceHttp(app, ctx.trace);
   faultHttp(app, ctx.faults, { tenantByApiKey: ctx.tenantByApiKey });
+  // Requests no route takes: journaled, then a stub or the default 404 answers (docs/unmatched.md).
+  if (ctx.unmatched)
+    captureUnmatchedHttp(app, ctx.unmatched, { bodyLimit: BODY_LIMIT, tenantByApiKey: ctx.tenantByApiKey });
   registerRoutes(app, ctx);
   if (limits) {
     const guard = new ConnectionGuard(app.server, limits, tls !== undefined);

@@ -15,6 +15,7 @@ import { metricsRoutes } from "./routes/metrics.js";
 import { scenarioRoutes } from "./routes/scenarios.js";
 import { tenantRoutes } from "./routes/tenants.js";
 import { traceRoutes } from "./routes/trace.js";
+import { unmatchedRoutes } from "./routes/unmatched.js";
 import { userRoutes } from "./routes/users.js";
 import { webUiRoutes } from "./routes/web-ui.js";
 import { webhookRoutes } from "./routes/webhook.js";
@@ -39,5 +40,6 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   traceRoutes(app, ctx);
   clientCredentialRoutes(app, ctx);
   webhookRoutes(app, ctx);
+  if (ctx.unmatched) unmatchedRoutes(app, { auth: ctx.auth, unmatched: ctx.unmatched });
   webUiRoutes(app);
 }

@@ -76,6 +76,7 @@ export async function startApi(
     registerInterval: config.registrar.defaultExpires,
     stun: env.stunPort === null ? null : { host: config.host, port: env.stunPort },
   });
+  sip.unmatched.captured.on(({ entry }) => calls.webhook.unmatchedRequest(entry));
   const api: ApiContext = {
     log: env.log.child({ component: "http" }),
     readiness: env.readiness,
@@ -100,7 +101,8 @@ export async function startApi(
     faults,
     scenarios,
     webhook: calls.webhook,
-    live: { connectorStatus: sip.trunkStatus, callEvents: b2bua.events },
+    live: { connectorStatus: sip.trunkStatus, callEvents: b2bua.events, unmatched: sip.unmatched.captured },
+    unmatched: sip.unmatched,
     tenantByApiKey: (key: string) => store.tenants.getByApiKey(key),
     ...(env.metrics ? { metrics: env.metrics } : {}),
     clientCredentials: sip.clientCredentials,

@@ -10,12 +10,18 @@ import {
   Registrar,
   type TrunkStatusEvent,
 } from "../registrar/index.js";
-import { ClientCredentialService, clientAccounts, DiagnoseEvidence } from "../services/index.js";
+import {
+  ClientCredentialService,
+  clientAccounts,
+  DiagnoseEvidence,
+  UnmatchedCapture,
+} from "../services/index.js";
 import { type Clock, type ControllableClock, SystemClock } from "../shared/clock.js";
 import { Listeners } from "../shared/listeners.js";
 import type { Readiness } from "../shared/readiness.js";
 import { SipRouter, SipStack } from "../sip/core/index.js";
 import { TlsKeyLog, TraceRecorder } from "../traces/index.js";
+import { captureUnhandledSip } from "./capture-unmatched-sip.js";
 import type { Cleanup } from "./cleanup.js";
 import type { DomainLayer } from "./open-domain.js";
 import { ownerDirectory } from "./store-ports.js";
@@ -34,9 +40,14 @@ export interface SipLayer {
   readonly trace: TraceRecorder;
   /** REGISTER outcomes, status changes and failed TLS handshakes, kept for the diagnosis. */
   readonly evidence: DiagnoseEvidence;
+  /** Requests nothing handles (SIP here, HTTP in the API): journal, stubs, default answers. */
+  readonly unmatched: UnmatchedCapture;
   /** The SIP over TLS port, known once listening (config may ask for port 0). */
   readonly port: number;
 }
+
+/** Captured requests kept in the unmatched journal (the oldest go first). */
+const UNMATCHED_CAPACITY = 1000;
 
 export async function startSip(
   config: EmulatorConfig,
@@ -145,6 +156,37 @@ export async function startSip(
   });
   cleanup.add(() => trace.close());
   faults.onHit((e) => trace.recordFault(e));
+  const unmatched = new UnmatchedCapture({
+    clock,
+    capacity: UNMATCHED_CAPACITY,
+    bodyLimit: config.unmatchedBodyLimit,
+    httpStatus: config.unmatchedHttpStatus,
+    sipStatus: config.unmatchedSipStatus,
+    onStubError: (err, kind) => log.warn({ err, kind }, "stub responder failed; the default answer went out"),
+  });
+  unmatched.captured.on(({ entry, message }) =>
+    trace.recordUnmatched({
+      unmatchedId: entry.id,
+      protocol: entry.kind,
+      method: entry.method,
+      target: entry.kind === "http" ? entry.path : entry.requestUri,
+      status: entry.status,
+      answeredBy: entry.answeredBy === "default" ? "default" : entry.answeredBy.mappingId,
+      message,
+      ...(entry.tenantId === undefined ? {} : { tenantId: entry.tenantId }),
+      ...(entry.kind === "sip" ? { connectionId: entry.connectionId } : {}),
+      ...(entry.kind === "sip" && entry.trunkId !== undefined ? { trunkId: entry.trunkId } : {}),
+    }),
+  );
+  captureUnhandledSip(
+    router,
+    unmatched,
+    (connectionId) => {
+      const trunk = connectionOwner(registrar.bindings, owners, connectionId)?.trunk;
+      return trunk && { trunkId: trunk.id, trunkUsername: trunk.username, tenantId: trunk.tenantId };
+    },
+    log.child({ component: "sip" }),
+  );
   if (config.traceBuffer > 0 || config.traceFile) stack.transport.tap = trace.tap;
   const keylog = config.tlsKeylog ? new TlsKeyLog(config.tlsKeylog) : undefined;
   if (keylog) cleanup.add(() => keylog.close());
@@ -188,6 +230,7 @@ export async function startSip(
     trunkStatus,
     trace,
     evidence,
+    unmatched,
     port: sip.port,
   };
 }

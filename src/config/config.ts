@@ -81,6 +81,12 @@ export interface EmulatorConfig {
   readonly mockOsbiz: boolean;
   readonly logLevel: LogLevel;
   readonly shutdownGraceMs: number;
+  /** Bytes of each unmatched request's body the unmatched journal keeps. */
+  readonly unmatchedBodyLimit: number;
+  /** Status of the default answer to an HTTP request no route or stub takes. */
+  readonly unmatchedHttpStatus: number;
+  /** Status of the default answer to an unhandled SIP request; 0 = the RFC-appropriate one. */
+  readonly unmatchedSipStatus: number;
   /** Trace ring buffer entries (0 = no in-memory trace). */
   readonly traceBuffer: number;
   /** Bytes the trace ring may hold (approximate: message sizes plus a fixed overhead per entry). */

@@ -78,6 +78,8 @@ export const API_ERRORS = {
   fault_not_found: { status: 404, title: "No such fault rule" },
   fault_id_taken: { status: 409, title: "A fault rule with this id exists" },
   fault_injected: { status: 503, title: "An injected fault answered this request" },
+  // Unmatched journal
+  unmatched_not_found: { status: 404, title: "No such unmatched request" },
   // Scenarios
   scenario_not_found: { status: 404, title: "No such scenario" },
   scenario_invalid: { status: 422, title: "The scenario file is not valid" },

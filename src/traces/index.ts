@@ -19,6 +19,8 @@ export {
   type TraceEntry,
   type TraceKind,
   type TraceOwner,
+  type UnmatchedRequest,
+  type UnmatchedTraceEntry,
 } from "./trace-entry.js";
 export { filterTrace, type TraceFilter } from "./trace-filter.js";
 export { TraceRecorder, type TraceRecorderOptions, type TraceStats } from "./trace-recorder.js";

@@ -33,6 +33,11 @@ export function formatLadder(entries: readonly TraceEntry[]): string {
           `${time}  fault ${e.faultId} at ${e.point}: ${e.action}${e.detail ? ` — ${e.detail}` : ""}${e.connectionId ? `  ${e.connectionId}` : ""}${e.callId ? `  call ${e.callId}` : ""}`,
         );
         break;
+      case "unmatched":
+        lines.push(
+          `${time}  unmatched ${e.unmatchedId} ${e.protocol} ${e.method} ${e.target} → ${e.status} (${e.answeredBy})${owner(e)}`,
+        );
+        break;
     }
   }
   return `${lines.join("\n")}\n`;

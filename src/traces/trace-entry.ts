@@ -1,8 +1,8 @@
 import type { TransportProtocol } from "../sip/transport/index.js";
 
-export type TraceKind = "sip" | "http" | "call" | "fault" | "connection";
+export type TraceKind = "sip" | "http" | "call" | "fault" | "connection" | "unmatched";
 
-export const TRACE_KINDS: readonly TraceKind[] = ["sip", "http", "call", "fault", "connection"];
+export const TRACE_KINDS: readonly TraceKind[] = ["sip", "http", "call", "fault", "connection", "unmatched"];
 
 /** Who a SIP connection or call belongs to, when the emulator can tell. */
 export interface TraceOwner {
@@ -108,7 +108,28 @@ export interface FaultTraceEntry extends EntryBase, FaultHit {
   readonly kind: "fault";
 }
 
+/** A request nothing handles, as the unmatched journal captured it (secrets replaced). */
+export interface UnmatchedRequest extends TraceOwner {
+  /** The journal entry: GET /api/admin/unmatched/{unmatchedId}. */
+  readonly unmatchedId: string;
+  readonly protocol: "http" | "sip";
+  readonly method: string;
+  /** HTTP path or SIP Request-URI. */
+  readonly target: string;
+  readonly status: number;
+  /** The mapping that answered, or "default". */
+  readonly answeredBy: string;
+  /** The request as text: start line, headers, body (cut at the capture's body limit). */
+  readonly message: string;
+  readonly connectionId?: string;
+}
+
+export interface UnmatchedTraceEntry extends EntryBase, UnmatchedRequest {
+  readonly kind: "unmatched";
+}
+
 export type TraceEntry =
+  | UnmatchedTraceEntry
   | SipTraceEntry
   | ConnectionTraceEntry
   | HttpTraceEntry

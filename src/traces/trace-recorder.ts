@@ -11,6 +11,7 @@ import type {
   TraceEndpoint,
   TraceEntry,
   TraceOwner,
+  UnmatchedRequest,
 } from "./trace-entry.js";
 import { TraceFile } from "./trace-file.js";
 import { filterTrace, type TraceFilter } from "./trace-filter.js";
@@ -120,6 +121,10 @@ export class TraceRecorder {
     this.push({ kind: "fault", ...hit });
   }
 
+  recordUnmatched(request: UnmatchedRequest): void {
+    this.push({ kind: "unmatched", ...request });
+  }
+
   /** Matching entries, oldest first. */
   entries(filter: TraceFilter = {}): TraceEntry[] {
     return filterTrace(
@@ -217,7 +222,8 @@ const ENTRY_OVERHEAD = 256;
 
 /** A kept entry's approximate memory: SIP bytes (one latin1 char each) plus the fixed part. */
 function storedBytes(entry: Stored): number {
-  return entry.kind === SIP_RECORD ? entry.raw.length + ENTRY_OVERHEAD : ENTRY_OVERHEAD;
+  if (entry.kind === SIP_RECORD) return entry.raw.length + ENTRY_OVERHEAD;
+  return entry.kind === "unmatched" ? entry.message.length + ENTRY_OVERHEAD : ENTRY_OVERHEAD;
 }
 
 function sipEntry(r: SipRecord): SipTraceEntry {

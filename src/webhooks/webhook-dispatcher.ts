@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { Agent } from "undici";
+import { type UnmatchedEntry, unmatchedSummary } from "../services/index.js";
 import type { Clock } from "../shared/clock.js";
 import { Listeners } from "../shared/listeners.js";
 import { BoundedQueue } from "./bounded-queue.js";
@@ -159,6 +160,20 @@ export class WebhookDispatcher {
     });
   }
 
+  /** Listener for the unmatched journal: `unmatched.request` for each captured request. */
+  unmatchedRequest(entry: UnmatchedEntry): void {
+    this.safely(() => {
+      const type = "unmatched.request";
+      if (!this.wants(type)) return;
+      this.enqueue(type, entry.at, {
+        unmatched: {
+          ...unmatchedSummary(entry),
+          journal: `/api/admin/unmatched/${encodeURIComponent(entry.id)}`,
+        },
+      });
+    });
+  }
+
   /** Queues a `webhook.test` event (whatever the filter); its delivery id, or undefined without a webhook. */
   sendTest(): string | undefined {
     return this.enqueue("webhook.test", this.options.clock.now(), {
@@ -191,7 +206,7 @@ export class WebhookDispatcher {
   private enqueue(
     type: string,
     at: number,
-    parts: Pick<WebhookPayload, "detail" | "call" | "connector">,
+    parts: Pick<WebhookPayload, "detail" | "call" | "connector" | "unmatched">,
   ): string | undefined {
     if (!this.settings || this.closing) return undefined;
     const payload: WebhookPayload = {

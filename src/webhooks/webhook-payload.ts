@@ -1,5 +1,10 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { type CallSummarySource, type CallSummaryView, callSummaryView } from "../services/index.js";
+import {
+  type CallSummarySource,
+  type CallSummaryView,
+  callSummaryView,
+  type unmatchedSummary,
+} from "../services/index.js";
 
 /** What the dispatcher reads of a journal call (structurally the B2BUA's `Call`). */
 export type WebhookCallSource = CallSummarySource;
@@ -28,7 +33,11 @@ export interface WebhookPayload {
   readonly detail?: string;
   readonly call?: WebhookCallSummary;
   readonly connector?: WebhookConnectorSummary;
+  /** `unmatched.request`: what came and how it was answered; the full entry is at `journal`. */
+  readonly unmatched?: WebhookUnmatchedSummary;
 }
+
+export type WebhookUnmatchedSummary = ReturnType<typeof unmatchedSummary> & { readonly journal: string };
 
 /** A unique delivery id, also sent as `x-upe-delivery`. */
 export function newDeliveryId(): string {

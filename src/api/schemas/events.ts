@@ -6,6 +6,8 @@ export const LIVE_EVENT_TYPES = {
   connector: "a connector turned available or unavailable: {tenantId, trunkId, status, reason, at}",
   call: "a call's journal event: {callId, type, at, detail?}",
   "fault.hit": "a fault rule fired: {faultId, name?, point, action, hits, at}",
+  unmatched:
+    "a request nothing handled was captured: {id, kind, method, target, status, answeredBy, at, tenantId?}",
   faults: "fault rules were added or removed over REST: {method, faultId?}",
   scenario: "a scenario was applied over REST: {name}",
   clock: "the emulator clock was set, frozen, resumed or advanced: as GET /api/admin/clock",

@@ -26,7 +26,8 @@ export const traceQuery = {
     },
     kind: {
       type: "string",
-      pattern: "^(?:sip|http|call|fault|connection)(?:,(?:sip|http|call|fault|connection))*$",
+      pattern:
+        "^(?:sip|http|call|fault|connection|unmatched)(?:,(?:sip|http|call|fault|connection|unmatched))*$",
       description: "comma-separated entry kinds (default all)",
     },
     limit: {
@@ -54,7 +55,7 @@ export const traceEntrySchema = {
   type: "object",
   properties: {
     seq: { type: "integer" },
-    kind: { enum: ["sip", "http", "call", "fault", "connection"] },
+    kind: { enum: ["sip", "http", "call", "fault", "connection", "unmatched"] },
     at: { type: "integer" },
     wallAt: { type: "integer" },
     // sip, connection
@@ -100,6 +101,11 @@ export const traceEntrySchema = {
     faultId: { type: "string" },
     point: { type: "string" },
     action: { type: "string" },
+    // unmatched (the full message is in `message`)
+    unmatchedId: { type: "string" },
+    protocol: { enum: ["http", "sip"] },
+    target: { type: "string" },
+    answeredBy: { type: "string" },
   },
   required: ["seq", "kind", "at", "wallAt"],
   // Fields a fault engine adds to its hits must survive serialisation.

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { createResponse, KNOWN_METHODS, type SipRequest } from "../message/index.js";
 import type { ServerTransaction, TransactionUser } from "../transaction/index.js";
 import type { SipConnection } from "../transport/index.js";
-import { checkRequest, type RouteRequirements } from "./request-checks.js";
+import { checkRequest, type Rejection, type RouteRequirements } from "./request-checks.js";
 
 export type RequestHandler = (transaction: ServerTransaction) => void;
 
@@ -12,6 +12,16 @@ export interface RouteOptions {
   /** Called when a CANCEL matched a pending request of this method (INVITE). */
   readonly onCancel?: (transaction: ServerTransaction) => void;
 }
+
+/**
+ * Where requests no handler takes go (unknown method, known method without a handler, a body
+ * type the handler does not understand), with the answer the RFC gives them. The listener must
+ * answer the transaction (that answer or another one, e.g. a user's stub).
+ */
+export type UnhandledRequestListener = (transaction: ServerTransaction, rfcAnswer: Rejection) => void;
+
+/** The rejections that mean "the emulator does not model this", not "this request is broken". */
+const UNHANDLED_STATUSES: ReadonlySet<number> = new Set([405, 415, 501]);
 
 interface Route extends RouteOptions {
   readonly handler: RequestHandler;
@@ -26,6 +36,7 @@ export class SipRouter implements TransactionUser {
   private readonly routes = new Map<string, Route>();
   private ackHandler: ((ack: SipRequest, connection: SipConnection) => void) | undefined;
   private readonly supported: string[] = [];
+  private unhandled: UnhandledRequestListener | undefined;
 
   constructor(private readonly log: Logger) {
     this.on("OPTIONS", (tx) => this.answerOptions(tx));
@@ -34,6 +45,12 @@ export class SipRouter implements TransactionUser {
   on(method: string, handler: RequestHandler, options: RouteOptions = {}): this {
     if (!KNOWN_METHODS.has(method)) throw new Error(`unknown SIP method ${method}`);
     this.routes.set(method, { handler, ...options });
+    return this;
+  }
+
+  /** Requests no handler takes go here instead of being answered at once (see UnhandledRequestListener). */
+  onUnhandled(listener: UnhandledRequestListener): this {
+    this.unhandled = listener;
     return this;
   }
 
@@ -61,9 +78,14 @@ export class SipRouter implements TransactionUser {
     const route = this.routes.get(request.method);
     const rejection = checkRequest(request, route && this.requirements(route));
     if (rejection) {
-      const response = createResponse(request, rejection.status, rejection.reason);
-      for (const [name, value] of Object.entries(rejection.headers ?? {})) response.headers.set(name, value);
-      if (rejection.status === 405) response.headers.set("allow", this.allowHeader);
+      const answer =
+        rejection.status === 405
+          ? { ...rejection, headers: { ...rejection.headers, allow: this.allowHeader } }
+          : rejection;
+      if (this.unhandled && UNHANDLED_STATUSES.has(answer.status) && this.handOver(transaction, answer))
+        return;
+      const response = createResponse(request, answer.status, answer.reason);
+      for (const [name, value] of Object.entries(answer.headers ?? {})) response.headers.set(name, value);
       transaction.respond(response);
       return;
     }
@@ -77,6 +99,17 @@ export class SipRouter implements TransactionUser {
       if (transaction.state === "trying" || transaction.state === "proceeding") {
         transaction.respond(createResponse(request, 500, "Server Internal Error"));
       }
+    }
+  }
+
+  /** False when the listener threw before answering: the caller answers as the RFC says. */
+  private handOver(transaction: ServerTransaction, answer: Rejection): boolean {
+    try {
+      this.unhandled?.(transaction, answer);
+      return true;
+    } catch (err) {
+      this.log.error({ err, method: transaction.request.method }, "unhandled-request listener failed");
+      return transaction.state !== "trying" && transaction.state !== "proceeding";
     }
   }
 
