@@ -27,6 +27,8 @@ const TIERS = [
   // Use cases over store, registrar and b2bua; webhooks listen to calls and connectors.
   { name: "services", folders: ["services", "webhooks"] },
   { name: "scenarios", folders: ["scenarios"] },
+  // User-defined stubs (WireMock-style mappings) answering what no route or SIP handler takes.
+  { name: "stubs", folders: ["stubs"] },
   { name: "api", folders: ["api"] },
   // Prometheus metrics: fed by the events and taps of the layers below (SIP, registrar, calls,
   // media, faults, webhooks, services); the API serves them through its own MetricsEndpoint type.

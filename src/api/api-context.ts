@@ -15,6 +15,7 @@ import type {
   UserService,
 } from "../services/index.js";
 import type { Readiness } from "../shared/readiness.js";
+import type { StubEngine } from "../stubs/index.js";
 import type { TraceRecorder } from "../traces/index.js";
 import type { WebhookDispatcher } from "../webhooks/index.js";
 import type { LiveSources } from "./event-hub.js";
@@ -49,6 +50,8 @@ export interface ApiContext {
   readonly unmatched?: UnmatchedCapture;
   /** `GET /metrics` and the HTTP request metrics; no such route when absent. */
   readonly metrics?: MetricsEndpoint;
+  /** The user's stub mappings (`/api/admin/mappings`); no such routes when absent. */
+  readonly stubs?: StubEngine;
   /** For HTTP faults matched by tenant: the tenant an X-API-Key belongs to. */
   readonly tenantByApiKey: (apiKey: string) => { readonly id: string; readonly name: string } | undefined;
 }

@@ -11,6 +11,7 @@ import { faultRoutes } from "./routes/faults.js";
 import { healthRoutes } from "./routes/health.js";
 import { jwtRoutes } from "./routes/jwt.js";
 import { maintenanceRoutes } from "./routes/maintenance.js";
+import { mappingRoutes } from "./routes/mappings.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { scenarioRoutes } from "./routes/scenarios.js";
 import { tenantRoutes } from "./routes/tenants.js";
@@ -36,6 +37,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   callRoutes(app, ctx);
   diagnoseRoutes(app, ctx);
   faultRoutes(app, ctx);
+  if (ctx.stubs) mappingRoutes(app, { auth: ctx.auth, stubs: ctx.stubs });
   scenarioRoutes(app, ctx);
   traceRoutes(app, ctx);
   clientCredentialRoutes(app, ctx);

@@ -21,6 +21,7 @@ import { EvidenceLockout } from "./evidence-lockout.js";
 import type { DomainLayer } from "./open-domain.js";
 import type { CallLayer } from "./start-calls.js";
 import type { SipLayer } from "./start-sip.js";
+import { startStubs } from "./start-stubs.js";
 import type { ListenerLimits, TlsMaterial } from "./tls-material.js";
 
 /** Step 4: the services and the REST API / web UI on HTTPS (with SIP over WebSocket) and HTTP. */
@@ -76,6 +77,9 @@ export async function startApi(
     registerInterval: config.registrar.defaultExpires,
     stun: env.stunPort === null ? null : { host: config.host, port: env.stunPort },
   });
+  // Asked by the unmatched capture before its default answer (routes and SIP handlers win).
+  const stubs = startStubs(config, data, connector, env);
+  sip.unmatched.useStubs(stubs);
   sip.unmatched.captured.on(({ entry }) => calls.webhook.unmatchedRequest(entry));
   const api: ApiContext = {
     log: env.log.child({ component: "http" }),
@@ -96,6 +100,7 @@ export async function startApi(
     jwt,
     users,
     connector,
+    stubs,
     calls: new CallService(store, b2bua),
     trace: sip.trace,
     faults,
@@ -129,6 +134,8 @@ export async function startApi(
   };
   const https = await buildHttpApp(api, env.tls.tls, env.limits.http);
   cleanup.add(() => https.close());
+  // Before the server closes (later steps run first): delayed stub answers stop waiting.
+  cleanup.add(() => stubs.close());
   // SIP over WebSocket (RFC 7118) for Unify Phone clients, on the HTTPS port at /ws. Closed
   // before the HTTPS server, which would otherwise wait for the open WebSocket sockets.
   const wsListener = sip.stack.transport.listenWs(https.server, { maxConnections: env.limits.webSocket });

@@ -78,6 +78,10 @@ export interface EmulatorConfig {
   readonly seedMode: "create" | "reset";
   readonly scenario: string | null;
   /** Start an in-process mock OSBiz (PBX) against this emulator, from the scenario's seed and `pbx:`. */
+  /** Stub mapping files; null: <dataDir>/mappings, or none when ephemeral. */
+  readonly mappingsDir: string | null;
+  /** `--record`: unanswered HTTP requests become draft mappings in <mappings dir>/recorded/. */
+  readonly record: boolean;
   readonly mockOsbiz: boolean;
   readonly logLevel: LogLevel;
   readonly shutdownGraceMs: number;

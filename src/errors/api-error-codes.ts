@@ -78,6 +78,12 @@ export const API_ERRORS = {
   fault_not_found: { status: 404, title: "No such fault rule" },
   fault_id_taken: { status: 409, title: "A fault rule with this id exists" },
   fault_injected: { status: 503, title: "An injected fault answered this request" },
+  // Stubs (mappings)
+  mapping_invalid: { status: 422, title: "The stub mapping is not valid" },
+  mapping_not_found: { status: 404, title: "No such stub mapping" },
+  mapping_id_taken: { status: 409, title: "A stub mapping with this id exists" },
+  stub_template_failed: { status: 500, title: "A stub mapping's template could not be rendered" },
+  stub_action_failed: { status: 500, title: "A stub mapping's side effect failed" },
   // Unmatched journal
   unmatched_not_found: { status: 404, title: "No such unmatched request" },
   // Scenarios

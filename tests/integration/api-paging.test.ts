@@ -50,6 +50,7 @@ beforeAll(async () => {
     admin("/api/admin/tenants/{tenantId}/users"),
     admin("/api/admin/calls"),
     admin("/api/admin/faults"),
+    admin("/api/admin/mappings"),
     admin("/api/admin/scenarios"),
     admin("/api/jwt-portal/tokens"),
     {
