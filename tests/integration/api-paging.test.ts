@@ -51,6 +51,7 @@ beforeAll(async () => {
     admin("/api/admin/calls"),
     admin("/api/admin/faults"),
     admin("/api/admin/mappings"),
+    admin("/api/admin/unmatched"),
     admin("/api/admin/scenarios"),
     admin("/api/jwt-portal/tokens"),
     {
