@@ -72,8 +72,9 @@ const inNs = (ns: string, args: string[], input?: string) => run("ip", ["netns",
 
 describe.skipIf(why !== null)("lab wiring: hosts entry, DNAT of the connector address, 443 → 8443", () => {
   const root = path.resolve(import.meta.dirname, "../..");
-  const scratch = mkdtempSync(path.join(tmpdir(), "upe-lab-"));
-  const ca = path.join(scratch, "certs", "ca.pem");
+  // Made in beforeAll: a skipped suite's body still runs (to list its tests).
+  let scratch = "";
+  let ca = "";
   const peers: Peer[] = [];
   let emulator: Peer;
   let mock: Peer;
@@ -95,6 +96,8 @@ describe.skipIf(why !== null)("lab wiring: hosts entry, DNAT of the connector ad
     );
 
   beforeAll(async () => {
+    scratch = mkdtempSync(path.join(tmpdir(), "upe-lab-"));
+    ca = path.join(scratch, "certs", "ca.pem");
     run("ip", ["netns", "add", PBX_NS]);
     run("ip", ["netns", "add", EMU_NS]);
     run("ip", [
@@ -145,7 +148,7 @@ describe.skipIf(why !== null)("lab wiring: hosts entry, DNAT of the connector ad
     for (const peer of peers.reverse()) await peer.stop();
     for (const ns of [PBX_NS, EMU_NS]) spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
     rmSync(`/etc/netns/${PBX_NS}`, { recursive: true, force: true });
-    rmSync(scratch, { recursive: true, force: true });
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   it("answers https://phoneapp.unify.com (port 443) from the PBX's side: the hosts entry and 443 → 8443", () => {
