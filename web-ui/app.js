@@ -9,6 +9,7 @@ import { findView, routeParts } from "./router.js";
 import { resetScenarios, setupScenarios } from "./scenarios.js";
 import { loadTenants, renderTenants } from "./tenants.js";
 import { downloadTrace, loadTrace, renderTrace } from "./trace.js";
+import { loadUnmatched, renderUnmatched } from "./unmatched.js";
 import "./admin-views.js";
 
 const INTERVAL_MS = 2000;
@@ -36,6 +37,7 @@ const ui = {
   view: $("view"),
   tenants: $("tenants"),
   faults: $("faults"),
+  unmatched: $("unmatched"),
   clockPanel: $("clock-panel"),
   faultForm: $("fault-form-panel"),
   scenarios: $("scenarios"),
@@ -77,13 +79,14 @@ async function refresh() {
       getJson("/readyz", { auth: false, allow: [503] }),
       getJson("/api/admin/clock"),
     ]);
-    const [tenants, calls, faults, trace] = await Promise.all([
+    const [tenants, calls, faults, unmatched, trace] = await Promise.all([
       loadTenants(),
       loadCalls(),
       loadFaults(),
+      loadUnmatched(),
       loadTrace(ui.traceHttp.checked),
     ]);
-    if (session === state.session) show({ ready, clock, tenants, calls, faults, trace });
+    if (session === state.session) show({ ready, clock, tenants, calls, faults, unmatched, trace });
   } catch (error) {
     if (session === state.session) delay = failed(error);
   }
@@ -107,7 +110,7 @@ function schedule(delay) {
   state.timer = setTimeout(refresh, delay);
 }
 
-function show({ ready, clock, tenants, calls, faults, trace }) {
+function show({ ready, clock, tenants, calls, faults, unmatched, trace }) {
   state.failures = 0;
   banner(ui.error, null);
   if (ui.nav.hidden) enterDashboard();
@@ -116,6 +119,7 @@ function show({ ready, clock, tenants, calls, faults, trace }) {
   renderIfChanged(ui.tenants, tenants, (data) => renderTenants(data, actions));
   renderIfChanged(ui.calls, calls, renderCalls);
   renderIfChanged(ui.faults, faults, (data) => renderFaults(data, actions));
+  renderIfChanged(ui.unmatched, unmatched, (data) => renderUnmatched(data, actions));
   renderTrace(ui.trace, trace);
   if (!state.scenariosLoaded) {
     state.scenariosLoaded = true;
@@ -187,7 +191,7 @@ function leaveDashboard(message) {
   state.traceSeen = undefined;
   stopLive();
   schedule(null);
-  for (const container of [ui.readiness, ui.tenants, ui.calls, ui.faults]) clear(container);
+  for (const container of [ui.readiness, ui.tenants, ui.calls, ui.faults, ui.unmatched]) clear(container);
   resetScenarios(ui.scenarios, ui.scenarioApplied);
   ui.clockPanel.replaceChildren();
   ui.faultForm.replaceChildren();

@@ -26,7 +26,7 @@ export const connection = {
 
 /**
  * Calls `handler(data, type)` for each event of `type` ("*" for every type); returns the unsubscribe.
- * Types: ready, connector, call, fault.hit, faults, scenario, clock, trace, change, resync.
+ * Types: ready, connector, call, fault.hit, unmatched, faults, scenario, clock, trace, change, resync.
  */
 export function subscribe(type, handler) {
   if (!handlers.has(type)) handlers.set(type, new Set());

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import type { StubResponder } from "../../src/services/index.js";
 import { startTestEmulator } from "../support/emulator.js";
+import { EventStreamClient } from "../support/event-stream-client.js";
 import { httpClient } from "../support/http.js";
 import { until } from "../support/until.js";
 import { WebhookReceiver } from "../support/webhook-receiver.js";
@@ -157,6 +158,24 @@ describe("HTTP requests that match no route", () => {
       },
     });
     expect(delivery.json.unmatched.journal).toBe(`/api/admin/unmatched/${id}`);
+  });
+
+  it("is published on the live event stream as an unmatched event", async () => {
+    const events = await EventStreamClient.open(emulator);
+    try {
+      await events.next("ready");
+      const res = await http.call("PATCH", "/live/one");
+      const event = await events.next("unmatched", (d) => d.id === res.body.unmatchedId);
+      expect(event.data).toMatchObject({
+        kind: "http",
+        method: "PATCH",
+        target: "/live/one",
+        status: 404,
+        answeredBy: "default",
+      });
+    } finally {
+      await events.close();
+    }
   });
 
   it("is answered by a StubResponder when it answers, journaled with the mapping id", async () => {
