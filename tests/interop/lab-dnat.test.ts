@@ -48,6 +48,12 @@ function missing(): string | null {
   ] as const) {
     if (spawnSync(command, [...args], { stdio: "ignore", timeout: 5_000 }).error) return `no ${command}`;
   }
+  // Root without CAP_SYS_ADMIN (some sandboxes) cannot make namespaces: that is a skip, not a failure.
+  const probe = `upe-lab-probe-${process.pid}`;
+  const made = spawnSync("ip", ["netns", "add", probe], { encoding: "utf8", timeout: 5_000 });
+  if (made.status !== 0)
+    return `cannot create network namespaces (${made.stderr.trim() || made.error?.message})`;
+  spawnSync("ip", ["netns", "delete", probe], { stdio: "ignore", timeout: 5_000 });
   return null;
 }
 
