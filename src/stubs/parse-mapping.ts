@@ -206,7 +206,8 @@ function readHttpResponse(
   if (body !== undefined) checkTemplates(r, body, [...path, "body"]);
   if (o.jsonBody !== undefined) checkTemplates(r, o.jsonBody, [...path, "jsonBody"]);
   return strip({
-    status: r.integer(o, path, "status", { min: 100, max: 599 }) ?? 200,
+    // 1xx are interim answers of the HTTP machinery, not something a stub can send.
+    status: r.integer(o, path, "status", { min: 200, max: 599 }) ?? 200,
     headers: readHeaders(r, o.headers, [...path, "headers"]),
     body,
     jsonBody: o.jsonBody ?? undefined,

@@ -18,6 +18,15 @@ export function draftName(method: string, requestPath: string): string {
 }
 
 /**
+ * Control characters the PBX sent are not copied into the draft: an escape sequence would
+ * reach the terminal of whoever runs `cat` on it.
+ */
+const NOT_PRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]/g;
+
+/** Paths a draft can match exactly: what `path` accepts without taking it for a template. */
+const RECORDABLE_PATH = /^\/[^{}\r\n]{0,1999}$/;
+
+/**
  * The draft mapping `--record` writes for a request no mapping answered: method + exact
  * path, answering 200 with an empty JSON object, so the PBX gets past the step and the
  * user edits the answer. What was seen (headers with secrets redacted, the start of the
@@ -50,7 +59,7 @@ export function draftMapping(req: UnmatchedHttpRequest): string {
             .map((line) => `  ${line}`),
         ]),
   ]
-    .map((line) => `# ${line.replace(/[\r\n]/g, " ")}`)
+    .map((line) => `# ${line.replace(/[\r\n]/g, " ").replace(NOT_PRINTABLE, "?")}`)
     .join("\n");
   const mapping = {
     id,
@@ -65,6 +74,8 @@ export function draftMapping(req: UnmatchedHttpRequest): string {
  * (an edited draft is the user's). Returns the file written, or undefined.
  */
 export function recordDraft(dir: string, req: UnmatchedHttpRequest): string | undefined {
+  // A path a draft could not match as written (braces, `*`, too long) is not recorded.
+  if (!RECORDABLE_PATH.test(req.path)) return undefined;
   const file = path.join(dir, `${draftName(req.method, req.path)}.yaml`);
   if (existsSync(file)) return undefined;
   mkdirSync(dir, { recursive: true });

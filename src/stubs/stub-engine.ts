@@ -173,7 +173,7 @@ export class StubEngine implements StubResponder {
     try {
       for (const action of mapping.actions) actions.push(this.provision(req, action.provisionSystem, scope));
       const headers = Object.fromEntries(
-        Object.entries(r.headers).map(([name, value]) => [name, renderText(value, scope)]),
+        Object.entries(r.headers).map(([name, value]) => [name, headerValue(value, scope)]),
       );
       if (r.jsonBody !== undefined) {
         const body = JSON.stringify(renderJson(r.jsonBody, scope));
@@ -296,6 +296,14 @@ const stateOf = (e: Entry): MappingState => ({
 function nowValue(ms: number): unknown {
   const iso = new Date(ms).toISOString();
   return Object.assign(new String(iso), { iso, epochMs: ms, epochSeconds: Math.floor(ms / 1000) });
+}
+
+/** A header value template: what it renders must stay on one line (no header injection). */
+function headerValue(template: string, scope: TemplateScope): string {
+  const value = renderText(template, scope);
+  if (/[\r\n\0]/.test(value))
+    throw new TemplateError(template, "a header value must not contain a line break");
+  return value;
 }
 
 function lower(headers: Record<string, string>): Record<string, string> {

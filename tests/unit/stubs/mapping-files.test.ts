@@ -70,7 +70,7 @@ describe("mapping files", () => {
       `${file}:6:21: request.body.jsonPath: is not a JSON path ($.a.b[0]): must start with $`,
       `${file}:10:3: response.colour: unknown key "colour" in a response (allowed: status, headers, body, jsonBody, delayMs, fault)`,
       `${file}:9:9: response.body: {{ reqest.path }}: starts with one of request, path, tenant, action, now, uuid`,
-      `${file}:8:11: response.status: must be an integer from 100 to 599`,
+      `${file}:8:11: response.status: must be an integer from 200 to 599`,
       expect.stringMatching(
         new RegExp(
           `^${path.join(dir, "syntax.json").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:1:\\d+: invalid JSON`,
@@ -105,6 +105,12 @@ describe("REST mapping bodies", () => {
         "mapping.response.fault: must be one of connection-reset, empty-response",
       ]);
     }
+  });
+
+  it("a 1xx status is refused: it is an interim answer, not one a stub can send", () => {
+    expect(() => parseMapping({ request: {}, response: { status: 101 } })).toThrow(
+      "mapping.response.status: must be an integer from 200 to 599",
+    );
   });
 
   it("SIP mappings: sip match and response, a body needs its content type", () => {

@@ -71,6 +71,16 @@ describe("StubEngine", () => {
     await expect(answer).rejects.toThrow(/abort/i);
   });
 
+  it("a header value that renders a line break is a template error, not an injected header", async () => {
+    const e = engine();
+    e.add(
+      parseMapping({ id: "echo", request: {}, response: { headers: { "x-echo": "{{ request.body }}" } } }),
+    );
+    const answer = await e.answerHttp({ ...get("/"), body: Buffer.from("a\r\nset-cookie: x=1") });
+    expect(answer).toMatchObject({ status: 500, mappingId: "echo@v1" });
+    expect(JSON.parse(String(answer?.body))).toMatchObject({ code: "stub_template_failed" });
+  });
+
   it("hands requests no mapping answers to the recorder, and only those", async () => {
     const recorded: UnmatchedHttpRequest[] = [];
     const e = engine(recorded);
