@@ -14,10 +14,12 @@ import { formatHotSpots, newestProfile, topSelfTime } from "./cpu-profile-report
 import { GeneratorProcess } from "./generator-process.js";
 import { failureTotal, type PhaseResult, type PhaseSpec, type PhaseTiming } from "./generator-protocol.js";
 import {
+  type FloorProcess,
   KAMAILIO_INSTALL_HINT,
   type KamailioProcess,
   kamailioModules,
   startKamailio,
+  startTlsFloor,
 } from "./kamailio-process.js";
 import { describeFailures, int } from "./phase-report.js";
 import { hasTaskset, pinProcess, serverCore } from "./pin.js";
@@ -35,7 +37,7 @@ export interface CompareOptions {
 }
 
 interface Target {
-  readonly name: "kamailio" | "emulator";
+  readonly name: "kamailio" | "emulator" | "floor";
   readonly port: number;
   cpuSeconds(): number;
 }
@@ -48,6 +50,7 @@ interface Measured {
   readonly refreshRate: number;
   readonly pacedRate: number;
   readonly pacedP99Ms: number;
+  readonly pacedUs: number;
   readonly failures: number;
 }
 
@@ -103,10 +106,11 @@ async function runTarget(
       refreshRate: rate(refresh.result),
       pacedRate: rate(paced.result),
       pacedP99Ms: paced.result.p99Ms,
+      pacedUs: perOpUs(paced),
       failures: [full, refresh, paced].reduce((n, x) => n + failureTotal(x.result.failures), 0),
     };
     console.log(
-      `   ${target.name.padEnd(8)}  full ${m.fullUs.toFixed(1).padStart(6)} µs/reg (${int(m.fullRate)}/s)   refresh ${m.refreshUs.toFixed(1).padStart(6)} µs/reg (${int(m.refreshRate)}/s)   paced ${int(m.pacedRate)}/s p99 ${m.pacedP99Ms.toFixed(2)} ms`,
+      `   ${target.name.padEnd(8)}  full ${m.fullUs.toFixed(1).padStart(6)} µs/reg (${int(m.fullRate)}/s)   refresh ${m.refreshUs.toFixed(1).padStart(6)} µs/reg (${int(m.refreshRate)}/s)   paced ${int(m.pacedRate)}/s ${m.pacedUs.toFixed(1)} µs/reg p99 ${m.pacedP99Ms.toFixed(2)} ms`,
     );
     await gen.exit();
     return m;
@@ -124,7 +128,7 @@ const median = (xs: readonly number[]): number => {
 const spread = (xs: readonly number[], digits: number): string =>
   `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
-function formatTable(rounds: readonly { k: Measured; e: Measured }[]): string {
+function formatTable(rounds: readonly { k: Measured; e: Measured; f: Measured }[]): string {
   const rows: [string, (m: Measured) => number, number][] = [
     ["full digest flow, CPU µs per registration", (m) => m.fullUs, 1],
     ["refresh (nonce reused, nc+1), CPU µs per registration", (m) => m.refreshUs, 1],
@@ -141,7 +145,21 @@ function formatTable(rounds: readonly { k: Measured; e: Measured }[]): string {
       `${label.padEnd(54)}  ${spread(k, digits).padStart(20)}  ${spread(e, digits).padStart(20)}  ${spread(ratios, 2).padStart(18)}`,
     );
   }
-  lines.push("(median of the rounds, min–max in brackets; ratio = emulator / kamailio per round)");
+  const f = (pick: (m: Measured) => number) =>
+    spread(
+      rounds.map((r) => pick(r.f)),
+      1,
+    );
+  const above = (pick: (m: Measured) => number) =>
+    spread(
+      rounds.map((r) => pick(r.e) - pick(r.f)),
+      1,
+    );
+  lines.push(
+    "(median of the rounds, min–max in brackets; ratio = emulator / kamailio per round)",
+    `floor: bare Node TLS answering with fixed text (bench/tls-floor-server.ts): full ${f((m) => m.fullUs)} µs, refresh ${f((m) => m.refreshUs)} µs;`,
+    `       the emulator spends above it: full ${above((m) => m.fullUs)} µs, refresh ${above((m) => m.refreshUs)} µs`,
+  );
   return lines.join("\n");
 }
 
@@ -173,6 +191,7 @@ export async function runCompareKamailio(
   const profileDir = o.profile ? join(work, "profile") : undefined;
   let server: ServerProcess | undefined;
   let kamailio: KamailioProcess | undefined;
+  let floor: FloorProcess | undefined;
   try {
     const seedPath = writeBenchSeed(work, { digestTrunks, plainTrunks: o.connections, secret });
     server = await startServer({
@@ -188,25 +207,31 @@ export async function runCompareKamailio(
     mkdirSync(kamDir);
     kamailio = await startKamailio({ dir: kamDir, modules, secret, core, startTimeoutMs: 20_000 });
     children.add(kamailio);
+    floor = await startTlsFloor({ dir: kamDir, core, startTimeoutMs: 20_000 });
+    children.add(floor);
+    const floorPid = floor.pid;
     const emulatorPid = server.pid;
     const targets: Record<Target["name"], Target> = {
       kamailio: { name: "kamailio", port: kamailio.port, cpuSeconds: () => kamailio?.cpuSeconds() ?? 0 },
       emulator: { name: "emulator", port: server.sipPort, cpuSeconds: () => readCpuSeconds(emulatorPid) },
+      floor: { name: "floor", port: floor.port, cpuSeconds: () => readCpuSeconds(floorPid) },
     };
-    const rounds: { k: Measured; e: Measured }[] = [];
+    const rounds: { k: Measured; e: Measured; f: Measured }[] = [];
     let failures = 0;
     for (let round = 1; round <= o.rounds; round++) {
       console.log(`── round ${round}`);
-      const order: Target["name"][] = round % 2 === 1 ? ["kamailio", "emulator"] : ["emulator", "kamailio"];
+      const order: Target["name"][] =
+        round % 2 === 1 ? ["kamailio", "emulator", "floor"] : ["floor", "emulator", "kamailio"];
       const got: Partial<Record<Target["name"], Measured>> = {};
       for (const name of order) got[name] = await runTarget(targets[name], o, open, children);
       const k = got.kamailio!;
       const e = got.emulator!;
-      failures += k.failures + e.failures;
+      const f = got.floor!;
+      failures += k.failures + e.failures + f.failures;
       console.log(
         `   ratio     full ${(e.fullUs / k.fullUs).toFixed(2)}   refresh ${(e.refreshUs / k.refreshUs).toFixed(2)}\n`,
       );
-      rounds.push({ k, e });
+      rounds.push({ k, e, f });
     }
     console.log(
       `── summary (server CPU per registration, each server pinned to one core)\n${formatTable(rounds)}`,
@@ -226,6 +251,10 @@ export async function runCompareKamailio(
     if (failures > 0) console.log(`\n!!!!!!!!!!!! ${failures} failed operations: see above !!!!!!!!!!!!`);
     return failures === 0;
   } finally {
+    if (floor) {
+      floor.kill();
+      children.delete(floor);
+    }
     if (kamailio) {
       await kamailio.stop(3000);
       children.delete(kamailio);

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
-import { join } from "node:path";
+import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pinnedCommand } from "./pin.js";
 import { readCpuSeconds } from "./proc-stats.js";
@@ -178,4 +178,49 @@ function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
     });
     child.kill("SIGTERM");
   });
+}
+
+export interface FloorProcess {
+  readonly pid: number;
+  readonly port: number;
+  kill(): void;
+}
+
+/** bench/tls-floor-server.ts in its own process (same loader flags, so it runs under tsx too), pinned to `core`. */
+export async function startTlsFloor(o: {
+  dir: string;
+  core: number | undefined;
+  startTimeoutMs: number;
+}): Promise<FloorProcess> {
+  const self = fileURLToPath(import.meta.url);
+  const entry = fileURLToPath(new URL(`./tls-floor-server${extname(self)}`, import.meta.url));
+  const [command, args] = pinnedCommand(o.core, process.execPath, [
+    ...process.execArgv,
+    entry,
+    join(o.dir, "kam-key.pem"),
+    join(o.dir, "kam-cert.pem"),
+  ]);
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`TLS floor server not listening after ${o.startTimeoutMs} ms`));
+    }, o.startTimeoutMs);
+    child.once("exit", (code) => reject(new Error(`TLS floor server exited (code ${code})`)));
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString("utf8");
+      const m = /^port (\d+)/m.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve(Number(m[1]));
+    });
+  });
+  return {
+    pid: child.pid ?? 0,
+    port,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    },
+  };
 }
