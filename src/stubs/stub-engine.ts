@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Tenant } from "../domain/index.js";
-import { ApiError, problemFor } from "../errors/index.js";
+import { DomainError, type Tenant } from "../domain/index.js";
+import { ApiError, isApiErrorCode, problemFor } from "../errors/index.js";
 import type { ProvisionInput } from "../services/index.js";
 import type { Clock } from "../shared/clock.js";
 import type { Fault, HttpMapping, Mapping, SipMapping } from "./mapping.js";
@@ -228,6 +228,7 @@ export class StubEngine implements StubResponder {
     actions: unknown[],
   ): TemplateScope {
     let tenant: unknown;
+    let now: unknown;
     return (root) => {
       switch (root) {
         case "request":
@@ -252,7 +253,9 @@ export class StubEngine implements StubResponder {
         case "action":
           return actions;
         case "now":
-          return nowValue(this.deps.clock.now());
+          // Read once per answer: `{{ now }}` and `{{ now.epochMs }}` name the same instant.
+          now ??= nowValue(this.deps.clock.now());
+          return now;
         case "uuid":
           return randomUUID();
         default:
@@ -310,19 +313,35 @@ function lower(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
+/** A domain rule the provisioning refused, as the API's error handler answers it (422 invalid_value unless registered). */
+function domainProblem(error: DomainError, mappingId: string) {
+  const errors = [{ field: error.field ?? "", code: error.code, message: error.message }];
+  return isApiErrorCode(error.code)
+    ? problemFor(error.code, error.message, { mappingId, ...(error.field ? { errors } : {}) })
+    : problemFor("invalid_value", error.message, { mappingId, errors });
+}
+
 /** A template or action that failed: problem+json naming what, instead of a crash. */
 function failure(error: unknown, mappingId: string): Omit<StubHttpAnswer, "mappingId"> {
   const problem =
-    error instanceof TemplateError
-      ? problemFor("stub_template_failed", `mapping "${mappingId}": ${error.message}`, {
-          mappingId,
-          expression: error.expression,
-        })
-      : error instanceof ApiError
-        ? { ...problemFor(error.code, error.message, { mappingId }), status: error.status }
-        : problemFor("stub_action_failed", `mapping "${mappingId}": ${(error as Error).message}`, {
+    error instanceof DomainError
+      ? domainProblem(error, mappingId)
+      : error instanceof TemplateError
+        ? problemFor("stub_template_failed", `mapping "${mappingId}": ${error.message}`, {
             mappingId,
-          });
+            expression: error.expression,
+          })
+        : error instanceof ApiError
+          ? {
+              ...problemFor(error.code, error.message, {
+                mappingId,
+                ...(error.extensions.errors ? { errors: error.extensions.errors } : {}),
+              }),
+              status: error.status,
+            }
+          : problemFor("stub_action_failed", `mapping "${mappingId}": ${(error as Error).message}`, {
+              mappingId,
+            });
   return {
     status: problem.status,
     headers: { "content-type": "application/problem+json" },

@@ -22,6 +22,7 @@ actions:
       systemId: "{{ path.systemId }}"
       name: "{{ request.body.$.system.name }}"
       simultaneousCalls: "{{ request.body.$.system.channels ?? null }}"
+      numbering: "{{ request.body.$.numbering ?? null }}"
 response:
   status: 201
   headers: { x-served-by: "stub {{ request.method }}" }
@@ -113,6 +114,23 @@ describe("HTTP stubs from mapping files", () => {
     expect(again.body).toMatchObject({ created: false, sip: { user: trunk.username } });
   });
 
+  it("a provisioning error keeps its code and status, with the fields it names", async () => {
+    const res = await http.pbx(API_KEY, "POST", "/api/v2/systems/bad-numbering", {
+      system: { name: "N", channels: 5000 },
+    });
+    expect(res.status).toBe(500);
+    expect(res.body).toMatchObject({ code: "stub_action_failed", mappingId: "v2-provision" });
+    expect(res.body.detail).toContain("simultaneousCalls must be an integer from 0 to 1000");
+    const numbering = await http.pbx(API_KEY, "POST", "/api/v2/systems/bad-numbering", {
+      system: { name: "N" },
+      numbering: { type: "nonsense" },
+    });
+    expect(numbering.status).toBe(422);
+    expect(numbering.body).toMatchObject({ code: "invalid_numbering", mappingId: "v2-provision" });
+    expect(numbering.body.errors[0].field).toMatch(/^numbering/);
+    expect(emulator.store.systems.getBySystemId(tenantId(), "bad-numbering")).toBeUndefined();
+  });
+
   it("a request that fails a predicate is not the stub's: the default 404 answers", async () => {
     const res = await http.pbx(API_KEY, "POST", "/api/v2/systems/x", { other: "shape" });
     expect(res.status).toBe(404);
@@ -187,7 +205,7 @@ describe("HTTP stubs from mapping files", () => {
     expect(byId["v2-provision"]).toMatchObject({
       kind: "http",
       version: 1,
-      hits: 3,
+      hits: 5,
       source: expect.stringMatching(/provision\.yaml$/),
       request: { method: "POST", path: "/api/v2/systems/{systemId}" },
     });

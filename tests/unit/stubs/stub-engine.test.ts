@@ -81,6 +81,19 @@ describe("StubEngine", () => {
     expect(JSON.parse(String(answer?.body))).toMatchObject({ code: "stub_template_failed" });
   });
 
+  it("one answer reads the clock once: now and now.epochMs name the same instant", async () => {
+    let ticks = Date.parse("2030-01-01T00:00:00Z");
+    const e = new StubEngine({
+      clock: { now: () => ticks++, setTimer: () => 0 as never, clearTimer: () => {} },
+      tenantFor: () => undefined,
+      tenantData: () => ({}),
+      provisionSystem: () => ({}),
+    });
+    e.add(parseMapping({ id: "t", request: {}, response: { body: "{{ now }} {{ now.epochMs }}" } }));
+    const [iso, ms] = String((await e.answerHttp(get("/")))?.body).split(" ");
+    expect(Date.parse(iso!)).toBe(Number(ms));
+  });
+
   it("hands requests no mapping answers to the recorder, and only those", async () => {
     const recorded: UnmatchedHttpRequest[] = [];
     const e = engine(recorded);
