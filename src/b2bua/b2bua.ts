@@ -3,7 +3,7 @@ import type { MediaEngine, MediaMode } from "../media/index.js";
 import type { BindingTable, ClientBindings } from "../registrar/index.js";
 import type { Clock } from "../shared/clock.js";
 import { Listeners } from "../shared/listeners.js";
-import type { SipRouter } from "../sip/core/index.js";
+import type { SipRouter, UnhandledRequestListener } from "../sip/core/index.js";
 import { AcceptedInvites } from "../sip/dialog/index.js";
 import type { SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
@@ -46,6 +46,8 @@ export interface B2buaDependencies {
   readonly inboundRequestUri?: InboundRequestUri;
   /** The Allow header value: the router's one list of methods we take. */
   readonly allow: () => string;
+  /** Requests the B2BUA does not model (REFER of a client call) go here: see Signalling.unmodelled. */
+  readonly unmodelled?: UnhandledRequestListener;
 }
 
 /** Every port of the B2BUA's parts, implemented once here. */
@@ -93,6 +95,7 @@ export class B2bua {
       endpoint,
       domain: deps.domain,
       allow: deps.allow,
+      ...(deps.unmodelled ? { unmodelled: deps.unmodelled } : {}),
       send: (request, connection, delegate) => transactions.sendRequest(request, connection, delegate),
       answerInvite: (tx, response, onAckTimeout) => this.accepted.answer(tx, response, onAckTimeout),
       nextCallId: () => `call-${(++this.sequence).toString().padStart(6, "0")}`,

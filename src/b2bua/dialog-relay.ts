@@ -9,7 +9,7 @@ import type { CallEnding, CallRecords, DialogEntry, Signalling } from "./ports.j
 /** What relaying between the two sides uses. */
 export type DialogRelayPorts = Pick<CallRecords, "now" | "note"> &
   Pick<CallEnding, "finish" | "sendByes"> &
-  Pick<Signalling, "endpoint" | "allow" | "send" | "answerInvite">;
+  Pick<Signalling, "endpoint" | "allow" | "send" | "answerInvite" | "unmodelled">;
 
 import { dialogResponse, respondInDialog } from "./sip-responses.js";
 
@@ -145,13 +145,12 @@ export class DialogRelay {
 
   refer(tx: ServerTransaction, entry: DialogEntry): void {
     const what = entry.call.direction === "pbx-to-user" ? "answered" : "placed";
-    tx.respond(
-      createResponse(
-        tx.request,
-        501,
-        `Not Implemented: transfer of calls ${what} by a client is not emulated`,
-      ),
-    );
+    const answer = {
+      status: 501,
+      reason: `Not Implemented: transfer of calls ${what} by a client is not emulated`,
+    };
+    if (this.ctx.unmodelled) this.ctx.unmodelled(tx, answer);
+    else tx.respond(createResponse(tx.request, answer.status, answer.reason));
     this.ctx.note(entry.call, "refer-refused", `from the ${sideOf(entry)}: not emulated for client calls`);
   }
 

@@ -2,6 +2,7 @@ import type { PbxSystem, Trunk, User } from "../domain/index.js";
 import type { MediaEngine } from "../media/index.js";
 import type { Binding, ClientBinding } from "../registrar/index.js";
 import type { Clock } from "../shared/clock.js";
+import type { UnhandledRequestListener } from "../sip/core/index.js";
 import type { Dialog, DialogFlow, LocalEndpoint } from "../sip/dialog/index.js";
 import type { SipRequest, SipResponse } from "../sip/message/index.js";
 import type {
@@ -106,6 +107,11 @@ export interface Signalling {
    * runs when none came within 64·T1.
    */
   answerInvite(tx: ServerTransaction, response: SipResponse, onAckTimeout?: () => void): void;
+  /**
+   * Where a request the B2BUA does not model goes (the unmatched journal, which may let a stub
+   * answer): it answers `answer` or better. Absent: the B2BUA answers `answer` itself.
+   */
+  readonly unmodelled?: UnhandledRequestListener;
 }
 
 /** The journal side of a call: ids, emulator time, lines, events. */

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { SipAnswer, UnmatchedCapture, UnmatchedSipRequest } from "../services/index.js";
-import type { Rejection, SipRouter } from "../sip/core/index.js";
-import { createResponse, type SipRequest } from "../sip/message/index.js";
+import type { Rejection, SipRouter, UnhandledRequestListener } from "../sip/core/index.js";
+import { createResponse, KNOWN_METHODS, type SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 
 /** The trunk (and tenant) a request's connection belongs to, when a PBX registered on it. */
@@ -10,7 +10,8 @@ export type SipOwnerLookup = (
 ) => { readonly trunkId: string; readonly trunkUsername: string; readonly tenantId: string } | undefined;
 
 /**
- * SIP requests no handler takes go to the unmatched journal: a user's stub or the default
+ * SIP requests no handler takes (and those the B2BUA declines as not modelled, through the
+ * listener returned) go to the unmatched journal: a user's stub or the default
  * (RFC-appropriate, or the configured status) answers them, with the journal id in a Warning.
  */
 export function captureUnhandledSip(
@@ -18,13 +19,15 @@ export function captureUnhandledSip(
   capture: UnmatchedCapture,
   ownerOf: SipOwnerLookup,
   log: Logger,
-): void {
-  router.onUnhandled((tx, rfcAnswer) => {
+): UnhandledRequestListener {
+  const listener: UnhandledRequestListener = (tx, rfcAnswer) => {
     answerUnhandled(tx, rfcAnswer, capture, ownerOf).catch((err: unknown) => {
       log.error({ err, method: tx.request.method }, "unmatched SIP request: capture failed");
       respond(tx, rfcAnswer);
     });
-  });
+  };
+  router.onUnhandled(listener);
+  return listener;
 }
 
 async function answerUnhandled(
@@ -89,7 +92,7 @@ function respond(tx: ServerTransaction, answer: SipAnswer | Rejection): void {
 function causeOf(request: SipRequest, rfc: Rejection): string {
   switch (rfc.status) {
     case 501:
-      return `unknown method ${request.method}`;
+      return KNOWN_METHODS.has(request.method) ? rfc.reason : `unknown method ${request.method}`;
     case 405: {
       const event = request.headers.get("event");
       return `no handler for ${request.method}${event ? ` (event package ${event})` : ""}`;

@@ -50,6 +50,7 @@ export async function startCalls(
     domain: config.domain,
     inboundRequestUri: config.inboundRequestUri,
     allow: () => sip.router.allowHeader,
+    unmodelled: sip.unmodelled,
   });
   b2bua.install(sip.router);
   b2bua.events.on((e) => {

@@ -19,7 +19,7 @@ import {
 import { type Clock, type ControllableClock, SystemClock } from "../shared/clock.js";
 import { Listeners } from "../shared/listeners.js";
 import type { Readiness } from "../shared/readiness.js";
-import { SipRouter, SipStack } from "../sip/core/index.js";
+import { SipRouter, SipStack, type UnhandledRequestListener } from "../sip/core/index.js";
 import { TlsKeyLog, TraceRecorder } from "../traces/index.js";
 import { captureUnhandledSip } from "./capture-unmatched-sip.js";
 import type { Cleanup } from "./cleanup.js";
@@ -42,6 +42,8 @@ export interface SipLayer {
   readonly evidence: DiagnoseEvidence;
   /** Requests nothing handles (SIP here, HTTP in the API): journal, stubs, default answers. */
   readonly unmatched: UnmatchedCapture;
+  /** Where the B2BUA sends requests it declines as not modelled (into `unmatched`). */
+  readonly unmodelled: UnhandledRequestListener;
   /** The SIP over TLS port, known once listening (config may ask for port 0). */
   readonly port: number;
 }
@@ -178,7 +180,7 @@ export async function startSip(
       ...(entry.kind === "sip" && entry.trunkId !== undefined ? { trunkId: entry.trunkId } : {}),
     }),
   );
-  captureUnhandledSip(
+  const unmodelled = captureUnhandledSip(
     router,
     unmatched,
     (connectionId) => {
@@ -231,6 +233,7 @@ export async function startSip(
     trace,
     evidence,
     unmatched,
+    unmodelled,
     port: sip.port,
   };
 }
