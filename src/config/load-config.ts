@@ -110,6 +110,15 @@ function validate(c: EmulatorConfig): void {
     throw new ConfigError("registrar expiry bounds must satisfy min <= default <= max");
   }
   validateWebhook(c);
+  if (!Number.isInteger(c.unmatchedHttpStatus) || c.unmatchedHttpStatus < 200 || c.unmatchedHttpStatus > 599)
+    throw new ConfigError(
+      `--unmatched-http-status: want an HTTP status 200-599, got ${c.unmatchedHttpStatus}`,
+    );
+  const sip = c.unmatchedSipStatus;
+  if (!Number.isInteger(sip) || (sip !== 0 && (sip < 200 || sip > 699)))
+    throw new ConfigError(
+      `--unmatched-sip-status: want 0 (as the RFC says) or a final SIP status 200-699, got ${sip}`,
+    );
 }
 
 /** The same rule as the webhook dispatcher's (config imports nothing from the app). */
