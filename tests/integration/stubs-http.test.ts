@@ -184,11 +184,13 @@ describe("HTTP stubs from mapping files", () => {
 
   it("faults: the connection is reset or closed with no response", async () => {
     const agent = () => new Agent({ connect: { ca: emulator.certificates.caCertPem! } });
-    for (const fault of ["reset", "empty"]) {
+    // A TCP RST shows as ECONNRESET; a closed connection with no answer as "other side closed".
+    for (const [fault, seen] of [
+      ["reset", /ECONNRESET/],
+      ["empty", /other side closed/],
+    ] as const) {
       const dispatcher = agent();
-      await expect(request(`${emulator.urls.https}/api/v2/${fault}`, { dispatcher })).rejects.toThrow(
-        /other side closed|ECONNRESET|socket hang up|terminated/i,
-      );
+      await expect(request(`${emulator.urls.https}/api/v2/${fault}`, { dispatcher })).rejects.toThrow(seen);
       await dispatcher.close();
     }
   });
