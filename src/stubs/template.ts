@@ -78,9 +78,15 @@ const asText = (value: unknown): string => (typeof value === "string" ? value : 
 
 /** Replaces every `{{ expression }}` in a text (objects become JSON). */
 export function renderText(template: string, scope: TemplateScope): string {
-  const out = template.replace(PLACEHOLDER, (_, expression: string) => asText(evaluate(expression, scope)));
-  if (out.length > MAX_OUTPUT) throw new TemplateError("…", `expands beyond ${MAX_OUTPUT} characters`);
-  return out;
+  // Counted as it grows: a value repeated many times must not be built in full first.
+  let size = template.length;
+  return template.replace(PLACEHOLDER, (_, expression: string) => {
+    const text = asText(evaluate(expression, scope));
+    size += text.length;
+    if (size > MAX_OUTPUT)
+      throw new TemplateError(expression, `the answer grows beyond ${MAX_OUTPUT} characters`);
+    return text;
+  });
 }
 
 /**

@@ -39,6 +39,12 @@ describe("templates", () => {
     expect(() => renderText("{{ request.query.nope ?? bare }}", scope)).toThrow("must be a JSON literal");
   });
 
+  it("refuses to expand a text beyond 1 MiB", () => {
+    const big: TemplateScope = (root) => (root === "request" ? { body: "x".repeat(100_000) } : undefined);
+    expect(renderText("{{ request.body }}".repeat(10), big)).toHaveLength(1_000_000);
+    expect(() => renderText("{{ request.body }}".repeat(11), big)).toThrow("grows beyond");
+  });
+
   it("a missing value is a TemplateError naming the expression", () => {
     expect(() => renderText("{{ request.query.nope }}", scope)).toThrow(TemplateError);
     expect(() => renderText("x {{ tenant.systems[3].trunk.username }}", scope)).toThrow(
