@@ -21,7 +21,7 @@ export function captureUnhandledSip(
   log: Logger,
 ): UnhandledRequestListener {
   const listener: UnhandledRequestListener = (tx, rfcAnswer) => {
-    answerUnhandled(tx, rfcAnswer, capture, ownerOf).catch((err: unknown) => {
+    answerUnhandled(tx, rfcAnswer, capture, ownerOf, () => router.allowHeader).catch((err: unknown) => {
       log.error({ err, method: tx.request.method }, "unmatched SIP request: capture failed");
       respond(tx, rfcAnswer);
     });
@@ -35,6 +35,7 @@ async function answerUnhandled(
   rfc: Rejection,
   capture: UnmatchedCapture,
   ownerOf: SipOwnerLookup,
+  allow: () => string,
 ): Promise<void> {
   const { request, connection } = tx;
   const owner = safely(() => ownerOf(connection.id));
@@ -71,9 +72,14 @@ async function answerUnhandled(
   const stubbed = answer.mappingId !== undefined;
   // RFC 3261 §20.43: a 399 Warning says what happened without changing the answer's meaning.
   const warning: [string, string] = ["warning", `399 emulator "captured as unmatched ${entry.id}"`];
-  const headers = stubbed
-    ? (answer.headers ?? [])
-    : [...(answer.status === rfc.status ? (rfcAnswer.headers ?? []) : []), warning];
+  // A configured status keeps none of the RFC answer's headers, but a 405 must say what is allowed (§21.4.6).
+  const own: ReadonlyArray<readonly [string, string]> =
+    answer.status === rfc.status
+      ? (rfcAnswer.headers ?? [])
+      : answer.status === 405
+        ? [["allow", allow()]]
+        : [];
+  const headers = stubbed ? (answer.headers ?? []) : [...own, warning];
   respond(tx, { ...answer, headers });
 }
 

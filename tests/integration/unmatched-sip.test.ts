@@ -209,6 +209,20 @@ describe("SIP requests the emulator does not handle", () => {
 });
 
 describe("--unmatched-sip-status", () => {
+  it("405 for an unknown method comes with the Allow list", async () => {
+    const other = await startTestEmulator({ unmatchedSipStatus: 405 });
+    const ua = await PbxTestUa.connect(other, TRUNK.username, TRUNK.password);
+    try {
+      const res = await ua.client.request(request(ua, "FROBNICATE"));
+      expect(res.status).toBe(405);
+      expect(res.reason).toBe("Method Not Allowed: unknown method FROBNICATE");
+      expect(res.headers.getAll("allow")).toEqual(expect.arrayContaining(["INVITE", "REGISTER", "OPTIONS"]));
+    } finally {
+      ua.client.close();
+      await other.close();
+    }
+  });
+
   it("replaces the RFC's status, with its reason phrase and the cause", async () => {
     const other = await startTestEmulator({ unmatchedSipStatus: 489 });
     const ua = await PbxTestUa.connect(other, TRUNK.username, TRUNK.password);
