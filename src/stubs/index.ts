@@ -7,9 +7,7 @@ export { draftMapping, recordDraft } from "./recorder.js";
 export {
   answeredById,
   type MappingState,
-  STUB_FAULT_HEADER,
   StubEngine,
   type StubEngineDeps,
-  type StubHttpReply,
 } from "./stub-engine.js";
 export { tenantView } from "./tenant-view.js";

@@ -4,7 +4,7 @@ import { DomainError, type Tenant } from "../domain/index.js";
 import { ApiError, isApiErrorCode, problemFor } from "../errors/index.js";
 import type { ProvisionInput } from "../services/index.js";
 import type { Clock } from "../shared/clock.js";
-import type { Fault, HttpMapping, Mapping, SipMapping } from "./mapping.js";
+import type { HttpMapping, Mapping, SipMapping } from "./mapping.js";
 import { MappingError } from "./mapping-error.js";
 import type { MappingFile } from "./mapping-files.js";
 import { httpSpecificity, matchHttp, matchSip, sipSpecificity } from "./match-request.js";
@@ -41,12 +41,6 @@ export interface MappingState {
   readonly hits: number;
 }
 
-/**
- * A stub's HTTP answer; `fault` asks the writer to reset the connection or close it
- * without a response instead of sending it.
- */
-export type StubHttpReply = StubHttpAnswer & { readonly fault?: Fault };
-
 interface Entry {
   mapping: Mapping;
   source: string;
@@ -54,12 +48,6 @@ interface Entry {
   hits: number;
   order: number;
 }
-
-/**
- * The writer of unmatched answers sends headers and body as given; a fault travels as this
- * header, which the API's stub-fault hook removes before resetting or closing the connection.
- */
-export const STUB_FAULT_HEADER = "x-upe-stub-fault";
 
 /** `id@v<version>`: what the unmatched journal records as the answering mapping. */
 export const answeredById = (id: string, version: number): string => `${id}@v${version}`;
@@ -125,7 +113,7 @@ export class StubEngine implements StubResponder {
     return this.entries.size;
   }
 
-  async answerHttp(req: UnmatchedHttpRequest): Promise<StubHttpReply | undefined> {
+  async answerHttp(req: UnmatchedHttpRequest): Promise<StubHttpAnswer | undefined> {
     for (const entry of this.ranked()) {
       const mapping = entry.mapping;
       if (mapping.kind !== "http") continue;
@@ -162,12 +150,11 @@ export class StubEngine implements StubResponder {
     mappingId: string,
     req: UnmatchedHttpRequest,
     captures: Readonly<Record<string, string>>,
-  ): Promise<StubHttpReply> {
+  ): Promise<StubHttpAnswer> {
     const r = mapping.response;
     if (r.delayMs) await sleep(r.delayMs, undefined, { signal: this.stopping.signal });
     // Nothing of the answer reaches the client; 200 is only what the journal shows.
-    if (r.fault)
-      return { status: 200, headers: { [STUB_FAULT_HEADER]: r.fault }, body: "", mappingId, fault: r.fault };
+    if (r.fault) return { status: 200, headers: {}, body: "", mappingId, fault: r.fault };
     const actions: unknown[] = [];
     const scope = this.scope(req, captures, actions);
     try {

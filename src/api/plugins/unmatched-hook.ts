@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError, problemFor } from "../../errors/index.js";
 import type { UnmatchedCapture, UnmatchedHttpRequest } from "../../services/index.js";
+import { tcpSocketOf } from "../../shared/socket-peer.js";
 import { sendProblem } from "../error-handler.js";
 
 export interface UnmatchedHttpOptions {
@@ -50,7 +51,9 @@ async function answer(
   };
   const { entry, answer } = await capture.captureHttp(unmatched);
   if (answer.kind === "stub") {
-    reply.code(answer.answer.status).headers(answer.answer.headers).send(answer.answer.body);
+    const { fault } = answer.answer;
+    if (fault) breakConnection(request, reply, fault);
+    else reply.code(answer.answer.status).headers(answer.answer.headers).send(answer.answer.body);
     return;
   }
   sendProblem(reply, {
@@ -84,4 +87,16 @@ function safely<T>(fn: () => T): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A stub's fault: nothing is written; the connection is reset (TCP RST) or just closed. */
+function breakConnection(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  fault: "connection-reset" | "empty-response",
+): void {
+  reply.hijack();
+  const socket = request.raw.socket;
+  if (fault === "connection-reset") tcpSocketOf(socket).resetAndDestroy();
+  else socket.destroy();
 }

@@ -1,13 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { ApiError } from "../../errors/index.js";
-import { tcpSocketOf } from "../../shared/socket-peer.js";
-import {
-  MappingError,
-  mappingJson,
-  parseMapping,
-  STUB_FAULT_HEADER,
-  type StubEngine,
-} from "../../stubs/index.js";
+import { MappingError, mappingJson, parseMapping, type StubEngine } from "../../stubs/index.js";
 import type { ApiContext } from "../api-context.js";
 import { pageOfArray, pagingHooks } from "../plugins/paging.js";
 import { errorResponses, idParam } from "../schemas/common.js";
@@ -23,7 +16,6 @@ export interface MappingRoutesContext {
 /** WireMock-style stubs (docs/stubs.md): list, add, replace and remove mappings at runtime. */
 export function mappingRoutes(untyped: FastifyInstance, ctx: MappingRoutesContext): void {
   const app = untyped.withTypeProvider<ApiTypeProvider>();
-  stubFaults(untyped);
   const admin = { onRequest: ctx.auth.requireAdmin };
   const tags = ["admin: stub mappings"];
   const params = idParam("mappingId");
@@ -136,20 +128,4 @@ export function mappingRoutes(untyped: FastifyInstance, ctx: MappingRoutesContex
       reply.code(204);
     },
   );
-}
-
-/**
- * A stub's `fault`: the unmatched answer carries it as a header; here, before anything is
- * written, the connection is reset (TCP RST) or closed without a response.
- */
-function stubFaults(app: FastifyInstance): void {
-  app.addHook("onSend", async (request, reply, payload) => {
-    const fault = reply.getHeader(STUB_FAULT_HEADER);
-    if (fault === undefined) return payload;
-    reply.removeHeader(STUB_FAULT_HEADER);
-    const socket = request.raw.socket;
-    if (fault === "connection-reset") tcpSocketOf(socket).resetAndDestroy();
-    else socket.destroy();
-    return payload;
-  });
 }

@@ -27,6 +27,11 @@ export interface StubHttpAnswer {
   headers: Record<string, string>;
   body: string | Buffer;
   mappingId: string;
+  /**
+   * Instead of the answer: reset the connection (TCP RST) or close it without a response.
+   * `status` is then only what the journal shows.
+   */
+  fault?: "connection-reset" | "empty-response";
 }
 
 export interface UnmatchedSipRequest {
