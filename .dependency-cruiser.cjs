@@ -24,8 +24,9 @@ const TIERS = [
   { name: "sip users", folders: ["registrar", "media", "stun", "traces", "faults"] },
   // Calls: PBX leg + user leg.
   { name: "b2bua", folders: ["b2bua"] },
-  // Use cases over store, registrar and b2bua; webhooks listen to calls and connectors.
-  { name: "services", folders: ["services", "webhooks"] },
+  // Use cases over store, registrar and b2bua; webhooks listen to calls and connectors; cti is
+  // the CSTA link to the PBX (its csta/ codec is pure and imports no SIP).
+  { name: "services", folders: ["services", "webhooks", "cti"] },
   { name: "scenarios", folders: ["scenarios"] },
   // User-defined stubs (WireMock-style mappings) answering what no route or SIP handler takes.
   { name: "stubs", folders: ["stubs"] },
