@@ -1,4 +1,14 @@
 export type { MediaMode, MediaSession, MediaStats } from "../media/index.js";
+export { describeDeskPhone } from "./desk-console.js";
+export {
+  type DeskCall,
+  DeskPhone,
+  DeskPhoneError,
+  type DeskPhoneEvent,
+  type DeskPhoneSnapshot,
+  type DeskPhoneState,
+  type ForwardingType,
+} from "./desk-phone.js";
 export type { DtmfVia, MockCallState, TransferResult } from "./mock-call.js";
 export { MockCall } from "./mock-call.js";
 export { type ConsoleCall, type ConsoleMock, describeCall, MockConsole } from "./mock-console.js";

@@ -1,3 +1,5 @@
+import { runDeskCommand } from "./desk-console.js";
+import type { DeskPhone } from "./desk-phone.js";
 import type { DtmfVia, MockCall } from "./mock-call.js";
 import type { MockOsbiz } from "./mock-osbiz.js";
 import { parseDrift, parseUserFields, parseUserSpec } from "./pbx-spec.js";
@@ -44,6 +46,8 @@ export interface ConsoleMock
   readonly registered: boolean;
   readonly system: Pick<MockOsbiz["system"], "trunkId" | "sip">;
   call(to: string): Promise<unknown>;
+  /** The user's virtual desk phone (absent: the console has no `desk` command). */
+  deskPhone?(callno: string): DeskPhone;
 }
 
 export const CONSOLE_HELP = [
@@ -59,6 +63,8 @@ export const CONSOLE_HELP = [
   "  user add <callno> [k=v…]   add a user (licence=valid|none|expired trusted=… route=on|off)",
   "  user <callno> k=v…         change a user, e.g. user 2131 licence=expired",
   "  user remove <callno>       remove a user from the PBX",
+  "  desk <callno> [ring <from>|answer|hangup|hold|retrieve|deflect <n>|call <n>|dnd on|off|forward <n>|off]",
+  "                             the user's desk phone (its state without an action)",
   "  rtp [occupy|release <n> itsp|device-at-home]  RTP proxy channels",
   "  expert port=… domain=… transport=tls|tcp  an Expert Mode change of the trunk",
   "  public-ip <local address>  reconnect from another address (e.g. 127.0.0.2)",
@@ -126,6 +132,12 @@ export class MockConsole {
         case "rtp":
           this.rtp(args);
           return undefined;
+        case "desk": {
+          const mock = this.mock;
+          if (!mock.deskPhone) throw new Error("no desk phones on this PBX");
+          runDeskCommand((callno) => mock.deskPhone!(callno), args, this.print);
+          return undefined;
+        }
         case "expert":
           await this.mock.applyExpertModeChange(parseDrift(args));
           this.print(`Expert Mode change applied: ${this.mock.registered ? "registered" : "not registered"}`);

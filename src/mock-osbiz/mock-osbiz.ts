@@ -5,6 +5,8 @@ import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
 import { createResponse, type SipRequest } from "../sip/message/index.js";
 import { type ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
+import { CstaServer } from "./csta-server.js";
+import { type DeskPhone, DeskPhones } from "./desk-phone.js";
 import {
   type IncomingCallContext,
   type PendingInvite,
@@ -73,6 +75,8 @@ export class MockOsbiz {
   private sequence = 0;
   private stopping: Promise<void> | undefined;
   private readonly gate: PbxGate;
+  private readonly desks: DeskPhones;
+  private readonly csta: CstaServer;
   /** The SIP domain in use: the wizard's, or an Expert Mode drift's. */
   private domain: string;
   /** The REGISTER after the latest (re)connection: true when it succeeded. */
@@ -91,7 +95,7 @@ export class MockOsbiz {
     this.domain = sip.domain;
     const pool = new RtpChannelPool(options.rtpChannels.total);
     if (options.rtpChannels.busy > 0) pool.occupy(options.rtpChannels.busy, "itsp");
-    this.gate = new PbxGate(directory, pool, () => system.numbering as MockNumbering | undefined);
+    this.gate = new PbxGate(directory, pool, () => this.numbering());
     const mock = this;
     const log = options.log;
     this.listeners = new TypedListeners((error) => log(`an event listener failed: ${String(error)}`));
@@ -104,6 +108,17 @@ export class MockOsbiz {
       },
     });
     const endpoint = new MockEndpoint(sip.username);
+    this.desks = new DeskPhones(
+      (callno) => this.gate.users.get(callno) !== undefined,
+      (error) => log(`a desk-phone listener failed: ${String(error)}`),
+    );
+    this.csta = new CstaServer({
+      phones: this.desks,
+      resolve: (device) => this.gate.users.resolve(deviceNumber(device), this.numbering())?.callno,
+      transactions: this.transactions,
+      endpoint,
+      log,
+    });
     this.ctx = {
       transactions: this.transactions,
       endpoint,
@@ -237,6 +252,24 @@ export class MockOsbiz {
     return answered;
   }
 
+  /**
+   * The virtual desk phone of user `callno` (issue 15 §6): ring, answer, hold, DND, forwarding…
+   * Its changes go as CSTA events to the connector's monitors. DeskPhoneError for a non-user.
+   */
+  deskPhone(callno: string): DeskPhone {
+    return this.desks.get(callno);
+  }
+
+  /** Every desk-phone change, as the CSTA server sees it. */
+  onDeskPhoneEvent(listener: Parameters<DeskPhones["on"]>[0]): () => void {
+    return this.desks.on(listener);
+  }
+
+  /** The connector's open CSTA sessions (uaCSTA dialogs) and what each monitors. */
+  get cstaSessions(): readonly { id: string; monitors: ReadonlyMap<string, string> }[] {
+    return this.csta.open.map((s) => ({ id: s.id, monitors: s.monitored }));
+  }
+
   /** The PBX's Unify Phone users. */
   users(): readonly MockPbxUser[] {
     return this.gate.users.list();
@@ -366,6 +399,7 @@ export class MockOsbiz {
       this.listeners.emit("unregistered", { reason: "stopped" });
     }
     this.registration.lost();
+    this.csta.closeAll("the mock OSBiz stopped");
     this.link.close();
     this.transactions.close();
     await this.engine?.close();
@@ -415,6 +449,7 @@ export class MockOsbiz {
     }
     const wasRegistered = this.registration.expires !== null;
     this.registration.lost();
+    this.csta.closeAll(`connection lost: ${reason}`);
     this.transactions.connectionClosed(connection);
     for (const call of this.allCalls) {
       if (call.active) call.end(`connection to the connector lost: ${reason}`, "network");
@@ -428,6 +463,11 @@ export class MockOsbiz {
     const request = tx.request;
     const method = request.method;
     if (request.to.params.tag) {
+      const session = this.csta.find(request);
+      if (session) {
+        this.csta.receive(tx, session);
+        return;
+      }
       const call = this.findCall(request);
       if (!call) tx.respond(createResponse(request, 481, "Call/Transaction Does Not Exist"));
       else if (!IN_DIALOG_METHODS.has(method)) tx.respond(outsideDialogResponse(request));
@@ -438,6 +478,8 @@ export class MockOsbiz {
       tx.respond(outsideDialogResponse(request));
     } else if (this.stopping) {
       tx.respond(createResponse(request, 503, "Service Unavailable: the mock OSBiz is stopping"));
+    } else if (CstaServer.wants(request)) {
+      this.csta.accept(tx);
     } else {
       this.receive(tx);
     }
@@ -495,6 +537,10 @@ export class MockOsbiz {
     return this.engine;
   }
 
+  private numbering(): MockNumbering | undefined {
+    return this.system.numbering as MockNumbering | undefined;
+  }
+
   private nextId(): string {
     return String(++this.sequence);
   }
@@ -514,4 +560,9 @@ export class MockOsbiz {
       );
     });
   }
+}
+
+/** The number in a CSTA device identifier: `2131`, `+4923026672131`, `sip:2131@host`, `tel:+49…`. */
+function deviceNumber(device: string): string {
+  return device.replace(/^(sips?|tel):/i, "").replace(/[@;].*$/, "");
 }

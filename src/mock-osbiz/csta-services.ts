@@ -1,0 +1,194 @@
+import {
+  type ConnectionId,
+  type ConnectionState,
+  CstaError,
+  type CstaMessage,
+  type CstaMessageOf,
+} from "../cti/index.js";
+import {
+  type DeskCall,
+  type DeskPhone,
+  DeskPhoneError,
+  type DeskPhoneState,
+  type DeskPhones,
+  FORWARDING_TYPES,
+  type ForwardingType,
+} from "./desk-phone.js";
+
+/** The monitors of one CSTA session: cross-reference id → the device (callno) it watches. */
+export interface CstaMonitors {
+  start(callno: string): string;
+  /** False when no monitor has that id. */
+  stop(crossRefId: string): boolean;
+}
+
+export interface CstaServiceContext {
+  readonly phones: DeskPhones;
+  /** The callno of a CSTA device identifier naming a PBX user (callno, DID, sip:/tel: URI). */
+  readonly resolve: (device: string) => string | undefined;
+  readonly monitors: CstaMonitors;
+}
+
+/**
+ * One CSTA request on the desk phones, answered with its response (ECMA-269 semantics, modelled
+ * calls). Throws CstaError for what the PBX refuses: the caller sends it as CSTAErrorCode.
+ * Consultation, alternate and transfer services are not modelled: `invalidFeature`.
+ */
+export function serveCsta(request: CstaMessage, ctx: CstaServiceContext): CstaMessage {
+  const invoke = request.invokeId === undefined ? {} : { invokeId: request.invokeId };
+  const phone = (device: string) => ctx.phones.get(deviceOf(device, ctx));
+  const onCall = (conn: ConnectionId, action: (p: DeskPhone) => unknown, state: DeskPhoneState[]) =>
+    guarded(() => action(callPhone(conn, ctx, state)));
+  switch (request.type) {
+    case "MonitorStart":
+      return {
+        type: "MonitorStartResponse",
+        ...invoke,
+        monitorCrossRefID: ctx.monitors.start(deviceOf(request.monitorObject, ctx)),
+      };
+    case "MonitorStop":
+      if (!ctx.monitors.stop(request.monitorCrossRefID))
+        throw new CstaError("operation", "invalidCrossRefID", `no monitor ${request.monitorCrossRefID}`);
+      return { type: "MonitorStopResponse", ...invoke };
+    case "SnapshotDevice": {
+      const s = phone(request.snapshotObject).snapshot();
+      const calls = s.call
+        ? [
+            {
+              connectionIdentifier: { callID: s.call.id, deviceID: s.callno },
+              localConnectionState: connectionState(s.state),
+            },
+          ]
+        : [];
+      return { type: "SnapshotDeviceResponse", ...invoke, crossRefIDorSnapshotData: calls };
+    }
+    case "MakeCall": {
+      const caller = phone(request.callingDevice);
+      const call: DeskCall = guarded(() => caller.makeCall(request.calledDirectoryNumber));
+      return {
+        type: "MakeCallResponse",
+        ...invoke,
+        callingDevice: { callID: call.id, deviceID: caller.callno },
+      };
+    }
+    case "AnswerCall":
+      onCall(request.callToBeAnswered, (p) => p.answer(), ["ringing"]);
+      return { type: "AnswerCallResponse", ...invoke };
+    case "ClearConnection":
+      onCall(request.connectionToBeCleared, (p) => p.hangup(), ["dialing", "ringing", "connected", "held"]);
+      return { type: "ClearConnectionResponse", ...invoke };
+    case "HoldCall":
+      onCall(request.callToBeHeld, (p) => p.hold(), ["connected"]);
+      return { type: "HoldCallResponse", ...invoke };
+    case "RetrieveCall":
+      onCall(request.callToBeRetrieved, (p) => p.retrieve(), ["held"]);
+      return { type: "RetrieveCallResponse", ...invoke };
+    case "DeflectCall":
+      onCall(request.callToBeDiverted, (p) => p.deflect(request.newDestination), ["ringing"]);
+      return { type: "DeflectCallResponse", ...invoke };
+    case "SetDoNotDisturb":
+      phone(request.device).setDnd(request.doNotDisturbOn);
+      return { type: "SetDoNotDisturbResponse", ...invoke };
+    case "GetDoNotDisturb":
+      return { type: "GetDoNotDisturbResponse", ...invoke, doNotDisturbOn: phone(request.device).dnd };
+    case "SetForwarding":
+      setForwarding(phone(request.device), request);
+      return { type: "SetForwardingResponse", ...invoke };
+    case "GetForwarding": {
+      const p = phone(request.device);
+      const forwardingList = FORWARDING_TYPES.map((forwardingType) => {
+        const to = p.forwarding(forwardingType);
+        return {
+          forwardingType,
+          forwardStatus: to !== undefined,
+          ...(to === undefined ? {} : { forwardDN: to }),
+        };
+      });
+      return { type: "GetForwardingResponse", ...invoke, forwardingList };
+    }
+    case "ConsultationCall":
+    case "AlternateCall":
+    case "TransferCall":
+    case "SingleStepTransferCall":
+      throw new CstaError(
+        "operation",
+        "invalidFeature",
+        `${request.type} is not supported by the mock's desk phones`,
+      );
+    default:
+      throw new CstaError("operation", "requestIncompatibleWithObject", `${request.type} is not a request`);
+  }
+}
+
+/** ECMA-269 LocalConnectionState of the phone's connection in its call. */
+export function connectionState(state: DeskPhoneState): ConnectionState {
+  switch (state) {
+    case "idle":
+      return "null";
+    case "ringing":
+      return "alerting";
+    case "held":
+      return "hold";
+    // The caller's connection is connected while the far end alerts (ECMA-269 Originated).
+    default:
+      return "connected";
+  }
+}
+
+function setForwarding(phone: DeskPhone, request: CstaMessageOf<"SetForwarding">): void {
+  const type = request.forwardingType;
+  if (!(FORWARDING_TYPES as readonly string[]).includes(type))
+    throw new CstaError(
+      "operation",
+      "valueOutOfRange",
+      `forwarding type ${type} is not kept by the desk phones`,
+    );
+  if (request.activateForward && request.forwardDN === undefined)
+    throw new CstaError(
+      "operation",
+      "invalidForwardingDestination",
+      "activateForward true needs a forwardDN",
+    );
+  guarded(() =>
+    phone.setForwarding(type as ForwardingType, request.activateForward ? request.forwardDN : undefined),
+  );
+}
+
+function deviceOf(device: string, ctx: CstaServiceContext): string {
+  const callno = ctx.resolve(device);
+  if (callno === undefined)
+    throw new CstaError("operation", "invalidDeviceID", `${device} is not a desk phone here`);
+  return callno;
+}
+
+/** The desk phone of a connection that must be its current call. */
+function callPhone(conn: ConnectionId, ctx: CstaServiceContext, states: DeskPhoneState[]): DeskPhone {
+  const phone = ctx.phones.get(deviceOf(conn.deviceID, ctx));
+  const current = phone.snapshot().call;
+  if (current?.id !== conn.callID)
+    throw new CstaError(
+      "operation",
+      "invalidConnectionID",
+      `${conn.callID} is not a call of ${phone.callno}`,
+    );
+  if (!states.includes(phone.state))
+    throw new CstaError("stateIncompatibility", "invalidObjectState", `${phone.callno} is ${phone.state}`);
+  return phone;
+}
+
+/** Runs a desk-phone operation; its DeskPhoneError becomes the CSTA error that fits. */
+function guarded<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (!(error instanceof DeskPhoneError)) throw error;
+    switch (error.kind) {
+      case "invalidDevice":
+        throw new CstaError("operation", "invalidDeviceID", error.message);
+      case "invalidForwardingDestination":
+        throw new CstaError("operation", "invalidForwardingDestination", error.message);
+      default:
+        throw new CstaError("stateIncompatibility", "invalidObjectState", error.message);
+    }
+  }
+}

@@ -1,0 +1,315 @@
+import { TypedListeners } from "./typed-listeners.js";
+
+/** What a desk phone is doing with its one call (the mock models one call per phone). */
+export type DeskPhoneState = "idle" | "dialing" | "ringing" | "connected" | "held";
+
+/** ECMA-269 forwarding types the desk phones keep (one destination each). */
+export const FORWARDING_TYPES = ["forwardImmediate", "forwardBusy", "forwardNoAns"] as const;
+export type ForwardingType = (typeof FORWARDING_TYPES)[number];
+
+/** A modelled call between a desk phone and another party (another desk phone or a number outside). */
+export interface DeskCall {
+  readonly id: string;
+  readonly calling: string;
+  readonly called: string;
+}
+
+/**
+ * What happened on one device, in CSTA terms (ECMA-269 event names) but free of XML: the CSTA
+ * server turns each into an event for the monitors of `device`.
+ */
+export type DeskPhoneEvent =
+  | { type: "ServiceInitiated"; device: string; call: DeskCall }
+  | { type: "Originated"; device: string; call: DeskCall }
+  | { type: "Delivered"; device: string; call: DeskCall; alerting: string }
+  | { type: "Established"; device: string; call: DeskCall; answering: string }
+  | { type: "Held"; device: string; call: DeskCall; holding: string }
+  | { type: "Retrieved"; device: string; call: DeskCall; retrieving: string }
+  | { type: "ConnectionCleared"; device: string; call: DeskCall; releasing: string }
+  | { type: "Diverted"; device: string; call: DeskCall; from: string; to: string }
+  | { type: "DoNotDisturb"; device: string; on: boolean }
+  | { type: "Forwarding"; device: string; forwardingType: ForwardingType; on: boolean; destination?: string };
+
+/** An operation the phone's state does not allow (answer while idle, ring while DND…). */
+export class DeskPhoneError extends Error {
+  override readonly name = "DeskPhoneError";
+  constructor(
+    message: string,
+    /** The ECMA-269 error value that fits: a state error, or the device being busy / DND. */
+    readonly kind: "invalidCallState" | "busy" | "invalidDevice" | "invalidForwardingDestination",
+  ) {
+    super(message);
+  }
+}
+
+export interface DeskPhoneSnapshot {
+  readonly callno: string;
+  readonly state: DeskPhoneState;
+  readonly call?: DeskCall;
+  /** The other party of the call. */
+  readonly peer?: string;
+  readonly dnd: boolean;
+  readonly forwarding: Readonly<Partial<Record<ForwardingType, string>>>;
+}
+
+const NUMBER = /^\+?[0-9*#]{1,32}$/;
+
+/**
+ * The PBX users' desk phones (issue 15 §6). Calls are modelled, not placed over SIP: a call
+ * between two desk phones rings the other one; a call to any other number is answered by
+ * the far end at once. Every change is an event (`on("event")`), for the CSTA monitors.
+ */
+export class DeskPhones {
+  private readonly phones = new Map<string, DeskPhone>();
+  private readonly listeners: TypedListeners<{ event: DeskPhoneEvent }>;
+  private sequence = 0;
+
+  constructor(
+    /** Whether `callno` is a user of the PBX (its phone is made on first use). */
+    private readonly isUser: (callno: string) => boolean,
+    onListenerError: (error: unknown) => void = () => undefined,
+  ) {
+    this.listeners = new TypedListeners(onListenerError);
+  }
+
+  /** The desk phone of user `callno`; DeskPhoneError (invalidDevice) for anything else. */
+  get(callno: string): DeskPhone {
+    const existing = this.phones.get(callno);
+    if (existing) return existing;
+    if (!this.isUser(callno)) throw new DeskPhoneError(`no user with callno ${callno}`, "invalidDevice");
+    const phone = new DeskPhone(callno, this);
+    this.phones.set(callno, phone);
+    return phone;
+  }
+
+  /** The phone of `callno` when it is a user, else undefined (a number outside). */
+  find(callno: string): DeskPhone | undefined {
+    return this.isUser(callno) ? this.get(callno) : undefined;
+  }
+
+  on(listener: (event: DeskPhoneEvent) => void): () => void {
+    return this.listeners.on("event", listener);
+  }
+
+  /** @internal */
+  emit(event: DeskPhoneEvent): void {
+    this.listeners.emit("event", event);
+  }
+
+  /** @internal */
+  newCall(calling: string, called: string): DeskCall {
+    return { id: `dc${++this.sequence}`, calling, called };
+  }
+}
+
+/** One user's desk phone: one call at a time, DND, and forwarding per type. */
+export class DeskPhone {
+  private current: DeskPhoneState = "idle";
+  private call: DeskCall | undefined;
+  private dndOn = false;
+  private readonly forwards = new Map<ForwardingType, string>();
+
+  constructor(
+    readonly callno: string,
+    private readonly phones: DeskPhones,
+  ) {}
+
+  get state(): DeskPhoneState {
+    return this.current;
+  }
+
+  get dnd(): boolean {
+    return this.dndOn;
+  }
+
+  snapshot(): DeskPhoneSnapshot {
+    const call = this.call;
+    return {
+      callno: this.callno,
+      state: this.current,
+      ...(call ? { call, peer: call.calling === this.callno ? call.called : call.calling } : {}),
+      dnd: this.dndOn,
+      forwarding: Object.fromEntries(this.forwards),
+    };
+  }
+
+  /**
+   * A call from `from` arrives. Forwarded at once (forwardImmediate), busy while DND or in a
+   * call (forwardBusy when set, else DeskPhoneError busy); otherwise the phone rings.
+   */
+  ring(from: string, existing?: DeskCall, hops = 0): DeskCall {
+    checkNumber(from);
+    const call = existing ?? this.phones.newCall(from, this.callno);
+    const immediate = this.forwards.get("forwardImmediate");
+    if (immediate !== undefined) return this.divert(call, immediate, hops);
+    if (this.dndOn || this.current !== "idle") {
+      const busy = this.forwards.get("forwardBusy");
+      if (busy !== undefined) return this.divert(call, busy, hops);
+      throw new DeskPhoneError(
+        `${this.callno} is busy (${this.dndOn ? "do not disturb" : this.current})`,
+        "busy",
+      );
+    }
+    this.call = call;
+    this.current = "ringing";
+    this.emit({ type: "Delivered", call, alerting: this.callno });
+    this.peer()?.emit({ type: "Delivered", call, alerting: this.callno });
+    return call;
+  }
+
+  /** The desk phone dials `to` (MakeCall): ServiceInitiated, Originated, then Delivered (and Established outside). */
+  makeCall(to: string): DeskCall {
+    checkNumber(to);
+    if (this.current !== "idle")
+      throw new DeskPhoneError(`${this.callno} cannot make a call while ${this.current}`, "invalidCallState");
+    if (to === this.callno) throw new DeskPhoneError("a desk phone cannot call itself", "invalidCallState");
+    const call = this.phones.newCall(this.callno, to);
+    this.call = call;
+    this.current = "dialing";
+    this.emit({ type: "ServiceInitiated", call });
+    this.emit({ type: "Originated", call });
+    const callee = this.phones.find(to);
+    if (!callee) {
+      // A number outside the PBX: modelled as alerting and answering at once.
+      this.emit({ type: "Delivered", call, alerting: to });
+      this.current = "connected";
+      this.emit({ type: "Established", call, answering: to });
+      return call;
+    }
+    try {
+      callee.ring(this.callno, call);
+    } catch (error) {
+      this.release(this.callno);
+      throw error;
+    }
+    return call;
+  }
+
+  answer(): DeskCall {
+    const call = this.expect(["ringing"], "answer");
+    this.current = "connected";
+    const caller = this.peer();
+    if (caller) caller.current = "connected";
+    this.emit({ type: "Established", call, answering: this.callno });
+    caller?.emit({ type: "Established", call, answering: this.callno });
+    return call;
+  }
+
+  /** Clear the call, whatever its state; the other desk phone, if any, goes idle too. */
+  hangup(): DeskCall {
+    this.expect(["dialing", "ringing", "connected", "held"], "hang up");
+    return this.release(this.callno);
+  }
+
+  hold(): DeskCall {
+    const call = this.expect(["connected"], "hold");
+    this.current = "held";
+    this.emit({ type: "Held", call, holding: this.callno });
+    this.peer()?.emit({ type: "Held", call, holding: this.callno });
+    return call;
+  }
+
+  retrieve(): DeskCall {
+    const call = this.expect(["held"], "retrieve");
+    this.current = "connected";
+    this.emit({ type: "Retrieved", call, retrieving: this.callno });
+    this.peer()?.emit({ type: "Retrieved", call, retrieving: this.callno });
+    return call;
+  }
+
+  /** DeflectCall: the ringing call goes to `to` (another desk phone rings; a number outside takes it). */
+  deflect(to: string): DeskCall {
+    checkNumber(to);
+    const call = this.expect(["ringing"], "deflect");
+    if (to === this.callno) throw new DeskPhoneError("cannot deflect a call to itself", "invalidCallState");
+    this.call = undefined;
+    this.current = "idle";
+    return this.divert(call, to, 0);
+  }
+
+  setDnd(on: boolean): void {
+    this.dndOn = on;
+    this.emit({ type: "DoNotDisturb", on });
+  }
+
+  /** `destination` undefined switches forwarding of that type off. */
+  setForwarding(type: ForwardingType, destination: string | undefined): void {
+    if (destination !== undefined) {
+      if (!NUMBER.test(destination) || destination === this.callno)
+        throw new DeskPhoneError(
+          `not a forwarding destination: "${destination}"`,
+          "invalidForwardingDestination",
+        );
+      this.forwards.set(type, destination);
+    } else {
+      this.forwards.delete(type);
+    }
+    this.emit({
+      type: "Forwarding",
+      forwardingType: type,
+      on: destination !== undefined,
+      ...(destination === undefined ? {} : { destination }),
+    });
+  }
+
+  forwarding(type: ForwardingType): string | undefined {
+    return this.forwards.get(type);
+  }
+
+  /** The call leaves this phone for `to`: Diverted, then `to` rings when it is a desk phone. */
+  private divert(call: DeskCall, to: string, hops: number): DeskCall {
+    this.emit({ type: "Diverted", call, from: this.callno, to });
+    const caller = this.phones.find(call.calling);
+    if (caller && caller !== this) caller.emit({ type: "Diverted", call, from: this.callno, to });
+    const moved = { ...call, called: to };
+    const waiting = caller && caller !== this && caller.call?.id === call.id ? caller : undefined;
+    if (waiting) waiting.call = moved;
+    const next = this.phones.find(to);
+    // A forwarding loop ends after a few hops, as a PBX's does.
+    if (next && hops < 4) return next.ring(call.calling, moved, hops + 1);
+    if (waiting) {
+      waiting.current = "connected";
+      waiting.emit({ type: "Established", call: moved, answering: to });
+    }
+    return moved;
+  }
+
+  private release(releasing: string): DeskCall {
+    const call = this.call!;
+    const peer = this.peer();
+    this.call = undefined;
+    this.current = "idle";
+    this.emit({ type: "ConnectionCleared", call, releasing });
+    if (peer && peer.call?.id === call.id) {
+      peer.call = undefined;
+      peer.current = "idle";
+      peer.emit({ type: "ConnectionCleared", call, releasing });
+    }
+    return call;
+  }
+
+  /** The other desk phone of the call, when the other party is one. */
+  private peer(): DeskPhone | undefined {
+    const call = this.call;
+    if (!call) return undefined;
+    const other = call.calling === this.callno ? call.called : call.calling;
+    const phone = this.phones.find(other);
+    return phone?.call?.id === call.id ? phone : undefined;
+  }
+
+  private expect(states: DeskPhoneState[], action: string): DeskCall {
+    if (!states.includes(this.current) || !this.call)
+      throw new DeskPhoneError(`${this.callno} cannot ${action} while ${this.current}`, "invalidCallState");
+    return this.call;
+  }
+
+  private emit(event: DistributiveOmit<DeskPhoneEvent, "device">): void {
+    this.phones.emit({ ...event, device: this.callno } as DeskPhoneEvent);
+  }
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+function checkNumber(value: string): void {
+  if (!NUMBER.test(value)) throw new DeskPhoneError(`not a number: "${value}"`, "invalidDevice");
+}
