@@ -74,9 +74,10 @@ export class DeskPhones {
 
   /** The desk phone of user `callno`; DeskPhoneError (invalidDevice) for anything else. */
   get(callno: string): DeskPhone {
+    // Checked each time: a user removed from the PBX has no desk phone any more.
+    if (!this.isUser(callno)) throw new DeskPhoneError(`no user with callno ${callno}`, "invalidDevice");
     const existing = this.phones.get(callno);
     if (existing) return existing;
-    if (!this.isUser(callno)) throw new DeskPhoneError(`no user with callno ${callno}`, "invalidDevice");
     const phone = new DeskPhone(callno, this);
     this.phones.set(callno, phone);
     return phone;

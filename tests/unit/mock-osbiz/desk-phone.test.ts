@@ -48,8 +48,13 @@ describe("a desk phone", () => {
     expect(() => al.ring("2133")).toThrow(expect.objectContaining({ kind: "busy" }));
   });
 
-  it("knows only the PBX's users", () => {
+  it("knows only the PBX's users, also after one is removed", () => {
     expect(() => phones.get("9999")).toThrow(expect.objectContaining({ kind: "invalidDevice" }));
+    let removed = false;
+    const gone = new DeskPhones((callno) => callno === "2131" && !removed);
+    gone.get("2131");
+    removed = true;
+    expect(() => gone.get("2131")).toThrow(/no user with callno 2131/);
     expect(() => phones.get("2131").ring("not a number")).toThrow(DeskPhoneError);
   });
 
