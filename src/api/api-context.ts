@@ -10,6 +10,7 @@ import type {
   DiagnoseService,
   JwtService,
   MaintenanceService,
+  MwiService,
   TenantService,
   UnmatchedCapture,
   UserService,
@@ -38,6 +39,8 @@ export interface ApiContext {
   readonly users: UserService;
   readonly connector: ConnectorService;
   readonly calls: CallService;
+  /** Users' voicemail indication (`/users/{id}/mwi`); no such route when absent. */
+  readonly mwi?: MwiService;
   readonly diagnose: DiagnoseService;
   readonly clientCredentials: ClientCredentialService;
   readonly trace: TraceRecorder;

@@ -13,6 +13,7 @@ import { jwtRoutes } from "./routes/jwt.js";
 import { maintenanceRoutes } from "./routes/maintenance.js";
 import { mappingRoutes } from "./routes/mappings.js";
 import { metricsRoutes } from "./routes/metrics.js";
+import { mwiRoutes } from "./routes/mwi.js";
 import { scenarioRoutes } from "./routes/scenarios.js";
 import { tenantRoutes } from "./routes/tenants.js";
 import { traceRoutes } from "./routes/trace.js";
@@ -35,6 +36,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   userRoutes(app, ctx);
   connectorRoutes(app, ctx);
   callRoutes(app, ctx);
+  if (ctx.mwi) mwiRoutes(app, { auth: ctx.auth, users: ctx.users, mwi: ctx.mwi });
   diagnoseRoutes(app, ctx);
   faultRoutes(app, ctx);
   if (ctx.stubs) mappingRoutes(app, { auth: ctx.auth, stubs: ctx.stubs });

@@ -14,6 +14,7 @@ import { ClientOutbound, type ClientOutboundPorts } from "./client-outbound.js";
 import { DialogRelay, type DialogRelayPorts } from "./dialog-relay.js";
 import { RegisteredFlows } from "./flows.js";
 import { InDialog, type InDialogPorts } from "./in-dialog.js";
+import { type MailboxPort, MwiNotifier } from "./mwi-notifier.js";
 import { ConnectorEndpoint } from "./pbx-endpoint.js";
 import { PbxInbound, type PbxInboundPorts } from "./pbx-inbound.js";
 import {
@@ -48,6 +49,8 @@ export interface B2buaDependencies {
   readonly allow: () => string;
   /** Requests the B2BUA does not model (REFER of a client call) go here: see Signalling.unmodelled. */
   readonly unmodelled?: UnhandledRequestListener;
+  /** Users' voice mailboxes: with it, NOTIFY/SUBSCRIBE message-summary are served (mwi-notifier.ts). */
+  readonly mailboxes?: MailboxPort;
 }
 
 /** Every port of the B2BUA's parts, implemented once here. */
@@ -70,6 +73,8 @@ export class B2bua {
   private readonly clientOutbound: ClientOutbound;
   private readonly relay: DialogRelay;
   private readonly inDialog: InDialog;
+  /** Message waiting indication; undefined without a mailbox port. */
+  readonly mwi: MwiNotifier | undefined;
   private readonly endHooks = new Map<Call, Array<() => void>>();
   private sequence = 0;
 
@@ -119,6 +124,8 @@ export class B2bua {
     this.clientOutbound = new ClientOutbound(ports, this.outbound);
     this.relay = new DialogRelay(ports);
     this.inDialog = new InDialog(ports, this.outbound, this.relay);
+    this.mwi =
+      deps.mailboxes && new MwiNotifier({ ...ports, timers: deps.timers, mailboxes: deps.mailboxes });
   }
 
   /** Register the call methods on the SIP router. */
@@ -140,6 +147,7 @@ export class B2bua {
     });
     router.on("REFER", (tx) => this.inDialog.refer(tx));
     router.onAckFor((ack) => this.onAck(ack));
+    this.mwi?.install(router);
   }
 
   /** A Unify Phone user calls a number through their trunk (POST /api/admin/calls). */
@@ -179,6 +187,7 @@ export class B2bua {
   /** Hang up everything (shutdown). */
   async close(): Promise<void> {
     for (const call of this.journal.activeCalls()) this.hangup(call);
+    this.mwi?.close();
     this.accepted.close();
   }
 

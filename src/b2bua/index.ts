@@ -8,5 +8,15 @@ export {
   type VirtualBehaviour,
 } from "./call-behaviour.js";
 export type { CallFilter } from "./call-journal.js";
+export {
+  buildMessageSummary,
+  MESSAGE_SUMMARY_TYPE,
+  type MessageCounts,
+  type MessageSummary,
+  MessageSummaryError,
+  mailboxOf,
+  parseMessageSummary,
+} from "./mwi-body.js";
+export type { MailboxPort, MwiNotifier } from "./mwi-notifier.js";
 export type { CallRefusal } from "./pbx-outbound.js";
 export type { CallDirectory, CallEventNotice } from "./ports.js";

@@ -102,6 +102,7 @@ export async function startApi(
     connector,
     stubs,
     calls: new CallService(store, b2bua),
+    mwi: calls.mwi,
     trace: sip.trace,
     faults,
     scenarios,

@@ -3,6 +3,7 @@ import { B2bua } from "../b2bua/index.js";
 import type { EmulatorConfig } from "../config/index.js";
 import { RtpFaultGate } from "../faults/index.js";
 import { MediaEngine } from "../media/index.js";
+import { MwiService } from "../services/index.js";
 import { type ControllableClock, SystemClock } from "../shared/clock.js";
 import { WebhookDispatcher } from "../webhooks/index.js";
 import type { Cleanup } from "./cleanup.js";
@@ -15,6 +16,8 @@ export interface CallLayer {
   readonly b2bua: B2bua;
   readonly media: MediaEngine;
   readonly webhook: WebhookDispatcher;
+  /** Users' voicemail indication, as the PBX reports it over the trunk. */
+  readonly mwi: MwiService;
   readonly sipTcp: number | null;
   readonly sipUdp: number | null;
 }
@@ -35,6 +38,7 @@ export async function startCalls(
     faults: new RtpFaultGate(data.faults, { timers: new SystemClock() }),
     log: (event, detail) => log.debug({ ...detail }, `media: ${event}`),
   });
+  const mwi = new MwiService(clock);
   const b2bua = new B2bua({
     directory: callDirectory(data.store),
     service: { tenantOutage: (tenantId) => data.jwt.outage(tenantId) },
@@ -51,6 +55,7 @@ export async function startCalls(
     inboundRequestUri: config.inboundRequestUri,
     allow: () => sip.router.allowHeader,
     unmodelled: sip.unmodelled,
+    mailboxes: mwi,
   });
   b2bua.install(sip.router);
   b2bua.events.on((e) => {
@@ -73,6 +78,10 @@ export async function startCalls(
   cleanup.add(() => webhook.close());
   b2bua.events.on((e) => webhook.callEvent(e));
   sip.trunkStatus.on((e) => webhook.connectorStatus(e));
+  mwi.changed.on((e) => {
+    b2bua.mwi?.mailboxChanged(e.userId);
+    webhook.mwiChanged(e);
+  });
   if (config.webhookUrl) {
     webhook.configure({
       url: config.webhookUrl,
@@ -92,5 +101,5 @@ export async function startCalls(
     config.sip.udpPort === null
       ? null
       : (await stack.transport.listenUdp({ host: config.bind, port: config.sip.udpPort })).port;
-  return { b2bua, media, webhook, sipTcp, sipUdp };
+  return { b2bua, media, webhook, mwi, sipTcp, sipUdp };
 }

@@ -1,5 +1,6 @@
 export { DomainError } from "./domain-error.js";
 export { generateApiKey, newClientId, newId, newIds } from "./ids.js";
+export { EMPTY_MAILBOX, sameMailbox, type VoiceMailbox } from "./mailbox.js";
 export { assertNumberingFitsFlavour, phoneNumberFor, validateNumbering } from "./numbering.js";
 export {
   DEFAULT_SIMULTANEOUS_CALLS,

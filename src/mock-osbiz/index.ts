@@ -9,6 +9,7 @@ export {
   type DeskPhoneState,
   type ForwardingType,
 } from "./desk-phone.js";
+export { type MailboxCounts, MailboxNotifyError, MockMailbox, parseMailboxCounts } from "./mailbox.js";
 export type { DtmfVia, MockCallState, TransferResult } from "./mock-call.js";
 export { MockCall } from "./mock-call.js";
 export { type ConsoleCall, type ConsoleMock, describeCall, MockConsole } from "./mock-console.js";

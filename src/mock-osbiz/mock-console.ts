@@ -1,7 +1,9 @@
 import { runDeskCommand } from "./desk-console.js";
 import type { DeskPhone } from "./desk-phone.js";
+import type { MockMailbox } from "./mailbox.js";
 import type { DtmfVia, MockCall } from "./mock-call.js";
 import type { MockOsbiz } from "./mock-osbiz.js";
+import { runMwiCommand } from "./mwi-console.js";
 import { parseDrift, parseUserFields, parseUserSpec } from "./pbx-spec.js";
 import { describeUser } from "./pbx-users.js";
 import { isRtpLoad, type RtpLoad } from "./rtp-channels.js";
@@ -46,6 +48,8 @@ export interface ConsoleMock
   readonly registered: boolean;
   readonly system: Pick<MockOsbiz["system"], "trunkId" | "sip">;
   call(to: string): Promise<unknown>;
+  /** The user's voicemail box (absent: the console has no `mwi` command). */
+  mailbox?(callno: string): Pick<MockMailbox, "set" | "number">;
   /** The user's virtual desk phone (absent: the console has no `desk` command). */
   deskPhone?(callno: string): DeskPhone;
 }
@@ -65,6 +69,7 @@ export const CONSOLE_HELP = [
   "  user remove <callno>       remove a user from the PBX",
   "  desk <callno> [ring <from>|answer|hangup|hold|retrieve|deflect <n>|call <n>|dnd on|off|forward <n>|off]",
   "                             the user's desk phone (its state without an action)",
+  "  mwi <callno> <new>/<old>   set the user's voicemail counts: a message-summary NOTIFY, e.g. mwi 2131 2/5",
   "  rtp [occupy|release <n> itsp|device-at-home]  RTP proxy channels",
   "  expert port=… domain=… transport=tls|tcp  an Expert Mode change of the trunk",
   "  public-ip <local address>  reconnect from another address (e.g. 127.0.0.2)",
@@ -136,6 +141,12 @@ export class MockConsole {
           const mock = this.mock;
           if (!mock.deskPhone) throw new Error("no desk phones on this PBX");
           runDeskCommand((callno) => mock.deskPhone!(callno), args, this.print);
+          return undefined;
+        }
+        case "mwi": {
+          const mock = this.mock;
+          if (!mock.mailbox) throw new Error("no mailboxes on this PBX");
+          await runMwiCommand((callno) => mock.mailbox!(callno), args, this.print);
           return undefined;
         }
         case "expert":

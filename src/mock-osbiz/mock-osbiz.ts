@@ -13,6 +13,7 @@ import {
   receiveInvite,
   refuseInvite,
 } from "./incoming-call.js";
+import { MockMailbox } from "./mailbox.js";
 import type { MockCall } from "./mock-call.js";
 import { MockEndpoint } from "./mock-endpoint.js";
 import {
@@ -71,6 +72,7 @@ export class MockOsbiz {
   private readonly ctx: IncomingCallContext;
   private readonly pending = new Map<string, PendingInvite>();
   private readonly allCalls: MockCall[] = [];
+  private readonly mailboxes = new Map<string, MockMailbox>();
   private engine: MediaEngine | undefined;
   private sequence = 0;
   private stopping: Promise<void> | undefined;
@@ -268,6 +270,25 @@ export class MockOsbiz {
   /** The connector's open CSTA sessions (uaCSTA dialogs) and what each monitors. */
   get cstaSessions(): readonly { id: string; monitors: ReadonlyMap<string, string> }[] {
     return this.csta.open.map((s) => ({ id: s.id, monitors: s.monitored }));
+  }
+
+  /** A user's voicemail box: `mailbox("2131").set({ new: 2, old: 5 })` NOTIFYs the connector (docs/mwi.md). */
+  mailbox(callno: string): MockMailbox {
+    let box = this.mailboxes.get(callno);
+    if (!box) {
+      const mock = this;
+      box = new MockMailbox(callno, {
+        transactions: this.transactions,
+        endpoint: this.ctx.endpoint,
+        get domain() {
+          return mock.domain;
+        },
+        numbering: this.system.numbering as MockNumbering | undefined,
+        connection: () => (this.registered ? this.link.connection : undefined),
+      });
+      this.mailboxes.set(callno, box);
+    }
+    return box;
   }
 
   /** The PBX's Unify Phone users. */

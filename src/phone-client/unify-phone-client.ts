@@ -8,6 +8,11 @@ import {
   UserAgent,
 } from "sip.js";
 import { ClientCall, ClientCallError } from "./client-call.js";
+import {
+  type ClientNotification,
+  ClientNotifications,
+  type ClientSubscription,
+} from "./client-notifications.js";
 import { installWebSocket, trustCa } from "./node-websocket.js";
 import { type ClientMediaMode, RtpEndpoint } from "./rtp-endpoint.js";
 import { RtpSessionDescriptionHandler } from "./rtp-session-description-handler.js";
@@ -67,6 +72,7 @@ export class UnifyPhoneClient {
   private readonly allCalls: ClientCall[] = [];
   private readonly incomingHandlers = new Set<(call: ClientCall) => void>();
   private readonly pendingIncoming: ClientCall[] = [];
+  private readonly notifications = new ClientNotifications();
 
   private constructor(
     private readonly ua: UserAgent,
@@ -98,7 +104,10 @@ export class UnifyPhoneClient {
         client?.handlers.set(session, handler);
         return handler;
       },
-      delegate: { onInvite: (invitation: Invitation) => client?.onInvite(invitation) },
+      delegate: {
+        onInvite: (invitation: Invitation) => client?.onInvite(invitation),
+        onNotify: (notification) => client?.notifications.unsolicited(notification),
+      },
     });
     client = new UnifyPhoneClient(ua, domain, options.expires ?? 600);
     await ua.start();
@@ -192,6 +201,17 @@ export class UnifyPhoneClient {
       throw failure ?? err;
     }
     return call;
+  }
+
+  /** NOTIFYs received (message-summary, say), oldest first: unsolicited ones and those of `subscribe`. */
+  get notifies(): readonly ClientNotification[] {
+    return this.notifications.received;
+  }
+
+  /** SUBSCRIBE to an event package of a user (default: this client's own), e.g. "message-summary". */
+  subscribe(event: string, options: { user?: string; expires?: number } = {}): Promise<ClientSubscription> {
+    const user = options.user ?? this.ua.configuration.uri.user ?? "";
+    return this.notifications.subscribe(this.ua, user, event, options.expires ?? 3600);
   }
 
   /** Every call of this client, oldest first. */

@@ -57,6 +57,7 @@ export {
   type TenantJwtView,
 } from "./jwt/index.js";
 export { MaintenanceService, type MaintenanceState } from "./maintenance-service.js";
+export { type MailboxChange, type MailboxView, MwiService } from "./mwi/index.js";
 export type { RegistrationView } from "./registration-view.js";
 export { type ConnectorStatus, TenantService } from "./tenant-service.js";
 export {

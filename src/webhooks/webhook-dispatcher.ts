@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { Agent } from "undici";
-import { type UnmatchedEntry, unmatchedSummary } from "../services/index.js";
+import { type MailboxChange, type UnmatchedEntry, unmatchedSummary } from "../services/index.js";
 import type { Clock } from "../shared/clock.js";
 import { Listeners } from "../shared/listeners.js";
 import { BoundedQueue } from "./bounded-queue.js";
@@ -160,6 +160,18 @@ export class WebhookDispatcher {
     });
   }
 
+  /** Listener for the MWI service: `mwi.changed` when the PBX reported other counts for a user. */
+  mwiChanged(change: MailboxChange): void {
+    this.safely(() => {
+      const type = "mwi.changed";
+      if (!this.wants(type)) return;
+      const { tenantId, userId, mailbox, previous, source } = change;
+      this.enqueue(type, change.at, {
+        mwi: { tenantId, userId, ...mailbox, previous: { ...previous }, source },
+      });
+    });
+  }
+
   /** Listener for the unmatched journal: `unmatched.request` for each captured request. */
   unmatchedRequest(entry: UnmatchedEntry): void {
     this.safely(() => {
@@ -206,7 +218,7 @@ export class WebhookDispatcher {
   private enqueue(
     type: string,
     at: number,
-    parts: Pick<WebhookPayload, "detail" | "call" | "connector" | "unmatched">,
+    parts: Pick<WebhookPayload, "detail" | "call" | "connector" | "unmatched" | "mwi">,
   ): string | undefined {
     if (!this.settings || this.closing) return undefined;
     const payload: WebhookPayload = {

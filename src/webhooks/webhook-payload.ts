@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
+import type { VoiceMailbox } from "../domain/index.js";
 import {
   type CallSummarySource,
   type CallSummaryView,
@@ -35,6 +36,15 @@ export interface WebhookPayload {
   readonly connector?: WebhookConnectorSummary;
   /** `unmatched.request`: what came and how it was answered; the full entry is at `journal`. */
   readonly unmatched?: WebhookUnmatchedSummary;
+  /** `mwi.changed`: a user's voice mailbox as the PBX reports it now, and before. */
+  readonly mwi?: WebhookMwiSummary;
+}
+
+export interface WebhookMwiSummary extends VoiceMailbox {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly previous: VoiceMailbox;
+  readonly source: string;
 }
 
 export type WebhookUnmatchedSummary = ReturnType<typeof unmatchedSummary> & { readonly journal: string };

@@ -1,0 +1,1 @@
+export { type MailboxChange, type MailboxView, MwiService } from "./mwi-service.js";
