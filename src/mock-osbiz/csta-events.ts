@@ -82,6 +82,15 @@ export function cstaEvent(event: DeskPhoneEvent, crossRefId: string): CstaMessag
         releasingDevice: event.releasing,
         ...own("null"),
       };
+    case "Transferred":
+      return {
+        type: "TransferedEvent",
+        monitorCrossRefID,
+        primaryOldCall: conn(event.transferring),
+        transferringDevice: event.transferring,
+        transferredToDevice: event.to,
+        ...own(device === event.transferring ? "null" : "connected"),
+      };
     case "Diverted":
       return {
         type: "DivertedEvent",

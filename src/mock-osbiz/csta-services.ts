@@ -32,12 +32,12 @@ export interface CstaServiceContext {
 /**
  * One CSTA request on the desk phones, answered with its response (ECMA-269 semantics, modelled
  * calls). Throws CstaError for what the PBX refuses: the caller sends it as CSTAErrorCode.
- * Consultation, alternate and transfer services are not modelled: `invalidFeature`.
+ * Consultation, alternate and two-step transfer are not modelled (one call per phone): `invalidFeature`.
  */
 export function serveCsta(request: CstaMessage, ctx: CstaServiceContext): CstaMessage {
   const invoke = request.invokeId === undefined ? {} : { invokeId: request.invokeId };
   const phone = (device: string) => ctx.phones.get(deviceOf(device, ctx));
-  const onCall = (conn: ConnectionId, action: (p: DeskPhone) => unknown, state: DeskPhoneState[]) =>
+  const onCall = <T>(conn: ConnectionId, action: (p: DeskPhone) => T, state: DeskPhoneState[]): T =>
     guarded(() => action(callPhone(conn, ctx, state)));
   switch (request.type) {
     case "MonitorStart":
@@ -106,10 +106,18 @@ export function serveCsta(request: CstaMessage, ctx: CstaServiceContext): CstaMe
       });
       return { type: "GetForwardingResponse", ...invoke, forwardingList };
     }
+    case "SingleStepTransferCall": {
+      const to = request.transferredTo;
+      const moved = onCall(request.activeCall, (p) => p.transfer(to), ["connected", "held"]);
+      return {
+        type: "SingleStepTransferCallResponse",
+        ...invoke,
+        transferredCall: { callID: moved.id, deviceID: to },
+      };
+    }
     case "ConsultationCall":
     case "AlternateCall":
     case "TransferCall":
-    case "SingleStepTransferCall":
       throw new CstaError(
         "operation",
         "invalidFeature",

@@ -1,7 +1,7 @@
 import type { DeskPhone, DeskPhoneSnapshot } from "./desk-phone.js";
 
 export const DESK_USAGE =
-  "desk <callno> [ring <from>|answer|hangup|hold|retrieve|deflect <number>|call <number>|dnd on|off|forward <number>|off]";
+  "desk <callno> [ring <from>|answer|hangup|hold|retrieve|deflect <number>|transfer <number>|call <number>|dnd on|off|forward <number>|off]";
 
 /**
  * The console's `desk` command on a user's desk phone: `desk 2131 ring 2132`, `desk 2131 dnd on`,
@@ -39,6 +39,9 @@ export function runDeskCommand(
       break;
     case "deflect":
       phone.deflect(required("number"));
+      break;
+    case "transfer":
+      phone.transfer(required("number"));
       break;
     case "call":
       phone.makeCall(required("number"));

@@ -27,6 +27,7 @@ export type DeskPhoneEvent =
   | { type: "Retrieved"; device: string; call: DeskCall; retrieving: string }
   | { type: "ConnectionCleared"; device: string; call: DeskCall; releasing: string }
   | { type: "Diverted"; device: string; call: DeskCall; from: string; to: string }
+  | { type: "Transferred"; device: string; call: DeskCall; transferring: string; to: string }
   | { type: "DoNotDisturb"; device: string; on: boolean }
   | { type: "Forwarding"; device: string; forwardingType: ForwardingType; on: boolean; destination?: string };
 
@@ -226,6 +227,43 @@ export class DeskPhone {
     this.call = undefined;
     this.current = "idle";
     return this.divert(call, to, 0);
+  }
+
+  /**
+   * Single-step transfer of the connected or held call to `to`: this phone leaves (Transferred),
+   * the other party is now calling `to` — another desk phone rings, a number outside answers.
+   * When `to` cannot take it (busy), the call is cleared and DeskPhoneError thrown.
+   */
+  transfer(to: string): DeskCall {
+    checkNumber(to);
+    const call = this.expect(["connected", "held"], "transfer");
+    const other = call.calling === this.callno ? call.called : call.calling;
+    if (to === this.callno || to === other)
+      throw new DeskPhoneError(`cannot transfer the call to ${to}`, "invalidCallState");
+    const peer = this.peer();
+    const moved: DeskCall = { id: call.id, calling: other, called: to };
+    this.call = undefined;
+    this.current = "idle";
+    this.emit({ type: "Transferred", call, transferring: this.callno, to });
+    if (peer) {
+      peer.call = moved;
+      peer.current = "dialing";
+      peer.emit({ type: "Transferred", call, transferring: this.callno, to });
+    }
+    const next = this.phones.find(to);
+    if (next) {
+      try {
+        return next.ring(other, moved);
+      } catch (error) {
+        if (peer?.call?.id === moved.id) peer.release(to);
+        throw error;
+      }
+    }
+    if (peer) {
+      peer.current = "connected";
+      peer.emit({ type: "Established", call: moved, answering: to });
+    }
+    return moved;
   }
 
   setDnd(on: boolean): void {

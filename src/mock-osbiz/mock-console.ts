@@ -67,7 +67,7 @@ export const CONSOLE_HELP = [
   "  user add <callno> [k=v…]   add a user (licence=valid|none|expired trusted=… route=on|off)",
   "  user <callno> k=v…         change a user, e.g. user 2131 licence=expired",
   "  user remove <callno>       remove a user from the PBX",
-  "  desk <callno> [ring <from>|answer|hangup|hold|retrieve|deflect <n>|call <n>|dnd on|off|forward <n>|off]",
+  "  desk <callno> [ring <from>|answer|hangup|hold|retrieve|deflect <n>|transfer <n>|call <n>|dnd on|off|forward <n>|off]",
   "                             the user's desk phone (its state without an action)",
   "  mwi <callno> <new>/<old>   set the user's voicemail counts: a message-summary NOTIFY, e.g. mwi 2131 2/5",
   "  rtp [occupy|release <n> itsp|device-at-home]  RTP proxy channels",

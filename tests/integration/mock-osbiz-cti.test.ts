@@ -314,6 +314,28 @@ describe("the mock OSBiz's CSTA server (uaCSTA over the trunk's TLS connection)"
       newDestination: "2132",
     });
     expect(mock!.deskPhone("2132").snapshot()).toMatchObject({ state: "ringing", peer: "+4930123456" });
+    mock!.deskPhone("2132").hangup();
+
+    mock!.deskPhone("2131").ring("+4930999999");
+    const second = await connector.event("DeliveredEvent");
+    mock!.deskPhone("2131").answer();
+    await connector.event("EstablishedEvent");
+    const transferred = await connector.invoke({
+      type: "SingleStepTransferCall",
+      invokeId: "6",
+      activeCall: second.connection,
+      transferredTo: "2132",
+    });
+    expect(transferred).toMatchObject({
+      type: "SingleStepTransferCallResponse",
+      transferredCall: { callID: second.connection.callID, deviceID: "2132" },
+    });
+    expect(await connector.event("TransferedEvent")).toMatchObject({
+      transferringDevice: "2131",
+      transferredToDevice: "2132",
+      localConnectionInfo: "null",
+    });
+    expect(mock!.deskPhone("2132").snapshot()).toMatchObject({ state: "ringing", peer: "+4930999999" });
 
     const forward = await connector.invoke({
       type: "SetForwarding",
@@ -363,12 +385,12 @@ describe("the mock OSBiz's CSTA server (uaCSTA over the trunk's TLS connection)"
     ).toMatchObject({ type: "CSTAErrorCode", value: "invalidConnectionID" });
     expect(
       await connector.invoke({
-        type: "SingleStepTransferCall",
+        type: "TransferCall",
         invokeId: "11",
-        activeCall: { callID: "x", deviceID: "2131" },
-        transferredTo: "2132",
+        heldCall: { callID: "x", deviceID: "2131" },
+        activeCall: { callID: "y", deviceID: "2131" },
       }),
-    ).toMatchObject({ type: "CSTAErrorCode", value: "invalidFeature" });
+    ).toMatchObject({ type: "CSTAErrorCode", category: "operation", value: "invalidFeature" });
     // Still serving.
     expect((await connector.invoke({ type: "GetDoNotDisturb", invokeId: "12", device: "2131" })).type).toBe(
       "GetDoNotDisturbResponse",

@@ -140,6 +140,39 @@ describe("a desk phone", () => {
     expect(seen()).toContain("Diverted@2131");
   });
 
+  it("transfers a connected call in one step to another desk phone, which rings for the other party", () => {
+    const al = phones.get("2131");
+    const bo = phones.get("2132");
+    bo.makeCall("2131");
+    al.answer();
+    events = [];
+    al.transfer("2133");
+    expect(al.state).toBe("idle");
+    expect(bo.snapshot()).toMatchObject({ state: "dialing", peer: "2133" });
+    expect(phones.get("2133").snapshot()).toMatchObject({ state: "ringing", peer: "2132" });
+    phones.get("2133").answer();
+    expect(bo.state).toBe("connected");
+    expect(seen()).toEqual([
+      "Transferred@2131",
+      "Transferred@2132",
+      "Delivered@2133",
+      "Delivered@2132",
+      "Established@2133",
+      "Established@2132",
+    ]);
+  });
+
+  it("clears the call when the transfer target is busy", () => {
+    const al = phones.get("2131");
+    phones.get("2132").makeCall("2131");
+    al.answer();
+    phones.get("2133").setDnd(true);
+    expect(() => al.transfer("2133")).toThrow(/busy/);
+    expect([al.state, phones.get("2132").state]).toEqual(["idle", "idle"]);
+    expect(events.at(-1)).toMatchObject({ type: "ConnectionCleared", device: "2132" });
+    expect(() => al.transfer("2133")).toThrow(/cannot transfer while idle/);
+  });
+
   it("ends a forwarding loop after a few hops", () => {
     phones.get("2131").setForwarding("forwardImmediate", "2132");
     phones.get("2132").setForwarding("forwardImmediate", "2131");
