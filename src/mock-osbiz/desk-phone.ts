@@ -136,16 +136,28 @@ export class DeskPhone {
   }
 
   /**
-   * A call from `from` arrives. Forwarded at once (forwardImmediate), busy while DND or in a
+   * A call from `from` arrives (from another user: that user's desk phone calls). Forwarded at once (forwardImmediate), busy while DND or in a
    * call (forwardBusy when set, else DeskPhoneError busy); otherwise the phone rings.
    */
   ring(from: string, existing?: DeskCall, hops = 0): DeskCall {
     checkNumber(from);
+    if (!existing) {
+      // A call from another user is that user's desk phone calling (both ends in step).
+      if (from === this.callno)
+        throw new DeskPhoneError("a desk phone cannot call itself", "invalidCallState");
+      const caller = this.phones.find(from);
+      if (caller) return caller.makeCall(this.callno);
+    }
     const call = existing ?? this.phones.newCall(from, this.callno);
-    const immediate = this.forwards.get("forwardImmediate");
+    // Forwarding back to the caller is ignored, as a PBX does not route a call to where it came from.
+    const forward = (type: ForwardingType) => {
+      const to = this.forwards.get(type);
+      return to === call.calling ? undefined : to;
+    };
+    const immediate = forward("forwardImmediate");
     if (immediate !== undefined) return this.divert(call, immediate, hops);
     if (this.dndOn || this.current !== "idle") {
-      const busy = this.forwards.get("forwardBusy");
+      const busy = forward("forwardBusy");
       if (busy !== undefined) return this.divert(call, busy, hops);
       throw new DeskPhoneError(
         `${this.callno} is busy (${this.dndOn ? "do not disturb" : this.current})`,
@@ -223,10 +235,18 @@ export class DeskPhone {
   deflect(to: string): DeskCall {
     checkNumber(to);
     const call = this.expect(["ringing"], "deflect");
-    if (to === this.callno) throw new DeskPhoneError("cannot deflect a call to itself", "invalidCallState");
+    if (to === this.callno || to === call.calling)
+      throw new DeskPhoneError(`cannot deflect the call to ${to}`, "invalidCallState");
     this.call = undefined;
     this.current = "idle";
-    return this.divert(call, to, 0);
+    try {
+      return this.divert(call, to, 0);
+    } catch (error) {
+      // The destination is busy: the call ends for a waiting desk phone too.
+      const caller = this.phones.find(call.calling);
+      if (caller?.call?.id === call.id) caller.release(to);
+      throw error;
+    }
   }
 
   /**

@@ -173,6 +173,20 @@ describe("a desk phone", () => {
     expect(() => al.transfer("2133")).toThrow(/cannot transfer while idle/);
   });
 
+  it("takes a ring from another user as that user's desk phone calling, and never from itself", () => {
+    phones.get("2131").ring("2132");
+    expect(phones.get("2132").snapshot()).toMatchObject({ state: "dialing", peer: "2131" });
+    expect(() => phones.get("2133").ring("2133")).toThrow(/cannot call itself/);
+  });
+
+  it("does not forward or deflect a call back to its caller", () => {
+    phones.get("2133").setForwarding("forwardImmediate", "2132");
+    phones.get("2132").makeCall("2133");
+    expect(phones.get("2133").state).toBe("ringing");
+    expect(() => phones.get("2133").deflect("2132")).toThrow(/cannot deflect the call to 2132/);
+    expect(phones.get("2133").state).toBe("ringing");
+  });
+
   it("ends a forwarding loop after a few hops", () => {
     phones.get("2131").setForwarding("forwardImmediate", "2132");
     phones.get("2132").setForwarding("forwardImmediate", "2131");
