@@ -8,6 +8,7 @@ import {
   type ScenarioPbx,
   startApi,
   startCalls,
+  startCti,
   startMetrics,
   startScenarioPbx,
   startSip,
@@ -95,6 +96,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     const limits = listenerLimits(config, log);
     const sip = await startSip(config, data, { ...env, protocolClock, tls, limits });
     const calls = await startCalls(config, data, sip, env);
+    const cti = startCti(config, data, sip, calls, env);
     const metrics = startMetrics(config, data, sip, calls);
     const stunPort = await startStun(config, { ...env, faults: data.faults });
     const api = await startApi(config, data, sip, calls, {
@@ -104,6 +106,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       tls,
       limits,
       metrics,
+      cti,
     });
 
     const ports: EmulatorPorts = {

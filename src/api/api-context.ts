@@ -1,5 +1,6 @@
 import type { onRequestAsyncHookHandler } from "fastify";
 import type { Logger } from "pino";
+import type { CtiService } from "../cti/index.js";
 import type { FaultEngine } from "../faults/index.js";
 import type { ScenarioRunner } from "../scenarios/index.js";
 import type {
@@ -39,6 +40,8 @@ export interface ApiContext {
   readonly users: UserService;
   readonly connector: ConnectorService;
   readonly calls: CallService;
+  /** Users' desk phones over the trunk's CSTA session (`/users/{id}/desk-phone`); no such routes when absent. */
+  readonly cti?: CtiService;
   /** Users' voicemail indication (`/users/{id}/mwi`); no such route when absent. */
   readonly mwi?: MwiService;
   readonly diagnose: DiagnoseService;

@@ -5,6 +5,7 @@ import { callRoutes } from "./routes/calls.js";
 import { clientCredentialRoutes } from "./routes/client-credentials.js";
 import { clockRoutes } from "./routes/clock.js";
 import { connectorRoutes } from "./routes/connector.js";
+import { deskPhoneRoutes } from "./routes/desk-phone.js";
 import { diagnoseRoutes } from "./routes/diagnose.js";
 import { eventRoutes } from "./routes/events.js";
 import { faultRoutes } from "./routes/faults.js";
@@ -36,6 +37,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   userRoutes(app, ctx);
   connectorRoutes(app, ctx);
   callRoutes(app, ctx);
+  if (ctx.cti) deskPhoneRoutes(app, { auth: ctx.auth, users: ctx.users, cti: ctx.cti });
   if (ctx.mwi) mwiRoutes(app, { auth: ctx.auth, users: ctx.users, mwi: ctx.mwi });
   diagnoseRoutes(app, ctx);
   faultRoutes(app, ctx);

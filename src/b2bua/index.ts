@@ -8,6 +8,7 @@ export {
   type VirtualBehaviour,
 } from "./call-behaviour.js";
 export type { CallFilter } from "./call-journal.js";
+export { RegisteredFlows } from "./flows.js";
 export {
   buildMessageSummary,
   MESSAGE_SUMMARY_TYPE,
@@ -18,5 +19,6 @@ export {
   parseMessageSummary,
 } from "./mwi-body.js";
 export type { MailboxPort, MwiNotifier } from "./mwi-notifier.js";
+export { ConnectorEndpoint } from "./pbx-endpoint.js";
 export type { CallRefusal } from "./pbx-outbound.js";
 export type { CallDirectory, CallEventNotice } from "./ports.js";

@@ -2,6 +2,7 @@ export { Cleanup } from "./cleanup.js";
 export { type DomainLayer, openDomain } from "./open-domain.js";
 export { type ApiPorts, startApi } from "./start-api.js";
 export { type CallLayer, startCalls } from "./start-calls.js";
+export { startCti } from "./start-cti.js";
 export { startMetrics } from "./start-metrics.js";
 export {
   mockRtpPorts,

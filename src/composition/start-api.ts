@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { type ApiContext, authHooks, buildHttpApp, type MetricsEndpoint } from "../api/index.js";
 import type { EmulatorConfig } from "../config/index.js";
+import type { CtiService } from "../cti/index.js";
 import { ScenarioCatalog, ScenarioRunner } from "../scenarios/index.js";
 import {
   applySeedJwt,
@@ -45,6 +46,7 @@ export async function startApi(
     readiness: Readiness;
     cleanup: Cleanup;
     metrics?: MetricsEndpoint;
+    cti?: CtiService;
   },
 ): Promise<ApiPorts> {
   const { store, users, faults } = data;
@@ -102,6 +104,7 @@ export async function startApi(
     connector,
     stubs,
     calls: new CallService(store, b2bua),
+    ...(env.cti ? { cti: env.cti } : {}),
     mwi: calls.mwi,
     trace: sip.trace,
     faults,

@@ -70,6 +70,12 @@ export const API_ERRORS = {
     title: "The user's trunk is not registered: the PBX is not connected",
   },
   trunk_lines_busy: { status: 409, title: "All lines of the trunk are busy" },
+  // Desk phone (CTI over the trunk, docs/cti.md)
+  desk_phone_not_found: { status: 404, title: "The user has no desk phone (no callno on a trunk)" },
+  desk_phone_no_call: { status: 409, title: "The desk phone has no call in the state this action needs" },
+  cti_not_connected: { status: 409, title: "No CSTA session with the user's PBX" },
+  cti_timeout: { status: 504, title: "The PBX did not answer the CSTA request in time" },
+  cti_refused: { status: 502, title: "The PBX refused the CSTA request (CSTAErrorCode)" },
   // Clock
   clock_invalid: { status: 422, title: "The clock value or duration is not valid" },
   maintenance_invalid: { status: 422, title: "The maintenance window is not valid" },

@@ -8,6 +8,8 @@ export {
   type CallNotice,
   type CallTraceEntry,
   type ConnectionTraceEntry,
+  type CstaMessageRecord,
+  type CstaTraceEntry,
   type FaultHit,
   type FaultTraceEntry,
   type HttpCall,

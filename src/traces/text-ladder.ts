@@ -33,6 +33,12 @@ export function formatLadder(entries: readonly TraceEntry[]): string {
           `${time}  fault ${e.faultId} at ${e.point}: ${e.action}${e.detail ? ` — ${e.detail}` : ""}${e.connectionId ? `  ${e.connectionId}` : ""}${e.callId ? `  call ${e.callId}` : ""}`,
         );
         break;
+      case "csta":
+        lines.push(
+          `${time}  csta  ${e.direction === "in" ? "PBX ──▶ connector" : "PBX ◀── connector"} ${e.type}${owner(e)}`,
+        );
+        lines.push(...e.message.split("\n").map((line) => `      ${line}`));
+        break;
       case "unmatched":
         lines.push(
           `${time}  unmatched ${e.unmatchedId} ${e.protocol} ${e.method} ${e.target} → ${e.status} (${e.answeredBy})${owner(e)}`,

@@ -1,8 +1,16 @@
 import type { TransportProtocol } from "../sip/transport/index.js";
 
-export type TraceKind = "sip" | "http" | "call" | "fault" | "connection" | "unmatched";
+export type TraceKind = "sip" | "http" | "call" | "fault" | "connection" | "unmatched" | "csta";
 
-export const TRACE_KINDS: readonly TraceKind[] = ["sip", "http", "call", "fault", "connection", "unmatched"];
+export const TRACE_KINDS: readonly TraceKind[] = [
+  "sip",
+  "http",
+  "call",
+  "fault",
+  "connection",
+  "unmatched",
+  "csta",
+];
 
 /** Who a SIP connection or call belongs to, when the emulator can tell. */
 export interface TraceOwner {
@@ -128,7 +136,21 @@ export interface UnmatchedTraceEntry extends EntryBase, UnmatchedRequest {
   readonly kind: "unmatched";
 }
 
+/** One CSTA message (ECMA-323 XML) of a trunk's CTI session; its SIP INFO is a `sip` entry too. */
+export interface CstaMessageRecord extends TraceOwner {
+  readonly direction: "in" | "out";
+  /** The root element, e.g. "MakeCall", "DeliveredEvent" ("?" when it did not parse). */
+  readonly type: string;
+  /** The XML as sent or received. */
+  readonly message: string;
+}
+
+export interface CstaTraceEntry extends EntryBase, CstaMessageRecord {
+  readonly kind: "csta";
+}
+
 export type TraceEntry =
+  | CstaTraceEntry
   | UnmatchedTraceEntry
   | SipTraceEntry
   | ConnectionTraceEntry

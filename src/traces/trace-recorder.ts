@@ -5,6 +5,7 @@ import { summarizeSip } from "./sip-summary.js";
 import type {
   CallContext,
   CallNotice,
+  CstaMessageRecord,
   FaultHit,
   HttpCall,
   SipTraceEntry,
@@ -125,6 +126,10 @@ export class TraceRecorder {
     this.push({ kind: "unmatched", ...request });
   }
 
+  recordCsta(record: CstaMessageRecord): void {
+    this.push({ kind: "csta", ...record });
+  }
+
   /** Matching entries, oldest first. */
   entries(filter: TraceFilter = {}): TraceEntry[] {
     return filterTrace(
@@ -223,7 +228,9 @@ const ENTRY_OVERHEAD = 256;
 /** A kept entry's approximate memory: SIP bytes (one latin1 char each) plus the fixed part. */
 function storedBytes(entry: Stored): number {
   if (entry.kind === SIP_RECORD) return entry.raw.length + ENTRY_OVERHEAD;
-  return entry.kind === "unmatched" ? entry.message.length + ENTRY_OVERHEAD : ENTRY_OVERHEAD;
+  return entry.kind === "unmatched" || entry.kind === "csta"
+    ? entry.message.length + ENTRY_OVERHEAD
+    : ENTRY_OVERHEAD;
 }
 
 function sipEntry(r: SipRecord): SipTraceEntry {

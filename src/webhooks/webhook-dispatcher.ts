@@ -11,6 +11,7 @@ import {
   callSummary,
   newDeliveryId,
   type WebhookCallSource,
+  type WebhookDeskPhoneNotice,
   type WebhookPayload,
 } from "./webhook-payload.js";
 import { parseWebhookSettings, type WebhookInput, type WebhookSettings } from "./webhook-settings.js";
@@ -172,6 +173,15 @@ export class WebhookDispatcher {
     });
   }
 
+  /** Listener for the CTI: `desk-phone.state` (a user's desk phone now) or `desk-phone.event` (a CSTA event on it). */
+  deskPhone(notice: WebhookDeskPhoneNotice): void {
+    this.safely(() => {
+      if (!this.wants(notice.type)) return;
+      const { type, at, ...deskPhone } = notice;
+      this.enqueue(type, at, { deskPhone });
+    });
+  }
+
   /** Listener for the unmatched journal: `unmatched.request` for each captured request. */
   unmatchedRequest(entry: UnmatchedEntry): void {
     this.safely(() => {
@@ -218,7 +228,7 @@ export class WebhookDispatcher {
   private enqueue(
     type: string,
     at: number,
-    parts: Pick<WebhookPayload, "detail" | "call" | "connector" | "unmatched" | "mwi">,
+    parts: Pick<WebhookPayload, "detail" | "call" | "connector" | "unmatched" | "mwi" | "deskPhone">,
   ): string | undefined {
     if (!this.settings || this.closing) return undefined;
     const payload: WebhookPayload = {

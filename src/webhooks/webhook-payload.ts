@@ -38,6 +38,16 @@ export interface WebhookPayload {
   readonly unmatched?: WebhookUnmatchedSummary;
   /** `mwi.changed`: a user's voice mailbox as the PBX reports it now, and before. */
   readonly mwi?: WebhookMwiSummary;
+  /** `desk-phone.state` / `desk-phone.event`: the user's desk phone (docs/cti.md). */
+  readonly deskPhone?: Readonly<Record<string, unknown>>;
+}
+
+/** What the CTI publishes about a desk phone; everything but `type` and `at` becomes `deskPhone`. */
+export interface WebhookDeskPhoneNotice {
+  readonly type: "desk-phone.state" | "desk-phone.event";
+  readonly at: number;
+  readonly tenantId: string;
+  readonly userId: string;
 }
 
 export interface WebhookMwiSummary extends VoiceMailbox {

@@ -27,7 +27,7 @@ export const traceQuery = {
     kind: {
       type: "string",
       pattern:
-        "^(?:sip|http|call|fault|connection|unmatched)(?:,(?:sip|http|call|fault|connection|unmatched))*$",
+        "^(?:sip|http|call|fault|connection|unmatched|csta)(?:,(?:sip|http|call|fault|connection|unmatched|csta))*$",
       description: "comma-separated entry kinds (default all)",
     },
     limit: {
@@ -55,7 +55,7 @@ export const traceEntrySchema = {
   type: "object",
   properties: {
     seq: { type: "integer" },
-    kind: { enum: ["sip", "http", "call", "fault", "connection", "unmatched"] },
+    kind: { enum: ["sip", "http", "call", "fault", "connection", "unmatched", "csta"] },
     at: { type: "integer" },
     wallAt: { type: "integer" },
     // sip, connection

@@ -48,6 +48,11 @@ export class SipRouter implements TransactionUser {
     return this;
   }
 
+  /** The handler and options of `method`, for a layer that shares the method (CTI INFOs beside DTMF ones). */
+  routeOf(method: string): (RouteOptions & { readonly handler: RequestHandler }) | undefined {
+    return this.routes.get(method);
+  }
+
   /** Requests no handler takes go here instead of being answered at once (see UnhandledRequestListener). */
   onUnhandled(listener: UnhandledRequestListener): this {
     this.unhandled = listener;

@@ -1,0 +1,412 @@
+import { ApiError } from "../errors/index.js";
+import { Listeners } from "../shared/listeners.js";
+import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
+import type { ServerTransaction } from "../sip/transaction/index.js";
+import type { ConnectionId, CstaMessage } from "./csta/index.js";
+import { CSTA_RESPONSE_TIMEOUT_MS, CstaRequestFailed, CstaSession } from "./csta-session.js";
+import type { CstaExchange, CtiSignalling } from "./cti-ports.js";
+import {
+  applyEvent,
+  applyForwardingList,
+  type DeskPhone,
+  type DeskPhoneView,
+  deskPhoneView,
+  newDeskPhone,
+  statusOf,
+} from "./desk-phone-state.js";
+
+/** A user with a desk phone: the CSTA device is the callno. */
+export interface DeskUser {
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly trunkId: string;
+  readonly device: string;
+}
+
+export interface CtiDirectory {
+  /** The trunk's users that have a callno (a desk phone on the PBX). */
+  deskUsers(trunkId: string): DeskUser[];
+  deskUser(userId: string): DeskUser | undefined;
+}
+
+export type DeskPhoneNotice =
+  | {
+      readonly type: "desk-phone.state";
+      readonly tenantId: string;
+      readonly userId: string;
+      readonly at: number;
+      readonly state: DeskPhoneView;
+    }
+  | {
+      readonly type: "desk-phone.event";
+      readonly tenantId: string;
+      readonly userId: string;
+      readonly at: number;
+      readonly event: string;
+      readonly callId?: string;
+      readonly cause?: string;
+    };
+
+/** What the REST asks a desk phone to do. */
+export type DeskPhoneAction =
+  | { readonly action: "make-call"; readonly to: string }
+  | { readonly action: "answer" | "clear" | "hold" | "retrieve"; readonly callId?: string }
+  | { readonly action: "transfer"; readonly to: string; readonly callId?: string }
+  | { readonly action: "transfer"; readonly heldCallId: string; readonly activeCallId: string }
+  | { readonly action: "deflect"; readonly to: string; readonly callId?: string }
+  | { readonly action: "dnd"; readonly on: boolean }
+  | {
+      readonly action: "forwarding";
+      readonly type: "forwardImmediate" | "forwardBusy" | "forwardNoAns" | "forwardDND";
+      readonly active: boolean;
+      readonly destination?: string;
+    };
+
+/**
+ * The connector's CTI: one CSTA session per registered trunk whose tenant has desk-phone users,
+ * each user's device monitored and snapshotted, the desk-phone state kept from the events, and
+ * the services the REST calls on a desk phone.
+ */
+export class CtiService {
+  readonly notices = new Listeners<DeskPhoneNotice>();
+  readonly exchanges = new Listeners<CstaExchange>();
+  private readonly sessions = new Map<string, { session: CstaSession; ready: Promise<void> }>();
+  private readonly phones = new Map<string, DeskPhone>();
+
+  constructor(
+    private readonly sip: CtiSignalling,
+    private readonly directory: CtiDirectory,
+    private readonly log: (message: string, detail?: Record<string, unknown>) => void = () => {},
+    private readonly responseTimeoutMs = CSTA_RESPONSE_TIMEOUT_MS,
+  ) {}
+
+  /** The trunk registered or went away (the registrar's connector status events). */
+  trunkStatus(trunkId: string, available: boolean): void {
+    if (!available) {
+      this.sessions.get(trunkId)?.session.close("the trunk is not registered", true);
+      return;
+    }
+    if (this.directory.deskUsers(trunkId).length > 0) {
+      this.ensureSession(trunkId).catch((error) =>
+        this.log("CSTA session did not open", { trunkId, error: String(error) }),
+      );
+    }
+  }
+
+  /** The open session of the trunk, opening it (and monitoring its users) on demand. */
+  private ensureSession(trunkId: string): Promise<CstaSession> {
+    const existing = this.sessions.get(trunkId);
+    if (existing && existing.session.state !== "closed") return existing.ready.then(() => existing.session);
+    const session = new CstaSession(
+      trunkId,
+      this.sip,
+      {
+        event: (message) => this.onEvent(trunkId, message),
+        exchange: (exchange) => this.exchanges.emit(exchange),
+        closed: (reason) => this.onClosed(trunkId, session, reason),
+      },
+      this.responseTimeoutMs,
+    );
+    const ready = session.open().then(() => this.monitorAll(trunkId, session));
+    this.sessions.set(trunkId, { session, ready });
+    return ready.then(() => session);
+  }
+
+  private async monitorAll(trunkId: string, session: CstaSession): Promise<void> {
+    for (const user of this.directory.deskUsers(trunkId)) {
+      try {
+        await this.monitor(user, session);
+      } catch (error) {
+        this.log("desk phone not monitored", { userId: user.userId, error: String(error) });
+      }
+    }
+  }
+
+  private async monitor(user: DeskUser, session: CstaSession): Promise<void> {
+    const phone = newDeskPhone(user, this.sip.now());
+    this.phones.set(user.userId, phone);
+    const started = expect(
+      await session.request({ type: "MonitorStart", monitorObject: user.device }),
+      "MonitorStartResponse",
+    );
+    phone.monitorCrossRefID = started.monitorCrossRefID;
+    const snapshot = expect(
+      await session.request({ type: "SnapshotDevice", snapshotObject: user.device }),
+      "SnapshotDeviceResponse",
+    );
+    for (const call of snapshot.crossRefIDorSnapshotData)
+      phone.calls.set(call.connectionIdentifier.callID, call.localConnectionState);
+    phone.status = statusOf(phone.calls);
+    const dnd = expect(
+      await session.request({ type: "GetDoNotDisturb", device: user.device }),
+      "GetDoNotDisturbResponse",
+    );
+    phone.dnd = dnd.doNotDisturbOn;
+    const forwarding = expect(
+      await session.request({ type: "GetForwarding", device: user.device }),
+      "GetForwardingResponse",
+    );
+    applyForwardingList(phone, forwarding.forwardingList);
+    this.publishState(phone);
+  }
+
+  private onEvent(trunkId: string, event: CstaMessage): void {
+    const crossRef = "monitorCrossRefID" in event ? event.monitorCrossRefID : undefined;
+    const phone = [...this.phones.values()].find(
+      (p) => p.trunkId === trunkId && p.monitorCrossRefID === crossRef,
+    );
+    if (!phone) return;
+    const before = JSON.stringify(deskPhoneView(phone, true));
+    if (!applyEvent(phone, event, this.sip.now())) return;
+    this.notices.emit({
+      type: "desk-phone.event",
+      tenantId: phone.tenantId,
+      userId: phone.userId,
+      at: this.sip.now(),
+      event: event.type,
+      ...(callIdOf(event) ? { callId: callIdOf(event) as string } : {}),
+      ...("cause" in event && event.cause ? { cause: event.cause } : {}),
+    });
+    if (JSON.stringify(deskPhoneView(phone, true)) !== before) this.publishState(phone);
+  }
+
+  private onClosed(trunkId: string, session: CstaSession, reason: string): void {
+    if (this.sessions.get(trunkId)?.session !== session) return;
+    this.sessions.delete(trunkId);
+    this.log("CSTA session closed", { trunkId, reason });
+    for (const phone of this.phones.values()) {
+      if (phone.trunkId !== trunkId) continue;
+      phone.monitorCrossRefID = undefined;
+      this.publishState(phone);
+    }
+  }
+
+  private publishState(phone: DeskPhone): void {
+    this.notices.emit({
+      type: "desk-phone.state",
+      tenantId: phone.tenantId,
+      userId: phone.userId,
+      at: this.sip.now(),
+      state: this.view(phone),
+    });
+  }
+
+  private view(phone: DeskPhone): DeskPhoneView {
+    return deskPhoneView(phone, this.sessions.get(phone.trunkId)?.session.state === "open");
+  }
+
+  /** The user's desk phone as last known; undefined when the user has none. */
+  deskPhone(userId: string): DeskPhoneView | undefined {
+    const phone = this.phones.get(userId);
+    if (phone) return this.view(phone);
+    const user = this.directory.deskUser(userId);
+    return user ? deskPhoneView(newDeskPhone(user, this.sip.now()), false) : undefined;
+  }
+
+  /** Run a REST action on the user's desk phone; ApiError cti_* when the link or the PBX says no. */
+  async act(
+    userId: string,
+    request: DeskPhoneAction,
+  ): Promise<DeskPhoneView & { result?: Record<string, unknown> }> {
+    const user = this.directory.deskUser(userId);
+    if (!user)
+      throw new ApiError("desk_phone_not_found", "the user has no desk phone (no callno on a trunk)");
+    const session = await this.sessionFor(user.trunkId);
+    let phone = this.phones.get(userId);
+    if (!phone?.monitorCrossRefID) {
+      await this.run(() => this.monitor(user, session));
+      phone = this.phones.get(userId) as DeskPhone;
+    }
+    const result = await this.run(() => this.perform(session, phone, request));
+    return { ...this.view(phone), ...(result ? { result } : {}) };
+  }
+
+  private async sessionFor(trunkId: string): Promise<CstaSession> {
+    if (!this.sip.trunkFlow(trunkId)) {
+      throw new ApiError("cti_not_connected", "no CSTA session: the user's trunk is not registered");
+    }
+    return this.run(() => this.ensureSession(trunkId));
+  }
+
+  /** CstaRequestFailed → 504 / 409; a CSTAErrorCode answer → 502 (see `expect`). */
+  private async run<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof CstaRequestFailed) {
+        throw error.reason === "timeout"
+          ? new ApiError("cti_timeout", error.message)
+          : new ApiError("cti_not_connected", error.message);
+      }
+      throw error;
+    }
+  }
+
+  private async perform(
+    session: CstaSession,
+    phone: DeskPhone,
+    request: DeskPhoneAction,
+  ): Promise<Record<string, unknown> | undefined> {
+    const device = phone.device;
+    const conn = (callId: string | undefined, ...prefer: string[]): ConnectionId => ({
+      callID: callId ?? pickCall(phone, prefer),
+      deviceID: device,
+    });
+    switch (request.action) {
+      case "make-call": {
+        const made = expect(
+          await session.request({
+            type: "MakeCall",
+            callingDevice: device,
+            calledDirectoryNumber: request.to,
+          }),
+          "MakeCallResponse",
+        );
+        return { callId: made.callingDevice.callID };
+      }
+      case "answer":
+        expect(
+          await session.request({ type: "AnswerCall", callToBeAnswered: conn(request.callId, "alerting") }),
+          "AnswerCallResponse",
+        );
+        return undefined;
+      case "clear":
+        expect(
+          await session.request({
+            type: "ClearConnection",
+            connectionToBeCleared: conn(request.callId, "connected", "alerting", "hold", "initiated"),
+          }),
+          "ClearConnectionResponse",
+        );
+        return undefined;
+      case "hold":
+        expect(
+          await session.request({ type: "HoldCall", callToBeHeld: conn(request.callId, "connected") }),
+          "HoldCallResponse",
+        );
+        return undefined;
+      case "retrieve":
+        expect(
+          await session.request({ type: "RetrieveCall", callToBeRetrieved: conn(request.callId, "hold") }),
+          "RetrieveCallResponse",
+        );
+        return undefined;
+      case "transfer":
+        if ("heldCallId" in request) {
+          expect(
+            await session.request({
+              type: "TransferCall",
+              heldCall: conn(request.heldCallId),
+              activeCall: conn(request.activeCallId),
+            }),
+            "TransferCallResponse",
+          );
+          return undefined;
+        }
+        expect(
+          await session.request({
+            type: "SingleStepTransferCall",
+            activeCall: conn(request.callId, "connected", "hold"),
+            transferredTo: request.to,
+          }),
+          "SingleStepTransferCallResponse",
+        );
+        return undefined;
+      case "deflect":
+        expect(
+          await session.request({
+            type: "DeflectCall",
+            callToBeDiverted: conn(request.callId, "alerting"),
+            newDestination: request.to,
+          }),
+          "DeflectCallResponse",
+        );
+        return undefined;
+      case "dnd":
+        expect(
+          await session.request({ type: "SetDoNotDisturb", device, doNotDisturbOn: request.on }),
+          "SetDoNotDisturbResponse",
+        );
+        phone.dnd = request.on;
+        this.publishState(phone);
+        return undefined;
+      case "forwarding":
+        expect(
+          await session.request({
+            type: "SetForwarding",
+            device,
+            forwardingType: request.type,
+            activateForward: request.active,
+            ...(request.destination ? { forwardDN: request.destination } : {}),
+          }),
+          "SetForwardingResponse",
+        );
+        phone.forwarding.set(request.type, {
+          active: request.active,
+          ...(request.destination ? { destination: request.destination } : {}),
+        });
+        this.publishState(phone);
+        return undefined;
+    }
+  }
+
+  /** Is this in-dialog request (INFO, BYE) for a CSTA session? Then the session answers it. */
+  takeInDialog(tx: ServerTransaction): boolean {
+    const key = dialogKeyOfIncoming(tx.request);
+    for (const { session } of this.sessions.values()) {
+      if (!session.owns(key)) continue;
+      if (tx.request.method === "BYE") session.bye(tx);
+      else session.info(tx);
+      return true;
+    }
+    return false;
+  }
+
+  /** A SIP connection closed: sessions that lost their flow end. */
+  connectionClosed(): void {
+    for (const { session } of [...this.sessions.values()]) session.connectionLost();
+  }
+
+  close(): void {
+    for (const { session } of [...this.sessions.values()]) session.close("the emulator stops", true);
+  }
+}
+
+/** The response of the expected type, or ApiError cti_refused with the PBX's CSTAErrorCode. */
+function expect<N extends CstaMessage["type"]>(
+  message: CstaMessage,
+  type: N,
+): Extract<CstaMessage, { type: N }> {
+  if (message.type === type) return message as Extract<CstaMessage, { type: N }>;
+  if (message.type === "CSTAErrorCode") {
+    throw new ApiError("cti_refused", `the PBX refused: ${message.category} ${message.value}`, {
+      cstaError: { category: message.category, value: message.value },
+    });
+  }
+  throw new ApiError("cti_refused", `the PBX answered ${message.type} where ${type} was expected`);
+}
+
+/** The device's call in the first preferred state; 409 when it has none. */
+function pickCall(phone: DeskPhone, prefer: readonly string[]): string {
+  for (const state of prefer) {
+    for (const [callId, callState] of phone.calls) if (callState === state) return callId;
+  }
+  throw new ApiError("desk_phone_no_call", `the desk phone has no call in state ${prefer.join(" or ")}`);
+}
+
+function callIdOf(event: CstaMessage): string | undefined {
+  for (const key of [
+    "connection",
+    "establishedConnection",
+    "heldConnection",
+    "retrievedConnection",
+    "droppedConnection",
+    "initiatedConnection",
+    "originatedConnection",
+    "primaryOldCall",
+  ]) {
+    const value = (event as unknown as Record<string, unknown>)[key] as ConnectionId | undefined;
+    if (value?.callID) return value.callID;
+  }
+  return undefined;
+}
