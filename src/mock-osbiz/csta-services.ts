@@ -64,7 +64,7 @@ export function serveCsta(request: CstaMessage, ctx: CstaServiceContext): CstaMe
     }
     case "MakeCall": {
       const caller = phone(request.callingDevice);
-      const call: DeskCall = guarded(() => caller.makeCall(request.calledDirectoryNumber));
+      const call: DeskCall = guarded(() => caller.makeCall(numberOf(request.calledDirectoryNumber, ctx)));
       return {
         type: "MakeCallResponse",
         ...invoke,
@@ -84,7 +84,7 @@ export function serveCsta(request: CstaMessage, ctx: CstaServiceContext): CstaMe
       onCall(request.callToBeRetrieved, (p) => p.retrieve(), ["held"]);
       return { type: "RetrieveCallResponse", ...invoke };
     case "DeflectCall":
-      onCall(request.callToBeDiverted, (p) => p.deflect(request.newDestination), ["ringing"]);
+      onCall(request.callToBeDiverted, (p) => p.deflect(numberOf(request.newDestination, ctx)), ["ringing"]);
       return { type: "DeflectCallResponse", ...invoke };
     case "SetDoNotDisturb":
       phone(request.device).setDnd(request.doNotDisturbOn);
@@ -92,7 +92,7 @@ export function serveCsta(request: CstaMessage, ctx: CstaServiceContext): CstaMe
     case "GetDoNotDisturb":
       return { type: "GetDoNotDisturbResponse", ...invoke, doNotDisturbOn: phone(request.device).dnd };
     case "SetForwarding":
-      setForwarding(phone(request.device), request);
+      setForwarding(phone(request.device), request, ctx);
       return { type: "SetForwardingResponse", ...invoke };
     case "GetForwarding": {
       const p = phone(request.device);
@@ -107,7 +107,7 @@ export function serveCsta(request: CstaMessage, ctx: CstaServiceContext): CstaMe
       return { type: "GetForwardingResponse", ...invoke, forwardingList };
     }
     case "SingleStepTransferCall": {
-      const to = request.transferredTo;
+      const to = numberOf(request.transferredTo, ctx);
       const moved = onCall(request.activeCall, (p) => p.transfer(to), ["connected", "held"]);
       return {
         type: "SingleStepTransferCallResponse",
@@ -143,7 +143,11 @@ export function connectionState(state: DeskPhoneState): ConnectionState {
   }
 }
 
-function setForwarding(phone: DeskPhone, request: CstaMessageOf<"SetForwarding">): void {
+function setForwarding(
+  phone: DeskPhone,
+  request: CstaMessageOf<"SetForwarding">,
+  ctx: CstaServiceContext,
+): void {
   const type = request.forwardingType;
   if (!(FORWARDING_TYPES as readonly string[]).includes(type))
     throw new CstaError(
@@ -158,8 +162,21 @@ function setForwarding(phone: DeskPhone, request: CstaMessageOf<"SetForwarding">
       "activateForward true needs a forwardDN",
     );
   guarded(() =>
-    phone.setForwarding(type as ForwardingType, request.activateForward ? request.forwardDN : undefined),
+    phone.setForwarding(
+      type as ForwardingType,
+      request.activateForward ? numberOf(request.forwardDN!, ctx) : undefined,
+    ),
   );
+}
+
+/** The number in a CSTA device identifier: `2131`, `+4923026672131`, `sip:2131@host`, `tel:+49…`. */
+export function deviceNumber(device: string): string {
+  return device.replace(/^(sips?|tel):/i, "").replace(/[@;].*$/, "");
+}
+
+/** A destination: the callno when it names a user (by DID too), else the number as dialled. */
+function numberOf(device: string, ctx: CstaServiceContext): string {
+  return ctx.resolve(device) ?? deviceNumber(device);
 }
 
 function deviceOf(device: string, ctx: CstaServiceContext): string {

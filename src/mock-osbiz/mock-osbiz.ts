@@ -6,6 +6,7 @@ import { createResponse, type SipRequest } from "../sip/message/index.js";
 import { type ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
 import { CstaServer } from "./csta-server.js";
+import { deviceNumber } from "./csta-services.js";
 import { type DeskPhone, DeskPhones } from "./desk-phone.js";
 import {
   type IncomingCallContext,
@@ -581,9 +582,4 @@ export class MockOsbiz {
       );
     });
   }
-}
-
-/** The number in a CSTA device identifier: `2131`, `+4923026672131`, `sip:2131@host`, `tel:+49…`. */
-function deviceNumber(device: string): string {
-  return device.replace(/^(sips?|tel):/i, "").replace(/[@;].*$/, "");
 }

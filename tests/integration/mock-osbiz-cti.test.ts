@@ -286,7 +286,8 @@ describe("the mock OSBiz's CSTA server (uaCSTA over the trunk's TLS connection)"
       type: "MakeCall",
       invokeId: "2",
       callingDevice: "2131",
-      calledDirectoryNumber: "2132",
+      // A SIP URI names the user as well as its callno does.
+      calledDirectoryNumber: "sip:2132@osbiz.test",
     });
     expect(made.type).toBe("MakeCallResponse");
     await connector.event("ServiceInitiatedEvent");
@@ -343,7 +344,8 @@ describe("the mock OSBiz's CSTA server (uaCSTA over the trunk's TLS connection)"
       device: "2131",
       forwardingType: "forwardImmediate",
       activateForward: true,
-      forwardDN: "2132",
+      // The user's full number (location number + callno) is the user too.
+      forwardDN: "+4923026672132",
     });
     expect(forward.type).toBe("SetForwardingResponse");
     expect(await connector.event("ForwardingEvent")).toMatchObject({
