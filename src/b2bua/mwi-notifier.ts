@@ -1,7 +1,7 @@
 import type { User, VoiceMailbox } from "../domain/index.js";
 import type { Clock } from "../shared/clock.js";
 import { newCallId } from "../shared/ids.js";
-import type { Rejection, SipRouter } from "../sip/core/index.js";
+import type { SipRouter } from "../sip/core/index.js";
 import { Dialog, dialogKeyOfIncoming, newDialogTag } from "../sip/dialog/index.js";
 import { createResponse, Headers, SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
@@ -14,7 +14,7 @@ import {
   mailboxOf,
   parseMessageSummary,
 } from "./mwi-body.js";
-import { eventPackage, MIN_MWI_EXPIRES, type MwiSubscription, requestedExpires } from "./mwi-subscription.js";
+import { MIN_MWI_EXPIRES, type MwiSubscription, requestedExpires } from "./mwi-subscription.js";
 import { findUserByNumber } from "./number-plan.js";
 import type { CallDirectory, Reachability, Signalling } from "./ports.js";
 
@@ -31,7 +31,7 @@ export type MwiNotifierPorts = Pick<CallDirectory, "trunk" | "userByNumber" | "u
     Reachability,
     "trunksOnConnection" | "usersOnConnection" | "reachableClients" | "trunkDialogFlow" | "clientDialogFlow"
   > &
-  Pick<Signalling, "endpoint" | "domain" | "send" | "unmodelled"> & {
+  Pick<Signalling, "endpoint" | "domain" | "send"> & {
     readonly timers: Pick<Clock, "now" | "setTimer" | "clearTimer">;
     readonly mailboxes: MailboxPort;
   };
@@ -54,8 +54,9 @@ export class MwiNotifier {
   constructor(private readonly ctx: MwiNotifierPorts) {}
 
   install(router: SipRouter): void {
-    router.on("NOTIFY", (tx) => this.notify(tx), { acceptBody: [MESSAGE_SUMMARY_TYPE] });
-    router.on("SUBSCRIBE", (tx) => this.subscribe(tx));
+    // Other event packages stay unhandled (405, the unmatched journal), as before MWI.
+    router.on("NOTIFY", (tx) => this.notify(tx), { acceptBody: [MESSAGE_SUMMARY_TYPE], events: [EVENT] });
+    router.on("SUBSCRIBE", (tx) => this.subscribe(tx), { events: [EVENT] });
   }
 
   /** How many subscriptions are live (diagnostics, tests). */
@@ -87,10 +88,6 @@ export class MwiNotifier {
 
   private notify(tx: ServerTransaction): void {
     const { request } = tx;
-    if (eventPackage(request) !== EVENT) {
-      this.badEvent(tx);
-      return;
-    }
     if (request.to.params.tag) {
       // We subscribe to nothing, so no NOTIFY can belong to a subscription of ours.
       respond(tx, 481, "Call/Transaction Does Not Exist: no such subscription");
@@ -128,10 +125,6 @@ export class MwiNotifier {
 
   private subscribe(tx: ServerTransaction): void {
     const { request } = tx;
-    if (eventPackage(request) !== EVENT) {
-      this.badEvent(tx);
-      return;
-    }
     const expires = requestedExpires(request);
     if (typeof expires === "string") {
       respond(tx, 400, expires);
@@ -287,13 +280,6 @@ export class MwiNotifier {
 
   private secondsLeft(sub: MwiSubscription): number {
     return Math.max(0, Math.ceil((sub.expiresAt - this.ctx.timers.now()) / 1000));
-  }
-
-  /** RFC 6665 §8.2.5: an event package we do not serve; the unmatched capture may stub it. */
-  private badEvent(tx: ServerTransaction): void {
-    const answer: Rejection = { status: 489, reason: "Bad Event", headers: { "allow-events": EVENT } };
-    if (this.ctx.unmodelled) this.ctx.unmodelled(tx, answer);
-    else respond(tx, answer.status, answer.reason, answer.headers);
   }
 }
 

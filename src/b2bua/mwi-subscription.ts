@@ -29,8 +29,3 @@ export function requestedExpires(request: SipRequest): number | string {
     return `Bad Request: Expires "${value.slice(0, 20)}" is not a number of seconds`;
   return Number(value);
 }
-
-/** The event package of a SUBSCRIBE or NOTIFY (RFC 6665 §8.2.1), without parameters, lower case. */
-export function eventPackage(request: SipRequest): string {
-  return (request.headers.get("event") ?? "").split(";")[0]!.trim().toLowerCase();
-}

@@ -11,6 +11,12 @@ export interface RouteOptions {
   readonly answers?: string;
   /** Called when a CANCEL matched a pending request of this method (INVITE). */
   readonly onCancel?: (transaction: ServerTransaction) => void;
+  /**
+   * SUBSCRIBE/NOTIFY (RFC 6665): only these event packages take the route; a request of another
+   * package is treated as if the method had no handler (405, unhandled listener), and the method
+   * stays out of Allow — OPTIONS lists the packages in Allow-Events instead.
+   */
+  readonly events?: readonly string[];
 }
 
 /**
@@ -70,7 +76,8 @@ export class SipRouter implements TransactionUser {
    * layer and the dialog take. OPTIONS, 405 and every call response and INVITE we send use it.
    */
   get allow(): string[] {
-    return ["ACK", "CANCEL", ...this.routes.keys()].filter((m, i, all) => all.indexOf(m) === i);
+    const full = [...this.routes].filter(([, route]) => !route.events).map(([method]) => method);
+    return ["ACK", "CANCEL", ...full].filter((m, i, all) => all.indexOf(m) === i);
   }
 
   /** `allow` as the value of an Allow header. */
@@ -80,7 +87,7 @@ export class SipRouter implements TransactionUser {
 
   onRequest(transaction: ServerTransaction): void {
     const request = transaction.request;
-    const route = this.routes.get(request.method);
+    const route = takes(this.routes.get(request.method), request);
     const rejection = checkRequest(request, route && this.requirements(route));
     if (rejection) {
       const answer =
@@ -141,8 +148,17 @@ export class SipRouter implements TransactionUser {
     response.headers.set("accept", "application/sdp");
     response.headers.set("accept-language", "en");
     response.headers.set("supported", this.supported.join(", "));
+    const events = [...new Set([...this.routes.values()].flatMap((route) => route.events ?? []))];
+    if (events.length > 0) response.headers.set("allow-events", events.join(", "));
     transaction.respond(response);
   }
+}
+
+/** The route, unless it serves only some event packages and the request's is not one of them. */
+function takes(route: Route | undefined, request: SipRequest): Route | undefined {
+  if (!route?.events) return route;
+  const event = (request.headers.get("event") ?? "").split(";")[0]!.trim().toLowerCase();
+  return route.events.includes(event) ? route : undefined;
 }
 
 function safe<T>(fn: () => T): T | undefined {
