@@ -152,5 +152,8 @@ describe("mock mailbox → connector → client", () => {
     expect(error).toBeInstanceOf(MailboxNotifyError);
     expect((error as MailboxNotifyError).status).toBe(404);
     expect((error as MailboxNotifyError).reason).toBe("Not Found: no user with number +4923026672999");
+    const rest = await http.admin("GET", `/api/admin/tenants/${tenantId}/users/us_nobody/mwi`);
+    expect(rest.status).toBe(404);
+    expect(rest.headers["content-type"]).toMatch(/^application\/problem\+json/);
   });
 });
