@@ -88,7 +88,7 @@ function harness(options: { silent?: string[]; refuse?: string[] } = {}) {
         return timer;
       },
       clearTimer: (handle) => {
-        (handle as { cleared: boolean }).cleared = true;
+        (handle as unknown as { cleared: boolean }).cleared = true;
       },
     },
     now: () => 1_700_000_000_000,
