@@ -152,6 +152,16 @@ describe("SUBSCRIBE message-summary from the PBX", () => {
     expect((await nextNotify(callId)).headers.get("subscription-state")).toBe("terminated;reason=timeout");
   });
 
+  it("shutdown ends a live subscription with NOTIFY terminated;reason=noresource", async () => {
+    const callId = `mwi-${hex(6)}`;
+    expect((await send({ method: "SUBSCRIBE", callId, expires: "600" })).status).toBe(200);
+    await nextNotify(callId);
+    const closing = emulator.close();
+    const last = await pbx.incoming("NOTIFY", callId);
+    expect(last.headers.get("subscription-state")).toBe("terminated;reason=noresource");
+    await closing;
+  });
+
   it("refuses what it cannot serve, with the RFC's status and a reason", async () => {
     const unknown = await send({ method: "SUBSCRIBE", to: "+4923026672999", expires: "600" });
     expect([unknown.status, unknown.reason]).toEqual([404, "Not Found: no user with number +4923026672999"]);
