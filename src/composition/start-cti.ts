@@ -60,7 +60,11 @@ export function startCti(
   shareInDialog(router, "INFO", cti, [CSTA_CONTENT_TYPE]);
   shareInDialog(router, "BYE", cti, []);
   // After the REGISTER's 200 has gone out: the PBX knows it is registered before our INVITE.
-  sip.trunkStatus.on((e) => setImmediate(() => cti.trunkStatus(e.trunkId, e.status === "available")));
+  // `on-demand`: a trunk's session opens at the first desk-phone request; it still closes here.
+  const auto = config.ctiSession === "auto";
+  sip.trunkStatus.on((e) =>
+    setImmediate(() => cti.trunkStatus(e.trunkId, e.status === "available", { open: auto })),
+  );
   stack.connectionClosed.on(() => cti.connectionClosed());
   cti.exchanges.on((e) => {
     const trunk = store.trunks.get(e.trunkId);

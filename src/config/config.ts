@@ -108,6 +108,12 @@ export interface EmulatorConfig {
    * of the registered Contact, `contact` sends to the registered Contact URI as it is.
    */
   readonly inboundRequestUri: "number" | "contact";
+  /**
+   * When the desk-phone CSTA session toward a PBX opens (docs/cti.md): `auto` when its trunk
+   * registers with desk-phone users, `on-demand` at the first desk-phone request (a PBX that
+   * does not speak CSTA never sees the session INVITE unless someone asks for its desk phone).
+   */
+  readonly ctiSession: "auto" | "on-demand";
 }
 
 export type DigestAlgorithmName = "MD5" | "SHA-256";

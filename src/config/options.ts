@@ -519,6 +519,16 @@ export const OPTIONS = [
     choices: ["number", "contact"],
   },
   {
+    key: "ctiSession",
+    flag: "cti-session",
+    env: "UPE_CTI_SESSION",
+    kind: "string",
+    config: "ctiSession",
+    default: "on-demand",
+    help: "when the connector opens the desk-phone CSTA session (uaCSTA INVITE) toward a PBX: auto (as soon as its trunk registers with desk-phone users) or on-demand (at the first desk-phone request)",
+    choices: ["auto", "on-demand"],
+  },
+  {
     key: "unmatchedBodyLimit",
     flag: "unmatched-body-limit",
     env: "UPE_UNMATCHED_BODY_LIMIT",

@@ -81,12 +81,12 @@ export class CtiService {
   ) {}
 
   /** The trunk registered or went away (the registrar's connector status events). */
-  trunkStatus(trunkId: string, available: boolean): void {
+  trunkStatus(trunkId: string, available: boolean, options: { open: boolean } = { open: true }): void {
     if (!available) {
       this.sessions.get(trunkId)?.session.close("the trunk is not registered", true);
       return;
     }
-    if (this.directory.deskUsers(trunkId).length > 0) {
+    if (options.open && this.directory.deskUsers(trunkId).length > 0) {
       this.ensureSession(trunkId).catch((error) =>
         this.log("CSTA session did not open", { trunkId, error: String(error) }),
       );

@@ -29,7 +29,7 @@ let mock: MockOsbiz;
 let deskPhone: string;
 
 beforeAll(async () => {
-  emulator = await startTestEmulator({ adminToken: "cti-admin", seedText: SEED });
+  emulator = await startTestEmulator({ adminToken: "cti-admin", seedText: SEED, ctiSession: "auto" });
   http = httpClient(emulator);
   const tenantId = emulator.store.tenants.list()[0]!.id;
   const userId = emulator.store.users.getByEmail(tenantId, "al@acme.test")!.id;

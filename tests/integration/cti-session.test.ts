@@ -118,7 +118,7 @@ let pbx: ScriptedCstaPbx;
 let deskPhone: string;
 
 beforeAll(async () => {
-  emulator = await startTestEmulator({ adminToken: ADMIN_TOKEN });
+  emulator = await startTestEmulator({ adminToken: ADMIN_TOKEN, ctiSession: "auto" });
   api = usersClient(emulator);
   const tenant = await api.tenantId("Acme");
   const user = (await api.all(tenant)).find((u) => u.callno === "2131");
@@ -278,5 +278,42 @@ describe("desk-phone CTI over the trunk (uaCSTA, scripted PBX over TLS)", () => 
     const none = await api.call("POST", `${deskPhone}/retrieve`, { json: {} });
     expect(none.status).toBe(409);
     expect(none.body.code).toBe("desk_phone_no_call");
+  });
+});
+
+describe("desk-phone CTI with the default --cti-session on-demand", () => {
+  it("sends no session INVITE when the trunk registers; the first desk-phone request opens it", async () => {
+    const quiet = await startTestEmulator({ adminToken: ADMIN_TOKEN });
+    const quietApi = usersClient(quiet);
+    const ua = await PbxTestUa.connect(quiet, TRUNK.username, TRUNK.password);
+    try {
+      const tenant = await quietApi.tenantId("Acme");
+      const user = (await quietApi.all(tenant)).find((u) => u.callno === "2131");
+      const path = `/api/admin/tenants/${tenant}/users/${user.id}/desk-phone`;
+      expect((await ua.register()).status).toBe(200);
+      // The REST round trip comes after the registration's listeners have run.
+      expect((await quietApi.call("GET", path)).body.cti).toBe("disconnected");
+      const sip = await quietApi.call("GET", "/api/admin/trace?kind=sip");
+      expect(
+        sip.body.entries.filter((e: { summary: { method?: string } }) => e.summary.method === "INVITE"),
+      ).toEqual([]);
+
+      const scripted = new ScriptedCstaPbx(ua);
+      const dnd = quietApi.call("POST", `${path}/dnd`, { json: { on: true } });
+      await scripted.acceptSession();
+      expect((await dnd).status).toBe(200);
+      expect(scripted.requests.map((m) => m.type)).toEqual([
+        "MonitorStart",
+        "SnapshotDevice",
+        "GetDoNotDisturb",
+        "GetForwarding",
+        "SetDoNotDisturb",
+      ]);
+      scripted.stop();
+    } finally {
+      ua.close();
+      await quietApi.close();
+      await quiet.close();
+    }
   });
 });
