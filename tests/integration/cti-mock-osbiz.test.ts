@@ -4,6 +4,7 @@ import { MockOsbiz } from "../../src/mock-osbiz/index.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { until } from "../support/until.js";
+import { WebhookReceiver } from "../support/webhook-receiver.js";
 
 /*
  * The connector's CTI against the mock OSBiz's CSTA server and virtual desk phones, over the
@@ -27,6 +28,7 @@ let emulator: EmulatorHandle;
 let http: ReturnType<typeof httpClient>;
 let mock: MockOsbiz;
 let deskPhone: string;
+let webhook: WebhookReceiver;
 
 beforeAll(async () => {
   emulator = await startTestEmulator({ adminToken: "cti-admin", seedText: SEED, ctiSession: "auto" });
@@ -34,6 +36,8 @@ beforeAll(async () => {
   const tenantId = emulator.store.tenants.list()[0]!.id;
   const userId = emulator.store.users.getByEmail(tenantId, "al@acme.test")!.id;
   deskPhone = `/api/admin/tenants/${tenantId}/users/${userId}/desk-phone`;
+  webhook = await WebhookReceiver.start();
+  expect((await http.admin("PUT", "/api/admin/webhook", { url: webhook.url })).status).toBe(200);
   mock = await MockOsbiz.start({
     url: emulator.urls.https,
     apiKey: "acme-key-0001-t7m7w6ToB8iPQCFUNQuX",
@@ -48,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await mock.stop();
   await emulator.close();
+  await webhook.close();
 });
 
 const state = async () => {
@@ -83,6 +88,22 @@ describe("desk-phone CTI against the mock OSBiz", () => {
     expect(mock.deskPhone("2131").state).toBe("connected");
     expect((await http.admin("POST", `${deskPhone}/clear`, {})).status).toBe(200);
     await until(async () => (await state()).status === "idle", "idle again");
+    await until(
+      () =>
+        webhook.delivered.some(
+          (r) => r.json.type === "desk-phone.state" && r.json.deskPhone.state.status === "ringing",
+        ),
+      "a desk-phone.state webhook with the phone ringing",
+    );
+    const established = () =>
+      webhook.delivered.find(
+        (r) => r.json.type === "desk-phone.event" && r.json.deskPhone.event === "EstablishedEvent",
+      );
+    await until(() => established() !== undefined, "a desk-phone.event webhook for EstablishedEvent");
+    expect(established()!.json.deskPhone).toMatchObject({
+      userId: expect.any(String),
+      callId: expect.any(String),
+    });
   });
 
   it("DND set from the REST reaches the desk phone; set on the phone it reaches the REST", async () => {
