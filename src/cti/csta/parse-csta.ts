@@ -57,6 +57,12 @@ const toNode = (raw: Raw): Node | string => {
   return { name, attributes, children, text };
 };
 
+/**
+ * ECMA-323's DeviceID attributes, which real CSTA clients put on device elements
+ * (`<callingDevice typeOfNumber="deviceID">`): accepted and ignored. Any other attribute is an error.
+ */
+const DEVICE_ATTRIBUTES: ReadonlySet<string> = new Set(["typeOfNumber", "mediaClass", "bitRate"]);
+
 /** The children of `node` by name; a repeated name or one not in `allowed` is an error. */
 const childMap = (node: Node, allowed: readonly string[]): Map<string, Node> => {
   if (node.text !== "") throw malformed(`<${node.name}>: text where elements are expected`);
@@ -64,7 +70,8 @@ const childMap = (node: Node, allowed: readonly string[]): Map<string, Node> => 
   for (const child of node.children) {
     if (!allowed.includes(child.name)) throw malformed(`<${node.name}>: unexpected element <${child.name}>`);
     if (map.has(child.name)) throw malformed(`<${node.name}>: <${child.name}> repeated`);
-    if (Object.keys(child.attributes).length > 0) throw malformed(`<${child.name}>: unexpected attribute`);
+    if (Object.keys(child.attributes).some((name) => !DEVICE_ATTRIBUTES.has(name)))
+      throw malformed(`<${child.name}>: unexpected attribute`);
     map.set(child.name, child);
   }
   return map;

@@ -68,6 +68,16 @@ describe("CSTA codec: conformance fixtures (tests/fixtures/csta)", () => {
     });
   });
 
+  it("accepts the DeviceID attributes real clients send on device elements, and ignores them", () => {
+    const xml = `<?xml version="1.0"?>\n<MakeCall ${NS}>\n  <callingDevice typeOfNumber="deviceID">2131</callingDevice>\n  <calledDirectoryNumber>2132</calledDirectoryNumber>\n</MakeCall>`;
+    expect(parseCsta(xml)).toEqual({
+      type: "MakeCall",
+      callingDevice: "2131",
+      calledDirectoryNumber: "2132",
+    });
+    expect(cstaErrorOf(xml.replace("typeOfNumber", "onclick")).value).toBe("generic");
+  });
+
   it("accepts whitespace between elements and an absent XML declaration", () => {
     const xml = `<MonitorStart ${NS}>\n  <monitorObject>\n    <deviceObject>2131</deviceObject>\n  </monitorObject>\n</MonitorStart>\n`;
     expect(parseCsta(xml)).toEqual({ type: "MonitorStart", monitorObject: "2131" });
