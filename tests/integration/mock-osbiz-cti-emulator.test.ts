@@ -24,7 +24,7 @@ let lines: string[];
 let deskPhone: string;
 
 beforeEach(async () => {
-  emulator = await startTestEmulator({ adminToken: ADMIN_TOKEN, seedText: SEED });
+  emulator = await startTestEmulator({ adminToken: ADMIN_TOKEN, seedText: SEED, ctiSession: "auto" });
   api = usersClient(emulator);
   const tenant = await api.tenantId("Acme");
   const al = (await api.all(tenant)).find((u) => u.callno === "2131");
