@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { MockOsbiz } from "../../src/mock-osbiz/index.js";
-import { startTestEmulator, TRUNK } from "../support/emulator.js";
+import { acmeSeed } from "../support/acme-seed.js";
+import { startTestEmulator } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { until } from "../support/until.js";
 import { WebhookReceiver } from "../support/webhook-receiver.js";
@@ -12,17 +13,7 @@ import { WebhookReceiver } from "../support/webhook-receiver.js";
  * state, and the PBX's CSTAErrorCode as a 502.
  */
 
-const SEED = `
-tenants:
-  - name: Acme
-    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
-    systems:
-      - systemId: osbiz-1
-        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
-        trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
-    users:
-      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
-`;
+const SEED = acmeSeed();
 
 let emulator: EmulatorHandle;
 let http: ReturnType<typeof httpClient>;

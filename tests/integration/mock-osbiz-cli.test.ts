@@ -2,21 +2,12 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
-import { startTestEmulator, TRUNK } from "../support/emulator.js";
+import { acmeSeed } from "../support/acme-seed.js";
+import { startTestEmulator } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { until } from "../support/until.js";
 
-const SEED = `
-tenants:
-  - name: Acme
-    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
-    systems:
-      - systemId: osbiz-1
-        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
-        trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
-    users:
-      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
-`;
+const SEED = acmeSeed();
 const ENTRY = path.join(import.meta.dirname, "../support/mock-osbiz-cli-entry.ts");
 
 let emulator: EmulatorHandle;

@@ -1,21 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { MockOsbiz } from "../../src/mock-osbiz/index.js";
+import { acmeSeed } from "../support/acme-seed.js";
 import { ADMIN_TOKEN, usersClient } from "../support/api-client-users.js";
-import { startTestEmulator, TRUNK } from "../support/emulator.js";
+import { startTestEmulator } from "../support/emulator.js";
 import { until } from "../support/until.js";
 
-const SEED = `
-tenants:
-  - name: Acme
-    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
-    systems:
-      - systemId: osbiz-1
-        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
-        trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
-    users:
-      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
-`;
+const SEED = acmeSeed();
 
 let emulator: EmulatorHandle;
 let api: ReturnType<typeof usersClient>;

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { MailboxNotifyError, MockConsole, MockOsbiz } from "../../src/mock-osbiz/index.js";
 import { UnifyPhoneClient } from "../../src/phone-client/index.js";
-import { startTestEmulator, TRUNK } from "../support/emulator.js";
+import { acmeSeed } from "../support/acme-seed.js";
+import { startTestEmulator } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { until } from "../support/until.js";
 import { WebhookReceiver } from "../support/webhook-receiver.js";
@@ -12,17 +13,7 @@ import { WebhookReceiver } from "../support/webhook-receiver.js";
  * the trunk's TLS connection; REST, the webhook and the user's sip.js client over WSS see it.
  */
 
-const SEED = `
-tenants:
-  - name: Acme
-    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
-    systems:
-      - systemId: osbiz-1
-        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
-        trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
-    users:
-      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
-`;
+const SEED = acmeSeed();
 const PASSWORD = "client-pass-1";
 
 let emulator: EmulatorHandle;

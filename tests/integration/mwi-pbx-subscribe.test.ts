@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import type { SipRequest, SipResponse } from "../../src/sip/message/index.js";
+import { acmeSeed } from "../support/acme-seed.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { PbxTestUa } from "../support/pbx-test-ua.js";
 
@@ -11,17 +12,7 @@ import { PbxTestUa } from "../support/pbx-test-ua.js";
  * and unsolicited NOTIFYs, good and bad.
  */
 
-const SEED = `
-tenants:
-  - name: Acme
-    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
-    systems:
-      - systemId: osbiz-1
-        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
-        trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
-    users:
-      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
-`;
+const SEED = acmeSeed();
 const AL = "+4923026672131";
 const hex = (n: number) => randomBytes(n).toString("hex");
 

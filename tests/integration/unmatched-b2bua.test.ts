@@ -2,6 +2,7 @@ import dgram from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { type ClientCall, UnifyPhoneClient } from "../../src/phone-client/index.js";
+import { acmeSeed } from "../support/acme-seed.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
@@ -11,17 +12,7 @@ import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
  * client — goes to the unmatched journal like one no handler takes.
  */
 
-const SEED = `
-tenants:
-  - name: Acme
-    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
-    systems:
-      - systemId: osbiz-1
-        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
-        trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
-    users:
-      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
-`;
+const SEED = acmeSeed();
 const NUMBER = "+4923026672131";
 const PASSWORD = "client-pass-um1";
 
