@@ -1,13 +1,12 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import path from "node:path";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { acmeSeed } from "../support/acme-seed.js";
 import { startTestEmulator } from "../support/emulator.js";
+import { startMockCli } from "../support/mock-osbiz-cli-process.js";
 import { until } from "../support/until.js";
 
 const SEED = acmeSeed();
-const ENTRY = path.join(import.meta.dirname, "../support/mock-osbiz-cli-entry.ts");
 
 let emulator: EmulatorHandle;
 let child: ChildProcessWithoutNullStreams | undefined;
@@ -22,48 +21,11 @@ afterEach(async () => {
   await emulator.close();
 });
 
-/** The command in a child process, its stdout collected line by line. */
+/** The command in a child process (killed after the test). */
 function run(args: string[]) {
-  const proc = spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], { stdio: "pipe" });
-  child = proc;
-  const out: string[] = [];
-  let err = "";
-  let buffered = "";
-  const waiters = new Set<() => void>();
-  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    buffered += chunk;
-    const parts = buffered.split("\n");
-    buffered = parts.pop()!;
-    out.push(...parts);
-    for (const wake of waiters) wake();
-  });
-  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    err += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
-  return {
-    out,
-    stderr: () => err,
-    exited,
-    send: (line: string) => proc.stdin.write(`${line}\n`),
-    /** Resolves with the first line matching `pattern`. */
-    line: (pattern: RegExp) =>
-      new Promise<string>((resolve, reject) => {
-        const check = () => {
-          const found = out.find((l) => pattern.test(l));
-          if (found !== undefined) {
-            waiters.delete(check);
-            resolve(found);
-          }
-        };
-        waiters.add(check);
-        check();
-        void exited.then(() => {
-          check();
-          reject(new Error(`exited before printing ${pattern}:\n${out.join("\n")}\n${err}`));
-        });
-      }),
-  };
+  const cli = startMockCli(args);
+  child = cli.proc;
+  return cli;
 }
 
 /** Waits until `count` lines match (the same state printed again after a later command). */
