@@ -10,7 +10,6 @@ import { PbxTestUa } from "../support/pbx-test-ua.js";
 let emulator: EmulatorHandle;
 let http: ReturnType<typeof httpClient>;
 let pbx: PbxTestUa;
-let n = 0;
 
 const SUBSCRIBE_STUB = `
 id: wizard-subscribe
@@ -35,40 +34,16 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-/** An out-of-dialog request from the registered PBX, on its registered TLS connection. */
-function request(
-  method: string,
-  opts: { headers?: string[]; body?: string; contentType?: string } = {},
-): string {
-  n++;
-  const body = opts.body ?? "";
-  return [
-    `${method} sip:+4923026672131@phoneapp.unify.com SIP/2.0`,
-    `Via: SIP/2.0/TLS 127.0.0.1:${pbx.port};branch=z9hG4bKstub${n}`,
-    "Max-Forwards: 70",
-    `From: <sip:${TRUNK.username}@phoneapp.unify.com>;tag=st${n}`,
-    "To: <sip:+4923026672131@phoneapp.unify.com>",
-    `Call-ID: sip-stub-${n}`,
-    `CSeq: ${n} ${method}`,
-    `Contact: <sip:${TRUNK.username}@127.0.0.1:${pbx.port};transport=tls>`,
-    ...(opts.headers ?? []),
-    ...(body ? [`Content-Type: ${opts.contentType ?? "text/plain"}`] : []),
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    "",
-    body,
-  ].join("\r\n");
-}
-
 describe("SIP stubs over TLS from a registered PBX", () => {
   it("SUBSCRIBE to an unknown event package: the file mapping answers 200 with its headers", async () => {
     const res = await pbx.client.request(
-      request("SUBSCRIBE", { headers: ["Event: x-osbiz-wizard;id=7", "Expires: 60"] }),
+      pbx.outOfDialog("SUBSCRIBE", { headers: ["Event: x-osbiz-wizard;id=7", "Expires: 60"] }),
     );
     expect(res.status).toBe(200);
     expect(res.reason).toBe("OK (stub)");
     expect(res.headers.get("expires")).toBe("60");
     // Another event package is not this mapping's: the default answer goes out.
-    const other = await pbx.client.request(request("SUBSCRIBE", { headers: ["Event: x-other"] }));
+    const other = await pbx.client.request(pbx.outOfDialog("SUBSCRIBE", { headers: ["Event: x-other"] }));
     expect(other.status).toBe(405);
   });
 
@@ -80,7 +55,7 @@ describe("SIP stubs over TLS from a registered PBX", () => {
     });
     expect(created.status).toBe(201);
     const res = await pbx.client.request(
-      request("INFO", { body: "<status/>", contentType: "application/x-osbiz-info+xml; v=2" }),
+      pbx.outOfDialog("INFO", { body: "<status/>", contentType: "application/x-osbiz-info+xml; v=2" }),
     );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/x-osbiz-ack+xml");

@@ -9,7 +9,6 @@ import { until } from "../support/until.js";
 let emulator: EmulatorHandle;
 let http: ReturnType<typeof httpClient>;
 let pbx: PbxTestUa;
-let n = 0;
 
 beforeAll(async () => {
   emulator = await startTestEmulator({ unmatchedBodyLimit: 32 });
@@ -22,31 +21,6 @@ afterAll(async () => {
   pbx?.client.close();
   await emulator?.close();
 });
-
-/** An out-of-dialog request from the registered PBX, on its registered TLS connection. */
-function request(
-  ua: PbxTestUa,
-  method: string,
-  opts: { headers?: string[]; body?: string; contentType?: string } = {},
-): string {
-  n++;
-  const body = opts.body ?? "";
-  return [
-    `${method} sip:+4923026672131@phoneapp.unify.com SIP/2.0`,
-    `Via: SIP/2.0/TLS 127.0.0.1:${ua.port};branch=z9hG4bKum${n}`,
-    "Max-Forwards: 70",
-    `From: <sip:${TRUNK.username}@phoneapp.unify.com>;tag=um${n}`,
-    "To: <sip:+4923026672131@phoneapp.unify.com>",
-    `Call-ID: unmatched-${n}`,
-    `CSeq: ${n} ${method}`,
-    `Contact: <sip:${TRUNK.username}@127.0.0.1:${ua.port};transport=tls>`,
-    ...(opts.headers ?? []),
-    ...(body ? [`Content-Type: ${opts.contentType ?? "text/plain"}`] : []),
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    "",
-    body,
-  ].join("\r\n");
-}
 
 /** The journal id the answer's Warning names. */
 function idOf(warning: string | undefined): string {
@@ -64,7 +38,7 @@ async function entry(id: string) {
 describe("SIP requests the emulator does not handle", () => {
   it("an unknown method: 501 naming it, captured with the trunk, tenant, flow and redacted Authorization", async () => {
     const res = await pbx.client.request(
-      request(pbx, "FROBNICATE", { headers: ['Authorization: Digest username="x", response="abc123"'] }),
+      pbx.outOfDialog("FROBNICATE", { headers: ['Authorization: Digest username="x", response="abc123"'] }),
     );
     expect(res.status).toBe(501);
     expect(res.reason).toBe("Not Implemented: method FROBNICATE");
@@ -91,7 +65,7 @@ describe("SIP requests the emulator does not handle", () => {
 
   it("PUBLISH and MESSAGE (known, no handler): 405 with Allow, captured with body capped", async () => {
     const text = "hello from the PBX, a rather long instant message";
-    const message = await pbx.client.request(request(pbx, "MESSAGE", { body: text }));
+    const message = await pbx.client.request(pbx.outOfDialog("MESSAGE", { body: text }));
     expect(message.status).toBe(405);
     expect(message.reason).toContain("MESSAGE");
     expect(message.headers.getAll("allow")).toContain("INVITE");
@@ -105,7 +79,7 @@ describe("SIP requests the emulator does not handle", () => {
     expect(e.body).toBe(text.slice(0, 32));
 
     const publish = await pbx.client.request(
-      request(pbx, "PUBLISH", {
+      pbx.outOfDialog("PUBLISH", {
         headers: ["Event: presence"],
         body: "<presence/>",
         contentType: "application/pidf+xml",
@@ -121,7 +95,7 @@ describe("SIP requests the emulator does not handle", () => {
 
   it("SUBSCRIBE to an unknown event package is captured with its event", async () => {
     const res = await pbx.client.request(
-      request(pbx, "SUBSCRIBE", { headers: ["Event: x-osbiz-wizard", "Expires: 60"] }),
+      pbx.outOfDialog("SUBSCRIBE", { headers: ["Event: x-osbiz-wizard", "Expires: 60"] }),
     );
     expect(res.status).toBe(405);
     expect(res.reason).toBe("Method Not Allowed: the connector does not accept SUBSCRIBE");
@@ -133,7 +107,7 @@ describe("SIP requests the emulator does not handle", () => {
 
   it("INFO with a body type no handler understands: 415 with Accept, captured", async () => {
     const res = await pbx.client.request(
-      request(pbx, "INFO", { body: "<xml/>", contentType: "application/x-osbiz-info+xml" }),
+      pbx.outOfDialog("INFO", { body: "<xml/>", contentType: "application/x-osbiz-info+xml" }),
     );
     expect(res.status).toBe(415);
     expect(res.headers.get("accept")).toContain("application/dtmf-relay");
@@ -146,7 +120,7 @@ describe("SIP requests the emulator does not handle", () => {
 
   it("is listed with kind=sip and has a trace entry with the message, Authorization redacted", async () => {
     const res = await pbx.client.request(
-      request(pbx, "FROBNICATE", { headers: ['Authorization: Digest username="y", response="zzz999"'] }),
+      pbx.outOfDialog("FROBNICATE", { headers: ['Authorization: Digest username="y", response="zzz999"'] }),
     );
     const id = idOf(res.headers.get("warning"));
     const list = await http.admin("GET", "/api/admin/unmatched?kind=sip");
@@ -183,7 +157,9 @@ describe("SIP requests the emulator does not handle", () => {
     };
     emulator.unmatched.useStubs(fake);
     try {
-      const res = await pbx.client.request(request(pbx, "SUBSCRIBE", { headers: ["Event: x-osbiz-wizard"] }));
+      const res = await pbx.client.request(
+        pbx.outOfDialog("SUBSCRIBE", { headers: ["Event: x-osbiz-wizard"] }),
+      );
       expect(res.status).toBe(200);
       expect(res.reason).toBe("OK (stubbed)");
       expect(res.headers.get("expires")).toBe("60");
@@ -200,7 +176,7 @@ describe("SIP requests the emulator does not handle", () => {
         answeredBy: { mappingId: "sip-map-1" },
       });
 
-      const other = await pbx.client.request(request(pbx, "SUBSCRIBE", { headers: ["Event: dialog"] }));
+      const other = await pbx.client.request(pbx.outOfDialog("SUBSCRIBE", { headers: ["Event: dialog"] }));
       expect(other.status).toBe(405);
     } finally {
       emulator.unmatched.useStubs(undefined);
@@ -213,7 +189,7 @@ describe("--unmatched-sip-status", () => {
     const other = await startTestEmulator({ unmatchedSipStatus: 405 });
     const ua = await PbxTestUa.connect(other, TRUNK.username, TRUNK.password);
     try {
-      const res = await ua.client.request(request(ua, "FROBNICATE"));
+      const res = await ua.client.request(ua.outOfDialog("FROBNICATE"));
       expect(res.status).toBe(405);
       expect(res.reason).toBe("Method Not Allowed: unknown method FROBNICATE");
       expect(res.headers.getAll("allow")).toEqual(expect.arrayContaining(["INVITE", "REGISTER", "OPTIONS"]));
@@ -227,7 +203,7 @@ describe("--unmatched-sip-status", () => {
     const other = await startTestEmulator({ unmatchedSipStatus: 489 });
     const ua = await PbxTestUa.connect(other, TRUNK.username, TRUNK.password);
     try {
-      const res = await ua.client.request(request(ua, "SUBSCRIBE", { headers: ["Event: x-unknown"] }));
+      const res = await ua.client.request(ua.outOfDialog("SUBSCRIBE", { headers: ["Event: x-unknown"] }));
       expect(res.status).toBe(489);
       expect(res.reason).toBe("Bad Event: no handler for SUBSCRIBE (event package x-unknown)");
       expect(res.headers.has("allow")).toBe(false);

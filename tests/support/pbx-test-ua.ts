@@ -35,6 +35,7 @@ const hex = (n: number) => randomBytes(n).toString("hex");
  */
 export class PbxTestUa {
   private cseq = 1;
+  private outOfDialogCount = 0;
   readonly fromTag = hex(4);
 
   private constructor(
@@ -70,6 +71,33 @@ export class PbxTestUa {
     return this.client.request(
       registerText({ user: this.user, localPort: this.port, callId, cseq: 2, authorization }),
     );
+  }
+
+  /**
+   * An out-of-dialog request to Al (+4923026672131) from this trunk, as text for
+   * `client.request`: each one a new transaction and Call-ID.
+   */
+  outOfDialog(
+    method: string,
+    opts: { headers?: string[]; body?: string; contentType?: string } = {},
+  ): string {
+    const n = ++this.outOfDialogCount;
+    const body = opts.body ?? "";
+    return [
+      `${method} sip:+4923026672131@phoneapp.unify.com SIP/2.0`,
+      `Via: SIP/2.0/TLS 127.0.0.1:${this.port};branch=z9hG4bKood${n}${hex(2)}`,
+      "Max-Forwards: 70",
+      `From: <sip:${this.user}@phoneapp.unify.com>;tag=ood${n}`,
+      "To: <sip:+4923026672131@phoneapp.unify.com>",
+      `Call-ID: ood-${n}-${hex(4)}`,
+      `CSeq: ${n} ${method}`,
+      `Contact: <sip:${this.user}@127.0.0.1:${this.port};transport=tls>`,
+      ...(opts.headers ?? []),
+      ...(body ? [`Content-Type: ${opts.contentType ?? "text/plain"}`] : []),
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      "",
+      body,
+    ].join("\r\n");
   }
 
   /** Send an INVITE; returns its Call-ID, branch and text so the test can follow up. */
