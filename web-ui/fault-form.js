@@ -107,6 +107,33 @@ export const LAYERS = {
       delay: DELAY,
     },
   },
+  csta: {
+    match: [
+      list("service", "service", "MakeCall or DeliveredEvent"),
+      text("trunk", "trunk", "id, name or username"),
+      text("tenant", "tenant", "id or name"),
+      text("user", "user", "callno or id"),
+    ],
+    actions: {
+      "session-refuse": [int("status", "status", "403"), text("reason", "reason", "Forbidden")],
+      "no-response": [],
+      error: [
+        choice("category", "category", [
+          "",
+          "operation",
+          "security",
+          "stateIncompatibility",
+          "systemResourceAvailability",
+          "subscribedResourceAvailability",
+          "performanceManagement",
+          "privateData",
+          "unspecified",
+        ]),
+        text("value", "value", "invalidDeviceID"),
+      ],
+      "drop-event": [],
+    },
+  },
 };
 
 const WHEN = [

@@ -43,6 +43,21 @@ export function startCti(
       trunkDialogFlow: (trunkId) => reach.trunkDialogFlow(trunkId),
       timers: new SystemClock(),
       now: () => env.clock.now(),
+      faults: {
+        checker: data.faults,
+        subjects: (trunkId, devices) => {
+          const trunk = store.trunks.get(trunkId);
+          const tenant = trunk && store.tenants.get(trunk.tenantId);
+          const users = trunk
+            ? store.users.listByTenant(trunk.tenantId).filter((u) => u.callno && devices.includes(u.callno))
+            : [];
+          return {
+            trunk: trunk ? [trunk.id, trunk.name, trunk.username] : [trunkId],
+            tenant: tenant ? [tenant.id, tenant.name] : [],
+            users: [...devices, ...users.map((u) => u.id)],
+          };
+        },
+      },
     },
     {
       deskUsers: (trunkId) => {

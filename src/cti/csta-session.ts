@@ -11,6 +11,7 @@ import {
   isResponseName,
   parseCsta,
 } from "./csta/index.js";
+import { cstaFault } from "./csta-fault-gate.js";
 import { CSTA_CONTENT_TYPE, type CstaExchange, type CtiSignalling } from "./cti-ports.js";
 
 /** Why a CSTA request got no response. */
@@ -73,6 +74,13 @@ export class CstaSession {
     if (!flow) {
       this.close("the trunk is not registered");
       return Promise.reject(new CstaRequestFailed("closed", "the trunk is not registered"));
+    }
+    const refused = cstaFault(this.sip.faults, "csta.session", this.trunkId, undefined)?.action;
+    if (refused?.type === "session-refuse") {
+      // As if the PBX had answered the INVITE so; nothing goes on the wire.
+      const answer = `${refused.status ?? 403} ${refused.reason ?? "Forbidden"}`;
+      this.close(`the PBX refused the CSTA session: ${answer}`);
+      return Promise.reject(new CstaRequestFailed("closed", `CSTA session refused: ${answer}`));
     }
     const { connection, binding } = flow;
     const headers = new Headers();
@@ -153,7 +161,16 @@ export class CstaSession {
         );
       });
       this.pending.set(invokeId, { resolve, reject, timer });
-      this.sendInfo(xml);
+      const fault = cstaFault(this.sip.faults, "csta.request", this.trunkId, message)?.action;
+      if (fault?.type === "error") {
+        // The rule's CSTAErrorCode stands in for the PBX's answer.
+        this.sip.timers.clearTimer(timer);
+        this.pending.delete(invokeId);
+        resolve({ type: "CSTAErrorCode", category: fault.category, value: fault.value, invokeId });
+        return;
+      }
+      // no-response: the request is held back, so nothing answers it before the timeout.
+      if (fault?.type !== "no-response") this.sendInfo(xml);
     });
   }
 
@@ -234,6 +251,8 @@ export class CstaSession {
       return;
     }
     if (isEventName(message.type)) {
+      if (cstaFault(this.sip.faults, "csta.event", this.trunkId, message)?.action.type === "drop-event")
+        return;
       this.hooks.event(message);
       return;
     }

@@ -1,3 +1,4 @@
+import type { FaultChecker } from "../faults/index.js";
 import type { Clock } from "../shared/clock.js";
 import type { DialogFlow, LocalEndpoint } from "../sip/dialog/index.js";
 import type { SipRequest } from "../sip/message/index.js";
@@ -19,6 +20,18 @@ export interface CtiSignalling {
   trunkDialogFlow(trunkId: string): DialogFlow;
   readonly timers: Pick<Clock, "setTimer" | "clearTimer">;
   now(): number;
+  /** The fault rules of `layer: csta` (docs/faults.md); absent: no CSTA faults. */
+  readonly faults?: CtiFaults;
+}
+
+/** What the CSTA fault gates need: the rules, and who a trunk and its devices are. */
+export interface CtiFaults {
+  readonly checker: FaultChecker;
+  /** Identifiers for matching: the trunk's id/name/username, its tenant's, and the devices' users. */
+  subjects(
+    trunkId: string,
+    devices: readonly string[],
+  ): { trunk: readonly string[]; tenant: readonly string[]; users: readonly string[] };
 }
 
 /** One CSTA message on the wire, for the trace and the journal. */

@@ -33,6 +33,12 @@ export function describeAction(action: FaultAction): string {
       return `stop ${action.direction === "send" ? "sending" : "receiving"} RTP`;
     case "ssrc":
       return `change SSRC${action.ssrc === undefined ? "" : ` to ${action.ssrc}`}`;
+    case "error":
+      return `answer CSTAErrorCode ${action.category} ${action.value}`;
+    case "session-refuse":
+      return `refuse the CSTA session (${action.status ?? 403})`;
+    case "no-response":
+      return "no CSTA response";
     default:
       return action.type.replaceAll("-", " ");
   }

@@ -1,4 +1,5 @@
 import type {
+  CstaFaultContext,
   FaultPoint,
   FaultPoints,
   HttpFaultContext,
@@ -8,6 +9,8 @@ import type {
   TlsFaultContext,
 } from "./fault-points.js";
 import type {
+  CstaFaultAction,
+  CstaFaultMatch,
   FaultRuleInput,
   HttpFaultMatch,
   RtpFaultMatch,
@@ -55,7 +58,28 @@ export function compileMatch(rule: FaultRuleInput): CompiledMatch {
     }
     case "stun":
       return { points: ["stun.binding"], matches: stunMatcher(rule.match ?? {}) };
+    case "csta":
+      return { points: [cstaPoint(rule.action)], matches: cstaMatcher(rule.match ?? {}) };
   }
+}
+
+/** Each CSTA action has one place to act: the session INVITE, a request we send, an event we get. */
+function cstaPoint(action: CstaFaultAction): FaultPoint {
+  if (action.type === "session-refuse") return "csta.session";
+  return action.type === "drop-event" ? "csta.event" : "csta.request";
+}
+
+function cstaMatcher(m: CstaFaultMatch): CompiledMatch["matches"] {
+  const services = m.service === undefined ? undefined : ([] as string[]).concat(m.service);
+  return (context) => {
+    const ctx = context as CstaFaultContext;
+    return (
+      (services === undefined || services.includes(ctx.service)) &&
+      identifies(m.trunk, ctx.trunk) &&
+      identifies(m.tenant, ctx.tenant) &&
+      identifies(m.user, ctx.users)
+    );
+  };
 }
 
 function sipPoints(match: SipFaultMatch, action: SipFaultAction): FaultPoint[] {

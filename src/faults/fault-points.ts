@@ -1,4 +1,5 @@
 import type {
+  CstaFaultAction,
   HttpFaultAction,
   RtpFaultAction,
   SipFaultAction,
@@ -56,6 +57,16 @@ export interface StunFaultContext extends FaultContextBase {
   readonly transport: "udp" | "tcp";
 }
 
+export interface CstaFaultContext extends FaultContextBase {
+  /** The CSTA message name (`MakeCall`, `DeliveredEvent`); `session` for the session INVITE. */
+  readonly service: string;
+  /** Identifiers of the trunk whose session carries it (id, name, username). */
+  readonly trunk: readonly string[];
+  readonly tenant: readonly string[];
+  /** The devices the message names and the ids of the users they belong to. */
+  readonly users: readonly string[];
+}
+
 /** The named injection points, each with what it knows and what it can be told to do. */
 export interface FaultPoints {
   "sip.in": { context: SipFaultContext; action: SipFaultAction };
@@ -65,6 +76,9 @@ export interface FaultPoints {
   "rtp.in": { context: RtpFaultContext; action: RtpFaultAction };
   "rtp.out": { context: RtpFaultContext; action: RtpFaultAction };
   "stun.binding": { context: StunFaultContext; action: StunFaultAction };
+  "csta.session": { context: CstaFaultContext; action: CstaFaultAction };
+  "csta.request": { context: CstaFaultContext; action: CstaFaultAction };
+  "csta.event": { context: CstaFaultContext; action: CstaFaultAction };
 }
 
 export type FaultPoint = keyof FaultPoints;
@@ -77,6 +91,9 @@ export const FAULT_POINTS: readonly FaultPoint[] = [
   "rtp.in",
   "rtp.out",
   "stun.binding",
+  "csta.session",
+  "csta.request",
+  "csta.event",
 ];
 
 /** The engine's answer at an injection point: which rule hit and what to do. */

@@ -5,9 +5,9 @@ import type { AlgRewriteAction } from "./alg-rewrite.js";
  * (`action`) and when (`when`). Rules are plain JSON so the REST API, seed files and
  * scenarios share one format (docs/faults.md).
  */
-export type FaultLayer = "sip" | "tls" | "http" | "rtp" | "stun";
+export type FaultLayer = "sip" | "tls" | "http" | "rtp" | "stun" | "csta";
 
-export const FAULT_LAYERS: readonly FaultLayer[] = ["sip", "tls", "http", "rtp", "stun"];
+export const FAULT_LAYERS: readonly FaultLayer[] = ["sip", "tls", "http", "rtp", "stun", "csta"];
 
 /** Targeting: which of the matching events the rule hits. Absent fields do not restrict. */
 export interface FaultWhen {
@@ -157,6 +157,42 @@ export type StunFaultAction =
 
 export type StunNatBehaviour = "endpoint-independent" | "address-dependent" | "address-and-port-dependent";
 
+export interface CstaFaultMatch {
+  /** CSTA message names (ECMA-323 root elements): requests such as `MakeCall`, or events such as `DeliveredEvent`. */
+  readonly service?: string | readonly string[];
+  /** Trunk id, name or username: the trunk whose CSTA session carries the message. */
+  readonly trunk?: string;
+  readonly tenant?: string;
+  /** A user's callno (the desk-phone device) or id, named in the message. */
+  readonly user?: string;
+}
+
+/** ECMA-323 CSTAErrorCode categories (the codec's list; faults/ must not import cti/). */
+export const CSTA_ERROR_CATEGORIES = [
+  "operation",
+  "security",
+  "stateIncompatibility",
+  "systemResourceAvailability",
+  "subscribedResourceAvailability",
+  "performanceManagement",
+  "privateData",
+  "unspecified",
+] as const;
+
+export type CstaFaultAction =
+  /** The connector's request is never sent, so no answer comes: the caller times out. */
+  | { readonly type: "no-response" }
+  /** The request is answered with this CSTAErrorCode instead of reaching the PBX. */
+  | {
+      readonly type: "error";
+      readonly category: (typeof CSTA_ERROR_CATEGORIES)[number];
+      readonly value: string;
+    }
+  /** An event from the PBX is taken at SIP level (200) and then ignored. */
+  | { readonly type: "drop-event" }
+  /** The session INVITE fails as if the PBX had answered `status` (default 403). */
+  | { readonly type: "session-refuse"; readonly status?: number; readonly reason?: string };
+
 interface RuleFields<L extends FaultLayer, M, A> {
   readonly id?: string;
   readonly name?: string;
@@ -173,7 +209,8 @@ export type FaultRuleInput =
   | RuleFields<"tls", TlsFaultMatch, TlsFaultAction>
   | RuleFields<"http", HttpFaultMatch, HttpFaultAction>
   | RuleFields<"rtp", RtpFaultMatch, RtpFaultAction>
-  | RuleFields<"stun", StunFaultMatch, StunFaultAction>;
+  | RuleFields<"stun", StunFaultMatch, StunFaultAction>
+  | RuleFields<"csta", CstaFaultMatch, CstaFaultAction>;
 
 type Stored<R> =
   R extends RuleFields<infer L, infer M, infer A>

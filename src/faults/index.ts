@@ -7,6 +7,7 @@ export {
 } from "./fault-certificates.js";
 export { FaultEngine } from "./fault-engine.js";
 export {
+  type CstaFaultContext,
   FAULT_POINTS,
   type FaultChecker,
   type FaultDecision,
@@ -21,6 +22,9 @@ export {
 } from "./fault-points.js";
 export {
   type CorruptionMode,
+  CSTA_ERROR_CATEGORIES,
+  type CstaFaultAction,
+  type CstaFaultMatch,
   type DelayAction,
   FAULT_LAYERS,
   type FaultAction,

@@ -1,6 +1,7 @@
 import { type Fields, ProblemReader, strip } from "../shared/untrusted/index.js";
 import { FAULT_LAYERS, type FaultRuleInput, type FaultWhen } from "./fault-rule.js";
 import { type FaultPath, FaultRuleError, formatFaultPath } from "./fault-rule-error.js";
+import { parseCstaAction, parseCstaMatch } from "./parse-csta-fault.js";
 import { parseHttpAction, parseHttpMatch } from "./parse-http-fault.js";
 import { parseRtpAction, parseRtpMatch } from "./parse-rtp-fault.js";
 import { parseSipAction, parseSipMatch } from "./parse-sip-fault.js";
@@ -92,6 +93,12 @@ function readRule(r: ProblemReader, value: unknown, path: FaultPath): FaultRuleI
     case "stun": {
       const match = parseStunMatch(r, o.match, at("match"));
       const action = parseStunAction(r, o.action, at("action"));
+      if (match && action) rule = { ...about, layer, match, action };
+      break;
+    }
+    case "csta": {
+      const match = parseCstaMatch(r, o.match, at("match"));
+      const action = parseCstaAction(r, o.action, at("action"), match);
       if (match && action) rule = { ...about, layer, match, action };
       break;
     }

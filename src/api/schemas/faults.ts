@@ -12,7 +12,7 @@ export const faultRuleBody = {
     id: { type: "string", description: "optional; generated (f1, f2, …) when absent" },
     name: { type: "string" },
     description: { type: "string" },
-    layer: { enum: ["sip", "tls", "http", "rtp", "stun"] },
+    layer: { enum: ["sip", "tls", "http", "rtp", "stun", "csta"] },
     match: {
       ...open,
       description: "per layer: direction, method, status, trunk, tenant, user, headers, path…",
@@ -37,7 +37,7 @@ export const faultRuleSchema = {
     id: { type: "string" },
     name: { type: "string" },
     description: { type: "string" },
-    layer: { enum: ["sip", "tls", "http", "rtp", "stun"] },
+    layer: { enum: ["sip", "tls", "http", "rtp", "stun", "csta"] },
     match: open,
     action: open,
     when: open,

@@ -28,6 +28,7 @@ const ACTIONS = {
   http: ["respond", "delay", "close"],
   rtp: ["drop", "delay", "stop", "ssrc"],
   stun: ["no-answer", "wrong-mapped-address", "delay", "nat"],
+  csta: ["no-response", "error", "drop-event", "session-refuse"],
 } as const;
 
 describe("docs/faults.md", () => {
