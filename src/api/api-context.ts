@@ -6,12 +6,14 @@ import type { ScenarioRunner } from "../scenarios/index.js";
 import type {
   CallService,
   ClientCredentialService,
+  ClientSessionService,
   ClockService,
   ConnectorService,
   DiagnoseService,
   JwtService,
   MaintenanceService,
   MwiService,
+  PresenceService,
   TenantService,
   UnmatchedCapture,
   UserService,
@@ -44,8 +46,12 @@ export interface ApiContext {
   readonly cti?: CtiService;
   /** Users' voicemail indication (`/users/{id}/mwi`); no such route when absent. */
   readonly mwi?: MwiService;
+  /** Users' DND and busy, app and desk phone in sync (`/users/{id}/presence`); no such route when absent. */
+  readonly presence?: PresenceService;
   readonly diagnose: DiagnoseService;
   readonly clientCredentials: ClientCredentialService;
+  /** The browser phone's sign-in and sessions (`/api/client/*`) and the SIP domain it registers in. */
+  readonly clientPhone?: { readonly sessions: ClientSessionService; readonly domain: string };
   readonly trace: TraceRecorder;
   readonly faults: FaultEngine;
   readonly scenarios: ScenarioRunner;

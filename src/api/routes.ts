@@ -3,6 +3,7 @@ import type { ApiContext } from "./api-context.js";
 import { declareSecurity } from "./plugins/openapi-security.js";
 import { callRoutes } from "./routes/calls.js";
 import { clientCredentialRoutes } from "./routes/client-credentials.js";
+import { clientPhoneRoutes } from "./routes/client-phone.js";
 import { clockRoutes } from "./routes/clock.js";
 import { connectorRoutes } from "./routes/connector.js";
 import { deskPhoneRoutes } from "./routes/desk-phone.js";
@@ -15,6 +16,8 @@ import { maintenanceRoutes } from "./routes/maintenance.js";
 import { mappingRoutes } from "./routes/mappings.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { mwiRoutes } from "./routes/mwi.js";
+import { phoneRoutes } from "./routes/phone.js";
+import { presenceRoutes } from "./routes/presence.js";
 import { scenarioRoutes } from "./routes/scenarios.js";
 import { tenantRoutes } from "./routes/tenants.js";
 import { traceRoutes } from "./routes/trace.js";
@@ -39,6 +42,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   callRoutes(app, ctx);
   if (ctx.cti) deskPhoneRoutes(app, { auth: ctx.auth, users: ctx.users, cti: ctx.cti });
   if (ctx.mwi) mwiRoutes(app, { auth: ctx.auth, users: ctx.users, mwi: ctx.mwi });
+  if (ctx.presence) presenceRoutes(app, { auth: ctx.auth, users: ctx.users, presence: ctx.presence });
   diagnoseRoutes(app, ctx);
   faultRoutes(app, ctx);
   if (ctx.stubs) mappingRoutes(app, { auth: ctx.auth, stubs: ctx.stubs });
@@ -47,5 +51,10 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   clientCredentialRoutes(app, ctx);
   webhookRoutes(app, ctx);
   if (ctx.unmatched) unmatchedRoutes(app, { auth: ctx.auth, unmatched: ctx.unmatched });
+  if (ctx.clientPhone) {
+    const now = () => ctx.clock.state().now;
+    clientPhoneRoutes(app, { ...ctx.clientPhone, calls: ctx.calls, now });
+  }
   webUiRoutes(app);
+  phoneRoutes(app);
 }

@@ -9,6 +9,7 @@ import { ScenarioCatalog, ScenarioRunner } from "../scenarios/index.js";
 import {
   applySeedJwt,
   CallService,
+  ClientSessionService,
   ClockService,
   ConnectorService,
   DiagnoseService,
@@ -83,6 +84,11 @@ export async function startApi(
   const stubs = startStubs(config, data, connector, env);
   sip.unmatched.useStubs(stubs);
   sip.unmatched.captured.on(({ entry }) => calls.webhook.unmatchedRequest(entry));
+  const lockout = new EvidenceLockout(
+    clock,
+    { maxFailures: config.registrar.maxAuthFailures, lockoutMs: config.registrar.lockoutMs },
+    sip.evidence,
+  );
   const api: ApiContext = {
     log: env.log.child({ component: "http" }),
     readiness: env.readiness,
@@ -90,11 +96,7 @@ export async function startApi(
     auth: authHooks({
       adminToken: data.adminToken,
       findTenantByApiKey: (key) => store.tenants.getByApiKey(key),
-      lockout: new EvidenceLockout(
-        clock,
-        { maxFailures: config.registrar.maxAuthFailures, lockoutMs: config.registrar.lockoutMs },
-        sip.evidence,
-      ),
+      lockout,
     }),
     tenants: new TenantService(store, registrations),
     clock: new ClockService(clock),
@@ -115,6 +117,10 @@ export async function startApi(
     tenantByApiKey: (key: string) => store.tenants.getByApiKey(key),
     ...(env.metrics ? { metrics: env.metrics } : {}),
     clientCredentials: sip.clientCredentials,
+    clientPhone: {
+      sessions: new ClientSessionService(store, { realm: config.domain, clock, lockout }),
+      domain: config.domain,
+    },
     diagnose: new DiagnoseService({
       store,
       registrations,

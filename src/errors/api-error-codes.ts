@@ -17,6 +17,11 @@ export const API_ERRORS = {
   api_key_missing: { status: 401, title: "An X-API-Key header is required" },
   api_key_invalid: { status: 401, title: "The API key is not valid (wrong or regenerated)" },
   rate_limited: { status: 429, title: "Too many failed attempts; retry later" },
+  // Browser phone (/phone): the user's client password and the sessions it opens
+  client_sign_in_failed: { status: 401, title: "Tenant, user or client password is wrong" },
+  client_session_missing: { status: 401, title: "A client session token is required" },
+  client_session_invalid: { status: 401, title: "The client session has expired or ended" },
+  presence_unavailable: { status: 501, title: "Presence (DND) is not available in this build" },
   // Tenants, systems, trunks
   tenant_not_found: { status: 404, title: "No such tenant" },
   tenant_name_taken: { status: 409, title: "A tenant with this name exists" },

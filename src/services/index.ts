@@ -13,6 +13,12 @@ export {
   type ClientSessions,
   clientAccounts,
 } from "./client-credential-service.js";
+export {
+  CLIENT_SESSION_IDLE_MS,
+  type ClientSession,
+  ClientSessionService,
+  type ClientSignIn,
+} from "./client-session-service.js";
 export { ClockService, type ClockState } from "./clock-service.js";
 export {
   type ConnectorEndpoints,
@@ -58,6 +64,13 @@ export {
 } from "./jwt/index.js";
 export { MaintenanceService, type MaintenanceState } from "./maintenance-service.js";
 export { type MailboxChange, type MailboxView, MwiService } from "./mwi/index.js";
+export {
+  type Presence,
+  type PresenceChange,
+  type PresencePorts,
+  PresenceService,
+  type PresenceSource,
+} from "./presence/index.js";
 export type { RegistrationView } from "./registration-view.js";
 export { type ConnectorStatus, TenantService } from "./tenant-service.js";
 export {
