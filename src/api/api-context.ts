@@ -13,7 +13,6 @@ import type {
   JwtService,
   MaintenanceService,
   MwiService,
-  PresenceService,
   TenantService,
   UnmatchedCapture,
   UserService,
@@ -46,8 +45,6 @@ export interface ApiContext {
   readonly cti?: CtiService;
   /** Users' voicemail indication (`/users/{id}/mwi`); no such route when absent. */
   readonly mwi?: MwiService;
-  /** Users' DND and busy, app and desk phone in sync (`/users/{id}/presence`); no such route when absent. */
-  readonly presence?: PresenceService;
   readonly diagnose: DiagnoseService;
   readonly clientCredentials: ClientCredentialService;
   /** The browser phone's sign-in and sessions (`/api/client/*`) and the SIP domain it registers in. */
