@@ -196,3 +196,28 @@ function pbxRefusalFix(text: string): string | undefined {
     return "the user's Unify Phone route flag is off; switch it on for the user on the PBX.";
   return undefined;
 }
+
+/** Whether a CSTA rule can act on this trunk's CTI link (its match names no other trunk or tenant). */
+export function hitsCtiOf(rule: FaultRule, trunk: readonly string[], tenant: readonly string[]): boolean {
+  if (rule.layer !== "csta" || rule.hits === 0) return false;
+  const same = (wanted: string | undefined, ids: readonly string[]) =>
+    wanted === undefined || ids.some((id) => id.toLowerCase() === wanted.toLowerCase().replace(/^\+/, ""));
+  return same(rule.match.trunk, trunk) && same(rule.match.tenant, tenant);
+}
+
+/** The desk-phone CTI link (uaCSTA session) broken by a CSTA fault rule: calls are not affected. */
+export function ctiFaultCause(rule: FaultRule & { layer: "csta" }): string {
+  const a = rule.action;
+  const services = rule.match.service === undefined ? undefined : [rule.match.service].flat().join(", ");
+  const calls = "calls are not affected";
+  switch (a.type) {
+    case "session-refuse":
+      return `The PBX refuses the CTI link (the uaCSTA session for desk-phone control) with ${a.status ?? 403} ${a.reason ?? "Forbidden"} (${fault(rule)}): the app cannot see or control desk phones, ${calls} — enable CTI for Unify Phone on the PBX (here: ${removal(rule)}).`;
+    case "no-response":
+      return `The PBX does not answer the connector's CSTA requests${services ? ` (${services})` : ""} on the CTI link (${fault(rule)}): desk-phone actions time out (504), ${calls} — ${removal(rule)}.`;
+    case "error":
+      return `The PBX answers CSTA requests${services ? ` (${services})` : ""} on the CTI link with CSTAErrorCode ${a.category} ${a.value} (${fault(rule)}): desk-phone actions are refused (502), ${calls} — ${removal(rule)}.`;
+    case "drop-event":
+      return `CSTA events${services ? ` (${services})` : ""} from the PBX are lost on the CTI link (${fault(rule)}): the desk-phone state the app shows is stale, ${calls} — ${removal(rule)}.`;
+  }
+}

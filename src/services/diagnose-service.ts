@@ -6,7 +6,9 @@ import {
   apiKeyCause,
   type CallToPbxView,
   callToPbxCause,
+  ctiFaultCause,
   faultDropCause,
+  hitsCtiOf,
   hitsRegisterOf,
   iso,
   refusalCause,
@@ -181,6 +183,9 @@ export class DiagnoseService {
         !/cloned system/.test(lastRefusal.reason)
       )
         problems.push(`${capital(refusalCause(lastRefusal))}.`);
+      const ids = [trunk.id, trunk.name, trunk.username];
+      for (const rule of rules)
+        if (rule.layer === "csta" && hitsCtiOf(rule, ids, tenant)) problems.push(ctiFaultCause(rule));
     }
     if (limit === 0)
       problems.push(

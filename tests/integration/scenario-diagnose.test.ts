@@ -356,6 +356,7 @@ it("covers every scenario in scenarios/ (a new scenario needs its diagnose test 
     "api-key-regenerated",
     "cloned-system",
     "connection-flapping",
+    "cti-link-down", // tests/integration/scenario-cti-link-down.test.ts
     "expert-mode-change",
     "jwt-expired",
     "jwt-expiring",
