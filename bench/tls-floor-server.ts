@@ -25,22 +25,27 @@ function answer(head: string): string {
   return `SIP/2.0 401 Unauthorized\r\n${echoed}\r\nWWW-Authenticate: Digest realm="phoneapp.unify.com", nonce="floor-nonce", algorithm=MD5, qop="auth"\r\nContent-Length: 0\r\n\r\n`;
 }
 
-const server = tls.createServer({ key: readFileSync(keyPath), cert: readFileSync(certPath) }, (socket) => {
-  socket.setNoDelay(true);
-  let buffered = "";
-  socket.on("data", (chunk: Buffer) => {
-    buffered += chunk.toString("latin1");
-    let out = "";
-    for (let guard = 0; guard < 10_000; guard++) {
-      const end = buffered.indexOf("\r\n\r\n");
-      if (end < 0) break;
-      out += answer(buffered.slice(0, end));
-      buffered = buffered.slice(end + 4); // the bench's REGISTERs carry no body
-    }
-    if (out) socket.write(out);
-  });
-  socket.on("error", () => socket.destroy());
-});
+// The emulator's TLS 1.3 suite order (src/certs/tls-policy.ts): the same cipher as it runs.
+const ciphers = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+const server = tls.createServer(
+  { key: readFileSync(keyPath), cert: readFileSync(certPath), ciphers },
+  (socket) => {
+    socket.setNoDelay(true);
+    let buffered = "";
+    socket.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString("latin1");
+      let out = "";
+      for (let guard = 0; guard < 10_000; guard++) {
+        const end = buffered.indexOf("\r\n\r\n");
+        if (end < 0) break;
+        out += answer(buffered.slice(0, end));
+        buffered = buffered.slice(end + 4); // the bench's REGISTERs carry no body
+      }
+      if (out) socket.write(out);
+    });
+    socket.on("error", () => socket.destroy());
+  },
+);
 server.listen(0, "127.0.0.1", () => {
   const address = server.address();
   console.log(`port ${typeof address === "object" && address ? address.port : 0}`);
