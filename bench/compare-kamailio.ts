@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatHotSpots, newestProfile, topSelfTime } from "./cpu-profile-report.js";
+import { formatGcPauses, type GcPauses, readGcPauses } from "./gc-pauses.js";
 import { GeneratorProcess } from "./generator-process.js";
 import { failureTotal, type PhaseResult, type PhaseSpec, type PhaseTiming } from "./generator-protocol.js";
 import {
@@ -40,6 +41,8 @@ interface Target {
   readonly name: "kamailio" | "emulator" | "floor";
   readonly port: number;
   cpuSeconds(): number;
+  /** GC pauses between two epoch times, for a Node server that logs them. */
+  gcPauses?(fromMs: number, toMs: number): GcPauses;
 }
 
 /** One server's figures in one round. */
@@ -49,8 +52,12 @@ interface Measured {
   readonly fullRate: number;
   readonly refreshRate: number;
   readonly pacedRate: number;
+  readonly pacedP50Ms: number;
   readonly pacedP99Ms: number;
+  readonly pacedMaxMs: number;
   readonly pacedUs: number;
+  /** The emulator's GC pauses during the paced phase (undefined for the other servers). */
+  readonly pacedGc: GcPauses | undefined;
   readonly failures: number;
 }
 
@@ -62,16 +69,25 @@ async function measure(
   target: Target,
   spec: PhaseSpec,
   timing: PhaseTiming,
-): Promise<{ result: PhaseResult; cpuSeconds: number }> {
+): Promise<{ result: PhaseResult; cpuSeconds: number; gc: GcPauses | undefined }> {
   let start = 0;
   let end = 0;
+  let startedAt = 0;
+  let endedAt = 0;
   const result = await gen.phase(spec, timing, (at) => {
-    if (at === "start") start = target.cpuSeconds();
-    else end = target.cpuSeconds();
+    if (at === "start") {
+      start = target.cpuSeconds();
+      startedAt = Date.now();
+    } else {
+      end = target.cpuSeconds();
+      endedAt = Date.now();
+    }
   });
   if (failureTotal(result.failures) > 0)
     console.log(`   !!! ${target.name} ${spec.kind}: ${describeFailures(result.failures)}`);
-  return { result, cpuSeconds: end - start };
+  // gc-watch.mjs writes its lines every 500 ms: wait for the window's last ones.
+  if (target.gcPauses) await new Promise((r) => setTimeout(r, 700));
+  return { result, cpuSeconds: end - start, gc: target.gcPauses?.(startedAt, endedAt) };
 }
 
 const perOpUs = (m: { result: PhaseResult; cpuSeconds: number }): number =>
@@ -105,13 +121,17 @@ async function runTarget(
       fullRate: rate(full.result),
       refreshRate: rate(refresh.result),
       pacedRate: rate(paced.result),
+      pacedP50Ms: paced.result.p50Ms,
       pacedP99Ms: paced.result.p99Ms,
+      pacedMaxMs: paced.result.maxMs,
       pacedUs: perOpUs(paced),
+      pacedGc: paced.gc,
       failures: [full, refresh, paced].reduce((n, x) => n + failureTotal(x.result.failures), 0),
     };
     console.log(
-      `   ${target.name.padEnd(8)}  full ${m.fullUs.toFixed(1).padStart(6)} µs/reg (${int(m.fullRate)}/s)   refresh ${m.refreshUs.toFixed(1).padStart(6)} µs/reg (${int(m.refreshRate)}/s)   paced ${int(m.pacedRate)}/s ${m.pacedUs.toFixed(1)} µs/reg p99 ${m.pacedP99Ms.toFixed(2)} ms`,
+      `   ${target.name.padEnd(8)}  full ${m.fullUs.toFixed(1).padStart(6)} µs/reg (${int(m.fullRate)}/s)   refresh ${m.refreshUs.toFixed(1).padStart(6)} µs/reg (${int(m.refreshRate)}/s)   paced ${int(m.pacedRate)}/s ${m.pacedUs.toFixed(1)} µs/reg p50/p99/max ${m.pacedP50Ms.toFixed(2)}/${m.pacedP99Ms.toFixed(2)}/${m.pacedMaxMs.toFixed(1)} ms`,
     );
+    if (m.pacedGc) console.log(`             paced: ${formatGcPauses(m.pacedGc, paced.result.seconds)}`);
     await gen.exit();
     return m;
   } finally {
@@ -132,7 +152,9 @@ function formatTable(rounds: readonly { k: Measured; e: Measured; f: Measured }[
   const rows: [string, (m: Measured) => number, number][] = [
     ["full digest flow, CPU µs per registration", (m) => m.fullUs, 1],
     ["refresh (nonce reused, nc+1), CPU µs per registration", (m) => m.refreshUs, 1],
+    ["refresh p50 at half of saturation, ms", (m) => m.pacedP50Ms, 2],
     ["refresh p99 at half of saturation, ms", (m) => m.pacedP99Ms, 2],
+    ["refresh max at half of saturation, ms", (m) => m.pacedMaxMs, 1],
   ];
   const lines = [
     `${"workload".padEnd(54)}  ${"kamailio".padStart(20)}  ${"emulator".padStart(20)}  ${"ratio".padStart(18)}`,
@@ -194,7 +216,9 @@ export async function runCompareKamailio(
   let floor: FloorProcess | undefined;
   try {
     const seedPath = writeBenchSeed(work, { digestTrunks, plainTrunks: o.connections, secret });
+    const gcLogPath = join(work, "gc.log");
     server = await startServer({
+      gcLogPath,
       mainPath: o.mainPath,
       seedPath,
       certsDir: join(work, "certs"),
@@ -213,7 +237,12 @@ export async function runCompareKamailio(
     const emulatorPid = server.pid;
     const targets: Record<Target["name"], Target> = {
       kamailio: { name: "kamailio", port: kamailio.port, cpuSeconds: () => kamailio?.cpuSeconds() ?? 0 },
-      emulator: { name: "emulator", port: server.sipPort, cpuSeconds: () => readCpuSeconds(emulatorPid) },
+      emulator: {
+        name: "emulator",
+        port: server.sipPort,
+        cpuSeconds: () => readCpuSeconds(emulatorPid),
+        gcPauses: (from, to) => readGcPauses(gcLogPath, from, to),
+      },
       floor: { name: "floor", port: floor.port, cpuSeconds: () => readCpuSeconds(floorPid) },
     };
     const rounds: { k: Measured; e: Measured; f: Measured }[] = [];

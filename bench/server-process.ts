@@ -13,6 +13,8 @@ export interface ServerOptions {
   readonly extraArgs?: readonly string[];
   /** Pin the server to this core (taskset), as `--compare` does. */
   readonly core?: number;
+  /** Log every GC pause to this file (bench/gc-watch.mjs preloaded). */
+  readonly gcLogPath?: string;
 }
 
 /** The emulator under test, in its own process. */
@@ -30,6 +32,7 @@ export interface ServerProcess {
 /** Starts `node dist/main.js` and resolves with the SIP port of its `ready:` banner line. */
 export function startServer(options: ServerOptions): Promise<ServerProcess> {
   const nodeArgs = options.profileDir ? ["--cpu-prof", "--cpu-prof-dir", options.profileDir] : [];
+  if (options.gcLogPath) nodeArgs.push("--import", new URL("./gc-watch.mjs", import.meta.url).href);
   const [command, args] = pinnedCommand(options.core, process.execPath, [
     ...nodeArgs,
     options.mainPath,
@@ -52,7 +55,8 @@ export function startServer(options: ServerOptions): Promise<ServerProcess> {
     options.certsDir,
     ...(options.extraArgs ?? []),
   ]);
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const env = options.gcLogPath ? { ...process.env, UPE_BENCH_GC_LOG: options.gcLogPath } : process.env;
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
   let output = "";
   const append = (chunk: Buffer) => {
     // Keep the tail only: a warn-level log line per event must not grow without bound.
