@@ -94,6 +94,19 @@ abstract class MessageBase {
     fields.topVia ??= fields.vias?.[0] ?? parseVia(required(this.headers, "Via"));
     return fields.topVia;
   }
+
+  /**
+   * Replaces the top Via element with `value`, whose parsed form the caller gives (the
+   * transport stamping received/rport), keeping Call-ID, CSeq, From and To parsed: a plain
+   * header change would drop them all and every REGISTER would parse them twice.
+   */
+  replaceTopVia(value: string, parsed: Via): void {
+    const { vias: _stale, ...kept } = this.fields();
+    const all = this.headers.getAll("Via");
+    all[0] = value;
+    this.headers.set("Via", all);
+    seed(this, { ...kept, topVia: parsed });
+  }
 }
 
 /** Writes parse-time results into a message's cache so getters do not parse twice. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseMessage, type SipRequest } from "../../../../src/sip/message/index.js";
+import { parseMessage, parseVia, type SipRequest } from "../../../../src/sip/message/index.js";
 import { markReceived } from "../../../../src/sip/transport/received.js";
 import { FakeConnection } from "../../../support/fake-connection.js";
 
@@ -23,6 +23,10 @@ function stamped(via: string): string {
   ) as SipRequest;
   markReceived(request, new FakeConnection({ reliable: true }));
   expect(request.headers.getAll("via")[1]).toBe("SIP/2.0/TLS proxy.example;branch=z9hG4bKlower");
+  // The parsed top Via kept on the message (not parsed again) is what the new text reads as.
+  expect(request.topVia).toEqual(parseVia(request.headers.get("via")!));
+  expect(request.vias.map((v) => v.host)).toEqual([request.topVia.host, "proxy.example"]);
+  expect(request.callId).toBe("r1");
   return request.headers.getAll("via")[0]!;
 }
 
