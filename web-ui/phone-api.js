@@ -56,6 +56,7 @@ export class ClientApi {
     return this.#authed("GET", "/api/client/me");
   }
 
+  /** The user's calls from the journal, newest first (an array). */
   calls(limit = 20) {
     return this.#authed("GET", `/api/client/calls?limit=${limit}`);
   }

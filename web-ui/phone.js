@@ -23,7 +23,7 @@ function showError(id, error) {
 async function refreshHistory() {
   if (!line) return;
   try {
-    renderHistory($("history"), (await api.calls()).items);
+    renderHistory($("history"), await api.calls());
   } catch (error) {
     showError("phone-error", error);
   }

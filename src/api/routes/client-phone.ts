@@ -7,15 +7,21 @@ import {
   type ClientSessionService,
   callView,
 } from "../../services/index.js";
+import { pageOfArray, pagingHooks } from "../plugins/paging.js";
+import { pagedQuery } from "../schemas/paging.js";
 import type { ApiTypeProvider } from "../schemas/type-provider.js";
 
-/** What the page may read and set of the user's presence (P7's PresenceService has this shape). */
+interface PresenceView {
+  readonly dnd: boolean;
+  readonly dndSource: string | null;
+  readonly busy: boolean;
+  readonly busySource: readonly string[];
+}
+
+/** What the page may read and set of the user's presence (the PresenceService's shape). */
 export interface ClientPresence {
-  get(
-    tenantId: string,
-    userId: string,
-  ): { dnd: boolean; dndSource: string | null; busy: boolean; busySource: readonly string[] };
-  setDnd(tenantId: string, userId: string, dnd: boolean, source: "app"): unknown;
+  get(tenantId: string, userId: string): PresenceView;
+  setDnd(tenantId: string, userId: string, dnd: boolean, source: "app"): Promise<PresenceView>;
 }
 
 export interface ClientPhoneContext {
@@ -35,8 +41,6 @@ declare module "fastify" {
   }
 }
 
-/** Journal entries `GET /api/client/calls` returns at most (newest first). */
-const MAX_CALLS = 200;
 const hide = true;
 
 const signInBody = {
@@ -47,12 +51,6 @@ const signInBody = {
     password: { type: "string", minLength: 1, maxLength: 1024 },
   },
   required: ["tenant", "user", "password"],
-  additionalProperties: false,
-} as const;
-
-const callsQuery = {
-  type: "object",
-  properties: { limit: { type: "integer", minimum: 1, maximum: MAX_CALLS, default: 50 } },
   additionalProperties: false,
 } as const;
 
@@ -90,19 +88,16 @@ export function clientPhoneRoutes(untyped: FastifyInstance, ctx: ClientPhoneCont
     return { ...me(user, ctx), presence: ctx.presence?.get(user.tenantId, user.id) ?? null };
   });
 
+  // The user's journal entries, newest first, paged as the admin listings are (X-Total-Count).
   app.get(
     "/api/client/calls",
-    { ...client, schema: { hide, querystring: callsQuery } },
+    { ...client, ...pagingHooks, schema: { hide, querystring: pagedQuery() } },
     async (request, reply) => {
       reply.header("cache-control", "no-store");
       const { user } = request.clientSession!;
       const now = ctx.now();
-      const limit = request.query.limit ?? 50;
-      const items = ctx.calls
-        .list({ tenantId: user.tenantId, userId: user.id })
-        .slice(0, limit)
-        .map((c) => callView(c, now));
-      return { items };
+      const calls = ctx.calls.list({ tenantId: user.tenantId, userId: user.id });
+      return pageOfArray(reply, calls, request.query).map((c) => callView(c, now));
     },
   );
 
@@ -117,9 +112,8 @@ export function clientPhoneRoutes(untyped: FastifyInstance, ctx: ClientPhoneCont
           "this emulator build has no presence service: DND cannot be set from the client",
         );
       }
-      ctx.presence.setDnd(user.tenantId, user.id, request.body.dnd, "app");
       reply.header("cache-control", "no-store");
-      return ctx.presence.get(user.tenantId, user.id);
+      return ctx.presence.setDnd(user.tenantId, user.id, request.body.dnd, "app");
     },
   );
 }
