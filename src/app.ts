@@ -10,6 +10,7 @@ import {
   startCalls,
   startCti,
   startMetrics,
+  startPresence,
   startScenarioPbx,
   startSip,
   startStun,
@@ -97,6 +98,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     const sip = await startSip(config, data, { ...env, protocolClock, tls, limits });
     const calls = await startCalls(config, data, sip, env);
     const cti = startCti(config, data, sip, calls, env);
+    const presence = startPresence(calls, cti, env);
     const metrics = startMetrics(config, data, sip, calls);
     const stunPort = await startStun(config, { ...env, faults: data.faults });
     const api = await startApi(config, data, sip, calls, {
@@ -107,6 +109,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       limits,
       metrics,
       cti,
+      presence,
     });
 
     const ports: EmulatorPorts = {

@@ -13,6 +13,7 @@ import type {
   JwtService,
   MaintenanceService,
   MwiService,
+  PresenceService,
   TenantService,
   UnmatchedCapture,
   UserService,
@@ -45,6 +46,8 @@ export interface ApiContext {
   readonly cti?: CtiService;
   /** Users' voicemail indication (`/users/{id}/mwi`); no such route when absent. */
   readonly mwi?: MwiService;
+  /** Users' DND and busy, app and desk phone in sync (`/users/{id}/presence`); no such route when absent. */
+  readonly presence?: PresenceService;
   readonly diagnose: DiagnoseService;
   readonly clientCredentials: ClientCredentialService;
   /** The browser phone's sign-in and sessions (`/api/client/*`) and the SIP domain it registers in. */

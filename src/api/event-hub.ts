@@ -1,4 +1,4 @@
-import { type UnmatchedNotice, unmatchedSummary } from "../services/index.js";
+import { type PresenceChange, type UnmatchedNotice, unmatchedSummary } from "../services/index.js";
 import { SseStream } from "./sse-stream.js";
 
 /** A source the hub listens to only while a stream is open; `on` answers the unsubscribe. */
@@ -39,6 +39,8 @@ export interface LiveSources {
   readonly callEvents: Subscribable<LiveCallNotice>;
   /** Requests captured into the unmatched journal. */
   readonly unmatched?: Subscribable<UnmatchedNotice>;
+  /** Users' presence (DND, busy) changes. */
+  readonly presence?: Subscribable<PresenceChange>;
 }
 
 export interface EventHubSources extends LiveSources {
@@ -142,7 +144,7 @@ export class EventHub {
   }
 
   private start(): void {
-    const { connectorStatus, callEvents, faultHits, unmatched } = this.sources;
+    const { connectorStatus, callEvents, faultHits, unmatched, presence } = this.sources;
     this.lastClock = undefined;
     this.lastTrace = undefined;
     this.checkNow();
@@ -175,6 +177,9 @@ export class EventHub {
         }),
       ),
       ...(unmatched ? [unmatched.on((e) => this.publish("unmatched", unmatchedSummary(e.entry)))] : []),
+      ...(presence
+        ? [presence.on((e) => this.publish("presence.changed", { ...e, at: isoTime(e.at) }))]
+        : []),
     ];
     const keepAlive = setInterval(() => {
       for (const stream of this.streams) stream.keepAlive();

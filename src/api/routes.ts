@@ -17,6 +17,7 @@ import { mappingRoutes } from "./routes/mappings.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { mwiRoutes } from "./routes/mwi.js";
 import { phoneRoutes } from "./routes/phone.js";
+import { presenceRoutes } from "./routes/presence.js";
 import { scenarioRoutes } from "./routes/scenarios.js";
 import { tenantRoutes } from "./routes/tenants.js";
 import { traceRoutes } from "./routes/trace.js";
@@ -41,6 +42,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   callRoutes(app, ctx);
   if (ctx.cti) deskPhoneRoutes(app, { auth: ctx.auth, users: ctx.users, cti: ctx.cti });
   if (ctx.mwi) mwiRoutes(app, { auth: ctx.auth, users: ctx.users, mwi: ctx.mwi });
+  if (ctx.presence) presenceRoutes(app, { auth: ctx.auth, users: ctx.users, presence: ctx.presence });
   diagnoseRoutes(app, ctx);
   faultRoutes(app, ctx);
   if (ctx.stubs) mappingRoutes(app, { auth: ctx.auth, stubs: ctx.stubs });

@@ -9,6 +9,7 @@ import type { SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
 import type { ConnectionTable, SipConnection } from "../sip/transport/index.js";
 import type { Call } from "./call.js";
+import type { UserRoutingPort } from "./call-behaviour.js";
 import { CallJournal } from "./call-journal.js";
 import { ClientOutbound, type ClientOutboundPorts } from "./client-outbound.js";
 import { DialogRelay, type DialogRelayPorts } from "./dialog-relay.js";
@@ -75,6 +76,8 @@ export class B2bua {
   private readonly inDialog: InDialog;
   /** Message waiting indication; undefined without a mailbox port. */
   readonly mwi: MwiNotifier | undefined;
+  /** The users' presence for the routing decision of incoming calls; set by the composition. */
+  routing: UserRoutingPort | undefined;
   private readonly endHooks = new Map<Call, Array<() => void>>();
   private sequence = 0;
 
@@ -116,6 +119,7 @@ export class B2bua {
       sendByes: (call, except) => this.sendByes(call, except),
       onCallEvent: (listener) => this.events.on(listener),
       dialogs: this.dialogs,
+      userPresence: (tenantId, userId) => this.routing?.presence(tenantId, userId),
       timers: deps.timers,
       media: deps.media,
     };

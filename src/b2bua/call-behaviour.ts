@@ -77,3 +77,56 @@ function modeOf(raw: Record<string, unknown> | undefined): BehaviourMode {
       return { mode: "answer", ringMs: ms("ringMs", 1000), media };
   }
 }
+
+/** What the routing decision reads of the user's presence (services/presence, wired by the composition). */
+export interface UserRoutingPort {
+  presence(tenantId: string, userId: string): { readonly dnd: boolean; readonly busy: boolean };
+}
+
+/** The routing settings the decision reads (domain/user.ts RoutingSettings). */
+export interface RoutingOfUser {
+  readonly routing: "default" | "desk-phone" | "unify-phone" | "alternative";
+  readonly alternativeNumber?: string;
+  readonly busyBehaviour: "busy" | "call-waiting";
+}
+
+/** What the connector does with a trunk INVITE for the user, before any leg alerts. */
+export type RoutingDecision =
+  | { readonly kind: "alert" }
+  | { readonly kind: "refuse"; readonly status: number; readonly reason: string; readonly cause: string }
+  | { readonly kind: "redirect"; readonly to: string; readonly cause: string };
+
+/**
+ * The user's routing, DND and busy settings applied to an incoming call (docs/cti.md, Routing):
+ * DND → 480 (RFC 3261 §21.4.18 names DND as a 480 case); desk-phone → 480 (the PBX keeps the
+ * desk phone ringing); alternative → 302 to the alternative number (the PBX forwards, as with
+ * SetForwarding); busy with busyBehaviour busy → 486; everything else alerts.
+ */
+export function routingDecision(
+  user: RoutingOfUser,
+  presence: { readonly dnd: boolean; readonly busy: boolean } | undefined,
+): RoutingDecision {
+  if (presence?.dnd)
+    return {
+      kind: "refuse",
+      status: 480,
+      reason: "Temporarily Unavailable: Do Not Disturb",
+      cause: "do not disturb",
+    };
+  if (user.routing === "desk-phone")
+    return {
+      kind: "refuse",
+      status: 480,
+      reason: "Temporarily Unavailable: routing desk-phone (only the desk phone rings)",
+      cause: "routing desk-phone",
+    };
+  if (user.routing === "alternative" && user.alternativeNumber)
+    return {
+      kind: "redirect",
+      to: user.alternativeNumber,
+      cause: `routing alternative: forwarded to ${user.alternativeNumber}`,
+    };
+  if (presence?.busy && user.busyBehaviour === "busy")
+    return { kind: "refuse", status: 486, reason: "Busy Here: the user is in a call", cause: "user busy" };
+  return { kind: "alert" };
+}

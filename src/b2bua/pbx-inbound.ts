@@ -4,7 +4,14 @@ import { Dialog, dialogKeyOfIncoming, newDialogTag } from "../sip/dialog/index.j
 import { createResponse, type SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import { Call } from "./call.js";
-import { behaviourOf, refusalOf, type VirtualBehaviour } from "./call-behaviour.js";
+import {
+  behaviourOf,
+  type RoutingDecision,
+  refusalOf,
+  routingDecision,
+  type UserRoutingPort,
+  type VirtualBehaviour,
+} from "./call-behaviour.js";
 import { ForkedInvite, type ForkedInvitePorts } from "./forked-invite.js";
 import { findUserByNumber, numberingMismatch } from "./number-plan.js";
 import { passThroughProblem } from "./passed-sdp.js";
@@ -44,7 +51,12 @@ export type PbxInboundPorts = ForkedInvitePorts &
   CallRecords &
   CallEnding &
   ServiceState &
-  Pick<Signalling, "answerInvite" | "domain">;
+  Pick<Signalling, "answerInvite" | "domain"> & {
+    /** The user's DND and busy now (presence); undefined without a presence service. */
+    userPresence?: (
+      ...args: Parameters<UserRoutingPort["presence"]>
+    ) => ReturnType<UserRoutingPort["presence"]> | undefined;
+  };
 
 /**
  * PBX → Unify Phone user (SPEC §3.3): the INVITE must come over a registered trunk's
@@ -114,6 +126,8 @@ export class PbxInbound {
       );
       return;
     }
+    // Routing, DND and busy come before any leg alerts; presence is read before this call counts.
+    const decision = routingDecision(user, ctx.userPresence?.(trunk.tenantId, user.id));
     const behaviour = behaviourOf(user.callBehaviour);
     const answered = new Call(
       call.id,
@@ -133,6 +147,10 @@ export class PbxInbound {
       answered.legs.push({ kind: "virtual-user", callId: request.callId });
     ctx.record(answered);
     ctx.note(answered, "invite", `from ${caller} to ${dialed} (${user.emailAddress}) on ${trunk.name}`);
+    if (decision.kind !== "alert") {
+      this.route(tx, answered, decision);
+      return;
+    }
     const clients = behaviour.routing === "virtual-only" ? [] : ctx.reachableClients(user.id);
     if (clients.length > 0) {
       this.startForked(tx, answered, behaviour, clients);
@@ -143,6 +161,26 @@ export class PbxInbound {
     } else {
       void this.start(tx, answered, behaviour);
     }
+  }
+
+  /** The user's routing settings answer the INVITE themselves: no leg alerts (docs/cti.md, Routing). */
+  private route(
+    tx: ServerTransaction,
+    call: Call,
+    decision: Exclude<RoutingDecision, { kind: "alert" }>,
+  ): void {
+    const localTag = newDialogTag();
+    call.refusedBy = "connector";
+    if (decision.kind === "refuse") {
+      tx.respond(createResponse(tx.request, decision.status, decision.reason, localTag));
+      this.ctx.finish(call, { status: decision.status, cause: decision.cause, by: "user" });
+      return;
+    }
+    const response = createResponse(tx.request, 302, "Moved Temporarily", localTag);
+    for (const [name, value] of Object.entries(forwardHeaders(this.ctx.domain, call, decision.to)))
+      response.headers.set(name, value);
+    tx.respond(response);
+    this.ctx.finish(call, { status: 302, cause: decision.cause, by: "user" });
   }
 
   /**

@@ -4,6 +4,7 @@ export { type ApiPorts, startApi } from "./start-api.js";
 export { type CallLayer, startCalls } from "./start-calls.js";
 export { startCti } from "./start-cti.js";
 export { startMetrics } from "./start-metrics.js";
+export { startPresence } from "./start-presence.js";
 export {
   mockRtpPorts,
   runPbxActions,

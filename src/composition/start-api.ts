@@ -14,6 +14,7 @@ import {
   ConnectorService,
   DiagnoseService,
   MaintenanceService,
+  type PresenceService,
   TenantService,
 } from "../services/index.js";
 import { type ControllableClock, SystemClock } from "../shared/clock.js";
@@ -48,6 +49,7 @@ export async function startApi(
     cleanup: Cleanup;
     metrics?: MetricsEndpoint;
     cti?: CtiService;
+    presence?: PresenceService;
   },
 ): Promise<ApiPorts> {
   const { store, users, faults } = data;
@@ -108,11 +110,17 @@ export async function startApi(
     calls: new CallService(store, b2bua),
     ...(env.cti ? { cti: env.cti } : {}),
     mwi: calls.mwi,
+    ...(env.presence ? { presence: env.presence } : {}),
     trace: sip.trace,
     faults,
     scenarios,
     webhook: calls.webhook,
-    live: { connectorStatus: sip.trunkStatus, callEvents: b2bua.events, unmatched: sip.unmatched.captured },
+    live: {
+      connectorStatus: sip.trunkStatus,
+      callEvents: b2bua.events,
+      unmatched: sip.unmatched.captured,
+      ...(env.presence ? { presence: env.presence.changed } : {}),
+    },
     unmatched: sip.unmatched,
     tenantByApiKey: (key: string) => store.tenants.getByApiKey(key),
     ...(env.metrics ? { metrics: env.metrics } : {}),

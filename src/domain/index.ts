@@ -24,12 +24,19 @@ export {
   trunkName,
 } from "./trunk.js";
 export {
+  BUSY_BEHAVIOURS,
+  type BusyBehaviour,
   type CallBehaviour,
   DEFAULT_CALL_BEHAVIOUR,
+  DEFAULT_ROUTING,
+  type RoutingSettings,
   USER_ROLES,
+  USER_ROUTINGS,
   type User,
   type UserRole,
+  type UserRouting,
   validateCallBehaviour,
+  validateRouting,
 } from "./user.js";
 export {
   apiKeyWeakness,

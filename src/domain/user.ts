@@ -76,7 +76,77 @@ export function validateCallBehaviour(value: unknown, field = "callBehaviour"): 
   return JSON.parse(json) as CallBehaviour;
 }
 
-export interface User {
+/**
+ * Where the user's incoming calls ring (Unify Phone HowTo §3.6.4): app and desk phone together
+ * (default), only the desk phone, only the app, or an alternative number.
+ */
+export const USER_ROUTINGS = ["default", "desk-phone", "unify-phone", "alternative"] as const;
+export type UserRouting = (typeof USER_ROUTINGS)[number];
+
+/** A second call while the user talks: refused as busy, or alerted (call waiting). */
+export const BUSY_BEHAVIOURS = ["busy", "call-waiting"] as const;
+export type BusyBehaviour = (typeof BUSY_BEHAVIOURS)[number];
+
+export interface RoutingSettings {
+  routing: UserRouting;
+  /** E.164 or a PBX number; present exactly when routing is alternative. */
+  alternativeNumber?: string;
+  busyBehaviour: BusyBehaviour;
+}
+
+export const DEFAULT_ROUTING: Readonly<RoutingSettings> = Object.freeze({
+  routing: "default",
+  busyBehaviour: "call-waiting",
+});
+
+/**
+ * The routing settings after a change: `undefined` keeps a field, `null` clears the
+ * alternative number. The alternative number is required with routing alternative and
+ * dropped with any other routing.
+ */
+export function validateRouting(
+  current: RoutingSettings,
+  change: { routing?: unknown; alternativeNumber?: unknown; busyBehaviour?: unknown },
+): RoutingSettings {
+  const routing = change.routing === undefined ? current.routing : change.routing;
+  if (!USER_ROUTINGS.includes(routing as UserRouting)) {
+    throw new DomainError("invalid_routing", `routing must be one of ${USER_ROUTINGS.join(", ")}`, "routing");
+  }
+  const busy = change.busyBehaviour === undefined ? current.busyBehaviour : change.busyBehaviour;
+  if (!BUSY_BEHAVIOURS.includes(busy as BusyBehaviour)) {
+    throw new DomainError(
+      "invalid_busy_behaviour",
+      `busyBehaviour must be one of ${BUSY_BEHAVIOURS.join(", ")}`,
+      "busyBehaviour",
+    );
+  }
+  const number =
+    change.alternativeNumber === undefined
+      ? current.alternativeNumber
+      : change.alternativeNumber === null
+        ? undefined
+        : change.alternativeNumber;
+  const settings: RoutingSettings = { routing: routing as UserRouting, busyBehaviour: busy as BusyBehaviour };
+  if (routing !== "alternative") return settings;
+  if (number === undefined) {
+    throw new DomainError(
+      "invalid_alternative_number",
+      "alternativeNumber is required when routing is alternative",
+      "alternativeNumber",
+    );
+  }
+  if (typeof number !== "string" || !/^\+?[0-9]{1,15}$/.test(number)) {
+    throw new DomainError(
+      "invalid_alternative_number",
+      "alternativeNumber must be E.164 (+ and at most 15 digits) or a PBX number (digits)",
+      "alternativeNumber",
+    );
+  }
+  settings.alternativeNumber = number;
+  return settings;
+}
+
+export interface User extends RoutingSettings {
   id: string;
   tenantId: string;
   /** unique per tenant, compared case-insensitively */

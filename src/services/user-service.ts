@@ -44,6 +44,10 @@ export interface NewUserInput {
   /** default: built from the trunk's numbering and the callno when both are set */
   phoneNumber?: string;
   callBehaviour?: unknown;
+  /** Routing settings (domain/user.ts validateRouting); default "default" / "call-waiting". */
+  routing?: string;
+  alternativeNumber?: string;
+  busyBehaviour?: string;
 }
 
 /** Omitted fields keep their value; `null` clears an optional one. */
@@ -58,6 +62,9 @@ export interface UserChanges {
   did?: string | null;
   phoneNumber?: string | null;
   callBehaviour?: unknown;
+  routing?: string;
+  alternativeNumber?: string | null;
+  busyBehaviour?: string;
 }
 
 export interface UserAssignment {
@@ -139,6 +146,7 @@ export class UserService {
         ...(input.callBehaviour === undefined
           ? {}
           : { callBehaviour: input.callBehaviour as User["callBehaviour"] }),
+        ...routingInput(input),
       });
     });
   }
@@ -161,10 +169,12 @@ export class UserService {
     }
     return this.store.transaction(() => {
       this.assertNumberFree(tenantId, phoneNumber ?? undefined, userId);
+      const { routing: _r, alternativeNumber: _a, busyBehaviour: _b, ...rest } = patch;
       return this.store.users.update(userId, {
-        ...patch,
+        ...rest,
         role: patch.role as User["role"] | undefined,
         callBehaviour: patch.callBehaviour as User["callBehaviour"] | undefined,
+        ...routingInput(patch),
         trunkId: patch.trunkId === undefined ? undefined : (trunk?.id ?? null),
         phoneNumber,
       });
@@ -283,4 +293,19 @@ function trunkNotFound(trunk: string, field: string): ApiError {
   return new ApiError("trunk_not_found", message, {
     errors: [{ field, code: "trunk_not_found", message }],
   });
+}
+
+/** The routing fields as given; the store validates them (domain validateRouting). */
+function routingInput(input: {
+  routing?: string;
+  alternativeNumber?: string | null;
+  busyBehaviour?: string;
+}): { routing?: User["routing"]; alternativeNumber?: string | null; busyBehaviour?: User["busyBehaviour"] } {
+  return {
+    ...(input.routing === undefined ? {} : { routing: input.routing as User["routing"] }),
+    ...(input.alternativeNumber === undefined ? {} : { alternativeNumber: input.alternativeNumber }),
+    ...(input.busyBehaviour === undefined
+      ? {}
+      : { busyBehaviour: input.busyBehaviour as User["busyBehaviour"] }),
+  };
 }

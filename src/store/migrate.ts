@@ -5,6 +5,7 @@ import {
   jwtMigration,
   type Migration,
   userNumbersMigration,
+  userRoutingMigration,
 } from "./migrations/index.js";
 
 /** In version order; append new migrations, never edit applied ones. */
@@ -13,6 +14,7 @@ export const MIGRATIONS: readonly Migration[] = [
   jwtMigration,
   userNumbersMigration,
   clientCredentialsMigration,
+  userRoutingMigration,
 ];
 
 export class MigrationError extends Error {

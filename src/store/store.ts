@@ -1,4 +1,5 @@
 import type {
+  BusyBehaviour,
   CallBehaviour,
   Flavour,
   Locale,
@@ -8,6 +9,7 @@ import type {
   Trunk,
   User,
   UserRole,
+  UserRouting,
 } from "../domain/index.js";
 import type { ClientCredentialRepository } from "./client-credential-repository.js";
 
@@ -145,6 +147,10 @@ export interface NewUser {
   phoneNumber?: string;
   /** default DEFAULT_CALL_BEHAVIOUR */
   callBehaviour?: CallBehaviour;
+  /** default DEFAULT_ROUTING */
+  routing?: UserRouting;
+  alternativeNumber?: string | null;
+  busyBehaviour?: BusyBehaviour;
   createdAt?: number;
 }
 
@@ -160,6 +166,10 @@ export interface UserPatch {
   did?: string | null;
   phoneNumber?: string | null;
   callBehaviour?: CallBehaviour;
+  routing?: UserRouting;
+  /** null clears it (only valid when routing is not alternative) */
+  alternativeNumber?: string | null;
+  busyBehaviour?: BusyBehaviour;
 }
 
 export interface UserQuery {

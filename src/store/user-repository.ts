@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import {
   DEFAULT_CALL_BEHAVIOUR,
+  DEFAULT_ROUTING,
   DomainError,
   type Locale,
   newId,
@@ -15,6 +16,7 @@ import {
   validateLocale,
   validatePhoneNumber,
   validateRole,
+  validateRouting,
 } from "../domain/index.js";
 import type {
   NewUser,
@@ -41,6 +43,9 @@ interface UserRow {
   did: string | null;
   phone_number: string | null;
   call_behaviour: string;
+  routing: string;
+  alternative_number: string | null;
+  busy_behaviour: string;
   search_key: string;
   created_at: number;
   updated_at: number;
@@ -56,6 +61,11 @@ function toUser(r: UserRow): User {
     locale: validateLocale(r.locale),
     role: validateRole(r.role),
     callBehaviour: JSON.parse(r.call_behaviour) as User["callBehaviour"],
+    ...validateRouting(DEFAULT_ROUTING, {
+      routing: r.routing,
+      busyBehaviour: r.busy_behaviour,
+      alternativeNumber: r.alternative_number ?? undefined,
+    }),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -90,6 +100,9 @@ function toRow(u: User): UserRow {
     did: u.did ?? null,
     phone_number: u.phoneNumber ?? null,
     call_behaviour: JSON.stringify(u.callBehaviour),
+    routing: u.routing,
+    alternative_number: u.alternativeNumber ?? null,
+    busy_behaviour: u.busyBehaviour,
     search_key: searchKeyOf(u),
     created_at: u.createdAt,
     updated_at: u.updatedAt,
@@ -141,7 +154,8 @@ const BULK_FIELDS = `email_address, email_key, first_name, last_name, locale, ro
 const DEFAULT_CALL_BEHAVIOUR_JSON = JSON.stringify(DEFAULT_CALL_BEHAVIOUR);
 
 const COLUMNS = `id, tenant_id, email_address, email_key, first_name, last_name, locale, role, trunk_id, callno,
-  did, phone_number, call_behaviour, search_key, created_at, updated_at`;
+  did, phone_number, call_behaviour, routing, alternative_number, busy_behaviour, search_key, created_at,
+  updated_at`;
 const WHERE = "tenant_id = @tenantId AND (@pattern IS NULL OR search_key LIKE @pattern ESCAPE '\\')";
 const ORDER = "last_name COLLATE NOCASE, first_name COLLATE NOCASE, email_key, id";
 
@@ -176,13 +190,14 @@ export class SqliteUserRepository implements UserRepository {
     const db = ctx.db;
     this.insertStmt = db.prepare(
       `INSERT INTO users (${COLUMNS}) VALUES (@id, @tenant_id, @email_address, @email_key, @first_name,
-         @last_name, @locale, @role, @trunk_id, @callno, @did, @phone_number, @call_behaviour, @search_key, @created_at,
-         @updated_at)`,
+         @last_name, @locale, @role, @trunk_id, @callno, @did, @phone_number, @call_behaviour, @routing, @alternative_number, @busy_behaviour,
+         @search_key, @created_at, @updated_at)`,
     );
     this.updateStmt = db.prepare(
       `UPDATE users SET email_address = @email_address, email_key = @email_key, first_name = @first_name,
          last_name = @last_name, locale = @locale, role = @role, trunk_id = @trunk_id, callno = @callno,
-         did = @did, phone_number = @phone_number, call_behaviour = @call_behaviour, search_key = @search_key,
+         did = @did, phone_number = @phone_number, call_behaviour = @call_behaviour, routing = @routing,
+         alternative_number = @alternative_number, busy_behaviour = @busy_behaviour, search_key = @search_key,
          updated_at = @updated_at
        WHERE id = @id`,
     );
@@ -236,6 +251,7 @@ export class SqliteUserRepository implements UserRepository {
         input.callBehaviour === undefined
           ? { ...DEFAULT_CALL_BEHAVIOUR }
           : validateCallBehaviour(input.callBehaviour),
+      ...validateRouting(DEFAULT_ROUTING, input),
       createdAt: now,
       updatedAt: now,
     };
@@ -335,6 +351,7 @@ export class SqliteUserRepository implements UserRepository {
       locale: keep(existing.locale, patch.locale, (v) => validateLocale(v)),
       role: keep(existing.role, patch.role, (v) => validateRole(v)),
       callBehaviour: keep(existing.callBehaviour, patch.callBehaviour, (v) => validateCallBehaviour(v)),
+      ...validateRouting(existing, patch),
       createdAt: existing.createdAt,
       updatedAt: this.ctx.now(),
     };

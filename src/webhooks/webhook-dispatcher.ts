@@ -173,6 +173,16 @@ export class WebhookDispatcher {
     });
   }
 
+  /** Listener for presence: `presence.changed` when a user's DND or busy changed. */
+  presenceChanged(change: { readonly at: number } & Readonly<Record<string, unknown>>): void {
+    this.safely(() => {
+      const type = "presence.changed";
+      if (!this.wants(type)) return;
+      const { at, ...presence } = change;
+      this.enqueue(type, at, { presence });
+    });
+  }
+
   /** Listener for the CTI: `desk-phone.state` (a user's desk phone now) or `desk-phone.event` (a CSTA event on it). */
   deskPhone(notice: WebhookDeskPhoneNotice): void {
     this.safely(() => {
@@ -228,7 +238,10 @@ export class WebhookDispatcher {
   private enqueue(
     type: string,
     at: number,
-    parts: Pick<WebhookPayload, "detail" | "call" | "connector" | "unmatched" | "mwi" | "deskPhone">,
+    parts: Pick<
+      WebhookPayload,
+      "detail" | "call" | "connector" | "unmatched" | "mwi" | "deskPhone" | "presence"
+    >,
   ): string | undefined {
     if (!this.settings || this.closing) return undefined;
     const payload: WebhookPayload = {

@@ -40,6 +40,8 @@ export interface WebhookPayload {
   readonly mwi?: WebhookMwiSummary;
   /** `desk-phone.state` / `desk-phone.event`: the user's desk phone (docs/cti.md). */
   readonly deskPhone?: Readonly<Record<string, unknown>>;
+  /** `presence.changed`: a user's DND and busy now and before (docs/cti.md, Presence). */
+  readonly presence?: Readonly<Record<string, unknown>>;
 }
 
 /** What the CTI publishes about a desk phone; everything but `type` and `at` becomes `deskPhone`. */

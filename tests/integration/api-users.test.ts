@@ -40,6 +40,9 @@ describe("user CRUD", () => {
       did: null,
       phoneNumber: null,
       callBehaviour: { mode: "answer", ringMs: 1000 },
+      routing: "default",
+      alternativeNumber: null,
+      busyBehaviour: "call-waiting",
       createdAt: "2030-01-02T03:04:05.000Z",
       updatedAt: "2030-01-02T03:04:05.000Z",
     });
@@ -142,6 +145,8 @@ describe("user CRUD", () => {
       [{ trunk: "gtc-003", callno: "100" }, "numbering.countryCode", "numbering_incomplete"],
       [{ phoneNumber: "+1234567890123456" }, "phoneNumber", "invalid_phone_number"],
       [{ callBehaviour: { note: "x".repeat(5000) } }, "callBehaviour", "invalid_call_behaviour"],
+      [{ routing: "alternative" }, "alternativeNumber", "invalid_alternative_number"],
+      [{ routing: "alternative", alternativeNumber: "+49 89" }, "alternativeNumber", "invalid_alternative_number"],
     ];
     for (const [change, field, code] of cases) {
       const res = await api.call("POST", base, { json: { ...jurgen, ...change } });

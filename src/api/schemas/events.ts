@@ -8,6 +8,8 @@ export const LIVE_EVENT_TYPES = {
   "fault.hit": "a fault rule fired: {faultId, name?, point, action, hits, at}",
   unmatched:
     "a request nothing handled was captured: {id, kind, method, target, status, answeredBy, at, tenantId?}",
+  "presence.changed":
+    "a user's DND or busy changed (app or desk phone): {tenantId, userId, presence, previous, at}",
   faults: "fault rules were added or removed over REST: {method, faultId?}",
   scenario: "a scenario was applied over REST: {name}",
   clock: "the emulator clock was set, frozen, resumed or advanced: as GET /api/admin/clock",

@@ -1,4 +1,4 @@
-import { LOCALES, USER_ROLES, type User } from "../../domain/index.js";
+import { BUSY_BEHAVIOURS, LOCALES, USER_ROLES, USER_ROUTINGS, type User } from "../../domain/index.js";
 import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, REQUIRED_COLUMNS } from "../../services/index.js";
 import { iso, isoTime } from "./common.js";
 import { pagedQuery } from "./paging.js";
@@ -13,6 +13,18 @@ const callBehaviour = {
     'How the user answers calls when no client answers (the virtual user), default {"mode":"answer","ringMs":1000}. ' +
     "Keys: mode (answer|busy|reject|unavailable|no-answer|forward|voicemail), ringMs (0–600000), media (echo|tone|silence), " +
     "to (forward target), routing (parallel|clients-only|virtual-only). Unknown keys or values are refused (422).",
+} as const;
+
+const routing = {
+  enum: USER_ROUTINGS,
+  description:
+    "where incoming calls ring (HowTo §3.6.4): default = app and desk phone, desk-phone = only the desk phone (the connector answers 480), " +
+    "unify-phone = only the app (the connector clears the desk phone's alerting over CSTA), alternative = alternativeNumber (SetForwarding on the desk phone; 302) — docs/cti.md",
+} as const;
+const busyBehaviour = {
+  enum: BUSY_BEHAVIOURS,
+  description:
+    "a second call while the user talks: busy = 486 Busy Here, call-waiting = alerted as usual (default)",
 } as const;
 
 export const userSchema = {
@@ -32,6 +44,12 @@ export const userSchema = {
       description: "E.164 with international numbering, the callno with internal",
     },
     callBehaviour,
+    routing,
+    alternativeNumber: {
+      ...nullableString,
+      description: "the alternative routing's target (E.164 or a PBX number)",
+    },
+    busyBehaviour,
     createdAt: isoTime,
     updatedAt: isoTime,
   },
@@ -47,6 +65,9 @@ export const userSchema = {
     "did",
     "phoneNumber",
     "callBehaviour",
+    "routing",
+    "alternativeNumber",
+    "busyBehaviour",
     "createdAt",
     "updatedAt",
   ],
@@ -80,6 +101,8 @@ const fields = {
   locale: { type: "string", maxLength: 35, description: `one of ${LOCALES.join(", ")}` },
   role: { enum: USER_ROLES },
   callBehaviour,
+  routing,
+  busyBehaviour,
 } as const;
 
 /** `type` is "string" for a new user, string or null (clears) for a change. */
@@ -107,6 +130,11 @@ export const createUserBody = {
     ...fields,
     locale: { ...fields.locale, description: `${fields.locale.description} (default en-US)` },
     ...numberFields("string"),
+    alternativeNumber: {
+      type: "string",
+      maxLength: 32,
+      description: "required with routing alternative (422 otherwise)",
+    },
   },
   required: ["emailAddress", "firstName", "lastName"],
   additionalProperties: false,
@@ -115,7 +143,15 @@ export const createUserBody = {
 export const patchUserBody = {
   type: "object",
   description: "Omitted fields keep their value; null clears trunk, callno, did or phoneNumber.",
-  properties: { ...fields, ...numberFields(nullableString.type) },
+  properties: {
+    ...fields,
+    ...numberFields(nullableString.type),
+    alternativeNumber: {
+      ...nullableString,
+      maxLength: 32,
+      description: "required with routing alternative (422 otherwise)",
+    },
+  },
   additionalProperties: false,
   minProperties: 1,
 } as const;
@@ -202,6 +238,9 @@ export function userJson(u: User, trunk: string | null): Reply<typeof userSchema
     did: u.did ?? null,
     phoneNumber: u.phoneNumber ?? null,
     callBehaviour: u.callBehaviour,
+    routing: u.routing,
+    alternativeNumber: u.alternativeNumber ?? null,
+    busyBehaviour: u.busyBehaviour,
     createdAt: iso(u.createdAt),
     updatedAt: iso(u.updatedAt),
   };

@@ -37,6 +37,9 @@ describe("ApiTypeProvider: route types from the JSON schemas", () => {
       | "did"
       | "phoneNumber"
       | "callBehaviour"
+      | "routing"
+      | "alternativeNumber"
+      | "busyBehaviour"
       | "createdAt"
       | "updatedAt"
     >();

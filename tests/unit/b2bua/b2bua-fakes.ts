@@ -60,6 +60,8 @@ export function user(fields: Partial<User> = {}): User {
     callno: "2131",
     phoneNumber: "+4923026672131",
     callBehaviour: {},
+    routing: "default",
+    busyBehaviour: "call-waiting",
     createdAt: START,
     updatedAt: START,
     ...fields,

@@ -67,6 +67,8 @@ describe("user bulk write (the import's)", () => {
       callno: "2131",
       phoneNumber: "+4923026672131",
       callBehaviour: { mode: "answer", ringMs: 1000 },
+      routing: "default",
+      busyBehaviour: "call-waiting",
       createdAt: clock.now(),
       updatedAt: clock.now(),
     });

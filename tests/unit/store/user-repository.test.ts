@@ -52,6 +52,8 @@ describe("users", () => {
       did: "2131",
       phoneNumber: "+4923026672131",
       callBehaviour: { mode: "answer", ringMs: 1000 },
+      routing: "default",
+      busyBehaviour: "call-waiting",
       createdAt: clock.now(),
       updatedAt: clock.now(),
     });

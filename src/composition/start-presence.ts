@@ -1,0 +1,52 @@
+import type { CtiService } from "../cti/index.js";
+import { PresenceService } from "../services/index.js";
+import type { ControllableClock } from "../shared/clock.js";
+import type { CallLayer } from "./start-calls.js";
+
+/**
+ * Step 3c: presence (DND, busy) per user, fed by the calls and the desk phones' CSTA events,
+ * and the B2BUA's view of it for the routing decision of incoming calls (docs/cti.md).
+ */
+export function startPresence(
+  calls: CallLayer,
+  cti: CtiService,
+  env: { clock: ControllableClock },
+): PresenceService {
+  const { b2bua, webhook } = calls;
+  const talking = (userId: string) =>
+    b2bua.journal.activeCalls().some((c) => c.userId === userId && c.state === "answered");
+  const presence = new PresenceService({
+    now: () => env.clock.now(),
+    appBusy: talking,
+    deskPhone: (userId) => {
+      const phone = cti.deskPhone(userId);
+      return (
+        phone && {
+          busy: phone.status === "connected" || phone.status === "held",
+          dnd: phone.dnd,
+          cti: phone.cti === "connected",
+        }
+      );
+    },
+    setDeskDnd: async (userId, dnd) => {
+      await cti.act(userId, { action: "dnd", on: dnd });
+    },
+  });
+  b2bua.events.on((e) => {
+    const call = b2bua.journal.get(e.callId);
+    if (call?.userId) presence.refresh(call.tenantId, call.userId);
+  });
+  cti.notices.on((notice) => {
+    if (notice.type !== "desk-phone.state") return;
+    const { tenantId, userId, state } = notice;
+    // The desk phone's DND is the user's when it differs (a change made on the phone or the PBX).
+    if (state.monitored && state.dnd !== presence.get(tenantId, userId).dnd) {
+      presence.setDnd(tenantId, userId, state.dnd, "desk-phone").catch(() => {});
+    } else presence.refresh(tenantId, userId);
+  });
+  b2bua.routing = {
+    presence: (tenantId, userId) => presence.get(tenantId, userId),
+  };
+  presence.changed.on((change) => webhook.presenceChanged({ ...change }));
+  return presence;
+}

@@ -1,0 +1,7 @@
+export {
+  type Presence,
+  type PresenceChange,
+  type PresencePorts,
+  PresenceService,
+  type PresenceSource,
+} from "./presence-service.js";
