@@ -1,8 +1,9 @@
-export type { CodecChoice } from "./codecs.js";
+export type { CodecChoice, CodecName } from "./codecs.js";
 export { MediaEngine, type MediaEngineOptions } from "./media-engine.js";
 export type { MediaTags, RtpFaultHooks } from "./media-session.js";
 export { type AnswerResult, type ApplyAnswerResult, MediaSession } from "./media-session.js";
 export type { Direction, MediaMode, MediaStats } from "./media-types.js";
+export type { RtpPacket } from "./rtp-packet.js";
 export {
   parseSdp,
   type RtpMap,
@@ -14,3 +15,13 @@ export {
   SdpParseError,
   type SessionDescription,
 } from "./session-description.js";
+export {
+  WebRtcEndpoint,
+  type WebRtcEndpointOptions,
+  WebRtcError,
+  type WebRtcErrorCode,
+  type WebRtcRtpPacket,
+  type WebRtcRtpSend,
+  type WebRtcState,
+  type WebRtcStats,
+} from "./webrtc/index.js";
