@@ -64,6 +64,11 @@ export class DeskPhones {
   private readonly phones = new Map<string, DeskPhone>();
   private readonly listeners: TypedListeners<{ event: DeskPhoneEvent }>;
   private sequence = 0;
+  /**
+   * Moves a desk phone's call to the same user's Unify Phone side ("pull", issue 15): set by
+   * the mock; without it a transfer or deflect to the phone's own number is refused.
+   */
+  pullHandler: ((phone: DeskPhone, call: DeskCall, remote: string, ringing: boolean) => void) | undefined;
 
   constructor(
     /** Whether `callno` is a user of the PBX (its phone is made on first use). */
@@ -149,26 +154,49 @@ export class DeskPhone {
       if (caller) return caller.makeCall(this.callno);
     }
     const call = existing ?? this.phones.newCall(from, this.callno);
-    // Forwarding back to the caller is ignored, as a PBX does not route a call to where it came from.
-    const forward = (type: ForwardingType) => {
-      const to = this.forwards.get(type);
-      return to === call.calling ? undefined : to;
-    };
-    const immediate = forward("forwardImmediate");
-    if (immediate !== undefined) return this.divert(call, immediate, hops);
-    if (this.dndOn || this.current !== "idle") {
-      const busy = forward("forwardBusy");
-      if (busy !== undefined) return this.divert(call, busy, hops);
-      throw new DeskPhoneError(
-        `${this.callno} is busy (${this.dndOn ? "do not disturb" : this.current})`,
-        "busy",
-      );
-    }
+    const route = this.route(call.calling);
+    if (route.kind === "forward") return this.divert(call, route.to, hops);
+    if (route.kind === "busy") throw new DeskPhoneError(`${this.callno} is busy (${route.why})`, "busy");
     this.call = call;
     this.current = "ringing";
     this.emit({ type: "Delivered", call, alerting: this.callno });
     this.peer()?.emit({ type: "Delivered", call, alerting: this.callno });
     return call;
+  }
+
+  /**
+   * Where a call from `from` offered to this phone goes: forwarded (immediate; busy while DND or
+   * in a call), refused busy, or ringing here. Forwarding back to the caller is ignored, as a PBX
+   * does not route a call to where it came from.
+   */
+  route(from: string): { kind: "ring" } | { kind: "forward"; to: string } | { kind: "busy"; why: string } {
+    const forward = (type: ForwardingType) => {
+      const to = this.forwards.get(type);
+      return to === from ? undefined : to;
+    };
+    const immediate = forward("forwardImmediate");
+    if (immediate !== undefined) return { kind: "forward", to: immediate };
+    if (this.dndOn || this.current !== "idle") {
+      const busy = forward("forwardBusy");
+      if (busy !== undefined) return { kind: "forward", to: busy };
+      return { kind: "busy", why: this.dndOn ? "do not disturb" : this.current };
+    }
+    return { kind: "ring" };
+  }
+
+  /** A call offered here leaves for `to` without ringing (Diverted): the PBX routes it on. */
+  diverted(call: DeskCall, to: string): void {
+    this.emit({ type: "Diverted", call, from: this.callno, to });
+  }
+
+  /**
+   * The other side ended call `callId` (a caller gave up, the trunk leg ended, the call was
+   * answered elsewhere): ConnectionCleared with `releasing`. False when it is not this phone's call.
+   */
+  drop(callId: string, releasing: string): boolean {
+    if (this.call?.id !== callId) return false;
+    this.release(releasing);
+    return true;
   }
 
   /** The desk phone dials `to` (MakeCall): ServiceInitiated, Originated, then Delivered (and Established outside). */
@@ -235,6 +263,7 @@ export class DeskPhone {
   deflect(to: string): DeskCall {
     checkNumber(to);
     const call = this.expect(["ringing"], "deflect");
+    if (to === this.callno && this.phones.pullHandler) return this.pull(call, true);
     if (to === this.callno || to === call.calling)
       throw new DeskPhoneError(`cannot deflect the call to ${to}`, "invalidCallState");
     this.call = undefined;
@@ -258,6 +287,7 @@ export class DeskPhone {
     checkNumber(to);
     const call = this.expect(["connected", "held"], "transfer");
     const other = call.calling === this.callno ? call.called : call.calling;
+    if (to === this.callno && this.phones.pullHandler && !this.peer()) return this.pull(call, false);
     if (to === this.callno || to === other)
       throw new DeskPhoneError(`cannot transfer the call to ${to}`, "invalidCallState");
     const peer = this.peer();
@@ -315,13 +345,22 @@ export class DeskPhone {
     return this.forwards.get(type);
   }
 
+  /** The call moves to this user's Unify Phone side: the desk phone is cleared, the mock calls the app. */
+  private pull(call: DeskCall, ringing: boolean): DeskCall {
+    const remote = call.calling === this.callno ? call.called : call.calling;
+    this.release(this.callno);
+    this.phones.pullHandler!(this, call, remote, ringing);
+    return call;
+  }
+
   /** The call leaves this phone for `to`: Diverted, then `to` rings when it is a desk phone. */
   private divert(call: DeskCall, to: string, hops: number): DeskCall {
     this.emit({ type: "Diverted", call, from: this.callno, to });
     const caller = this.phones.find(call.calling);
-    if (caller && caller !== this) caller.emit({ type: "Diverted", call, from: this.callno, to });
-    const moved = { ...call, called: to };
+    // Only a desk phone waiting on this call hears of it (not a user calling from the app).
     const waiting = caller && caller !== this && caller.call?.id === call.id ? caller : undefined;
+    waiting?.emit({ type: "Diverted", call, from: this.callno, to });
+    const moved = { ...call, called: to };
     if (waiting) waiting.call = moved;
     const next = this.phones.find(to);
     // A forwarding loop ends after a few hops, as a PBX's does.

@@ -18,6 +18,18 @@ export interface PendingInvite {
   readonly call: MockCall;
   /** The transaction layer matched a CANCEL and answered it 200: end with 487. */
   cancelled(): void;
+  /** Refuse the INVITE now (the callee's desk phone is busy, declined…), unless answered. */
+  decline(status: number, reason: string, cause: string): void;
+  /** Answer now (the callee's desk phone took the call); false unless ringing. */
+  answer(): boolean;
+}
+
+/** How the callee's desk phone takes part (twinning, docs/mock-osbiz.md). */
+export interface DeskHooks {
+  /** The INVITE got 180: the desk phone rings. */
+  ringing(): void;
+  /** The behaviour answered after ringMs: the desk phone is answered. */
+  answered(): void;
 }
 
 /**
@@ -30,6 +42,7 @@ export function receiveInvite(
   tx: ServerTransaction,
   id: string,
   behaviour: ResolvedMockOptions["behaviour"],
+  desk?: DeskHooks,
 ): PendingInvite {
   const request = tx.request;
   const from = request.from.uri.user ?? "anonymous";
@@ -43,9 +56,12 @@ export function receiveInvite(
     tx.respond(createResponse(request, status, reason, localTag));
     call.end(cause, by, status, reason);
   };
+  let answerNow: () => boolean = () => false;
   const pending: PendingInvite = {
     call,
     cancelled: () => refuse(487, "Request Terminated", "cancelled by the caller", "remote"),
+    decline: (status, reason, cause) => refuse(status, reason, cause, "local"),
+    answer: () => answerNow(),
   };
   call.beforeAnswer(() => refuse(603, "Decline", "declined by the mock PBX", "local"));
   ctx.log(`incoming call ${id} from ${from} to ${to}`);
@@ -86,19 +102,26 @@ export function receiveInvite(
     call.attachDialog(dialog);
     tx.respond(dialogResponse(request, 180, localTag, { endpoint: ctx.endpoint, connection: tx.connection }));
     call.markRinging();
-    if (behaviour.mode === "no-answer") {
-      ctx.log(`call ${id} ringing (not answering)`);
-      return;
-    }
-    ctx.log(`call ${id} ringing, answering in ${behaviour.ringMs} ms`);
-    ringTimer = ctx.timers.setTimer(behaviour.ringMs, () => {
-      if (call.state !== "ringing") return;
+    answerNow = () => {
+      if (call.state !== "ringing") return false;
+      if (ringTimer) ctx.timers.clearTimer(ringTimer);
       tx.respond(
         dialogResponse(request, 200, localTag, { endpoint: ctx.endpoint, connection: tx.connection }, sdp),
       );
       dialog.state = "confirmed";
       call.markAnswered(200, "OK", !offered);
       ctx.log(`call ${id} answered (${media.mode} media)`);
+      return true;
+    };
+    desk?.ringing();
+    if (!call.active || call.state !== "ringing") return;
+    if (behaviour.mode === "no-answer") {
+      ctx.log(`call ${id} ringing (not answering)`);
+      return;
+    }
+    ctx.log(`call ${id} ringing, answering in ${behaviour.ringMs} ms`);
+    ringTimer = ctx.timers.setTimer(behaviour.ringMs, () => {
+      if (answerNow()) desk?.answered();
     });
   })();
   return pending;

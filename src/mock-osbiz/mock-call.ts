@@ -1,7 +1,7 @@
 import type { Direction, MediaSession } from "../media/index.js";
 import type { Clock } from "../shared/clock.js";
-import type { Dialog } from "../sip/dialog/index.js";
-import { createResponse, dtmfFromInfo, type SipRequest } from "../sip/message/index.js";
+import type { Dialog, RequestOptions } from "../sip/dialog/index.js";
+import { createResponse, dtmfFromInfo, type SipRequest, type SipResponse } from "../sip/message/index.js";
 import type { ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
 import { sendInfoDigits } from "./dtmf-info.js";
@@ -25,6 +25,8 @@ export interface CallContext {
   readonly ended: (call: MockCall) => void;
   /** The trunk's current connection: in-call requests follow it to a new flow (new public address). */
   readonly flow?: () => SipConnection | undefined;
+  /** A REFER inside the call's dialog (RFC 3515): absent, it gets 501. */
+  readonly refer?: (call: MockCall, tx: ServerTransaction) => void;
 }
 
 export interface TransferResult {
@@ -53,7 +55,8 @@ export class MockCall {
   private readonly digits: { digit: string; via: DtmfVia }[] = [];
   private session: MediaSession | null = null;
   private sipDialog: Dialog | undefined;
-  private unansweredHangup: (() => void) | undefined;
+  private unansweredHangup: ((reason?: string) => void) | undefined;
+  private readonly endListeners: ((call: MockCall) => void)[] = [];
   private offering = false;
   /** We put an offer in a 2xx (no SDP in the INVITE): the ACK brings the answer. */
   private answerInAck = false;
@@ -117,17 +120,21 @@ export class MockCall {
     return this.sipDialog?.key;
   }
 
-  /** Hang up: BYE once answered; before that CANCEL (outgoing) or 603 Decline (incoming). */
-  async hangup(): Promise<void> {
+  /**
+   * Hang up: BYE once answered; before that CANCEL (outgoing) or 603 Decline (incoming).
+   * `reason` is a Reason header value (RFC 3326) for the CANCEL or BYE, and the end cause.
+   */
+  async hangup(reason?: string): Promise<void> {
     if (this.current === "ended") return;
     if (this.current !== "answered" || !this.sipDialog) {
-      this.unansweredHangup?.();
+      this.unansweredHangup?.(reason);
       return;
     }
     const dialog = this.sipDialog;
-    this.end("hung up by the mock PBX", "local");
+    this.end(reason ? `hung up by the mock PBX (${reason})` : "hung up by the mock PBX", "local");
     try {
-      await sendRequest(this.ctx.transactions, dialog.createRequest("BYE"), dialog.connection);
+      const headers = reason === undefined ? {} : { headers: { reason } };
+      await sendRequest(this.ctx.transactions, dialog.createRequest("BYE", headers), dialog.connection);
     } catch {
       // The connection is gone: the connector ends the call on its own.
     }
@@ -178,6 +185,24 @@ export class MockCall {
     return result;
   }
 
+  /** Mock side: `listener` runs once when the call ends (at once when it has ended). */
+  onEnded(listener: (call: MockCall) => void): void {
+    if (this.current === "ended") listener(this);
+    else this.endListeners.push(listener);
+  }
+
+  /** Mock side: the dialog's Call-ID and tags, to match a Replaces header (RFC 3891 §3). */
+  get dialogTags(): { callId: string; localTag: string; remoteTag: string } | undefined {
+    const d = this.sipDialog;
+    return d ? { callId: d.callId, localTag: d.localTag, remoteTag: d.remoteTag } : undefined;
+  }
+
+  /** Mock side: a request inside the answered call's dialog (NOTIFY of a REFER subscription…). */
+  async request(method: string, options: RequestOptions = {}): Promise<SipResponse> {
+    const dialog = this.answeredDialog(`send ${method}`);
+    return sendRequest(this.ctx.transactions, dialog.createRequest(method, options), dialog.connection);
+  }
+
   /** Mock side: the RTP session of this call; RFC 4733 digits it hears are recorded. */
   attachMedia(session: MediaSession): void {
     this.session = session;
@@ -191,7 +216,7 @@ export class MockCall {
   }
 
   /** Mock side: what hangup() does before the answer. */
-  beforeAnswer(hangup: () => void): void {
+  beforeAnswer(hangup: (reason?: string) => void): void {
     this.unansweredHangup = hangup;
   }
 
@@ -229,6 +254,7 @@ export class MockCall {
     const rtp = stats ? ` (RTP sent ${stats.packetsSent}, received ${stats.packetsReceived})` : "";
     this.ctx.log(`call ${this.id} ended: ${cause}${rtp}`);
     this.ctx.ended(this);
+    for (const listener of this.endListeners.splice(0)) listener(this);
   }
 
   /** Mock side: the ACK for our 2xx (RFC 3261 §13.3.1.4), with the answer when we offered in the 2xx. */
@@ -269,6 +295,10 @@ export class MockCall {
           const terminated = /^terminated/i.test(request.headers.get("subscription-state") ?? "");
           this.refer?.notify(line, terminated);
         }
+        return;
+      case "REFER":
+        if (this.ctx.refer) this.ctx.refer(this, tx);
+        else tx.respond(createResponse(request, 501, "Not Implemented"));
         return;
       default:
         tx.respond(dialogResponse(request, 200, dialog.localTag, this.at(dialog)));

@@ -77,6 +77,10 @@ export interface MockOsbizOptions {
   reconnect?: { initialMs?: number; maxMs?: number };
   /** Timers of registration refresh, keep-alive, ringing and reconnection (default: real time). */
   clock?: Clock;
+  /** Whether REFER inside a trunk call is taken (default true); false: 501, as a PBX without it. */
+  refer?: boolean;
+  /** A twinned call rings this long before a desk phone's forwardNoAns moves it on (default 15 000 ms). */
+  noAnswerMs?: number;
 }
 
 /** The options with every default filled in. */
@@ -95,6 +99,8 @@ export interface ResolvedMockOptions {
   /** What the wizard sends as simultaneousCalls (undefined: the stored value stays). */
   readonly simultaneousCalls: number | undefined;
   readonly expertMode: ExpertModeDrift | undefined;
+  readonly refer: boolean;
+  readonly noAnswerMs: number;
 }
 
 const BEHAVIOUR_MODES = new Set(["answer", "busy", "reject", "no-answer"]);
@@ -121,7 +127,10 @@ export function resolveMockOptions(options: MockOsbizOptions): ResolvedMockOptio
     options.simultaneousCalls ??
     (options.uplinkKbps === undefined ? undefined : callsForUplink(options.uplinkKbps, rtpChannels.total));
   if (options.expertMode) checkDrift(options.expertMode);
+  if (options.noAnswerMs !== undefined) wholeNumber("noAnswerMs", options.noAnswerMs);
   return {
+    refer: options.refer ?? true,
+    noAnswerMs: options.noAnswerMs ?? 15_000,
     model,
     rtpChannels,
     simultaneousCalls,

@@ -1,6 +1,7 @@
 import { MediaEngine, type MediaMode } from "../media/index.js";
 import type { SystemJson, WizardUserJson } from "../rest-client/index.js";
 import { type Clock, SystemClock } from "../shared/clock.js";
+import { newCallId } from "../shared/ids.js";
 import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
 import { createResponse, type SipRequest } from "../sip/message/index.js";
 import { type ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
@@ -15,7 +16,7 @@ import {
   refuseInvite,
 } from "./incoming-call.js";
 import { MockMailbox } from "./mailbox.js";
-import type { MockCall } from "./mock-call.js";
+import { MockCall } from "./mock-call.js";
 import { MockEndpoint } from "./mock-endpoint.js";
 import {
   checkDrift,
@@ -28,6 +29,7 @@ import {
 import { startOutgoingCall } from "./outgoing-call.js";
 import { PbxGate } from "./pbx-gate.js";
 import { PbxRefusedError, warnAgent } from "./pbx-refusal.js";
+import { PbxSwitch, type ReferOutcome, type TrunkLeg } from "./pbx-switch.js";
 import {
   describeUser,
   type MockPbxUser,
@@ -51,9 +53,11 @@ export interface MockOsbizEvents {
   /** The connector calls a PBX user; the behaviour acts right after the listeners ran. */
   incoming: MockCall;
   "call-ended": MockCall;
+  /** A REFER on a trunk call was carried out (or failed): its final NOTIFY status. */
+  referred: ReferOutcome;
 }
 
-const IN_DIALOG_METHODS = new Set(["BYE", "INVITE", "UPDATE", "INFO", "NOTIFY", "OPTIONS"]);
+const IN_DIALOG_METHODS = new Set(["BYE", "INVITE", "UPDATE", "INFO", "NOTIFY", "OPTIONS", "REFER"]);
 /** Ended calls kept in `calls` (oldest go first), so a long-running mock does not grow forever. */
 const KEPT_ENDED_CALLS = 500;
 const UNREGISTER_TIMEOUT_MS = 5000;
@@ -80,6 +84,7 @@ export class MockOsbiz {
   private readonly gate: PbxGate;
   private readonly desks: DeskPhones;
   private readonly csta: CstaServer;
+  private readonly switch: PbxSwitch;
   /** The SIP domain in use: the wizard's, or an Expert Mode drift's. */
   private domain: string;
   /** The REGISTER after the latest (re)connection: true when it succeeded. */
@@ -138,7 +143,26 @@ export class MockOsbiz {
         this.track(call);
         this.listeners.emit("incoming", call);
       },
+      refer: (call, tx) => this.switch.refer(call, tx),
     };
+    this.switch = new PbxSwitch({
+      desks: this.desks,
+      userOf: (number) => this.gate.users.resolve(number, this.numbering())?.callno,
+      place: (to, from, place) => this.placeCall(to, from, place?.media, place?.headers),
+      calls: () => this.allCalls,
+      domain: () => this.domain,
+      timers,
+      log,
+      unplaced: (from, to, status, reason, cause) => {
+        const call = new MockCall(this.ctx, this.nextId(), "outgoing", from, to, newCallId());
+        this.track(call);
+        call.end(cause, "local", status, reason);
+        return call;
+      },
+      referred: (outcome) => this.listeners.emit("referred", outcome),
+      noAnswerMs: options.noAnswerMs,
+    });
+    this.switch.referEnabled = options.refer;
     this.link = new TrunkLink(
       { host: sip.host, port: sip.port, domain: sip.domain, ...(ca === undefined ? {} : { ca }) },
       {
@@ -221,12 +245,36 @@ export class MockOsbiz {
    * A PBX user calls `to` through the trunk: INVITE `sip:<to>@<domain>` From the trunk user
    * (or `fromCallno`). Resolves once answered; rejects with CallFailedError on a final
    * non-2xx. The call is in `calls` from the start, so it can be hung up while ringing.
+   * When `to` is a user with a desk phone, the desk phone rings too (twinning): answered
+   * there first, the trunk leg is CANCELled and the call resolves with it (docs/mock-osbiz.md).
    */
   async call(to: string, options: { fromCallno?: string; media?: MediaMode } = {}): Promise<MockCall> {
     if (this.stopping) throw new Error("the mock OSBiz is stopped");
     const from = options.fromCallno ?? this.system.sip.username;
     if (!NUMBER.test(to) || !NUMBER.test(from))
       throw new RangeError(`not a dialable number: "${to}" from "${from}"`);
+    if (!this.link.connection || !this.registered) throw new Error("not registered: no call can be placed");
+    return this.switch.call(to, from, options.media === undefined ? {} : { media: options.media });
+  }
+
+  /** Whether REFER inside trunk calls is taken (false: 501, for the connector's local-bridge fallback). */
+  get referEnabled(): boolean {
+    return this.switch.referEnabled;
+  }
+
+  set referEnabled(on: boolean) {
+    this.switch.referEnabled = on;
+    this.options.log(`REFER ${on ? "taken" : "refused with 501"}`);
+  }
+
+  /** One trunk leg: the users' checks, an RTP channel, media, then the INVITE. */
+  private async placeCall(
+    to: string,
+    from: string,
+    mode?: MediaMode,
+    headers?: Record<string, string>,
+  ): Promise<TrunkLeg> {
+    if (this.stopping) throw new Error("the mock OSBiz is stopped");
     const connection = this.link.connection;
     if (!connection || !this.registered) throw new Error("not registered: no call can be placed");
     const admitted = this.gate.admit([from, to]);
@@ -238,21 +286,22 @@ export class MockOsbiz {
     const { release } = admitted;
     let media: Awaited<ReturnType<MediaEngine["createSession"]>>;
     try {
-      media = await this.media().createSession({ mode: options.media ?? this.options.behaviour.media });
+      media = await this.media().createSession({ mode: mode ?? this.options.behaviour.media });
     } catch (error) {
       release();
       throw error;
     }
-    const { call, answered } = startOutgoingCall(this.ctx, {
+    const leg = startOutgoingCall(this.ctx, {
       id: this.nextId(),
       from,
       to,
       connection,
       media,
+      ...(headers === undefined ? {} : { headers }),
     });
-    this.gate.hold(call, release);
-    this.track(call);
-    return answered;
+    this.gate.hold(leg.call, release);
+    this.track(leg.call);
+    return leg;
   }
 
   /**
@@ -521,7 +570,15 @@ export class MockOsbiz {
       refuseInvite(this.ctx, tx, this.nextId(), admitted.refusal, agent, (call) => this.track(call));
       return;
     }
-    const pending = receiveInvite(this.ctx, tx, this.nextId(), this.options.behaviour);
+    // The callee's desk phone is the PBX end of the call (rings, answers, is busy).
+    const callee = [request.requestUri.user, request.to.uri.user]
+      .map((n) => (n === undefined ? undefined : this.gate.users.resolve(n, this.numbering())?.callno))
+      .find((n) => n !== undefined);
+    const desk =
+      callee === undefined ? undefined : this.switch.incoming(request.from.uri.user ?? "anonymous", callee);
+    const pending = receiveInvite(this.ctx, tx, this.nextId(), this.options.behaviour, desk?.hooks);
+    desk?.bind(pending);
+    if (desk?.refusal) pending.decline(desk.refusal.status, desk.refusal.reason, desk.refusal.cause);
     this.gate.hold(pending.call, admitted.release);
     if (pending.call.active) this.pending.set(tx.id, pending);
   }

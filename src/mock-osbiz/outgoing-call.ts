@@ -28,6 +28,8 @@ export interface OutgoingCallParams {
   readonly to: string;
   readonly connection: SipConnection;
   readonly media: MediaSession;
+  /** Extra INVITE headers, e.g. Referred-By for a call the PBX moves to the Unify Phone side. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -44,12 +46,14 @@ export function startOutgoingCall(
   const call = new MockCall(ctx, params.id, "outgoing", params.from, params.to, invite.callId);
   call.attachMedia(media);
   let cancelled = false;
+  let cancelReason: string | undefined;
   let dialog: Dialog | undefined;
-  call.beforeAnswer(() => {
+  call.beforeAnswer((reason) => {
     if (cancelled) return;
     cancelled = true;
-    ctx.log(`call ${call.id}: CANCEL`);
-    void sendRequest(ctx.transactions, buildCancel(invite), connection).catch(() => undefined);
+    cancelReason = reason;
+    ctx.log(`call ${call.id}: CANCEL${reason ? ` (${reason})` : ""}`);
+    void sendRequest(ctx.transactions, buildCancel(invite, reason), connection).catch(() => undefined);
   });
 
   const answered = new Promise<MockCall>((resolve, reject) => {
@@ -67,7 +71,13 @@ export function startOutgoingCall(
         return;
       }
       if (status >= 300) {
-        if (cancelled && status === 487) fail(status, reason, "cancelled by the mock PBX", "local");
+        if (cancelled && status === 487)
+          fail(
+            status,
+            reason,
+            `cancelled by the mock PBX${cancelReason ? ` (${cancelReason})` : ""}`,
+            "local",
+          );
         else fail(status, reason, `${status} ${reason}`, "remote");
         return;
       }
@@ -109,15 +119,20 @@ function buildInvite(ctx: CallContext, params: OutgoingCallParams): SipRequest {
   headers.append("contact", `<${ctx.endpoint.contact(params.connection)}>`);
   headers.append("allow", ALLOWED_METHODS);
   headers.append("user-agent", "unify-phone-emulator mock-osbiz");
+  for (const [name, value] of Object.entries(params.headers ?? {})) headers.append(name, value);
   return withSdp(new SipRequest("INVITE", `sip:${params.to}@${domain}`, headers), params.media.offer());
 }
 
-/** RFC 3261 §9.1: the CANCEL copies Request-URI, Call-ID, From, To, CSeq number and top Via. */
-function buildCancel(invite: SipRequest): SipRequest {
+/**
+ * RFC 3261 §9.1: the CANCEL copies Request-URI, Call-ID, From, To, CSeq number and top Via;
+ * `reason` goes in a Reason header (RFC 3326), e.g. "call completed elsewhere".
+ */
+function buildCancel(invite: SipRequest, reason?: string): SipRequest {
   const headers = new Headers();
   headers.append("via", invite.headers.get("via")!);
   headers.append("max-forwards", "70");
   for (const name of ["from", "to", "call-id"]) headers.append(name, invite.headers.get(name)!);
   headers.append("cseq", `${invite.cseq.seq} CANCEL`);
+  if (reason !== undefined) headers.append("reason", reason);
   return new SipRequest("CANCEL", invite.uri, headers);
 }

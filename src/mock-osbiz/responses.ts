@@ -3,7 +3,7 @@ import type { SipConnection } from "../sip/transport/index.js";
 import type { MockEndpoint } from "./mock-endpoint.js";
 
 /** Methods the mock PBX handles. */
-export const ALLOWED_METHODS = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY";
+export const ALLOWED_METHODS = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY, REFER";
 
 /**
  * A response that makes or lives in a dialog: our To tag, our Contact (RFC 3261 §12.1.1),
@@ -48,6 +48,7 @@ export function outsideDialogResponse(request: SipRequest): SipResponse {
     case "BYE":
     case "INFO":
     case "UPDATE":
+    case "REFER":
       return createResponse(request, 481, "Call/Transaction Does Not Exist");
     default: {
       const response = createResponse(request, 501, "Not Implemented");

@@ -1,0 +1,533 @@
+import type { MediaMode } from "../media/index.js";
+import type { Clock } from "../shared/clock.js";
+import { createResponse, type SipRequest } from "../sip/message/index.js";
+import type { ServerTransaction } from "../sip/transaction/index.js";
+import type { DeskCall, DeskPhone, DeskPhoneEvent, DeskPhones } from "./desk-phone.js";
+import type { DeskHooks, PendingInvite } from "./incoming-call.js";
+import type { MockCall } from "./mock-call.js";
+import { CallFailedError } from "./outgoing-call.js";
+import { REFER_EXPIRES_S, ReferNotifier } from "./refer-notifier.js";
+import { parseRefer, type ReferTarget, replacesMatches } from "./refer-request.js";
+import { ALLOWED_METHODS } from "./responses.js";
+
+/** RFC 3326 Reason of the CANCEL when the desk phone answered a twinned call first. */
+export const COMPLETED_ELSEWHERE = 'SIP;cause=200;text="Call completed elsewhere"';
+/** Forwarding chains end after this many hops, as a PBX's do. */
+const MAX_HOPS = 4;
+
+/** A call the mock placed over the trunk: its MockCall, and its answer. */
+export interface TrunkLeg {
+  readonly call: MockCall;
+  readonly answered: Promise<MockCall>;
+}
+
+/** Extra INVITE headers (Referred-By) and the media of a trunk leg. */
+export interface PlaceOptions {
+  readonly headers?: Record<string, string>;
+  readonly media?: MediaMode;
+}
+
+/** How a REFER the mock took ended (the `referred` event). */
+export interface ReferOutcome {
+  /** The trunk call the REFER came in. */
+  readonly call: MockCall;
+  readonly kind: "push" | "user" | "external" | "join";
+  /** The number the REFER named. */
+  readonly target: string;
+  /** The final status reported in the last NOTIFY. */
+  readonly status: number;
+  readonly reason: string;
+}
+
+export interface SwitchContext {
+  readonly desks: DeskPhones;
+  /** The callno of the PBX user a number names (callno, DID…), else undefined. */
+  readonly userOf: (number: string) => string | undefined;
+  /** Place a call over the trunk to the connector (no twinning). */
+  readonly place: (to: string, from: string, options?: PlaceOptions) => Promise<TrunkLeg>;
+  /** The mock's calls (to find the dialog a Replaces names). */
+  readonly calls: () => readonly MockCall[];
+  readonly domain: () => string;
+  readonly timers: Clock;
+  readonly log: (line: string) => void;
+  /** A call forwarded away before it reached the trunk: listed, and ended with `status`. */
+  readonly unplaced: (from: string, to: string, status: number, reason: string, cause: string) => MockCall;
+  readonly referred: (outcome: ReferOutcome) => void;
+  /** The forwardNoAns timer (ms). */
+  readonly noAnswerMs: number;
+}
+
+/** What the connector's INVITE to a desk user needs: the desk phone's part, or a refusal. */
+export interface IncomingDesk {
+  readonly refusal?: { status: number; reason: string; cause: string };
+  readonly hooks?: DeskHooks;
+  bind(pending: PendingInvite): void;
+}
+
+/**
+ * What the mock PBX does with calls beyond one trunk leg (docs/mock-osbiz.md "Desk phones and
+ * the trunk"): One Number Service twinning (a call to a user rings the desk phone and the
+ * Unify Phone leg together), the desk phone as the PBX end of the connector's calls to a user,
+ * REFER on trunk calls (RFC 3515, RFC 3891 Replaces), and pulling a desk call to the app.
+ */
+export class PbxSwitch {
+  /** Desk calls carried by a trunk leg (the desk phone is the PBX end of that call). */
+  private readonly tied = new Map<string, { phone: DeskPhone; leg: MockCall }>();
+  /** Twinned calls while the desk phone rings: the trunk leg alerting in parallel. */
+  private readonly twins = new Map<string, MockCall>();
+  private readonly referring = new Set<MockCall>();
+  private readonly refers = new WeakMap<MockCall, number>();
+  /** False: REFER gets 501 (tests the connector's local-bridge fallback). */
+  referEnabled = true;
+
+  constructor(private readonly ctx: SwitchContext) {
+    ctx.desks.on((event) => this.deskEvent(event));
+    ctx.desks.pullHandler = (phone, call, remote, ringing) => this.pull(phone, call, remote, ringing);
+  }
+
+  /**
+   * A call from `from` to `to` through the trunk. When `to` is a user with a desk phone, the
+   * desk phone rings too (twinning): the first to answer takes the call. Its forwarding applies
+   * first (immediate; busy while DND or in a call); DND or a busy desk without forwarding only
+   * silences the desk phone. Resolves when answered (on the desk phone: with the trunk leg,
+   * CANCELled "Call completed elsewhere").
+   */
+  async call(to: string, from: string, options: PlaceOptions = {}, hops = 0): Promise<MockCall> {
+    const callno = this.ctx.userOf(to);
+    const phone = callno === undefined ? undefined : this.ctx.desks.find(callno);
+    if (!phone) return (await this.ctx.place(to, from, options)).answered;
+    const route = phone.route(from);
+    if (route.kind === "forward") return this.forward(phone, from, to, route.to, options, hops);
+    const leg = await this.ctx.place(to, from, options);
+    if (route.kind === "busy") {
+      this.ctx.log(`call ${leg.call.id}: desk phone ${phone.callno} does not ring (${route.why})`);
+      return leg.answered;
+    }
+    return this.twin(phone, leg, from, options, hops);
+  }
+
+  /** The connector calls `callee` (its INVITE): the callee's desk phone takes part, when it has one. */
+  incoming(from: string, callee: string): IncomingDesk | undefined {
+    let phone = this.ctx.desks.find(callee);
+    if (!phone) return undefined;
+    for (let hops = 0; hops <= MAX_HOPS; hops++) {
+      const route: ReturnType<DeskPhone["route"]> = phone.route(from);
+      if (route.kind === "busy")
+        return {
+          refusal: {
+            status: 486,
+            reason: "Busy Here",
+            cause: `desk phone ${phone.callno} busy (${route.why})`,
+          },
+          bind: () => undefined,
+        };
+      if (route.kind === "ring") return this.deskLeg(phone, from);
+      phone.diverted(this.ctx.desks.newCall(from, phone.callno), route.to);
+      this.ctx.log(`call from ${from} to ${phone.callno} forwarded to ${route.to}`);
+      const next = this.ctx.desks.find(route.to);
+      // A number outside answers the call in the desk phone's place (the behaviour answers).
+      if (!next) return undefined;
+      phone = next;
+    }
+    return undefined;
+  }
+
+  /** A REFER inside a trunk call (RFC 3515): 202 and NOTIFYs, or the refusal's status. */
+  refer(call: MockCall, tx: ServerTransaction): void {
+    const request = tx.request;
+    const checked = this.checkRefer(call, request);
+    if ("status" in checked) {
+      const response = createResponse(request, checked.status, checked.reason);
+      if (checked.status === 501) response.headers.append("allow", ALLOWED_METHODS.replace(", REFER", ""));
+      tx.respond(response);
+      this.ctx.log(`call ${call.id}: REFER refused: ${checked.status} ${checked.reason}`);
+      return;
+    }
+    const count = (this.refers.get(call) ?? 0) + 1;
+    this.refers.set(call, count);
+    tx.respond(createResponse(request, 202, "Accepted"));
+    const notifier = new ReferNotifier(call, count > 1 ? request.cseq.seq : undefined, this.ctx.log);
+    void notifier.notify(100, "Trying");
+    this.referring.add(call);
+    const referredBy = request.headers.get("referred-by");
+    void this.carryOut(call, checked.target, checked.joined, notifier, referredBy).finally(() =>
+      this.referring.delete(call),
+    );
+  }
+
+  /** What the REFER asks for, or why it is refused (400 / 403 / 416 / 481 / 501). */
+  private checkRefer(
+    call: MockCall,
+    request: SipRequest,
+  ): { target: ReferTarget; joined?: MockCall } | { status: number; reason: string } {
+    if (!this.referEnabled)
+      return { status: 501, reason: "Not Implemented: this PBX takes no REFER (refer off)" };
+    if (call.state !== "answered") return { status: 403, reason: "Forbidden: the call is not answered" };
+    if (this.referring.has(call))
+      return { status: 403, reason: "Forbidden: a transfer of this call is running" };
+    const target = parseRefer(request);
+    if ("status" in target) return target;
+    const replaces = target.replaces;
+    if (!replaces) return { target };
+    const joined = this.ctx
+      .calls()
+      .find((c) => c.active && c.dialogTags !== undefined && replacesMatches(replaces, c.dialogTags));
+    if (!joined)
+      return { status: 481, reason: "Call/Transaction Does Not Exist: Replaces names no call of this PBX" };
+    if (joined === call) return { status: 403, reason: "Forbidden: Replaces names the referred call itself" };
+    if (joined.state !== "answered")
+      return { status: 403, reason: "Forbidden: the call Replaces names is not answered" };
+    return { target, joined };
+  }
+
+  /** The transfer a REFER asked for; the final NOTIFY, then BYE on the trunk leg when it worked. */
+  private async carryOut(
+    call: MockCall,
+    target: ReferTarget,
+    joined: MockCall | undefined,
+    notifier: ReferNotifier,
+    referredBy: string | undefined,
+  ): Promise<void> {
+    const { user, remote } = sides(call);
+    const userCallno = this.ctx.userOf(user);
+    const targetCallno = this.ctx.userOf(target.number);
+    const kind: ReferOutcome["kind"] = joined
+      ? "join"
+      : targetCallno === undefined
+        ? "external"
+        : targetCallno === userCallno
+          ? "push"
+          : "user";
+    const ringing = () => void notifier.notify(180, "Ringing");
+    let result: { status: number; reason: string };
+    try {
+      switch (kind) {
+        case "join":
+          this.ctx.log(
+            `call ${call.id}: ${remote} joined with ${sides(joined!).remote} (REFER with Replaces)`,
+          );
+          result = { status: 200, reason: "OK" };
+          break;
+        case "external":
+          ringing();
+          this.ctx.log(
+            `call ${call.id}: ${remote} connected to ${target.number} (a party outside, modelled)`,
+          );
+          result = { status: 200, reason: "OK" };
+          break;
+        case "push":
+          result = await this.push(call, targetCallno!, remote, ringing);
+          break;
+        case "user":
+          result = await this.transferTo(target.number, remote, user, referredBy, ringing);
+          break;
+      }
+    } catch (error) {
+      this.ctx.log(`call ${call.id}: the transfer failed: ${(error as Error).message}`);
+      result = { status: 500, reason: "Server Internal Error" };
+    }
+    await notifier.notify(result.status, result.reason);
+    this.ctx.referred({ call, kind, target: target.number, ...result });
+    if (result.status >= 300) return;
+    if (joined) await joined.hangup();
+    await call.hangup();
+  }
+
+  /** REFER to another user: that user is called from the remote party (twinning applies). */
+  private async transferTo(
+    to: string,
+    remote: string,
+    user: string,
+    referredBy: string | undefined,
+    ringing: () => void,
+  ): Promise<{ status: number; reason: string }> {
+    const headers = { "referred-by": referredBy ?? `<sip:${user}@${this.ctx.domain()}>` };
+    try {
+      const answered = this.call(to, remote, { headers });
+      ringing();
+      await answered;
+      return { status: 200, reason: "OK" };
+    } catch (error) {
+      if (!(error instanceof CallFailedError)) throw error;
+      // Forwarded to a number outside: the far end there took the call.
+      if (error.status === 302) return { status: 200, reason: "OK" };
+      return { status: error.status, reason: error.reason };
+    }
+  }
+
+  /**
+   * REFER to the user the trunk leg belongs to: push to the desk phone. It rings (its
+   * forwarding applies); answered, the remote party is connected to it; unanswered within
+   * the subscription's lifetime, 408.
+   */
+  private async push(
+    call: MockCall,
+    callno: string,
+    remote: string,
+    ringing: () => void,
+  ): Promise<{ status: number; reason: string }> {
+    const phone = this.ctx.desks.get(callno);
+    const deskCall = this.ctx.desks.newCall(remote, callno);
+    let rung: DeskCall;
+    try {
+      rung = phone.ring(remote, deskCall);
+    } catch {
+      return { status: 486, reason: "Busy Here" };
+    }
+    const ringer = this.ctx.desks.find(rung.called);
+    if (!ringer) return { status: 200, reason: "OK" };
+    ringing();
+    this.ctx.log(`call ${call.id}: pushed to desk phone ${ringer.callno} (CSTA call ${rung.id})`);
+    const outcome = await this.deskOutcome(ringer, rung.id, REFER_EXPIRES_S * 1000);
+    if (outcome === "answered") return { status: 200, reason: "OK" };
+    if (outcome === "timeout") {
+      ringer.drop(rung.id, remote);
+      return { status: 408, reason: "Request Timeout" };
+    }
+    return { status: 603, reason: "Decline" };
+  }
+
+  /** Whether desk call `callId` on `phone` is answered, cleared or still ringing after `ms`. */
+  private deskOutcome(
+    phone: DeskPhone,
+    callId: string,
+    ms: number,
+  ): Promise<"answered" | "cleared" | "timeout"> {
+    return new Promise((resolve) => {
+      const done = (outcome: "answered" | "cleared" | "timeout") => {
+        off();
+        this.ctx.timers.clearTimer(timer);
+        resolve(outcome);
+      };
+      const timer = this.ctx.timers.setTimer(ms, () => done("timeout"));
+      const off = this.ctx.desks.on((event) => {
+        if (event.device !== phone.callno || !("call" in event) || event.call.id !== callId) return;
+        if (event.type === "Established") done("answered");
+        else if (event.type === "ConnectionCleared" || event.type === "Diverted") done("cleared");
+      });
+    });
+  }
+
+  /** The call goes to the forwarding destination before the trunk leg is placed. */
+  private async forward(
+    phone: DeskPhone,
+    from: string,
+    to: string,
+    destination: string,
+    options: PlaceOptions,
+    hops: number,
+  ): Promise<MockCall> {
+    phone.diverted(this.ctx.desks.newCall(from, phone.callno), destination);
+    this.ctx.log(`call from ${from} to ${phone.callno} forwarded to ${destination} (desk phone forwarding)`);
+    if (this.ctx.userOf(destination) !== undefined && hops < MAX_HOPS)
+      return this.call(destination, from, options, hops + 1);
+    const cause = `forwarded to ${destination} by the desk phone of ${phone.callno}`;
+    const call = this.ctx.unplaced(from, to, 302, "Moved Temporarily", cause);
+    throw new CallFailedError(call, 302, "Moved Temporarily");
+  }
+
+  /**
+   * The desk phone rings with the trunk leg. Desk first: the leg is CANCELled ("Call completed
+   * elsewhere"). Connector first: the desk phone is cleared. A failed leg leaves the desk ringing;
+   * the caller giving up clears both. forwardNoAns moves the call on after `noAnswerMs`.
+   */
+  private twin(
+    phone: DeskPhone,
+    leg: TrunkLeg,
+    from: string,
+    options: PlaceOptions,
+    hops: number,
+  ): Promise<MockCall> {
+    const deskCall = this.ctx.desks.newCall(from, phone.callno);
+    try {
+      phone.ring(from, deskCall);
+    } catch {
+      return leg.answered;
+    }
+    this.twins.set(deskCall.id, leg.call);
+    this.ctx.log(
+      `call ${leg.call.id}: desk phone ${phone.callno} rings too (twinning, CSTA call ${deskCall.id})`,
+    );
+    return new Promise<MockCall>((resolve, reject) => {
+      let settled = false;
+      let legFailure: unknown;
+      const deskRinging = () => phone.state === "ringing" && phone.snapshot().call?.id === deskCall.id;
+      const finish = (action: () => void) => {
+        if (settled) return;
+        settled = true;
+        off();
+        this.twins.delete(deskCall.id);
+        if (noAnswer) this.ctx.timers.clearTimer(noAnswer);
+        action();
+      };
+      const off = this.ctx.desks.on((event) => {
+        if (event.device !== phone.callno || !("call" in event) || event.call.id !== deskCall.id) return;
+        if (event.type === "Established") {
+          finish(() => {
+            this.ctx.log(`call ${leg.call.id}: answered on desk phone ${phone.callno}`);
+            void leg.call.hangup(COMPLETED_ELSEWHERE);
+            // Resolved once the CANCEL's 487 (or a crossing 2xx and our BYE) ended the leg.
+            leg.call.onEnded(() => resolve(leg.call));
+          });
+        } else if (
+          (event.type === "ConnectionCleared" || event.type === "Diverted") &&
+          legFailure !== undefined
+        ) {
+          finish(() => reject(legFailure));
+        } else if (event.type === "ConnectionCleared" && !leg.call.active) {
+          finish(() => reject(new CallFailedError(leg.call, 487, "Request Terminated")));
+        }
+      });
+      const forwardTo = phone.forwarding("forwardNoAns");
+      const noAnswer =
+        forwardTo === undefined || forwardTo === from
+          ? undefined
+          : this.ctx.timers.setTimer(this.ctx.noAnswerMs, () => {
+              if (!deskRinging()) return;
+              finish(() => {
+                phone.drop(deskCall.id, from);
+                phone.diverted(deskCall, forwardTo);
+                void leg.call.hangup('SIP;cause=480;text="Forwarded on no answer"');
+                const forwarded =
+                  this.ctx.userOf(forwardTo) !== undefined && hops < MAX_HOPS
+                    ? this.call(forwardTo, from, options, hops + 1)
+                    : Promise.reject(
+                        new CallFailedError(
+                          this.ctx.unplaced(
+                            from,
+                            phone.callno,
+                            302,
+                            "Moved Temporarily",
+                            `forwarded to ${forwardTo} on no answer`,
+                          ),
+                          302,
+                          "Moved Temporarily",
+                        ),
+                      );
+                forwarded.then(resolve, reject);
+              });
+            });
+      leg.answered.then(
+        (call) =>
+          finish(() => {
+            phone.drop(deskCall.id, from);
+            resolve(call);
+          }),
+        (error: unknown) => {
+          if (settled) return;
+          if (!deskRinging()) return finish(() => reject(error));
+          if (leg.call.endedBy === "local") {
+            // The caller gave up: the desk phone stops ringing too.
+            finish(() => {
+              phone.drop(deskCall.id, from);
+              reject(error);
+            });
+            return;
+          }
+          this.ctx.log(
+            `call ${leg.call.id}: the Unify Phone leg failed; desk phone ${phone.callno} rings on`,
+          );
+          legFailure = error;
+        },
+      );
+    });
+  }
+
+  /** The desk phone as the PBX end of the connector's call: rings with the INVITE, answers it, ends with it. */
+  private deskLeg(phone: DeskPhone, from: string): IncomingDesk {
+    const deskCall = this.ctx.desks.newCall(from, phone.callno);
+    let pending: PendingInvite | undefined;
+    let off: (() => void) | undefined;
+    const tie = () => {
+      const leg = pending!.call;
+      if (!leg.active || this.tied.has(deskCall.id)) return;
+      this.tied.set(deskCall.id, { phone, leg });
+    };
+    return {
+      bind: (p) => {
+        pending = p;
+        p.call.onEnded(() => {
+          off?.();
+          this.tied.delete(deskCall.id);
+          phone.drop(deskCall.id, from);
+        });
+      },
+      hooks: {
+        ringing: () => {
+          try {
+            phone.ring(from, deskCall);
+          } catch (error) {
+            pending?.decline(
+              486,
+              "Busy Here",
+              `desk phone ${phone.callno} busy: ${(error as Error).message}`,
+            );
+            return;
+          }
+          off = this.ctx.desks.on((event) => {
+            if (event.device !== phone.callno || !("call" in event) || event.call.id !== deskCall.id) return;
+            if (event.type === "Established") {
+              off?.();
+              pending?.answer();
+              tie();
+            } else if (event.type === "ConnectionCleared") {
+              off?.();
+              pending?.decline(603, "Decline", `declined on desk phone ${phone.callno}`);
+            }
+          });
+        },
+        answered: () => {
+          if (phone.state === "ringing" && phone.snapshot().call?.id === deskCall.id) phone.answer();
+        },
+      },
+    };
+  }
+
+  /** A tied desk call hung up on the desk phone: BYE on its trunk leg. */
+  private deskEvent(event: DeskPhoneEvent): void {
+    if (event.type !== "ConnectionCleared" || event.releasing !== event.device) return;
+    const id = event.call.id;
+    // Deferred: a pull removes the tie right after clearing the desk phone, and keeps the leg.
+    queueMicrotask(() => {
+      const tied = this.tied.get(id);
+      if (!tied) return;
+      this.tied.delete(id);
+      void tied.leg.hangup();
+    });
+  }
+
+  /**
+   * SingleStepTransferCall / DeflectCall to the phone's own number: the remote party moves to
+   * the user's Unify Phone side — a new INVITE over the trunk with Referred-By naming the user.
+   * A twinned call still ringing keeps its Unify Phone leg (it is already there).
+   */
+  private pull(phone: DeskPhone, call: DeskCall, remote: string, ringing: boolean): void {
+    const twin = this.twins.get(call.id);
+    if (ringing && twin?.active) {
+      this.ctx.log(`desk phone ${phone.callno}: the call rings on at the Unify Phone side (call ${twin.id})`);
+      return;
+    }
+    const tied = this.tied.get(call.id);
+    this.tied.delete(call.id);
+    const headers = { "referred-by": `<sip:${phone.callno}@${this.ctx.domain()}>` };
+    this.ctx.log(`desk phone ${phone.callno}: call from ${remote} pulled to the Unify Phone side`);
+    void (async () => {
+      try {
+        const leg = await this.ctx.place(phone.callno, remote, { headers });
+        await leg.answered;
+        this.ctx.log(`call ${leg.call.id}: ${remote} connected to ${phone.callno} on the Unify Phone side`);
+      } catch (error) {
+        this.ctx.log(`desk phone ${phone.callno}: the pull failed: ${(error as Error).message}`);
+      } finally {
+        await tied?.leg.hangup();
+      }
+    })();
+  }
+}
+
+/** The connector's user of a trunk call and the party on the PBX side. */
+function sides(call: MockCall): { user: string; remote: string } {
+  return call.direction === "outgoing"
+    ? { user: call.to, remote: call.from }
+    : { user: call.from, remote: call.to };
+}
