@@ -1,6 +1,7 @@
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
@@ -20,6 +21,8 @@ if (!HAS_CHROMIUM) {
 const AL_PASSWORD = "al-client-pass-1";
 const AL_NUMBER = "+4923026672131";
 const WITHIN = { timeout: 10_000, interval: 100 };
+/** The ringing page as docs/img/phone.png shows it (test-artifacts/ is git-ignored). */
+const ARTIFACTS = new URL("../../test-artifacts/phone/", import.meta.url);
 /** Screenshots of failed tests go here (the path is in the failure message). */
 const SHOTS = mkdtempSync(join(tmpdir(), "browser-phone-"));
 
@@ -67,7 +70,7 @@ interface PhonePage {
 async function openPhone(): Promise<PhonePage> {
   const context = await browser.newContext({
     ignoreHTTPSErrors: true,
-    viewport: { width: 900, height: 800 },
+    viewport: { width: 760, height: 560 },
   });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -149,6 +152,8 @@ describe.skipIf(!HAS_CHROMIUM)("browser phone in Chromium", () => {
       const invite = pbx.sendInvite(AL_NUMBER, sdpOffer(4000));
       await expect.poll(() => page.locator("li.call[data-state=ringing]").count(), WITHIN).toBe(1);
       expect(await text(page, "li.call .party")).toContain(TRUNK.username);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: fileURLToPath(new URL("ringing.png", ARTIFACTS)) });
       await page.click("li.call [data-action=decline]");
       const final = await pbx.response(invite.callId);
       pbx.ack(final, invite);
