@@ -7,6 +7,7 @@
 import { watch } from "./admin-refresh.js";
 import { getJson, request } from "./api.js";
 import { h, renderIfChanged, table } from "./dom.js";
+import { href } from "./router.js";
 
 const PAGE_SIZE = 25;
 const MODES = ["answer", "busy", "reject", "unavailable", "no-answer", "forward", "voicemail"];
@@ -113,6 +114,12 @@ export function usersTab(container, tenant, { report }) {
             },
             "call behaviour",
           ),
+          u.callno &&
+            h(
+              "a",
+              { class: "desk-phone-link", href: href("tenants", tenant.id, "users", u.id, "desk-phone") },
+              "desk phone",
+            ),
         ),
       );
       if (list.editing !== u.id) return [row];

@@ -4,7 +4,7 @@ import { request } from "./api.js";
 const MAX_LINES = 200;
 const ENTRIES = 100;
 /** The page's own polling would fill the trace with REST calls: they are shown only on request. */
-const WITHOUT_HTTP = "sip,call,fault,connection";
+const WITHOUT_HTTP = "sip,call,fault,connection,csta";
 
 export async function loadTrace(includeHttp) {
   const query = new URLSearchParams({ format: "text", limit: String(ENTRIES) });

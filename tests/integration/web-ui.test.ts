@@ -121,7 +121,7 @@ describe("what the page calls", () => {
       "/api/admin/calls",
       "/api/admin/faults",
       "/api/admin/scenarios",
-      "/api/admin/trace?format=text&limit=100&kind=sip,call,fault,connection",
+      "/api/admin/trace?format=text&limit=100&kind=sip,call,fault,connection,csta",
     ];
     // Each refusal is followed by the same call with the token: a success clears the failed
     // attempts, so the lockout (429 after a few failures) never hides a 401.
