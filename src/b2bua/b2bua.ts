@@ -24,7 +24,9 @@ import {
   PbxOutbound,
   type PbxOutboundPorts,
 } from "./pbx-outbound.js";
+import { ClientPickup, type PickupPorts } from "./pickup.js";
 import type { CallDirectory, CallEventNotice, CallOutcome, DialogEntry, ServiceState } from "./ports.js";
+import { ClientTransfer, installReferNotify, type TransferPorts } from "./transfer.js";
 
 export interface B2buaDependencies {
   /** Trunks, PBX systems and users, as calls need them. */
@@ -55,7 +57,13 @@ export interface B2buaDependencies {
 }
 
 /** Every port of the B2BUA's parts, implemented once here. */
-type B2buaPorts = PbxInboundPorts & PbxOutboundPorts & ClientOutboundPorts & DialogRelayPorts & InDialogPorts;
+type B2buaPorts = PbxInboundPorts &
+  PbxOutboundPorts &
+  ClientOutboundPorts &
+  DialogRelayPorts &
+  InDialogPorts &
+  TransferPorts &
+  PickupPorts;
 
 /**
  * The connector's back-to-back user agent: each call has a PBX leg on the trunk and a
@@ -74,6 +82,7 @@ export class B2bua {
   private readonly clientOutbound: ClientOutbound;
   private readonly relay: DialogRelay;
   private readonly inDialog: InDialog;
+  private readonly pickup: ClientPickup;
   /** Message waiting indication; undefined without a mailbox port. */
   readonly mwi: MwiNotifier | undefined;
   /** The users' presence for the routing decision of incoming calls; set by the composition. */
@@ -127,7 +136,8 @@ export class B2bua {
     this.outbound = new PbxOutbound(ports, deps.inboundRequestUri ?? "number");
     this.clientOutbound = new ClientOutbound(ports, this.outbound);
     this.relay = new DialogRelay(ports);
-    this.inDialog = new InDialog(ports, this.outbound, this.relay);
+    this.inDialog = new InDialog(ports, this.outbound, this.relay, new ClientTransfer(ports, this.outbound));
+    this.pickup = new ClientPickup(ports);
     this.mwi =
       deps.mailboxes && new MwiNotifier({ ...ports, timers: deps.timers, mailboxes: deps.mailboxes });
   }
@@ -152,6 +162,7 @@ export class B2bua {
     router.on("REFER", (tx) => this.inDialog.refer(tx));
     router.onAckFor((ack) => this.onAck(ack));
     this.mwi?.install(router);
+    installReferNotify(router, (tx) => this.inDialog.referNotify(tx));
   }
 
   /** A Unify Phone user calls a number through their trunk (POST /api/admin/calls). */
@@ -198,8 +209,9 @@ export class B2bua {
   /** A new INVITE from a client's WebSocket is a call toward the PBX; from a trunk, one to a user. */
   private invite(tx: ServerTransaction): void {
     if (tx.request.to.params.tag) this.inDialog.renegotiate(tx);
-    else if (this.clientOutbound.fromClientSide(tx.connection)) void this.clientOutbound.handle(tx);
-    else this.inbound.handle(tx);
+    else if (!this.clientOutbound.fromClientSide(tx.connection)) this.inbound.handle(tx);
+    else if (tx.request.headers.has("replaces")) void this.pickup.handle(tx);
+    else void this.clientOutbound.handle(tx);
   }
 
   /**

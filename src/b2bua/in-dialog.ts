@@ -1,5 +1,5 @@
 import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
-import { createResponse, dtmfFromInfo, parseUri, reasonPhrase } from "../sip/message/index.js";
+import { createResponse, dtmfFromInfo, parseUri } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { Call } from "./call.js";
 import type { DialogRelay } from "./dialog-relay.js";
@@ -14,6 +14,7 @@ import type {
   Signalling,
 } from "./ports.js";
 import { dialogResponse, respondInDialog } from "./sip-responses.js";
+import { type ClientTransfer, sendReferNotify, statusLine } from "./transfer.js";
 
 /** What in-dialog requests use; a transfer's new call goes through PbxOutbound. */
 export type InDialogPorts = DialogsPort &
@@ -34,6 +35,7 @@ export class InDialog {
     private readonly ctx: InDialogPorts,
     private readonly outbound: Pick<PbxOutbound, "start">,
     private readonly relay: DialogRelay,
+    private readonly transfers: ClientTransfer,
   ) {}
 
   /** The dialog of an in-dialog request, or undefined after answering 481/500. */
@@ -137,12 +139,24 @@ export class InDialog {
     }
   }
 
+  /** NOTIFY of a REFER's implicit subscription (RFC 3515 §2.4.4): the PBX's progress of our transfer. */
+  referNotify(tx: ServerTransaction): void {
+    const entry = this.entryFor(tx);
+    if (!entry) return;
+    if (entry.leg === "pbx") this.transfers.notify(tx, entry);
+    else
+      tx.respond(
+        createResponse(tx.request, 481, "Subscription Does Not Exist: we sent no REFER to a client"),
+      );
+  }
+
   /** REFER from the PBX: the user's side calls the Refer-To target and reports in NOTIFYs. */
   refer(tx: ServerTransaction): void {
     const entry = this.entryFor(tx);
     if (!entry) return;
     if (entry.peer) {
-      this.relay.refer(tx, entry);
+      if (entry.leg === "client") this.transfers.refer(tx, entry, entry.peer);
+      else this.relay.refer(tx, entry);
       return;
     }
     const { call } = entry;
@@ -172,7 +186,7 @@ export class InDialog {
       "refer",
       `transfer to ${target.number}${target.replaces ? " (attended, Replaces)" : ""}`,
     );
-    this.notify(entry, statusLine(100), false);
+    sendReferNotify(this.ctx, entry, statusLine(100), false);
     void this.transfer(entry, user, target);
   }
 
@@ -186,49 +200,27 @@ export class InDialog {
       ...(target.replaces ? { replaces: target.replaces } : {}),
     });
     if (!("id" in started)) {
-      this.notify(entry, statusLine(503), true);
+      sendReferNotify(this.ctx, entry, statusLine(503), true);
       this.ctx.note(entry.call, "transfer-failed", started.detail);
       return;
     }
     const newCall: Call = started;
     if (!newCall.active) {
-      this.notify(entry, statusLine(newCall.finalStatus ?? 503), true);
+      sendReferNotify(this.ctx, entry, statusLine(newCall.finalStatus ?? 503), true);
       return;
     }
     const off = this.ctx.onCallEvent((e) => {
       if (e.callId !== newCall.id) return;
-      if (e.type === "ringing") this.notify(entry, statusLine(180), false);
+      if (e.type === "ringing") sendReferNotify(this.ctx, entry, statusLine(180), false);
       if (e.type === "answered") {
-        this.notify(entry, statusLine(200), true);
+        sendReferNotify(this.ctx, entry, statusLine(200), true);
         this.ctx.note(entry.call, "transferred", `to ${target.number} as call ${newCall.id}`);
         off();
       }
       if (e.type === "ended" && newCall.answeredAt === null) {
-        this.notify(entry, statusLine(newCall.finalStatus ?? 487), true);
+        sendReferNotify(this.ctx, entry, statusLine(newCall.finalStatus ?? 487), true);
         off();
       }
     });
   }
-
-  /** RFC 3515 §2.4.5: progress of the referred call as message/sipfrag. */
-  private notify(entry: DialogEntry, sipfrag: string, final: boolean): void {
-    if (entry.dialog.state === "terminated" || !entry.dialog.connection.open) return;
-    const notify = entry.dialog.createRequest("NOTIFY", {
-      body: `${sipfrag}\r\n`,
-      contentType: "message/sipfrag;version=2.0",
-      headers: {
-        event: "refer",
-        "subscription-state": final ? "terminated;reason=noresource" : "active;expires=60",
-      },
-    });
-    this.ctx.send(notify, entry.dialog.connection, { onResponse: () => {} });
-  }
-}
-
-/**
- * The sipfrag of a NOTIFY (RFC 3515 §2.4.5): one status line, one reason phrase. The call's
- * hang-up cause already names the status ("486 Busy here"), so it is not the reason here.
- */
-function statusLine(status: number): string {
-  return `SIP/2.0 ${status} ${reasonPhrase(status)}`;
 }

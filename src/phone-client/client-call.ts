@@ -33,11 +33,20 @@ interface Outcome {
   onReject(response: { message: { statusCode?: number; reasonPhrase?: string } }): void;
 }
 
+/** The ids of a call's dialog as this client sees it (RFC 3261 §12): what a Replaces names. */
+export interface ClientDialogId {
+  readonly callId: string;
+  readonly localTag: string;
+  readonly remoteTag: string;
+}
+
 /**
  * One call of an emulated Unify Phone client, over a sip.js Session: answer, reject,
- * hold (re-INVITE with sendonly), DTMF (RFC 4733 on the RTP stream, or SIP INFO
- * application/dtmf-relay), blind transfer (REFER, NOTIFY progress recorded) and hang-up.
- * Incoming calls ring (180) as soon as they arrive.
+ * hold/retrieve (re-INVITE with sendonly, then sendrecv), DTMF (RFC 4733 on the RTP stream,
+ * or SIP INFO application/dtmf-relay), blind and attended transfer (REFER, with Replaces for
+ * the attended one; NOTIFY progress recorded) and hang-up. Incoming calls ring (180) as soon
+ * as they arrive. A second call while one is held is a consultation; alternate = hold one,
+ * retrieve the other.
  */
 export class ClientCall {
   readonly direction: "incoming" | "outgoing";
@@ -47,6 +56,8 @@ export class ClientCall {
   readonly transferProgress: string[] = [];
   private readonly endedPromise: Promise<void>;
   private infoDigits = "";
+  /** transferOutcome() callers; each returns true once settled. */
+  private progressWaiters: (() => boolean)[] = [];
 
   constructor(
     readonly session: Session,
@@ -82,6 +93,13 @@ export class ClientCall {
   /** The Call-ID of the call's dialog. */
   get callId(): string {
     return (this.session as Invitation | Inviter).request.callId;
+  }
+
+  /** The dialog's ids (once answered): give them to another device's `pickup()`. */
+  get dialogId(): ClientDialogId {
+    const dialog = this.session.dialog;
+    if (!dialog) throw new ClientCallError(0, "the call has no dialog yet");
+    return { callId: dialog.callId, localTag: dialog.localTag, remoteTag: dialog.remoteTag };
   }
 
   /** The negotiated media direction from this client's point of view. */
@@ -141,8 +159,14 @@ export class ClientCall {
     return this.reinvite(true);
   }
 
-  unhold(): Promise<void> {
+  /** Take the far end off hold: re-INVITE offering sendrecv; resolves on its 2xx. */
+  retrieve(): Promise<void> {
     return this.reinvite(false);
+  }
+
+  /** Same as retrieve(). */
+  unhold(): Promise<void> {
+    return this.retrieve();
   }
 
   /** Send DTMF as RFC 4733 events in the RTP stream (default) or as SIP INFO requests. */
@@ -169,14 +193,34 @@ export class ClientCall {
     await media.sendDtmf(digits);
   }
 
-  /** Blind transfer (RFC 3515): REFER to `number` in our domain; resolves on 2xx (202). */
-  transfer(number: string): Promise<void> {
-    const target = UserAgent.makeURI(`sip:${number}@${this.domain}`);
-    if (!target) return Promise.reject(new ClientCallError(0, `cannot make a SIP URI of "${number}"`));
-    return this.outcome((requestDelegate) =>
-      this.session.refer(target, {
-        requestDelegate,
-        onNotify: (notification: Notification) => this.onReferNotify(notification),
+  /**
+   * Blind transfer (RFC 3515): REFER to `target` — a number or callno in our domain, or a
+   * whole SIP URI; resolves on 2xx (202). Progress arrives in `transferProgress`.
+   */
+  transfer(target: string): Promise<void> {
+    const uri = UserAgent.makeURI(target.includes(":") ? target : `sip:${target}@${this.domain}`);
+    if (!uri) return Promise.reject(new ClientCallError(0, `cannot make a SIP URI of "${target}"`));
+    return this.refer(uri);
+  }
+
+  /**
+   * Attended transfer (RFC 5589 §7): REFER in this call with Refer-To naming `consultation`'s
+   * dialog in Replaces, so the far ends of both calls are joined; resolves on 2xx (202).
+   */
+  attendedTransfer(consultation: ClientCall): Promise<void> {
+    return this.refer(consultation.session);
+  }
+
+  /** Resolves once a final NOTIFY of our REFER arrived; its status line (e.g. "SIP/2.0 200 OK"). */
+  async transferOutcome(): Promise<string> {
+    const final = () => this.transferProgress.find((line) => !/^SIP\/2\.0 1\d\d/.test(line));
+    const found = final();
+    if (found) return found;
+    return new Promise((resolve) =>
+      this.progressWaiters.push(() => {
+        const line = final();
+        if (line) resolve(line);
+        return line !== undefined;
       }),
     );
   }
@@ -241,10 +285,20 @@ export class ClientCall {
     info.accept().catch(() => undefined);
   }
 
+  private refer(target: Parameters<Session["refer"]>[0]): Promise<void> {
+    return this.outcome((requestDelegate) =>
+      this.session.refer(target, {
+        requestDelegate,
+        onNotify: (notification: Notification) => this.onReferNotify(notification),
+      }),
+    );
+  }
+
   private onReferNotify(notification: Notification): void {
     const line = (notification.request.body ?? "").split(/\r?\n/)[0]?.trim();
     if (line) this.transferProgress.push(line);
     notification.accept().catch(() => undefined);
+    this.progressWaiters = this.progressWaiters.filter((settled) => !settled());
   }
 }
 

@@ -7,7 +7,7 @@ import {
   type Session,
   UserAgent,
 } from "sip.js";
-import { ClientCall, ClientCallError } from "./client-call.js";
+import { ClientCall, ClientCallError, type ClientDialogId } from "./client-call.js";
 import {
   type ClientNotification,
   ClientNotifications,
@@ -177,10 +177,13 @@ export class UnifyPhoneClient {
    * answered and rejects with ClientCallError on a final failure; `waitForAnswer: false`
    * resolves as soon as the INVITE is out (to CANCEL a ringing call, say).
    */
-  async call(number: string, options: { waitForAnswer?: boolean } = {}): Promise<ClientCall> {
+  async call(
+    number: string,
+    options: { waitForAnswer?: boolean; extraHeaders?: string[] } = {},
+  ): Promise<ClientCall> {
     const target = UserAgent.makeURI(`sip:${number}@${this.domain}`);
     if (!target) throw new ClientCallError(0, `cannot make a SIP URI of "${number}"`);
-    const inviter = new Inviter(this.ua, target);
+    const inviter = new Inviter(this.ua, target, { extraHeaders: options.extraHeaders ?? [] });
     const call = this.track(inviter);
     let failure: ClientCallError | undefined;
     const sent = inviter.invite({
@@ -201,6 +204,18 @@ export class UnifyPhoneClient {
       throw failure ?? err;
     }
     return call;
+  }
+
+  /**
+   * Pick up a call active on another device of the same user (RFC 3891): INVITE with
+   * Replaces naming that device's dialog (its `dialogId`); the connector moves the call here
+   * and the other device gets BYE. Resolves once answered; rejects with ClientCallError (481
+   * when the dialog is unknown).
+   */
+  pickup(other: ClientDialogId): Promise<ClientCall> {
+    const replaces = `${other.callId};to-tag=${other.remoteTag};from-tag=${other.localTag}`;
+    const user = this.ua.configuration.uri.user ?? "";
+    return this.call(user, { extraHeaders: [`Replaces: ${replaces}`] });
   }
 
   /** NOTIFYs received (message-summary, say), oldest first: unsolicited ones and those of `subscribe`. */

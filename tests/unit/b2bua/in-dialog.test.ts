@@ -4,6 +4,7 @@ import { DialogRelay } from "../../../src/b2bua/dialog-relay.js";
 import { InDialog } from "../../../src/b2bua/in-dialog.js";
 import { PbxOutbound } from "../../../src/b2bua/pbx-outbound.js";
 import type { DialogEntry } from "../../../src/b2bua/ports.js";
+import { ClientTransfer } from "../../../src/b2bua/transfer.js";
 import { Dialog } from "../../../src/sip/dialog/index.js";
 import { FakeConnection } from "../../support/fake-connection.js";
 import { FakePorts, FakeServerTx, OFFER, reply, request, START, TRUNK } from "./b2bua-fakes.js";
@@ -18,7 +19,7 @@ let pbx: FakeConnection;
 beforeEach(() => {
   ports = new FakePorts();
   const outbound = new PbxOutbound(ports, "number");
-  inDialog = new InDialog(ports, outbound, new DialogRelay(ports));
+  inDialog = new InDialog(ports, outbound, new DialogRelay(ports), new ClientTransfer(ports, outbound));
   pbx = new FakeConnection({ reliable: true });
 });
 afterEach(() => ports.dispose());

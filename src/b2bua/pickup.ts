@@ -1,0 +1,87 @@
+import { Dialog, newDialogTag } from "../sip/dialog/index.js";
+import { createResponse } from "../sip/message/index.js";
+import type { ServerTransaction } from "../sip/transaction/index.js";
+import type { CallRecords, DialogEntry, DialogsPort, Reachability, Signalling } from "./ports.js";
+import { dialogResponse } from "./sip-responses.js";
+import { dropLeg, redirectMedia } from "./transfer-bridge.js";
+import { dialogNamedBy, parseReplaces } from "./transfer-target.js";
+
+/** What taking over a call uses. */
+export type PickupPorts = DialogsPort &
+  Pick<Reachability, "usersOnConnection" | "clientOn" | "clientDialogFlow"> &
+  Pick<CallRecords, "note"> &
+  Pick<Signalling, "endpoint" | "allow" | "send" | "answerInvite">;
+
+/**
+ * Pickup from another device (RFC 3891): a client INVITEs with `Replaces` naming the dialog
+ * another client of the same user has with the connector. The PBX leg is re-INVITEd with the
+ * new client's offer, the new client gets the PBX's answer in our 200, and the first client's
+ * leg gets BYE. The PBX keeps its dialog: for it the call just renegotiated.
+ */
+export class ClientPickup {
+  constructor(private readonly ctx: PickupPorts) {}
+
+  async handle(tx: ServerTransaction): Promise<void> {
+    const { ctx } = this;
+    const request = tx.request;
+    const values = request.headers.getAll("replaces");
+    const replaces = values.length === 1 ? parseReplaces(values[0]!) : undefined;
+    if (!replaces) {
+      tx.respond(
+        createResponse(request, 400, "Bad Request: one Replaces header (callid;to-tag;from-tag) expected"),
+      );
+      return;
+    }
+    const caller = request.from.uri.user ?? "";
+    if (!ctx.usersOnConnection(tx.connection.id).includes(caller)) {
+      tx.respond(
+        createResponse(
+          request,
+          403,
+          `Forbidden: ${caller || "the caller"} has no client registered on this connection`,
+        ),
+      );
+      return;
+    }
+    const taken = dialogNamedBy(ctx.dialogs, replaces);
+    const pbx = taken?.peer;
+    if (!taken || !pbx || taken.leg !== "client" || taken.call.userId !== caller || !taken.call.active) {
+      // RFC 3891 §3: no dialog matches.
+      tx.respond(
+        createResponse(request, 481, "Call/Transaction Does Not Exist: Replaces names no call of this user"),
+      );
+      return;
+    }
+    if (replaces.earlyOnly && taken.call.state === "answered") {
+      tx.respond(createResponse(request, 486, "Busy Here: the call is already answered (early-only)"));
+      return;
+    }
+    if (request.body.length === 0) {
+      tx.respond(
+        createResponse(request, 488, "Not Acceptable Here: an INVITE with Replaces needs an SDP offer"),
+      );
+      return;
+    }
+    const { call } = taken;
+    const redirected = await redirectMedia(ctx, pbx, request.body.toString("utf8"));
+    if (!redirected.ok) {
+      tx.respond(createResponse(request, redirected.status, redirected.reason));
+      ctx.note(call, "pickup-failed", `the PBX answered ${redirected.status} ${redirected.reason}`);
+      return;
+    }
+    const localTag = newDialogTag();
+    const dialog = Dialog.asUas(request, localTag, tx.connection, ctx.endpoint, "confirmed");
+    const binding = ctx.clientOn(caller, tx.connection.id);
+    if (binding) dialog.followFlow(ctx.clientDialogFlow(binding.userId, binding.contact));
+    const entry: DialogEntry = { dialog, call, leg: "client", peer: pbx };
+    pbx.peer = entry;
+    ctx.dialogs.set(dialog.key, entry);
+    ctx.answerInvite(
+      tx,
+      dialogResponse(ctx, request, tx.connection, 200, localTag, { sdp: redirected.answer }),
+    );
+    dropLeg(ctx, taken);
+    call.legs.push({ kind: "client", callId: request.callId, status: 200, reason: "OK" });
+    ctx.note(call, "pickup", `taken over by client ${binding?.contact ?? caller}; the other device got BYE`);
+  }
+}
