@@ -53,7 +53,8 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   if (ctx.unmatched) unmatchedRoutes(app, { auth: ctx.auth, unmatched: ctx.unmatched });
   if (ctx.clientPhone) {
     const now = () => ctx.clock.state().now;
-    clientPhoneRoutes(app, { ...ctx.clientPhone, calls: ctx.calls, now });
+    const presence = ctx.presence ? { presence: ctx.presence } : {};
+    clientPhoneRoutes(app, { ...ctx.clientPhone, calls: ctx.calls, now, ...presence });
   }
   webUiRoutes(app);
   phoneRoutes(app);

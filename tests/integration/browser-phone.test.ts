@@ -134,6 +134,14 @@ describe.skipIf(!HAS_CHROMIUM)("browser phone in Chromium", () => {
       const entries = (await http.admin("GET", "/api/admin/trace")).body.entries as { message?: string }[];
       const agents = entries.flatMap((e) => /^User-Agent: (.*)$/m.exec(e.message ?? "")?.[1] ?? []);
       expect(agents).toContainEqual(expect.stringMatching(/^UnifyPhoneEmulator-Browser \(SIP\.js [\d.]+\)$/));
+
+      // DND from the page is the connector's presence, set by the app.
+      await page.check("#dnd");
+      const presence = () =>
+        http.admin("GET", `/api/admin/tenants/${tenantId}/users/${alId}/presence`).then((r) => r.body);
+      await expect.poll(presence, WITHIN).toMatchObject({ dnd: true, dndSource: "app" });
+      await page.uncheck("#dnd");
+      await expect.poll(presence, WITHIN).toMatchObject({ dnd: false });
       expect(phone.errors).toEqual([]);
     });
     await phone.close();

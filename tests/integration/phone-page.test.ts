@@ -249,16 +249,17 @@ describe("client REST (/api/client/*)", () => {
     expect((await signIn({ tenant: "Acme", user: "2132", password: "bo-client-pass-2" })).status).toBe(201);
   });
 
-  it("DND without a presence service answers 501 problem+json", async () => {
-    const { token } = (await signIn({ tenant: "Acme", user: "2131", password: AL_PASSWORD })).body;
+  it("sets DND as the app (the connector's presence, as the admin sees it) and reads it back", async () => {
+    const { token, user } = (await signIn({ tenant: "Acme", user: "2131", password: AL_PASSWORD })).body;
     const res = await asClient(token, "PUT", "/api/client/presence", { dnd: true });
-    if (res.status === 501) {
-      expect(res.body.code).toBe("presence_unavailable");
-    } else {
-      expect(res.status).toBe(200);
-      expect(res.body.dnd).toBe(true);
-    }
-    expect((await asClient(token, "PUT", "/api/client/presence", { dnd: "yes" })).status).toBe(400);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ dnd: true, dndSource: "app" });
+    expect((await asClient(token, "GET", "/api/client/me")).body.presence).toMatchObject({ dnd: true });
+    const admin = await http.admin("GET", `/api/admin/tenants/${user.tenantId}/users/${user.id}/presence`);
+    expect(admin.body).toMatchObject({ dnd: true, dndSource: "app" });
+    expect((await asClient(token, "PUT", "/api/client/presence", { dnd: false })).body.dnd).toBe(false);
+    const bad = await asClient(token, "PUT", "/api/client/presence", { dnd: "yes" });
+    expect([bad.status, bad.body.code]).toEqual([400, "validation_failed"]);
   });
 
   it("locks a user's sign-in after 10 wrong passwords (429 + Retry-After)", async () => {
