@@ -143,7 +143,15 @@ export async function startKamailio(o: {
     },
     stop: (graceMs) => stopChild(child, graceMs),
     kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      // SIGKILL of the main process alone leaves its workers running: kill the whole tree.
+      if (pid <= 0) return;
+      for (const p of processTree(pid).reverse()) {
+        try {
+          process.kill(p, "SIGKILL");
+        } catch {
+          // Gone already.
+        }
+      }
     },
   };
 }
