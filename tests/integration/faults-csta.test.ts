@@ -107,6 +107,15 @@ describe("CSTA fault rules", () => {
       (await http.admin("POST", `${deskPhone}/forwarding`, { type: "forwardBusy", active: false })).status,
     ).toBe(200);
     expect(await hitsOf(rule.id)).toBe(1);
+    // Diagnose names the CTI link and the code while the rule is loaded.
+    const tenantId = emulator.store.tenants.list()[0]!.id;
+    const problems = (await http.admin("GET", `/api/admin/tenants/${tenantId}/diagnose`)).body
+      .problems as string[];
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /^gtc-001: The PBX answers CSTA requests \(SetDoNotDisturb\) on the CTI link with CSTAErrorCode stateIncompatibility invalidDeviceID .*calls are not affected/,
+      ),
+    );
     await removeFault(rule.id);
   });
 
