@@ -1,4 +1,5 @@
 import type { MediaMode, MediaSession } from "../media/index.js";
+import type { ClientMedia } from "./client-media.js";
 
 export type CallState = "setup" | "ringing" | "answered" | "ended";
 export type CallDirection = "pbx-to-user" | "user-to-pbx";
@@ -45,6 +46,8 @@ export class Call {
   warning: string | null = null;
   onHold = false;
   media: MediaSession | null = null;
+  /** A client call's media, anchored in the connector (client-media.ts); null for virtual users. */
+  anchoredMedia: ClientMedia | null = null;
   mediaMode: MediaMode;
 
   constructor(

@@ -44,7 +44,9 @@ export interface ClientForkEvents {
 
 /**
  * The client side of a PBX → user call: one INVITE per registered Unify Phone client, each
- * over that client's own WebSocket (RFC 7118 §5), the PBX's SDP offer passed unchanged.
+ * over that client's own WebSocket (RFC 7118 §5), without SDP (late offer, RFC 3261 §13.2.1):
+ * each client offers what it speaks (plain RTP or WebRTC) in its 2xx, and the winner's ACK
+ * carries the connector's answer from its anchored media (client-media.ts).
  * The fork sends, cancels and acknowledges; which answer wins is its owner's choice.
  */
 export class ClientFork {
@@ -53,7 +55,7 @@ export class ClientFork {
   constructor(
     private readonly ctx: ClientForkPorts,
     private readonly call: Call,
-    private readonly parties: { caller: string; userId: string; offer: string | null },
+    private readonly parties: { caller: string; userId: string },
     private readonly events: ClientForkEvents,
   ) {}
 
@@ -135,18 +137,24 @@ export class ClientFork {
     leg.journal.reason = response.reason;
     leg.dialog = Dialog.asUac(leg.request, response, leg.connection, this.ctx.endpoint);
     leg.dialog.followFlow(this.ctx.clientDialogFlow(this.parties.userId, leg.binding.contact));
-    if (!leg.cancelling && this.events.answered(leg, response)) {
-      // A late offer: the client offered in its 2xx, so the ACK waits for the PBX's answer.
-      if (this.parties.offer !== null) this.acknowledge(leg);
-      return;
-    }
+    // The client offered in its 2xx (late offer): the winner's ACK waits for the anchored answer.
+    if (!leg.cancelling && this.events.answered(leg, response)) return;
     // RFC 3261 §15: a 2xx that crossed our CANCEL, or lost the race, still makes a dialog;
     // confirm it and end it at once.
-    const offer = this.parties.offer === null ? response.body.toString("utf8") : "";
+    this.reject(leg, response, "client-late-answer");
+  }
+
+  /**
+   * End an answered leg at once: ACK with an answer that rejects its offer (RFC 3261
+   * §13.2.2.4: the ACK must answer an offer made in a 2xx), then BYE.
+   */
+  reject(leg: ClientLeg, response: SipResponse, why: string): void {
+    if (!leg.dialog) return;
+    const offer = response.body.toString("utf8");
     this.acknowledge(leg, offer ? rejectingAnswer(offer) : undefined);
     const bye = leg.dialog.createRequest("BYE");
     this.ctx.send(bye, leg.dialog.connection, { onResponse: () => {} });
-    this.ctx.note(this.call, "client-late-answer", `${leg.binding.contact}: ACK and BYE`);
+    this.ctx.note(this.call, why, `${leg.binding.contact}: ACK and BYE`);
   }
 
   private end(leg: ClientLeg, status: number, reason: string): void {
@@ -179,9 +187,6 @@ export class ClientFork {
     headers.append("cseq", "1 INVITE");
     headers.append("contact", `<${ctx.endpoint.contact(connection)}>`);
     headers.append("allow", ctx.allow());
-    const offer = this.parties.offer;
-    if (offer === null) return new SipRequest("INVITE", contact, headers);
-    headers.append("content-type", "application/sdp");
-    return new SipRequest("INVITE", contact, headers, Buffer.from(offer));
+    return new SipRequest("INVITE", contact, headers);
   }
 }

@@ -3,7 +3,7 @@ import { createResponse, type SipRequest, type SipResponse } from "../sip/messag
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
 import type { Call } from "./call.js";
-import { rejectingAnswer } from "./passed-sdp.js";
+import { ClientMedia } from "./client-media.js";
 import type { CallRefusal, OutboundRelay, PbxOutbound } from "./pbx-outbound.js";
 import type {
   CallDirectory,
@@ -11,6 +11,7 @@ import type {
   CallRecords,
   DialogEntry,
   DialogsPort,
+  MediaPort,
   Reachability,
   Signalling,
 } from "./ports.js";
@@ -22,7 +23,8 @@ export type ClientOutboundPorts = Pick<CallDirectory, "user"> &
   Pick<CallRecords, "note"> &
   CallEnding &
   Pick<Signalling, "endpoint" | "allow" | "answerInvite" | "domain"> &
-  DialogsPort;
+  DialogsPort &
+  MediaPort;
 
 /** A client's INVITE toward the PBX, until we sent it a final response. */
 interface ClientInvite {
@@ -40,11 +42,16 @@ interface AwaitedAck {
   readonly relayAck?: (sdp: string | undefined) => void;
 }
 
+/** What an offerless client INVITE gets toward it: a plain RTP leg (its ACK answers our offer). */
+const PLAIN_RTP =
+  "v=0\r\no=- 0 0 IN IP4 0.0.0.0\r\ns=-\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\nm=audio 9 RTP/AVP 0 8 9\r\n";
+
 /**
  * Unify Phone client → PBX (issue 4 §3): an INVITE without To tag from a WebSocket on which
  * the calling user's client registered goes to the user's trunk as a user → PBX call (the
- * same path as the admin API's), with the client's SDP passed through; the PBX's 18x and
- * final response come back to the client's INVITE.
+ * same path as the admin API's). The media is anchored (client-media.ts): the PBX gets the
+ * connector's offer, the client the connector's answer; the PBX's 18x and final response
+ * come back to the client's INVITE.
  */
 export class ClientOutbound {
   private readonly invites = new Map<string, ClientInvite>();
@@ -97,14 +104,55 @@ export class ClientOutbound {
     }
     const invite: ClientInvite = { tx, localTag: newDialogTag(), cancelled: false };
     this.invites.set(tx.id, invite);
-    const started = await this.outbound.start(user, dialed, { relay: this.relayFor(invite) });
+    const anchored = await this.anchor(invite);
+    if (!anchored) return;
+    const { media, pbxOffer } = anchored;
+    if (invite.cancelled || !tx.connection.open) {
+      media.close();
+      this.invites.delete(tx.id);
+      return;
+    }
+    const started = await this.outbound.start(user, dialed, {
+      relay: this.relayFor(invite, media, pbxOffer),
+    });
     if (!("id" in started)) {
+      media.close();
       this.refuse(invite, started);
       return;
     }
     invite.call = started;
-    this.ctx.whenEnded(started, () => this.invites.delete(tx.id));
+    media.bind(started);
+    this.ctx.whenEnded(started, () => {
+      this.invites.delete(tx.id);
+      media.close();
+    });
     if (invite.cancelled) this.outbound.cancel(started);
+  }
+
+  /**
+   * The call's anchored media (client-media.ts): a client leg of the kind the client's offer
+   * asks for and a PBX leg whose offer lists only the codecs the client offered. Answers the
+   * client itself (488, 503) and gives undefined when that cannot be.
+   */
+  private async anchor(invite: ClientInvite): Promise<{ media: ClientMedia; pbxOffer: string } | undefined> {
+    const request = invite.tx.request;
+    const clientOffer = request.body.length > 0 ? request.body.toString("utf8") : null;
+    let media: ClientMedia;
+    try {
+      media = await ClientMedia.open(this.ctx);
+    } catch (error) {
+      this.answerClient(invite, 503, `Service Unavailable: no media port free (${(error as Error).message})`);
+      return undefined;
+    }
+    const opened =
+      clientOffer === null ? await media.openClientLeg(PLAIN_RTP) : await media.openClientLeg(clientOffer);
+    const offer = opened.ok ? media.offerToPbx(clientOffer) : opened;
+    if (!offer.ok) {
+      media.close();
+      this.answerClient(invite, offer.status, offer.reason);
+      return undefined;
+    }
+    return { media, pbxOffer: offer.sdp };
   }
 
   /** CANCEL from the client (the transaction layer answered it 200): 487, and CANCEL toward the PBX. */
@@ -138,21 +186,33 @@ export class ClientOutbound {
     }
   }
 
-  private relayFor(invite: ClientInvite): OutboundRelay {
+  private relayFor(invite: ClientInvite, media: ClientMedia, pbxOffer: string): OutboundRelay {
     const request = invite.tx.request;
+    const clientOffer = request.body.length > 0 ? request.body.toString("utf8") : null;
     return {
-      offer: request.body.length > 0 ? request.body.toString("utf8") : null,
+      offer: pbxOffer,
       clientCallId: request.callId,
-      provisional: (response) => this.provisional(invite, response),
-      answered: (response, pbx, ack) => this.answered(invite, response, pbx, ack),
+      provisional: (response) => this.provisional(invite, response, media, clientOffer),
+      answered: (response, pbx) => this.answered(invite, response, pbx, media, clientOffer),
       failed: (status, reason) => this.answerClient(invite, status, reason),
     };
   }
 
-  private provisional(invite: ClientInvite, response: SipResponse): void {
+  /** 18x to the client; one with the PBX's (early) answer carries the client leg's answer. */
+  private provisional(
+    invite: ClientInvite,
+    response: SipResponse,
+    media: ClientMedia,
+    clientOffer: string | null,
+  ): void {
     const { tx, localTag } = invite;
     if (response.status === 100 || !pending(tx)) return;
-    const sdp = response.body.length > 0 ? response.body.toString("utf8") : undefined;
+    let sdp: string | undefined;
+    if (response.body.length > 0 && clientOffer !== null) {
+      const answered = media.pbxAnswer(response.body.toString("utf8"), clientOffer);
+      if (answered.ok) sdp = answered.clientSdp;
+      else if (invite.call) this.ctx.note(invite.call, "media-error", answered.reason);
+    }
     tx.respond(
       dialogResponse(this.ctx, tx.request, tx.connection, response.status, localTag, {
         reason: response.reason,
@@ -165,22 +225,25 @@ export class ClientOutbound {
     invite: ClientInvite,
     response: SipResponse,
     pbx: DialogEntry,
-    ack: (sdp: string | undefined) => void,
+    media: ClientMedia,
+    clientOffer: string | null,
   ): void {
     const ctx = this.ctx;
     const { tx, localTag } = invite;
     const call = pbx.call;
-    const offerless = tx.request.body.length === 0;
-    // Without the client's ACK the PBX's offer in the 2xx can only be refused (RFC 3261 §13.2.2.4).
-    const refuseOffer = () => {
-      if (offerless) ack(rejectingAnswer(response.body.toString("utf8")));
-    };
     this.invites.delete(tx.id);
     if (!pending(tx) || !tx.connection.open) {
       // The client is gone: the PBX's call ends at once.
-      refuseOffer();
       ctx.sendByes(call);
       ctx.finish(call, { cause: "the calling client is gone", by: "emulator" });
+      return;
+    }
+    const negotiated = media.pbxAnswer(response.body.toString("utf8"), clientOffer);
+    if (!negotiated.ok) {
+      ctx.note(call, "media-error", negotiated.reason);
+      this.answerClient(invite, negotiated.status, negotiated.reason);
+      ctx.sendByes(call);
+      ctx.finish(call, { status: negotiated.status, cause: negotiated.reason, by: "emulator" });
       return;
     }
     const dialog = Dialog.asUas(tx.request, localTag, tx.connection, ctx.endpoint);
@@ -189,22 +252,28 @@ export class ClientOutbound {
     const client: DialogEntry = { dialog, call, leg: "client", peer: pbx };
     pbx.peer = client;
     ctx.dialogs.set(dialog.key, client);
-    const sdp = response.body.length > 0 ? response.body.toString("utf8") : undefined;
-    this.acks.set(dialog.key, { call, dialog, ...(offerless ? { relayAck: ack } : {}) });
+    // A client that made no offer gets ours in the 200; its ACK answers it.
+    const relayAck =
+      clientOffer === null
+        ? (sdp: string | undefined) => {
+            const applied = sdp ? media.applyClientAnswer(sdp) : undefined;
+            if (!applied?.ok)
+              ctx.note(call, "media-error", applied ? applied.reason : "the client's ACK has no SDP answer");
+          }
+        : undefined;
+    this.acks.set(dialog.key, { call, dialog, ...(relayAck ? { relayAck } : {}) });
     ctx.whenEnded(call, () => this.acks.delete(dialog.key));
-    // Retransmitted until the client's ACK (RFC 3261 §13.3.1.4); without one for 64·T1, BYE.
-    const ok = dialogResponse(
-      ctx,
-      tx.request,
-      tx.connection,
-      200,
-      localTag,
-      sdp === undefined ? {} : { sdp },
+    const { pbx: pbxLeg, client: clientLeg } = media.views();
+    ctx.note(
+      call,
+      "media",
+      `anchored: PBX leg port ${pbxLeg.localPort}, client leg ${clientLeg?.kind} port ${clientLeg?.localPort}, ${pbxLeg.codec}`,
     );
+    // Retransmitted until the client's ACK (RFC 3261 §13.3.1.4); without one for 64·T1, BYE.
+    const ok = dialogResponse(ctx, tx.request, tx.connection, 200, localTag, { sdp: negotiated.clientSdp });
     ctx.answerInvite(tx, ok, () => {
       if (!this.acks.delete(dialog.key)) return;
       ctx.note(call, "ack-timeout", "no ACK from the client for the 200 OK within 64·T1");
-      refuseOffer();
       ctx.sendByes(call);
       ctx.finish(call, { cause: "no ACK from the client", by: "emulator" });
     });

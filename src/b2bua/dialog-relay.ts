@@ -3,7 +3,8 @@ import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
 import { createResponse, dtmfFromInfo, type SipRequest, type SipResponse } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { Call } from "./call.js";
-import { holds, offeredDirection } from "./passed-sdp.js";
+import type { OfferTranslation } from "./client-media.js";
+import { holds, offeredDirection, rejectingAnswer } from "./passed-sdp.js";
 import type { CallEnding, CallRecords, DialogEntry, Signalling } from "./ports.js";
 
 /** What relaying between the two sides uses. */
@@ -52,9 +53,20 @@ export class DialogRelay {
       return;
     }
     const offer = request.body.length > 0 ? request.body.toString("utf8") : undefined;
+    // Anchored media (client-media.ts): the asker's leg answers, the other leg offers the same direction.
+    const anchored = call.anchoredMedia;
+    let translated: OfferTranslation | undefined;
+    if (anchored && offer !== undefined) {
+      translated = anchored.translateOffer(entry.leg, offer);
+      if (!translated.ok) {
+        tx.respond(createResponse(request, translated.status, translated.reason, entry.dialog.localTag));
+        return;
+      }
+    }
+    const outgoing = translated?.ok ? translated.forward : offer;
     const forwarded = peer.dialog.createRequest(
       request.method,
-      offer === undefined ? {} : { body: offer, contentType: "application/sdp" },
+      outgoing === undefined ? {} : { body: outgoing, contentType: "application/sdp" },
     );
     const isInvite = request.method === "INVITE";
     let settled = false;
@@ -75,7 +87,13 @@ export class DialogRelay {
         tx.respond(createResponse(request, response.status, response.reason, entry.dialog.localTag));
         return;
       }
-      const sdp = response.body.length > 0 ? response.body.toString("utf8") : undefined;
+      let sdp = response.body.length > 0 ? response.body.toString("utf8") : undefined;
+      if (anchored && translated?.ok) {
+        // The other leg's answer stays with the connector; the asker gets its own leg's answer.
+        const applied = sdp && offer !== undefined ? anchored.translateAnswer(peer.leg, sdp) : undefined;
+        if (applied && !applied.ok) this.ctx.note(call, "media-error", applied.reason);
+        sdp = translated.answerBack;
+      }
       respondInDialog(
         this.ctx,
         tx,
@@ -95,7 +113,20 @@ export class DialogRelay {
           if (ack) peer.dialog.sendStateless(ack);
           else if (!settled) {
             // No offer from the asker: the 2xx has the other side's, the asker's ACK the answer.
-            if (offer === undefined) this.owedAcks.set(ackKey(entry, request), sendAck);
+            const peerOffer = response.body.length > 0 ? response.body.toString("utf8") : undefined;
+            if (offer === undefined && anchored && peerOffer !== undefined) {
+              // Anchored: the other leg answers at once; the asker gets its own leg's offer.
+              translated = anchored.translateOffer(peer.leg, peerOffer);
+              sendAck(translated.ok ? translated.answerBack : rejectingAnswer(peerOffer));
+              if (translated.ok) {
+                const answerBack = translated.answerBack;
+                translated = { ok: true, forward: answerBack, answerBack: translated.forward };
+                this.owedAcks.set(ackKey(entry, request), (sdp) => {
+                  const applied = sdp ? anchored.translateAnswer(entry.leg, sdp) : undefined;
+                  if (applied && !applied.ok) this.ctx.note(call, "media-error", applied.reason);
+                });
+              }
+            } else if (offer === undefined) this.owedAcks.set(ackKey(entry, request), sendAck);
             else sendAck(undefined);
           }
         }

@@ -1,6 +1,7 @@
 import { createResponse, type SipResponse } from "../sip/message/index.js";
 import { refusalOf, type VirtualBehaviour } from "./call-behaviour.js";
 import { ClientFork, type ClientForkPorts, type ClientLeg } from "./client-fork.js";
+import { ClientMedia, type Refusal } from "./client-media.js";
 import type { PendingInvite } from "./pbx-inbound.js";
 import type {
   CallEnding,
@@ -68,7 +69,7 @@ export class ForkedInvite {
     this.fork = new ClientFork(
       ctx,
       call,
-      { caller: call.from, userId: call.userId ?? "", offer: this.offer },
+      { caller: call.from, userId: call.userId ?? "" },
       {
         ringing: (leg) => this.ring(`client ${leg.binding.contact}`),
         answered: (leg, response) => this.clientAnswered(leg, response),
@@ -162,19 +163,73 @@ export class ForkedInvite {
     if (pending.timer) ctx.timers.clearTimer(pending.timer);
     this.dropVirtualMedia();
     this.fork.cancel(leg);
+    void this.anchor(leg, response);
+    return true;
+  }
+
+  /**
+   * The winning client offered in its 2xx: its media and the PBX's meet on the connector's
+   * ports (client-media.ts). The client's ACK gets our answer, the PBX our 200 with the
+   * connector's address; without a codec both speak, the client is ended and the PBX gets 488.
+   */
+  private async anchor(leg: ClientLeg, response: SipResponse): Promise<void> {
+    const { ctx, pending } = this;
+    const { call, tx, dialog } = pending;
+    const clientOffer = response.body.toString("utf8");
+    let media: ClientMedia | undefined;
+    let outcome: { ok: true; clientAnswer: string; pbxSdp: string } | Refusal;
+    if (!clientOffer) {
+      outcome = { ok: false, status: 488, reason: "Not Acceptable Here: the client's 2xx has no SDP offer" };
+    } else {
+      try {
+        media = await ClientMedia.open(ctx);
+        media.bind(call);
+        const opened = await media.openClientLeg(clientOffer);
+        outcome = opened.ok ? media.answerClientOffer(clientOffer, this.offer) : opened;
+      } catch (error) {
+        outcome = {
+          ok: false,
+          status: 503,
+          reason: `Service Unavailable: no media port free (${(error as Error).message})`,
+        };
+      }
+    }
+    if (!outcome.ok || !call.active || !leg.dialog) {
+      media?.close();
+      call.anchoredMedia = null;
+      this.fork.reject(leg, response, "client-refused");
+      if (!outcome.ok && call.active) {
+        ctx.note(call, "media-error", outcome.reason);
+        this.host.forget(pending);
+        tx.respond(createResponse(tx.request, outcome.status, outcome.reason, dialog.localTag));
+        ctx.finish(call, { status: outcome.status, cause: outcome.reason, by: "emulator" });
+      }
+      return;
+    }
+    const anchored = media!;
+    ctx.whenEnded(call, () => anchored.close());
     // The two dialogs are joined: what comes on one is relayed to the other.
-    const pbx = ctx.dialogs.get(pending.dialog.key);
+    const pbx = ctx.dialogs.get(dialog.key);
     const client: DialogEntry = { dialog: leg.dialog, call, leg: "client", ...(pbx ? { peer: pbx } : {}) };
     if (pbx) pbx.peer = client;
     ctx.dialogs.set(leg.dialog.key, client);
+    this.fork.acknowledge(leg, outcome.clientAnswer);
     if (this.offer === null) {
-      // Late offer: the client offered in its 2xx; the PBX's ACK brings the answer for the client's ACK.
+      // The PBX made no offer: our 200 offers, its ACK answers.
       pending.offeredInAnswer = true;
-      pending.relayAck = (sdp) => this.fork.acknowledge(leg, sdp);
+      pending.relayAck = (sdp) => {
+        const applied = sdp ? anchored.applyPbxAnswer(sdp) : undefined;
+        if (!applied?.ok)
+          ctx.note(call, "media-error", applied ? applied.reason : "the PBX's ACK has no SDP answer");
+      };
     }
-    const sdp = response.body.length > 0 ? response.body.toString("utf8") : undefined;
-    this.host.answer(pending, sdp, `answered by client ${leg.binding.contact}`);
-    return true;
+    const { pbx: pbxLeg, client: clientLeg } = anchored.views();
+    ctx.note(
+      call,
+      "media",
+      `anchored: PBX leg port ${pbxLeg.localPort}, client leg ${clientLeg?.kind} port ${clientLeg?.localPort}, ${clientLeg?.codec}`,
+    );
+    this.host.answer(pending, outcome.pbxSdp, `answered by client ${leg.binding.contact}`);
   }
 
   private virtualFailed(failure: BranchFailure): void {

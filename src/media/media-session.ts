@@ -106,6 +106,10 @@ export class MediaSession implements Tickable {
   private digits = "";
   private closed = false;
   private faults: RtpFaultHooks | undefined;
+  /** Relay mode: received RTP goes here instead of being echoed (the connector's anchored client calls). */
+  private sink: ((packet: RtpPacket) => void) | null = null;
+  /** The relayed source we follow and the offset from its RTP timestamps to ours. */
+  private relayedFrom: { ssrc: number; offset: number } | null = null;
   private loggedIgnored = false;
   private lastSendError: string | null = null;
   private readonly afterSend = (error: Error | null): void => {
@@ -171,6 +175,47 @@ export class MediaSession implements Tickable {
     }
     this.apply(result, "offer");
     return { ok: true, codec: result.stream.codec, direction: result.direction };
+  }
+
+  /**
+   * Relay mode (anchored media, b2bua/client-media.ts): every received RTP packet, audio and
+   * telephone-event alike, goes to `sink` after it is counted, instead of being echoed; the
+   * session sends only what `forward()` hands it (and DTMF from `sendDtmf`). Null leaves relay mode.
+   */
+  relay(sink: ((packet: RtpPacket) => void) | null): void {
+    this.sink = sink;
+  }
+
+  /**
+   * Sends a packet relayed from another leg with our SSRC and sequence numbers; its RTP
+   * timestamps keep their spacing, shifted onto ours (a new source starts a talkspurt). The
+   * payload type is the caller's (mapped to this side's). Dropped while this side may not send.
+   */
+  forward(packet: Pick<RtpPacket, "payloadType" | "marker" | "timestamp" | "ssrc" | "payload">): boolean {
+    if (!this.canSend() || this.dtmfSender.active) return false;
+    let marker = packet.marker;
+    if (this.relayedFrom?.ssrc !== packet.ssrc) {
+      this.relayedFrom = { ssrc: packet.ssrc, offset: (this.timestamp - packet.timestamp) >>> 0 };
+      marker = true;
+    }
+    const timestamp = (packet.timestamp + this.relayedFrom.offset) >>> 0;
+    this.send(packet.payloadType, marker, packet.payload, timestamp);
+    if (packet.payloadType !== this.negotiated?.codec.telephoneEvent) {
+      // For G.711 and G.722 one payload octet lasts one timestamp unit.
+      const next = (timestamp + packet.payload.length) >>> 0;
+      if (((next - this.timestamp) | 0) > 0) this.timestamp = next;
+    }
+    return true;
+  }
+
+  /** Where we send RTP now (latched from the peer's packets, else from its SDP); null before. */
+  get remoteAddress(): RemoteAddress | null {
+    return this.remote;
+  }
+
+  /** The negotiated codec (and telephone-event payload type); null before any negotiation. */
+  get codec(): CodecChoice | null {
+    return this.negotiated?.codec ?? null;
   }
 
   /** Subject every packet in and out to these fault hooks (undefined: none). */
@@ -359,7 +404,17 @@ export class MediaSession implements Tickable {
     const arrival = (performance.now() * (codec?.clockRate ?? 8000)) / 1000;
     this.receiveStats.record(packet.ssrc, packet.sequenceNumber, packet.timestamp, arrival, !isEvent);
     if (isEvent) this.detectDtmf(packet.ssrc, packet.timestamp, packet.payload);
-    else if (packet.payloadType === codec?.payloadType) this.echo(packet);
+    if (this.sink) this.relayOut(packet);
+    else if (!isEvent && packet.payloadType === codec?.payloadType) this.echo(packet);
+  }
+
+  private relayOut(packet: RtpPacket): void {
+    try {
+      this.sink?.(packet);
+    } catch (error) {
+      // The relay's fault must not escape into the socket's message handler.
+      this.init.log("relay_error", { port: this.localPort, message: (error as Error).message });
+    }
   }
 
   /** Sends the payload back in echo mode; our timestamps follow the peer's pauses, so they track time. */

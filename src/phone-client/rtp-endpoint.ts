@@ -16,6 +16,9 @@ export interface ClientMediaStats {
   /** RFC 4733 digits sent and received, in order. */
   dtmfSent: string;
   dtmfReceived: string;
+  /** Our RTP port, and the port we send to (the connector's, when its media is anchored). */
+  localPort?: number;
+  remotePort?: number;
 }
 
 export interface RtpTarget {
@@ -84,6 +87,7 @@ export class RtpEndpoint {
     private readonly clock: Clock,
   ) {
     this.mode = mode;
+    this.stats.localPort = port;
     socket.on("message", (data) => this.onPacket(data));
   }
 
@@ -103,6 +107,7 @@ export class RtpEndpoint {
   /** Where to send and in which codec; undefined stops sending. */
   configure(target: RtpTarget | undefined): void {
     this.target = target;
+    if (target) this.stats.remotePort = target.port;
     if (target && !this.ticker) {
       this.nextDue = this.clock.now() + PACKET_MS;
       this.schedule();

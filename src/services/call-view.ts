@@ -51,7 +51,7 @@ export function callView(call: Call, now: number) {
     onHold: call.onHold,
     media: media
       ? { mode: media.mode, direction: media.direction, localPort: media.localPort, stats: media.stats }
-      : null,
+      : anchoredView(call),
     dtmf: call.dtmf.map((d) => ({ digit: d.digit, via: d.via, at: iso(d.at) })),
     legs: call.legs,
     events: call.events.map((e) => ({
@@ -63,6 +63,17 @@ export function callView(call: Call, now: number) {
 }
 
 export type CallView = ReturnType<typeof callView>;
+
+/**
+ * A client call's media, anchored in the connector: mode "relay"; direction, port and
+ * counters of the PBX leg at the top (as a virtual user's), both legs under `pbx` and `client`.
+ */
+function anchoredView(call: Call) {
+  const anchored = call.anchoredMedia;
+  if (!anchored) return null;
+  const { pbx, client } = anchored.views();
+  return { mode: "relay", direction: pbx.direction, localPort: pbx.localPort, stats: pbx.stats, pbx, client };
+}
 
 function iso(ms: number): string;
 function iso(ms: number | null): string | null;

@@ -165,16 +165,35 @@ describe("PBX → user with Unify Phone clients", () => {
     expect(callB.state).toBe("terminated");
     await callA.established();
 
-    // The 200 carries the client's own SDP: the PBX's RTP goes straight to the client, and back.
+    // Anchored: the 200 carries the connector's address and a port of --rtp-ports, never the
+    // client's; the PBX's RTP reaches the client through the relay, and the echo comes back.
     const answer = ok.body.toString();
     expect(answer).toMatch(/^c=IN IP4 127\.0\.0\.1/m);
+    const anchoredPort = rtpPort(answer);
+    expect(anchoredPort).toBeGreaterThanOrEqual(43000);
+    expect(anchoredPort).toBeLessThanOrEqual(43999);
     const echoed = new Promise<Buffer>((resolve) => rtp.once("message", resolve));
-    for (let seq = 1; seq <= 3; seq++) rtp.send(rtpPacket(seq), rtpPort(answer), "127.0.0.1");
+    for (let seq = 1; seq <= 3; seq++) rtp.send(rtpPacket(seq), anchoredPort, "127.0.0.1");
     await until(() => callA.stats.packetsReceived >= 1);
     expect((await echoed).length).toBe(12 + 160);
+    expect(anchoredPort).not.toBe(callA.stats.localPort);
 
     const entry = await journalEntry(invite.callId);
-    expect(entry).toMatchObject({ state: "answered", finalStatus: 200, media: null, userId });
+    expect(entry).toMatchObject({
+      state: "answered",
+      finalStatus: 200,
+      media: { mode: "relay", localPort: anchoredPort },
+      userId,
+    });
+    expect(entry.media.pbx).toMatchObject({ kind: "rtp", localPort: anchoredPort, codec: "PCMA" });
+    expect(entry.media.client).toMatchObject({
+      kind: "rtp",
+      codec: "PCMA",
+      remote: `127.0.0.1:${callA.stats.localPort}`,
+    });
+    // The client sends to the connector's client-leg port, not to the PBX.
+    expect(callA.stats.remotePort).toBe(entry.media.client.localPort);
+    expect(answer).not.toContain(String(callA.stats.localPort));
     expect(entry.legs.map((l: { kind: string }) => l.kind)).toEqual(["pbx", "client", "client"]);
     expect(await clientLegStatus(invite.callId, callA.callId)).toBe(200);
     expect(await clientLegStatus(invite.callId, callB.callId)).toBe(487);
@@ -204,7 +223,7 @@ describe("PBX → user with Unify Phone clients", () => {
     rtp.send(rtpPacket(1), rtpPort(ok.body.toString()), "127.0.0.1");
     await until(() => call.stats.packetsReceived >= 1);
     const entry = await journalEntry(invite.callId);
-    expect(entry.media).toBeNull();
+    expect(entry.media).toMatchObject({ mode: "relay", client: { kind: "rtp" } });
     expect(entry.legs.map((l: { kind: string }) => l.kind)).toEqual(["pbx", "virtual-user", "client"]);
     // The client hangs up: the PBX hears BYE.
     await call.hangup();
@@ -324,7 +343,7 @@ describe("PBX → user with Unify Phone clients", () => {
     expect(await clientLegStatus(invite.callId, call.callId)).toBe(487);
   });
 
-  it("relays hold and retrieve both ways, INFO DTMF to the client, and refuses REFER with 501", async () => {
+  it("relays hold and retrieve both ways on the anchored legs, and INFO DTMF to the client", async () => {
     await setBehaviour({ routing: "clients-only" });
     const a = await client();
     const ringing = nextIncoming(a);
@@ -355,6 +374,8 @@ describe("PBX → user with Unify Phone clients", () => {
     const holding = call.hold();
     const reinvite = await pbx.incoming("INVITE", invite.callId);
     expect(reinvite.body.toString()).toMatch(/a=sendonly/);
+    // The PBX's re-INVITE offers the connector's port again, not the client's.
+    expect(rtpPort(reinvite.body.toString())).toBe(rtpPort(ok.body.toString()));
     pbx.respond(reinvite, 200, "OK", { sdp: sdpOffer(rtp.address().port, { direction: "recvonly" }) });
     await holding;
     expect(await pbx.incoming("ACK", invite.callId)).toBeDefined();
@@ -365,7 +386,6 @@ describe("PBX → user with Unify Phone clients", () => {
     expect((await pbx.response(invite.callId, 200, "INFO")).status).toBe(200);
     expect(call.infoDtmfReceived).toBe("7");
 
-    await expect(call.transfer("+4930999")).rejects.toMatchObject({ status: 501 });
     const entry = await journalEntry(invite.callId);
     expect(entry.dtmf.map((d: { digit: string; via: string }) => `${d.digit}:${d.via}`)).toEqual(["7:info"]);
     expect(eventTypes(entry)).toEqual(expect.arrayContaining(["hold", "retrieve"]));
@@ -374,31 +394,38 @@ describe("PBX → user with Unify Phone clients", () => {
 });
 
 describe("Unify Phone client → PBX", () => {
-  it("goes to the trunk with the client's SDP; the PBX's answer comes back; BYE from the client reaches the PBX", async () => {
+  it("goes to the trunk with the connector's anchored SDP; the PBX's answer comes back; BYE from the client reaches the PBX", async () => {
     const a = await client();
     const placing = a.call("+4930123456");
     const invite = await pbx.incoming("INVITE");
     expect(invite.from.uri.user).toBe(NUMBER);
     expect(invite.requestUri.user).toBe("+4930123456");
+    // The PBX gets the connector's offer (a port of --rtp-ports), narrowed to the client's codecs.
     const offer = invite.body.toString();
     expect(offer).toMatch(/^a=rtpmap:8 PCMA\/8000/m);
+    expect(offer).not.toMatch(/G722/);
+    expect(rtpPort(offer)).toBeGreaterThanOrEqual(43000);
+    expect(rtpPort(offer)).toBeLessThanOrEqual(43999);
     pbx.respond(invite, 180, "Ringing", { toTag: "callee" });
     pbx.respond(invite, 200, "OK", { sdp: sdpOffer(rtp.address().port), toTag: "callee" });
     const call = await placing;
     expect(await pbx.incoming("ACK", invite.callId)).toBeDefined();
     expect(call.state).toBe("established");
 
-    // Media end to end: the client sends to the PBX's SDP address.
+    // Media end to end through the relay: the PBX sends to the connector's port, the client
+    // receives on its own; the client sends to the connector's client-leg port.
     rtp.send(rtpPacket(1), rtpPort(offer), "127.0.0.1");
     await until(() => call.stats.packetsReceived >= 1);
+    expect(offer).not.toContain(String(call.stats.localPort));
 
     const entry = await journalEntry(invite.callId);
     expect(entry).toMatchObject({
       direction: "user-to-pbx",
       state: "answered",
       finalStatus: 200,
-      media: null,
+      media: { mode: "relay", localPort: rtpPort(offer), pbx: { codec: "PCMA" }, client: { kind: "rtp" } },
     });
+    expect(call.stats.remotePort).toBe(entry.media.client.localPort);
     expect(entry.legs).toEqual([
       { kind: "client", callId: call.callId, status: 200, reason: "OK" },
       { kind: "pbx", callId: invite.callId },

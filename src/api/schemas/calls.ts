@@ -36,6 +36,19 @@ const statsSchema = {
   },
 } as const;
 
+/** One leg of a client call's anchored media (docs/media.md). */
+const legMediaSchema = {
+  type: "object",
+  properties: {
+    kind: { enum: ["rtp", "webrtc"], description: "plain RTP (Node clients, the PBX) or WebRTC (browsers)" },
+    localPort: { type: "integer", description: "the connector's port of this leg" },
+    codec: { type: ["string", "null"] },
+    direction: { type: "string" },
+    remote: { type: ["string", "null"], description: "the peer's RTP address:port, as latched" },
+    stats: statsSchema,
+  },
+} as const;
+
 export const callSchema = {
   type: "object",
   properties: {
@@ -70,6 +83,8 @@ export const callSchema = {
         direction: { type: "string" },
         localPort: { type: "integer" },
         stats: statsSchema,
+        pbx: legMediaSchema,
+        client: { ...legMediaSchema, type: ["object", "null"] },
       },
     },
     dtmf: {
