@@ -107,6 +107,12 @@ describe.skipIf(!HAS_CHROMIUM)("the desk-phone view", () => {
       mock.deskPhone("2131").setDnd(true);
       await expect.poll(() => text(page, "#desk-phone-dnd"), WITHIN).toBe("on");
 
+      // The PBX's mailbox reports messages: the voicemail panel shows the counts.
+      await mock.mailbox("2131").set({ new: 2, old: 5 });
+      await expect
+        .poll(() => text(page, "#desk-phone-mwi p"), WITHIN)
+        .toMatch(/^Messages waiting: 2 new \/ 5 old/);
+
       // The trace pane prints the CSTA exchanges as CSTA lines, not only as the INFOs that carry them.
       await expect
         .poll(() => text(page, "#trace"), WITHIN)
