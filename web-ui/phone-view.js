@@ -31,7 +31,7 @@ function callItem(call, other, actions) {
     );
   const controls = [];
   if (call.state === "ringing") {
-    controls.push(act("Answer", "answer", () => call.answer(), { class: "primary" }));
+    controls.push(act("Answer", "answer", () => actions.answer(call), { class: "primary" }));
     controls.push(act("Decline", "decline", () => call.decline()));
   } else if (call.state === "calling") {
     controls.push(act("Cancel", "hangup", () => call.hangup()));

@@ -29,6 +29,13 @@ async function refreshHistory() {
   }
 }
 
+/** Answering a waiting call puts the active one on hold first (call waiting). */
+async function answer(call) {
+  const active = line.active;
+  if (active && active !== call) await active.setHold(true);
+  await call.answer();
+}
+
 /** Consultation: the current call goes on hold, the new one is dialled. */
 async function consult(call, number) {
   await call.setHold(true);
@@ -52,7 +59,7 @@ function render() {
   const badge = $("registration");
   badge.textContent = line.state;
   badge.dataset.state = line.state.split(":")[0];
-  renderCalls($("calls"), line.calls, { consult, alternate, attended });
+  renderCalls($("calls"), line.calls, { answer, consult, alternate, attended });
   $("no-calls").hidden = line.calls.length > 0;
 }
 
@@ -78,9 +85,12 @@ async function signIn(event) {
       audio: $("audio"),
     });
     line.onChange(render);
+    const historied = new Set();
     line.onChange(() => {
-      // A call that just ended shows in the history.
-      if (line?.calls.some((c) => c.state === "ended")) refreshHistory();
+      // A call that just ended shows in the history (once per call).
+      const ended = line?.calls.filter((c) => c.state === "ended" && !historied.has(c.id)) ?? [];
+      for (const c of ended) historied.add(c.id);
+      if (ended.length > 0) refreshHistory();
     });
     line.onError((error) => showError("phone-error", error));
     window.upePhone = { line, stats: () => Promise.all(line.calls.map((c) => c.stats())) };
