@@ -30,7 +30,7 @@ beforeAll(async () => {
     ca: emulator.certificates.caCertPem!,
     systemId: "osbiz-1",
     users: [{ callno: "2131", firstName: "Al", lastName: "Ace", emailAddress: "al@acme.test" }],
-    rtp: { bind: "127.0.0.1", portRange: { min: 46000, max: 46999 } },
+    rtp: { bind: "127.0.0.1", portRange: { min: 54200, max: 54299 } },
     log: () => {},
   });
 });

@@ -6,7 +6,7 @@ import { AL, catalog, scenarioPerTest } from "../support/scenario-support.js";
  * from the PBX to Al is answered, but Al's desk phone cannot be controlled through the REST
  * (409 cti_not_connected naming the refused CSTA session), and diagnose names the CTI link.
  */
-const PORTS = { emulator: { min: 53000, max: 53099 }, mock: { min: 53100, max: 53199 } };
+const PORTS = { emulator: { min: 54000, max: 54099 }, mock: { min: 54100, max: 54199 } };
 const { start } = scenarioPerTest(PORTS);
 
 describe("scenario cti-link-down with --mock-osbiz", () => {

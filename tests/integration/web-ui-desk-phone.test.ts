@@ -36,7 +36,7 @@ beforeAll(async () => {
       adminToken: TOKEN,
       seedText: acmeSeed(),
       ctiSession: "auto",
-      rtpPorts: { min: 53600, max: 53649 },
+      rtpPorts: { min: 54300, max: 54349 },
     }),
     launchChromium(),
   ]);
@@ -49,7 +49,7 @@ beforeAll(async () => {
     ca: emulator.certificates.caCertPem!,
     systemId: "osbiz-1",
     users: [{ callno: "2131", firstName: "Al", lastName: "Ace", emailAddress: "al@acme.test" }],
-    rtp: { bind: "127.0.0.1", portRange: { min: 53650, max: 53699 } },
+    rtp: { bind: "127.0.0.1", portRange: { min: 54350, max: 54399 } },
     log: () => {},
   });
 });
