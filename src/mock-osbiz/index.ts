@@ -25,6 +25,7 @@ export { CallFailedError } from "./outgoing-call.js";
 export { callsForUplink, KBPS_PER_CALL, PBX_MODELS, type PbxModel, userLimit } from "./pbx-model.js";
 export { type PbxRefusal, PbxRefusedError } from "./pbx-refusal.js";
 export { parseDrift, parseUserFields, parseUserSpec } from "./pbx-spec.js";
+export { COMPLETED_ELSEWHERE, type ReferOutcome } from "./pbx-switch.js";
 export { type LicenceState, type MockPbxUser, type MockPbxUserInput, MockWizardError } from "./pbx-users.js";
 export { RegistrationError } from "./registration.js";
 export type { RtpChannelUse, RtpLoad } from "./rtp-channels.js";

@@ -6,6 +6,7 @@ import { Headers, SipRequest, type SipResponse } from "../sip/message/index.js";
 import { newBranch, type TransactionLayer } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
 import type { MockNumbering } from "./mock-options.js";
+import { userNumber } from "./pbx-users.js";
 import { sendRequest } from "./send-request.js";
 
 /** Counts of a mailbox as a test or the console sets them; waiting defaults to new > 0. */
@@ -81,9 +82,7 @@ export class MockMailbox {
 
   /** The number the connector knows the user by: E.164 with international numbering, else the callno. */
   get number(): string {
-    const n = this.ctx.numbering;
-    if (!/^\d+$/.test(this.callno) || n?.schema !== "international" || !n.countryCode) return this.callno;
-    return `+${n.countryCode}${n.areaCode ?? ""}${n.pabxNumber ?? ""}${this.callno}`;
+    return userNumber(this.callno, this.ctx.numbering);
   }
 
   private account(): string {

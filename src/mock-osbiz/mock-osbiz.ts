@@ -36,6 +36,7 @@ import {
   type MockPbxUserInput,
   MockWizardError,
   PbxUserDirectory,
+  userNumber,
 } from "./pbx-users.js";
 import { provisionSystem } from "./provision.js";
 import { Registration } from "./registration.js";
@@ -148,6 +149,7 @@ export class MockOsbiz {
     this.switch = new PbxSwitch({
       desks: this.desks,
       userOf: (number) => this.gate.users.resolve(number, this.numbering())?.callno,
+      numberOf: (callno) => userNumber(callno, this.numbering()),
       place: (to, from, place) => this.placeCall(to, from, place?.media, place?.headers),
       calls: () => this.allCalls,
       domain: () => this.domain,

@@ -43,6 +43,8 @@ export interface SwitchContext {
   readonly desks: DeskPhones;
   /** The callno of the PBX user a number names (callno, DID…), else undefined. */
   readonly userOf: (number: string) => string | undefined;
+  /** The number the connector knows a user by (E.164 with international numbering). */
+  readonly numberOf: (callno: string) => string;
   /** Place a call over the trunk to the connector (no twinning). */
   readonly place: (to: string, from: string, options?: PlaceOptions) => Promise<TrunkLeg>;
   /** The mock's calls (to find the dialog a Replaces names). */
@@ -243,7 +245,7 @@ export class PbxSwitch {
   ): Promise<{ status: number; reason: string }> {
     const headers = { "referred-by": referredBy ?? `<sip:${user}@${this.ctx.domain()}>` };
     try {
-      const answered = this.call(to, remote, { headers });
+      const answered = this.call(this.dialable(to), remote, { headers });
       ringing();
       await answered;
       return { status: 200, reason: "OK" };
@@ -320,7 +322,7 @@ export class PbxSwitch {
     phone.diverted(this.ctx.desks.newCall(from, phone.callno), destination);
     this.ctx.log(`call from ${from} to ${phone.callno} forwarded to ${destination} (desk phone forwarding)`);
     if (this.ctx.userOf(destination) !== undefined && hops < MAX_HOPS)
-      return this.call(destination, from, options, hops + 1);
+      return this.call(this.dialable(destination), from, options, hops + 1);
     const cause = `forwarded to ${destination} by the desk phone of ${phone.callno}`;
     const call = this.ctx.unplaced(from, to, 302, "Moved Temporarily", cause);
     throw new CallFailedError(call, 302, "Moved Temporarily");
@@ -390,7 +392,7 @@ export class PbxSwitch {
                 void leg.call.hangup('SIP;cause=480;text="Forwarded on no answer"');
                 const forwarded =
                   this.ctx.userOf(forwardTo) !== undefined && hops < MAX_HOPS
-                    ? this.call(forwardTo, from, options, hops + 1)
+                    ? this.call(this.dialable(forwardTo), from, options, hops + 1)
                     : Promise.reject(
                         new CallFailedError(
                           this.ctx.unplaced(
@@ -513,7 +515,7 @@ export class PbxSwitch {
     this.ctx.log(`desk phone ${phone.callno}: call from ${remote} pulled to the Unify Phone side`);
     void (async () => {
       try {
-        const leg = await this.ctx.place(phone.callno, remote, { headers });
+        const leg = await this.ctx.place(this.ctx.numberOf(phone.callno), remote, { headers });
         await leg.answered;
         this.ctx.log(`call ${leg.call.id}: ${remote} connected to ${phone.callno} on the Unify Phone side`);
       } catch (error) {
@@ -522,6 +524,12 @@ export class PbxSwitch {
         await tied?.leg.hangup();
       }
     })();
+  }
+
+  /** A user's number as the connector's numbering plan wants it; other numbers as they are. */
+  private dialable(number: string): string {
+    const callno = this.ctx.userOf(number);
+    return callno === undefined ? number : this.ctx.numberOf(callno);
   }
 }
 

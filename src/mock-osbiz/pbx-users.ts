@@ -127,6 +127,12 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** The number the connector knows a user by: E.164 with international numbering, else the callno. */
+export function userNumber(callno: string, n: MockNumbering | undefined): string {
+  if (!/^\d+$/.test(callno) || n?.schema !== "international" || !n.countryCode) return callno;
+  return `+${n.countryCode}${n.areaCode ?? ""}${n.pabxNumber ?? ""}${callno}`;
+}
+
 /** One line per PBX user: callno, name, licence and flags. */
 export function describeUser(user: MockPbxUser): string {
   const name = [user.firstName, user.lastName].filter(Boolean).join(" ");

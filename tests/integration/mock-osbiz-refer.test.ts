@@ -19,6 +19,8 @@ let trunk: ScriptedTrunk;
 let lines: string[];
 let events: DeskPhoneEvent[];
 const CALLER = "004930123456";
+const AL = "+4923026672131";
+const AL2 = "+4923026672132";
 
 /** The mock's trunk goes to a scripted connector end (an Expert Mode port change), so tests see every SIP message. */
 beforeEach(async () => {
@@ -83,7 +85,7 @@ async function byeIn(dialog: TrunkDialog): Promise<void> {
 
 describe("REFER on the mock's trunk calls (RFC 3515, RFC 3891)", () => {
   it("to a number outside: 202, NOTIFY 100 / 180 / 200 (terminated), then BYE on the trunk leg", async () => {
-    const { call, dialog } = await answeredCall("2131");
+    const { call, dialog } = await answeredCall(AL);
     const referred = next("referred");
     const accepted = await trunk.send(dialog, "REFER", referTo("004989700"));
     expect(accepted.status).toBe(202);
@@ -103,14 +105,14 @@ describe("REFER on the mock's trunk calls (RFC 3515, RFC 3891)", () => {
   });
 
   it("to another user: that user is called (INVITE with Referred-By, desk phone rings too); answered → 200, BYE", async () => {
-    const { dialog } = await answeredCall("2131");
+    const { dialog } = await answeredCall(AL);
     const referred = next("referred");
     const accepted = await trunk.send(dialog, "REFER", {
       ...referTo("2132"),
       "Referred-By": "<sip:2131@phoneapp.test>",
     });
     expect(accepted.status).toBe(202);
-    const invite = await trunk.invite("2132");
+    const invite = await trunk.invite(AL2);
     expect(invite.from.uri.user).toBe(CALLER);
     expect(invite.headers.get("referred-by")).toBe("<sip:2131@phoneapp.test>");
     await until(() => mock!.deskPhone("2132").state === "ringing", log);
@@ -128,17 +130,17 @@ describe("REFER on the mock's trunk calls (RFC 3515, RFC 3891)", () => {
 
   it("to another user who refuses: NOTIFY with the refusal, the trunk leg stays", async () => {
     mock!.deskPhone("2132").setDnd(true);
-    const { call, dialog } = await answeredCall("2131");
+    const { call, dialog } = await answeredCall(AL);
     const referred = next("referred");
     expect((await trunk.send(dialog, "REFER", referTo("2132"))).status).toBe(202);
-    trunk.refuse(await trunk.invite("2132"), 486, "Busy Here");
+    trunk.refuse(await trunk.invite(AL2), 486, "Busy Here");
     expect(await referred).toMatchObject({ kind: "user", status: 486 });
     await until(() => trunk.notifies(dialog.callId).includes("SIP/2.0 486 Busy Here"), log);
     expect(call.state).toBe("answered");
   });
 
   it("to the same user: push to the desk phone — it rings, answered it takes the caller, the trunk leg gets BYE", async () => {
-    const { dialog } = await answeredCall("2131");
+    const { dialog } = await answeredCall(AL);
     const referred = next("referred");
     expect((await trunk.send(dialog, "REFER", referTo("+4923026672131"))).status).toBe(202);
     await until(() => mock!.deskPhone("2131").state === "ringing", log);
@@ -151,7 +153,7 @@ describe("REFER on the mock's trunk calls (RFC 3515, RFC 3891)", () => {
   });
 
   it("push to a desk phone on DND: NOTIFY 486, the call stays on the trunk", async () => {
-    const { call, dialog } = await answeredCall("2131");
+    const { call, dialog } = await answeredCall(AL);
     mock!.deskPhone("2131").setDnd(true);
     const referred = next("referred");
     expect((await trunk.send(dialog, "REFER", referTo("2131"))).status).toBe(202);
@@ -160,8 +162,8 @@ describe("REFER on the mock's trunk calls (RFC 3515, RFC 3891)", () => {
   });
 
   it("with Replaces naming another trunk call: the two remote parties are joined, both legs get BYE", async () => {
-    const a = await answeredCall("2131");
-    const b = await answeredCall("2132");
+    const a = await answeredCall(AL);
+    const b = await answeredCall(AL2);
     const referred = next("referred");
     const replaces = encodeURIComponent(ScriptedTrunk.replaces(b.dialog));
     const accepted = await trunk.send(a.dialog, "REFER", referTo(CALLER, `?Replaces=${replaces}`));
@@ -173,7 +175,7 @@ describe("REFER on the mock's trunk calls (RFC 3515, RFC 3891)", () => {
   });
 
   it("refuses bad REFERs with 400 / 416 / 481 / 403, and 501 when REFER is off", async () => {
-    const { call, dialog } = await answeredCall("2131");
+    const { call, dialog } = await answeredCall(AL);
     const none = await trunk.send(dialog, "REFER");
     expect([none.status, none.reason]).toEqual([
       400,
@@ -222,8 +224,8 @@ describe("REFER on the mock's trunk calls (RFC 3515, RFC 3891)", () => {
 
 describe("twinning: a call to a user rings the desk phone and the Unify Phone leg together", () => {
   it("the desk phone answers first: the trunk INVITE is CANCELled with Reason 'Call completed elsewhere'", async () => {
-    const placed = mock!.call("2131", { fromCallno: CALLER });
-    const invite = await trunk.invite("2131");
+    const placed = mock!.call(AL, { fromCallno: CALLER });
+    const invite = await trunk.invite(AL);
     trunk.ring(invite);
     await until(() => mock!.deskPhone("2131").state === "ringing", log);
     const ringing = events.find((e) => e.type === "Delivered" && e.device === "2131");
@@ -242,8 +244,8 @@ describe("twinning: a call to a user rings the desk phone and the Unify Phone le
   });
 
   it("the connector answers first: the desk phone stops ringing (ConnectionCleared, same call id)", async () => {
-    const placed = mock!.call("2131", { fromCallno: CALLER });
-    const invite = await trunk.invite("2131");
+    const placed = mock!.call(AL, { fromCallno: CALLER });
+    const invite = await trunk.invite(AL);
     await until(() => mock!.deskPhone("2131").state === "ringing", log);
     const id = mock!.deskPhone("2131").snapshot().call!.id;
     trunk.answer(invite);
@@ -256,8 +258,8 @@ describe("twinning: a call to a user rings the desk phone and the Unify Phone le
   });
 
   it("the Unify Phone leg refuses: the desk phone rings on and can still answer", async () => {
-    const placed = mock!.call("2131", { fromCallno: CALLER });
-    trunk.refuse(await trunk.invite("2131"), 480, "Temporarily Unavailable");
+    const placed = mock!.call(AL, { fromCallno: CALLER });
+    trunk.refuse(await trunk.invite(AL), 480, "Temporarily Unavailable");
     await until(() => lines.some((l) => l.includes("rings on")), log);
     expect(mock!.deskPhone("2131").state).toBe("ringing");
     mock!.deskPhone("2131").answer();
@@ -267,26 +269,26 @@ describe("twinning: a call to a user rings the desk phone and the Unify Phone le
 
   it("DND on the desk phone silences it; the Unify Phone leg still rings", async () => {
     mock!.deskPhone("2131").setDnd(true);
-    const placed = mock!.call("2131", { fromCallno: CALLER });
-    trunk.answer(await trunk.invite("2131"));
+    const placed = mock!.call(AL, { fromCallno: CALLER });
+    trunk.answer(await trunk.invite(AL));
     expect((await placed).state).toBe("answered");
     expect(events.some((e) => e.type === "Delivered")).toBe(false);
   });
 
   it("forwardImmediate to another user: that user's legs ring instead (Diverted on the first)", async () => {
     mock!.deskPhone("2131").setForwarding("forwardImmediate", "2132");
-    const placed = mock!.call("2131", { fromCallno: CALLER });
-    const invite = await trunk.invite("2132");
+    const placed = mock!.call(AL, { fromCallno: CALLER });
+    const invite = await trunk.invite(AL2);
     expect(events.find((e) => e.type === "Diverted")).toMatchObject({ device: "2131", to: "2132" });
     await until(() => mock!.deskPhone("2132").state === "ringing", log);
     trunk.answer(invite);
-    expect((await placed).to).toBe("2132");
-    expect(trunk.received.some((m) => m.kind === "request" && m.requestUri.user === "2131")).toBe(false);
+    expect((await placed).to).toBe(AL2);
+    expect(trunk.received.some((m) => m.kind === "request" && m.requestUri.user === AL)).toBe(false);
   });
 
   it("forwardImmediate to a number outside: no trunk INVITE, CallFailedError 302", async () => {
     mock!.deskPhone("2131").setForwarding("forwardImmediate", "004989700");
-    const error = await mock!.call("2131", { fromCallno: CALLER }).catch((e: unknown) => e);
+    const error = await mock!.call(AL, { fromCallno: CALLER }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallFailedError);
     expect((error as CallFailedError).status).toBe(302);
     expect(trunk.received.some((m) => m.kind === "request" && m.method === "INVITE")).toBe(false);
@@ -296,25 +298,24 @@ describe("twinning: a call to a user rings the desk phone and the Unify Phone le
     const desk = mock!.deskPhone("2131");
     desk.makeCall("004989700");
     desk.setForwarding("forwardBusy", "2132");
-    const busy = mock!.call("2131", { fromCallno: CALLER });
-    trunk.answer(await trunk.invite("2132"));
-    expect((await busy).to).toBe("2132");
+    const busy = mock!.call(AL, { fromCallno: CALLER });
+    trunk.answer(await trunk.invite(AL2));
+    expect((await busy).to).toBe(AL2);
     desk.hangup();
     desk.setForwarding("forwardBusy", undefined);
 
     desk.setForwarding("forwardNoAns", "2132");
-    const unanswered = mock!.call("2131", { fromCallno: CALLER });
-    const first = await trunk.invite("2131");
+    const unanswered = mock!.call(AL, { fromCallno: CALLER });
+    const first = await trunk.invite(AL);
     trunk.ring(first);
     const cancel = await trunk.request("CANCEL", (r) => r.callId === first.callId);
     expect(cancel.headers.get("reason")).toContain("cause=480");
     const second = await trunk.request(
       "INVITE",
-      (r) =>
-        r.requestUri.user === "2132" && r.callId !== first.callId && !trunk.dialogs.get(r.callId)?.answered,
+      (r) => r.requestUri.user === AL2 && r.callId !== first.callId && !trunk.dialogs.get(r.callId)?.answered,
     );
     trunk.answer(second);
-    expect((await unanswered).to).toBe("2132");
+    expect((await unanswered).to).toBe(AL2);
     expect(desk.state).toBe("idle");
   });
 });
@@ -341,5 +342,43 @@ describe("the connector calls a desk user: the desk phone is the PBX end", () =>
     mock!.deskPhone("2132").setDnd(true);
     const { response } = await trunk.call("2132", "2131");
     expect([response.status, response.reason]).toEqual([486, "Busy Here"]);
+  });
+});
+
+describe("pull: a desk phone's call moves to the same user's Unify Phone side", () => {
+  it("single-step transfer to its own number: desk cleared, INVITE to the user with Referred-By, connected on answer", async () => {
+    const desk = mock!.deskPhone("2131");
+    desk.ring(CALLER);
+    desk.answer();
+    desk.transfer("2131");
+    expect(desk.state).toBe("idle");
+    expect(events.at(-1)).toMatchObject({ type: "ConnectionCleared", device: "2131", releasing: "2131" });
+    const invite = await trunk.invite(AL);
+    expect(invite.from.uri.user).toBe(CALLER);
+    expect(invite.headers.get("referred-by")).toBe(`<sip:2131@${mock!.system.sip.domain}>`);
+    trunk.answer(invite);
+    await until(() => mock!.calls.some((c) => c.callId === invite.callId && c.state === "answered"), log);
+    // The pulled call does not ring the desk phone again.
+    expect(desk.state).toBe("idle");
+  });
+
+  it("deflect of a ringing call to its own number: a new INVITE when only the desk phone rang", async () => {
+    const desk = mock!.deskPhone("2131");
+    desk.ring(CALLER);
+    desk.deflect("2131");
+    expect(desk.state).toBe("idle");
+    const invite = await trunk.invite(AL);
+    expect(invite.headers.get("referred-by")).toBe(`<sip:2131@${mock!.system.sip.domain}>`);
+  });
+
+  it("deflect of a twinned call to its own number: the desk phone stops, the Unify Phone leg rings on", async () => {
+    const placed = mock!.call(AL, { fromCallno: CALLER });
+    const invite = await trunk.invite(AL);
+    await until(() => mock!.deskPhone("2131").state === "ringing", log);
+    mock!.deskPhone("2131").deflect("2131");
+    expect(mock!.deskPhone("2131").state).toBe("idle");
+    trunk.answer(invite);
+    expect((await placed).state).toBe("answered");
+    expect(trunk.received.filter((m) => m.kind === "request" && m.method === "INVITE")).toHaveLength(1);
   });
 });
