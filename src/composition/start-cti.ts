@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { ConnectorEndpoint, RegisteredFlows } from "../b2bua/index.js";
 import type { EmulatorConfig } from "../config/index.js";
 import { CSTA_CONTENT_TYPE, CtiService } from "../cti/index.js";
+import type { User } from "../domain/index.js";
 import type { ControllableClock } from "../shared/clock.js";
 import { SystemClock } from "../shared/clock.js";
 import type { RequestHandler } from "../sip/core/index.js";
@@ -29,9 +30,16 @@ export function startCti(
     stack.transport.connections,
   );
   const log = env.log.child({ component: "cti" });
-  const deskUser = (user: { id: string; tenantId: string; trunkId?: string; callno?: string } | undefined) =>
+  const deskUser = (user: User | undefined) =>
     user?.trunkId && user.callno
-      ? { userId: user.id, tenantId: user.tenantId, trunkId: user.trunkId, device: user.callno }
+      ? {
+          userId: user.id,
+          tenantId: user.tenantId,
+          trunkId: user.trunkId,
+          device: user.callno,
+          routing: user.routing,
+          ...(user.alternativeNumber ? { alternativeNumber: user.alternativeNumber } : {}),
+        }
       : undefined;
   const cti = new CtiService(
     {

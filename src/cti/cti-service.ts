@@ -21,6 +21,9 @@ export interface DeskUser {
   readonly tenantId: string;
   readonly trunkId: string;
   readonly device: string;
+  /** The user's routing (domain/user.ts): unify-phone clears the desk phone's alerting, alternative forwards. */
+  readonly routing?: "default" | "desk-phone" | "unify-phone" | "alternative";
+  readonly alternativeNumber?: string;
 }
 
 export interface CtiDirectory {
@@ -54,6 +57,9 @@ export type DeskPhoneAction =
   | { readonly action: "transfer"; readonly to: string; readonly callId?: string }
   | { readonly action: "transfer"; readonly heldCallId: string; readonly activeCallId: string }
   | { readonly action: "deflect"; readonly to: string; readonly callId?: string }
+  | { readonly action: "consult"; readonly to: string; readonly callId?: string }
+  | { readonly action: "alternate"; readonly heldCallId?: string; readonly activeCallId?: string }
+  | { readonly action: "monitor-stop" }
   | { readonly action: "dnd"; readonly on: boolean }
   | {
       readonly action: "forwarding";
@@ -148,6 +154,44 @@ export class CtiService {
     );
     applyForwardingList(phone, forwarding.forwardingList);
     this.publishState(phone);
+    await this.forwardForRouting(user, phone, session);
+  }
+
+  /** Routing alternative: the desk phone forwards immediately to the alternative number (SetForwarding). */
+  private async forwardForRouting(user: DeskUser, phone: DeskPhone, session: CstaSession): Promise<void> {
+    if (user.routing !== "alternative" || !user.alternativeNumber) return;
+    const now = phone.forwarding.get("forwardImmediate");
+    if (now?.active && now.destination === user.alternativeNumber) return;
+    await this.perform(session, phone, {
+      action: "forwarding",
+      type: "forwardImmediate",
+      active: true,
+      destination: user.alternativeNumber,
+    });
+  }
+
+  /**
+   * The user's routing changed (users REST): entering alternative sets the desk phone's
+   * immediate forwarding to the alternative number, leaving it switches that forwarding off.
+   * Opens the trunk's CSTA session when needed; an error (no session, PBX refusal) is thrown.
+   */
+  async routingChanged(
+    userId: string,
+    previous: { routing: string; alternativeNumber?: string },
+  ): Promise<void> {
+    const user = this.directory.deskUser(userId);
+    if (!user) return;
+    if (user.routing === "alternative" && user.alternativeNumber) {
+      if (previous.routing === "alternative" && previous.alternativeNumber === user.alternativeNumber) return;
+      await this.act(userId, {
+        action: "forwarding",
+        type: "forwardImmediate",
+        active: true,
+        destination: user.alternativeNumber,
+      });
+    } else if (previous.routing === "alternative") {
+      await this.act(userId, { action: "forwarding", type: "forwardImmediate", active: false });
+    }
   }
 
   private onEvent(trunkId: string, event: CstaMessage): void {
@@ -168,6 +212,27 @@ export class CtiService {
       ...("cause" in event && event.cause ? { cause: event.cause } : {}),
     });
     if (JSON.stringify(deskPhoneView(phone, true)) !== before) this.publishState(phone);
+    if (event.type === "DeliveredEvent" && event.alertingDevice === phone.device)
+      this.stopRingingForRouting(trunkId, phone, event.connection.callID);
+  }
+
+  /**
+   * Routing unify-phone: only the app rings, so the desk phone's alerting connection is
+   * cleared as soon as its Delivered event arrives (ClearConnection; docs/cti.md says why not DeflectCall).
+   */
+  private stopRingingForRouting(trunkId: string, phone: DeskPhone, callID: string): void {
+    if (this.directory.deskUser(phone.userId)?.routing !== "unify-phone") return;
+    const session = this.sessions.get(trunkId)?.session;
+    if (!session || session.state !== "open") return;
+    session
+      .request({ type: "ClearConnection", connectionToBeCleared: { callID, deviceID: phone.device } })
+      .then((answer) => expect(answer, "ClearConnectionResponse"))
+      .catch((error) =>
+        this.log("desk phone alerting not cleared (routing unify-phone)", {
+          userId: phone.userId,
+          error: String(error),
+        }),
+      );
   }
 
   private onClosed(trunkId: string, session: CstaSession, reason: string): void {
@@ -321,6 +386,35 @@ export class CtiService {
           }),
           "DeflectCallResponse",
         );
+        return undefined;
+      case "consult": {
+        const made = expect(
+          await session.request({
+            type: "ConsultationCall",
+            existingCall: conn(request.callId, "connected"),
+            consultedDevice: request.to,
+          }),
+          "ConsultationCallResponse",
+        );
+        return { callId: made.initiatedCall.callID };
+      }
+      case "alternate":
+        expect(
+          await session.request({
+            type: "AlternateCall",
+            heldCall: conn(request.heldCallId, "hold"),
+            activeCall: conn(request.activeCallId, "connected", "initiated", "alerting"),
+          }),
+          "AlternateCallResponse",
+        );
+        return undefined;
+      case "monitor-stop":
+        expect(
+          await session.request({ type: "MonitorStop", monitorCrossRefID: phone.monitorCrossRefID ?? "" }),
+          "MonitorStopResponse",
+        );
+        phone.monitorCrossRefID = undefined;
+        this.publishState(phone);
         return undefined;
       case "dnd":
         expect(

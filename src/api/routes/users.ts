@@ -82,6 +82,7 @@ function routes(untyped: FastifyInstance, ctx: ApiContext): void {
       const { trunk, ...fields } = request.body;
       const input = trunk === undefined ? fields : { ...fields, trunkId: trunkId(tenantId, trunk) };
       const user = ctx.users.create(tenantId, input);
+      applyRouting(ctx, user, { routing: "default" });
       reply.code(201).header("location", `/api/admin/tenants/${tenantId}/users/${user.id}`);
       return json(user);
     },
@@ -171,7 +172,10 @@ function routes(untyped: FastifyInstance, ctx: ApiContext): void {
         trunk === undefined
           ? fields
           : { ...fields, trunkId: trunk === null ? null : trunkId(tenantId, trunk) };
-      return json(ctx.users.update(tenantId, userId, changes));
+      const previous = ctx.users.get(tenantId, userId);
+      const user = ctx.users.update(tenantId, userId, changes);
+      applyRouting(ctx, user, previous);
+      return json(user);
     },
   );
 
@@ -192,4 +196,23 @@ function routes(untyped: FastifyInstance, ctx: ApiContext): void {
       reply.code(204);
     },
   );
+}
+
+/**
+ * A routing change reaches the desk phone over CTI (SetForwarding for alternative, docs/cti.md).
+ * The user is saved either way: without a CSTA session the forwarding is set when one opens.
+ */
+function applyRouting(
+  ctx: ApiContext,
+  user: User,
+  previous: { routing: string; alternativeNumber?: string | undefined },
+): void {
+  if (!ctx.cti) return;
+  if (user.routing === previous.routing && user.alternativeNumber === previous.alternativeNumber) return;
+  const { alternativeNumber, routing } = previous;
+  ctx.cti
+    .routingChanged(user.id, { routing, ...(alternativeNumber ? { alternativeNumber } : {}) })
+    .catch((error) =>
+      ctx.log.warn({ userId: user.id, error: String(error) }, "routing not applied on the desk phone"),
+    );
 }

@@ -57,6 +57,9 @@ export const deskPhoneActionBodies = {
     oneOf: [{ required: ["to"] }, { required: ["heldCallId", "activeCallId"] }],
   },
   deflect: { ...strict, properties: { to: dialString, callId }, required: ["to"] },
+  consult: { ...strict, properties: { to: dialString, callId }, required: ["to"] },
+  alternate: { ...strict, properties: { heldCallId: callId, activeCallId: callId } },
+  "monitor-stop": { ...strict, properties: {} },
   dnd: { ...strict, properties: { on: { type: "boolean" } }, required: ["on"] },
   forwarding: {
     ...strict,
