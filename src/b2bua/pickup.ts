@@ -1,6 +1,8 @@
 import { Dialog, newDialogTag } from "../sip/dialog/index.js";
 import { createResponse } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
+import { offeredCodecs, restrictCodecs } from "./anchor-sdp.js";
+import type { Call } from "./call.js";
 import type { CallRecords, DialogEntry, DialogsPort, Reachability, Signalling } from "./ports.js";
 import { dialogResponse } from "./sip-responses.js";
 import { dropLeg, redirectMedia } from "./transfer-bridge.js";
@@ -63,10 +65,10 @@ export class ClientPickup {
       return;
     }
     const { call } = taken;
-    const redirected = await redirectMedia(ctx, pbx, request.body.toString("utf8"));
-    if (!redirected.ok) {
-      tx.respond(createResponse(request, redirected.status, redirected.reason));
-      ctx.note(call, "pickup-failed", `the PBX answered ${redirected.status} ${redirected.reason}`);
+    const answered = await this.answerOffer(call, pbx, request.body.toString("utf8"));
+    if (!answered.ok) {
+      tx.respond(createResponse(request, answered.status, answered.reason));
+      ctx.note(call, "pickup-failed", `${answered.status} ${answered.reason}`);
       return;
     }
     const localTag = newDialogTag();
@@ -76,12 +78,39 @@ export class ClientPickup {
     const entry: DialogEntry = { dialog, call, leg: "client", peer: pbx };
     pbx.peer = entry;
     ctx.dialogs.set(dialog.key, entry);
-    ctx.answerInvite(
-      tx,
-      dialogResponse(ctx, request, tx.connection, 200, localTag, { sdp: redirected.answer }),
-    );
+    ctx.answerInvite(tx, dialogResponse(ctx, request, tx.connection, 200, localTag, { sdp: answered.sdp }));
     dropLeg(ctx, taken);
     call.legs.push({ kind: "client", callId: request.callId, status: 200, reason: "OK" });
     ctx.note(call, "pickup", `taken over by client ${binding?.contact ?? caller}; the other device got BYE`);
+  }
+
+  /**
+   * The answer to the new device's offer. Anchored media: a new client leg on the connector
+   * replaces the old one, in the PBX leg's codec — the PBX sees nothing. Otherwise the PBX
+   * leg is re-INVITEd with the offer and its answer is ours.
+   */
+  private async answerOffer(
+    call: Call,
+    pbx: DialogEntry,
+    offer: string,
+  ): Promise<{ ok: true; sdp: string } | { ok: false; status: number; reason: string }> {
+    const anchored = call.anchoredMedia;
+    if (!anchored) {
+      const redirected = await redirectMedia(this.ctx, pbx, offer);
+      return redirected.ok ? { ok: true, sdp: redirected.answer } : redirected;
+    }
+    const codec = anchored.pbx.codec?.name;
+    if (!codec) return { ok: false, status: 500, reason: "Server Internal Error: the PBX leg has no codec" };
+    if (!offeredCodecs(offer).includes(codec)) {
+      return {
+        ok: false,
+        status: 488,
+        reason: `Not Acceptable Here: the call's codec ${codec} is not offered`,
+      };
+    }
+    const opened = await anchored.openClientLeg(offer);
+    if (!opened.ok) return opened;
+    const result = opened.leg.answer(restrictCodecs(offer, [codec]));
+    return result.ok ? { ok: true, sdp: result.sdp } : result;
   }
 }

@@ -92,6 +92,30 @@ export class Stage {
     return socket.address().port;
   }
 
+  /** `count` G.711 A-law RTP packets to the connector's port `port`, from a new socket of the PBX's. */
+  async sendRtp(port: number, count: number): Promise<void> {
+    const socket = dgram.createSocket("udp4");
+    await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
+    this.sockets.push(socket);
+    for (let seq = 0; seq < count; seq++) {
+      const header = Buffer.from([
+        0x80,
+        8,
+        0,
+        seq,
+        0,
+        0,
+        (seq * 160) >> 8,
+        (seq * 160) & 0xff,
+        0,
+        0,
+        0x12,
+        0x34,
+      ]);
+      socket.send(Buffer.concat([header, Buffer.alloc(160, 0xd5)]), port, "127.0.0.1");
+    }
+  }
+
   /** The PBX calls Al; `client` answers. The PBX's INVITE, 200 and the client's call. */
   async pbxCalls(client: UnifyPhoneClient): Promise<{ ok: SipResponse; call: ClientCall }> {
     const ringing = new Promise<ClientCall>((resolve) => {
@@ -107,6 +131,8 @@ export class Stage {
     expect(ok.status).toBe(200);
     this.pbx.ack(ok, invite);
     await call.established();
+    // The client offered in its 200 (late offer): its call is ready once our ACK brought the answer.
+    await until(() => call.mediaDirection === "sendrecv", "the client's media to be negotiated");
     return { ok, call };
   }
 
