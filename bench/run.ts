@@ -10,6 +10,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { runAnchoredCalls } from "./anchored-calls.js";
 import { type BenchOptions, BenchUsageError, parseBenchOptions, USAGE } from "./bench-options.js";
 import { run as runCalls } from "./calls-bench.js";
 import { runCompareKamailio } from "./compare-kamailio.js";
@@ -180,6 +181,8 @@ async function persistentPhases(c: Context): Promise<void> {
 }
 
 async function run(argv: string[]): Promise<boolean> {
+  // Issue 14's anchored-call media bench has its own processes and options.
+  if (argv.includes("--anchored-calls")) return runAnchoredCalls(argv, children);
   const options = parseBenchOptions(argv);
   if (options === "help") {
     console.log(USAGE);

@@ -85,7 +85,7 @@ describe.skipIf(!HAS_CHROMIUM)("WebRtcEndpoint with a real Chromium page", () =>
       await until(
         async () => {
           last = await page.evaluate(() =>
-            (window as unknown as { inbound(): Promise<typeof last> }).inbound(),
+            (globalThis as unknown as { inbound(): Promise<typeof last> }).inbound(),
           );
           return last.packets >= count;
         },
@@ -111,14 +111,14 @@ describe.skipIf(!HAS_CHROMIUM)("WebRtcEndpoint with a real Chromium page", () =>
     const page = await browser.newPage();
     await page.goto(url);
     const offer = await page.evaluate(() =>
-      (window as unknown as { makeOffer(): Promise<string> }).makeOffer(),
+      (globalThis as unknown as { makeOffer(): Promise<string> }).makeOffer(),
     );
     const endpoint = await WebRtcEndpoint.answer(offer);
     try {
       expect(endpoint.codec?.name).toBe("PCMU");
       const fromPage = receivedFromPage(endpoint, 25);
       await page.evaluate(
-        (sdp) => (window as unknown as { takeAnswer(s: string): Promise<void> }).takeAnswer(sdp),
+        (sdp) => (globalThis as unknown as { takeAnswer(s: string): Promise<void> }).takeAnswer(sdp),
         endpoint.localSdp,
       );
       await endpoint.connected;
@@ -138,7 +138,7 @@ describe.skipIf(!HAS_CHROMIUM)("WebRtcEndpoint with a real Chromium page", () =>
     const endpoint = await WebRtcEndpoint.offer({ codecs: ["PCMA"] });
     try {
       const answer = await page.evaluate(
-        (sdp) => (window as unknown as { answerOffer(s: string): Promise<string> }).answerOffer(sdp),
+        (sdp) => (globalThis as unknown as { answerOffer(s: string): Promise<string> }).answerOffer(sdp),
         endpoint.localSdp,
       );
       const fromPage = receivedFromPage(endpoint, 25);
