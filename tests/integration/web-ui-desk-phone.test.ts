@@ -106,6 +106,14 @@ describe.skipIf(!HAS_CHROMIUM)("the desk-phone view", () => {
       await expect.poll(() => text(page, "#desk-phone-status"), WITHIN).toBe("idle");
       mock.deskPhone("2131").setDnd(true);
       await expect.poll(() => text(page, "#desk-phone-dnd"), WITHIN).toBe("on");
+      // Presence follows the desk phone's DND; the routing settings are the user's defaults.
+      await expect
+        .poll(() => page.locator("#desk-phone-presence dd").allTextContents(), WITHIN)
+        .toEqual(["on (desk-phone)", "free"]);
+      expect(await page.locator("#desk-phone-routing dd").allTextContents()).toEqual([
+        "default",
+        "call-waiting",
+      ]);
 
       // The PBX's mailbox reports messages: the voicemail panel shows the counts.
       await mock.mailbox("2131").set({ new: 2, old: 5 });
