@@ -13,6 +13,8 @@ export interface ServerOptions {
   readonly extraArgs?: readonly string[];
   /** Pin the server to this core (taskset), as `--compare` does. */
   readonly core?: number;
+  /** Node flags before the script (V8 GC flags, say). */
+  readonly nodeArgs?: readonly string[];
   /** Log every GC pause to this file (bench/gc-watch.mjs preloaded). */
   readonly gcLogPath?: string;
 }
@@ -32,6 +34,7 @@ export interface ServerProcess {
 /** Starts `node dist/main.js` and resolves with the SIP port of its `ready:` banner line. */
 export function startServer(options: ServerOptions): Promise<ServerProcess> {
   const nodeArgs = options.profileDir ? ["--cpu-prof", "--cpu-prof-dir", options.profileDir] : [];
+  nodeArgs.push(...(options.nodeArgs ?? []));
   if (options.gcLogPath) nodeArgs.push("--import", new URL("./gc-watch.mjs", import.meta.url).href);
   const [command, args] = pinnedCommand(options.core, process.execPath, [
     ...nodeArgs,

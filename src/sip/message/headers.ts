@@ -98,6 +98,24 @@ export class Headers {
     this.#revision++;
   }
 
+  /**
+   * Replaces the first value of `name` (for a list header its first element; the rest of
+   * that line stay as lines of their own), leaving every other line as it is: the transport
+   * stamping received/rport on the top Via, without rebuilding the whole list.
+   */
+  replaceFirst(name: string, value: string): void {
+    const key = headerKey(name);
+    const at = this.#entries.findIndex((entry) => entry.key === key);
+    if (at === -1) {
+      this.append(name, value);
+      return;
+    }
+    const entry = this.#entries[at]!;
+    const rest = isListHeader(key) ? elementsOf(entry).slice(1) : [];
+    this.#entries.splice(at, 1, makeEntry(entry.name, value), ...rest.map((v) => makeEntry(entry.name, v)));
+    this.#revision++;
+  }
+
   append(name: string, value: string): void {
     this.#entries.push(makeEntry(name, value));
     this.#revision++;

@@ -101,11 +101,9 @@ abstract class MessageBase {
    * header change would drop them all and every REGISTER would parse them twice.
    */
   replaceTopVia(value: string, parsed: Via): void {
-    const { vias: _stale, ...kept } = this.fields();
-    const all = this.headers.getAll("Via");
-    all[0] = value;
-    this.headers.set("Via", all);
-    seed(this, { ...kept, topVia: parsed });
+    const { callId, cseq, from, to, maxForwards } = this.fields();
+    this.headers.replaceFirst("Via", value);
+    seed(this, { callId, cseq, from, to, maxForwards, topVia: parsed });
   }
 }
 

@@ -173,4 +173,22 @@ describe("Headers", () => {
     expect(() => headers.prepend("X", "a\nb")).toThrow(TypeError);
     expect([...headers.entries()]).toEqual([]);
   });
+
+  it("replaceFirst changes only the first element of the first line, in place", () => {
+    const headers = new Headers([
+      ["Via", "SIP/2.0/TLS a;branch=z9hG4bK1, SIP/2.0/TLS b;branch=z9hG4bK2"],
+      ["From", "<sip:x@y>;tag=1"],
+      ["Via", "SIP/2.0/TLS c;branch=z9hG4bK3"],
+    ]);
+    headers.replaceFirst("v", "SIP/2.0/TLS a;branch=z9hG4bK1;received=192.0.2.1");
+    expect([...headers.entries()]).toEqual([
+      ["Via", "SIP/2.0/TLS a;branch=z9hG4bK1;received=192.0.2.1"],
+      ["Via", "SIP/2.0/TLS b;branch=z9hG4bK2"],
+      ["From", "<sip:x@y>;tag=1"],
+      ["Via", "SIP/2.0/TLS c;branch=z9hG4bK3"],
+    ]);
+    headers.replaceFirst("Subject", "added when absent");
+    expect(headers.get("Subject")).toBe("added when absent");
+    expect(() => headers.replaceFirst("Via", "a\r\nInjected: 1")).toThrow(TypeError);
+  });
 });
