@@ -114,12 +114,14 @@ export function usersTab(container, tenant, { report }) {
             },
             "call behaviour",
           ),
-          u.callno &&
+          u.callno && [
+            " ",
             h(
               "a",
               { class: "desk-phone-link", href: href("tenants", tenant.id, "users", u.id, "desk-phone") },
               "desk phone",
             ),
+          ],
         ),
       );
       if (list.editing !== u.id) return [row];

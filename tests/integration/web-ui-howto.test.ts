@@ -225,9 +225,9 @@ describe.skipIf(!HAS_CHROMIUM)("the HowTo's admin chapter in the browser", () =>
       .poll(() => rows(page, "tr.user"), WITHIN)
       .toEqual([
         "Administrator Acme admin@acme.example Administrator — — call behaviour",
-        "Albert Admin albert.admin@aptg.info User gtc-001 +4923026672131 call behaviour",
-        "Berta Bauer berta.bauer@aptg.info User gtc-001 +4923026672132 call behaviour",
-        "Chloé Martin chloe.martin@aptg.info User gtc-001 +4923026672133 call behaviour",
+        "Albert Admin albert.admin@aptg.info User gtc-001 +4923026672131 call behaviour desk phone",
+        "Berta Bauer berta.bauer@aptg.info User gtc-001 +4923026672132 call behaviour desk phone",
+        "Chloé Martin chloe.martin@aptg.info User gtc-001 +4923026672133 call behaviour desk phone",
       ]);
     expect(await text(page, "#users-range")).toBe("1–4 of 4");
     await screenshot(page, "users-imported", "#user-list");
