@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import type { User } from "../domain/index.js";
 import type { MediaEngine, MediaMode } from "../media/index.js";
 import type { BindingTable, ClientBindings } from "../registrar/index.js";
@@ -12,6 +13,7 @@ import type { Call } from "./call.js";
 import type { UserRoutingPort } from "./call-behaviour.js";
 import { CallJournal } from "./call-journal.js";
 import { ClientOutbound, type ClientOutboundPorts } from "./client-outbound.js";
+import { ClientConference, type ConferencePorts } from "./conference.js";
 import { DialogRelay, type DialogRelayPorts } from "./dialog-relay.js";
 import { RegisteredFlows } from "./flows.js";
 import { InDialog, type InDialogPorts } from "./in-dialog.js";
@@ -63,7 +65,8 @@ type B2buaPorts = PbxInboundPorts &
   DialogRelayPorts &
   InDialogPorts &
   TransferPorts &
-  PickupPorts;
+  PickupPorts &
+  ConferencePorts;
 
 /**
  * The connector's back-to-back user agent: each call has a PBX leg on the trunk and a
@@ -83,6 +86,7 @@ export class B2bua {
   private readonly relay: DialogRelay;
   private readonly inDialog: InDialog;
   private readonly pickup: ClientPickup;
+  private readonly conference: ClientConference;
   /** Message waiting indication; undefined without a mailbox port. */
   readonly mwi: MwiNotifier | undefined;
   /** The users' presence for the routing decision of incoming calls; set by the composition. */
@@ -129,14 +133,19 @@ export class B2bua {
       onCallEvent: (listener) => this.events.on(listener),
       dialogs: this.dialogs,
       userPresence: (tenantId, userId) => this.routing?.presence(tenantId, userId),
+      lastDeskEntry: (userId) => this.journal.lastDeskEntry(userId),
       timers: deps.timers,
       media: deps.media,
+      // WebRTC client legs gather host candidates on the advertised address when it is an IP.
+      ...(isIP(deps.host) ? { webrtc: { addresses: [deps.host] } } : {}),
     };
     this.inbound = new PbxInbound(ports);
     this.outbound = new PbxOutbound(ports, deps.inboundRequestUri ?? "number");
     this.clientOutbound = new ClientOutbound(ports, this.outbound);
     this.relay = new DialogRelay(ports);
-    this.inDialog = new InDialog(ports, this.outbound, this.relay, new ClientTransfer(ports, this.outbound));
+    this.conference = new ClientConference(ports);
+    const transfers = new ClientTransfer(ports, this.outbound);
+    this.inDialog = new InDialog(ports, this.outbound, this.relay, transfers, this.conference);
     this.pickup = new ClientPickup(ports);
     this.mwi =
       deps.mailboxes && new MwiNotifier({ ...ports, timers: deps.timers, mailboxes: deps.mailboxes });
@@ -211,6 +220,7 @@ export class B2bua {
     if (tx.request.to.params.tag) this.inDialog.renegotiate(tx);
     else if (!this.clientOutbound.fromClientSide(tx.connection)) this.inbound.handle(tx);
     else if (tx.request.headers.has("replaces")) void this.pickup.handle(tx);
+    else if (this.conference.isFactory(tx.request)) void this.conference.create(tx);
     else void this.clientOutbound.handle(tx);
   }
 

@@ -2,6 +2,7 @@ import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
 import { createResponse, dtmfFromInfo, parseUri } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { Call } from "./call.js";
+import type { ClientConference } from "./conference.js";
 import type { DialogRelay } from "./dialog-relay.js";
 import type { PbxOutbound } from "./pbx-outbound.js";
 import type {
@@ -36,6 +37,7 @@ export class InDialog {
     private readonly outbound: Pick<PbxOutbound, "start">,
     private readonly relay: DialogRelay,
     private readonly transfers: ClientTransfer,
+    private readonly conferences: ClientConference,
   ) {}
 
   /** The dialog of an in-dialog request, or undefined after answering 481/500. */
@@ -64,7 +66,9 @@ export class InDialog {
       return;
     }
     tx.respond(createResponse(tx.request, 200, "OK"));
-    this.ctx.finish(entry.call, { cause: "BYE from the PBX", by: "pbx" });
+    // A call with one leg: the PBX's with the virtual user, or a client's with a conference focus.
+    const by = entry.leg === "pbx" ? "pbx" : "user";
+    this.ctx.finish(entry.call, { cause: `BYE from the ${entry.leg === "pbx" ? "PBX" : "client"}`, by });
   }
 
   /** re-INVITE or UPDATE with an SDP offer: renegotiate, and notice hold and retrieve. */
@@ -154,6 +158,10 @@ export class InDialog {
   refer(tx: ServerTransaction): void {
     const entry = this.entryFor(tx);
     if (!entry) return;
+    if (this.conferences.owns(entry)) {
+      this.conferences.refer(tx, entry);
+      return;
+    }
     if (entry.peer) {
       if (entry.leg === "client") this.transfers.refer(tx, entry, entry.peer);
       else this.relay.refer(tx, entry);

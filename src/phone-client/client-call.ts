@@ -211,9 +211,23 @@ export class ClientCall {
     return this.refer(consultation.session);
   }
 
-  /** Resolves once a final NOTIFY of our REFER arrived; its status line (e.g. "SIP/2.0 200 OK"). */
-  async transferOutcome(): Promise<string> {
-    const final = () => this.transferProgress.find((line) => !/^SIP\/2\.0 1\d\d/.test(line));
+  /**
+   * Bring `call` into this conference (a call to `sip:conference@<domain>`, see
+   * UnifyPhoneClient.conference): REFER to the focus with Replaces naming `call`'s dialog.
+   * Resolves with the final NOTIFY's status line ("SIP/2.0 200 OK" once joined).
+   */
+  async join(call: ClientCall): Promise<string> {
+    const from = this.transferProgress.length;
+    await this.refer(call.session);
+    return this.transferOutcome(from);
+  }
+
+  /**
+   * Resolves once a final NOTIFY of our REFER arrived (from the `from`-th progress line on);
+   * its status line, e.g. "SIP/2.0 200 OK".
+   */
+  async transferOutcome(from = 0): Promise<string> {
+    const final = () => this.transferProgress.slice(from).find((line) => !/^SIP\/2\.0 1\d\d/.test(line));
     const found = final();
     if (found) return found;
     return new Promise((resolve) =>

@@ -218,6 +218,22 @@ export class UnifyPhoneClient {
     return this.call(user, { extraHeaders: [`Replaces: ${replaces}`] });
   }
 
+  /**
+   * A 3-way (or larger) conference mixed by the emulator: INVITE to the conference factory
+   * `sip:conference@<domain>`, then each call joined by REFER with Replaces (its client leg
+   * ends; its far end now hears everyone). Resolves with the conference call once all joined;
+   * rejects with ClientCallError when a call could not be joined.
+   */
+  async conference(...calls: ClientCall[]): Promise<ClientCall> {
+    const focus = await this.call("conference");
+    for (const call of calls) {
+      const outcome = await focus.join(call);
+      const status = Number(/^SIP\/2\.0 (\d{3})/.exec(outcome)?.[1] ?? 0);
+      if (status !== 200) throw new ClientCallError(status, `joining ${call.remote}: ${outcome}`);
+    }
+    return focus;
+  }
+
   /** NOTIFYs received (message-summary, say), oldest first: unsolicited ones and those of `subscribe`. */
   get notifies(): readonly ClientNotification[] {
     return this.notifications.received;

@@ -84,12 +84,36 @@ export class Stage {
     return c;
   }
 
-  /** A UDP socket standing for one of the PBX's media endpoints. */
+  /** RTP payloads each of the PBX's media sockets received, by its port. */
+  readonly received = new Map<number, Buffer[]>();
+
+  /** A UDP socket standing for one of the PBX's media endpoints; what it receives goes to `received`. */
   async rtpPort(): Promise<number> {
     const socket = dgram.createSocket("udp4");
     await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
     this.sockets.push(socket);
-    return socket.address().port;
+    const port = socket.address().port;
+    const payloads: Buffer[] = [];
+    this.received.set(port, payloads);
+    socket.on("message", (data) => {
+      if (data.length > 12 && (data[1]! & 0x7f) < 72) payloads.push(Buffer.from(data.subarray(12)));
+    });
+    return port;
+  }
+
+  /** Send `payload` as A-law RTP from the PBX's socket `fromPort` to the connector's `toPort`, `count` packets 20 ms apart. */
+  async talk(fromPort: number, toPort: number, payload: Buffer, count: number): Promise<void> {
+    const socket = this.sockets.find((s) => s.address().port === fromPort)!;
+    for (let seq = 0; seq < count; seq++) {
+      const header = Buffer.alloc(12);
+      header[0] = 0x80;
+      header[1] = 8;
+      header.writeUInt16BE(seq, 2);
+      header.writeUInt32BE(seq * 160, 4);
+      header.writeUInt32BE(fromPort, 8);
+      socket.send(Buffer.concat([header, payload]), toPort, "127.0.0.1");
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** `count` G.711 A-law RTP packets to the connector's port `port`, from a new socket of the PBX's. */
@@ -117,14 +141,15 @@ export class Stage {
   }
 
   /** The PBX calls Al; `client` answers. The PBX's INVITE, 200 and the client's call. */
-  async pbxCalls(client: UnifyPhoneClient): Promise<{ ok: SipResponse; call: ClientCall }> {
+  async pbxCalls(client: UnifyPhoneClient): Promise<{ ok: SipResponse; call: ClientCall; port: number }> {
     const ringing = new Promise<ClientCall>((resolve) => {
       const off = client.onIncoming((call) => {
         off();
         resolve(call);
       });
     });
-    const invite = this.pbx.sendInvite(AL, sdpOffer(await this.rtpPort()));
+    const port = await this.rtpPort();
+    const invite = this.pbx.sendInvite(AL, sdpOffer(port));
     const call = await ringing;
     await call.answer();
     const ok = await this.pbx.response(invite.callId, 200);
@@ -133,21 +158,22 @@ export class Stage {
     await call.established();
     // The client offered in its 200 (late offer): its call is ready once our ACK brought the answer.
     await until(() => call.mediaDirection === "sendrecv", "the client's media to be negotiated");
-    return { ok, call };
+    return { ok, call, port };
   }
 
   /** Al's client calls `number`; the PBX answers. The PBX's view of the INVITE and the client's call. */
   async clientCalls(
     client: UnifyPhoneClient,
     number: string,
-  ): Promise<{ invite: SipRequest; call: ClientCall }> {
+  ): Promise<{ invite: SipRequest; call: ClientCall; port: number }> {
     const placed = client.call(number);
     const invite = await this.pbx.incoming("INVITE");
     const tag = `pbx${randomBytes(3).toString("hex")}`;
-    this.pbx.respond(invite, 200, "OK", { sdp: sdpOffer(await this.rtpPort()), toTag: tag });
+    const port = await this.rtpPort();
+    this.pbx.respond(invite, 200, "OK", { sdp: sdpOffer(port), toTag: tag });
     await this.pbx.incoming("ACK", invite.callId);
     const call = await placed;
-    return { invite: withToTag(invite, tag), call };
+    return { invite: withToTag(invite, tag), call, port };
   }
 
   /** Answer a request the emulator sent in a call (re-INVITE: with SDP in `direction`). */

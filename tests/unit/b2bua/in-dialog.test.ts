@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Call } from "../../../src/b2bua/call.js";
+import { ClientConference } from "../../../src/b2bua/conference.js";
 import { DialogRelay } from "../../../src/b2bua/dialog-relay.js";
 import { InDialog } from "../../../src/b2bua/in-dialog.js";
 import { PbxOutbound } from "../../../src/b2bua/pbx-outbound.js";
@@ -19,7 +20,13 @@ let pbx: FakeConnection;
 beforeEach(() => {
   ports = new FakePorts();
   const outbound = new PbxOutbound(ports, "number");
-  inDialog = new InDialog(ports, outbound, new DialogRelay(ports), new ClientTransfer(ports, outbound));
+  inDialog = new InDialog(
+    ports,
+    outbound,
+    new DialogRelay(ports),
+    new ClientTransfer(ports, outbound),
+    new ClientConference(ports),
+  );
   pbx = new FakeConnection({ reliable: true });
 });
 afterEach(() => ports.dispose());

@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { encodeG711 } from "../../src/media/g711.js";
+import { decodeG711 } from "../../src/media/mixer.js";
+import { rawRefer, Stage, types } from "../support/client-features-stage.js";
+import { until } from "../support/until.js";
+
+/*
+ * A 3-way conference mixed by the emulator: Al's client has a call from the PBX and a
+ * consultation call, calls the conference factory and joins both (REFER with Replaces).
+ */
+
+let stage: Stage;
+
+beforeEach(async () => {
+  stage = await Stage.start();
+});
+afterEach(async () => {
+  await stage.close();
+});
+
+function mediaPort(sdp: string): number {
+  return Number(/^m=audio (\d+)/m.exec(sdp)![1]);
+}
+
+/** The loudest sample of a G.711 A-law payload. */
+function peak(payload: Buffer): number {
+  return Math.max(...[...decodeG711(payload, "PCMA")].map((s) => Math.abs(s)));
+}
+
+const TONE = encodeG711(
+  Int16Array.from({ length: 160 }, (_, n) => Math.round(8000 * Math.sin((2 * Math.PI * n) / 8))),
+  "PCMA",
+);
+
+describe("3-way conference mixed by the emulator", () => {
+  it("each party hears the other two, not itself; journal marks; ending the conference ends both calls", async () => {
+    const phone = await stage.client();
+    const first = await stage.pbxCalls(phone);
+    const consult = await stage.clientCalls(phone, "2132");
+
+    const focus = await phone.conference(first.call, consult.call);
+    // The client legs of both calls are replaced by the conference.
+    await first.call.ended();
+    await consult.call.ended();
+    expect(focus.state).toBe("established");
+    focus.setMediaMode("silence");
+
+    // The first call's far end talks (a tone); the consultation's far end is silent.
+    const toFirst = mediaPort(first.ok.body.toString());
+    const toConsult = mediaPort(consult.invite.body.toString());
+    const silence = Buffer.alloc(160, 0xd5);
+    await Promise.all([
+      stage.talk(first.port, toFirst, TONE, 25),
+      stage.talk(consult.port, toConsult, silence, 25),
+    ]);
+    const heardByConsult = stage.received.get(consult.port)!;
+    const heardByFirst = stage.received.get(first.port)!;
+    await until(() => heardByConsult.some((p) => peak(p) > 4000), "the tone at the consultation's far end");
+    expect(heardByFirst.length).toBeGreaterThan(0);
+    // N-1: the talker does not hear itself (the others are silent).
+    expect(heardByFirst.every((p) => peak(p) < 200)).toBe(true);
+    await until(() => focus.stats.packetsReceived > 0, "mixed audio at the client");
+
+    const entry = await stage.entryOf(first.ok.callId);
+    expect(entry.state).toBe("answered");
+    expect(types(entry)).toContain("conference");
+    expect(types(await stage.entryOf(consult.invite.callId))).toContain("conference");
+
+    await focus.hangup();
+    for (const callId of [first.ok.callId, consult.invite.callId]) {
+      const bye = await stage.pbx.incoming("BYE", callId);
+      stage.pbx.respond(bye, 200, "OK");
+      expect((await stage.untilEnded(callId)).hangupCause).toMatch(/^the conference call-\d+ ended$/);
+    }
+  });
+
+  it("REFER to the focus without Replaces → 400; Replaces naming no call → NOTIFY 481", async () => {
+    const phone = await stage.client();
+    const focus = await phone.call("conference");
+    expect(await rawRefer(focus, ["Refer-To: <sip:2132@phoneapp.unify.com>"])).toEqual({
+      status: 400,
+      reason: "Bad Request: a REFER to the conference needs Replaces naming one of your calls",
+    });
+    const refused = new Promise<string>((resolve) => {
+      focus.session.delegate = {
+        ...focus.session.delegate,
+        onNotify: (n) => {
+          n.accept().catch(() => undefined);
+          const line = (n.request.body ?? "").split(/\r?\n/)[0]!;
+          if (!line.includes(" 100 ")) resolve(line);
+        },
+      };
+    });
+    const replaces = "Replaces=nope%3Bto-tag%3Da%3Bfrom-tag%3Db";
+    expect((await rawRefer(focus, [`Refer-To: <sip:x@phoneapp.unify.com?${replaces}>`])).status).toBe(202);
+    expect(await refused).toBe("SIP/2.0 481 Call/Transaction Does Not Exist");
+  });
+});
