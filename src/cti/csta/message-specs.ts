@@ -111,6 +111,8 @@ export const MESSAGE_SPECS = {
     forwardingType: req("fwdType"),
     activateForward: req("bool"),
     forwardDN: opt("text"),
+    // ECMA-323 ringCount (1..100): rings before a no-answer forward; vendors send it (BroadWorks does).
+    ringCount: opt("text"),
   },
   SetForwardingResponse: {},
   GetForwarding: { device: req("text") },

@@ -78,6 +78,18 @@ describe("CSTA codec: conformance fixtures (tests/fixtures/csta)", () => {
     expect(cstaErrorOf(xml.replace("typeOfNumber", "onclick")).value).toBe("generic");
   });
 
+  it("reads the optional ringCount of a SetForwarding (a no-answer forward, as vendors send it)", () => {
+    const xml = `<SetForwarding ${NS}><device>2131</device><forwardingType>forwardNoAns</forwardingType><activateForward>true</activateForward><forwardDN>2132</forwardDN><ringCount>4</ringCount></SetForwarding>`;
+    expect(parseCsta(xml)).toEqual({
+      type: "SetForwarding",
+      device: "2131",
+      forwardingType: "forwardNoAns",
+      activateForward: true,
+      forwardDN: "2132",
+      ringCount: "4",
+    });
+  });
+
   it("accepts whitespace between elements and an absent XML declaration", () => {
     const xml = `<MonitorStart ${NS}>\n  <monitorObject>\n    <deviceObject>2131</deviceObject>\n  </monitorObject>\n</MonitorStart>\n`;
     expect(parseCsta(xml)).toEqual({ type: "MonitorStart", monitorObject: "2131" });
