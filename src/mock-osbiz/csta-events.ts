@@ -87,6 +87,9 @@ export function cstaEvent(event: DeskPhoneEvent, crossRefId: string): CstaMessag
         type: "TransferedEvent",
         monitorCrossRefID,
         primaryOldCall: conn(event.transferring),
+        ...(event.secondary
+          ? { secondaryOldCall: { callID: event.secondary.id, deviceID: event.transferring } }
+          : {}),
         transferringDevice: event.transferring,
         transferredToDevice: event.to,
         ...own(device === event.transferring ? "null" : "connected"),

@@ -32,7 +32,7 @@ export interface CstaServiceContext {
 /**
  * One CSTA request on the desk phones, answered with its response (ECMA-269 semantics, modelled
  * calls). Throws CstaError for what the PBX refuses: the caller sends it as CSTAErrorCode.
- * Consultation, alternate and two-step transfer are not modelled (one call per phone): `invalidFeature`.
+ * A phone holds two calls at most: one held and one active (consultation).
  */
 export function serveCsta(request: CstaMessage, ctx: CstaServiceContext): CstaMessage {
   const invoke = request.invokeId === undefined ? {} : { invokeId: request.invokeId };
@@ -52,14 +52,24 @@ export function serveCsta(request: CstaMessage, ctx: CstaServiceContext): CstaMe
       return { type: "MonitorStopResponse", ...invoke };
     case "SnapshotDevice": {
       const s = phone(request.snapshotObject).snapshot();
-      const calls = s.call
-        ? [
-            {
-              connectionIdentifier: { callID: s.call.id, deviceID: s.callno },
-              localConnectionState: connectionState(s.state),
-            },
-          ]
-        : [];
+      const calls = [
+        ...(s.held
+          ? [
+              {
+                connectionIdentifier: { callID: s.held.call.id, deviceID: s.callno },
+                localConnectionState: "hold" as const,
+              },
+            ]
+          : []),
+        ...(s.call
+          ? [
+              {
+                connectionIdentifier: { callID: s.call.id, deviceID: s.callno },
+                localConnectionState: connectionState(s.state),
+              },
+            ]
+          : []),
+      ];
       return { type: "SnapshotDeviceResponse", ...invoke, crossRefIDorSnapshotData: calls };
     }
     case "MakeCall": {
@@ -115,14 +125,26 @@ export function serveCsta(request: CstaMessage, ctx: CstaServiceContext): CstaMe
         transferredCall: { callID: moved.id, deviceID: to },
       };
     }
-    case "ConsultationCall":
+    case "ConsultationCall": {
+      const to = numberOf(request.consultedDevice, ctx);
+      const made = onCall(request.existingCall, (p) => p.consult(to), ["connected"]);
+      return {
+        type: "ConsultationCallResponse",
+        ...invoke,
+        initiatedCall: { callID: made.id, deviceID: deviceOf(request.existingCall.deviceID, ctx) },
+      };
+    }
     case "AlternateCall":
-    case "TransferCall":
-      throw new CstaError(
-        "operation",
-        "invalidFeature",
-        `${request.type} is not supported by the mock's desk phones`,
-      );
+      guarded(() => twoCallPhone(request, ctx).alternate());
+      return { type: "AlternateCallResponse", ...invoke };
+    case "TransferCall": {
+      const joined = guarded(() => twoCallPhone(request, ctx).transferCalls());
+      return {
+        type: "TransferCallResponse",
+        ...invoke,
+        transferredCall: { callID: joined.id, deviceID: joined.called },
+      };
+    }
     default:
       throw new CstaError("operation", "requestIncompatibleWithObject", `${request.type} is not a request`);
   }
@@ -198,6 +220,22 @@ function callPhone(conn: ConnectionId, ctx: CstaServiceContext, states: DeskPhon
     );
   if (!states.includes(phone.state))
     throw new CstaError("stateIncompatibility", "invalidObjectState", `${phone.callno} is ${phone.state}`);
+  return phone;
+}
+
+/** The phone of AlternateCall / TransferCall: `heldCall` is its held call, `activeCall` its active one. */
+function twoCallPhone(
+  request: { heldCall: ConnectionId; activeCall: ConnectionId },
+  ctx: CstaServiceContext,
+): DeskPhone {
+  const phone = ctx.phones.get(deviceOf(request.activeCall.deviceID, ctx));
+  const s = phone.snapshot();
+  if (s.held?.call.id !== request.heldCall.callID || s.call?.id !== request.activeCall.callID)
+    throw new CstaError(
+      "operation",
+      "invalidConnectionID",
+      `${request.heldCall.callID} / ${request.activeCall.callID} are not the held and active calls of ${phone.callno}`,
+    );
   return phone;
 }
 

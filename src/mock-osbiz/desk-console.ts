@@ -1,7 +1,7 @@
 import type { DeskPhone, DeskPhoneSnapshot } from "./desk-phone.js";
 
 export const DESK_USAGE =
-  "desk <callno> [ring <from>|answer|hangup|hold|retrieve|deflect <number>|transfer <number>|call <number>|dnd on|off|forward <number>|off]";
+  "desk <callno> [ring <from>|answer|hangup|hold|retrieve|deflect <number>|transfer [<number>]|call <number>|consult <number>|alternate|dnd on|off|forward <number>|off]";
 
 /**
  * The console's `desk` command on a user's desk phone: `desk 2131 ring 2132`, `desk 2131 dnd on`,
@@ -41,7 +41,15 @@ export function runDeskCommand(
       phone.deflect(required("number"));
       break;
     case "transfer":
-      phone.transfer(required("number"));
+      // A number: single-step transfer; none: the held and the active call are joined.
+      if (value === undefined) phone.transferCalls();
+      else phone.transfer(value);
+      break;
+    case "consult":
+      phone.consult(required("number"));
+      break;
+    case "alternate":
+      phone.alternate();
       break;
     case "call":
       phone.makeCall(required("number"));
@@ -63,9 +71,10 @@ export function runDeskCommand(
   print(describeDeskPhone(phone.snapshot()));
 }
 
-/** One line: `desk 2131 connected with 2132 (call dc1); DND off; forwarding off`. */
+/** One line: `desk 2131 connected with 2132 (call dc1); DND off; forwarding off` (+ `, holding …` while consulting). */
 export function describeDeskPhone(s: DeskPhoneSnapshot): string {
-  const call = s.call ? ` with ${s.peer} (call ${s.call.id})` : "";
+  const held = s.held ? `, holding ${s.held.peer} (call ${s.held.call.id})` : "";
+  const call = s.call ? ` with ${s.peer} (call ${s.call.id})${held}` : "";
   const forwards = Object.entries(s.forwarding).map(([type, to]) => `${type} to ${to}`);
   return `desk ${s.callno} ${s.state}${call}; DND ${s.dnd ? "on" : "off"}; forwarding ${forwards.join(", ") || "off"}`;
 }

@@ -1,6 +1,9 @@
 import { TypedListeners } from "./typed-listeners.js";
 
-/** What a desk phone is doing with its one call (the mock models one call per phone). */
+/**
+ * What a desk phone is doing with its active call. A phone holds at most two calls: while it
+ * consults, the first one is held (`snapshot().held`) and the consultation call is the active one.
+ */
 export type DeskPhoneState = "idle" | "dialing" | "ringing" | "connected" | "held";
 
 /** ECMA-269 forwarding types the desk phones keep (one destination each). */
@@ -27,7 +30,15 @@ export type DeskPhoneEvent =
   | { type: "Retrieved"; device: string; call: DeskCall; retrieving: string }
   | { type: "ConnectionCleared"; device: string; call: DeskCall; releasing: string }
   | { type: "Diverted"; device: string; call: DeskCall; from: string; to: string }
-  | { type: "Transferred"; device: string; call: DeskCall; transferring: string; to: string }
+  | {
+      type: "Transferred";
+      device: string;
+      call: DeskCall;
+      transferring: string;
+      to: string;
+      /** Two-step transfer: the consultation call that was joined with `call`. */
+      secondary?: DeskCall;
+    }
   | { type: "DoNotDisturb"; device: string; on: boolean }
   | { type: "Forwarding"; device: string; forwardingType: ForwardingType; on: boolean; destination?: string };
 
@@ -49,6 +60,8 @@ export interface DeskPhoneSnapshot {
   readonly call?: DeskCall;
   /** The other party of the call. */
   readonly peer?: string;
+  /** The call held while consulting, and its other party. */
+  readonly held?: { readonly call: DeskCall; readonly peer: string };
   readonly dnd: boolean;
   readonly forwarding: Readonly<Partial<Record<ForwardingType, string>>>;
 }
@@ -109,10 +122,12 @@ export class DeskPhones {
   }
 }
 
-/** One user's desk phone: one call at a time, DND, and forwarding per type. */
+/** One user's desk phone: an active call (and one held while consulting), DND, forwarding per type. */
 export class DeskPhone {
   private current: DeskPhoneState = "idle";
   private call: DeskCall | undefined;
+  /** The call held while consulting (only while there is an active call too). */
+  private parked: DeskCall | undefined;
   private dndOn = false;
   private readonly forwards = new Map<ForwardingType, string>();
 
@@ -134,7 +149,8 @@ export class DeskPhone {
     return {
       callno: this.callno,
       state: this.current,
-      ...(call ? { call, peer: call.calling === this.callno ? call.called : call.calling } : {}),
+      ...(call ? { call, peer: otherParty(call, this.callno) } : {}),
+      ...(this.parked ? { held: { call: this.parked, peer: otherParty(this.parked, this.callno) } } : {}),
       dnd: this.dndOn,
       forwarding: Object.fromEntries(this.forwards),
     };
@@ -245,6 +261,8 @@ export class DeskPhone {
 
   hold(): DeskCall {
     const call = this.expect(["connected"], "hold");
+    if (this.parked)
+      throw new DeskPhoneError(`${this.callno} holds a call already (alternate instead)`, "invalidCallState");
     this.current = "held";
     this.emit({ type: "Held", call, holding: this.callno });
     this.peer()?.emit({ type: "Held", call, holding: this.callno });
@@ -295,6 +313,7 @@ export class DeskPhone {
     this.call = undefined;
     this.current = "idle";
     this.emit({ type: "Transferred", call, transferring: this.callno, to });
+    this.unpark();
     if (peer) {
       peer.call = moved;
       peer.current = "dialing";
@@ -314,6 +333,78 @@ export class DeskPhone {
       peer.emit({ type: "Established", call: moved, answering: to });
     }
     return moved;
+  }
+
+  /**
+   * ConsultationCall: the connected call is held (Held) and the phone calls `to` — another desk
+   * phone rings, a number outside answers at once (ServiceInitiated, Originated, Delivered…).
+   */
+  consult(to: string): DeskCall {
+    checkNumber(to);
+    const primary = this.expect(["connected"], "consult");
+    if (this.parked) throw new DeskPhoneError(`${this.callno} is consulting already`, "invalidCallState");
+    if (to === this.callno || to === otherParty(primary, this.callno))
+      throw new DeskPhoneError(`cannot consult ${to}`, "invalidCallState");
+    this.hold();
+    this.parked = primary;
+    this.call = undefined;
+    this.current = "idle";
+    try {
+      return this.makeCall(to);
+    } catch (error) {
+      // The consulted party is busy: back to the held call alone.
+      this.unpark();
+      throw error;
+    }
+  }
+
+  /** AlternateCall: the active call is held, the held one retrieved (Held, then Retrieved). */
+  alternate(): DeskCall {
+    const active = this.expect(["connected"], "alternate");
+    const held = this.parked;
+    if (!held) throw new DeskPhoneError(`${this.callno} holds no second call`, "invalidCallState");
+    this.emit({ type: "Held", call: active, holding: this.callno });
+    this.peer()?.emit({ type: "Held", call: active, holding: this.callno });
+    this.parked = active;
+    this.call = held;
+    this.emit({ type: "Retrieved", call: held, retrieving: this.callno });
+    this.peer()?.emit({ type: "Retrieved", call: held, retrieving: this.callno });
+    return held;
+  }
+
+  /**
+   * TransferCall: the held call's party and the active call's party are joined (the active one
+   * may still be alerting); this phone leaves both (Transferred), its other parties stay on the
+   * held call's id.
+   */
+  transferCalls(): DeskCall {
+    const active = this.expect(["connected", "dialing"], "transfer");
+    const held = this.parked;
+    if (!held) throw new DeskPhoneError(`${this.callno} holds no call to transfer`, "invalidCallState");
+    const first = otherParty(held, this.callno);
+    const second = otherParty(active, this.callno);
+    const joined: DeskCall = { id: held.id, calling: first, called: second };
+    const heldPeer = this.peerOf(held);
+    const activePeer = this.peerOf(active);
+    this.call = undefined;
+    this.parked = undefined;
+    this.current = "idle";
+    const event = {
+      type: "Transferred",
+      call: held,
+      transferring: this.callno,
+      to: second,
+      secondary: active,
+    } as const;
+    this.emit(event);
+    for (const peer of [heldPeer, activePeer]) {
+      if (!peer) continue;
+      const alerting = peer === activePeer && peer.current === "ringing";
+      peer.call = joined;
+      peer.current = alerting ? "ringing" : "connected";
+      peer.emit(event);
+    }
+    return joined;
   }
 
   setDnd(on: boolean): void {
@@ -378,21 +469,36 @@ export class DeskPhone {
     this.call = undefined;
     this.current = "idle";
     this.emit({ type: "ConnectionCleared", call, releasing });
-    if (peer && peer.call?.id === call.id) {
-      peer.call = undefined;
-      peer.current = "idle";
-      peer.emit({ type: "ConnectionCleared", call, releasing });
-    }
+    if (peer && peer.call?.id === call.id) peer.release(releasing);
+    // The far end of the call this phone holds while consulting hangs up.
+    else if (peer && peer.parked?.id === call.id) peer.clearParked(releasing);
+    this.unpark();
     return call;
   }
 
-  /** The other desk phone of the call, when the other party is one. */
+  /** The held call becomes the phone's only call again (still held). */
+  private unpark(): void {
+    if (!this.parked || this.call) return;
+    this.call = this.parked;
+    this.parked = undefined;
+    this.current = "held";
+  }
+
+  private clearParked(releasing: string): void {
+    const call = this.parked!;
+    this.parked = undefined;
+    this.emit({ type: "ConnectionCleared", call, releasing });
+  }
+
+  /** The other desk phone of the active call, when the other party is one. */
   private peer(): DeskPhone | undefined {
-    const call = this.call;
-    if (!call) return undefined;
-    const other = call.calling === this.callno ? call.called : call.calling;
-    const phone = this.phones.find(other);
-    return phone?.call?.id === call.id ? phone : undefined;
+    return this.call ? this.peerOf(this.call) : undefined;
+  }
+
+  /** The other desk phone of `call` (active or held there), when the other party is one. */
+  private peerOf(call: DeskCall): DeskPhone | undefined {
+    const phone = this.phones.find(otherParty(call, this.callno));
+    return phone?.call?.id === call.id || phone?.parked?.id === call.id ? phone : undefined;
   }
 
   private expect(states: DeskPhoneState[], action: string): DeskCall {
@@ -407,6 +513,10 @@ export class DeskPhone {
 }
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+function otherParty(call: DeskCall, callno: string): string {
+  return call.calling === callno ? call.called : call.calling;
+}
 
 function checkNumber(value: string): void {
   if (!NUMBER.test(value)) throw new DeskPhoneError(`not a number: "${value}"`, "invalidDevice");

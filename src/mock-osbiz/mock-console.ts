@@ -52,6 +52,8 @@ export interface ConsoleMock
   mailbox?(callno: string): Pick<MockMailbox, "set" | "number">;
   /** The user's virtual desk phone (absent: the console has no `desk` command). */
   deskPhone?(callno: string): DeskPhone;
+  /** Whether REFER on trunk calls is taken (absent: the console has no `refer` command). */
+  referEnabled?: boolean;
 }
 
 export const CONSOLE_HELP = [
@@ -67,8 +69,9 @@ export const CONSOLE_HELP = [
   "  user add <callno> [k=v…]   add a user (licence=valid|none|expired trusted=… route=on|off)",
   "  user <callno> k=v…         change a user, e.g. user 2131 licence=expired",
   "  user remove <callno>       remove a user from the PBX",
-  "  desk <callno> [ring <from>|answer|hangup|hold|retrieve|deflect <n>|transfer <n>|call <n>|dnd on|off|forward <n>|off]",
-  "                             the user's desk phone (its state without an action)",
+  "  desk <callno> [ring <from>|answer|hangup|hold|retrieve|deflect <n>|transfer [<n>]|call <n>|consult <n>|alternate|dnd on|off|forward <n>|off]",
+  "                             the user's desk phone (its state without an action; transfer without a number joins the held and active calls)",
+  "  refer on|off               take REFER on trunk calls, or refuse it with 501",
   "  mwi <callno> <new>/<old>   set the user's voicemail counts: a message-summary NOTIFY, e.g. mwi 2131 2/5",
   "  rtp [occupy|release <n> itsp|device-at-home]  RTP proxy channels",
   "  expert port=… domain=… transport=tls|tcp  an Expert Mode change of the trunk",
@@ -147,6 +150,14 @@ export class MockConsole {
           const mock = this.mock;
           if (!mock.mailbox) throw new Error("no mailboxes on this PBX");
           await runMwiCommand((callno) => mock.mailbox!(callno), args, this.print);
+          return undefined;
+        }
+        case "refer": {
+          const on = args[0]?.toLowerCase();
+          if ((on !== "on" && on !== "off") || this.mock.referEnabled === undefined)
+            throw new Error("usage: refer on|off");
+          this.mock.referEnabled = on === "on";
+          this.print(`REFER on trunk calls ${on === "on" ? "taken" : "refused with 501"}`);
           return undefined;
         }
         case "expert":

@@ -360,6 +360,79 @@ describe("the mock OSBiz's CSTA server (uaCSTA over the trunk's TLS connection)"
     });
   });
 
+  it("consults, alternates and transfers: one held and one active call (ECMA-269 events)", async () => {
+    await connector.open();
+    await connector.invoke({ type: "MonitorStart", invokeId: "1", monitorObject: "2131" });
+    mock!.deskPhone("2131").ring("+4930123456");
+    const first = (await connector.event("DeliveredEvent")).connection;
+    await connector.invoke({ type: "AnswerCall", invokeId: "2", callToBeAnswered: first });
+    await connector.event("EstablishedEvent");
+
+    const consulted = await connector.invoke({
+      type: "ConsultationCall",
+      invokeId: "3",
+      existingCall: first,
+      consultedDevice: "2132",
+    });
+    expect(consulted.type).toBe("ConsultationCallResponse");
+    const second = (consulted as CstaMessageOf<"ConsultationCallResponse">).initiatedCall;
+    expect(second.callID).not.toBe(first.callID);
+    expect(await connector.event("HeldEvent")).toMatchObject({
+      heldConnection: first,
+      localConnectionInfo: "hold",
+    });
+    await connector.event("ServiceInitiatedEvent");
+    expect(await connector.event("OriginatedEvent")).toMatchObject({
+      callingDevice: "2131",
+      calledDevice: "2132",
+    });
+    expect((await connector.event("DeliveredEvent")).alertingDevice).toBe("2132");
+    mock!.deskPhone("2132").answer();
+    expect((await connector.event("EstablishedEvent")).answeringDevice).toBe("2132");
+    const snapshot = await connector.invoke({
+      type: "SnapshotDevice",
+      invokeId: "4",
+      snapshotObject: "2131",
+    });
+    expect((snapshot as CstaMessageOf<"SnapshotDeviceResponse">).crossRefIDorSnapshotData).toEqual([
+      { connectionIdentifier: first, localConnectionState: "hold" },
+      { connectionIdentifier: second, localConnectionState: "connected" },
+    ]);
+
+    const alternated = await connector.invoke({
+      type: "AlternateCall",
+      invokeId: "5",
+      heldCall: first,
+      activeCall: second,
+    });
+    expect(alternated.type).toBe("AlternateCallResponse");
+    expect((await connector.event("HeldEvent")).heldConnection.callID).toBe(second.callID);
+    expect((await connector.event("RetrievedEvent")).retrievedConnection.callID).toBe(first.callID);
+    await connector.invoke({ type: "AlternateCall", invokeId: "6", heldCall: second, activeCall: first });
+    await connector.event("HeldEvent");
+    await connector.event("RetrievedEvent");
+
+    const transferred = await connector.invoke({
+      type: "TransferCall",
+      invokeId: "7",
+      heldCall: first,
+      activeCall: second,
+    });
+    expect(transferred).toMatchObject({
+      type: "TransferCallResponse",
+      transferredCall: { deviceID: "2132" },
+    });
+    expect(await connector.event("TransferedEvent")).toMatchObject({
+      primaryOldCall: first,
+      secondaryOldCall: second,
+      transferringDevice: "2131",
+      transferredToDevice: "2132",
+      localConnectionInfo: "null",
+    });
+    expect(mock!.deskPhone("2131").state).toBe("idle");
+    expect(mock!.deskPhone("2132").snapshot()).toMatchObject({ state: "connected", peer: "+4930123456" });
+  });
+
   it("answers bad CSTA with CSTAErrorCode and bad SIP with 4xx, and keeps serving", async () => {
     const refused = await connector.open({ "Content-Type": "text/plain", Accept: CSTA }, "hello");
     expect(refused.status).toBe(415);
@@ -392,7 +465,7 @@ describe("the mock OSBiz's CSTA server (uaCSTA over the trunk's TLS connection)"
         heldCall: { callID: "x", deviceID: "2131" },
         activeCall: { callID: "y", deviceID: "2131" },
       }),
-    ).toMatchObject({ type: "CSTAErrorCode", category: "operation", value: "invalidFeature" });
+    ).toMatchObject({ type: "CSTAErrorCode", category: "operation", value: "invalidConnectionID" });
     // Still serving.
     expect((await connector.invoke({ type: "GetDoNotDisturb", invokeId: "12", device: "2131" })).type).toBe(
       "GetDoNotDisturbResponse",

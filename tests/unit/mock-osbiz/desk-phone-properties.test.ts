@@ -7,11 +7,11 @@ const NUMBERS = [...USERS, "+4930123456"];
 
 const operation = fc.oneof(
   fc.record({
-    op: fc.constantFrom("answer", "hangup", "hold", "retrieve"),
+    op: fc.constantFrom("answer", "hangup", "hold", "retrieve", "alternate", "transferCalls"),
     phone: fc.constantFrom(...USERS),
   }),
   fc.record({
-    op: fc.constantFrom("ring", "makeCall", "deflect", "transfer", "forward"),
+    op: fc.constantFrom("ring", "makeCall", "deflect", "transfer", "forward", "consult"),
     phone: fc.constantFrom(...USERS),
     to: fc.constantFrom(...NUMBERS),
   }),
@@ -38,6 +38,12 @@ function apply(phone: DeskPhone, o: Operation): unknown {
       return phone.deflect(o.to!);
     case "transfer":
       return phone.transfer(o.to!);
+    case "consult":
+      return phone.consult(o.to!);
+    case "alternate":
+      return phone.alternate();
+    case "transferCalls":
+      return phone.transferCalls();
     case "forward":
       return phone.setForwarding("forwardImmediate", o.to!);
     case "unforward":
@@ -48,7 +54,7 @@ function apply(phone: DeskPhone, o: Operation): unknown {
 }
 
 describe("desk phones under any sequence of operations", () => {
-  it("refuse only with DeskPhoneError and keep both ends of an internal call in step", () => {
+  it("refuse only with DeskPhoneError and keep both ends of an internal call in step (consultation too)", () => {
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 40 }), (operations) => {
         const phones = new DeskPhones((callno) => USERS.includes(callno));
@@ -61,10 +67,18 @@ describe("desk phones under any sequence of operations", () => {
           for (const callno of USERS) {
             const s = phones.get(callno).snapshot();
             expect(s.state === "idle").toBe(s.call === undefined);
-            // The other end of a call between two desk phones holds the same call.
-            if (s.call && s.peer && USERS.includes(s.peer)) {
-              const other = phones.get(s.peer).snapshot();
-              expect(other.call?.id, `${callno} ${s.state} with ${s.peer} (${other.state})`).toBe(s.call.id);
+            // A held (consulting) call goes with an active one.
+            if (s.held) expect(s.call).toBeDefined();
+            // The other end of a call between two desk phones holds the same call (active or held).
+            for (const [call, peer] of [
+              [s.call, s.peer],
+              [s.held?.call, s.held?.peer],
+            ] as const) {
+              if (!call || !peer || !USERS.includes(peer)) continue;
+              const other = phones.get(peer).snapshot();
+              expect([other.call?.id, other.held?.call.id], `${callno} ${s.state} with ${peer}`).toContain(
+                call.id,
+              );
             }
             // A phone waiting for the far end has a desk phone ringing for it.
             if (s.state === "dialing") expect(phones.get(s.peer!).state).toBe("ringing");
