@@ -28,8 +28,9 @@ export class RpcChild {
   constructor(
     entry: string,
     readonly name: string,
+    extraExecArgv: readonly string[] = [],
   ) {
-    this.child = fork(entry, [], { execArgv: process.execArgv, stdio: "inherit" });
+    this.child = fork(entry, [], { execArgv: [...process.execArgv, ...extraExecArgv], stdio: "inherit" });
     this.child.on("message", (reply: RpcReply) => {
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);
@@ -67,6 +68,16 @@ export class RpcChild {
       });
       this.child.send({ id, cmd, args } satisfies RpcRequest);
     });
+  }
+
+  /** Lets the child exit on its own (so a --cpu-prof profile gets written), killing it after `graceMs`. */
+  async stop(graceMs: number): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.disconnect();
+    const timer = setTimeout(() => this.kill(), graceMs);
+    await exited;
+    clearTimeout(timer);
   }
 
   kill(): void {

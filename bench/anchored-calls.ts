@@ -7,18 +7,21 @@
  * call. Bounded: at most 1000 calls, 120 s of media, and every step has a timeout.
  */
 import { createSocket, type Socket } from "node:dgram";
-import { cpus, loadavg } from "node:os";
-import { extname } from "node:path";
+import { mkdtempSync, readdirSync, statSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { extname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FRAME_BYTES, FramePacer, RpcChild } from "./anchored-calls-protocol.js";
+import { formatHotSpots, topSelfTime } from "./cpu-profile-report.js";
 import { readCpuSeconds, readMachineCpu } from "./proc-stats.js";
 
-export const ANCHORED_USAGE = `usage: npm run bench -- --anchored-calls [--calls N] [--seconds N] [--parallel N]
+export const ANCHORED_USAGE = `usage: npm run bench -- --anchored-calls [--calls N] [--seconds N] [--parallel N] [--profile]
   --calls N     concurrent anchored calls (default 200, 1–1000)
   --seconds N   measured seconds of media after a 2 s warm-up (default 20, 1–120)
-  --parallel N  calls set up at a time (default 10, 1–50)`;
+  --parallel N  calls set up at a time (default 10, 1–50)
+  --profile     run the core with --cpu-prof and print its top self-time functions`;
 
 const WARMUP_MS = 2000;
 const DRAIN_MS = 1000;
@@ -29,6 +32,7 @@ interface AnchoredOptions {
   calls: number;
   seconds: number;
   parallel: number;
+  profile: boolean;
 }
 
 function bounded(
@@ -53,12 +57,14 @@ function parse(argv: string[]): AnchoredOptions {
       calls: { type: "string" },
       seconds: { type: "string" },
       parallel: { type: "string" },
+      profile: { type: "boolean" },
     },
   });
   return {
     calls: bounded("calls", values.calls, 200, 1, 1000),
     seconds: bounded("seconds", values.seconds, 20, 1, 120),
     parallel: bounded("parallel", values.parallel, 10, 1, 50),
+    profile: values.profile ?? false,
   };
 }
 
@@ -123,12 +129,25 @@ const pct = (part: number, whole: number): string =>
 const quantile = (sorted: number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
+/** The main thread's profile: tsx's loader thread writes a smaller one beside it. */
+function largestProfile(dir: string): string | undefined {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .map((f) => join(dir, f));
+  return files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
+}
+
 /** Runs the bench; true when the goal (≥ 200 calls, < 1 % loss both ways) was met or fewer calls ran clean. */
 export async function runAnchoredCalls(argv: string[], children: Set<{ kill(): void }>): Promise<boolean> {
   const options = parse(argv);
   const self = fileURLToPath(import.meta.url);
   const sibling = (name: string) => self.replace(/anchored-calls(\.[cm]?[jt]s)$/, `${name}${extname(self)}`);
-  const core = new RpcChild(sibling("anchored-calls-core"), "core");
+  const profileDir = options.profile ? mkdtempSync(join(tmpdir(), "upe-anchored-profile-")) : undefined;
+  const core = new RpcChild(
+    sibling("anchored-calls-core"),
+    "core",
+    profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
+  );
   const browsers = new RpcChild(sibling("anchored-calls-browsers"), "browsers");
   children.add(core);
   children.add(browsers);
@@ -222,9 +241,14 @@ export async function runAnchoredCalls(argv: string[], children: Set<{ kill(): v
   } finally {
     pbx.close();
     await Promise.allSettled([core.call("close", {}, 20_000), browsers.call("close", {}, 20_000)]);
-    core.kill();
-    browsers.kill();
+    const coreCpuSeconds = readCpuSeconds(core.pid);
+    await Promise.all([core.stop(10_000), browsers.stop(10_000)]);
     children.delete(core);
     children.delete(browsers);
+    const profile = profileDir && largestProfile(profileDir);
+    if (profile)
+      console.log(
+        `── core CPU profile: ${profile}\n${formatHotSpots(topSelfTime(profile, 25), coreCpuSeconds)}`,
+      );
   }
 }
