@@ -9,8 +9,10 @@ import type {
   MediaTags,
   RtpPacket,
 } from "../media/index.js";
+import { WebRtcError } from "../media/index.js";
 import { commonCodec, type LegKind, legKindOf, offeredCodecs, restrictCodecs } from "./anchor-sdp.js";
 import type { Call } from "./call.js";
+import { WebRtcLeg } from "./client-media-webrtc.js";
 import { offeredDirection } from "./passed-sdp.js";
 import type { MediaPort } from "./ports.js";
 
@@ -81,6 +83,8 @@ export class ClientMedia {
   private clientLeg: AnchorLeg | null = null;
   private readonly listeners = new Set<(audio: LegAudio) => void>();
   private pbxAnswered = false;
+  /** A client leg being opened on the PBX's answer (client → PBX with WebRTC). */
+  private clientOpening: Promise<{ ok: true; leg: AnchorLeg } | Refusal> | null = null;
   private closed = false;
   /** Packets pass between the legs; false while a feature (a mixer) drives them itself. */
   relaying = true;
@@ -115,30 +119,30 @@ export class ClientMedia {
   }
 
   /**
-   * A client leg of the kind its SDP asks for, replacing the current one (closed) if any.
-   * Refused with 488 when the SDP is neither RTP/AVP nor WebRTC, 503 when no port is free.
+   * A client leg of the kind its SDP asks for, replacing the current one (closed) if any. A
+   * WebRTC leg answers the browser's offer at once, with one of `codecs` (default: the PBX
+   * leg's codec once negotiated, e.g. for a pickup, else the offer's). Refused with 488
+   * when the SDP is neither RTP/AVP nor WebRTC (or the gateway refuses it), 503 when no port is free.
    */
-  async openClientLeg(clientSdp: string): Promise<{ ok: true; leg: AnchorLeg } | Refusal> {
+  async openClientLeg(
+    clientSdp: string,
+    codecs: CodecName[] = this.pbx.codec ? [this.pbx.codec.name] : offeredCodecs(clientSdp),
+  ): Promise<{ ok: true; leg: AnchorLeg } | Refusal> {
     const kind = legKindOf(clientSdp);
     if (!kind)
       return { ok: false, status: 488, reason: "Not Acceptable Here: no RTP/AVP or WebRTC audio stream" };
-    if (kind === "webrtc")
-      return {
-        ok: false,
-        status: 488,
-        reason: "Not Acceptable Here: WebRTC client legs are not anchored yet",
-      };
-    let session: MediaSession;
+    let leg: AnchorLeg;
     try {
-      session = await this.ctx.media.createSession({ mode: "echo" });
+      leg =
+        kind === "webrtc"
+          ? await WebRtcLeg.answer(clientSdp, codecs, this.ctx.webrtc ?? {})
+          : rtpLeg(await this.ctx.media.createSession({ mode: "echo" }));
     } catch (error) {
-      return {
-        ok: false,
-        status: 503,
-        reason: `Service Unavailable: no media port free (${(error as Error).message})`,
-      };
+      const message = (error as Error).message;
+      if (error instanceof WebRtcError)
+        return { ok: false, status: 488, reason: `Not Acceptable Here: ${message}` };
+      return { ok: false, status: 503, reason: `Service Unavailable: no media port free (${message})` };
     }
-    const leg = rtpLeg(session);
     if (this.call) tag(leg, this.call);
     if (this.closed) {
       leg.close();
@@ -158,18 +162,20 @@ export class ClientMedia {
 
   /**
    * PBX → client, late offer: the client offered in its 2xx; `pbxOffer` is the PBX's INVITE
-   * offer (null when it made none). One codec common to both, or 488. Gives the answer for the
-   * client's ACK and the SDP of our 200 to the PBX (an answer, or our offer when it made none).
+   * offer (null when it made none). Opens the client leg the offer asks for, with one codec
+   * common to both, or refuses (488). Gives the answer for the client's ACK and the SDP of our
+   * 200 to the PBX (an answer, or our offer when it made none).
    */
-  answerClientOffer(
+  async acceptClientOffer(
     clientOffer: string,
     pbxOffer: string | null,
-  ): { ok: true; clientAnswer: string; pbxSdp: string } | Refusal {
-    const client = this.clientLeg;
-    if (!client) return { ok: false, status: 500, reason: `Server Internal Error: ${NO_CLIENT}` };
+  ): Promise<{ ok: true; clientAnswer: string; pbxSdp: string } | Refusal> {
     const clientCodecs = offeredCodecs(clientOffer);
     const codec = pbxOffer === null ? clientCodecs[0] : commonCodec(offeredCodecs(pbxOffer), clientCodecs);
     if (!codec) return noCommonCodec(clientOffer, pbxOffer);
+    const opened = await this.openClientLeg(clientOffer, [codec]);
+    if (!opened.ok) return opened;
+    const client = opened.leg;
     const answered = client.answer(restrictCodecs(clientOffer, [codec]));
     if (!answered.ok) return answered;
     if (pbxOffer === null) {
@@ -183,8 +189,7 @@ export class ClientMedia {
 
   /** Client → PBX: our offer toward the PBX, narrowed to the codecs the client offered (all without an offer). */
   offerToPbx(clientOffer: string | null): { ok: true; sdp: string } | Refusal {
-    const codecs =
-      clientOffer === null ? (["PCMU", "PCMA", "G722"] as CodecName[]) : offeredCodecs(clientOffer);
+    const codecs: CodecName[] = clientOffer === null ? ["PCMU", "PCMA", "G722"] : offeredCodecs(clientOffer);
     if (codecs.length === 0) return noCommonCodec(clientOffer ?? "", null);
     return { ok: true, sdp: restrictCodecs(this.pbx.offer(), codecs) };
   }
@@ -192,11 +197,13 @@ export class ClientMedia {
   /**
    * The PBX's answer to our offer (from an 18x or the 2xx; later copies are ignored) and
    * the client's side of it: the answer to the client's offer, or our offer to a client
-   * that made none (its ACK answers it, `applyClientAnswer`).
+   * that made none (its ACK answers it, `applyClientAnswer`). A client leg not opened yet (a
+   * browser's: its answer must name the PBX's codec) is opened now.
    */
-  pbxAnswer(pbxSdp: string, clientOffer: string | null): { ok: true; clientSdp: string } | Refusal {
-    const client = this.clientLeg;
-    if (!client) return { ok: false, status: 500, reason: `Server Internal Error: ${NO_CLIENT}` };
+  async pbxAnswer(
+    pbxSdp: string,
+    clientOffer: string | null,
+  ): Promise<{ ok: true; clientSdp: string } | Refusal> {
     if (!this.pbxAnswered) {
       const applied = this.pbx.applyAnswer(pbxSdp);
       if (!applied.ok) return applied;
@@ -204,6 +211,13 @@ export class ClientMedia {
     }
     const codec = this.pbx.codec?.name;
     if (!codec) return { ok: false, status: 488, reason: "Not Acceptable Here: the PBX answered no codec" };
+    if (!this.clientLeg && clientOffer !== null) {
+      this.clientOpening ??= this.openClientLeg(clientOffer, [codec]);
+      const opened = await this.clientOpening;
+      if (!opened.ok) return opened;
+    }
+    const client = this.clientLeg;
+    if (!client) return { ok: false, status: 500, reason: `Server Internal Error: ${NO_CLIENT}` };
     if (clientOffer === null) return { ok: true, clientSdp: restrictCodecs(client.offer(), [codec]) };
     const answered = client.answer(restrictCodecs(clientOffer, [codec]));
     return answered.ok ? { ok: true, clientSdp: answered.sdp } : answered;

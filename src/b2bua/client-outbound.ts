@@ -2,6 +2,7 @@ import { Dialog, dialogKeyOfIncoming, newDialogTag } from "../sip/dialog/index.j
 import { createResponse, type SipRequest, type SipResponse } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
+import { legKindOf } from "./anchor-sdp.js";
 import type { Call } from "./call.js";
 import { ClientMedia } from "./client-media.js";
 import type { CallRefusal, OutboundRelay, PbxOutbound } from "./pbx-outbound.js";
@@ -144,8 +145,18 @@ export class ClientOutbound {
       this.answerClient(invite, 503, `Service Unavailable: no media port free (${(error as Error).message})`);
       return undefined;
     }
+    const kind = clientOffer === null ? "rtp" : legKindOf(clientOffer);
+    // A browser's leg opens on the PBX's answer: the gateway's answer must name the PBX's codec.
     const opened =
-      clientOffer === null ? await media.openClientLeg(PLAIN_RTP) : await media.openClientLeg(clientOffer);
+      kind === "webrtc"
+        ? ({ ok: true } as const)
+        : kind === "rtp"
+          ? await media.openClientLeg(clientOffer ?? PLAIN_RTP)
+          : ({
+              ok: false,
+              status: 488,
+              reason: "Not Acceptable Here: no RTP/AVP or WebRTC audio stream",
+            } as const);
     const offer = opened.ok ? media.offerToPbx(clientOffer) : opened;
     if (!offer.ok) {
       media.close();
@@ -192,26 +203,27 @@ export class ClientOutbound {
     return {
       offer: pbxOffer,
       clientCallId: request.callId,
-      provisional: (response) => this.provisional(invite, response, media, clientOffer),
-      answered: (response, pbx) => this.answered(invite, response, pbx, media, clientOffer),
+      provisional: (response) => void this.provisional(invite, response, media, clientOffer),
+      answered: (response, pbx) => void this.answered(invite, response, pbx, media, clientOffer),
       failed: (status, reason) => this.answerClient(invite, status, reason),
     };
   }
 
   /** 18x to the client; one with the PBX's (early) answer carries the client leg's answer. */
-  private provisional(
+  private async provisional(
     invite: ClientInvite,
     response: SipResponse,
     media: ClientMedia,
     clientOffer: string | null,
-  ): void {
+  ): Promise<void> {
     const { tx, localTag } = invite;
     if (response.status === 100 || !pending(tx)) return;
     let sdp: string | undefined;
     if (response.body.length > 0 && clientOffer !== null) {
-      const answered = media.pbxAnswer(response.body.toString("utf8"), clientOffer);
+      const answered = await media.pbxAnswer(response.body.toString("utf8"), clientOffer);
       if (answered.ok) sdp = answered.clientSdp;
       else if (invite.call) this.ctx.note(invite.call, "media-error", answered.reason);
+      if (!pending(tx)) return;
     }
     tx.respond(
       dialogResponse(this.ctx, tx.request, tx.connection, response.status, localTag, {
@@ -221,13 +233,13 @@ export class ClientOutbound {
     );
   }
 
-  private answered(
+  private async answered(
     invite: ClientInvite,
     response: SipResponse,
     pbx: DialogEntry,
     media: ClientMedia,
     clientOffer: string | null,
-  ): void {
+  ): Promise<void> {
     const ctx = this.ctx;
     const { tx, localTag } = invite;
     const call = pbx.call;
@@ -238,7 +250,13 @@ export class ClientOutbound {
       ctx.finish(call, { cause: "the calling client is gone", by: "emulator" });
       return;
     }
-    const negotiated = media.pbxAnswer(response.body.toString("utf8"), clientOffer);
+    const negotiated = await media.pbxAnswer(response.body.toString("utf8"), clientOffer);
+    if (!call.active) return;
+    if (!pending(tx) || !tx.connection.open) {
+      ctx.sendByes(call);
+      ctx.finish(call, { cause: "the calling client is gone", by: "emulator" });
+      return;
+    }
     if (!negotiated.ok) {
       ctx.note(call, "media-error", negotiated.reason);
       this.answerClient(invite, negotiated.status, negotiated.reason);

@@ -184,8 +184,7 @@ export class ForkedInvite {
       try {
         media = await ClientMedia.open(ctx);
         media.bind(call);
-        const opened = await media.openClientLeg(clientOffer);
-        outcome = opened.ok ? media.answerClientOffer(clientOffer, this.offer) : opened;
+        outcome = await media.acceptClientOffer(clientOffer, this.offer);
       } catch (error) {
         outcome = {
           ok: false,

@@ -1,5 +1,5 @@
 import type { PbxSystem, Trunk, User } from "../domain/index.js";
-import type { MediaEngine } from "../media/index.js";
+import type { MediaEngine, WebRtcEndpointOptions } from "../media/index.js";
 import type { Binding, ClientBinding } from "../registrar/index.js";
 import type { Clock } from "../shared/clock.js";
 import type { UnhandledRequestListener } from "../sip/core/index.js";
@@ -156,4 +156,6 @@ export interface TimersPort {
 /** RTP sessions of the emulator's own media (the virtual user, admin API calls). */
 export interface MediaPort {
   readonly media: Pick<MediaEngine, "createSession">;
+  /** Host candidates of WebRTC client legs (client-media-webrtc.ts); the gateway's defaults when absent. */
+  readonly webrtc?: Pick<WebRtcEndpointOptions, "addresses" | "portRange">;
 }

@@ -1,0 +1,269 @@
+import dgram from "node:dgram";
+import type { Invitation, Session } from "sip.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { EmulatorHandle } from "../../src/index.js";
+import { type ClientCall, UnifyPhoneClient } from "../../src/phone-client/index.js";
+import { startTestEmulator, TRUNK } from "../support/emulator.js";
+import { httpClient } from "../support/http.js";
+import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
+import { until } from "../support/until.js";
+import { WebRtcSipClient } from "../support/webrtc-sip-client.js";
+
+/*
+ * Anchored media of client calls (issue 14): the PBX (a raw-SIP test UA with a UDP socket)
+ * sees only the connector's ports from --rtp-ports; Node clients (plain RTP) and a werift
+ * peer behind sip.js (WebRTC, as a browser) see the connector's too; packets are counted
+ * on both legs, codecs must meet, and RTP fault rules bite on the client leg.
+ */
+
+const SEED = `
+tenants:
+  - name: Acme
+    apiKey: acme-key-0001-t7m7w6ToB8iPQCFUNQuX
+    systems:
+      - systemId: osbiz-1
+        simultaneousCalls: 4
+        numbering: { schema: international, countryCode: "49", areaCode: "2302", pabxNumber: "667" }
+        trunk: { username: "${TRUNK.username}", password: "${TRUNK.password}" }
+    users:
+      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, callno: "2131", system: osbiz-1 }
+`;
+const NUMBER = "+4923026672131";
+const PASSWORD = "client-pass-1";
+const RANGE = { min: 46200, max: 46399 };
+
+let emulator: EmulatorHandle;
+let pbx: PbxTestUa;
+let http: ReturnType<typeof httpClient>;
+let rtp: dgram.Socket;
+let tenantId: string;
+let userId: string;
+const fromConnector: Buffer[] = [];
+const closers: (() => Promise<unknown>)[] = [];
+
+beforeEach(async () => {
+  emulator = await startTestEmulator({ adminToken: "anchor-admin", seedText: SEED, rtpPorts: RANGE });
+  http = httpClient(emulator);
+  tenantId = emulator.store.tenants.list()[0]!.id;
+  userId = emulator.store.users.getByEmail(tenantId, "al@acme.test")!.id;
+  const path = `/api/admin/tenants/${tenantId}/users/${userId}/client-password`;
+  expect((await http.admin("PUT", path, { password: PASSWORD })).status).toBe(204);
+  const behaviour = await http.admin("PATCH", `/api/admin/tenants/${tenantId}/users/${userId}`, {
+    callBehaviour: { routing: "clients-only" },
+  });
+  expect(behaviour.status).toBe(200);
+  pbx = await PbxTestUa.connect(emulator, TRUNK.username, TRUNK.password);
+  expect((await pbx.register()).status).toBe(200);
+  rtp = dgram.createSocket("udp4");
+  fromConnector.length = 0;
+  rtp.on("message", (data) => fromConnector.push(data));
+  await new Promise<void>((r) => rtp.bind(0, "127.0.0.1", () => r()));
+});
+
+afterEach(async () => {
+  await Promise.allSettled(closers.splice(0).map((close) => close()));
+  rtp.close();
+  pbx.close();
+  await emulator.close();
+});
+
+const wsUrl = () => `${emulator.urls.https.replace(/^https:/, "wss:")}/ws`;
+
+async function nodeClient(): Promise<UnifyPhoneClient> {
+  const c = await UnifyPhoneClient.connect({
+    url: wsUrl(),
+    userId,
+    password: PASSWORD,
+    ca: emulator.certificates.caCertPem!,
+  });
+  closers.push(() => c.close());
+  await c.register();
+  return c;
+}
+
+async function browserClient(): Promise<WebRtcSipClient> {
+  const c = await WebRtcSipClient.connect({
+    url: wsUrl(),
+    userId,
+    password: PASSWORD,
+    ca: emulator.certificates.caCertPem!,
+  });
+  closers.push(() => c.close());
+  return c;
+}
+
+function nextIncoming(c: UnifyPhoneClient): Promise<ClientCall> {
+  return new Promise((resolve) => {
+    const off = c.onIncoming((call) => {
+      off();
+      resolve(call);
+    });
+  });
+}
+
+async function journalEntry(sipCallId: string) {
+  const calls = (await http.admin("GET", "/api/admin/calls")).body;
+  return calls.find((c: { legs: { callId: string }[] }) => c.legs.some((l) => l.callId === sipCallId));
+}
+
+function rtpPort(sdp: string): number {
+  return Number(/^m=audio (\d+)/m.exec(sdp)![1]);
+}
+
+function inRange(port: number): boolean {
+  return port >= RANGE.min && port <= RANGE.max;
+}
+
+function rtpPacket(seq: number, payloadType: number): Buffer {
+  const header = Buffer.from([0x80, payloadType, 0, seq, 0, 0, 0, 160, 0, 0, 0x12, 0x34]);
+  header.writeUInt32BE(seq * 160, 4);
+  return Buffer.concat([header, Buffer.alloc(160, payloadType === 0 ? 0xff : 0xd5)]);
+}
+
+/** Sends `count` packets to the connector's PBX-leg port, one per 20 ms. */
+async function pbxSends(port: number, count: number, payloadType = 8): Promise<void> {
+  for (let seq = 1; seq <= count; seq++) {
+    rtp.send(rtpPacket(seq, payloadType), port, "127.0.0.1");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("anchored media with a Node (plain RTP) client", () => {
+  it("PBX → client: counters on both legs; the journal shows both legs with their peers", async () => {
+    const a = await nodeClient();
+    const ringing = nextIncoming(a);
+    const invite = pbx.sendInvite(NUMBER, sdpOffer(rtp.address().port));
+    const call = await ringing;
+    // Late offer: the client's INVITE has no SDP; it offers in its 200.
+    await call.answer();
+    const ok = await pbx.response(invite.callId, 200);
+    pbx.ack(ok, invite);
+    await call.established();
+    const port = rtpPort(ok.body.toString());
+    expect(inRange(port)).toBe(true);
+    await pbxSends(port, 10);
+    await until(() => call.stats.packetsReceived >= 10, "the client to receive the PBX's packets");
+    // The client echoes: the PBX receives from the connector's port.
+    await until(() => fromConnector.length >= 5, "the echo to reach the PBX");
+    await until(async () => {
+      const { media } = await journalEntry(invite.callId);
+      return media.pbx.stats.packetsReceived >= 10 && media.client.stats.packetsReceived >= 5;
+    }, "the journal's counters");
+    const { media } = await journalEntry(invite.callId);
+    expect(media).toMatchObject({
+      mode: "relay",
+      localPort: port,
+      pbx: { kind: "rtp", codec: "PCMA", remote: `127.0.0.1:${rtp.address().port}` },
+      client: { kind: "rtp", codec: "PCMA", remote: `127.0.0.1:${call.stats.localPort}` },
+    });
+    expect(media.pbx.stats.packetsSent).toBeGreaterThanOrEqual(5);
+    expect(media.client.stats.packetsSent).toBeGreaterThanOrEqual(10);
+    expect(inRange(media.client.localPort)).toBe(true);
+    expect(media.client.stats.rtcp).toMatchObject({ cname: expect.any(String) });
+  });
+
+  it("PBX → client with no codec in common: the client gets ACK and BYE, the PBX 488", async () => {
+    const a = await nodeClient();
+    const ringing = nextIncoming(a);
+    // G.722 only: the Node client speaks G.711 only.
+    const invite = pbx.sendInvite(NUMBER, sdpOffer(rtp.address().port, { codecs: "9 101" }));
+    const call = await ringing;
+    await call.answer().catch(() => undefined);
+    const final = await pbx.response(invite.callId);
+    expect(final.status).toBe(488);
+    expect(final.reason).toMatch(/no common codec/);
+    pbx.ack(final, invite);
+    await call.ended();
+    expect(await journalEntry(invite.callId)).toMatchObject({
+      state: "ended",
+      finalStatus: 488,
+      media: null,
+    });
+  });
+
+  it("client → PBX: an rtp.out drop rule on the call drops the relayed packets toward the client", async () => {
+    const a = await nodeClient();
+    const placing = a.call("+4930123456");
+    const invite = await pbx.incoming("INVITE");
+    const offer = invite.body.toString();
+    expect(inRange(rtpPort(offer))).toBe(true);
+    pbx.respond(invite, 200, "OK", { sdp: sdpOffer(rtp.address().port), toTag: "callee" });
+    const call = await placing;
+    await pbx.incoming("ACK", invite.callId);
+    const entry = await journalEntry(invite.callId);
+    const added = await http.admin("POST", "/api/admin/faults", {
+      id: "client-leg-mute",
+      layer: "rtp",
+      match: { callId: entry.id, direction: "out" },
+      action: { type: "drop", percent: 100 },
+    });
+    expect(added.status).toBe(201);
+    await pbxSends(rtpPort(offer), 10);
+    await until(async () => (await journalEntry(invite.callId)).media.pbx.stats.packetsReceived >= 10);
+    // The relay built the packets (counted as sent) but the rule dropped them toward the client.
+    const { media } = await journalEntry(invite.callId);
+    expect(media.client.stats.packetsSent).toBeGreaterThanOrEqual(10);
+    expect(call.stats.packetsReceived).toBe(0);
+    const hits = (await http.admin("GET", "/api/admin/faults")).body;
+    const rule = (Array.isArray(hits) ? hits : hits.rules).find(
+      (r: { id: string }) => r.id === "client-leg-mute",
+    );
+    expect(rule.hits).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe("anchored media with a WebRTC (browser) client", () => {
+  it("browser → PBX: the PBX gets plain RTP/AVP from the connector's range; audio flows both ways", async () => {
+    const browser = await browserClient();
+    const placing = browser.call("+4930123456");
+    const invite = await pbx.incoming("INVITE");
+    const offer = invite.body.toString();
+    expect(offer).toMatch(/^m=audio \d+ RTP\/AVP /m);
+    expect(offer).not.toMatch(/fingerprint|ice-ufrag|candidate/);
+    expect(inRange(rtpPort(offer))).toBe(true);
+    pbx.respond(invite, 200, "OK", {
+      sdp: sdpOffer(rtp.address().port, { codecs: "0 101" }),
+      toTag: "callee",
+    });
+    const session: Session = await placing;
+    expect(session.state).toBe("Established");
+    await pbx.incoming("ACK", invite.callId);
+    const peer = browser.peers[0]!;
+    await until(() => peer.pc.connectionState === "connected", "ICE + DTLS with the connector");
+    // Browser → PBX.
+    await peer.send(10);
+    await until(() => fromConnector.length >= 5, "the browser's audio at the PBX");
+    // PBX → browser.
+    await pbxSends(rtpPort(offer), 10, 0);
+    await until(() => peer.received.length >= 5, "the PBX's audio at the browser");
+    const { media } = await journalEntry(invite.callId);
+    expect(media).toMatchObject({
+      mode: "relay",
+      pbx: { kind: "rtp", codec: "PCMU" },
+      client: { kind: "webrtc", codec: "PCMU" },
+    });
+    expect(media.client.stats.packetsReceived).toBeGreaterThanOrEqual(5);
+    expect(media.client.stats.packetsSent).toBeGreaterThanOrEqual(5);
+  });
+
+  it("PBX → browser: the browser offers in its 200 (late offer), the connector answers in the ACK", async () => {
+    const browser = await browserClient();
+    const invite = pbx.sendInvite(NUMBER, sdpOffer(rtp.address().port, { codecs: "0 8 101" }));
+    const invitation: Invitation = await browser.nextIncoming();
+    expect(invitation.request.body ?? "").toBe("");
+    await invitation.accept();
+    const ok = await pbx.response(invite.callId, 200);
+    pbx.ack(ok, invite);
+    const answer = ok.body.toString();
+    expect(answer).toMatch(/^m=audio \d+ RTP\/AVP 0 /m);
+    expect(inRange(rtpPort(answer))).toBe(true);
+    const peer = browser.peers[0]!;
+    await until(() => peer.pc.connectionState === "connected", "ICE + DTLS with the connector");
+    await pbxSends(rtpPort(answer), 10, 0);
+    await until(() => peer.received.length >= 5, "the PBX's audio at the browser");
+    await peer.send(10);
+    await until(() => fromConnector.length >= 5, "the browser's audio at the PBX");
+    const { media } = await journalEntry(invite.callId);
+    expect(media.client).toMatchObject({ kind: "webrtc", codec: "PCMU" });
+  });
+});
