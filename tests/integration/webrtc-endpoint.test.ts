@@ -42,6 +42,7 @@ describe("WebRtcEndpoint with a browser peer on 127.0.0.1", () => {
     expect(endpoint.localSdp).not.toMatch(/opus/i);
     expect(endpoint.localSdp).toMatch(/^a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 \d+ typ host/m);
     expect(endpoint.localSdp).toMatch(/^a=fingerprint:sha-256 /m);
+    expect(endpoint.localSdp).toMatch(/^a=setup:passive\r?$/m);
     expect(endpoint.codec).toEqual({ name: "PCMU", payloadType: 0, clockRate: 8000, telephoneEvent: 126 });
 
     await browser.acceptAnswer(endpoint.localSdp);

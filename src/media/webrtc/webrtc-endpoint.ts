@@ -105,6 +105,10 @@ export class WebRtcEndpoint {
       if (!transceiver) throw new WebRtcError("bad-sdp", "the offer gave no audio transceiver");
       transceiver.setDirection("sendrecv");
       transceiver.sender.replaceTrack(new MediaStreamTrack({ kind: "audio" }));
+      // We answer a=setup:passive (RFC 5763 §5): the browser is the DTLS client. werift's
+      // client fails its handshake when a retransmitted ClientHello draws a second
+      // HelloVerifyRequest (a loaded host, > 500 ms); its server side resends instead.
+      for (const dtls of pc.dtlsTransports) dtls.role = "server";
       const endpoint = new WebRtcEndpoint(
         pc,
         transceiver,
