@@ -45,6 +45,8 @@ export const MOCK_OSBIZ_USAGE = [
   "  --rtp-bind <address>         local address of the RTP sockets (default 0.0.0.0)",
   "  --rtp-ports <min-max>        RTP port range (default 30000-30999)",
   "  --expires <s>                Expires asked for in REGISTER (default: provisioned, 600)",
+  "  --no-refer                   refuse REFER on trunk calls with 501 (console: refer on|off)",
+  "  --no-answer-ms <ms>          a twinned call rings this long before forwardNoAns acts (default 15000)",
   "  -h, --help                   this text",
 ].join("\n");
 
@@ -69,6 +71,8 @@ const FLAGS = {
   user: { type: "string", multiple: true },
   "expert-mode": { type: "string" },
   scenario: { type: "string" },
+  "no-refer": { type: "boolean" },
+  "no-answer-ms": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -110,6 +114,9 @@ export function parseMockOsbizArgs(argv: readonly string[]): MockOsbizArgs | "he
     options.simultaneousCalls = count("--simultaneous-calls", values["simultaneous-calls"]);
   if (values.numbering !== undefined) options.numbering = parseNumbering(values.numbering);
   if (values.expires !== undefined) options.expires = count("--expires", values.expires);
+  if (values["no-refer"]) options.refer = false;
+  if (values["no-answer-ms"] !== undefined)
+    options.noAnswerMs = count("--no-answer-ms", values["no-answer-ms"]);
   if (values.model !== undefined) {
     if (!(PBX_MODELS as readonly string[]).includes(values.model))
       throw new Error(`--model "${values.model}": use ${PBX_MODELS.join(", ")}`);

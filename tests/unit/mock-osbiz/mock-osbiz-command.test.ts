@@ -31,6 +31,9 @@ describe("mock-osbiz command line", () => {
       "40000-40099",
       "--expires",
       "120",
+      "--no-refer",
+      "--no-answer-ms",
+      "5000",
     ]);
     expect(options).toEqual({
       url: "https://127.0.0.1:8443",
@@ -43,6 +46,8 @@ describe("mock-osbiz command line", () => {
       behaviour: { mode: "no-answer", ringMs: 250, media: "echo" },
       rtp: { bind: "127.0.0.1", portRange: { min: 40000, max: 40099 } },
       expires: 120,
+      refer: false,
+      noAnswerMs: 5000,
     });
   });
 
