@@ -8,6 +8,8 @@
 /** What registrations show for this client (the registrations view tells browsers apart by it). */
 const USER_AGENT = "UnifyPhoneEmulator-Browser";
 const AUDIO_ONLY = { constraints: { audio: true, video: false } };
+/** The emulator's conference factory (RFC 4579 ad-hoc): INVITE it, then REFER each call into it. */
+const CONFERENCE_USER = "conference";
 /** Ended calls stay listed this long, so the user sees how a call ended. */
 const ENDED_SHOWN_MS = 4000;
 
@@ -38,6 +40,8 @@ export class PhoneCall {
     this.held = false;
     this.busy = false;
     this.note = "";
+    /** The conference focus this page dialled (its party is "Conference"). */
+    this.conference = false;
     /** How the last DTMF digits went out: "rfc4733" or "info". */
     this.dtmfVia = null;
     this.dtmfSent = "";
@@ -118,45 +122,71 @@ export class PhoneCall {
   /** Blind transfer: REFER with Refer-To the number; the connector carries it out. */
   transfer(number) {
     const uri = targetUri(this.line.SIP, number, this.line.domain);
-    return this.#refer(uri);
+    return this.#act(() => this.#refer(uri, "transfer"));
   }
 
   /** Attended transfer: REFER to `consult`'s party with Replaces of that dialog (RFC 3891). */
   transferTo(consult) {
-    return this.#refer(consult.session);
+    return this.#act(() => this.#refer(consult.session, "transfer"));
   }
 
-  #refer(target) {
-    return this.#act(
-      () =>
-        new Promise((resolve, reject) => {
-          this.session
-            .refer(target, {
-              requestDelegate: {
-                onAccept: () => {
-                  this.note = "transferring…";
-                  resolve();
-                },
-                onReject: (response) => reject(new Error(`transfer: ${statusOf(response)}`)),
-              },
-              onNotify: (notification) => this.#onReferNotify(notification),
-            })
-            .catch(reject);
-        }),
-    );
+  /** On the conference focus: REFER `member`'s dialog (Replaces) into the conference. */
+  bringIn(member) {
+    return this.#refer(member.session, "join");
   }
 
-  /** message/sipfrag progress of our REFER: a 2xx ends our part of the call. */
-  #onReferNotify(notification) {
+  /** Resolves when the REFER is accepted; its NOTIFYs report progress in `note`. */
+  #refer(target, what) {
+    return new Promise((resolve, reject) => {
+      this.session
+        .refer(target, {
+          requestDelegate: {
+            onAccept: () => {
+              this.note = what === "join" ? "joining…" : "transferring…";
+              this.line.changed();
+              resolve();
+            },
+            onReject: (response) => reject(new Error(`${what}: ${statusOf(response)}`)),
+          },
+          onNotify: (notification) => this.#onReferNotify(notification, what),
+        })
+        .catch(reject);
+    });
+  }
+
+  /**
+   * message/sipfrag progress of our REFER. A transfer's 2xx ends our part of the call; a join
+   * keeps the conference going.
+   */
+  #onReferNotify(notification, what) {
     notification.accept();
     const status = /^SIP\/2\.0\s+(\d{3})/.exec(notification.request.body ?? "")?.[1];
     if (!status) return;
-    this.note = `transfer: ${status}`;
-    if (status.startsWith("2") && this.session.state === this.line.SIP.SessionState.Established) {
+    this.note = `${what}: ${status}`;
+    const done = status.startsWith("2");
+    if (done && what === "join") this.note = "";
+    if (done && what === "transfer" && this.session.state === this.line.SIP.SessionState.Established) {
       this.note = "transferred";
       this.session.bye().catch(() => {});
     }
     this.line.changed();
+  }
+
+  /** Resolves once the call is established; rejects if it ends first. */
+  established() {
+    const { SessionState } = this.line.SIP;
+    return new Promise((resolve, reject) => {
+      const check = (state) => {
+        if (state === SessionState.Established) resolve();
+        // The final response's note is set after the state change: read it a turn later.
+        else if (state === SessionState.Terminated)
+          setTimeout(() => reject(new Error(`${this.remote}: ${this.note || "ended"}`)), 0);
+        else return;
+        this.session.stateChange.removeListener(check);
+      };
+      this.session.stateChange.addListener(check);
+      check(this.session.state);
+    });
   }
 
   /** Inbound and outbound audio packets of this call's peer connection (RTCPeerConnection.getStats). */
@@ -277,7 +307,6 @@ export class PhoneLine {
   }
 
   call(number) {
-    const { Inviter } = this.SIP;
     let target;
     try {
       target = targetUri(this.SIP, number, this.domain);
@@ -285,8 +314,31 @@ export class PhoneLine {
       this.error(error);
       return undefined;
     }
-    const inviter = new Inviter(this.#ua, target, { sessionDescriptionHandlerOptions: AUDIO_ONLY });
-    const call = this.#add(new PhoneCall(this, inviter, "outgoing", number));
+    return this.#invite(target, number);
+  }
+
+  /**
+   * A 3-way (or larger) conference mixed by the emulator: INVITE its focus, then REFER each
+   * call into it (Refer-To that call's dialog with Replaces); the connector ends our leg of
+   * each call and mixes its party in.
+   */
+  async conference(members) {
+    const focus = this.#invite(
+      this.SIP.UserAgent.makeURI(`sip:${CONFERENCE_USER}@${this.domain}`),
+      "Conference",
+    );
+    focus.conference = true;
+    try {
+      await focus.established();
+      for (const member of members) await focus.bringIn(member);
+    } catch (error) {
+      this.error(error);
+    }
+  }
+
+  #invite(target, label) {
+    const inviter = new this.SIP.Inviter(this.#ua, target, { sessionDescriptionHandlerOptions: AUDIO_ONLY });
+    const call = this.#add(new PhoneCall(this, inviter, "outgoing", label));
     inviter
       .invite({
         requestDelegate: {

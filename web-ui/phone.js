@@ -48,6 +48,11 @@ async function alternate(held, active) {
   await held.setHold(false);
 }
 
+/** 3-way conference: both calls are REFERred into a conference the emulator mixes. */
+function conference(call, other) {
+  return line.conference([call, other]);
+}
+
 /** Attended transfer: the held party is connected to the consulted one (REFER with Replaces). */
 function attended(call, other) {
   const [held, consulted] = call.held ? [call, other] : [other, call];
@@ -59,7 +64,7 @@ function render() {
   const badge = $("registration");
   badge.textContent = line.state;
   badge.dataset.state = line.state.split(":")[0];
-  renderCalls($("calls"), line.calls, { answer, consult, alternate, attended });
+  renderCalls($("calls"), line.calls, { answer, consult, alternate, attended, conference });
   $("no-calls").hidden = line.calls.length > 0;
 }
 

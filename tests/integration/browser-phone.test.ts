@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
@@ -21,8 +20,6 @@ if (!HAS_CHROMIUM) {
 const AL_PASSWORD = "al-client-pass-1";
 const AL_NUMBER = "+4923026672131";
 const WITHIN = { timeout: 10_000, interval: 100 };
-/** The ringing page as docs/img/phone.png shows it (test-artifacts/ is git-ignored). */
-const ARTIFACTS = new URL("../../test-artifacts/phone/", import.meta.url);
 /** Screenshots of failed tests go here (the path is in the failure message). */
 const SHOTS = mkdtempSync(join(tmpdir(), "browser-phone-"));
 
@@ -41,6 +38,7 @@ beforeAll(async () => {
         'callno: "2131", system: osbiz-1 }',
         `callno: "2131", system: osbiz-1, clientPassword: "${AL_PASSWORD}" }`,
       ),
+      rtpPorts: { min: 55400, max: 55499 },
     }),
     launchChromium([
       "--use-fake-ui-for-media-stream",
@@ -104,11 +102,16 @@ async function withScreenshot(phone: PhonePage, name: string, steps: () => Promi
   } catch (error) {
     const path = join(SHOTS, `${name}-${Date.now()}.png`);
     await phone.page.screenshot({ path, fullPage: true }).catch(() => {});
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${message}\n(screenshot: ${path}; page errors: ${JSON.stringify(phone.errors)})`, {
-      cause: error,
-    });
+    throw withContext(error, `screenshot: ${path}; page errors: ${JSON.stringify(phone.errors)}`);
   }
+}
+
+/** The error with `context` added to its message; its own stack kept (not its fields: a call object is huge). */
+function withContext(error: unknown, context: string): Error {
+  const wrapped = new Error(`${error instanceof Error ? error.message : String(error)}\n${context}`);
+  if (error instanceof Error && error.stack)
+    wrapped.stack = `${wrapped.message}\n${error.stack.split("\n").slice(1).join("\n")}`;
+  return wrapped;
 }
 
 const text = (page: Page, selector: string) => page.locator(selector).first().textContent();
@@ -160,14 +163,36 @@ describe.skipIf(!HAS_CHROMIUM)("browser phone in Chromium", () => {
       const invite = pbx.sendInvite(AL_NUMBER, sdpOffer(4000));
       await expect.poll(() => page.locator("li.call[data-state=ringing]").count(), WITHIN).toBe(1);
       expect(await text(page, "li.call .party")).toContain(TRUNK.username);
-      mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: fileURLToPath(new URL("ringing.png", ARTIFACTS)) });
       await page.click("li.call [data-action=decline]");
       const final = await pbx.response(invite.callId);
       pbx.ack(final, invite);
       expect(final.status).toBe(486);
       await expect.poll(() => page.locator("tr.history-row").count(), WITHIN).toBeGreaterThanOrEqual(1);
       expect(await text(page, "tr.history-row")).toContain("in");
+      expect(phone.errors).toEqual([]);
+    });
+    await phone.close();
+  });
+
+  it("places a call: the PBX gets the INVITE for the dialled number; its 486 shows on the call", async () => {
+    const phone = await openPhone();
+    await withScreenshot(phone, "outgoing", async () => {
+      const { page } = phone;
+      await signIn(page, "2131", AL_PASSWORD);
+      await expect.poll(() => text(page, "#registration"), WITHIN).toBe("registered");
+      await page.fill("#number", "+49 2302 667-9999");
+      await page.click("#call");
+      const invite = await pbx.incoming("INVITE");
+      expect(invite.requestUri.user).toBe("+4923026679999");
+      // Media anchored: plain RTP from the connector's address, nothing of the browser's WebRTC offer.
+      const sdp = invite.body.toString();
+      expect(sdp).toMatch(/^m=audio \d+ RTP\/AVP /m);
+      expect(sdp).toMatch(/^c=IN IP4 127\.0\.0\.1\r?$/m);
+      expect(sdp).not.toMatch(/a=(candidate|ice-ufrag|fingerprint)/);
+      await expect.poll(() => page.locator("li.call[data-state=calling]").count(), WITHIN).toBe(1);
+      pbx.respond(invite, 486, "Busy Here");
+      await expect.poll(() => text(page, "li.call .note"), WITHIN).toBe("486 Busy Here");
+      await expect.poll(() => page.locator("li.call[data-state=ended]").count(), WITHIN).toBe(1);
       expect(phone.errors).toEqual([]);
     });
     await phone.close();
