@@ -13,7 +13,7 @@ import { extname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { FRAME_BYTES, FramePacer, RpcChild } from "./anchored-calls-protocol.js";
+import { FRAME_BYTES, FRAME_MS, FramePacer, RpcChild } from "./anchored-calls-protocol.js";
 import { formatHotSpots, topSelfTime } from "./cpu-profile-report.js";
 import { readCpuSeconds, readMachineCpu } from "./proc-stats.js";
 
@@ -214,6 +214,10 @@ export async function runAnchoredCalls(argv: string[], children: Set<{ kill(): v
     const downLoss = pbx.sent === 0 ? 1 : 1 - browserCounts.received / pbx.sent;
     const coreCpuSeconds = (cpuEnd.cpuMicros - cpuStart.cpuMicros) / 1e6;
     const perCallMicros = calls === 0 ? 0 : (coreCpuSeconds * 1e6) / calls / windowSeconds;
+    // Packets the core actually relayed in the window: under CPU starvation fewer than offered.
+    const relayed = cpuEnd.toPbx - cpuStart.toPbx + (cpuEnd.fromPbx - cpuStart.fromPbx);
+    const perRelayed = relayed === 0 ? 0 : (coreCpuSeconds * 1e6) / relayed;
+    const offered = calls * 2 * (1000 / FRAME_MS);
     const rssPerCall = calls === 0 ? 0 : (afterSetup.rss - before.rss) / calls;
     console.log(
       `browser → PBX: ${browserCounts.sent} sent, ${end.toPbx} through the core, ${pbx.received} received at the PBX: loss ${pct(browserCounts.sent - pbx.received, browserCounts.sent)}`,
@@ -222,7 +226,7 @@ export async function runAnchoredCalls(argv: string[], children: Set<{ kill(): v
       `PBX → browser: ${pbx.sent} sent, ${end.fromPbx} through the core (${end.dropped} dropped: leg not connected), ${browserCounts.received} received at the browsers: loss ${pct(pbx.sent - browserCounts.received, pbx.sent)}`,
     );
     console.log(
-      `core CPU over ${windowSeconds.toFixed(1)} s: ${((100 * coreCpuSeconds) / windowSeconds).toFixed(0)} % of one core = ${perCallMicros.toFixed(0)} µs per call per second (${(perCallMicros / 200).toFixed(1)} µs per packet: 4 × 50 packets/s per call pass the core); browsers process ${((100 * browsersCpu) / windowSeconds).toFixed(0)} %; machine ${((100 * machineBusy) / windowSeconds / cpus().length).toFixed(0)} % of ${cpus().length} cores`,
+      `core CPU over ${windowSeconds.toFixed(1)} s: ${((100 * coreCpuSeconds) / windowSeconds).toFixed(0)} % of one core = ${perCallMicros.toFixed(0)} µs per call per second; ${perRelayed.toFixed(1)} µs per packet relayed (${relayed} relayed = ${((100 * relayed) / (offered * windowSeconds)).toFixed(0)} % of the ${offered}/s offered; at that cost ${calls} calls need ${((perRelayed * offered) / 1e4).toFixed(0)} % of one core); browsers process ${((100 * browsersCpu) / windowSeconds).toFixed(0)} %; machine ${((100 * machineBusy) / windowSeconds / cpus().length).toFixed(0)} % of ${cpus().length} cores`,
     );
     console.log(
       `core RSS: ${(before.rss / 2 ** 20).toFixed(0)} MB idle → ${(afterSetup.rss / 2 ** 20).toFixed(0)} MB with ${calls} calls = ${(rssPerCall / 1024).toFixed(0)} KB per call; ${end.failed} legs not connected at the end`,
