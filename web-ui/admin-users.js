@@ -1,7 +1,8 @@
 /**
  * The Users tab (HowTo §2.4): "Import users" from a CSV or JSON file into one OSBIZ trunk (dry
  * run; on 422 the per-row problems, nothing imported), and the user list — search, paging, Name /
- * Role / Trunk / Phone number — where a user's call behaviour can be edited.
+ * Role / Trunk / Phone number — where a user's call behaviour can be edited and its registered
+ * Unify Phone clients are listed.
  */
 
 import { watch } from "./admin-refresh.js";
@@ -125,7 +126,14 @@ export function usersTab(container, tenant, { report }) {
         ),
       );
       if (list.editing !== u.id) return [row];
-      return [row, h("tr", { class: "user-edit" }, h("td", { colspan: 5 }, behaviourForm(u)))];
+      return [
+        row,
+        h(
+          "tr",
+          { class: "user-edit" },
+          h("td", { colspan: 5 }, behaviourForm(u), registeredClients(base, u, report)),
+        ),
+      ];
     });
     return table(["Name", "Role", "Trunk", "Phone number", ""], rows);
   };
@@ -233,6 +241,44 @@ export function usersTab(container, tenant, { report }) {
     stop();
     clearTimeout(searchTimer);
   };
+}
+
+/**
+ * The user's registered Unify Phone clients — who rings on a call to the user — loaded when
+ * the user's row opens: kind (browser / node / unknown), user agent, since, expiry, connection.
+ */
+function registeredClients(base, user, report) {
+  const box = h(
+    "div",
+    { class: "registered-clients" },
+    h("p", { class: "muted" }, "Loading registered clients…"),
+  );
+  getJson(`${base}/users/${encodeURIComponent(user.id)}/registrations`)
+    .then(({ registrations }) => {
+      const rows = registrations.map((r) =>
+        h(
+          "tr",
+          { class: "client-registration" },
+          h("td", {}, r.kind),
+          h("td", {}, r.userAgent ?? "—"),
+          h("td", { class: "mono" }, r.since),
+          h("td", {}, `${r.expires} s`),
+          h(
+            "td",
+            { class: "mono" },
+            `${r.connection.transport} ${r.connection.remoteAddress}:${r.connection.remotePort}`,
+          ),
+        ),
+      );
+      box.replaceChildren(
+        h("h4", {}, "Registered clients"),
+        rows.length === 0
+          ? h("p", { class: "empty" }, "No client registered: a call to this user rings no client.")
+          : table(["Kind", "User agent", "Since", "Expires in", "Connection"], rows),
+      );
+    })
+    .catch(report);
+  return box;
 }
 
 /** "Import users": file, OSBIZ trunk, dry run; the result, or the table of every problem. */

@@ -6,6 +6,7 @@ import type { ScenarioRunner } from "../scenarios/index.js";
 import type {
   CallService,
   ClientCredentialService,
+  ClientRegistrationSource,
   ClientSessionService,
   ClockService,
   ConnectorService,
@@ -50,6 +51,8 @@ export interface ApiContext {
   readonly presence?: PresenceService;
   readonly diagnose: DiagnoseService;
   readonly clientCredentials: ClientCredentialService;
+  /** The registered Unify Phone clients per user (GET …/users/{userId}/registrations). */
+  readonly clientRegistrations?: ClientRegistrationSource;
   /** The browser phone's sign-in and sessions (`/api/client/*`) and the SIP domain it registers in. */
   readonly clientPhone?: { readonly sessions: ClientSessionService; readonly domain: string };
   readonly trace: TraceRecorder;

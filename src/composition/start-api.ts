@@ -125,6 +125,7 @@ export async function startApi(
     tenantByApiKey: (key: string) => store.tenants.getByApiKey(key),
     ...(env.metrics ? { metrics: env.metrics } : {}),
     clientCredentials: sip.clientCredentials,
+    clientRegistrations: { clientsOf: (userId: string) => sip.clientRegistrar.bindings.forUser(userId) },
     clientPhone: {
       sessions: new ClientSessionService(store, { realm: config.domain, clock, lockout }),
       domain: config.domain,

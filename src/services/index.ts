@@ -71,7 +71,14 @@ export {
   PresenceService,
   type PresenceSource,
 } from "./presence/index.js";
-export type { RegistrationView } from "./registration-view.js";
+export {
+  type ClientKind,
+  type ClientRegistrationSource,
+  type ClientRegistrationView,
+  clientKind,
+  clientRegistrationView,
+  type RegistrationView,
+} from "./registration-view.js";
 export { type ConnectorStatus, TenantService } from "./tenant-service.js";
 export {
   type AnsweredBy,

@@ -83,7 +83,7 @@ export class WebRtcSipClient {
       transportOptions: { server: options.url, connectionTimeout: 10 },
       authorizationUsername: options.userId,
       authorizationPassword: options.password,
-      userAgentString: "test browser (werift)",
+      userAgentString: "UnifyPhoneEmulator-Browser (test: sip.js + werift)",
       logBuiltinEnabled: false,
       sessionDescriptionHandlerFactory: (_session: Session) => {
         const peer = new BrowserPeer();

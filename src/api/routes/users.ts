@@ -1,8 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import type { User } from "../../domain/index.js";
+import { clientRegistrationView } from "../../services/index.js";
 import type { ApiContext } from "../api-context.js";
 import { pagingHooks } from "../plugins/paging.js";
 import { errorResponses, idParam, idParams } from "../schemas/common.js";
+import { registrationsResponse, userWithRegistrationsSchema } from "../schemas/registrations.js";
 import type { ApiTypeProvider } from "../schemas/type-provider.js";
 import {
   createUserBody,
@@ -40,6 +42,11 @@ function routes(untyped: FastifyInstance, ctx: ApiContext): void {
   const base = "/api/admin/tenants/:tenantId/users";
   const params = idParam("tenantId");
   const json = (u: User) => userJson(u, ctx.users.trunkName(u));
+  /** Who rings on a call to the user, oldest registration first. */
+  const registrationsOf = (userId: string) => {
+    const now = ctx.clock.state().now;
+    return (ctx.clientRegistrations?.clientsOf(userId) ?? []).map((b) => clientRegistrationView(b, now));
+  };
   /** The body's trunk name → the service's trunkId. */
   const trunkId = (tenantId: string, trunk: string) => ctx.users.trunkIdByName(tenantId, trunk);
 
@@ -141,14 +148,32 @@ function routes(untyped: FastifyInstance, ctx: ApiContext): void {
       ...admin,
       schema: {
         tags,
-        summary: "Get a user",
+        summary: "Get a user, with its registered Unify Phone clients",
         params: userParams,
-        response: { 200: userSchema, ...errorResponses(401, 404, 429) },
+        response: { 200: userWithRegistrationsSchema, ...errorResponses(401, 404, 429) },
       },
     },
     async (request) => {
       const { tenantId, userId } = request.params;
-      return json(ctx.users.get(tenantId, userId));
+      return { ...json(ctx.users.get(tenantId, userId)), registrations: registrationsOf(userId) };
+    },
+  );
+
+  app.get(
+    `${base}/:userId/registrations`,
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: "The user's registered Unify Phone clients: kind, user agent, since, expiry, connection",
+        params: userParams,
+        response: { 200: registrationsResponse, ...errorResponses(401, 404, 429) },
+      },
+    },
+    async (request) => {
+      const { tenantId, userId } = request.params;
+      ctx.users.get(tenantId, userId);
+      return { registrations: registrationsOf(userId) };
     },
   );
 
