@@ -134,6 +134,17 @@ describe.skipIf(!HAS_CHROMIUM)("browser phone in Chromium", () => {
       expect(await page.inputValue("#password")).toBe("");
       expect(await page.evaluate<number>("sessionStorage.length + localStorage.length")).toBe(0);
 
+      // The admin's view of the user lists the page as a browser client on its WebSocket.
+      const registrations = `/api/admin/tenants/${tenantId}/users/${alId}/registrations`;
+      await expect
+        .poll(async () => (await http.admin("GET", registrations)).body.registrations, WITHIN)
+        .toEqual([
+          expect.objectContaining({
+            kind: "browser",
+            userAgent: expect.stringMatching(/^UnifyPhoneEmulator-Browser \(SIP\.js [\d.]+\)$/),
+            connection: expect.objectContaining({ transport: "WSS", remoteAddress: "127.0.0.1" }),
+          }),
+        ]);
       const entries = (await http.admin("GET", "/api/admin/trace")).body.entries as { message?: string }[];
       const agents = entries.flatMap((e) => /^User-Agent: (.*)$/m.exec(e.message ?? "")?.[1] ?? []);
       expect(agents).toContainEqual(expect.stringMatching(/^UnifyPhoneEmulator-Browser \(SIP\.js [\d.]+\)$/));
@@ -145,6 +156,12 @@ describe.skipIf(!HAS_CHROMIUM)("browser phone in Chromium", () => {
       await expect.poll(presence, WITHIN).toMatchObject({ dnd: true, dndSource: "app" });
       await page.uncheck("#dnd");
       await expect.poll(presence, WITHIN).toMatchObject({ dnd: false });
+
+      // Signing out un-REGISTERs: the user has no client left.
+      await page.click("#sign-out");
+      await expect
+        .poll(async () => (await http.admin("GET", registrations)).body.registrations, WITHIN)
+        .toEqual([]);
       expect(phone.errors).toEqual([]);
     });
     await phone.close();
