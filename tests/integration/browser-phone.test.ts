@@ -117,7 +117,9 @@ function withContext(error: unknown, context: string): Error {
 const text = (page: Page, selector: string) => page.locator(selector).first().textContent();
 
 describe.skipIf(!HAS_CHROMIUM)("browser phone in Chromium", () => {
-  it("refuses a wrong password on the page, then signs in and registers over wss as a browser client", async () => {
+  it("refuses a wrong password on the page, then signs in and registers over wss as a browser client", {
+    timeout: 60_000,
+  }, async () => {
     const phone = await openPhone();
     await withScreenshot(phone, "sign-in", async () => {
       const { page } = phone;
@@ -167,7 +169,9 @@ describe.skipIf(!HAS_CHROMIUM)("browser phone in Chromium", () => {
     await phone.close();
   });
 
-  it("rings for a PBX call to the user; Decline answers the PBX 486; the history lists the call", async () => {
+  it("rings for a PBX call to the user; Decline answers the PBX 486; the history lists the call", {
+    timeout: 60_000,
+  }, async () => {
     await http.admin("PATCH", `/api/admin/tenants/${tenantId}/users/${alId}`, {
       callBehaviour: { routing: "clients-only" },
     });
@@ -191,7 +195,9 @@ describe.skipIf(!HAS_CHROMIUM)("browser phone in Chromium", () => {
     await phone.close();
   });
 
-  it("places a call: the PBX gets the INVITE for the dialled number; its 486 shows on the call", async () => {
+  it("places a call: the PBX gets the INVITE for the dialled number; its 486 shows on the call", {
+    timeout: 60_000,
+  }, async () => {
     const phone = await openPhone();
     await withScreenshot(phone, "outgoing", async () => {
       const { page } = phone;
