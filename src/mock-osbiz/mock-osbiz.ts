@@ -32,6 +32,7 @@ import { PbxRefusedError, warnAgent } from "./pbx-refusal.js";
 import { PbxSwitch, type ReferOutcome, type TrunkLeg } from "./pbx-switch.js";
 import {
   describeUser,
+  extensionOf,
   type MockPbxUser,
   type MockPbxUserInput,
   MockWizardError,
@@ -150,6 +151,7 @@ export class MockOsbiz {
       desks: this.desks,
       userOf: (number) => this.gate.users.resolve(number, this.numbering())?.callno,
       numberOf: (callno) => userNumber(callno, this.numbering()),
+      extensionOf: (number) => extensionOf(number, this.numbering()),
       place: (to, from, place) => this.placeCall(to, from, place?.media, place?.headers),
       calls: () => this.allCalls,
       domain: () => this.domain,

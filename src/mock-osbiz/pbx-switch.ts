@@ -45,6 +45,8 @@ export interface SwitchContext {
   readonly userOf: (number: string) => string | undefined;
   /** The number the connector knows a user by (E.164 with international numbering). */
   readonly numberOf: (callno: string) => string;
+  /** The extension a number dials in the PBX's own range (a Unify Phone number, user or not), else undefined. */
+  readonly extensionOf: (number: string) => string | undefined;
   /** Place a call over the trunk to the connector (no twinning). */
   readonly place: (to: string, from: string, options?: PlaceOptions) => Promise<TrunkLeg>;
   /** The mock's calls (to find the dialog a Replaces names). */
@@ -96,7 +98,9 @@ export class PbxSwitch {
    */
   async call(to: string, from: string, options: PlaceOptions = {}, hops = 0): Promise<MockCall> {
     const callno = this.ctx.userOf(to);
-    const phone = callno === undefined ? undefined : this.ctx.desks.find(callno);
+    // A user calling their own Unify Phone number does not ring their own desk phone.
+    const phone =
+      callno === undefined || callno === this.ctx.userOf(from) ? undefined : this.ctx.desks.find(callno);
     if (!phone) return (await this.ctx.place(to, from, options)).answered;
     const route = phone.route(from);
     if (route.kind === "forward") return this.forward(phone, from, to, route.to, options, hops);
@@ -193,11 +197,13 @@ export class PbxSwitch {
     const { user, remote } = sides(call);
     const userCallno = this.ctx.userOf(user);
     const targetCallno = this.ctx.userOf(target.number);
+    // A number of the PBX's own range that is no user here still goes over the trunk (the connector answers for it).
+    const inRange = targetCallno ?? this.ctx.extensionOf(target.number);
     const kind: ReferOutcome["kind"] = joined
       ? "join"
-      : targetCallno === undefined
+      : inRange === undefined
         ? "external"
-        : targetCallno === userCallno
+        : targetCallno !== undefined && targetCallno === userCallno
           ? "push"
           : "user";
     const ringing = () => void notifier.notify(180, "Ringing");
@@ -221,7 +227,7 @@ export class PbxSwitch {
           result = await this.push(call, targetCallno!, remote, ringing);
           break;
         case "user":
-          result = await this.transferTo(target.number, remote, user, referredBy, ringing);
+          result = await this.transferTo(this.ctx.numberOf(inRange!), remote, user, referredBy, ringing);
           break;
       }
     } catch (error) {
@@ -245,7 +251,7 @@ export class PbxSwitch {
   ): Promise<{ status: number; reason: string }> {
     const headers = { "referred-by": referredBy ?? `<sip:${user}@${this.ctx.domain()}>` };
     try {
-      const answered = this.call(this.dialable(to), remote, { headers });
+      const answered = this.call(to, remote, { headers });
       ringing();
       await answered;
       return { status: 200, reason: "OK" };
@@ -321,8 +327,8 @@ export class PbxSwitch {
   ): Promise<MockCall> {
     phone.diverted(this.ctx.desks.newCall(from, phone.callno), destination);
     this.ctx.log(`call from ${from} to ${phone.callno} forwarded to ${destination} (desk phone forwarding)`);
-    if (this.ctx.userOf(destination) !== undefined && hops < MAX_HOPS)
-      return this.call(this.dialable(destination), from, options, hops + 1);
+    const onTrunk = this.trunkNumber(destination);
+    if (onTrunk !== undefined && hops < MAX_HOPS) return this.call(onTrunk, from, options, hops + 1);
     const cause = `forwarded to ${destination} by the desk phone of ${phone.callno}`;
     const call = this.ctx.unplaced(from, to, 302, "Moved Temporarily", cause);
     throw new CallFailedError(call, 302, "Moved Temporarily");
@@ -391,8 +397,8 @@ export class PbxSwitch {
                 phone.diverted(deskCall, forwardTo);
                 void leg.call.hangup('SIP;cause=480;text="Forwarded on no answer"');
                 const forwarded =
-                  this.ctx.userOf(forwardTo) !== undefined && hops < MAX_HOPS
-                    ? this.call(this.dialable(forwardTo), from, options, hops + 1)
+                  this.trunkNumber(forwardTo) !== undefined && hops < MAX_HOPS
+                    ? this.call(this.trunkNumber(forwardTo)!, from, options, hops + 1)
                     : Promise.reject(
                         new CallFailedError(
                           this.ctx.unplaced(
@@ -526,10 +532,13 @@ export class PbxSwitch {
     })();
   }
 
-  /** A user's number as the connector's numbering plan wants it; other numbers as they are. */
-  private dialable(number: string): string {
-    const callno = this.ctx.userOf(number);
-    return callno === undefined ? number : this.ctx.numberOf(callno);
+  /**
+   * The number to call over the trunk for a number of the PBX's own range (a user, or an
+   * extension that is no user here), as the connector's numbering plan wants it; else undefined.
+   */
+  private trunkNumber(number: string): string | undefined {
+    const extension = this.ctx.userOf(number) ?? this.ctx.extensionOf(number);
+    return extension === undefined ? undefined : this.ctx.numberOf(extension);
   }
 }
 

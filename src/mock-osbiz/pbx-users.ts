@@ -133,6 +133,22 @@ export function userNumber(callno: string, n: MockNumbering | undefined): string
   return `+${n.countryCode}${n.areaCode ?? ""}${n.pabxNumber ?? ""}${callno}`;
 }
 
+/**
+ * The extension a number dials inside this PBX's own range — the number after the location
+ * number (+49 2302 667 2133, 0049…, 02302…), or a short number (up to 6 digits) — else undefined.
+ */
+export function extensionOf(number: string, n: MockNumbering | undefined): string | undefined {
+  if (/^[1-9][0-9]{0,5}$/.test(number)) return number;
+  if (n?.schema !== "international" || !n.countryCode) return undefined;
+  const digits = number.replace(/^\+/, "00").replace(/[^0-9]/g, "");
+  const { countryCode, areaCode = "", pabxNumber = "" } = n;
+  for (const prefix of [`00${countryCode}${areaCode}${pabxNumber}`, `0${areaCode}${pabxNumber}`]) {
+    const rest = digits.slice(prefix.length);
+    if (digits.startsWith(prefix) && /^[0-9]{1,6}$/.test(rest)) return rest;
+  }
+  return undefined;
+}
+
 /** One line per PBX user: callno, name, licence and flags. */
 export function describeUser(user: MockPbxUser): string {
   const name = [user.firstName, user.lastName].filter(Boolean).join(" ");

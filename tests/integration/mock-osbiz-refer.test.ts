@@ -128,6 +128,16 @@ describe("REFER on the mock's trunk calls (RFC 3515, RFC 3891)", () => {
     ]);
   });
 
+  it("to a number of the PBX's range that is no user here: still over the trunk (the connector's answer counts)", async () => {
+    const { call, dialog } = await answeredCall(AL);
+    const referred = next("referred");
+    expect((await trunk.send(dialog, "REFER", referTo("2199"))).status).toBe(202);
+    trunk.refuse(await trunk.invite("+4923026672199"), 404, "Not Found");
+    expect(await referred).toMatchObject({ kind: "user", status: 404 });
+    await until(() => trunk.notifies(dialog.callId).includes("SIP/2.0 404 Not Found"), log);
+    expect(call.state).toBe("answered");
+  });
+
   it("to another user who refuses: NOTIFY with the refusal, the trunk leg stays", async () => {
     mock!.deskPhone("2132").setDnd(true);
     const { call, dialog } = await answeredCall(AL);
