@@ -283,6 +283,16 @@ export class ClientMedia {
     return { pbx: viewOf(this.pbx), client: this.clientLeg ? viewOf(this.clientLeg) : null };
   }
 
+  /** One line for the journal and the live stream when the call ends: each leg's counters. */
+  summary(): string {
+    const line = (name: string, v: MediaLegView | null) =>
+      v
+        ? `${name} ${v.kind} ${v.codec ?? "-"}: sent ${v.stats.packetsSent}, received ${v.stats.packetsReceived}, lost ${v.stats.packetsLost}, jitter ${v.stats.jitterMs.toFixed(1)} ms`
+        : `${name}: none`;
+    const { pbx, client } = this.views();
+    return `${line("PBX leg", pbx)}; ${line("client leg", client)}`;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -125,6 +125,7 @@ export class ClientOutbound {
     media.bind(started);
     this.ctx.whenEnded(started, () => {
       this.invites.delete(tx.id);
+      if (started.answeredAt !== null) this.ctx.note(started, "media-summary", media.summary());
       media.close();
     });
     if (invite.cancelled) this.outbound.cancel(started);

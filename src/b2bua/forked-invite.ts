@@ -206,7 +206,10 @@ export class ForkedInvite {
       return;
     }
     const anchored = media!;
-    ctx.whenEnded(call, () => anchored.close());
+    ctx.whenEnded(call, () => {
+      ctx.note(call, "media-summary", anchored.summary());
+      anchored.close();
+    });
     // The two dialogs are joined: what comes on one is relayed to the other.
     const pbx = ctx.dialogs.get(dialog.key);
     const client: DialogEntry = { dialog: leg.dialog, call, leg: "client", ...(pbx ? { peer: pbx } : {}) };

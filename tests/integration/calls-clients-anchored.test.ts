@@ -160,6 +160,14 @@ describe("anchored media with a Node (plain RTP) client", () => {
     expect(media.client.stats.packetsSent).toBeGreaterThanOrEqual(10);
     expect(inRange(media.client.localPort)).toBe(true);
     expect(media.client.stats.rtcp).toMatchObject({ cname: expect.any(String) });
+
+    // At the end both legs' counters go to the journal (and the live stream) as one event.
+    pbx.inDialog("BYE", ok);
+    expect((await pbx.response(invite.callId, 200, "BYE")).status).toBe(200);
+    await call.ended();
+    const ended = await journalEntry(invite.callId);
+    const summary = ended.events.find((e: { type: string }) => e.type === "media-summary");
+    expect(summary.detail).toMatch(/^PBX leg rtp PCMA: sent \d+, received \d+, lost 0, .*; client leg rtp PCMA: sent/);
   });
 
   it("PBX → client with no codec in common: the client gets ACK and BYE, the PBX 488", async () => {
