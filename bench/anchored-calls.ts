@@ -49,7 +49,7 @@ function bounded(
   return n;
 }
 
-function parse(argv: string[]): AnchoredOptions {
+function parse(argv: string[]): AnchoredOptions | "help" {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -58,8 +58,10 @@ function parse(argv: string[]): AnchoredOptions {
       seconds: { type: "string" },
       parallel: { type: "string" },
       profile: { type: "boolean" },
+      help: { type: "boolean" },
     },
   });
+  if (values.help) return "help";
   return {
     calls: bounded("calls", values.calls, 200, 1, 1000),
     seconds: bounded("seconds", values.seconds, 20, 1, 120),
@@ -140,6 +142,10 @@ function largestProfile(dir: string): string | undefined {
 /** Runs the bench; true when the goal (≥ 200 calls, < 1 % loss both ways) was met or fewer calls ran clean. */
 export async function runAnchoredCalls(argv: string[], children: Set<{ kill(): void }>): Promise<boolean> {
   const options = parse(argv);
+  if (options === "help") {
+    console.log(ANCHORED_USAGE);
+    return true;
+  }
   const self = fileURLToPath(import.meta.url);
   const sibling = (name: string) => self.replace(/anchored-calls(\.[cm]?[jt]s)$/, `${name}${extname(self)}`);
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), "upe-anchored-profile-")) : undefined;
