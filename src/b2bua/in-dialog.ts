@@ -81,7 +81,9 @@ export class InDialog {
     }
     const { call, dialog } = entry;
     const offer = tx.request.body.toString("utf8");
-    if (!call.media && offer.length > 0) {
+    // A PBX leg left alone in the connector (bridged or in a conference) answers from its anchored port.
+    const media = call.media ?? (entry.leg === "pbx" ? call.anchoredMedia?.pbx : undefined) ?? null;
+    if (!media && offer.length > 0) {
       // A client is being rung with the PBX's offer: no session of ours to renegotiate yet.
       const response = createResponse(
         tx.request,
@@ -92,7 +94,7 @@ export class InDialog {
       tx.respond(response);
       return;
     }
-    if (!call.media || offer.length === 0) {
+    if (!media || offer.length === 0) {
       // No new offer: answer with our current session description.
       respondInDialog(
         this.ctx,
@@ -103,12 +105,12 @@ export class InDialog {
           tx.connection,
           200,
           dialog.localTag,
-          call.media ? { sdp: call.media.offer(call.media.direction) } : {},
+          media ? { sdp: media.offer(media.direction) } : {},
         ),
       );
       return;
     }
-    const result = call.media.answer(offer);
+    const result = media.answer(offer);
     if (!result.ok) {
       tx.respond(createResponse(tx.request, result.status, result.reason));
       this.ctx.note(call, "media-error", result.reason);

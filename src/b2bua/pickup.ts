@@ -5,7 +5,7 @@ import { offeredCodecs, restrictCodecs } from "./anchor-sdp.js";
 import type { Call } from "./call.js";
 import type { CallRecords, DialogEntry, DialogsPort, Reachability, Signalling } from "./ports.js";
 import { dialogResponse } from "./sip-responses.js";
-import { dropLeg, redirectMedia } from "./transfer-bridge.js";
+import { dropLeg } from "./transfer-bridge.js";
 import { dialogNamedBy, parseReplaces } from "./transfer-target.js";
 
 /** What taking over a call uses. */
@@ -16,9 +16,9 @@ export type PickupPorts = DialogsPort &
 
 /**
  * Pickup from another device (RFC 3891): a client INVITEs with `Replaces` naming the dialog
- * another client of the same user has with the connector. The PBX leg is re-INVITEd with the
- * new client's offer, the new client gets the PBX's answer in our 200, and the first client's
- * leg gets BYE. The PBX keeps its dialog: for it the call just renegotiated.
+ * another client of the same user has with the connector. The call's anchored media gets a new
+ * client leg for it (the old one closes), the first client's leg gets BYE; the PBX keeps its
+ * dialog and media port and sees nothing.
  */
 export class ClientPickup {
   constructor(private readonly ctx: PickupPorts) {}
@@ -65,7 +65,7 @@ export class ClientPickup {
       return;
     }
     const { call } = taken;
-    const answered = await this.answerOffer(call, pbx, request.body.toString("utf8"));
+    const answered = await this.answerOffer(call, request.body.toString("utf8"));
     if (!answered.ok) {
       tx.respond(createResponse(request, answered.status, answered.reason));
       ctx.note(call, "pickup-failed", `${answered.status} ${answered.reason}`);
@@ -85,22 +85,18 @@ export class ClientPickup {
   }
 
   /**
-   * The answer to the new device's offer. Anchored media: a new client leg on the connector
-   * replaces the old one, in the PBX leg's codec — the PBX sees nothing. Otherwise the PBX
-   * leg is re-INVITEd with the offer and its answer is ours.
+   * The answer to the new device's offer: a new client leg on the connector's anchored media
+   * replaces the old one, in the PBX leg's codec — the PBX sees nothing.
    */
   private async answerOffer(
     call: Call,
-    pbx: DialogEntry,
     offer: string,
   ): Promise<{ ok: true; sdp: string } | { ok: false; status: number; reason: string }> {
     const anchored = call.anchoredMedia;
-    if (!anchored) {
-      const redirected = await redirectMedia(this.ctx, pbx, offer);
-      return redirected.ok ? { ok: true, sdp: redirected.answer } : redirected;
+    const codec = anchored?.pbx.codec?.name;
+    if (!anchored || !codec) {
+      return { ok: false, status: 500, reason: "Server Internal Error: the call has no anchored media" };
     }
-    const codec = anchored.pbx.codec?.name;
-    if (!codec) return { ok: false, status: 500, reason: "Server Internal Error: the PBX leg has no codec" };
     if (!offeredCodecs(offer).includes(codec)) {
       return {
         ok: false,

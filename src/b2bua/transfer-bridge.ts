@@ -1,6 +1,8 @@
+import { transcodeFrame } from "../media/index.js";
 import type { Dialog } from "../sip/dialog/index.js";
 import type { SipRequest } from "../sip/message/index.js";
 import type { Call } from "./call.js";
+import type { ClientMedia } from "./client-media.js";
 import { rejectingAnswer } from "./passed-sdp.js";
 import type { CallEnding, DialogEntry, Signalling } from "./ports.js";
 
@@ -63,7 +65,7 @@ export function reinvite(ctx: Pick<Signalling, "send">, dialog: Dialog, offer?: 
  * Points the media of PBX leg `a` at the endpoint whose SDP offer `offer` is (third-party
  * call control, RFC 3725 §4.1 flow I): re-INVITE `a` with it and return `a`'s answer.
  */
-export async function redirectMedia(
+async function redirectMedia(
   ctx: Pick<Signalling, "send">,
   a: DialogEntry,
   offer: string,
@@ -98,16 +100,23 @@ export async function joinLegs(
 }
 
 /**
- * Two calls whose PBX legs now talk to each other: each leg's in-dialog requests are relayed to
- * the other, and when either call ends the other does too (BYE to its leg).
+ * Two calls whose PBX legs now talk to each other: when either call ends the other does too
+ * (BYE to its leg). Joined by 3pcc (`relay`), each leg's in-dialog requests go to the other;
+ * bridged in the connector's media, each leg renegotiates with its own anchored port.
  */
 export function linkBridged(
   ctx: Pick<CallEnding, "whenEnded" | "sendByes" | "finish">,
   a: DialogEntry,
   b: DialogEntry,
+  relay: boolean,
 ): void {
-  a.peer = b;
-  b.peer = a;
+  if (relay) {
+    a.peer = b;
+    b.peer = a;
+  } else {
+    delete a.peer;
+    delete b.peer;
+  }
   const follow = (ended: Call, other: Call) =>
     ctx.whenEnded(ended, () => {
       if (!other.active) return;
@@ -129,4 +138,30 @@ export function dropLeg(
   entry.dialog.state = "terminated";
   if (!entry.dialog.connection.open) return;
   ctx.send(entry.dialog.createRequest("BYE"), entry.dialog.connection, { onResponse: () => {} });
+}
+
+/**
+ * Joins the anchored PBX legs of two calls in the connector: each one's received audio is sent
+ * on the other (μ-law ↔ A-law re-encoded), their client relays stop. The PBX sees no
+ * renegotiation. Undefined when the codecs cannot be bridged (G.722 on one side only).
+ */
+export function relayBetween(a: ClientMedia, b: ClientMedia): (() => void) | undefined {
+  const from = a.pbx.codec?.name;
+  const to = b.pbx.codec?.name;
+  if (!from || !to || !transcodeFrame(Buffer.alloc(0), from, to)) return undefined;
+  a.relaying = false;
+  b.relaying = false;
+  const pass = (source: ClientMedia, target: ClientMedia, sourceCodec: string, targetCodec: string) =>
+    source.onAudio((audio) => {
+      // Audio only: telephone-event payloads are 4 octets.
+      if (audio.side !== "pbx" || audio.payload.length < 80) return;
+      const frame = transcodeFrame(audio.payload, sourceCodec, targetCodec);
+      if (frame) target.sendAudio("pbx", frame);
+    });
+  const offA = pass(a, b, from, to);
+  const offB = pass(b, a, to, from);
+  return () => {
+    offA();
+    offB();
+  };
 }

@@ -1,6 +1,7 @@
 import type { RequestHandler, SipRouter } from "../sip/core/index.js";
 import { createResponse, reasonPhrase, type SipResponse } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
+import { ClientMedia } from "./client-media.js";
 import type { PbxOutbound } from "./pbx-outbound.js";
 import type {
   CallDirectory,
@@ -8,9 +9,10 @@ import type {
   CallRecords,
   DialogEntry,
   DialogsPort,
+  MediaPort,
   Signalling,
 } from "./ports.js";
-import { dropLeg, joinLegs, linkBridged, redirectMedia } from "./transfer-bridge.js";
+import { dropLeg, joinLegs, linkBridged, relayBetween } from "./transfer-bridge.js";
 import { dialogNamedBy, parseReferTo, type ReplacesId, replacesOf } from "./transfer-target.js";
 
 /** What a client's transfer uses; the local bridge's new call goes through PbxOutbound. */
@@ -18,7 +20,8 @@ export type TransferPorts = DialogsPort &
   Pick<CallDirectory, "user"> &
   Pick<CallRecords, "note"> &
   Pick<CallEnding, "finish" | "sendByes" | "whenEnded"> &
-  Pick<Signalling, "send" | "domain">;
+  Pick<Signalling, "send" | "domain"> &
+  MediaPort;
 
 /** A transfer in progress on a PBX leg: who asked (the client leg) and what for. */
 interface PendingTransfer {
@@ -156,59 +159,67 @@ export class ClientTransfer {
     });
   }
 
-  /** Local bridge of a blind transfer: the connector calls the target and joins it with the PBX leg. */
+  /**
+   * Local bridge of a blind transfer: the connector calls the target itself, offering from an
+   * anchored port of its own, and relays the transferee's PBX leg to it (the PBX sees a new
+   * call and nothing else).
+   */
   private async bridgeBlind(client: DialogEntry, pbx: DialogEntry, number: string): Promise<void> {
     const { call } = client;
     const user = call.userId ? this.ctx.user(call.userId) : undefined;
-    if (!user) {
-      this.failed(client, 403, "the transferring user is gone");
+    const transferee = call.anchoredMedia;
+    if (!user || !transferee) {
+      this.failed(client, 500, "the call has no user or no anchored media to bridge");
       return;
     }
-    let joined = false;
+    let media: ClientMedia;
+    try {
+      media = await ClientMedia.open(this.ctx);
+    } catch (error) {
+      this.failed(client, 503, `no media port for the target's leg: ${(error as Error).message}`);
+      return;
+    }
+    const offer = media.offerToPbx(null);
+    if (!offer.ok) {
+      media.close();
+      this.failed(client, offer.status, offer.reason);
+      return;
+    }
     const started = await this.outbound.start(user, number, {
       relay: {
-        // No offer: the target's 2xx brings one, which the transferee's leg answers (RFC 3725 flow I).
-        offer: null,
+        offer: offer.sdp,
         clientCallId: pbx.dialog.callId,
         provisional: (response) => {
           if (response.status >= 180) sendReferNotify(this.ctx, client, statusLine(180), false);
         },
-        failed: (status) => {
-          if (!joined) this.failed(client, status, `the target ${number} answered ${status}`);
-        },
-        answered: (response, target, ack) => {
-          joined = true;
-          void this.joinTarget(client, pbx, target, response.body.toString("utf8"), ack, number);
+        failed: (status) => this.failed(client, status, `the target ${number} answered ${status}`),
+        answered: (response, target) => {
+          const applied = media.applyPbxAnswer(response.body.toString("utf8"));
+          const stop = applied.ok ? relayBetween(transferee, media) : undefined;
+          if (!stop || !pbx.call.active) {
+            this.ctx.sendByes(target.call);
+            this.ctx.finish(target.call, { cause: "the target's media cannot be bridged", by: "emulator" });
+            this.failed(client, 488, "the target's media cannot be bridged");
+            return;
+          }
+          this.ctx.whenEnded(pbx.call, stop);
+          this.bridged({ client, pbx, what: number }, target, false);
         },
       },
     });
     if (!("id" in started)) {
+      media.close();
       this.failed(client, 503, `the target ${number} cannot be called: ${started.detail}`);
       return;
     }
-    // The new call's first leg is the transferee's PBX leg, not a client's.
+    media.bind(started);
+    this.ctx.whenEnded(started, () => media.close());
     started.legs.splice(0, 1, { kind: "pbx", callId: pbx.dialog.callId });
-    this.ctx.note(started, "transfer", `local bridge: ${call.id}'s PBX leg is joined to this call`);
-  }
-
-  private async joinTarget(
-    client: DialogEntry,
-    pbx: DialogEntry,
-    target: DialogEntry,
-    offer: string,
-    ack: (sdp: string | undefined) => void,
-    number: string,
-  ): Promise<void> {
-    const redirected = pbx.call.active ? await redirectMedia(this.ctx, pbx, offer) : undefined;
-    if (!redirected?.ok) {
-      ack(undefined);
-      this.ctx.sendByes(target.call);
-      this.ctx.finish(target.call, { cause: "the transferee's leg could not be joined", by: "emulator" });
-      this.failed(client, redirected?.status ?? 487, "the transferee's leg could not be joined");
-      return;
-    }
-    ack(redirected.answer);
-    this.bridged({ client, pbx, what: number }, target);
+    this.ctx.note(
+      started,
+      "transfer",
+      `local bridge: ${client.call.id}'s PBX leg is relayed to this call by the connector`,
+    );
   }
 
   /** Local bridge of an attended transfer: the two PBX legs are joined to each other. */
@@ -218,10 +229,17 @@ export class ClientTransfer {
       this.failed(client, 481, "the consultation call has ended");
       return;
     }
-    const joined = await joinLegs(this.ctx, pbx, consultPbx);
-    if (!joined.ok) {
-      this.failed(client, joined.status, `the PBX legs could not be joined: ${joined.reason}`);
-      return;
+    // Anchored calls are bridged in the connector's media; others joined by 3pcc re-INVITEs.
+    const a = pbx.call.anchoredMedia;
+    const b = consult.call.anchoredMedia;
+    const stop = a && b ? relayBetween(a, b) : undefined;
+    if (stop) this.ctx.whenEnded(pbx.call, stop);
+    else {
+      const joined = await joinLegs(this.ctx, pbx, consultPbx);
+      if (!joined.ok) {
+        this.failed(client, joined.status, `the PBX legs could not be joined: ${joined.reason}`);
+        return;
+      }
     }
     dropLeg(this.ctx, consult);
     this.ctx.note(
@@ -229,12 +247,12 @@ export class ClientTransfer {
       "transferred",
       `joined with ${client.call.id}'s PBX leg (attended, local bridge)`,
     );
-    this.bridged({ client, pbx, what: `${consult.call.id}'s party`, consult }, consultPbx);
+    this.bridged({ client, pbx, what: `${consult.call.id}'s party`, consult }, consultPbx, !stop);
   }
 
-  private bridged(transfer: PendingTransfer, other: DialogEntry): void {
+  private bridged(transfer: PendingTransfer, other: DialogEntry, relaySignalling: boolean): void {
     const { client, pbx } = transfer;
-    linkBridged(this.ctx, pbx, other);
+    linkBridged(this.ctx, pbx, other, relaySignalling);
     sendReferNotify(this.ctx, client, statusLine(200), true);
     dropLeg(this.ctx, client);
     this.ctx.note(client.call, "transferred", `to ${transfer.what} by a local bridge with ${other.call.id}`);

@@ -3,7 +3,7 @@ export { MediaEngine, type MediaEngineOptions } from "./media-engine.js";
 export type { MediaTags, RtpFaultHooks } from "./media-session.js";
 export { type AnswerResult, type ApplyAnswerResult, MediaSession } from "./media-session.js";
 export type { Direction, MediaMode, MediaStats } from "./media-types.js";
-export { isMixable, type MixableCodec } from "./mixer.js";
+export { isMixable, type MixableCodec, transcodeFrame } from "./mixer.js";
 export { ConferenceMixer, type MixerParty } from "./mixer-conference.js";
 export type { RtpPacket } from "./rtp-packet.js";
 export {

@@ -33,6 +33,16 @@ export function decodeG711(payload: Uint8Array, law: MixableCodec): Int16Array {
   return out;
 }
 
+/**
+ * One frame from one codec to another for a bridge of two legs: unchanged when the codecs
+ * match, re-encoded between μ-law and A-law; undefined when it cannot be (G.722 ↔ G.711).
+ */
+export function transcodeFrame(payload: Buffer, from: string, to: string): Buffer | undefined {
+  if (from === to) return payload;
+  if (!isMixable(from) || !isMixable(to)) return undefined;
+  return encodeG711(decodeG711(payload, from), to);
+}
+
 /** Clipping to 16 bits: a loud sum saturates instead of wrapping around. */
 export function saturate(sample: number): number {
   return sample > 32767 ? 32767 : sample < -32768 ? -32768 : sample;

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { encodeG711 } from "../../src/media/g711.js";
 import { parseUri } from "../../src/sip/message/index.js";
 import { rawRefer, referNotify, Stage, types } from "../support/client-features-stage.js";
 import { sdpOffer } from "../support/pbx-test-ua.js";
+import { until } from "../support/until.js";
 
 /*
  * Blind and attended transfer asked for by a Unify Phone client (REFER in its call): the
@@ -9,6 +11,15 @@ import { sdpOffer } from "../support/pbx-test-ua.js";
  */
 
 let stage: Stage;
+
+const TONE = encodeG711(
+  Int16Array.from({ length: 160 }, (_, n) => Math.round(8000 * Math.sin((2 * Math.PI * n) / 8))),
+  "PCMA",
+);
+
+function mediaPort(sdp: string): number {
+  return Number(/^m=audio (\d+)/m.exec(sdp)![1]);
+}
 
 beforeEach(async () => {
   stage = await Stage.start();
@@ -46,32 +57,24 @@ describe("blind transfer from a client", () => {
     expect(types(entry)).toEqual(expect.arrayContaining(["refer", "refer-accepted", "transferred"]));
   });
 
-  it("the PBX answers REFER 501: the connector calls the target and joins the two PBX legs (3pcc)", async () => {
+  it("the PBX answers REFER 501: the connector calls the target and relays the two PBX legs' media itself", async () => {
     const { pbx } = stage;
     const phone = await stage.client();
-    const { ok, call } = await stage.pbxCalls(phone);
+    const { ok, call, port: transfereePort } = await stage.pbxCalls(phone);
 
     await call.transfer("2132");
     const refer = await pbx.incoming("REFER", ok.callId);
     pbx.respond(refer, 501, "Not Implemented");
 
-    // The connector's own call to the target, without an offer (RFC 3725 flow I).
+    // The connector's own call to the target, with an offer from its anchored port.
     const invite = await pbx.incoming("INVITE");
     expect(invite.callId).not.toBe(ok.callId);
     expect(parseUri(invite.uri).user).toBe("2132");
-    expect(invite.body.length).toBe(0);
+    const toTarget = mediaPort(invite.body.toString());
     pbx.respond(invite, 180, "Ringing", { toTag: "target" });
     const targetPort = await stage.rtpPort();
     pbx.respond(invite, 200, "OK", { sdp: sdpOffer(targetPort), toTag: "target" });
-
-    // The transferee's leg is re-INVITEd with the target's offer; its answer goes in the target's ACK.
-    const reinvite = await pbx.incoming("INVITE", ok.callId);
-    expect(reinvite.body.toString()).toContain(`m=audio ${targetPort} `);
-    const transfereePort = await stage.rtpPort();
-    pbx.respond(reinvite, 200, "OK", { sdp: sdpOffer(transfereePort) });
-    await pbx.incoming("ACK", ok.callId);
-    const ack = await pbx.incoming("ACK", invite.callId);
-    expect(ack.body.toString()).toContain(`m=audio ${transfereePort} `);
+    await pbx.incoming("ACK", invite.callId);
 
     expect(await call.transferOutcome()).toBe("SIP/2.0 200 OK");
     expect(call.transferProgress).toEqual(["SIP/2.0 100 Trying", "SIP/2.0 180 Ringing", "SIP/2.0 200 OK"]);
@@ -81,6 +84,15 @@ describe("blind transfer from a client", () => {
     const bridge = await stage.entryOf(invite.callId);
     expect(bridge.legs.map((l) => l.kind)).toEqual(["pbx", "pbx"]);
     expect(types(bridge)).toContain("transfer");
+
+    // Media both ways through the connector: the transferee's RTP reaches the target and back.
+    const toTransferee = mediaPort(ok.body.toString());
+    await Promise.all([
+      stage.talk(transfereePort, toTransferee, TONE, 10),
+      stage.talk(targetPort, toTarget, TONE, 10),
+    ]);
+    await until(() => (stage.received.get(targetPort)?.length ?? 0) > 0, "RTP at the target");
+    await until(() => (stage.received.get(transfereePort)?.length ?? 0) > 0, "RTP at the transferee");
 
     // The bridged calls end together: BYE on the transferee's leg brings BYE to the target's.
     pbx.inDialog("BYE", ok);
@@ -142,7 +154,7 @@ describe("attended transfer from a client", () => {
     await stage.untilEnded(consult.invite.callId);
   });
 
-  it("the PBX refuses the REFER: the two PBX legs are joined by the connector, both client legs end", async () => {
+  it("the PBX refuses the REFER: the connector relays the two PBX legs' media, both client legs end", async () => {
     const { pbx } = stage;
     const phone = await stage.client();
     const first = await stage.pbxCalls(phone);
@@ -152,24 +164,20 @@ describe("attended transfer from a client", () => {
     const refer = await pbx.incoming("REFER", first.ok.callId);
     pbx.respond(refer, 405, "Method Not Allowed");
 
-    // RFC 3725 flow I between the two PBX legs: offerless re-INVITE to one, its offer to the other.
-    const toFirst = await pbx.incoming("INVITE", first.ok.callId);
-    expect(toFirst.body.length).toBe(0);
-    const firstPort = await stage.rtpPort();
-    pbx.respond(toFirst, 200, "OK", { sdp: sdpOffer(firstPort) });
-    const toConsult = await pbx.incoming("INVITE", consult.invite.callId);
-    expect(toConsult.body.toString()).toContain(`m=audio ${firstPort} `);
-    const consultPort = await stage.rtpPort();
-    pbx.respond(toConsult, 200, "OK", { sdp: sdpOffer(consultPort) });
-    const ackFirst = await pbx.incoming("ACK", first.ok.callId);
-    expect(ackFirst.body.toString()).toContain(`m=audio ${consultPort} `);
-
     expect(await first.call.transferOutcome()).toBe("SIP/2.0 200 OK");
     await first.call.ended();
     await consult.call.ended();
     const entry = await stage.entryOf(first.ok.callId);
     expect(entry.state).toBe("answered");
     expect(types(entry)).toContain("transferred");
+
+    // The PBX is not asked to renegotiate; its two legs now hear each other through the connector.
+    await Promise.all([
+      stage.talk(first.port, mediaPort(first.ok.body.toString()), TONE, 10),
+      stage.talk(consult.port, mediaPort(consult.invite.body.toString()), TONE, 10),
+    ]);
+    await until(() => (stage.received.get(consult.port)?.length ?? 0) > 0, "RTP at the consulted party");
+    await until(() => (stage.received.get(first.port)?.length ?? 0) > 0, "RTP at the transferee");
 
     // Joined: the consultation side's BYE ends the first call too.
     stage.sendAsCallee("BYE", consult.invite);
