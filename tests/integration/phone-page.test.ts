@@ -186,6 +186,11 @@ describe("client REST (/api/client/*)", () => {
     });
     expect(byCallno.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(JSON.stringify(byCallno.body)).not.toContain(AL_PASSWORD);
+    // Neither the password nor the token reach the trace (HTTP entries are method, path, status).
+    const trace = (await http.admin("GET", "/api/admin/trace")).text;
+    expect(trace).toContain("/api/client/session");
+    expect(trace).not.toContain(AL_PASSWORD);
+    expect(trace).not.toContain(byCallno.body.token);
     expect((await signIn({ tenant: acme.id, user: "bo@acme.test", password: BO_PASSWORD })).status).toBe(201);
     expect((await signIn({ tenant: "Acme", user: al.id, password: AL_PASSWORD })).status).toBe(201);
     expect((await signIn({ tenant: "Acme", user: "+4923026672131", password: AL_PASSWORD })).status).toBe(
