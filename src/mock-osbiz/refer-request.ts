@@ -40,10 +40,13 @@ export function parseRefer(request: SipRequest): ReferTarget | ReferRefusal {
   if (scheme !== "sip" && scheme !== "sips" && scheme !== "tel")
     return { status: 416, reason: `Unsupported URI Scheme: ${scheme} in Refer-To` };
   const number = scheme === "tel" ? uri.host.replace(/;.*$/, "") : (uri.user ?? "");
-  if (!NUMBER.test(number))
-    return { status: 400, reason: "Bad Request: Refer-To names no number this PBX can dial" };
   const header = Object.entries(uri.headers).find(([name]) => name.toLowerCase() === "replaces")?.[1];
-  if (header === undefined) return { number };
+  if (header === undefined) {
+    if (!NUMBER.test(number))
+      return { status: 400, reason: "Bad Request: Refer-To names no number this PBX can dial" };
+    return { number };
+  }
+  // With Replaces the dialog names the party; the user part (maybe "anonymous") is not dialled.
   const replaces = parseReplaces(header);
   if (!replaces) return { status: 400, reason: "Bad Request: Replaces needs a Call-ID, to-tag and from-tag" };
   return { number, replaces };
