@@ -5,7 +5,7 @@ import type { BindingTable, ClientBindings } from "../registrar/index.js";
 import type { Clock } from "../shared/clock.js";
 import { Listeners } from "../shared/listeners.js";
 import type { SipRouter, UnhandledRequestListener } from "../sip/core/index.js";
-import { AcceptedInvites } from "../sip/dialog/index.js";
+import { AcceptedInvites, dialogKeyOfIncoming } from "../sip/dialog/index.js";
 import type { SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
 import type { ConnectionTable, SipConnection } from "../sip/transport/index.js";
@@ -27,6 +27,7 @@ import {
   type PbxOutboundPorts,
 } from "./pbx-outbound.js";
 import { ClientPickup, type PickupPorts } from "./pickup.js";
+import { type PushOutcome, PushToDesk } from "./push.js";
 import type { CallDirectory, CallEventNotice, CallOutcome, DialogEntry, ServiceState } from "./ports.js";
 import { ClientTransfer, installReferNotify, type TransferPorts } from "./transfer.js";
 
@@ -86,6 +87,7 @@ export class B2bua {
   private readonly relay: DialogRelay;
   private readonly inDialog: InDialog;
   private readonly pickup: ClientPickup;
+  private readonly pushes: PushToDesk;
   private readonly conference: ClientConference;
   /** Message waiting indication; undefined without a mailbox port. */
   readonly mwi: MwiNotifier | undefined;
@@ -147,6 +149,7 @@ export class B2bua {
     const transfers = new ClientTransfer(ports, this.outbound);
     this.inDialog = new InDialog(ports, this.outbound, this.relay, transfers, this.conference);
     this.pickup = new ClientPickup(ports);
+    this.pushes = new PushToDesk(ports);
     this.mwi =
       deps.mailboxes && new MwiNotifier({ ...ports, timers: deps.timers, mailboxes: deps.mailboxes });
   }
@@ -171,12 +174,20 @@ export class B2bua {
     router.on("REFER", (tx) => this.inDialog.refer(tx));
     router.onAckFor((ack) => this.onAck(ack));
     this.mwi?.install(router);
-    installReferNotify(router, (tx) => this.inDialog.referNotify(tx));
+    installReferNotify(router, (tx) => {
+      const entry = this.dialogs.get(dialogKeyOfIncoming(tx.request) ?? "");
+      if (!this.pushes.notify(tx, entry)) this.inDialog.referNotify(tx);
+    });
   }
 
   /** A Unify Phone user calls a number through their trunk (POST /api/admin/calls). */
   startCall(user: User, to: string, options: { media?: MediaMode } = {}): Promise<Call | CallRefusal> {
     return this.outbound.start(user, to, options);
+  }
+
+  /** Push an answered app call to the user's desk phone: REFER on its PBX leg (push.ts). */
+  push(call: Call): Promise<PushOutcome> {
+    return this.pushes.push(call);
   }
 
   /** Hang up from the user's side: CANCEL, decline or BYE, whichever fits the call's state. */
@@ -259,6 +270,7 @@ export class B2bua {
     const hooks = this.endHooks.get(call) ?? [];
     this.endHooks.delete(call);
     for (const hook of hooks) hook();
+    this.pushes.forget(call);
     call.media?.close();
     for (const [key, entry] of this.dialogs) {
       if (entry.call === call) {

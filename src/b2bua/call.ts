@@ -16,9 +16,23 @@ export interface DtmfDigit {
   readonly at: number;
 }
 
+/** One CSTA message about a call, as the journal lists it (`cti` of a journal entry). */
+export interface CtiJournalEntry {
+  readonly at: number;
+  /** out: connector → PBX (requests); in: PBX → connector (responses, events). */
+  readonly direction: "in" | "out";
+  /** The ECMA-323 root element, e.g. DeliveredEvent, ClearConnection, CSTAErrorCode. */
+  readonly type: string;
+  readonly invokeID?: string;
+  /** The PBX's CSTA callID. */
+  readonly cstaCallId?: string;
+  /** The desk phone (the user's callno). */
+  readonly device: string;
+}
+
 /** One leg of a call: the PBX side on the trunk, or the Unify Phone user side. */
 export interface CallLeg {
-  readonly kind: "pbx" | "virtual-user" | "client";
+  readonly kind: "pbx" | "virtual-user" | "client" | "desk-phone";
   readonly callId: string;
   /** Final SIP status of the INVITE on this leg, once known. */
   status?: number;
@@ -45,6 +59,12 @@ export class Call {
   /** The refusing side's `Warning` text (RFC 3261 §20.43), when it sent one. */
   warning: string | null = null;
   onHold = false;
+  /** connector: a call through the connector (SIP); desk-phone: a call only the desk phone had (CSTA). */
+  kind: "connector" | "desk-phone" = "connector";
+  /** The CSTA messages about this call (call-cti.ts), oldest first. */
+  readonly cti: CtiJournalEntry[] = [];
+  /** A pulled call: the journal entry of the desk-phone call it came from. */
+  pulledFrom: string | null = null;
   media: MediaSession | null = null;
   /** A client call's media, anchored in the connector (client-media.ts); null for virtual users. */
   anchoredMedia: ClientMedia | null = null;

@@ -21,4 +21,6 @@ export {
 export type { MailboxPort, MwiNotifier } from "./mwi-notifier.js";
 export { ConnectorEndpoint } from "./pbx-endpoint.js";
 export type { CallRefusal } from "./pbx-outbound.js";
+export type { PushOutcome } from "./push.js";
+export type { CtiCallNote } from "./call-cti.js";
 export type { CallDirectory, CallEventNotice } from "./ports.js";

@@ -53,6 +53,8 @@ export type PbxInboundPorts = ForkedInvitePorts &
   ServiceState &
   Pick<Signalling, "answerInvite" | "domain"> & {
     /** The user's DND and busy now (presence); undefined without a presence service. */
+    /** The journal entry the user's desk phone was last in (a pulled call's origin). */
+    lastDeskEntry?: (userId: string) => string | undefined;
     userPresence?: (
       ...args: Parameters<UserRoutingPort["presence"]>
     ) => ReturnType<UserRoutingPort["presence"]> | undefined;
@@ -126,8 +128,13 @@ export class PbxInbound {
       );
       return;
     }
-    // Routing, DND and busy come before any leg alerts; presence is read before this call counts.
-    const decision = routingDecision(user, ctx.userPresence?.(trunk.tenantId, user.id));
+    // A call the user pulled from their desk phone (Referred-By their own callno) alerts whatever
+    // the routing, DND or busy say: the user asked for it. Otherwise those decide before any leg
+    // alerts; presence is read before this call counts.
+    const pulled = user.callno !== undefined && referredBy(request) === user.callno;
+    const decision: RoutingDecision = pulled
+      ? { kind: "alert" }
+      : routingDecision(user, ctx.userPresence?.(trunk.tenantId, user.id));
     const behaviour = behaviourOf(user.callBehaviour);
     const answered = new Call(
       call.id,
@@ -142,11 +149,18 @@ export class PbxInbound {
       behaviour.mode === "answer" ? behaviour.media : behaviour.mode === "voicemail" ? "tone" : "echo",
     );
     answered.legs.push(...call.legs);
+    if (pulled) answered.pulledFrom = ctx.lastDeskEntry?.(user.id) ?? null;
     // The virtual user takes part unless only the clients may answer.
     if (behaviour.routing !== "clients-only")
       answered.legs.push({ kind: "virtual-user", callId: request.callId });
     ctx.record(answered);
     ctx.note(answered, "invite", `from ${caller} to ${dialed} (${user.emailAddress}) on ${trunk.name}`);
+    if (pulled)
+      ctx.note(
+        answered,
+        "pulled",
+        `from the desk phone${answered.pulledFrom ? ` (${answered.pulledFrom})` : ""}`,
+      );
     if (decision.kind !== "alert") {
       this.route(tx, answered, decision);
       return;
@@ -350,4 +364,10 @@ export class PbxInbound {
     }
     return undefined;
   }
+}
+
+/** The user part of `Referred-By` (RFC 3892): the mock OSBiz names the desk phone a call was pulled from. */
+function referredBy(request: SipRequest): string | undefined {
+  const value = request.headers.get("referred-by");
+  return value ? /sips?:([^@;>]+)@/.exec(value)?.[1] : undefined;
 }

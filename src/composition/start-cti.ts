@@ -100,6 +100,13 @@ export function startCti(
     });
   });
   cti.notices.on((notice) => calls.webhook.deskPhone(notice));
+  // Every CSTA message about a desk phone goes into its call's journal entry (b2bua/call-cti.ts).
+  cti.callNotes.on((note) =>
+    calls.b2bua.journal.recordCti({
+      ...note,
+      trunkName: store.trunks.get(note.trunkId)?.name ?? note.trunkId,
+    }),
+  );
   env.cleanup.add(() => cti.close());
   return cti;
 }

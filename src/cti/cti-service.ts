@@ -2,7 +2,7 @@ import { ApiError } from "../errors/index.js";
 import { Listeners } from "../shared/listeners.js";
 import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
-import type { ConnectionId, CstaMessage } from "./csta/index.js";
+import { type ConnectionId, type CstaMessage, parseCsta } from "./csta/index.js";
 import { CSTA_RESPONSE_TIMEOUT_MS, CstaRequestFailed, CstaSession } from "./csta-session.js";
 import type { CstaExchange, CtiSignalling } from "./cti-ports.js";
 import {
@@ -50,6 +50,26 @@ export type DeskPhoneNotice =
       readonly cause?: string;
     };
 
+/** A CSTA message about one user's desk phone, for the call journal (b2bua/call-cti.ts). */
+export interface CtiCallNote {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly trunkId: string;
+  readonly device: string;
+  readonly at: number;
+  readonly direction: "in" | "out";
+  readonly type: string;
+  readonly invokeID?: string;
+  readonly cstaCallId?: string;
+  readonly calling?: string;
+  readonly called?: string;
+  /** Events: the desk phone's connection state on that call after the event. */
+  readonly local?: string;
+}
+
+/** Requests waiting for their response, for the journal; beyond this many the oldest are forgotten. */
+const MAX_OPEN_INVOKES = 1000;
+
 /** What the REST asks a desk phone to do. */
 export type DeskPhoneAction =
   | { readonly action: "make-call"; readonly to: string }
@@ -76,6 +96,10 @@ export type DeskPhoneAction =
 export class CtiService {
   readonly notices = new Listeners<DeskPhoneNotice>();
   readonly exchanges = new Listeners<CstaExchange>();
+  /** CSTA messages tied to a user's desk phone (and a call on it, when they name one). */
+  readonly callNotes = new Listeners<CtiCallNote>();
+  /** invokeID → the phone and CSTA call of a request, so its response is noted there too. */
+  private readonly invokes = new Map<string, { phone: DeskPhone; cstaCallId?: string }>();
   private readonly sessions = new Map<string, { session: CstaSession; ready: Promise<void> }>();
   private readonly phones = new Map<string, DeskPhone>();
 
@@ -108,7 +132,10 @@ export class CtiService {
       this.sip,
       {
         event: (message) => this.onEvent(trunkId, message),
-        exchange: (exchange) => this.exchanges.emit(exchange),
+        exchange: (exchange) => {
+          this.exchanges.emit(exchange);
+          this.noteExchange(exchange);
+        },
         closed: (reason) => this.onClosed(trunkId, session, reason),
       },
       this.responseTimeoutMs,
@@ -202,6 +229,12 @@ export class CtiService {
     if (!phone) return;
     const before = JSON.stringify(deskPhoneView(phone, true));
     if (!applyEvent(phone, event, this.sip.now())) return;
+    const cstaCallId = callIdOf(event);
+    this.callNotes.emit({
+      ...this.noteBase(phone, "in", event.type, this.sip.now()),
+      ...(cstaCallId ? { cstaCallId, local: phone.calls.get(cstaCallId) ?? "null" } : {}),
+      ...parties(event),
+    });
     this.notices.emit({
       type: "desk-phone.event",
       tenantId: phone.tenantId,
@@ -223,7 +256,7 @@ export class CtiService {
   private stopRingingForRouting(trunkId: string, phone: DeskPhone, callID: string): void {
     if (this.directory.deskUser(phone.userId)?.routing !== "unify-phone") return;
     const session = this.sessions.get(trunkId)?.session;
-    if (!session || session.state !== "open") return;
+    if (session?.state !== "open") return;
     session
       .request({ type: "ClearConnection", connectionToBeCleared: { callID, deviceID: phone.device } })
       .then((answer) => expect(answer, "ClearConnectionResponse"))
@@ -233,6 +266,67 @@ export class CtiService {
           error: String(error),
         }),
       );
+  }
+
+  /** Requests and their responses (events are noted in onEvent, after the state took them). */
+  private noteExchange(exchange: CstaExchange): void {
+    let message: CstaMessage;
+    try {
+      message = parseCsta(exchange.xml);
+    } catch {
+      return;
+    }
+    if (message.type.endsWith("Event")) return;
+    const invokeID = message.invokeId;
+    let phone: DeskPhone | undefined;
+    let cstaCallId = anyCallId(message);
+    if (exchange.direction === "out") {
+      phone = this.phoneOfRequest(exchange.trunkId, message);
+      if (phone && invokeID) {
+        if (this.invokes.size >= MAX_OPEN_INVOKES)
+          this.invokes.delete(this.invokes.keys().next().value as string);
+        this.invokes.set(`${exchange.trunkId}|${invokeID}`, { phone, ...(cstaCallId ? { cstaCallId } : {}) });
+      }
+    } else if (invokeID) {
+      const open = this.invokes.get(`${exchange.trunkId}|${invokeID}`);
+      this.invokes.delete(`${exchange.trunkId}|${invokeID}`);
+      phone = open?.phone;
+      cstaCallId = cstaCallId ?? open?.cstaCallId;
+    }
+    if (!phone) return;
+    this.callNotes.emit({
+      ...this.noteBase(phone, exchange.direction, message.type, exchange.at),
+      ...(invokeID ? { invokeID } : {}),
+      ...(cstaCallId ? { cstaCallId } : {}),
+    });
+  }
+
+  private noteBase(phone: DeskPhone, direction: "in" | "out", type: string, at: number) {
+    return {
+      tenantId: phone.tenantId,
+      userId: phone.userId,
+      trunkId: phone.trunkId,
+      device: phone.device,
+      at,
+      direction,
+      type,
+    };
+  }
+
+  /** The desk phone a request is about: the device it names, or its monitor. */
+  private phoneOfRequest(trunkId: string, message: CstaMessage): DeskPhone | undefined {
+    const fields = message as unknown as Record<string, unknown>;
+    const devices = new Set<string>();
+    for (const value of Object.values(fields)) {
+      if (typeof value === "string") devices.add(value);
+      else if (value && typeof value === "object" && "deviceID" in value) devices.add(String(value.deviceID));
+    }
+    for (const phone of this.phones.values()) {
+      if (phone.trunkId !== trunkId) continue;
+      if (devices.has(phone.device) || (phone.monitorCrossRefID && devices.has(phone.monitorCrossRefID)))
+        return phone;
+    }
+    return undefined;
   }
 
   private onClosed(trunkId: string, session: CstaSession, reason: string): void {
@@ -503,4 +597,21 @@ function callIdOf(event: CstaMessage): string | undefined {
     if (value?.callID) return value.callID;
   }
   return undefined;
+}
+
+/** The CSTA callID any connection field of a request or response names. */
+function anyCallId(message: CstaMessage): string | undefined {
+  for (const value of Object.values(message as unknown as Record<string, unknown>)) {
+    if (value && typeof value === "object" && "callID" in value) return String(value.callID);
+  }
+  return undefined;
+}
+
+/** The calling and called device of an event that names them. */
+function parties(event: CstaMessage): { calling?: string; called?: string } {
+  const fields = event as unknown as Record<string, unknown>;
+  return {
+    ...(typeof fields.callingDevice === "string" ? { calling: fields.callingDevice } : {}),
+    ...(typeof fields.calledDevice === "string" ? { called: fields.calledDevice } : {}),
+  };
 }

@@ -81,6 +81,11 @@ export const API_ERRORS = {
   cti_not_connected: { status: 409, title: "No CSTA session with the user's PBX" },
   cti_timeout: { status: 504, title: "The PBX did not answer the CSTA request in time" },
   cti_refused: { status: 502, title: "The PBX refused the CSTA request (CSTAErrorCode)" },
+  // Pull and push between desk phone and app (docs/calls.md)
+  call_not_pushable: { status: 409, title: "The call cannot be pushed to the desk phone in its state" },
+  call_not_on_desk_phone: { status: 409, title: "The desk phone has no part in this call to pull" },
+  push_refused: { status: 502, title: "The PBX refused the REFER that pushes the call to the desk phone" },
+  push_timeout: { status: 504, title: "The PBX did not answer the REFER that pushes the call" },
   // Clock
   clock_invalid: { status: 422, title: "The clock value or duration is not valid" },
   maintenance_invalid: { status: 422, title: "The maintenance window is not valid" },

@@ -52,6 +52,15 @@ export class CallService {
     }
   }
 
+  /** Push an answered app call to the user's desk phone (REFER on its PBX leg); 409/502/504 when not. */
+  async push(callId: string): Promise<Call> {
+    const call = this.get(callId);
+    const outcome = await this.b2bua.push(call);
+    if (outcome.ok) return call;
+    const code = { state: "call_not_pushable", refused: "push_refused", timeout: "push_timeout" } as const;
+    throw new ApiError(code[outcome.reason], outcome.detail);
+  }
+
   hangup(callId: string): Call {
     const call = this.get(callId);
     this.b2bua.hangup(call);

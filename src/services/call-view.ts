@@ -59,6 +59,9 @@ export function callView(call: Call, now: number) {
       type: e.type,
       ...(e.detail === undefined ? {} : { detail: e.detail }),
     })),
+    kind: call.kind,
+    pulledFrom: call.pulledFrom,
+    cti: call.cti.map((e) => ({ ...e, at: iso(e.at) })),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { ApiError } from "../../errors/index.js";
 import { callView } from "../../services/index.js";
 import type { ApiContext } from "../api-context.js";
 import { pageOfArray, pagingHooks } from "../plugins/paging.js";
@@ -69,6 +70,64 @@ export function callRoutes(untyped: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => callView(ctx.calls.get(request.params.callId), now()),
+  );
+
+  app.post(
+    "/api/admin/calls/:callId/push",
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary:
+          "Push an answered app call to the user's desk phone: REFER on its PBX leg, Refer-To the user's callno (202 once the PBX accepted)",
+        params: idParam("callId"),
+        response: { 202: callSchema, ...errorResponses(401, 404, 409, 502, 504) },
+      },
+    },
+    async (request, reply) => {
+      const call = await ctx.calls.push(request.params.callId);
+      reply.code(202);
+      return callView(call, now());
+    },
+  );
+
+  app.post(
+    "/api/admin/calls/:callId/pull",
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary:
+          "Pull the desk phone's part of this call to the app: CSTA DeflectCall (ringing) or SingleStepTransferCall (connected, held) to the user's callno; the PBX then calls the app over the trunk (202)",
+        params: idParam("callId"),
+        response: { 202: callSchema, ...errorResponses(401, 404, 409, 502, 504) },
+      },
+    },
+    async (request, reply) => {
+      const call = ctx.calls.get(request.params.callId);
+      if (!ctx.cti || !call.userId)
+        throw new ApiError("call_not_on_desk_phone", "the call has no user with a desk phone");
+      const phone = ctx.cti.deskPhone(call.userId);
+      if (!phone) throw new ApiError("desk_phone_not_found", "the call's user has no desk phone");
+      const onDesk = new Map(phone.calls.map((c) => [c.callId, c.state]));
+      const cstaCallId = [...call.cti]
+        .reverse()
+        .find((e) => e.cstaCallId && onDesk.has(e.cstaCallId))?.cstaCallId;
+      if (!cstaCallId)
+        throw new ApiError(
+          "call_not_on_desk_phone",
+          `no CSTA call of ${call.id} is on the desk phone ${phone.device} now`,
+        );
+      const target = { to: phone.device, callId: cstaCallId };
+      await ctx.cti.act(
+        call.userId,
+        onDesk.get(cstaCallId) === "alerting"
+          ? { action: "deflect", ...target }
+          : { action: "transfer", ...target },
+      );
+      reply.code(202);
+      return callView(ctx.calls.get(call.id), now());
+    },
   );
 
   app.delete(

@@ -113,6 +113,30 @@ export const callSchema = {
         properties: { at: { type: "string" }, type: { type: "string" }, detail: { type: "string" } },
       },
     },
+    kind: {
+      enum: ["connector", "desk-phone"],
+      description:
+        "connector: through the connector (SIP); desk-phone: a call only the desk phone had (CSTA)",
+    },
+    pulledFrom: {
+      type: ["string", "null"],
+      description: "a call pulled from the desk phone: the journal entry it came from",
+    },
+    cti: {
+      type: "array",
+      description: "the CSTA messages about this call (docs/calls.md, docs/cti.md)",
+      items: {
+        type: "object",
+        properties: {
+          at: { type: "string" },
+          direction: { enum: ["in", "out"] },
+          type: { type: "string" },
+          invokeID: { type: "string" },
+          cstaCallId: { type: "string" },
+          device: { type: "string" },
+        },
+      },
+    },
   },
   required: ["id", "direction", "state", "trunk", "from", "to", "createdAt", "events"],
 } as const;
