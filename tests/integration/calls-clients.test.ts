@@ -307,7 +307,7 @@ describe("PBX → user with Unify Phone clients", () => {
     expect(await journalEntry(invite.callId)).toMatchObject({ state: "ended", finalStatus: 603 });
   });
 
-  it("late offer: the client offers in its 200, the PBX's ACK brings its answer to the client", async () => {
+  it("PBX without an offer: the connector offers in its 200 (the client's codec), the PBX's ACK answers it", async () => {
     await setBehaviour({ routing: "clients-only" });
     const a = await client();
     const ringing = nextIncoming(a);
@@ -317,9 +317,12 @@ describe("PBX → user with Unify Phone clients", () => {
     const ok = await pbx.response(invite.callId, 200);
     const clientOffer = ok.body.toString();
     expect(clientOffer).toMatch(/^a=sendrecv/m);
+    // The connector's offer: a port of the range, the Node client's first codec (PCMA) only.
+    expect(rtpPort(clientOffer)).toBeGreaterThanOrEqual(43000);
+    expect(clientOffer).toMatch(/^m=audio \d+ RTP\/AVP 8 101$/m);
     pbx.ack(ok, invite, sdpOffer(rtp.address().port, { codecs: "8 101" }));
     await call.established();
-    // The client learnt the PBX's address from the relayed ACK: it echoes there.
+    // The PBX leg learnt the PBX's address from its ACK: the client's echo comes back there.
     const echoed = new Promise<Buffer>((resolve) => rtp.once("message", resolve));
     rtp.send(rtpPacket(1), rtpPort(clientOffer), "127.0.0.1");
     expect((await echoed).subarray(12)).toEqual(rtpPacket(1).subarray(12));

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ClientOutbound } from "../../../src/b2bua/client-outbound.js";
 import { PbxOutbound } from "../../../src/b2bua/pbx-outbound.js";
+import { MediaEngine } from "../../../src/media/index.js";
 import type { Binding } from "../../../src/registrar/index.js";
 import { FakeConnection } from "../../support/fake-connection.js";
 import { until } from "../../support/until.js";
@@ -9,9 +10,13 @@ import { FakePorts, FakeServerTx, OFFER, reply, request } from "./b2bua-fakes.js
 let ports: FakePorts;
 let clients: ClientOutbound;
 let pbx: FakeConnection;
+let engine: MediaEngine;
 
 beforeEach(() => {
   ports = new FakePorts();
+  // The client's media is anchored: a real engine on loopback gives the call its two legs.
+  engine = new MediaEngine({ host: "127.0.0.1", bind: "127.0.0.1", portRange: { min: 46500, max: 46599 } });
+  (ports as { media: FakePorts["media"] }).media = engine;
   pbx = new FakeConnection({ reliable: true });
   ports.flow = {
     binding: { contact: "sip:3919209257@203.0.113.5:5061;transport=tls", connectionId: pbx.id } as Binding,
@@ -19,7 +24,10 @@ beforeEach(() => {
   };
   clients = new ClientOutbound(ports, new PbxOutbound(ports, "number"));
 });
-afterEach(() => ports.dispose());
+afterEach(async () => {
+  ports.dispose();
+  await engine.close();
+});
 
 /** The client of `from` dials `number` over `connection`. */
 function clientDials(connection: FakeConnection, number: string, from = "us_al") {
@@ -69,14 +77,30 @@ describe("ClientOutbound: refusals", () => {
   });
 });
 
+describe("ClientOutbound: anchoring refusals", () => {
+  it("503 when no media port is free for the call's legs; nothing goes to the PBX", async () => {
+    (ports as { media: FakePorts["media"] }).media = new FakePorts().media;
+    const { connection } = ports.clientConnection("us_al");
+    const tx = clientDials(connection, "+4930123");
+    await until(() => tx.final !== undefined, "the final response");
+    expect(tx.final?.status).toBe(503);
+    expect(tx.final?.reason).toMatch(/^Service Unavailable: no media port free/);
+    expect(ports.sentOf("INVITE")).toEqual([]);
+  });
+});
+
 describe("ClientOutbound: the call relayed to the PBX", () => {
-  it("passes the client's SDP to the PBX and the PBX's 18x and refusal back, with our To tag", async () => {
+  it("offers the PBX the connector's anchored media, passes the PBX's 18x and refusal back, with our To tag", async () => {
     const { connection } = ports.clientConnection("us_al");
     const tx = clientDials(connection, "+4930123");
     await until(() => ports.sentOf("INVITE").length === 1, "the INVITE to the PBX");
     const [invite] = ports.sentOf("INVITE");
     expect(invite?.connection).toBe(pbx);
-    expect(invite?.request.body.toString()).toBe(OFFER);
+    // The connector's address and a port of its range, with the client's codecs only.
+    const offer = invite!.request.body.toString();
+    expect(offer).toMatch(/^c=IN IP4 127\.0\.0\.1$/m);
+    expect(offer).toMatch(/^m=audio 465\d\d RTP\/AVP 0 8 101$/m);
+    expect(offer).not.toContain("203.0.113.5");
     invite!.delegate.onResponse(reply(invite!.request, 100, "Trying"));
     invite!.delegate.onResponse(reply(invite!.request, 183, "Session Progress", { toTag: "p" }));
     invite!.delegate.onResponse(reply(invite!.request, 486, "Busy Here", { toTag: "p" }));
