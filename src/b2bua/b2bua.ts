@@ -27,8 +27,8 @@ import {
   type PbxOutboundPorts,
 } from "./pbx-outbound.js";
 import { ClientPickup, type PickupPorts } from "./pickup.js";
-import { type PushOutcome, PushToDesk } from "./push.js";
 import type { CallDirectory, CallEventNotice, CallOutcome, DialogEntry, ServiceState } from "./ports.js";
+import { type PushOutcome, PushToDesk } from "./push.js";
 import { ClientTransfer, installReferNotify, type TransferPorts } from "./transfer.js";
 
 export interface B2buaDependencies {
