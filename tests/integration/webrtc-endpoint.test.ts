@@ -69,6 +69,16 @@ describe("WebRtcEndpoint with a browser peer on 127.0.0.1", () => {
     expect(stats.packetsLost).toBe(0);
   });
 
+  it("answers a=setup:active to an offer that wants to be the DTLS server, and connects", async () => {
+    const browser = track(new BrowserPeer());
+    const offer = (await browser.offer()).replace(/^a=setup:actpass/m, "a=setup:passive");
+    for (const dtls of browser.pc.dtlsTransports) dtls.role = "server";
+    const endpoint = track(await WebRtcEndpoint.answer(offer));
+    expect(endpoint.localSdp).toMatch(/^a=setup:active\r?$/m);
+    await browser.acceptAnswer(endpoint.localSdp);
+    await endpoint.connected;
+  });
+
   it("sends telephone-event with the browser's payload type, not the codec's", async () => {
     const browser = track(new BrowserPeer());
     const endpoint = track(await WebRtcEndpoint.answer(await browser.offer()));

@@ -108,7 +108,9 @@ export class WebRtcEndpoint {
       // We answer a=setup:passive (RFC 5763 §5): the browser is the DTLS client. werift's
       // client fails its handshake when a retransmitted ClientHello draws a second
       // HelloVerifyRequest (a loaded host, > 500 ms); its server side resends instead.
-      for (const dtls of pc.dtlsTransports) dtls.role = "server";
+      // An offer of a=setup:passive (a DTLS server) leaves us the client's role.
+      if (!/^a=setup:passive\s*$/m.test(narrowed.sdp))
+        for (const dtls of pc.dtlsTransports) dtls.role = "server";
       const endpoint = new WebRtcEndpoint(
         pc,
         transceiver,
