@@ -145,6 +145,30 @@ describe("push and pull between the app and the desk phone, in one journal entry
     await until(async () => (await journal(entry.id)).state === "ended", "the desk-phone entry ended");
   });
 
+  it("REST gaps: consult a second party, alternate between the two calls, then stop monitoring (CSTA over TLS)", async () => {
+    mock.deskPhone("2131").makeCall("004989700");
+    await untilDesk((s) => s.status === "connected", "the desk phone in a call");
+    const consult = await api.call("POST", `${user}/desk-phone/consult`, { json: { to: "004989701" } });
+    expect(consult.status, JSON.stringify(consult.body)).toBe(200);
+    expect(consult.body.result.callId).toEqual(expect.any(String));
+    await untilDesk(
+      (s) => (s.calls as { state: string }[]).some((c) => c.state === "hold"),
+      "the first call held while consulting",
+    );
+    const alternate = await api.call("POST", `${user}/desk-phone/alternate`, { json: {} });
+    expect(alternate.status, JSON.stringify(alternate.body)).toBe(200);
+    await until(
+      () => mock.deskPhone("2131").snapshot().peer === "004989700",
+      "the desk phone back with the first party",
+    );
+    const stopped = await api.call("POST", `${user}/desk-phone/monitor-stop`, { json: {} });
+    expect(stopped.status).toBe(200);
+    expect(stopped.body.monitored).toBe(false);
+    expect(mock.cstaSessions[0]!.monitors.size).toBe(0);
+    const again = await api.call("GET", `${user}/desk-phone`);
+    expect(again.body.monitored).toBe(false);
+  });
+
   it("bad paths: 404 for an unknown call, 409 to push an ended call or pull one the desk phone has no part in", async () => {
     for (const action of ["push", "pull"]) {
       const missing = await api.call("POST", `/api/admin/calls/call-999999/${action}`);
