@@ -267,6 +267,33 @@ describe.skipIf(!HAS_CHROMIUM)("browser phone: WebRTC audio through the connecto
       expect(al.errors).toEqual([]);
     });
   });
+
+  it("call waiting: a second PBX call rings during the first; answering it holds the first", {
+    timeout: 60_000,
+  }, async () => {
+    const al = await phoneOf("al");
+    await steps("call-waiting", [al], async () => {
+      const first = await answeredCall(al, NUMBER.al);
+      const placed = mock.call(NUMBER.al, { media: "tone" });
+      await expect.poll(() => calls(al.page, "ringing").count(), WITHIN).toBe(1);
+      await al.page.click("li.call[data-state=ringing] [data-action=answer]");
+      const second = await placed;
+      await expect.poll(() => first.heldByRemote, WITHIN).toBe(true);
+      await expect.poll(() => calls(al.page, "established").count(), WITHIN).toBe(2);
+      expect(await al.page.locator("li.call[data-held=false][data-state=established]").count()).toBe(1);
+      await expect.poll(() => second.media?.stats.packetsReceived ?? 0, WITHIN).toBeGreaterThan(FLOWING);
+
+      // Back to the first: alternate, then hang both up.
+      await al.page.locator("li.call[data-held=true] [data-action=alternate]").click();
+      await expect.poll(() => [first.heldByRemote, second.heldByRemote], WITHIN).toEqual([false, true]);
+      const ids = await al.page
+        .locator("li.call[data-state=established]")
+        .evaluateAll((items) => items.map((li) => li.getAttribute("data-call")));
+      for (const id of ids) await al.page.click(`li.call[data-call="${id}"] [data-action=hangup]`);
+      await expect.poll(() => [first.state, second.state], WITHIN).toEqual(["ended", "ended"]);
+      expect(al.errors).toEqual([]);
+    });
+  });
 });
 
 type LegView = { kind: string; stats: { packetsSent: number; packetsReceived: number } } | null;
