@@ -4,6 +4,7 @@ import { parseUri } from "../../src/sip/message/index.js";
 import { rawRefer, referNotify, Stage, types } from "../support/client-features-stage.js";
 import { sdpOffer } from "../support/pbx-test-ua.js";
 import { until } from "../support/until.js";
+import { RawWsClient } from "../support/ws-support.js";
 
 /*
  * Blind and attended transfer asked for by a Unify Phone client (REFER in its call): the
@@ -121,6 +122,33 @@ describe("blind transfer from a client", () => {
     expect(call.state).toBe("established");
     const entry = await stage.entryOf(call.callId);
     expect(types(entry).filter((t) => t === "refer-refused")).toHaveLength(4);
+  });
+});
+
+describe("REFER outside a call", () => {
+  it("a client's REFER with no dialog → 481", async () => {
+    const { emulator } = stage;
+    const ws = await RawWsClient.connect(emulator.ports.https, emulator.certificates.caCertPem!);
+    try {
+      const response = await ws.request(
+        [
+          "REFER sip:connector@phoneapp.unify.com SIP/2.0",
+          "Via: SIP/2.0/WSS refer.invalid;branch=z9hG4bK-refer-1",
+          "Max-Forwards: 70",
+          "From: <sip:us_x@phoneapp.unify.com>;tag=c1",
+          "To: <sip:connector@phoneapp.unify.com>",
+          "Call-ID: refer-no-call",
+          "CSeq: 1 REFER",
+          "Refer-To: <sip:2132@phoneapp.unify.com>",
+          "Content-Length: 0",
+          "",
+          "",
+        ].join("\r\n"),
+      );
+      expect(response.status).toBe(481);
+    } finally {
+      ws.close();
+    }
   });
 });
 
