@@ -62,6 +62,7 @@ interface Measured {
 }
 
 const WARMUP_MS = 1000;
+const WARMUP_PHASE_MS = 4000;
 
 /** Runs one phase and returns its result with the target's CPU over the measured window. */
 async function measure(
@@ -134,6 +135,28 @@ async function runTarget(
     if (m.pacedGc) console.log(`             paced: ${formatGcPauses(m.pacedGc, paced.result.seconds)}`);
     await gen.exit();
     return m;
+  } finally {
+    gen.kill();
+    children.delete(gen);
+  }
+}
+
+/** Full flow then refresh, `WARMUP_PHASE_MS` each, nothing kept: the JIT has the hot path compiled after it. */
+async function warmUp(
+  target: Target,
+  o: CompareOptions,
+  open: { secret: string; digestTrunks: number; plainTrunks: number },
+  children: Set<{ kill(): void }>,
+): Promise<void> {
+  const gen = new GeneratorProcess();
+  children.add(gen);
+  try {
+    if (cpus().length > 1) pinProcess(gen.pid, 0);
+    await gen.open({ port: target.port, connections: o.connections, ...open });
+    const timing: PhaseTiming = { warmupMs: 0, measureMs: WARMUP_PHASE_MS, maxOps: 5_000_000 };
+    for (const kind of ["digest-full", "digest-refresh"] as const)
+      await gen.phase({ kind, windowPerConnection: o.window }, timing, () => {});
+    await gen.exit();
   } finally {
     gen.kill();
     children.delete(gen);
@@ -245,6 +268,11 @@ export async function runCompareKamailio(
       },
       floor: { name: "floor", port: floor.port, cpuSeconds: () => readCpuSeconds(floorPid) },
     };
+    // V8 compiles the hot path while the first phases run (on its own threads, counted as the
+    // process's CPU); on a busy core that takes longer than one phase's warm-up and the first
+    // round's emulator figures came out 2–3× too high. Kamailio is compiled ahead of time.
+    console.log("── warm-up of the Node servers (not measured)");
+    for (const name of ["emulator", "floor"] as const) await warmUp(targets[name], o, open, children);
     const rounds: { k: Measured; e: Measured; f: Measured }[] = [];
     let failures = 0;
     for (let round = 1; round <= o.rounds; round++) {
