@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { MockOsbiz } from "../../src/mock-osbiz/index.js";
+import { type ClientCall, UnifyPhoneClient } from "../../src/phone-client/index.js";
 import { ACME_API_KEY, acmeSeed } from "../support/acme-seed.js";
 import { ADMIN_TOKEN, usersClient } from "../support/api-client-users.js";
 import { startTestEmulator } from "../support/emulator.js";
@@ -22,6 +23,9 @@ let mock: MockOsbiz;
 let webhook: WebhookReceiver;
 let lines: string[];
 let user: string;
+/** Al's sip.js client over WSS, and the calls it was offered. */
+let phone: UnifyPhoneClient;
+const offered: ClientCall[] = [];
 
 beforeAll(async () => {
   emulator = await startTestEmulator({ adminToken: ADMIN_TOKEN, seedText: acmeSeed(), ctiSession: "auto" });
@@ -29,6 +33,17 @@ beforeAll(async () => {
   const tenant = await api.tenantId("Acme");
   const al = (await api.all(tenant)).find((u) => u.callno === "2131");
   user = `/api/admin/tenants/${tenant}/users/${al.id}`;
+  expect(
+    (await api.call("PUT", `${user}/client-password`, { json: { password: "client-pass-1" } })).status,
+  ).toBe(204);
+  phone = await UnifyPhoneClient.connect({
+    url: `${emulator.urls.https.replace(/^https:/, "wss:")}/ws`,
+    userId: al.id,
+    password: "client-pass-1",
+    ca: emulator.certificates.caCertPem!,
+  });
+  await phone.register();
+  phone.onIncoming((call) => offered.push(call));
   webhook = await WebhookReceiver.start();
   expect((await api.call("PUT", "/api/admin/webhook", { json: { url: webhook.url } })).status).toBe(200);
   lines = [];
@@ -54,6 +69,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  await phone.close();
   await mock.stop();
   await api.close();
   await emulator.close();
@@ -114,14 +130,19 @@ describe("routing per user × an incoming trunk call", () => {
   it("default: the app side alerts and the desk phone rings (twinning)", async () => {
     await patch({ callBehaviour: { mode: "no-answer" } });
     ring();
+    const before = offered.length;
     await until(async () => (await connectorCall())?.state === "ringing", "the connector alerting the user");
+    await until(() => offered.length > before, "the sip.js client ringing");
     await untilDesk((s) => s.status === "ringing", "the desk phone ringing too");
   });
 
   it("desk-phone: the connector answers 480 naming the routing; the desk phone keeps ringing", async () => {
     await patch({ routing: "desk-phone", callBehaviour: { mode: "no-answer" } });
+    const before = offered.length;
     const trunkLeg = await trunkOutcome(ring());
     expect(trunkLeg.status).toBe(480);
+    // The connector answered before any leg alerted: the client was never offered the call.
+    expect(offered.length).toBe(before);
     expect(trunkLeg.reason).toContain("routing desk-phone");
     const entry = (await calls("ended")).find((c) => c.from === CALLER);
     expect(entry).toMatchObject({
@@ -134,8 +155,10 @@ describe("routing per user × an incoming trunk call", () => {
 
   it("unify-phone: the app alerts and the connector clears the desk phone's alerting (CSTA ClearConnection)", async () => {
     await patch({ routing: "unify-phone", callBehaviour: { mode: "no-answer" } });
+    const before = offered.length;
     ring();
     await until(async () => (await connectorCall())?.state === "ringing", "the connector alerting the user");
+    await until(() => offered.length > before, "the sip.js client ringing");
     await until(() => mock.deskPhone("2131").state === "idle", "the desk phone no longer ringing");
     expect((await connectorCall())?.state).toBe("ringing");
     const csta = (await api.call("GET", "/api/admin/trace?kind=csta")).body.entries as {
