@@ -35,6 +35,8 @@ export interface AnchorLeg {
   offer(direction?: Direction): string;
   applyAnswer(answerSdp: string): ApplyAnswerResult;
   relay(sink: ((packet: RtpPacket) => void) | null): void;
+  /** RFC 4733 digits the leg detects (plain RTP legs; a WebRTC leg only relays them). */
+  onDtmf?(listener: (digit: string) => void): void;
   forward(packet: Pick<RtpPacket, "payloadType" | "marker" | "timestamp" | "ssrc" | "payload">): boolean;
   close(): void;
 }
@@ -82,7 +84,10 @@ const NO_CLIENT = "no client leg";
 export class ClientMedia {
   private clientLeg: AnchorLeg | null = null;
   private readonly listeners = new Set<(audio: LegAudio) => void>();
+  private digitListener: ((digit: string, side: "pbx" | "client") => void) | null = null;
   private pbxAnswered = false;
+  /** Legs whose digits are listened to already. */
+  private readonly heard = new WeakSet<AnchorLeg>();
   /** A client leg being opened on the PBX's answer (client → PBX with WebRTC). */
   private clientOpening: Promise<{ ok: true; leg: AnchorLeg } | Refusal> | null = null;
   private closed = false;
@@ -157,6 +162,7 @@ export class ClientMedia {
     const previous = this.clientLeg;
     this.clientLeg = leg;
     leg.relay((packet) => this.relayed("client", packet));
+    this.listenForDigits(leg, "client");
     if (previous && previous !== leg) previous.close();
   }
 
@@ -254,6 +260,23 @@ export class ClientMedia {
   translateAnswer(to: "pbx" | "client", answer: string): ApplyAnswerResult | Refusal {
     const leg = to === "pbx" ? this.pbx : this.clientLeg;
     return leg ? leg.applyAnswer(answer) : { ok: false, status: 500, reason: NO_CLIENT };
+  }
+
+  /**
+   * RFC 4733 digits received on a plain RTP leg (the relay passes the events on as well);
+   * the journal records them. A WebRTC leg's events are relayed, not detected.
+   */
+  onDigit(listener: (digit: string, side: "pbx" | "client") => void): void {
+    this.digitListener = listener;
+    this.listenForDigits(this.pbx, "pbx");
+    if (this.clientLeg) this.listenForDigits(this.clientLeg, "client");
+  }
+
+  private listenForDigits(leg: AnchorLeg, side: "pbx" | "client"): void {
+    const listener = this.digitListener;
+    if (!listener || !leg.onDtmf || this.heard.has(leg)) return;
+    this.heard.add(leg);
+    leg.onDtmf((digit) => listener(digit, side));
   }
 
   /** Each frame received on either leg (audio and telephone-event). Returns the unsubscribe. */

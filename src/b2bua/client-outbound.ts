@@ -21,7 +21,7 @@ import { dialogResponse, notFunctionalResponse } from "./sip-responses.js";
 /** What the client → PBX side uses (the call itself goes through PbxOutbound). */
 export type ClientOutboundPorts = Pick<CallDirectory, "user"> &
   Pick<Reachability, "trunksOnConnection" | "usersOnConnection" | "clientOn" | "clientDialogFlow"> &
-  Pick<CallRecords, "note"> &
+  Pick<CallRecords, "note" | "now"> &
   CallEnding &
   Pick<Signalling, "endpoint" | "allow" | "answerInvite" | "domain"> &
   DialogsPort &
@@ -123,6 +123,10 @@ export class ClientOutbound {
     }
     invite.call = started;
     media.bind(started);
+    media.onDigit((digit, side) => {
+      started.dtmf.push({ digit, via: "rfc4733", at: this.ctx.now() });
+      this.ctx.note(started, "dtmf", `${digit} (RFC 4733 from the ${side === "pbx" ? "PBX" : "client"})`);
+    });
     this.ctx.whenEnded(started, () => {
       this.invites.delete(tx.id);
       if (started.answeredAt !== null) this.ctx.note(started, "media-summary", media.summary());

@@ -206,6 +206,10 @@ export class ForkedInvite {
       return;
     }
     const anchored = media!;
+    anchored.onDigit((digit, side) => {
+      call.dtmf.push({ digit, via: "rfc4733", at: ctx.now() });
+      ctx.note(call, "dtmf", `${digit} (RFC 4733 from the ${side === "pbx" ? "PBX" : "client"})`);
+    });
     ctx.whenEnded(call, () => {
       ctx.note(call, "media-summary", anchored.summary());
       anchored.close();

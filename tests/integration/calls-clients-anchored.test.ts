@@ -170,6 +170,49 @@ describe("anchored media with a Node (plain RTP) client", () => {
     expect(summary.detail).toMatch(/^PBX leg rtp PCMA: sent \d+, received \d+, lost 0, .*; client leg rtp PCMA: sent/);
   });
 
+  it("maps telephone-event payload types: the PBX's 96, the client's 101 (RFC 4733 DTMF both ways)", async () => {
+    const a = await nodeClient();
+    const ringing = nextIncoming(a);
+    const offer = [
+      "v=0",
+      "o=osbiz 1 1 IN IP4 127.0.0.1",
+      "s=-",
+      "c=IN IP4 127.0.0.1",
+      "t=0 0",
+      `m=audio ${rtp.address().port} RTP/AVP 8 96`,
+      "a=rtpmap:8 PCMA/8000",
+      "a=rtpmap:96 telephone-event/8000",
+      "a=fmtp:96 0-15",
+      "a=sendrecv",
+      "",
+    ].join("\r\n");
+    const invite = pbx.sendInvite(NUMBER, offer);
+    const call = await ringing;
+    await call.answer();
+    const ok = await pbx.response(invite.callId, 200);
+    pbx.ack(ok, invite);
+    await call.established();
+    expect(ok.body.toString()).toMatch(/^m=audio \d+ RTP\/AVP 8 96$/m);
+    // The connector's answer comes in the ACK (late offer).
+    await until(() => call.mediaDirection === "sendrecv", "the client to take the connector's answer");
+    // The client's DTMF reaches the PBX as payload type 96.
+    await call.sendDtmf("5");
+    await until(() => fromConnector.some((p) => (p[1]! & 0x7f) === 96), "telephone-event at the PBX");
+    expect(fromConnector.some((p) => (p[1]! & 0x7f) === 101)).toBe(false);
+    // The PBX's digit 7 (event 7, end bit on the last packets) reaches the client as 101.
+    const port = rtpPort(ok.body.toString());
+    for (let i = 0; i < 6; i++) {
+      const header = Buffer.from([0x80, i === 0 ? 0x80 | 96 : 96, 0, 100 + i, 0, 0, 0x10, 0, 0, 0, 0x12, 0x34]);
+      const end = i >= 3 ? 0x80 : 0;
+      const event = Buffer.from([7, end | 10, 0, 160 * (i + 1)]);
+      rtp.send(Buffer.concat([header, event]), port, "127.0.0.1");
+    }
+    await until(() => call.stats.dtmfReceived === "7", "the digit at the client");
+    await until(async () => (await journalEntry(invite.callId)).dtmf.length >= 2);
+    const { dtmf } = await journalEntry(invite.callId);
+    expect(dtmf.map((d: { digit: string }) => d.digit).sort()).toEqual(["5", "7"]);
+  });
+
   it("PBX → client with no codec in common: the client gets ACK and BYE, the PBX 488", async () => {
     const a = await nodeClient();
     const ringing = nextIncoming(a);
