@@ -10,6 +10,7 @@ const USER_AGENT = "UnifyPhoneEmulator-Browser";
 const AUDIO_ONLY = { constraints: { audio: true, video: false } };
 /** The emulator's conference factory (RFC 4579 ad-hoc): INVITE it, then REFER each call into it. */
 const CONFERENCE_USER = "conference";
+const RECONNECT_ATTEMPTS = 5;
 /** Ended calls stay listed this long, so the user sees how a call ended. */
 const ENDED_SHOWN_MS = 4000;
 
@@ -237,7 +238,7 @@ export class PhoneCall {
 }
 
 export class PhoneLine {
-  /** "unregistered", "registering", "registered" or "failed: <status>". */
+  /** "unregistered", "registering", "registered", "disconnected" or "failed: <status>". */
   state = "unregistered";
   /** @type {PhoneCall[]} */
   calls = [];
@@ -253,6 +254,9 @@ export class PhoneLine {
     this.#ua = new SIP.UserAgent({
       uri: SIP.UserAgent.makeURI(aor),
       transportOptions: { server, connectionTimeout: 10 },
+      // A dropped WebSocket is opened again (up to 5 times, 2 s apart) and the page registers anew.
+      reconnectionAttempts: RECONNECT_ATTEMPTS,
+      reconnectionDelay: 2,
       authorizationUsername: username,
       authorizationPassword: password,
       userAgentString: `${USER_AGENT} (SIP.js ${SIP.version})`,
@@ -262,7 +266,16 @@ export class PhoneLine {
         peerConnectionConfiguration: { iceServers: [] },
         iceGatheringTimeout: 2000,
       },
-      delegate: { onInvite: (invitation) => this.#incoming(invitation) },
+      delegate: {
+        onInvite: (invitation) => this.#incoming(invitation),
+        onDisconnect: (error) => {
+          if (error) this.#setState("disconnected");
+        },
+        onConnect: () => {
+          // The registration went with the old connection (the registrar drops it): register again.
+          if (this.state === "disconnected") this.#register().catch((e) => this.error(e));
+        },
+      },
     });
   }
 
@@ -292,8 +305,15 @@ export class PhoneLine {
       else if (s === RegistererState.Unregistered && this.state === "registered")
         this.#setState("unregistered");
     });
-    await this.#registerer.register({
+    await this.#register();
+  }
+
+  #register() {
+    this.#setState("registering");
+    return this.#registerer.register({
       requestDelegate: {
+        // Also on a refresh of a registration sip.js still counts as registered (no state change).
+        onAccept: () => this.#setState("registered"),
         onReject: (response) => this.#setState(`failed: ${statusOf(response)}`),
       },
     });

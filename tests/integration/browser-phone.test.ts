@@ -220,4 +220,37 @@ describe.skipIf(!HAS_CHROMIUM)("browser phone in Chromium", () => {
     });
     await phone.close();
   });
+
+  it("a dropped WebSocket: the page connects again and registers anew", { timeout: 60_000 }, async () => {
+    const phone = await openPhone();
+    const registrations = `/api/admin/tenants/${tenantId}/users/${alId}/registrations`;
+    const clients = async () =>
+      (await http.admin("GET", registrations)).body.registrations as { connection: { remotePort: number } }[];
+    await withScreenshot(phone, "reconnect", async () => {
+      const { page } = phone;
+      await signIn(page, "2131", AL_PASSWORD);
+      await expect.poll(() => text(page, "#registration"), WITHIN).toBe("registered");
+      const [before] = await clients();
+      // The emulator closes the page's connection when its next INVITE arrives (once).
+      const fault = await http.admin("POST", "/api/admin/faults", {
+        id: "close-browser-ws",
+        layer: "sip",
+        match: { direction: "in", method: "INVITE", user: alId },
+        action: { type: "close" },
+        when: { firstN: 1 },
+      });
+      expect(fault.status).toBe(201);
+      await page.fill("#number", "+4923026679999");
+      await page.click("#call");
+      await expect
+        .poll(
+          async () => (await clients()).map((c) => c.connection.remotePort !== before!.connection.remotePort),
+          WITHIN,
+        )
+        .toEqual([true]);
+      await expect.poll(() => text(page, "#registration"), WITHIN).toBe("registered");
+    });
+    await http.admin("DELETE", "/api/admin/faults/close-browser-ws");
+    await phone.close();
+  });
 });
