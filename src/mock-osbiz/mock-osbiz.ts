@@ -145,7 +145,7 @@ export class MockOsbiz {
         this.track(call);
         this.listeners.emit("incoming", call);
       },
-      refer: (call, tx) => this.switch.refer(call, tx),
+      refer: (call, tx) => this.switch.refers.refer(call, tx),
     };
     this.switch = new PbxSwitch({
       desks: this.desks,
@@ -166,7 +166,7 @@ export class MockOsbiz {
       referred: (outcome) => this.listeners.emit("referred", outcome),
       noAnswerMs: options.noAnswerMs,
     });
-    this.switch.referEnabled = options.refer;
+    this.switch.refers.enabled = options.refer;
     this.link = new TrunkLink(
       { host: sip.host, port: sip.port, domain: sip.domain, ...(ca === undefined ? {} : { ca }) },
       {
@@ -263,11 +263,11 @@ export class MockOsbiz {
 
   /** Whether REFER inside trunk calls is taken (false: 501, for the connector's local-bridge fallback). */
   get referEnabled(): boolean {
-    return this.switch.referEnabled;
+    return this.switch.refers.enabled;
   }
 
   set referEnabled(on: boolean) {
-    this.switch.referEnabled = on;
+    this.switch.refers.enabled = on;
     this.options.log(`REFER ${on ? "taken" : "refused with 501"}`);
   }
 
