@@ -148,6 +148,12 @@ describe("WebRtcEndpoint with a browser peer on 127.0.0.1", () => {
     await Promise.all(endpoints.map((e) => e.connected));
   });
 
+  it("advertises an address that is not on this host when told to bind elsewhere (NAT, container)", async () => {
+    const endpoint = track(await WebRtcEndpoint.offer({ addresses: ["203.0.113.7"], bind: "0.0.0.0" }));
+    expect(endpoint.localSdp).toMatch(/^a=candidate:\S+ 1 udp \d+ 203\.0\.113\.7 \d+ typ host/m);
+    expect(endpoint.localSdp).not.toMatch(/127\.0\.0\.1/);
+  });
+
   it("rejects SDP that is not SDP, or has no audio, with a typed error", async () => {
     const garbage = await WebRtcEndpoint.answer("hello world").catch((e: unknown) => e);
     expect(garbage).toBeInstanceOf(WebRtcError);

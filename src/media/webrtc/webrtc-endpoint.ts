@@ -16,8 +16,13 @@ import { type RemoteReport, WebRtcCounters, type WebRtcStats } from "./webrtc-co
 import { asWebRtcError, WebRtcError } from "./webrtc-error.js";
 
 export interface WebRtcEndpointOptions {
-  /** Addresses of our host candidates (default ["127.0.0.1"]); the sockets bind to the only one, or to all interfaces. */
+  /** Addresses of our host candidates (default ["127.0.0.1"]). */
   readonly addresses?: readonly string[];
+  /**
+   * Where the ICE sockets bind: default the only address of `addresses`, all interfaces when
+   * there are several. "0.0.0.0" when an advertised address is not on this host (NAT, container).
+   */
+  readonly bind?: string;
   /** UDP ports [min, max] for the ICE/media socket of each address (default: any free port). */
   readonly portRange?: readonly [number, number];
   /** Codecs toward the browser, most preferred first (default PCMU, PCMA, G722). Opus is never used. */
@@ -338,7 +343,8 @@ function peerConfig(options: WebRtcEndpointOptions): Partial<PeerConfig> {
         channels: 1,
       }),
     );
-  const [only] = addresses;
+  const bind = options.bind ?? (addresses.length === 1 ? addresses[0] : undefined);
+  const wildcard = bind === undefined || bind === "0.0.0.0" || bind === "::";
   return {
     codecs: { audio, video: [] },
     // No STUN/TURN: candidates are the configured host addresses only (werift's default asks Google's STUN).
@@ -347,7 +353,7 @@ function peerConfig(options: WebRtcEndpointOptions): Partial<PeerConfig> {
     iceUseIpv4: false,
     iceUseIpv6: false,
     iceAdditionalHostAddresses: addresses,
-    ...(addresses.length === 1 && only ? { iceInterfaceAddresses: ipFamily(only) } : {}),
+    ...(wildcard ? {} : { iceInterfaceAddresses: ipFamily(bind) }),
     ...(options.portRange
       ? { icePortRange: [options.portRange[0], options.portRange[1]] as [number, number] }
       : {}),
