@@ -167,7 +167,9 @@ describe("anchored media with a Node (plain RTP) client", () => {
     await call.ended();
     const ended = await journalEntry(invite.callId);
     const summary = ended.events.find((e: { type: string }) => e.type === "media-summary");
-    expect(summary.detail).toMatch(/^PBX leg rtp PCMA: sent \d+, received \d+, lost 0, .*; client leg rtp PCMA: sent/);
+    expect(summary.detail).toMatch(
+      /^PBX leg rtp PCMA: sent \d+, received \d+, lost 0, .*; client leg rtp PCMA: sent/,
+    );
   });
 
   it("maps telephone-event payload types: the PBX's 96, the client's 101 (RFC 4733 DTMF both ways)", async () => {
@@ -202,7 +204,20 @@ describe("anchored media with a Node (plain RTP) client", () => {
     // The PBX's digit 7 (event 7, end bit on the last packets) reaches the client as 101.
     const port = rtpPort(ok.body.toString());
     for (let i = 0; i < 6; i++) {
-      const header = Buffer.from([0x80, i === 0 ? 0x80 | 96 : 96, 0, 100 + i, 0, 0, 0x10, 0, 0, 0, 0x12, 0x34]);
+      const header = Buffer.from([
+        0x80,
+        i === 0 ? 0x80 | 96 : 96,
+        0,
+        100 + i,
+        0,
+        0,
+        0x10,
+        0,
+        0,
+        0,
+        0x12,
+        0x34,
+      ]);
       const end = i >= 3 ? 0x80 : 0;
       const event = Buffer.from([7, end | 10, 0, 160 * (i + 1)]);
       rtp.send(Buffer.concat([header, event]), port, "127.0.0.1");
@@ -297,7 +312,7 @@ describe("anchored media with a WebRTC (browser) client", () => {
     expect(media.client.stats.packetsSent).toBeGreaterThanOrEqual(5);
   });
 
-  it("PBX → browser: the browser offers in its 200 (late offer), the connector answers in the ACK", async () => {
+  it("PBX → browser: late offer (the browser offers in its 200, the connector answers in the ACK); hold and retrieve from the PBX", async () => {
     const browser = await browserClient();
     const invite = pbx.sendInvite(NUMBER, sdpOffer(rtp.address().port, { codecs: "0 8 101" }));
     const invitation: Invitation = await browser.nextIncoming();
@@ -316,5 +331,28 @@ describe("anchored media with a WebRTC (browser) client", () => {
     await until(() => fromConnector.length >= 5, "the browser's audio at the PBX");
     const { media } = await journalEntry(invite.callId);
     expect(media.client).toMatchObject({ kind: "webrtc", codec: "PCMU" });
+
+    // The PBX holds: the browser gets a re-INVITE from the connector (same ICE and DTLS,
+    // a=sendonly) and answers it; the PBX gets the PBX leg's recvonly.
+    pbx.inDialog("INVITE", ok, {
+      body: sdpOffer(rtp.address().port, { direction: "sendonly", codecs: "0 101" }),
+      contentType: "application/sdp",
+    });
+    const held = await pbx.response(invite.callId, 200);
+    expect(held.body.toString()).toMatch(/^a=recvonly$/m);
+    pbx.ack(held, invite);
+    await until(async () => (await journalEntry(invite.callId)).media.client.direction === "sendonly");
+    pbx.inDialog("INVITE", ok, {
+      body: sdpOffer(rtp.address().port, { codecs: "0 101" }),
+      contentType: "application/sdp",
+    });
+    const back = await pbx.response(invite.callId, 200);
+    expect(back.body.toString()).toMatch(/^a=sendrecv$/m);
+    pbx.ack(back, invite);
+    expect(peer.pc.connectionState).toBe("connected");
+    // Retrieved: the PBX's audio reaches the browser again over the same DTLS-SRTP.
+    const before = peer.received.length;
+    await pbxSends(rtpPort(answer), 10, 0);
+    await until(() => peer.received.length >= before + 5, "audio after retrieve");
   });
 });
