@@ -3,9 +3,10 @@ import { type Direction, parseSdp, type SdpAttribute, type SdpMedia } from "../m
 const DIRECTIONS: ReadonlySet<string> = new Set(["sendrecv", "sendonly", "recvonly", "inactive"]);
 
 /**
- * Why the connector refuses an SDP offer it passes to a client unchanged (media between PBX
- * and client is not anchored): not SDP, no active audio stream, or SRTP only — the connector
- * is RTP only (SPEC §3.3), whoever answers. Undefined when the offer may go through.
+ * Why the connector refuses a PBX's SDP offer for a call its clients are to answer (before
+ * ringing them; the media is anchored, client-media.ts): not SDP, no active audio stream, or
+ * SRTP only — toward the PBX the connector is RTP only (SPEC §3.3), whoever answers.
+ * Undefined when the offer may go through.
  */
 export function passThroughProblem(sdp: string): string | undefined {
   let audio: SdpMedia[];
