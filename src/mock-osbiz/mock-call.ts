@@ -254,7 +254,13 @@ export class MockCall {
     const rtp = stats ? ` (RTP sent ${stats.packetsSent}, received ${stats.packetsReceived})` : "";
     this.ctx.log(`call ${this.id} ended: ${cause}${rtp}`);
     this.ctx.ended(this);
-    for (const listener of this.endListeners.splice(0)) listener(this);
+    for (const listener of this.endListeners.splice(0)) {
+      try {
+        listener(this);
+      } catch (error) {
+        this.ctx.log(`call ${this.id}: an end listener failed: ${String(error)}`);
+      }
+    }
   }
 
   /** Mock side: the ACK for our 2xx (RFC 3261 §13.3.1.4), with the answer when we offered in the 2xx. */
