@@ -1,9 +1,10 @@
-import { ConferenceMixer, isMixable, type MediaSession } from "../media/index.js";
+import { ConferenceMixer, isMixable } from "../media/index.js";
 import { Dialog, newDialogTag } from "../sip/dialog/index.js";
 import { createResponse, type SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
-import { restrictCodecs } from "./anchor-sdp.js";
+import { offeredCodecs, restrictCodecs } from "./anchor-sdp.js";
 import { Call } from "./call.js";
+import { ClientMedia } from "./client-media.js";
 import type {
   CallDirectory,
   CallEnding,
@@ -42,7 +43,8 @@ const CLIENT = "client";
 
 /**
  * A 3-way (or larger) conference mixed by the emulator, RFC 4579 ad-hoc style: the client
- * INVITEs `sip:conference@<domain>` (the focus answers on a port of its own), then REFERs the
+ * INVITEs `sip:conference@<domain>` (the focus answers on an anchored client leg of its own,
+ * plain RTP or WebRTC), then REFERs the
  * focus dialog once per call to bring in, with Refer-To naming that call's dialog in Replaces
  * (sip.js `session.refer(otherSession)`). Each named call's PBX leg (anchored media) is taken
  * off its relay and fed to the mixer, the client's leg of it gets BYE, and every party hears
@@ -76,24 +78,29 @@ export class ClientConference {
       );
       return;
     }
+    // The focus's leg toward the client is an anchored client leg (plain RTP or WebRTC, as its SDP asks).
     const offer = request.body.toString("utf8");
-    const g711 = offer ? restrictCodecs(offer, ["PCMU", "PCMA"]) : "";
-    let session: MediaSession;
+    const codec = offer ? offeredCodecs(offer).find(isMixable) : undefined;
+    if (!codec) {
+      tx.respond(
+        createResponse(request, 488, "Not Acceptable Here: the conference mixes G.711 (PCMU, PCMA) only"),
+      );
+      return;
+    }
+    let media: ClientMedia;
     try {
-      session = await ctx.media.createSession({ mode: "echo" });
+      media = await ClientMedia.open(ctx);
     } catch (error) {
       tx.respond(
         createResponse(request, 503, `Service Unavailable: no media port free (${(error as Error).message})`),
       );
       return;
     }
-    const answered = g711 ? session.answer(g711) : undefined;
-    const codec = session.codec;
-    if (!answered?.ok || !codec || !isMixable(codec.name)) {
-      session.close();
-      tx.respond(
-        createResponse(request, 488, "Not Acceptable Here: the conference mixes G.711 (PCMU, PCMA) only"),
-      );
+    const opened = await media.openClientLeg(offer, [codec]);
+    const answered = opened.ok ? opened.leg.answer(restrictCodecs(offer, [codec])) : opened;
+    if (!answered.ok) {
+      media.close();
+      tx.respond(createResponse(request, answered.status, answered.reason));
       return;
     }
     const trunk = user.trunkId ? ctx.trunk(user.trunkId) : undefined;
@@ -110,7 +117,7 @@ export class ClientConference {
       "echo",
     );
     call.legs.push({ kind: "client", callId: request.callId, status: 200, reason: "OK" });
-    call.media = session;
+    media.bind(call);
     call.state = "answered";
     call.answeredAt = ctx.now();
     const localTag = newDialogTag();
@@ -122,24 +129,16 @@ export class ClientConference {
     const mixer = new ConferenceMixer();
     const focus: Focus = { call, mixer, members: new Set() };
     this.foci.set(dialog.key, focus);
-    const out = { ssrc: (Math.random() * 2 ** 32) >>> 0, timestamp: 0 };
-    session.relay((packet) => {
-      if (packet.payloadType === codec.payloadType) mixer.push(CLIENT, packet.payload);
+    media.relaying = false;
+    media.onAudio((audio) => {
+      // Audio frames only: telephone-event payloads are 4 octets.
+      if (audio.side === "client" && audio.payload.length >= 80) mixer.push(CLIENT, audio.payload);
     });
-    mixer.add(CLIENT, {
-      codec: codec.name,
-      send: (payload) => {
-        out.timestamp = (out.timestamp + payload.length) >>> 0;
-        session.forward({
-          payloadType: codec.payloadType,
-          marker: false,
-          timestamp: out.timestamp,
-          ssrc: out.ssrc,
-          payload,
-        });
-      },
+    mixer.add(CLIENT, { codec, send: (payload) => void media.sendAudio("client", payload) });
+    ctx.whenEnded(call, () => {
+      this.end(dialog.key, focus);
+      media.close();
     });
-    ctx.whenEnded(call, () => this.end(dialog.key, focus));
     const ok = dialogResponse(ctx, request, tx.connection, 200, localTag, { sdp: answered.sdp });
     // RFC 4579 §5.1: the focus says it is one.
     ok.headers.set("contact", `<${ctx.endpoint.contact(tx.connection, CONFERENCE_FACTORY)}>;isfocus`);
@@ -164,8 +163,7 @@ export class ClientConference {
     const anchored = member?.call.anchoredMedia;
     const codec = anchored?.pbx.codec;
     if (
-      !member ||
-      member.leg !== "client" ||
+      member?.leg !== "client" ||
       member.call.userId !== focus.call.userId ||
       !member.call.active ||
       !anchored

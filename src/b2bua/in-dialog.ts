@@ -81,8 +81,10 @@ export class InDialog {
     }
     const { call, dialog } = entry;
     const offer = tx.request.body.toString("utf8");
-    // A PBX leg left alone in the connector (bridged or in a conference) answers from its anchored port.
-    const media = call.media ?? (entry.leg === "pbx" ? call.anchoredMedia?.pbx : undefined) ?? null;
+    // A leg left alone in the connector (a bridged or conference PBX leg, a conference focus's
+    // client leg) answers from its anchored port.
+    const media =
+      call.media ?? (entry.leg === "pbx" ? call.anchoredMedia?.pbx : call.anchoredMedia?.client) ?? null;
     if (!media && offer.length > 0) {
       // A client is being rung with the PBX's offer: no session of ours to renegotiate yet.
       const response = createResponse(
