@@ -36,12 +36,23 @@ export function startPresence(
     const call = b2bua.journal.get(e.callId);
     if (call?.userId) presence.refresh(call.tenantId, call.userId);
   });
+  // The desk phone's DND as last seen, per user: a change there becomes the user's DND; when a
+  // desk phone becomes monitored, DND set in the app meanwhile goes to it (the app's word is newer).
+  const seen = new Map<string, { monitored: boolean; dnd: boolean }>();
   cti.notices.on((notice) => {
     if (notice.type !== "desk-phone.state") return;
     const { tenantId, userId, state } = notice;
-    // The desk phone's DND is the user's when it differs (a change made on the phone or the PBX).
-    if (state.monitored && state.dnd !== presence.get(tenantId, userId).dnd) {
-      presence.setDnd(tenantId, userId, state.dnd, "desk-phone").catch(() => {});
+    const last = seen.get(userId);
+    seen.set(userId, { monitored: state.monitored, dnd: state.dnd });
+    const now = presence.get(tenantId, userId);
+    const settle = (dnd: boolean, source: "app" | "desk-phone") =>
+      presence.setDnd(tenantId, userId, dnd, source).catch(() => {});
+    if (state.monitored && !last?.monitored) {
+      if (now.dndSource === "app" && state.dnd !== now.dnd) void settle(now.dnd, "app");
+      else if (state.dnd && !now.dnd) void settle(true, "desk-phone");
+      else presence.refresh(tenantId, userId);
+    } else if (state.monitored && state.dnd !== last?.dnd && state.dnd !== now.dnd) {
+      void settle(state.dnd, "desk-phone");
     } else presence.refresh(tenantId, userId);
   });
   b2bua.routing = {
