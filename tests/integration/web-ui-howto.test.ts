@@ -245,6 +245,8 @@ describe.skipIf(!HAS_CHROMIUM)("the HowTo's admin chapter in the browser", () =>
     await page.fill("#user-search", "bauer");
     await expect.poll(() => texts(page, "tr.user"), WITHIN).toHaveLength(1);
     await page.click('tr.user[data-email="berta.bauer@aptg.info"] button.edit-user');
+    // The open row lists who would ring: no client registered yet.
+    await expect.poll(() => page.textContent(".registered-clients"), WITHIN).toMatch(/No client registered/);
     await page.selectOption("#cb-mode", "busy");
     await page.click(".call-behaviour button[type=submit]");
     await expect
