@@ -22,7 +22,8 @@ export function startPresence(
       const phone = cti.deskPhone(userId);
       return (
         phone && {
-          busy: phone.status === "connected" || phone.status === "held",
+          // A closed CTI session leaves the last state behind: it says nothing about busy now.
+          busy: phone.cti === "connected" && (phone.status === "connected" || phone.status === "held"),
           dnd: phone.dnd,
           cti: phone.cti === "connected",
         }
