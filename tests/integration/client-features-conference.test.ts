@@ -1,8 +1,10 @@
+import { SessionState } from "sip.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { encodeG711 } from "../../src/media/g711.js";
 import { decodeG711 } from "../../src/media/mixer.js";
 import { rawRefer, Stage, types } from "../support/client-features-stage.js";
 import { until } from "../support/until.js";
+import { WebRtcSipClient } from "../support/webrtc-sip-client.js";
 
 /*
  * A 3-way conference mixed by the emulator: Al's client has a call from the PBX and a
@@ -71,6 +73,47 @@ describe("3-way conference mixed by the emulator", () => {
       const bye = await stage.pbx.incoming("BYE", callId);
       stage.pbx.respond(bye, 200, "OK");
       expect((await stage.untilEnded(callId)).hangupCause).toMatch(/^the conference call-\d+ ended$/);
+    }
+  });
+
+  it("a browser (WebRTC) client as the conference's party: it hears the PBX side's tone, mixed", async () => {
+    const phone = await stage.client();
+    const first = await stage.pbxCalls(phone);
+    const consult = await stage.clientCalls(phone, "2132");
+    const browser = await WebRtcSipClient.connect({
+      url: stage.wsUrl,
+      userId: stage.userId,
+      password: stage.password,
+      ca: stage.emulator.certificates.caCertPem!,
+    });
+    try {
+      const focus = await browser.call("conference");
+      expect(focus.state).toBe(SessionState.Established);
+      // The browser joins the Node client's calls: the same user, Replaces naming each dialog.
+      for (const call of [first.call, consult.call]) {
+        const { callId, localTag, remoteTag } = call.dialogId;
+        const replaces = encodeURIComponent(`${callId};to-tag=${remoteTag};from-tag=${localTag}`);
+        const dialog = focus.dialog!;
+        const status = await new Promise<number>((resolve) => {
+          const settle = (r: { message: { statusCode?: number } }) => resolve(r.message.statusCode ?? 0);
+          dialog.refer(
+            { onAccept: settle, onReject: settle },
+            { extraHeaders: [`Refer-To: <sip:x@phoneapp.unify.com?Replaces=${replaces}>`] },
+          );
+        });
+        expect(status).toBe(202);
+        await call.ended();
+      }
+      const peer = browser.peers.at(-1)!;
+      await stage.talk(first.port, mediaPort(first.ok.body.toString()), TONE, 25);
+      await until(() => peer.received.length > 0, "mixed audio at the browser");
+      expect(peer.received.every((p) => p.payloadType === 0)).toBe(true);
+      await until(
+        () => stage.received.get(consult.port)!.some((p) => peak(p) > 4000),
+        "the tone at the consultation's far end",
+      );
+    } finally {
+      await browser.close();
     }
   });
 

@@ -71,10 +71,17 @@ export class Stage {
     await this.emulator.close();
   }
 
+  /** Al's client password, and the emulator's SIP WebSocket URL. */
+  readonly password = PASSWORD;
+
+  get wsUrl(): string {
+    return `${this.emulator.urls.https.replace(/^https:/, "wss:")}/ws`;
+  }
+
   /** A registered client of Al's. */
   async client(): Promise<UnifyPhoneClient> {
     const c = await UnifyPhoneClient.connect({
-      url: `${this.emulator.urls.https.replace(/^https:/, "wss:")}/ws`,
+      url: this.wsUrl,
       userId: this.userId,
       password: PASSWORD,
       ca: this.emulator.certificates.caCertPem!,
