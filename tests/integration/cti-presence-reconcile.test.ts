@@ -57,4 +57,21 @@ describe("presence before the CTI session", () => {
     await until(() => mock.deskPhone("2131").dnd, "SetDoNotDisturb sent once the phone was monitored");
     expect((await api.call("GET", `${user}/presence`)).body).toMatchObject({ dnd: true, dndSource: "app" });
   });
+
+  it("a desk phone in a call makes the user busy; once the CTI link is gone its stale state does not", async () => {
+    expect(
+      (await api.call("POST", `${user}/desk-phone/make-call`, { json: { to: "004989700" } })).status,
+    ).toBe(200);
+    await until(
+      async () => (await api.call("GET", `${user}/presence`)).body.busySource.includes("desk-phone"),
+      "busy from the desk phone",
+    );
+    await mock.stop();
+    await until(
+      async () => (await api.call("GET", `${user}/desk-phone`)).body.cti === "disconnected",
+      "the CSTA session closed with the trunk's registration",
+    );
+    expect((await api.call("GET", `${user}/desk-phone`)).body.status).toBe("connected");
+    expect((await api.call("GET", `${user}/presence`)).body).toMatchObject({ busy: false, busySource: [] });
+  });
 });
