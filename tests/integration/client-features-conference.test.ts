@@ -63,6 +63,13 @@ describe("3-way conference mixed by the emulator", () => {
     expect(heardByFirst.every((p) => peak(p) < 200)).toBe(true);
     await until(() => focus.stats.packetsReceived > 0, "mixed audio at the client");
 
+    // The journal counts the mixed packets on each PBX leg, both ways.
+    for (const callId of [first.ok.callId, consult.invite.callId]) {
+      const { id } = await stage.entryOf(callId);
+      const media = (await stage.http.admin("GET", `/api/admin/calls/${id}`)).body.media;
+      expect(media.pbx.stats.packetsReceived).toBeGreaterThan(0);
+      expect(media.pbx.stats.packetsSent).toBeGreaterThan(0);
+    }
     const entry = await stage.entryOf(first.ok.callId);
     expect(entry.state).toBe("answered");
     expect(types(entry)).toContain("conference");
