@@ -294,6 +294,48 @@ describe.skipIf(!HAS_CHROMIUM)("browser phone: WebRTC audio through the connecto
       expect(al.errors).toEqual([]);
     });
   });
+
+  it("3-way conference: the caller and the consulted party hear each other and Al, mixed by the emulator", {
+    timeout: 60_000,
+  }, async () => {
+    const al = await phoneOf("al");
+    await steps("conference", [al], async () => {
+      const caller = await answeredCall(al, NUMBER.al);
+      const consulted = new Promise<MockCall>((resolve) => {
+        const off = mock.on("incoming", (call) => {
+          off();
+          resolve(call);
+        });
+      });
+      await al.page.fill("li.call .transfer-target", CONSULTED);
+      await al.page.click("li.call [data-action=consult]");
+      await expect.poll(() => calls(al.page, "established").count(), WITHIN).toBe(2);
+      const second = await consulted;
+
+      await al.page.locator("li.call[data-held=true] [data-action=conference]").click();
+      // One call is left on the page: the conference; Al's two calls went into it.
+      await expect
+        .poll(() => al.page.locator("li.call[data-state=established] .party").allTextContents(), WITHIN)
+        .toEqual(["Conference"]);
+      await expect.poll(() => al.page.locator("li.call").count(), WITHIN).toBe(1);
+      // Every party receives audio: Al from the mix, both PBX parties from the mix.
+      const before = [caller.media!.stats.packetsReceived, second.media!.stats.packetsReceived];
+      await expect
+        .poll(async () => (await pageStats(al.page))[0]?.inboundPackets ?? 0, WITHIN)
+        .toBeGreaterThan(FLOWING);
+      await expect
+        .poll(() => caller.media!.stats.packetsReceived - before[0]!, WITHIN)
+        .toBeGreaterThan(FLOWING);
+      await expect
+        .poll(() => second.media!.stats.packetsReceived - before[1]!, WITHIN)
+        .toBeGreaterThan(FLOWING);
+
+      // Al leaving ends the conference: both PBX calls end.
+      await al.page.click("li.call [data-action=hangup]");
+      await expect.poll(() => [caller.state, second.state], WITHIN).toEqual(["ended", "ended"]);
+      expect(al.errors).toEqual([]);
+    });
+  });
 });
 
 type LegView = { kind: string; stats: { packetsSent: number; packetsReceived: number } } | null;
