@@ -17,6 +17,8 @@ export class ReferNotifier {
     /** `id` of the Event header: the REFER's CSeq, needed from the second REFER of a dialog on. */
     private readonly id: number | undefined,
     private readonly log: (line: string) => void,
+    /** RFC 4488 `Refer-Sub: false`: no subscription, no NOTIFY. */
+    private readonly silent = false,
   ) {}
 
   get finished(): boolean {
@@ -28,6 +30,7 @@ export class ReferNotifier {
     if (this.over) return this.queue;
     const final = status >= 200;
     if (final) this.over = true;
+    if (this.silent) return this.queue;
     const state = final ? "terminated;reason=noresource" : `active;expires=${REFER_EXPIRES_S}`;
     this.queue = this.queue.then(async () => {
       if (!this.call.active) return;

@@ -51,8 +51,12 @@ export class TrunkRefer {
     }
     const count = (this.counts.get(call) ?? 0) + 1;
     this.counts.set(call, count);
-    tx.respond(createResponse(request, 202, "Accepted"));
-    const notifier = new ReferNotifier(call, count > 1 ? request.cseq.seq : undefined, this.ctx.log);
+    // RFC 4488: "Refer-Sub: false" asks for no implicit subscription (no NOTIFYs).
+    const silent = request.headers.get("refer-sub")?.trim().toLowerCase() === "false";
+    const accepted = createResponse(request, 202, "Accepted");
+    if (silent) accepted.headers.append("refer-sub", "false");
+    tx.respond(accepted);
+    const notifier = new ReferNotifier(call, count > 1 ? request.cseq.seq : undefined, this.ctx.log, silent);
     void notifier.notify(100, "Trying");
     this.referring.add(call);
     const referredBy = request.headers.get("referred-by");

@@ -104,6 +104,17 @@ describe("REFER on the mock's trunk calls (RFC 3515, RFC 3891)", () => {
     await until(() => !call.active, log);
   });
 
+  it("with Refer-Sub: false (RFC 4488): 202 with Refer-Sub: false, no NOTIFY, still BYE once done", async () => {
+    const { call, dialog } = await answeredCall(AL);
+    const referred = next("referred");
+    const accepted = await trunk.send(dialog, "REFER", { ...referTo("004989700"), "Refer-Sub": "false" });
+    expect([accepted.status, accepted.headers.get("refer-sub")]).toEqual([202, "false"]);
+    expect(await referred).toMatchObject({ kind: "external", status: 200 });
+    await byeIn(dialog);
+    expect(trunk.notifies(dialog.callId)).toEqual([]);
+    expect(call.active).toBe(false);
+  });
+
   it("to another user: that user is called (INVITE with Referred-By, desk phone rings too); answered → 200, BYE", async () => {
     const { dialog } = await answeredCall(AL);
     const referred = next("referred");
