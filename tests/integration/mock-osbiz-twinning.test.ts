@@ -89,4 +89,35 @@ describe("twinning with the real emulator: the desk phone rings with the trunk c
     expect(mock!.deskPhone("2131").state).toBe("idle");
     await untilDesk((s) => s.status === "idle", "the desk phone idle once the app answered");
   }, 30_000);
+
+  it("consults, alternates and transfers on the desk phone through the REST (CSTA over TLS)", async () => {
+    const desk = mock!.deskPhone("2131");
+    const first = desk.ring(CALLER).id;
+    await untilDesk((s) => s.status === "ringing", "ringing");
+    expect((await api.call("POST", `${user}/desk-phone/answer`, { json: {} })).status).toBe(200);
+    const consulted = await api.call("POST", `${user}/desk-phone/consult`, { json: { to: "004989700" } });
+    expect(consulted.status).toBe(200);
+    const second = desk.snapshot().call!.id;
+    expect(desk.snapshot()).toMatchObject({
+      state: "connected",
+      peer: "004989700",
+      held: { call: { id: first } },
+    });
+    await untilDesk(
+      (s) =>
+        JSON.stringify(s.calls) ===
+        JSON.stringify([
+          { callId: first, state: "hold" },
+          { callId: second, state: "connected" },
+        ]),
+      "one held and one connected call",
+    );
+    const alternate = { json: { heldCallId: first, activeCallId: second } };
+    expect((await api.call("POST", `${user}/desk-phone/alternate`, alternate)).status).toBe(200);
+    expect(desk.snapshot()).toMatchObject({ call: { id: first }, held: { call: { id: second } } });
+    const transfer = { json: { heldCallId: second, activeCallId: first } };
+    expect((await api.call("POST", `${user}/desk-phone/transfer`, transfer)).status).toBe(200);
+    expect(desk.state).toBe("idle");
+    await untilDesk((s) => s.status === "idle", "idle after the transfer");
+  }, 30_000);
 });
