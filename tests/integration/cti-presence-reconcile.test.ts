@@ -4,6 +4,7 @@ import { MockOsbiz } from "../../src/mock-osbiz/index.js";
 import { ACME_API_KEY, acmeSeed } from "../support/acme-seed.js";
 import { ADMIN_TOKEN, usersClient } from "../support/api-client-users.js";
 import { startTestEmulator } from "../support/emulator.js";
+import { EventStreamClient } from "../support/event-stream-client.js";
 import { until } from "../support/until.js";
 
 /*
@@ -46,11 +47,17 @@ afterAll(async () => {
 
 describe("presence before the CTI session", () => {
   it("app DND without a session is kept, then set on the desk phone when it is monitored", async () => {
+    const stream = await EventStreamClient.open(emulator);
     const set = await api.call("PUT", `${user}/presence`, { json: { dnd: true } });
     expect(set.status).toBe(200);
     expect(set.body).toMatchObject({ dnd: true, dndSource: "app" });
     expect(mock.deskPhone("2131").dnd).toBe(false);
     expect(mock.cstaSessions).toHaveLength(0);
+    await until(
+      () => stream.events.some((e) => e.type === "presence.changed" && e.data.presence.dndSource === "app"),
+      "presence.changed on the live event stream",
+    );
+    await stream.close();
 
     // The first desk-phone request opens the session and monitors the phone (then stops again).
     expect((await api.call("POST", `${user}/desk-phone/monitor-stop`, { json: {} })).status).toBe(200);
