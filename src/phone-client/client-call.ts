@@ -56,6 +56,9 @@ export class ClientCall {
   readonly transferProgress: string[] = [];
   private readonly endedPromise: Promise<void>;
   private infoDigits = "";
+  /** Resolves once the ACK to our 200 brought the answer (late offer); re-INVITEs wait for it. */
+  private answerAcked: Promise<void> = Promise.resolve();
+  private acked: (() => void) | undefined;
   /** transferOutcome() callers; each returns true once settled. */
   private progressWaiters: (() => boolean)[] = [];
 
@@ -75,7 +78,7 @@ export class ClientCall {
         if (state === SessionState.Terminated) resolve();
       });
     });
-    session.delegate = { onInfo: (info) => this.onInfo(info) };
+    session.delegate = { onInfo: (info) => this.onInfo(info), onAck: () => this.onAck() };
   }
 
   get state(): ClientCallState {
@@ -145,6 +148,14 @@ export class ClientCall {
     if (why) {
       await invitation.reject({ statusCode: 488, reasonPhrase: "Not Acceptable Here" });
       throw new ClientCallError(488, why);
+    }
+    if (!offer) {
+      // Late offer: we offer in our 200, the answer comes in the ACK. A re-INVITE before it
+      // would take that ACK's answer for its own (RFC 3261 §14.1 forbids it anyway).
+      this.answerAcked = new Promise<void>((resolve) => {
+        this.acked = resolve;
+        this.endedPromise.then(resolve, resolve);
+      });
     }
     await invitation.accept();
   }
@@ -274,7 +285,8 @@ export class ClientCall {
     return this.session;
   }
 
-  private reinvite(hold: boolean): Promise<void> {
+  private async reinvite(hold: boolean): Promise<void> {
+    await this.answerAcked;
     const sessionDescriptionHandlerOptions: RtpDescriptionOptions = { hold };
     return this.outcome((requestDelegate) =>
       this.session.invite({ requestDelegate, sessionDescriptionHandlerOptions }),
@@ -290,6 +302,13 @@ export class ClientCall {
           reject(new ClientCallError(response.message.statusCode ?? 0, response.message.reasonPhrase ?? "")),
       }).catch(reject);
     });
+  }
+
+  /** The ACK for our 200 arrived; its answer is applied once sip.js's own handling has run. */
+  private onAck(): void {
+    const acked = this.acked;
+    this.acked = undefined;
+    if (acked) setImmediate(acked);
   }
 
   private onInfo(info: Info): void {

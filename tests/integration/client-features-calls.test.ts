@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ClientCallError } from "../../src/phone-client/index.js";
-import { Stage, types } from "../support/client-features-stage.js";
+import type { ClientCall, ClientCallError } from "../../src/phone-client/index.js";
+import { AL, Stage, types } from "../support/client-features-stage.js";
 import { sdpOffer } from "../support/pbx-test-ua.js";
 import { until } from "../support/until.js";
 
@@ -61,6 +61,34 @@ describe("hold and retrieve", () => {
     await until(() => call.mediaDirection === "sendrecv", "the client's media to be sendrecv");
     const entry = await stage.entryOf(ok.callId);
     expect(types(entry)).toEqual(expect.arrayContaining(["hold", "retrieve"]));
+  });
+});
+
+describe("hold right after answering", () => {
+  it("the client's re-INVITE waits for the ACK that brings the answer to its late offer", async () => {
+    const { pbx } = stage;
+    const phone = await stage.client();
+    const ringing = new Promise<ClientCall>((resolve) => {
+      const off = phone.onIncoming((call) => {
+        off();
+        resolve(call);
+      });
+    });
+    const invite = pbx.sendInvite(AL, sdpOffer(await stage.rtpPort()));
+    const call = await ringing;
+    await call.answer();
+    // Hold at once, before the PBX's ACK (and so the connector's ACK to the client) went out.
+    const held = call.hold();
+    const ok = await pbx.response(invite.callId, 200);
+    pbx.ack(ok, invite);
+    const hold = await stage.answerReinvite(ok.callId, "recvonly");
+    expect(direction(hold.body.toString())).toBe("sendonly");
+    await held;
+    expect(call.mediaDirection).toBe("sendonly");
+    const retrieved = call.retrieve();
+    expect(direction((await stage.answerReinvite(ok.callId)).body.toString())).toBe("sendrecv");
+    await retrieved;
+    expect(call.mediaDirection).toBe("sendrecv");
   });
 });
 
