@@ -1,4 +1,12 @@
-import type { CallBehaviour, Flavour, Locale, Numbering, UserRole } from "../domain/index.js";
+import type {
+  BusyBehaviour,
+  CallBehaviour,
+  Flavour,
+  Locale,
+  Numbering,
+  UserRole,
+  UserRouting,
+} from "../domain/index.js";
 
 /**
  * A validated seed file (SPEC §3.1). Optional fields that are absent keep the stored
@@ -60,6 +68,10 @@ export interface SeedUser {
   system?: string;
   /** as over REST (validateCallBehaviour); default DEFAULT_CALL_BEHAVIOUR */
   callBehaviour?: CallBehaviour;
+  /** routing settings as over REST (domain/user.ts); default "default" / "call-waiting" */
+  routing?: UserRouting;
+  alternativeNumber?: string;
+  busyBehaviour?: BusyBehaviour;
   /** the password of the user's Unify Phone clients (stored only as digest HA1s, as over REST) */
   clientPassword?: string;
 }

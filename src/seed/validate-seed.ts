@@ -1,5 +1,6 @@
 import {
   assertNumberingFitsFlavour,
+  DEFAULT_ROUTING,
   DomainError,
   phoneNumberFor,
   validateApiKey,
@@ -14,6 +15,7 @@ import {
   validateNumbering,
   validatePhoneNumber,
   validateRole,
+  validateRouting,
   validateSimultaneousCalls,
   validateSystemId,
   validateTrunkPassword,
@@ -44,6 +46,9 @@ export const SEED_KEYS = {
     "phoneNumber",
     "system",
     "callBehaviour",
+    "routing",
+    "alternativeNumber",
+    "busyBehaviour",
     "clientPassword",
   ],
 } as const satisfies Record<string, readonly string[]>;
@@ -133,6 +138,17 @@ function checkUser(
   const systemId = c.validated(obj, path, "system", validateSystemId);
   const callBehaviour = c.validated(obj, path, "callBehaviour", validateCallBehaviour);
   const clientPassword = c.validated(obj, path, "clientPassword", validateClientPassword);
+  // Routing settings as over REST (domain validateRouting: alternativeNumber with alternative).
+  const routingGiven = ["routing", "alternativeNumber", "busyBehaviour"].some((k) => obj[k] !== undefined);
+  const routing = routingGiven
+    ? c.attempt(path, "routing", () =>
+        validateRouting(DEFAULT_ROUTING, {
+          routing: obj.routing,
+          alternativeNumber: obj.alternativeNumber,
+          busyBehaviour: obj.busyBehaviour,
+        }),
+      )
+    : undefined;
   const system = systemId === undefined ? undefined : systems.find((s) => s.systemId === systemId);
   if (systemId !== undefined && !system)
     c.fail([...path, "system"], `"${systemId}" is not a systemId of this tenant`);
@@ -145,6 +161,7 @@ function checkUser(
   if (systemId !== undefined) user.system = systemId;
   if (callBehaviour !== undefined) user.callBehaviour = callBehaviour;
   if (clientPassword !== undefined) user.clientPassword = clientPassword;
+  if (routing !== undefined) Object.assign(user, routing);
   const numbering = system?.numbering;
   if (numbering && callno !== undefined && phoneNumber === undefined) {
     const computed = c.attempt(path, "callno", () => phoneNumberFor(numbering, callno));

@@ -139,6 +139,26 @@ describe("seed parity: a seed accepts what the REST API accepts for the same obj
     });
   });
 
+  it("takes the routing settings as REST does: alternative needs its number", () => {
+    const seed = parseSeed(`tenants:
+  - name: Acme
+    users:
+      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, routing: alternative, alternativeNumber: "004989700", busyBehaviour: busy }
+`);
+    expect(seed.tenants[0]!.users[0]).toMatchObject({
+      routing: "alternative",
+      alternativeNumber: "004989700",
+      busyBehaviour: "busy",
+    });
+    expect(() =>
+      parseSeed(`tenants:
+  - name: Acme
+    users:
+      - { emailAddress: al@acme.test, firstName: Al, lastName: Ace, locale: de-DE, routing: alternative }
+`),
+    ).toThrow(/tenants\[0\]\.users\[0\]\.alternativeNumber: .*required when routing is alternative/);
+  });
+
   it("refuses what REST refuses, naming the seed path", () => {
     const error = (() => {
       try {
