@@ -1,4 +1,4 @@
-import type { SipRequest, Via } from "../message/index.js";
+import type { SipRequest } from "../message/index.js";
 import type { SipConnection } from "./connection.js";
 
 const RECEIVED = /;\s*received\s*=\s*[^;\s]*/i;
@@ -25,19 +25,19 @@ export function markReceived(request: SipRequest, connection: SipConnection): vo
     topVia.received !== connection.remoteAddress &&
     (needRport || topVia.host.replace(/^\[|\]$/g, "") !== connection.remoteAddress);
   if (!needReceived && !needRport) return;
-  // The stamped Via as parseVia would read it back, so nothing parses it again.
-  const stamped: Via = { ...topVia, params: { ...topVia.params } };
+  // The parsed top Via is updated in place to read as parseVia would read the new text, so
+  // nothing parses it again (a copy made by spreading cost more than the rest of this function).
   if (needReceived) {
     // A received the client wrote itself is replaced by what we saw, not repeated.
     const stamp = `;received=${connection.remoteAddress}`;
     via = topVia.received === undefined ? `${via}${stamp}` : via.replace(RECEIVED, stamp);
-    stamped.received = connection.remoteAddress;
-    stamped.params.received = connection.remoteAddress;
+    topVia.received = connection.remoteAddress;
+    topVia.params.received = connection.remoteAddress;
   }
   if (needRport) {
     via = via.replace(/;\s*rport(?=\s*(;|$))/i, `;rport=${connection.remotePort}`);
-    stamped.rport = connection.remotePort;
-    stamped.params.rport = String(connection.remotePort);
+    topVia.rport = connection.remotePort;
+    topVia.params.rport = String(connection.remotePort);
   }
-  request.replaceTopVia(via, stamped);
+  request.replaceTopVia(via, topVia);
 }
