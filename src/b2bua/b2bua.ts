@@ -10,6 +10,7 @@ import type { SipRequest } from "../sip/message/index.js";
 import type { ServerTransaction, TransactionLayer } from "../sip/transaction/index.js";
 import type { ConnectionTable, SipConnection } from "../sip/transport/index.js";
 import type { Call } from "./call.js";
+import type { RtpStreamFaults } from "./client-media-webrtc.js";
 import type { UserRoutingPort } from "./call-behaviour.js";
 import { CallJournal } from "./call-journal.js";
 import { ClientOutbound, type ClientOutboundPorts } from "./client-outbound.js";
@@ -57,6 +58,8 @@ export interface B2buaDependencies {
   readonly unmodelled?: UnhandledRequestListener;
   /** Users' voice mailboxes: with it, NOTIFY/SUBSCRIBE message-summary are served (mwi-notifier.ts). */
   readonly mailboxes?: MailboxPort;
+  /** RTP fault rules for the media that is not the engine's (a client call's WebRTC leg). */
+  readonly rtpFaults?: RtpStreamFaults;
 }
 
 /** Every port of the B2BUA's parts, implemented once here. */
@@ -138,8 +141,12 @@ export class B2bua {
       lastDeskEntry: (userId) => this.journal.lastDeskEntry(userId),
       timers: deps.timers,
       media: deps.media,
-      // WebRTC client legs gather host candidates on the advertised address when it is an IP.
-      ...(isIP(deps.host) ? { webrtc: { addresses: [deps.host] } } : {}),
+      // WebRTC client legs gather host candidates on the advertised address when it is an IP;
+      // RTP fault rules apply to them as to the engine's sessions.
+      webrtc: {
+        ...(isIP(deps.host) ? { addresses: [deps.host] } : {}),
+        ...(deps.rtpFaults ? { faults: deps.rtpFaults } : {}),
+      },
     };
     this.inbound = new PbxInbound(ports);
     this.outbound = new PbxOutbound(ports, deps.inboundRequestUri ?? "number");

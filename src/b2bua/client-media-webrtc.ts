@@ -11,8 +11,24 @@ import {
 } from "../media/index.js";
 import type { AnchorLeg } from "./client-media.js";
 
-/** Where the WebRTC legs' host candidates are (the connector's advertised address). */
-export type WebRtcLegOptions = Pick<WebRtcEndpointOptions, "addresses" | "portRange" | "connectTimeoutMs">;
+/** What RTP fault rules see of a leg, and the gate that applies them (faults/RtpFaultGate). */
+export interface RtpStreamFaults {
+  incoming(stream: Pick<AnchorLeg, "localPort" | "tags">, packet: Buffer, deliver: () => void): void;
+  outgoing(
+    stream: Pick<AnchorLeg, "localPort" | "tags">,
+    packet: Buffer,
+    transmit: (packet: Buffer) => void,
+  ): void;
+}
+
+/** Where the WebRTC legs' host candidates are (the connector's advertised address), and the RTP faults. */
+export type WebRtcLegOptions = Pick<WebRtcEndpointOptions, "addresses" | "portRange" | "connectTimeoutMs"> & {
+  /** `rtp.in` / `rtp.out` rules, applied to the decrypted packets (an `ssrc` action changes nothing: the SRTP sender stamps its own). */
+  readonly faults?: RtpStreamFaults;
+};
+
+/** The gate reads only the rule context; the packet bytes of a WebRTC leg stay inside werift. */
+const NO_BYTES = Buffer.alloc(0);
 
 const sends = (d: Direction) => d === "sendrecv" || d === "sendonly";
 const receives = (d: Direction) => d === "sendrecv" || d === "recvonly";
@@ -38,7 +54,10 @@ export class WebRtcLeg implements AnchorLeg {
   private nextTimestamp = Math.floor(Math.random() * 2 ** 32) >>> 0;
   private off: (() => void) | null = null;
 
-  private constructor(private readonly endpoint: WebRtcEndpoint) {}
+  private constructor(
+    private readonly endpoint: WebRtcEndpoint,
+    private readonly faults: RtpStreamFaults | undefined,
+  ) {}
 
   /** The browser offered (its INVITE, or its 2xx to our offerless INVITE): answer with one of `codecs`. */
   static async answer(
@@ -46,7 +65,8 @@ export class WebRtcLeg implements AnchorLeg {
     codecs: CodecChoice["name"][],
     options: WebRtcLegOptions,
   ): Promise<WebRtcLeg> {
-    return new WebRtcLeg(await WebRtcEndpoint.answer(offerSdp, { ...options, codecs }));
+    const { faults, ...endpointOptions } = options;
+    return new WebRtcLeg(await WebRtcEndpoint.answer(offerSdp, { ...endpointOptions, codecs }), faults);
   }
 
   /** The port of our first host candidate (the m= line's is the placeholder 9 of RFC 8839). */
@@ -129,7 +149,14 @@ export class WebRtcLeg implements AnchorLeg {
 
   relay(sink: ((packet: RtpPacket) => void) | null): void {
     this.off?.();
-    this.off = sink ? this.endpoint.onRtp((packet) => sink({ ...packet, csrcs: [] })) : null;
+    const faults = this.faults;
+    this.off = !sink
+      ? null
+      : this.endpoint.onRtp((packet) => {
+          const deliver = () => sink({ ...packet, csrcs: [] });
+          if (faults) faults.incoming(this, NO_BYTES, deliver);
+          else deliver();
+        });
   }
 
   forward(packet: Pick<RtpPacket, "payloadType" | "marker" | "timestamp" | "ssrc" | "payload">): boolean {
@@ -140,15 +167,17 @@ export class WebRtcLeg implements AnchorLeg {
       marker = true;
     }
     const timestamp = (packet.timestamp + this.relayedFrom.offset) >>> 0;
-    const sent = this.endpoint.sendRtp({
+    const out = {
       payloadType: packet.payloadType,
       sequenceNumber: this.sequence,
       timestamp,
       marker,
-      payload: packet.payload,
-    });
-    if (!sent) return false;
+      payload: Buffer.from(packet.payload),
+    };
+    if (this.endpoint.state !== "connected") return false;
     this.sequence = (this.sequence + 1) & 0xffff;
+    if (this.faults) this.faults.outgoing(this, NO_BYTES, () => this.endpoint.sendRtp(out));
+    else this.endpoint.sendRtp(out);
     if (packet.payloadType !== this.endpoint.codec?.telephoneEvent)
       this.nextTimestamp = (timestamp + packet.payload.length) >>> 0;
     return true;

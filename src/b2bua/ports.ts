@@ -1,5 +1,5 @@
 import type { PbxSystem, Trunk, User } from "../domain/index.js";
-import type { MediaEngine, WebRtcEndpointOptions } from "../media/index.js";
+import type { MediaEngine } from "../media/index.js";
 import type { Binding, ClientBinding } from "../registrar/index.js";
 import type { Clock } from "../shared/clock.js";
 import type { UnhandledRequestListener } from "../sip/core/index.js";
@@ -12,6 +12,7 @@ import type {
 } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
 import type { Call } from "./call.js";
+import type { WebRtcLegOptions } from "./client-media-webrtc.js";
 
 /**
  * The narrow ports of the B2BUA's parts. The B2bua class implements them once over the
@@ -157,5 +158,5 @@ export interface TimersPort {
 export interface MediaPort {
   readonly media: Pick<MediaEngine, "createSession">;
   /** Host candidates of WebRTC client legs (client-media-webrtc.ts); the gateway's defaults when absent. */
-  readonly webrtc?: Pick<WebRtcEndpointOptions, "addresses" | "portRange">;
+  readonly webrtc?: WebRtcLegOptions;
 }

@@ -30,12 +30,14 @@ export async function startCalls(
 ): Promise<CallLayer> {
   const { clock, log, cleanup } = env;
   const { stack, trace } = sip;
+  // One gate for every RTP leg: the engine's sessions and the WebRTC legs of client calls.
+  const rtpFaults = new RtpFaultGate(data.faults, { timers: new SystemClock() });
   const media = new MediaEngine({
     host: config.host,
     bind: config.bind,
     portRange: config.rtpPorts,
     rtcpIntervalMs: config.rtcpIntervalMs,
-    faults: new RtpFaultGate(data.faults, { timers: new SystemClock() }),
+    faults: rtpFaults,
     log: (event, detail) => log.debug({ ...detail }, `media: ${event}`),
   });
   const mwi = new MwiService(clock);
@@ -56,6 +58,7 @@ export async function startCalls(
     allow: () => sip.router.allowHeader,
     unmodelled: sip.unmodelled,
     mailboxes: mwi,
+    rtpFaults,
   });
   b2bua.install(sip.router);
   b2bua.events.on((e) => {

@@ -310,6 +310,25 @@ describe("anchored media with a WebRTC (browser) client", () => {
     });
     expect(media.client.stats.packetsReceived).toBeGreaterThanOrEqual(5);
     expect(media.client.stats.packetsSent).toBeGreaterThanOrEqual(5);
+
+    // An rtp.in drop rule on the call bites on the WebRTC leg too: the browser's audio stops there.
+    const entry = await journalEntry(invite.callId);
+    const added = await http.admin("POST", "/api/admin/faults", {
+      id: "browser-mute",
+      layer: "rtp",
+      match: { callId: entry.id, direction: "in" },
+      action: { type: "drop", percent: 100 },
+    });
+    expect(added.status).toBe(201);
+    const reached = fromConnector.length;
+    await peer.send(10);
+    const hits = async () => {
+      const body = (await http.admin("GET", "/api/admin/faults")).body;
+      return (Array.isArray(body) ? body : body.rules).find((r: { id: string }) => r.id === "browser-mute")
+        .hits;
+    };
+    await until(async () => (await hits()) >= 10, "the rule to drop the browser's packets");
+    expect(fromConnector.length).toBe(reached);
   });
 
   it("PBX → browser: late offer (the browser offers in its 200, the connector answers in the ACK); hold and retrieve from the PBX", async () => {
