@@ -166,8 +166,8 @@ export class B2bua {
     router.on("INVITE", (tx) => this.invite(tx), {
       acceptBody: ["application/sdp"],
       answers: "application/sdp",
-      onCancel: (tx) => {
-        if (!this.clientOutbound.cancelled(tx)) this.inbound.cancelled(tx);
+      onCancel: (tx, cancel) => {
+        if (!this.clientOutbound.cancelled(tx)) this.inbound.cancelled(tx, cancel.headers.get("reason"));
       },
     });
     router.on("UPDATE", (tx) => this.inDialog.renegotiate(tx), {

@@ -27,6 +27,8 @@ export interface ClientLeg {
   /** We want the leg gone: CANCEL sent, or due at its first provisional. */
   cancelling: boolean;
   cancelSent: boolean;
+  /** The Reason header (RFC 3326) its CANCEL carries. */
+  cancelReason?: string;
   /** Its final response arrived, or its transaction died. */
   done: boolean;
   dialog?: Dialog;
@@ -90,11 +92,15 @@ export class ClientFork {
     }
   }
 
-  /** CANCEL every unanswered leg but `keep`; a leg with no provisional yet is cancelled at its first. */
-  cancel(keep?: ClientLeg): void {
+  /**
+   * CANCEL every unanswered leg but `keep` (with `reason` as its Reason header); a leg with no
+   * provisional yet is cancelled at its first.
+   */
+  cancel(keep?: ClientLeg, reason?: string): void {
     for (const leg of this.legs) {
       if (leg === keep || leg.done || leg.cancelling) continue;
       leg.cancelling = true;
+      if (reason) leg.cancelReason = reason;
       if (leg.provisional) this.sendCancel(leg);
     }
   }
@@ -170,7 +176,7 @@ export class ClientFork {
   private sendCancel(leg: ClientLeg): void {
     if (leg.cancelSent || leg.done) return;
     leg.cancelSent = true;
-    this.ctx.send(cancelRequestFor(leg.request), leg.connection, {
+    this.ctx.send(cancelRequestFor(leg.request, leg.cancelReason), leg.connection, {
       onResponse: () => {},
     });
     this.ctx.note(this.call, "client-cancel", leg.binding.contact);

@@ -41,6 +41,9 @@ interface BranchFailure {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** RFC 3326 Reason of the CANCEL to clients when another branch answered. */
+const COMPLETED_ELSEWHERE = 'SIP;cause=200;text="Call completed elsewhere"';
+
 /**
  * A PBX → user INVITE that rings the user's clients, in parallel with the virtual
  * behaviour unless the routing is "clients-only". The first 2xx wins: the other branches
@@ -88,7 +91,7 @@ export class ForkedInvite {
     // However the call ends (PBX CANCEL, hang-up over the API, lost connection), ringing clients get CANCEL.
     this.ctx.whenEnded(this.pending.call, () => {
       this.settled = true;
-      this.fork.cancel();
+      this.fork.cancel(undefined, this.pending.cancelReason);
     });
     this.fork.start(clients);
     this.started = true;
@@ -132,7 +135,7 @@ export class ForkedInvite {
         return;
       }
       this.settled = true;
-      this.fork.cancel();
+      this.fork.cancel(undefined, COMPLETED_ELSEWHERE);
       pending.media = prepared.media;
       pending.offeredInAnswer = prepared.offeredInAnswer;
       this.host.answer(
@@ -162,7 +165,7 @@ export class ForkedInvite {
     this.settled = true;
     if (pending.timer) ctx.timers.clearTimer(pending.timer);
     this.dropVirtualMedia();
-    this.fork.cancel(leg);
+    this.fork.cancel(leg, COMPLETED_ELSEWHERE);
     void this.anchor(leg, response);
     return true;
   }

@@ -42,6 +42,8 @@ export interface PendingInvite {
   /** The virtual user's ring timer (ringMs), until it answers or refuses. */
   timer?: ReturnType<TimersPort["timers"]["setTimer"]>;
   answered: boolean;
+  /** The Reason header (RFC 3326) of the PBX's CANCEL, passed on to ringing clients. */
+  cancelReason?: string;
 }
 
 /** What the PBX → user side uses. */
@@ -224,9 +226,10 @@ export class PbxInbound {
   }
 
   /** CANCEL matched the INVITE (the transaction layer answered the CANCEL with 200). */
-  cancelled(tx: ServerTransaction): void {
+  cancelled(tx: ServerTransaction, reason?: string): void {
     const pending = this.pending.get(tx.id);
     if (!pending || pending.answered) return;
+    if (reason) pending.cancelReason = reason;
     this.pending.delete(tx.id);
     if (pending.timer) this.ctx.timers.clearTimer(pending.timer);
     tx.respond(createResponse(tx.request, 487, "Request Terminated", pending.dialog.localTag));

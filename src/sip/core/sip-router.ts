@@ -10,7 +10,7 @@ export interface RouteOptions {
   readonly acceptBody?: readonly string[];
   readonly answers?: string;
   /** Called when a CANCEL matched a pending request of this method (INVITE). */
-  readonly onCancel?: (transaction: ServerTransaction) => void;
+  readonly onCancel?: (transaction: ServerTransaction, cancel: SipRequest) => void;
   /**
    * SUBSCRIBE/NOTIFY (RFC 6665): only these event packages take the route; a request of another
    * package is treated as if the method had no handler (405, unhandled listener), and the method
@@ -129,8 +129,8 @@ export class SipRouter implements TransactionUser {
     this.ackHandler?.(ack, connection);
   }
 
-  onCancel(invite: ServerTransaction): void {
-    this.routes.get(invite.method)?.onCancel?.(invite);
+  onCancel(invite: ServerTransaction, cancel: SipRequest): void {
+    this.routes.get(invite.method)?.onCancel?.(invite, cancel);
   }
 
   private requirements(route: Route): RouteRequirements {

@@ -23,7 +23,7 @@ export interface TransactionUser {
   /** An ACK that matched no server transaction, or an ACK for a 2xx (dialog layer). */
   onAck(ack: SipRequest, connection: SipConnection): void;
   /** A CANCEL matched this unanswered INVITE (the layer already sent 200 to the CANCEL): answer it 487. */
-  onCancel(invite: ServerTransaction): void;
+  onCancel(invite: ServerTransaction, cancel: SipRequest): void;
   onStrayResponse?(response: SipResponse, connection: SipConnection): void;
 }
 
@@ -235,7 +235,7 @@ export class TransactionLayer implements TransactionHost {
     }
     // RFC 3261 §9.2: the To tag of the 200 to the CANCEL SHOULD equal that of the INVITE's response.
     transaction.respond(createResponse(cancel, 200, "OK", invite.responseToTag ?? newTag()));
-    if (invite.awaitingFinal) this.user.onCancel(invite);
+    if (invite.awaitingFinal) this.user.onCancel(invite, cancel);
   }
 
   private createServer(

@@ -203,4 +203,15 @@ describe("PbxInbound: forked to the user's clients (RFC 3261 §16.7 choice of th
     expect(call).toMatchObject({ endedBy: "pbx", hangupCause: "cancelled by the PBX" });
     expect(ports.sentOf("CANCEL")).toHaveLength(1);
   });
+
+  it("the PBX CANCEL's Reason (RFC 3326) goes on to the ringing clients' CANCEL", () => {
+    behave({ routing: "clients-only" });
+    ports.clientConnection("us_al");
+    const { tx } = dial("+4923026672131");
+    const [a] = ports.sentOf("INVITE");
+    a!.delegate.onResponse(reply(a!.request, 180, "Ringing", { toTag: "a" }));
+    const reason = 'SIP;cause=200;text="Call completed elsewhere"';
+    inbound.cancelled(tx, reason);
+    expect(ports.sentOf("CANCEL")[0]!.request.headers.get("reason")).toBe(reason);
+  });
 });
