@@ -152,10 +152,12 @@ export class PbxSwitch {
     from: string,
     options: PlaceOptions,
     hops: number,
+    /** The desk call already ringing on `phone` (a transferred call), else a new one rings. */
+    ringing?: DeskCall,
   ): Promise<MockCall> {
-    const deskCall = this.ctx.desks.newCall(from, phone.callno);
+    const deskCall = ringing ?? this.ctx.desks.newCall(from, phone.callno);
     try {
-      phone.ring(from, deskCall);
+      if (!ringing) phone.ring(from, deskCall);
     } catch {
       return leg.answered;
     }
@@ -300,6 +302,8 @@ export class PbxSwitch {
 
   /** A tied desk call hung up on the desk phone: BYE on its trunk leg. */
   private deskEvent(event: DeskPhoneEvent): void {
+    if (event.type === "Transferred" && !event.secondary && event.device === event.transferring)
+      this.transferred(event.call.id, event.to);
     if (event.type !== "ConnectionCleared" || event.releasing !== event.device) return;
     const id = event.call.id;
     // Deferred: a pull removes the tie right after clearing the desk phone, and keeps the leg.
@@ -308,6 +312,25 @@ export class PbxSwitch {
       if (!tied) return;
       this.tied.delete(id);
       void tied.leg.hangup();
+    });
+  }
+
+  /**
+   * A desk call single-step transferred to another user rings that user's Unify Phone side
+   * too (twinning, as a call to the user does). Deferred: the transfer rings the desk phone
+   * right after its Transferred event.
+   */
+  private transferred(callId: string, to: string): void {
+    queueMicrotask(() => {
+      const phone = this.ctx.desks.find(to);
+      const call = phone?.snapshot().call;
+      if (phone?.state !== "ringing" || call?.id !== callId || this.twins.has(callId)) return;
+      void this.ctx
+        .place(this.ctx.numberOf(phone.callno), call.calling)
+        .then((leg) => this.twin(phone, leg, call.calling, {}, 0, call))
+        .catch((error: unknown) =>
+          this.ctx.log(`desk phone ${to}: the transferred call's Unify Phone leg failed: ${String(error)}`),
+        );
     });
   }
 
