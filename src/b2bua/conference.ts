@@ -17,7 +17,7 @@ import type {
 } from "./ports.js";
 import { dialogResponse } from "./sip-responses.js";
 import { sendReferNotify, statusLine } from "./transfer.js";
-import { dropLeg } from "./transfer-bridge.js";
+import { dropLeg, resumeHeld } from "./transfer-bridge.js";
 import { dialogNamedBy, parseReferTo } from "./transfer-target.js";
 
 /** The conference factory URI's user part: `sip:conference@<domain>` (RFC 4579 §5.1 ad-hoc). */
@@ -192,8 +192,12 @@ export class ClientConference {
       send: (payload) => void anchored.sendAudio("pbx", payload),
     });
     focus.members.add(call);
-    // The focus replaces the client's leg of that call (RFC 3891 semantics of the Refer-To).
-    if (member.peer) member.peer.peer = undefined;
+    // The focus replaces the client's leg of that call (RFC 3891 semantics of the Refer-To);
+    // a PBX leg the client held comes off hold to be heard.
+    if (member.peer) {
+      void resumeHeld(ctx, member.peer);
+      member.peer.peer = undefined;
+    }
     dropLeg(ctx, member);
     ctx.whenEnded(call, () => {
       off();

@@ -165,3 +165,17 @@ export function relayBetween(a: ClientMedia, b: ClientMedia): (() => void) | und
     offB();
   };
 }
+
+/**
+ * A PBX leg the client had on hold is taken off hold before it is bridged (the far end would
+ * not send otherwise): re-INVITE with a sendrecv offer from its anchored port (RFC 3264 §8.4).
+ */
+export async function resumeHeld(ctx: Pick<Signalling, "send">, entry: DialogEntry): Promise<void> {
+  const anchored = entry.call.anchoredMedia;
+  if (!anchored || anchored.pbx.direction === "sendrecv") return;
+  const result = await reinvite(ctx, entry.dialog, anchored.pbx.offer("sendrecv"));
+  if (!result.ok) return;
+  result.ack();
+  if (result.sdp) anchored.pbx.applyAnswer(result.sdp);
+  entry.call.onHold = false;
+}

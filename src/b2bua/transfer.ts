@@ -12,7 +12,7 @@ import type {
   MediaPort,
   Signalling,
 } from "./ports.js";
-import { dropLeg, joinLegs, linkBridged, relayBetween } from "./transfer-bridge.js";
+import { dropLeg, joinLegs, linkBridged, relayBetween, resumeHeld } from "./transfer-bridge.js";
 import { dialogNamedBy, parseReferTo, type ReplacesId, replacesOf } from "./transfer-target.js";
 
 /** What a client's transfer uses; the local bridge's new call goes through PbxOutbound. */
@@ -203,6 +203,7 @@ export class ClientTransfer {
             return;
           }
           this.ctx.whenEnded(pbx.call, stop);
+          void resumeHeld(this.ctx, pbx);
           this.bridged({ client, pbx, what: number }, target, false);
         },
       },
@@ -233,8 +234,10 @@ export class ClientTransfer {
     const a = pbx.call.anchoredMedia;
     const b = consult.call.anchoredMedia;
     const stop = a && b ? relayBetween(a, b) : undefined;
-    if (stop) this.ctx.whenEnded(pbx.call, stop);
-    else {
+    if (stop) {
+      this.ctx.whenEnded(pbx.call, stop);
+      await Promise.all([resumeHeld(this.ctx, pbx), resumeHeld(this.ctx, consultPbx)]);
+    } else {
       const joined = await joinLegs(this.ctx, pbx, consultPbx);
       if (!joined.ok) {
         this.failed(client, joined.status, `the PBX legs could not be joined: ${joined.reason}`);

@@ -38,9 +38,15 @@ describe("3-way conference mixed by the emulator", () => {
   it("each party hears the other two, not itself; journal marks; ending the conference ends both calls", async () => {
     const phone = await stage.client();
     const first = await stage.pbxCalls(phone);
+    const held = first.call.hold();
+    await stage.answerReinvite(first.ok.callId, "recvonly");
+    await held;
     const consult = await stage.clientCalls(phone, "2132");
 
-    const focus = await phone.conference(first.call, consult.call);
+    const conferencing = phone.conference(first.call, consult.call);
+    // The held call comes off hold as it joins.
+    expect((await stage.answerReinvite(first.ok.callId)).body.toString()).toMatch(/a=sendrecv/);
+    const focus = await conferencing;
     // The client legs of both calls are replaced by the conference.
     await first.call.ended();
     await consult.call.ended();

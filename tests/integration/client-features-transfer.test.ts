@@ -182,15 +182,21 @@ describe("attended transfer from a client", () => {
     await stage.untilEnded(consult.invite.callId);
   });
 
-  it("the PBX refuses the REFER: the connector relays the two PBX legs' media, both client legs end", async () => {
+  it("the PBX refuses the REFER: the held leg is retrieved, the connector relays the two PBX legs' media", async () => {
     const { pbx } = stage;
     const phone = await stage.client();
     const first = await stage.pbxCalls(phone);
+    const held = first.call.hold();
+    await stage.answerReinvite(first.ok.callId, "recvonly");
+    await held;
     const consult = await stage.clientCalls(phone, "2132");
 
     await first.call.attendedTransfer(consult.call);
     const refer = await pbx.incoming("REFER", first.ok.callId);
     pbx.respond(refer, 405, "Method Not Allowed");
+    // The first call was on hold: its PBX leg is offered sendrecv again before the bridge carries it.
+    const retrieve = await stage.answerReinvite(first.ok.callId);
+    expect(retrieve.body.toString()).toMatch(/a=sendrecv/);
 
     expect(await first.call.transferOutcome()).toBe("SIP/2.0 200 OK");
     await first.call.ended();
