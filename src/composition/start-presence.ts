@@ -13,8 +13,9 @@ export function startPresence(
   env: { clock: ControllableClock },
 ): PresenceService {
   const { b2bua, webhook } = calls;
-  const talking = (userId: string) =>
-    b2bua.journal.activeCalls().some((c) => c.userId === userId && c.state === "answered");
+  // Answered calls per user, kept from the call events (no scan of the journal per event).
+  const answered = new Map<string, Set<string>>();
+  const talking = (userId: string) => (answered.get(userId)?.size ?? 0) > 0;
   const presence = new PresenceService({
     now: () => env.clock.now(),
     appBusy: talking,
@@ -35,7 +36,14 @@ export function startPresence(
   });
   b2bua.events.on((e) => {
     const call = b2bua.journal.get(e.callId);
-    if (call?.userId) presence.refresh(call.tenantId, call.userId);
+    if (!call?.userId) return;
+    const calls = answered.get(call.userId) ?? new Set<string>();
+    const had = calls.has(call.id);
+    if (call.state === "answered" && call.kind === "connector") calls.add(call.id);
+    else calls.delete(call.id);
+    if (calls.size > 0) answered.set(call.userId, calls);
+    else answered.delete(call.userId);
+    if (had !== calls.has(call.id)) presence.refresh(call.tenantId, call.userId);
   });
   // The desk phone's DND as last seen, per user: a change there becomes the user's DND; when a
   // desk phone becomes monitored, DND set in the app meanwhile goes to it (the app's word is newer).
