@@ -86,6 +86,8 @@ export class ClientMedia {
   private readonly listeners = new Set<(audio: LegAudio) => void>();
   private digitListener: ((digit: string, side: "pbx" | "client") => void) | null = null;
   private pbxAnswered = false;
+  /** The RTP timestamp of the browser's last ended RFC 4733 event. */
+  private lastBrowserEvent: number | null = null;
   /** Legs whose digits are listened to already. */
   private readonly heard = new WeakSet<AnchorLeg>();
   /** A client leg being opened on the PBX's answer (client → PBX with WebRTC). */
@@ -263,8 +265,8 @@ export class ClientMedia {
   }
 
   /**
-   * RFC 4733 digits received on a plain RTP leg (the relay passes the events on as well);
-   * the journal records them. A WebRTC leg's events are relayed, not detected.
+   * RFC 4733 digits received on either leg (the relay passes the events on as well): a plain
+   * RTP leg's detector, or the end of a browser's event; the journal records them.
    */
   onDigit(listener: (digit: string, side: "pbx" | "client") => void): void {
     this.digitListener = listener;
@@ -324,11 +326,25 @@ export class ClientMedia {
     this.clientLeg?.close();
   }
 
+  /**
+   * A browser's RFC 4733 event (§2.3): the first packet with the end bit names the digit;
+   * its retransmissions share the event's timestamp and are not counted again.
+   */
+  private browserDigit(packet: RtpPacket): void {
+    const { payload } = packet;
+    if (payload.length < 4 || (payload[1]! & 0x80) === 0 || this.lastBrowserEvent === packet.timestamp)
+      return;
+    this.lastBrowserEvent = packet.timestamp;
+    const digit = "0123456789*#ABCD"[payload[0]!];
+    if (digit) this.digitListener?.(digit, "client");
+  }
+
   private relayed(from: "pbx" | "client", packet: RtpPacket): void {
     const source = from === "pbx" ? this.pbx : this.clientLeg;
     const target = from === "pbx" ? this.clientLeg : this.pbx;
     const codec = source?.codec;
     if (!codec) return;
+    if (source.kind === "webrtc" && packet.payloadType === codec.telephoneEvent) this.browserDigit(packet);
     for (const listener of this.listeners)
       listener({ side: from, codec, timestamp: packet.timestamp, payload: packet.payload });
     if (!this.relaying || !target?.codec) return;

@@ -1,12 +1,14 @@
 import dgram from "node:dgram";
 import type { Invitation, Session } from "sip.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { RTCRtpCodecParameters, RtpHeader, RtpPacket } from "werift";
 import type { EmulatorHandle } from "../../src/index.js";
 import { type ClientCall, UnifyPhoneClient } from "../../src/phone-client/index.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
 import { until } from "../support/until.js";
+import type { BrowserPeer } from "../support/webrtc-browser-peer.js";
 import { WebRtcSipClient } from "../support/webrtc-sip-client.js";
 
 /*
@@ -124,6 +126,33 @@ function rtpPacket(seq: number, payloadType: number): Buffer {
 async function pbxSends(port: number, count: number, payloadType = 8): Promise<void> {
   for (let seq = 1; seq <= count; seq++) {
     rtp.send(rtpPacket(seq, payloadType), port, "127.0.0.1");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * An RFC 4733 event from the werift "browser" on telephone-event/8000 (PT 126): werift sends
+ * with its sender codec's payload type, so the codec is swapped for these packets.
+ */
+async function browserDigit(peer: BrowserPeer, event: number): Promise<void> {
+  const sender = peer.pc.getTransceivers()[0]!.sender;
+  const codec = sender.codec!;
+  for (let i = 0; i < 6; i++) {
+    const end = i >= 3 ? 0x80 : 0;
+    const header = new RtpHeader({
+      payloadType: 126,
+      sequenceNumber: 500 + i,
+      timestamp: 48_000,
+      marker: i === 0,
+    });
+    sender.codec = new RTCRtpCodecParameters({ ...codec, payloadType: 126 });
+    try {
+      sender
+        .sendRtp(new RtpPacket(header, Buffer.from([event, end | 10, 0, 160 * (i + 1)])))
+        .catch(() => undefined);
+    } finally {
+      sender.codec = codec;
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -310,6 +339,13 @@ describe("anchored media with a WebRTC (browser) client", () => {
     });
     expect(media.client.stats.packetsReceived).toBeGreaterThanOrEqual(5);
     expect(media.client.stats.packetsSent).toBeGreaterThanOrEqual(5);
+
+    // The browser's RFC 4733 digit (as Chromium sends it: telephone-event/8000, PT 126) reaches
+    // the PBX under the PBX's payload type and the journal.
+    await browserDigit(peer, 9);
+    await until(async () => (await journalEntry(invite.callId)).dtmf.length === 1, "the browser's digit");
+    expect((await journalEntry(invite.callId)).dtmf[0]).toMatchObject({ digit: "9", via: "rfc4733" });
+    await until(() => fromConnector.some((p) => (p[1]! & 0x7f) === 101), "the event at the PBX");
 
     // An rtp.in drop rule on the call bites on the WebRTC leg too: the browser's audio stops there.
     const entry = await journalEntry(invite.callId);
