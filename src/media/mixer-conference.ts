@@ -55,7 +55,7 @@ export class ConferenceMixer implements Tickable {
     if (members.length === 0) return;
     const inputs = members.map((m) => ({ codec: m.party.codec, payload: m.queue.shift() ?? null }));
     const mixed = mixPayloads(inputs);
-    members.forEach((member, i) => member.party.send(mixed[i]!));
+    for (const [i, member] of members.entries()) member.party.send(mixed[i]!);
   }
 
   close(): void {
