@@ -20,7 +20,7 @@ export function startPresence(
     now: () => env.clock.now(),
     appBusy: talking,
     deskPhone: (userId) => {
-      const phone = cti.deskPhone(userId);
+      const phone = cti.knownDeskPhone(userId);
       return (
         phone && {
           // A closed CTI session leaves the last state behind: it says nothing about busy now.

@@ -362,6 +362,12 @@ export class CtiService {
     return user ? deskPhoneView(newDeskPhone(user, this.sip.now()), false) : undefined;
   }
 
+  /** The user's desk phone if the CTI has seen it (no directory lookup: asked per incoming call). */
+  knownDeskPhone(userId: string): DeskPhoneView | undefined {
+    const phone = this.phones.get(userId);
+    return phone && this.view(phone);
+  }
+
   /** Run a REST action on the user's desk phone; ApiError cti_* when the link or the PBX says no. */
   async act(
     userId: string,
