@@ -257,6 +257,30 @@ describe("anchored media with a Node (plain RTP) client", () => {
     expect(dtmf.map((d: { digit: string }) => d.digit).sort()).toEqual(["5", "7"]);
   });
 
+  it("an offerless re-INVITE from the PBX: the client offers, the PBX gets the connector's offer and answers in its ACK", async () => {
+    const a = await nodeClient();
+    const ringing = nextIncoming(a);
+    const invite = pbx.sendInvite(NUMBER, sdpOffer(rtp.address().port));
+    const call = await ringing;
+    await call.answer();
+    const ok = await pbx.response(invite.callId, 200);
+    pbx.ack(ok, invite);
+    await until(() => call.mediaDirection === "sendrecv", "the client to take the connector's answer");
+    const port = rtpPort(ok.body.toString());
+    pbx.inDialog("INVITE", ok);
+    const reoffer = await pbx.response(invite.callId, 200);
+    // The connector's PBX leg offers (same port), never the client's address.
+    expect(rtpPort(reoffer.body.toString())).toBe(port);
+    expect(reoffer.body.toString()).not.toContain(String(call.stats.localPort));
+    pbx.ack(reoffer, invite, sdpOffer(rtp.address().port));
+    // Media still flows end to end.
+    const before = call.stats.packetsReceived;
+    await pbxSends(port, 10);
+    await until(() => call.stats.packetsReceived >= before + 5, "audio after the re-INVITE");
+    const { events } = await journalEntry(invite.callId);
+    expect(events.some((e: { type: string }) => e.type === "media-error")).toBe(false);
+  });
+
   it("PBX → client with no codec in common: the client gets ACK and BYE, the PBX 488", async () => {
     const a = await nodeClient();
     const ringing = nextIncoming(a);
