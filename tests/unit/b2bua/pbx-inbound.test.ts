@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Call } from "../../../src/b2bua/call.js";
 import { PbxInbound } from "../../../src/b2bua/pbx-inbound.js";
+import { MediaEngine } from "../../../src/media/index.js";
 import type { SipConnection } from "../../../src/sip/transport/index.js";
 import { FakeConnection } from "../../support/fake-connection.js";
 import { until } from "../../support/until.js";
@@ -124,31 +125,49 @@ describe("PbxInbound: the virtual user's behaviour", () => {
 });
 
 describe("PbxInbound: forked to the user's clients (RFC 3261 §16.7 choice of the final response)", () => {
+  let engine: MediaEngine | undefined;
+  afterEach(async () => {
+    await engine?.close();
+    engine = undefined;
+  });
+  /** Client calls are anchored: a real engine on loopback gives the call its two legs. */
+  function anchorMedia(): void {
+    engine = new MediaEngine({ host: "127.0.0.1", bind: "127.0.0.1", portRange: { min: 46600, max: 46699 } });
+    (ports as { media: FakePorts["media"] }).media = engine;
+  }
+
   it("rings the PBX once at the first client's 180, not again at the next", () => {
     behave({ routing: "clients-only" });
     ports.clientConnection("us_al");
     ports.clientConnection("us_al");
     const { tx, call } = dial("+4923026672131");
     const [a, b] = ports.sentOf("INVITE");
-    expect(a?.request.body.toString()).toBe(OFFER);
+    // Late offer toward the clients (RFC 3261 §13.2.1): each offers what it speaks in its 2xx.
+    expect(a?.request.body.length).toBe(0);
     a!.delegate.onResponse(reply(a!.request, 180, "Ringing", { toTag: "a" }));
     b!.delegate.onResponse(reply(b!.request, 180, "Ringing", { toTag: "b" }));
     expect(tx.statuses()).toEqual([180]);
     expect(call?.state).toBe("ringing");
   });
 
-  it("the first client's 2xx wins: the PBX gets 200 with its SDP, the other client a CANCEL", () => {
+  it("the first client's 2xx wins: the PBX gets 200 with the connector's anchored SDP, the other client a CANCEL", async () => {
+    anchorMedia();
     behave({ routing: "clients-only" });
     ports.clientConnection("us_al");
     ports.clientConnection("us_al");
     const { tx, call } = dial("+4923026672131");
     const [a, b] = ports.sentOf("INVITE");
     b!.delegate.onResponse(reply(b!.request, 180, "Ringing", { toTag: "b" }));
-    a!.delegate.onResponse(
-      reply(a!.request, 200, "OK", { toTag: "a", body: "v=0\r\nm=audio 5000 RTP/AVP 8\r\n" }),
-    );
+    const clientOffer =
+      "v=0\r\no=- 2 2 IN IP4 198.51.100.7\r\ns=-\r\nc=IN IP4 198.51.100.7\r\nt=0 0\r\nm=audio 5000 RTP/AVP 8\r\n";
+    a!.delegate.onResponse(reply(a!.request, 200, "OK", { toTag: "a", body: clientOffer }));
+    await until(() => tx.final !== undefined, "the PBX's final response");
     expect(tx.final?.status).toBe(200);
-    expect(tx.final?.body.toString()).toBe("v=0\r\nm=audio 5000 RTP/AVP 8\r\n");
+    const answer = tx.final!.body.toString();
+    // The PBX sees the connector's media address and a port of its range, never the client's.
+    expect(answer).toContain("c=IN IP4 127.0.0.1");
+    expect(answer).toMatch(/m=audio 466\d\d RTP\/AVP 8/);
+    expect(answer).not.toContain("198.51.100.7");
     expect(ports.answered.map((x) => x.tx)).toEqual([tx]);
     const cancels = ports.sentOf("CANCEL");
     expect(cancels.map((c) => c.connection)).toEqual([b!.connection]);
