@@ -17,7 +17,6 @@ import { UserService } from "../../src/services/index.js";
 import { ControllableClock } from "../../src/shared/clock.js";
 import { SqliteClientCredentialRepository } from "../../src/store/client-credential-repository.js";
 import { MIGRATIONS, migrate } from "../../src/store/migrate.js";
-import { clientCredentialsMigration } from "../../src/store/migrations/004-client-credentials.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import { StoreContext } from "../../src/store/store-context.js";
 
@@ -36,18 +35,12 @@ let tenantId: string;
 let userId: string;
 let clock: ControllableClock;
 
-/**
- * The routes on their own fastify app over a file database migrated with the new
- * migration appended: what the emulator serves once the lead wires them in.
- */
+/** The routes on their own fastify app over a file database with every migration applied. */
 beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "upe-client-cred-"));
   db = new Database(path.join(dir, "emulator.db"));
   db.pragma("foreign_keys = ON");
-  migrate(db, [
-    ...MIGRATIONS.filter((m) => m.version < clientCredentialsMigration.version),
-    clientCredentialsMigration,
-  ]);
+  migrate(db, MIGRATIONS);
   clock = new ControllableClock({ frozen: true, start: 1_700_000_000_000 });
   const now = () => clock.now();
   store = new SqliteStore(db, now);
