@@ -29,6 +29,9 @@ export function exportUsersCsv(store: Store, tenantId: string): Readable {
       u.callno ?? "",
       u.did ?? "",
       u.phoneNumber ?? "",
+      u.routing,
+      u.alternativeNumber ?? "",
+      u.busyBehaviour,
     ].map(neutraliseFormula);
   const csv = stringify({
     bom: true,

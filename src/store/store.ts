@@ -202,6 +202,9 @@ export type UserRecord = Pick<
   | "callno"
   | "did"
   | "phoneNumber"
+  | "routing"
+  | "alternativeNumber"
+  | "busyBehaviour"
 >;
 
 /** The import's bulk write: every field of `updates` replaces the stored one. */

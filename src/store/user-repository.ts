@@ -120,11 +120,25 @@ type RecordRow = [
   callno: string | null,
   did: string | null,
   phoneNumber: string | null,
+  routing: string,
+  alternativeNumber: string | null,
+  busyBehaviour: string,
 ];
 
 function toRecord(r: RecordRow): UserRecord {
   const [id, emailAddress, firstName, lastName, locale, role, trunkId, callno, did, phoneNumber] = r;
-  const record: UserRecord = { id, emailAddress, firstName, lastName, locale, role };
+  const [routing, alternativeNumber, busyBehaviour] = r.slice(10) as [string, string | null, string];
+  const record: UserRecord = {
+    id,
+    emailAddress,
+    firstName,
+    lastName,
+    locale,
+    role,
+    routing: routing as UserRecord["routing"],
+    busyBehaviour: busyBehaviour as UserRecord["busyBehaviour"],
+  };
+  if (alternativeNumber !== null) record.alternativeNumber = alternativeNumber;
   if (trunkId !== null) record.trunkId = trunkId;
   if (callno !== null) record.callno = callno;
   if (did !== null) record.did = did;
@@ -145,12 +159,15 @@ function bulkValues(u: Omit<UserRecord, "id">): unknown[] {
     u.callno ?? null,
     u.did ?? null,
     u.phoneNumber ?? null,
+    u.routing,
+    u.alternativeNumber ?? null,
+    u.busyBehaviour,
     searchKeyOf(u),
   ];
 }
 
 const BULK_FIELDS = `email_address, email_key, first_name, last_name, locale, role, trunk_id, callno, did,
-  phone_number, search_key`;
+  phone_number, routing, alternative_number, busy_behaviour, search_key`;
 const DEFAULT_CALL_BEHAVIOUR_JSON = JSON.stringify(DEFAULT_CALL_BEHAVIOUR);
 
 const COLUMNS = `id, tenant_id, email_address, email_key, first_name, last_name, locale, role, trunk_id, callno,
@@ -214,16 +231,17 @@ export class SqliteUserRepository implements UserRepository {
     this.countStmt = db.prepare(`SELECT count(*) AS n FROM users WHERE ${WHERE}`);
     this.recordsStmt = db
       .prepare<[string], RecordRow>(
-        `SELECT id, email_address, first_name, last_name, locale, role, trunk_id, callno, did, phone_number
+        `SELECT id, email_address, first_name, last_name, locale, role, trunk_id, callno, did, phone_number,
+           routing, alternative_number, busy_behaviour
          FROM users WHERE tenant_id = ?`,
       )
       .raw();
     this.bulkInsertStmt = db.prepare(
       `INSERT INTO users (${BULK_FIELDS}, tenant_id, call_behaviour, created_at, updated_at, id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.bulkUpdateStmt = db.prepare(
-      `UPDATE users SET (${BULK_FIELDS}, updated_at) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `UPDATE users SET (${BULK_FIELDS}, updated_at) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        WHERE tenant_id = ? AND id = ?`,
     );
     this.freeNumberStmt = db.prepare(

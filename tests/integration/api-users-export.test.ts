@@ -6,7 +6,8 @@ import { ADMIN_TOKEN, USERS_SEED, usersClient } from "../support/api-client-user
 import { startTestEmulator } from "../support/emulator.js";
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "../fixtures/users", name));
-const HEADER = "emailAddress,firstName,lastName,locale,role,trunk,callno,did,phoneNumber";
+const HEADER =
+  "emailAddress,firstName,lastName,locale,role,trunk,callno,did,phoneNumber,routing,alternativeNumber,busyBehaviour";
 
 let emulator: EmulatorHandle;
 let api: ReturnType<typeof usersClient>;
@@ -48,11 +49,11 @@ describe("CSV export", () => {
     expect(text.split("\r\n")).toEqual([
       HEADER,
       // ordered by last name: "@SUM…" before "Ace"
-      "evil@acme.test,'=cmd(),\"'@SUM(A1), Jr.\",en-US,user,,,,",
-      "a@acme.test,Al,Ace,de-DE,user,gtc-001,2131,,'+4923026672131",
+      "evil@acme.test,'=cmd(),\"'@SUM(A1), Jr.\",en-US,user,,,,,default,,call-waiting",
+      "a@acme.test,Al,Ace,de-DE,user,gtc-001,2131,,'+4923026672131,default,,call-waiting",
       // the Administrator the tenant was created with (no trunk)
-      "admin@acme.example,Administrator,Acme,en-US,admin,,,,",
-      "b@acme.test,Bea,Bold,en-GB,user,gtc-002,300,,300",
+      "admin@acme.example,Administrator,Acme,en-US,admin,,,,,default,,call-waiting",
+      "b@acme.test,Bea,Bold,en-GB,user,gtc-002,300,,300,default,,call-waiting",
       "",
     ]);
   });

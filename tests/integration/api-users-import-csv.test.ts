@@ -97,6 +97,38 @@ describe("CSV import: what Excel writes", () => {
   });
 });
 
+describe("CSV import: routing columns (as over REST)", () => {
+  it("sets routing, alternativeNumber and busyBehaviour; alternative without a number and unknown values are row errors", async () => {
+    const header = "emailAddress,firstName,lastName,locale,routing,alternativeNumber,busyBehaviour";
+    const ok = await api.importCsv(
+      acme,
+      `${header}\r\nr1@acme.test,R,One,de-DE,alternative,004989700,busy\r\nr2@acme.test,R,Two,de-DE,,,\r\n`,
+    );
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(await byEmail("r1@acme.test")).toMatchObject({
+      routing: "alternative",
+      alternativeNumber: "004989700",
+      busyBehaviour: "busy",
+    });
+    expect(await byEmail("r2@acme.test")).toMatchObject({
+      routing: "default",
+      busyBehaviour: "call-waiting",
+    });
+    const bad = await api.importCsv(
+      acme,
+      `${header}\r\nr3@acme.test,R,Three,de-DE,alternative,,\r\nr4@acme.test,R,Four,de-DE,sideways,,often\r\n`,
+    );
+    expect(bad.status).toBe(422);
+    expect(
+      bad.body.errors.map((e: { row: number; field: string; code: string }) => [e.row, e.field, e.code]),
+    ).toEqual([
+      [2, "alternativeNumber", "invalid_alternative_number"],
+      [3, "routing", "invalid_routing"],
+      [3, "busyBehaviour", "invalid_busy_behaviour"],
+    ]);
+  });
+});
+
 describe("CSV import: header errors (422 import_header_invalid naming the columns)", () => {
   const headerErrors = async (header: string) => {
     const before = await api.all(acme);

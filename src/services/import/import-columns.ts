@@ -1,6 +1,15 @@
 /** The camelCase header of a user import (SPEC §1 "CSV import"); the first four are required. */
 export const REQUIRED_COLUMNS = ["emailAddress", "firstName", "lastName", "locale"] as const;
-export const OPTIONAL_COLUMNS = ["role", "trunk", "callno", "did", "phoneNumber"] as const;
+export const OPTIONAL_COLUMNS = [
+  "role",
+  "trunk",
+  "callno",
+  "did",
+  "phoneNumber",
+  "routing",
+  "alternativeNumber",
+  "busyBehaviour",
+] as const;
 export const IMPORT_COLUMNS = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS] as const;
 
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];

@@ -1,9 +1,11 @@
 import {
+  DEFAULT_ROUTING,
   type Locale,
   type Numbering,
   phoneNumberFor,
   type Trunk,
   type UserRole,
+  validateRouting,
 } from "../../domain/index.js";
 import type { UserRecord } from "../../store/index.js";
 import { attempt, type CheckedRow, type ProblemSink } from "./row-check.js";
@@ -19,6 +21,9 @@ export interface WantedUser {
   callno: string | undefined;
   did: string | undefined;
   phoneNumber: string | undefined;
+  routing: UserRecord["routing"];
+  alternativeNumber: string | undefined;
+  busyBehaviour: UserRecord["busyBehaviour"];
 }
 
 type PhoneField = "phoneNumber" | "callno";
@@ -52,6 +57,9 @@ const COMPARED = [
   "callno",
   "did",
   "phoneNumber",
+  "routing",
+  "alternativeNumber",
+  "busyBehaviour",
 ] as const satisfies readonly (keyof WantedUser & keyof UserRecord)[];
 
 /**
@@ -103,6 +111,15 @@ export function planImport(
       phoneNumber = attempt(problems, c.row, "callno", () => phoneNumberFor(ctx.numbering, callno));
       if (phoneNumber === undefined) continue;
     }
+    // As over REST: alternativeNumber is required with routing alternative, dropped otherwise.
+    const routing = attempt(problems, c.row, "alternativeNumber", () =>
+      validateRouting(existing ?? DEFAULT_ROUTING, {
+        routing: f.routing,
+        alternativeNumber: f.alternativeNumber,
+        busyBehaviour: f.busyBehaviour,
+      }),
+    );
+    if (routing === undefined) continue;
     const wanted: WantedUser = {
       emailAddress: f.emailAddress,
       firstName: f.firstName,
@@ -113,6 +130,9 @@ export function planImport(
       callno,
       did: f.did === undefined ? existing?.did : (f.did ?? undefined),
       phoneNumber,
+      routing: routing.routing,
+      alternativeNumber: routing.alternativeNumber,
+      busyBehaviour: routing.busyBehaviour,
     };
     const changed = !existing || COMPARED.some((key) => existing[key] !== wanted[key]);
     planned.push({ row: c.row, existing, wanted, changed });

@@ -1,7 +1,11 @@
 import {
+  BUSY_BEHAVIOURS,
+  type BusyBehaviour,
   DomainError,
   type Locale,
+  USER_ROUTINGS,
   type UserRole,
+  type UserRouting,
   validateCallno,
   validateDid,
   validateEmail,
@@ -30,7 +34,21 @@ export interface RowFields {
   callno?: string | null;
   did?: string | null;
   phoneNumber?: string | null;
+  /** absent or empty: kept (new users: "default" / "call-waiting"); checked together in the plan */
+  routing?: UserRouting;
+  alternativeNumber?: string | null;
+  busyBehaviour?: BusyBehaviour;
 }
+
+/** An enumerated cell: one of `allowed`, else a DomainError naming the column. */
+const oneOf =
+  <T extends string>(allowed: readonly T[], code: string) =>
+  (value: string, field: string): T => {
+    if (allowed.includes(value as T)) return value as T;
+    throw new DomainError(code, `${field} must be one of ${allowed.join(", ")}`, field);
+  };
+const validateRoutingCell = oneOf(USER_ROUTINGS, "invalid_routing");
+const validateBusyCell = oneOf(BUSY_BEHAVIOURS, "invalid_busy_behaviour");
 
 export interface CheckedRow {
   readonly row: number;
@@ -87,6 +105,11 @@ export class RowChecker {
     const callno = this.optional(row, "callno", values.callno, validateCallno);
     const did = this.optional(row, "did", values.did, validateDid);
     const phoneNumber = this.optional(row, "phoneNumber", values.phoneNumber, validatePhoneNumber);
+    const routing = this.value(row, "routing", values.routing, validateRoutingCell);
+    const alternativeNumber = this.optional(row, "alternativeNumber", values.alternativeNumber, (v, f) =>
+      validatePhoneNumber(v, f),
+    );
+    const busyBehaviour = this.value(row, "busyBehaviour", values.busyBehaviour, validateBusyCell);
     const trunk = values.trunk;
     if (trunk && trunk.toLowerCase() !== this.trunkName.toLowerCase()) {
       problems.push({
@@ -108,6 +131,9 @@ export class RowChecker {
     if (callno !== undefined) fields.callno = callno;
     if (did !== undefined) fields.did = did;
     if (phoneNumber !== undefined) fields.phoneNumber = phoneNumber;
+    if (routing !== undefined) fields.routing = routing;
+    if (alternativeNumber !== undefined) fields.alternativeNumber = alternativeNumber;
+    if (busyBehaviour !== undefined) fields.busyBehaviour = busyBehaviour;
     return { row, emailKey: emailKey!, fields };
   }
 

@@ -56,9 +56,9 @@ describe("exportUsersCsv", () => {
     expect(filename).toBe("users-Acme-S-hne.csv");
     expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(bytes.subarray(3).toString("utf8")).toBe(
-      "emailAddress,firstName,lastName,locale,role,trunk,callno,did,phoneNumber\r\n" +
-        'b@x.test,\'=cmd(),"Doe, ""JJ""",de-DE,user,,,,\r\n' +
-        'a@x.test,Jürgen,"Groß; Dr.",de-DE,admin,gtc-001,2131,77,\'+4923026672131\r\n',
+      "emailAddress,firstName,lastName,locale,role,trunk,callno,did,phoneNumber,routing,alternativeNumber,busyBehaviour\r\n" +
+        'b@x.test,\'=cmd(),"Doe, ""JJ""",de-DE,user,,,,,default,,call-waiting\r\n' +
+        'a@x.test,Jürgen,"Groß; Dr.",de-DE,admin,gtc-001,2131,77,\'+4923026672131,default,,call-waiting\r\n',
     );
   });
 
@@ -71,7 +71,7 @@ describe("exportUsersCsv", () => {
       locale: "de-DE",
     });
     expect((await exported()).bytes.toString("utf8")).toBe(
-      "\ufeffemailAddress,firstName,lastName,locale,role,trunk,callno,did,phoneNumber\r\n",
+      "\ufeffemailAddress,firstName,lastName,locale,role,trunk,callno,did,phoneNumber,routing,alternativeNumber,busyBehaviour\r\n",
     );
   });
 });

@@ -25,6 +25,8 @@ const fields = (email: string, over: Partial<Fields> = {}): Fields => ({
   callno: undefined,
   did: undefined,
   phoneNumber: undefined,
+  routing: "default",
+  busyBehaviour: "call-waiting",
   ...over,
 });
 const emails = () => store.users.listByTenant(tenantId).map((u) => u.emailAddress);
@@ -184,6 +186,8 @@ describe("user bulk write (the import's)", () => {
         callno: "5",
         did: "6",
         phoneNumber: "+495",
+        routing: "default",
+        busyBehaviour: "call-waiting",
       },
       {
         id: expect.any(String),
@@ -192,6 +196,8 @@ describe("user bulk write (the import's)", () => {
         lastName: "Ace",
         locale: "de-DE",
         role: "user",
+        routing: "default",
+        busyBehaviour: "call-waiting",
       },
     ]);
     expect(Object.keys(records[1]!)).not.toContain("trunkId");
