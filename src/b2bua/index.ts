@@ -7,6 +7,7 @@ export {
   type ClientRouting,
   type VirtualBehaviour,
 } from "./call-behaviour.js";
+export type { CtiCallNote } from "./call-cti.js";
 export type { CallFilter } from "./call-journal.js";
 export { RegisteredFlows } from "./flows.js";
 export {
@@ -21,6 +22,5 @@ export {
 export type { MailboxPort, MwiNotifier } from "./mwi-notifier.js";
 export { ConnectorEndpoint } from "./pbx-endpoint.js";
 export type { CallRefusal } from "./pbx-outbound.js";
-export type { PushOutcome } from "./push.js";
-export type { CtiCallNote } from "./call-cti.js";
 export type { CallDirectory, CallEventNotice } from "./ports.js";
+export type { PushOutcome } from "./push.js";

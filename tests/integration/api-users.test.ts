@@ -147,7 +147,11 @@ describe("user CRUD", () => {
       [{ phoneNumber: "+1234567890123456" }, "phoneNumber", "invalid_phone_number"],
       [{ callBehaviour: { note: "x".repeat(5000) } }, "callBehaviour", "invalid_call_behaviour"],
       [{ routing: "alternative" }, "alternativeNumber", "invalid_alternative_number"],
-      [{ routing: "alternative", alternativeNumber: "+49 89" }, "alternativeNumber", "invalid_alternative_number"],
+      [
+        { routing: "alternative", alternativeNumber: "+49 89" },
+        "alternativeNumber",
+        "invalid_alternative_number",
+      ],
     ];
     for (const [change, field, code] of cases) {
       const res = await api.call("POST", base, { json: { ...jurgen, ...change } });
