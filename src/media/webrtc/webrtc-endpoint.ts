@@ -1,12 +1,4 @@
-import {
-  MediaStreamTrack,
-  type PeerConfig,
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  type RTCRtpTransceiver,
-  RtpHeader,
-  RtpPacket,
-} from "werift";
+import type { MediaStreamTrack, PeerConfig, RTCPeerConnection, RTCRtpTransceiver, RtpPacket } from "werift";
 import { Listeners } from "../../shared/listeners.js";
 import type { CodecChoice, CodecName } from "../codecs.js";
 import { rtpMaps } from "../session-description.js";
@@ -61,6 +53,14 @@ const DEFAULT_CODECS: readonly CodecName[] = ["PCMU", "PCMA", "G722"];
 const STATIC_PT: Readonly<Record<CodecName, number>> = { PCMU: 0, PCMA: 8, G722: 9 };
 const OFFERED_TELEPHONE_EVENT_PT = 101;
 
+type Werift = typeof import("werift");
+let weriftModule: Promise<Werift> | undefined;
+/** werift takes ~0.6 s to import: it loads with the first WebRTC leg, not at start (start to ready < 1 s). */
+function loadWerift(): Promise<Werift> {
+  weriftModule ??= import("werift");
+  return weriftModule;
+}
+
 /**
  * One browser-facing media leg of the emulator's WebRTC gateway (werift underneath): ICE with
  * host candidates on the configured addresses, DTLS-SRTP with the browser, G.711 or G.722
@@ -82,6 +82,7 @@ export class WebRtcEndpoint {
   private readonly counters = new WebRtcCounters();
 
   private constructor(
+    private readonly lib: Werift,
     private readonly pc: RTCPeerConnection,
     private readonly transceiver: RTCRtpTransceiver,
     localSdp: string,
@@ -101,7 +102,8 @@ export class WebRtcEndpoint {
   /** The browser offered: answers with one of our codecs. Throws a WebRtcError on a bad offer. */
   static async answer(offerSdp: string, options: WebRtcEndpointOptions = {}): Promise<WebRtcEndpoint> {
     const narrowed = narrowAudioOffer(offerSdp, options.codecs ?? DEFAULT_CODECS);
-    const pc = new RTCPeerConnection(peerConfig(options));
+    const lib = await loadWerift();
+    const pc = new lib.RTCPeerConnection(peerConfig(lib, options));
     try {
       await pc.setRemoteDescription({ type: "offer", sdp: narrowed.sdp }).catch((error: unknown) => {
         throw asWebRtcError(error, "bad-sdp", "werift refused the offer");
@@ -109,7 +111,7 @@ export class WebRtcEndpoint {
       const transceiver = pc.getTransceivers()[0];
       if (!transceiver) throw new WebRtcError("bad-sdp", "the offer gave no audio transceiver");
       transceiver.setDirection("sendrecv");
-      transceiver.sender.replaceTrack(new MediaStreamTrack({ kind: "audio" }));
+      transceiver.sender.replaceTrack(new lib.MediaStreamTrack({ kind: "audio" }));
       // We answer a=setup:passive (RFC 5763 §5): the browser is the DTLS client. werift's
       // client fails its handshake when a retransmitted ClientHello draws a second
       // HelloVerifyRequest (a loaded host, > 500 ms); its server side resends instead.
@@ -117,6 +119,7 @@ export class WebRtcEndpoint {
       if (!/^a=setup:passive\s*$/m.test(narrowed.sdp))
         for (const dtls of pc.dtlsTransports) dtls.role = "server";
       const endpoint = new WebRtcEndpoint(
+        lib,
         pc,
         transceiver,
         await describe(pc, "answer", options),
@@ -133,12 +136,13 @@ export class WebRtcEndpoint {
 
   /** The emulator offers (late offer toward a client): send `localSdp`, then call acceptAnswer(). */
   static async offer(options: WebRtcEndpointOptions = {}): Promise<WebRtcEndpoint> {
-    const pc = new RTCPeerConnection(peerConfig(options));
+    const lib = await loadWerift();
+    const pc = new lib.RTCPeerConnection(peerConfig(lib, options));
     try {
-      const transceiver = pc.addTransceiver(new MediaStreamTrack({ kind: "audio" }), {
+      const transceiver = pc.addTransceiver(new lib.MediaStreamTrack({ kind: "audio" }), {
         direction: "sendrecv",
       });
-      return new WebRtcEndpoint(pc, transceiver, await describe(pc, "offer", options), null, options);
+      return new WebRtcEndpoint(lib, pc, transceiver, await describe(pc, "offer", options), null, options);
     } catch (error) {
       await pc.close().catch(() => undefined);
       throw asWebRtcError(error, "internal", "creating the offer failed");
@@ -202,15 +206,15 @@ export class WebRtcEndpoint {
     const sender = this.transceiver.sender;
     const codec = sender.codec;
     if (this.stateValue !== "connected" || !codec) return false;
-    const header = new RtpHeader({
+    const header = new this.lib.RtpHeader({
       payloadType: packet.payloadType,
       sequenceNumber: packet.sequenceNumber,
       timestamp: packet.timestamp,
       marker: packet.marker ?? false,
     });
-    const rtp = new RtpPacket(header, Buffer.from(packet.payload));
+    const rtp = new this.lib.RtpPacket(header, Buffer.from(packet.payload));
     if (packet.payloadType !== codec.payloadType)
-      sender.codec = new RTCRtpCodecParameters({ ...codec, payloadType: packet.payloadType });
+      sender.codec = new this.lib.RTCRtpCodecParameters({ ...codec, payloadType: packet.payloadType });
     try {
       sender.sendRtp(rtp).catch(() => undefined);
     } finally {
@@ -322,12 +326,12 @@ export class WebRtcEndpoint {
   }
 }
 
-function peerConfig(options: WebRtcEndpointOptions): Partial<PeerConfig> {
+function peerConfig(lib: Werift, options: WebRtcEndpointOptions): Partial<PeerConfig> {
   const addresses = options.addresses?.length ? [...options.addresses] : ["127.0.0.1"];
   const codecs = options.codecs ?? DEFAULT_CODECS;
   const audio = codecs.map(
     (name) =>
-      new RTCRtpCodecParameters({
+      new lib.RTCRtpCodecParameters({
         mimeType: `audio/${name}`,
         clockRate: 8000,
         payloadType: STATIC_PT[name],
@@ -336,7 +340,7 @@ function peerConfig(options: WebRtcEndpointOptions): Partial<PeerConfig> {
   );
   if (options.telephoneEvent !== false)
     audio.push(
-      new RTCRtpCodecParameters({
+      new lib.RTCRtpCodecParameters({
         mimeType: "audio/telephone-event",
         clockRate: 8000,
         payloadType: OFFERED_TELEPHONE_EVENT_PT,
