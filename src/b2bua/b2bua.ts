@@ -48,6 +48,8 @@ export interface B2buaDependencies {
   /** Real time, for protocol timers and behaviour delays (ring 1 s). */
   readonly timers: Clock;
   readonly host: string;
+  /** Where media sockets bind (`--bind`); WebRTC legs bind there too, so `--host` may be an address not on this machine (NAT, container). */
+  readonly bind?: string;
   readonly sipPort: number;
   readonly domain: string;
   /** Request-URI of calls toward the PBX (`--inbound-request-uri`); default "number". */
@@ -145,6 +147,7 @@ export class B2bua {
       // RTP fault rules apply to them as to the engine's sessions.
       webrtc: {
         ...(isIP(deps.host) ? { addresses: [deps.host] } : {}),
+        ...(deps.bind && isIP(deps.host) ? { bind: deps.bind } : {}),
         ...(deps.rtpFaults ? { faults: deps.rtpFaults } : {}),
       },
     };

@@ -52,6 +52,7 @@ export async function startCalls(
     clock,
     timers: new SystemClock(),
     host: config.host,
+    bind: config.bind,
     sipPort: sip.port,
     domain: config.domain,
     inboundRequestUri: config.inboundRequestUri,

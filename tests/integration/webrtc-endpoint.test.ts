@@ -69,6 +69,23 @@ describe("WebRtcEndpoint with a browser peer on 127.0.0.1", () => {
     expect(stats.packetsLost).toBe(0);
   });
 
+  it("binds every interface (the emulator's default --bind 0.0.0.0) and connects on the advertised address", async () => {
+    const browser = track(new BrowserPeer());
+    const endpoint = track(
+      await WebRtcEndpoint.answer(await browser.offer(), { addresses: ["127.0.0.1"], bind: "0.0.0.0" }),
+    );
+    expect(endpoint.localSdp).toMatch(/^a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 \d+ typ host/m);
+    await browser.acceptAnswer(endpoint.localSdp);
+    await endpoint.connected;
+    const fromBrowser: WebRtcRtpPacket[] = [];
+    endpoint.onRtp((p) => fromBrowser.push(p));
+    await browser.send(10);
+    await until(
+      () => fromBrowser.length >= 5,
+      () => `5 packets from the browser (got ${fromBrowser.length})`,
+    );
+  });
+
   it("answers a=setup:active to an offer that wants to be the DTLS server, and connects", async () => {
     const browser = track(new BrowserPeer());
     const offer = (await browser.offer()).replace(/^a=setup:actpass/m, "a=setup:passive");
