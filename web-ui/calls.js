@@ -128,9 +128,22 @@ function ladder(call) {
     h(
       "p",
       { class: "muted" },
-      `${call.id}${m ? ` · media ${m.mode}, ${m.direction}, local RTP port ${m.localPort}` : ""}${call.endedBy ? ` · ended by ${call.endedBy}` : ""}`,
+      `${call.id}${call.kind === "desk-phone" ? " · desk phone only (CSTA)" : ""}${m ? ` · media ${m.mode}, ${m.direction}, local RTP port ${m.localPort}` : ""}${call.endedBy ? ` · ended by ${call.endedBy}` : ""}`,
     ),
     holder,
+    call.pulledFrom && h("p", { class: "muted" }, `pulled from the desk phone: ${call.pulledFrom}`),
+    (call.cti ?? []).length > 0 &&
+      h(
+        "ul",
+        { class: "cti" },
+        call.cti.map((c) =>
+          h(
+            "li",
+            { class: "mono" },
+            `${time(c.at)} CSTA ${c.direction === "in" ? "PBX → connector" : "connector → PBX"} ${c.type}${c.device ? ` · ${c.device}` : ""}${c.cstaCallId ? ` · call ${c.cstaCallId}` : ""}`,
+          ),
+        ),
+      ),
     (call.legs ?? []).length > 0 &&
       h(
         "ul",

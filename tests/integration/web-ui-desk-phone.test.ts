@@ -138,6 +138,17 @@ describe.skipIf(!HAS_CHROMIUM)("the desk-phone view", () => {
         .toMatch(/^DND off: .*requestIncompatibleWithObject.*\(502 cti_refused\)$/);
       expect(await text(page, "#desk-phone-dnd")).toBe("on");
       expect(errors.filter((e) => !/502/.test(e))).toEqual([]);
+
+      // The console's call list has the desk-phone call; opened, it lists its CSTA exchanges.
+      await page.goto(`${emulator.urls.https}/`);
+      const deskCall = page.locator("tr.call", { hasText: "004989700" }).first();
+      await deskCall.click();
+      await expect
+        .poll(() => page.locator("tr.call-details:not([hidden]) ul.cti li").allTextContents(), WITHIN)
+        .toEqual(expect.arrayContaining([expect.stringMatching(/CSTA connector → PBX AnswerCall/)]));
+      expect(await text(page, "tr.call-details:not([hidden]) .ladder > p.muted")).toMatch(
+        /desk phone only \(CSTA\)/,
+      );
     } finally {
       await context.close();
     }
