@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { EmulatorConfig } from "../config/index.js";
-import { MockOsbiz, type MockOsbizOptions } from "../mock-osbiz/index.js";
+import type { MockOsbiz, MockOsbizOptions } from "../mock-osbiz/index.js";
 import { type Scenario, ScenarioCatalog, type ScenarioPbxAction } from "../scenarios/index.js";
 import type { Store } from "../store/index.js";
 import type { Cleanup } from "./cleanup.js";
@@ -105,6 +105,8 @@ export async function startScenarioPbx(
   const bind = config.bind === "0.0.0.0" || config.bind === "::" ? "127.0.0.1" : config.bind;
   let mock: MockOsbiz;
   try {
+    // Loaded only with --mock-osbiz: every start would otherwise pay for importing the mock.
+    const { MockOsbiz } = await import("../mock-osbiz/index.js");
     mock = await MockOsbiz.start({
       url: deps.url,
       apiKey,
