@@ -17,10 +17,13 @@ import { FRAME_BYTES, FRAME_MS, FramePacer, RpcChild } from "./anchored-calls-pr
 import { formatHotSpots, topSelfTime } from "./cpu-profile-report.js";
 import { readCpuSeconds, readMachineCpu } from "./proc-stats.js";
 
-export const ANCHORED_USAGE = `usage: npm run bench -- --anchored-calls [--calls N] [--seconds N] [--parallel N] [--profile]
+export const ANCHORED_USAGE = `usage: npm run bench -- --anchored-calls [--calls N] [--seconds N] [--parallel N] [--relay endpoint|b2bua] [--profile]
   --calls N     concurrent anchored calls (default 200, 1–1000)
   --seconds N   measured seconds of media after a 2 s warm-up (default 20, 1–120)
   --parallel N  calls set up at a time (default 10, 1–50)
+  --relay R     the core's relay: "endpoint" (default: a WebRtcEndpoint bridged to a plain
+                socket, the media gateway alone) or "b2bua" (the B2BUA's ClientMedia: a
+                MediaSession toward the PBX, a WebRtcLeg toward the browser, the RTP fault gate)
   --profile     run the core with --cpu-prof and print its top self-time functions`;
 
 const WARMUP_MS = 2000;
@@ -33,6 +36,7 @@ interface AnchoredOptions {
   seconds: number;
   parallel: number;
   profile: boolean;
+  relay: "endpoint" | "b2bua";
 }
 
 function bounded(
@@ -58,15 +62,20 @@ function parse(argv: string[]): AnchoredOptions | "help" {
       seconds: { type: "string" },
       parallel: { type: "string" },
       profile: { type: "boolean" },
+      relay: { type: "string" },
       help: { type: "boolean" },
     },
   });
   if (values.help) return "help";
+  const relay = values.relay ?? "endpoint";
+  if (relay !== "endpoint" && relay !== "b2bua")
+    throw new Error(`--relay must be endpoint or b2bua\n${ANCHORED_USAGE}`);
   return {
     calls: bounded("calls", values.calls, 200, 1, 1000),
     seconds: bounded("seconds", values.seconds, 20, 1, 120),
     parallel: bounded("parallel", values.parallel, 10, 1, 50),
     profile: values.profile ?? false,
+    relay,
   };
 }
 
@@ -160,7 +169,7 @@ export async function runAnchoredCalls(argv: string[], children: Set<{ kill(): v
   const pbx = new PbxSide();
   try {
     console.log(
-      `── anchored client calls (issue 14): ${options.calls} × (browser ⇄ DTLS-SRTP ⇄ core WebRtcEndpoint ⇄ plain RTP ⇄ PBX), 50 pps each way on both legs — node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${cpus().length}, load ${loadavg()[0]?.toFixed(2)}`,
+      `── anchored client calls (issue 14): ${options.calls} × (browser ⇄ DTLS-SRTP ⇄ core ${options.relay === "b2bua" ? "B2BUA relay (WebRtcLeg ⇄ ClientMedia ⇄ MediaSession)" : "WebRtcEndpoint"} ⇄ plain RTP ⇄ PBX), 50 pps each way on both legs — node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${cpus().length}, load ${loadavg()[0]?.toFixed(2)}`,
     );
     const before = await core.call<CoreUsage>("usage");
     const setupMs: number[] = [];
@@ -176,7 +185,7 @@ export async function runAnchoredCalls(argv: string[], children: Set<{ kill(): v
           const offer = await browsers.call<string>("offer", { call }, 30_000);
           const { answer, port } = await core.call<{ answer: string; port: number }>(
             "answer",
-            { call, offer },
+            { call, offer, relay: options.relay },
             30_000,
           );
           const pbxPort = await pbx.open(port);

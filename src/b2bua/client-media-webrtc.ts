@@ -13,6 +13,8 @@ import type { AnchorLeg } from "./client-media.js";
 
 /** What RTP fault rules see of a leg, and the gate that applies them (faults/RtpFaultGate). */
 export interface RtpStreamFaults {
+  /** False when no rule acts in that direction now: packets then bypass the gate. */
+  applies?(direction: "in" | "out"): boolean;
   incoming(stream: Pick<AnchorLeg, "localPort" | "tags">, packet: Buffer, deliver: () => void): void;
   outgoing(
     stream: Pick<AnchorLeg, "localPort" | "tags">,
@@ -29,6 +31,8 @@ export type WebRtcLegOptions = Pick<WebRtcEndpointOptions, "addresses" | "portRa
 
 /** The gate reads only the rule context; the packet bytes of a WebRTC leg stay inside werift. */
 const NO_BYTES = Buffer.alloc(0);
+/** The relay ignores CSRCs (the PBX leg sends with its own SSRC and none): one shared empty list. */
+const NO_CSRCS: number[] = [];
 
 const sends = (d: Direction) => d === "sendrecv" || d === "sendonly";
 const receives = (d: Direction) => d === "sendrecv" || d === "recvonly";
@@ -153,9 +157,18 @@ export class WebRtcLeg implements AnchorLeg {
     this.off = !sink
       ? null
       : this.endpoint.onRtp((packet) => {
-          const deliver = () => sink({ ...packet, csrcs: [] });
-          if (faults) faults.incoming(this, NO_BYTES, deliver);
-          else deliver();
+          const relayed: RtpPacket = {
+            marker: packet.marker,
+            payloadType: packet.payloadType,
+            sequenceNumber: packet.sequenceNumber,
+            timestamp: packet.timestamp,
+            ssrc: packet.ssrc,
+            csrcs: NO_CSRCS,
+            payload: packet.payload,
+          };
+          if (faults && faults.applies?.("in") !== false)
+            faults.incoming(this, NO_BYTES, () => sink(relayed));
+          else sink(relayed);
         });
   }
 
@@ -167,17 +180,28 @@ export class WebRtcLeg implements AnchorLeg {
       marker = true;
     }
     const timestamp = (packet.timestamp + this.relayedFrom.offset) >>> 0;
-    const out = {
-      payloadType: packet.payloadType,
-      sequenceNumber: this.sequence,
-      timestamp,
-      marker,
-      payload: Buffer.from(packet.payload),
-    };
     if (this.endpoint.state !== "connected") return false;
+    // The payload is not copied: the endpoint encrypts it before sendRtp returns. A delayed
+    // packet (an rtp.out fault) keeps its own copy.
+    const faults = this.faults;
+    if (faults && faults.applies?.("out") !== false) {
+      const out = {
+        payloadType: packet.payloadType,
+        sequenceNumber: this.sequence,
+        timestamp,
+        marker,
+        payload: Buffer.from(packet.payload),
+      };
+      faults.outgoing(this, NO_BYTES, () => this.endpoint.sendRtp(out));
+    } else
+      this.endpoint.sendRtp({
+        payloadType: packet.payloadType,
+        sequenceNumber: this.sequence,
+        timestamp,
+        marker,
+        payload: packet.payload,
+      });
     this.sequence = (this.sequence + 1) & 0xffff;
-    if (this.faults) this.faults.outgoing(this, NO_BYTES, () => this.endpoint.sendRtp(out));
-    else this.endpoint.sendRtp(out);
     if (packet.payloadType !== this.endpoint.codec?.telephoneEvent)
       this.nextTimestamp = (timestamp + packet.payload.length) >>> 0;
     return true;

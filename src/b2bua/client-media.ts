@@ -345,11 +345,20 @@ export class ClientMedia {
     const codec = source?.codec;
     if (!codec) return;
     if (source.kind === "webrtc" && packet.payloadType === codec.telephoneEvent) this.browserDigit(packet);
-    for (const listener of this.listeners)
-      listener({ side: from, codec, timestamp: packet.timestamp, payload: packet.payload });
+    if (this.listeners.size > 0)
+      for (const listener of this.listeners)
+        listener({ side: from, codec, timestamp: packet.timestamp, payload: packet.payload });
     if (!this.relaying || !target?.codec) return;
     const payloadType = mapPayloadType(packet.payloadType, codec, target.codec);
-    if (payloadType !== undefined) target.forward({ ...packet, payloadType });
+    // The fields forward() reads, not a spread copy of the packet (this runs for every packet).
+    if (payloadType !== undefined)
+      target.forward({
+        payloadType,
+        marker: packet.marker,
+        timestamp: packet.timestamp,
+        ssrc: packet.ssrc,
+        payload: packet.payload,
+      });
   }
 }
 

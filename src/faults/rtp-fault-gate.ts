@@ -30,6 +30,11 @@ export class RtpFaultGate {
     private readonly options: { readonly timers: Clock },
   ) {}
 
+  /** Whether any rule may act on RTP in this direction now: without one the callers skip the gate (and its closure per packet). */
+  applies(direction: "in" | "out"): boolean {
+    return this.engine.hasRulesFor(direction === "in" ? "rtp.in" : "rtp.out");
+  }
+
   incoming(session: RtpStream, _packet: Buffer, deliver: () => void): void {
     if (!this.engine.hasRulesFor("rtp.in")) {
       deliver();

@@ -61,6 +61,8 @@ export interface MediaTags {
 
 /** Fault injection on RTP (src/faults): decides the fate of each packet. */
 export interface RtpFaultHooks {
+  /** False when no rule acts in that direction now: the packet then bypasses the hooks. */
+  applies?(direction: "in" | "out"): boolean;
   /** `rtp.in`: `deliver` processes the packet now, later or never. */
   incoming(session: MediaSession, packet: Buffer, deliver: () => void): void;
   /** `rtp.out`: `transmit` sends the packet (or a rewritten copy) now, later or never. */
@@ -84,8 +86,9 @@ export class MediaSession implements Tickable {
   private readonly sdp: OfferAnswer;
   private sequence = randomInt(0, 65536);
   private timestamp = randomInt(0, 2 ** 32);
-  /** Our last RTP packet's timestamp and when it went out (wallclock ms): the SR's RTP time. */
-  private lastSent: { timestamp: number; atMs: number } | null = null;
+  /** Our last RTP packet's timestamp and when it went out (wallclock ms; NaN before any): the SR's RTP time. */
+  private lastSentTimestamp = 0;
+  private lastSentAtMs = Number.NaN;
   private readonly rtcp: RtcpSession;
   /** The next audio packet starts a talkspurt (RFC 3551 §4.1: marker bit). */
   private marker = true;
@@ -345,23 +348,25 @@ export class MediaSession implements Tickable {
 
   private senderState(nowMs: number): { packets: number; octets: number; rtpTimestamp: number } {
     const { packetsSent, bytesSent } = this.counters;
-    const last = this.lastSent;
     const clockRate = this.negotiated?.codec.clockRate ?? 8000;
-    const rtpTimestamp = last
-      ? (last.timestamp + Math.round(((nowMs - last.atMs) * clockRate) / 1000)) >>> 0
-      : this.timestamp;
+    const rtpTimestamp = Number.isNaN(this.lastSentAtMs)
+      ? this.timestamp
+      : (this.lastSentTimestamp + Math.round(((nowMs - this.lastSentAtMs) * clockRate) / 1000)) >>> 0;
     return { packets: packetsSent, octets: bytesSent, rtpTimestamp };
   }
 
   private send(payloadType: number, marker: boolean, payload: Uint8Array, timestamp: number): void {
     const remote = this.remote!;
-    this.lastSent = { timestamp, atMs: wallclockMs() };
+    this.lastSentTimestamp = timestamp;
+    this.lastSentAtMs = wallclockMs();
     const header = { marker, payloadType, sequenceNumber: this.sequence, timestamp, ssrc: this.init.ssrc };
+    const packet = buildRtpPacket(header, payload);
     this.sequence = (this.sequence + 1) & 0xffff;
     this.counters.packetsSent++;
     this.counters.bytesSent += payload.length;
-    const packet = buildRtpPacket(header, payload);
-    if (this.faults) this.faults.outgoing(this, packet, (out) => this.transmit(out, remote));
+    const faults = this.faults;
+    if (faults && faults.applies?.("out") !== false)
+      faults.outgoing(this, packet, (out) => this.transmit(out, remote));
     else this.transmit(packet, remote);
   }
 
@@ -374,7 +379,8 @@ export class MediaSession implements Tickable {
     if (this.closed) return;
     // RTCP on the RTP port (RFC 5761 §4): taken whether or not mux was negotiated; RTP faults do not apply.
     if (isRtcp(data)) this.rtcp.receive(data, from, false);
-    else if (this.faults) this.faults.incoming(this, data, () => this.process(data, from));
+    else if (this.faults && this.faults.applies?.("in") !== false)
+      this.faults.incoming(this, data, () => this.process(data, from));
     else this.process(data, from);
   }
 

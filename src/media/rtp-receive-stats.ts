@@ -24,7 +24,10 @@ export class RtpReceiveStats {
   private source: SourceState | null = null;
   private lostEarlier = 0;
   private jitter = 0;
-  private previous: { timestamp: number; arrival: number } | null = null;
+  /** The previous audio packet's timestamp and arrival (hasPrevious false before one). */
+  private hasPrevious = false;
+  private previousTimestamp = 0;
+  private previousArrival = 0;
 
   /** Counts one packet; `arrival` is in RTP timestamp units of the same clock. */
   record(ssrc: number, sequenceNumber: number, timestamp: number, arrival: number, forJitter: boolean): void {
@@ -32,16 +35,17 @@ export class RtpReceiveStats {
     if (!source || source.ssrc !== ssrc) {
       this.lostEarlier += this.currentLoss();
       this.source = this.start(ssrc, sequenceNumber);
-      this.previous = null;
+      this.hasPrevious = false;
     } else if (!this.updateSequence(source, sequenceNumber)) return;
     if (!forJitter) return;
-    const previous = this.previous;
-    if (previous) {
+    if (this.hasPrevious) {
       // Differences of transit times; the timestamp delta is taken modulo 2^32.
-      const d = arrival - previous.arrival - ((timestamp - previous.timestamp) | 0);
+      const d = arrival - this.previousArrival - ((timestamp - this.previousTimestamp) | 0);
       this.jitter += (Math.abs(d) - this.jitter) / 16;
     }
-    this.previous = { timestamp, arrival };
+    this.hasPrevious = true;
+    this.previousTimestamp = timestamp;
+    this.previousArrival = arrival;
   }
 
   get packetsLost(): number {

@@ -52,6 +52,7 @@ export interface WebRtcRtpSend {
 const DEFAULT_CODECS: readonly CodecName[] = ["PCMU", "PCMA", "G722"];
 const STATIC_PT: Readonly<Record<CodecName, number>> = { PCMU: 0, PCMA: 8, G722: 9 };
 const OFFERED_TELEPHONE_EVENT_PT = 101;
+const NO_EXTENSIONS: { id: number; payload: Buffer }[] = [];
 
 type Werift = typeof import("werift");
 let weriftModule: Promise<Werift> | undefined;
@@ -80,6 +81,7 @@ export class WebRtcEndpoint {
   private readonly rtpListeners = new Listeners<WebRtcRtpPacket>();
   private readonly stateListeners = new Listeners<WebRtcState>();
   private readonly counters = new WebRtcCounters();
+  private outgoing: RtpPacket | undefined;
 
   private constructor(
     private readonly lib: Werift,
@@ -206,13 +208,21 @@ export class WebRtcEndpoint {
     const sender = this.transceiver.sender;
     const codec = sender.codec;
     if (this.stateValue !== "connected" || !codec) return false;
-    const header = new this.lib.RtpHeader({
-      payloadType: packet.payloadType,
-      sequenceNumber: packet.sequenceNumber,
-      timestamp: packet.timestamp,
-      marker: packet.marker ?? false,
-    });
-    const rtp = new this.lib.RtpPacket(header, Buffer.from(packet.payload));
+    // One header and packet object per leg, refilled each time: werift reads them (and
+    // encrypts) synchronously, before its first await. Its NACK cache then holds only the
+    // latest packet, which it checks by sequence number (audio negotiates no NACK anyway).
+    const rtp = this.outgoing ?? this.newOutgoing();
+    const header = rtp.header;
+    header.payloadType = packet.payloadType;
+    header.sequenceNumber = packet.sequenceNumber;
+    header.timestamp = packet.timestamp;
+    header.marker = packet.marker ?? false;
+    // werift replaces the array with the extensions it adds (none: we negotiate none).
+    header.extensions = NO_EXTENSIONS;
+    // A view, not a copy: the payload is encrypted into a new buffer before sendRtp returns.
+    rtp.payload = Buffer.isBuffer(packet.payload)
+      ? packet.payload
+      : Buffer.from(packet.payload.buffer, packet.payload.byteOffset, packet.payload.byteLength);
     if (packet.payloadType !== codec.payloadType)
       sender.codec = new this.lib.RTCRtpCodecParameters({ ...codec, payloadType: packet.payloadType });
     try {
@@ -222,6 +232,11 @@ export class WebRtcEndpoint {
     }
     this.counters.sent(packet.payload.length);
     return true;
+  }
+
+  private newOutgoing(): RtpPacket {
+    this.outgoing = new this.lib.RtpPacket(new this.lib.RtpHeader(), Buffer.alloc(0));
+    return this.outgoing;
   }
 
   /** Packet, byte, loss and jitter counters of both directions, and the browser's latest RTCP report. */
