@@ -8,8 +8,7 @@
  *   fault checks of every packet are measured too.
  */
 import { createSocket, type Socket } from "node:dgram";
-import { ClientMedia } from "../src/b2bua/client-media.js";
-import { WebRtcLeg } from "../src/b2bua/client-media-webrtc.js";
+import { ClientMedia, WebRtcLeg } from "../src/b2bua/index.js";
 import { FaultEngine, RtpFaultGate } from "../src/faults/index.js";
 import { MediaEngine, WebRtcEndpoint } from "../src/media/index.js";
 import { SystemClock } from "../src/shared/clock.js";

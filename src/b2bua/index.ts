@@ -9,6 +9,9 @@ export {
 } from "./call-behaviour.js";
 export type { CtiCallNote } from "./call-cti.js";
 export type { CallFilter } from "./call-journal.js";
+// The anchored media of a client call, for the capacity bench (bench/anchored-calls-core.ts).
+export { ClientMedia } from "./client-media.js";
+export { WebRtcLeg } from "./client-media-webrtc.js";
 export { RegisteredFlows } from "./flows.js";
 export {
   buildMessageSummary,
