@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import tls from "node:tls";
+import type tls from "node:tls";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createCertificateAuthority, issueServerCertificate } from "../../src/certs/index.js";
 import { buildCsta, type CstaMessage, type CstaMessageOf, parseCsta } from "../../src/cti/index.js";
@@ -10,12 +10,11 @@ import {
   type SipMessage,
   type SipRequest,
   type SipResponse,
-  StreamFramer,
   serialize,
 } from "../../src/sip/message/index.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
+import { ScriptedTlsServer } from "../support/scripted-tls-server.js";
 import { until } from "../support/until.js";
-import { Wakeups } from "../support/wakeups.js";
 
 const SEED = `
 tenants:
@@ -33,41 +32,20 @@ const CSTA = "application/csta+xml";
  * Mode port change), which grants its REGISTER, opens a uaCSTA session (ECMA TR/87) with an
  * INVITE and speaks CSTA in INFOs. Every INFO of the mock is answered 200 and its CSTA kept.
  */
-class ScriptedConnector {
+class ScriptedConnector extends ScriptedTlsServer {
   readonly received: SipMessage[] = [];
   readonly csta: CstaMessage[] = [];
-  socket: tls.TLSSocket | undefined;
-  private readonly wakeups = new Wakeups();
   private seq = 1;
   private readonly callId = `csta-${randomBytes(6).toString("hex")}`;
   private readonly fromTag = randomBytes(4).toString("hex");
   private toTag = "";
 
-  private constructor(readonly server: tls.Server) {
-    server.on("secureConnection", (socket) => {
-      this.socket = socket;
-      const framer = new StreamFramer({ maxMessageSize: 1 << 20, maxHeaders: 1000 });
-      socket.on("data", (chunk: Buffer) => {
-        for (const e of framer.push(chunk)) if (e.type === "message") this.take(e.message);
-        this.wakeups.wake();
-      });
-      socket.on("error", () => undefined);
-    });
+  private constructor(server: tls.Server) {
+    super(server);
   }
 
   static async listen(cert: { certPem: string; keyPem: string }): Promise<ScriptedConnector> {
-    const server = tls.createServer({ cert: cert.certPem, key: cert.keyPem });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return new ScriptedConnector(server);
-  }
-
-  get port(): number {
-    return (this.server.address() as { port: number }).port;
-  }
-
-  close(): Promise<void> {
-    this.socket?.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return new ScriptedConnector(await ScriptedTlsServer.bind(cert));
   }
 
   /** Open the CSTA session; resolves with the mock's final response. */
@@ -155,12 +133,8 @@ class ScriptedConnector {
     return `${lines.join("\r\n")}\r\n\r\n${body}`;
   }
 
-  private write(text: string | Buffer): void {
-    this.socket?.write(text);
-  }
-
   /** REGISTER is granted, INFO answered 200 (its CSTA kept); the rest is kept for the test. */
-  private take(message: SipMessage): void {
+  protected take(message: SipMessage): void {
     if (message.kind === "request" && message.method === "REGISTER") {
       const ok = createResponse(message, 200, "OK", "reg");
       ok.headers.set("expires", "600");

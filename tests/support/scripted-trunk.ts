@@ -1,15 +1,14 @@
 import { randomBytes } from "node:crypto";
-import tls from "node:tls";
+import type tls from "node:tls";
 import {
   createResponse,
   type SipMessage,
   type SipRequest,
   type SipResponse,
-  StreamFramer,
   serialize,
 } from "../../src/sip/message/index.js";
 import { sdpOffer } from "./pbx-test-ua.js";
-import { Wakeups } from "./wakeups.js";
+import { ScriptedTlsServer } from "./scripted-tls-server.js";
 
 const hex = (n: number) => randomBytes(n).toString("hex");
 
@@ -37,37 +36,16 @@ export interface TrunkDialog {
  * in-dialog NOTIFY / BYE / INFO with 200, and sends REFER, BYE or its own INVITEs. Everything
  * received is kept in `received`.
  */
-export class ScriptedTrunk {
+export class ScriptedTrunk extends ScriptedTlsServer {
   readonly received: SipMessage[] = [];
   readonly dialogs = new Map<string, TrunkDialog>();
-  socket: tls.TLSSocket | undefined;
-  private readonly wakeups = new Wakeups();
 
-  private constructor(readonly server: tls.Server) {
-    server.on("secureConnection", (socket) => {
-      this.socket = socket;
-      const framer = new StreamFramer({ maxMessageSize: 1 << 20, maxHeaders: 1000 });
-      socket.on("data", (chunk: Buffer) => {
-        for (const e of framer.push(chunk)) if (e.type === "message") this.take(e.message);
-        this.wakeups.wake();
-      });
-      socket.on("error", () => undefined);
-    });
+  private constructor(server: tls.Server) {
+    super(server);
   }
 
   static async listen(cert: { certPem: string; keyPem: string }): Promise<ScriptedTrunk> {
-    const server = tls.createServer({ cert: cert.certPem, key: cert.keyPem });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return new ScriptedTrunk(server);
-  }
-
-  get port(): number {
-    return (this.server.address() as { port: number }).port;
-  }
-
-  close(): Promise<void> {
-    this.socket?.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return new ScriptedTrunk(await ScriptedTlsServer.bind(cert));
   }
 
   /** The first received request that matches (kept in `received`). */
@@ -232,12 +210,8 @@ export class ScriptedTrunk {
     return `${lines.join("\r\n")}\r\n\r\n${body}`;
   }
 
-  private write(text: string | Buffer): void {
-    this.socket?.write(text);
-  }
-
   /** REGISTER granted; NOTIFY, BYE, INFO, OPTIONS answered 200; CANCEL 200 + 487; all kept. */
-  private take(message: SipMessage): void {
+  protected take(message: SipMessage): void {
     this.received.push(message);
     if (message.kind !== "request") return;
     const request = message as SipRequest;
