@@ -70,7 +70,7 @@ function pageCsp(request: FastifyRequest): string {
 
 /**
  * The browser Unify Phone client (docs/web-ui.md "Browser phone") at `/phone`: phone.html here,
- * its scripts and styles from `/ui/` (web-ui.ts serves web-ui/phone*.js and phone.css), and
+ * its scripts and styles from `/ui/` (web-ui.ts serves web-ui/phone*.js, base.css and phone.css), and
  * sip.js from the installed package under a versioned, immutable path.
  */
 export function phoneRoutes(app: FastifyInstance): void {
