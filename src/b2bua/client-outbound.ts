@@ -16,6 +16,7 @@ import type {
   Reachability,
   Signalling,
 } from "./ports.js";
+import { registeredCaller } from "./registered-caller.js";
 import { dialogResponse, notFunctionalResponse } from "./sip-responses.js";
 
 /** What the client → PBX side uses (the call itself goes through PbxOutbound). */
@@ -86,18 +87,8 @@ export class ClientOutbound {
       );
       return;
     }
-    const caller = request.from.uri.user ?? "";
-    const user = users.includes(caller) ? ctx.user(caller) : undefined;
-    if (!user) {
-      tx.respond(
-        createResponse(
-          request,
-          403,
-          `Forbidden: ${caller || "the caller"} has no client registered on this connection`,
-        ),
-      );
-      return;
-    }
+    const user = registeredCaller(ctx, tx, users);
+    if (!user) return;
     const dialed = request.requestUri.user;
     if (!dialed) {
       tx.respond(createResponse(request, 404, "Not Found: the Request-URI has no number to call"));

@@ -15,6 +15,7 @@ import type {
   Reachability,
   Signalling,
 } from "./ports.js";
+import { registeredCaller } from "./registered-caller.js";
 import { dialogResponse } from "./sip-responses.js";
 import { sendReferNotify, statusLine } from "./transfer.js";
 import { dropLeg, resumeHeld } from "./transfer-bridge.js";
@@ -66,18 +67,8 @@ export class ClientConference {
   async create(tx: ServerTransaction): Promise<void> {
     const { ctx } = this;
     const request = tx.request;
-    const caller = request.from.uri.user ?? "";
-    const user = ctx.usersOnConnection(tx.connection.id).includes(caller) ? ctx.user(caller) : undefined;
-    if (!user) {
-      tx.respond(
-        createResponse(
-          request,
-          403,
-          `Forbidden: ${caller || "the caller"} has no client registered on this connection`,
-        ),
-      );
-      return;
-    }
+    const user = registeredCaller(ctx, tx);
+    if (!user) return;
     // The focus's leg toward the client is an anchored client leg (plain RTP or WebRTC, as its SDP asks).
     const offer = request.body.toString("utf8");
     const codec = offer ? offeredCodecs(offer).find(isMixable) : undefined;

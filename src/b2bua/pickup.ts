@@ -3,7 +3,15 @@ import { createResponse } from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import { offeredCodecs, restrictCodecs } from "./anchor-sdp.js";
 import type { Call } from "./call.js";
-import type { CallRecords, DialogEntry, DialogsPort, Reachability, Signalling } from "./ports.js";
+import type {
+  CallDirectory,
+  CallRecords,
+  DialogEntry,
+  DialogsPort,
+  Reachability,
+  Signalling,
+} from "./ports.js";
+import { registeredCaller } from "./registered-caller.js";
 import { dialogResponse } from "./sip-responses.js";
 import { dropLeg } from "./transfer-bridge.js";
 import { dialogNamedBy, parseReplaces } from "./transfer-target.js";
@@ -12,6 +20,7 @@ import { dialogNamedBy, parseReplaces } from "./transfer-target.js";
 export type PickupPorts = DialogsPort &
   Pick<Reachability, "usersOnConnection" | "clientOn" | "clientDialogFlow"> &
   Pick<CallRecords, "note"> &
+  Pick<CallDirectory, "user"> &
   Pick<Signalling, "endpoint" | "allow" | "send" | "answerInvite">;
 
 /**
@@ -34,17 +43,8 @@ export class ClientPickup {
       );
       return;
     }
-    const caller = request.from.uri.user ?? "";
-    if (!ctx.usersOnConnection(tx.connection.id).includes(caller)) {
-      tx.respond(
-        createResponse(
-          request,
-          403,
-          `Forbidden: ${caller || "the caller"} has no client registered on this connection`,
-        ),
-      );
-      return;
-    }
+    const caller = registeredCaller(ctx, tx)?.id;
+    if (caller === undefined) return;
     const taken = dialogNamedBy(ctx.dialogs, replaces);
     const pbx = taken?.peer;
     if (!taken || !pbx || taken.leg !== "client" || taken.call.userId !== caller || !taken.call.active) {
