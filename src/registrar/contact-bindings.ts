@@ -41,8 +41,15 @@ export abstract class ContactBindings<B extends ContactBinding> {
 
   /** The owner's bindings, oldest registration first. */
   forOwner(ownerId: string): B[] {
+    const out: B[] = [];
     const entries = this.byOwner.get(ownerId);
-    return entries ? [...entries.values()].map((e) => e.binding) : [];
+    if (entries) for (const e of entries.values()) out.push(e.binding);
+    return out;
+  }
+
+  /** The contacts (binding keys) of the owner, oldest registration first. */
+  contactsOf(ownerId: string): Iterable<string> {
+    return this.byOwner.get(ownerId)?.keys() ?? [];
   }
 
   /** True when the owner has a binding on this connection (no array built: asked per REGISTER). */

@@ -1,4 +1,4 @@
-import { formatUri, type NameAddr, parseNameAddr, type SipRequest } from "../sip/message/index.js";
+import { formatUri, type NameAddr, parseNameAddrShared, type SipRequest } from "../sip/message/index.js";
 import type { ContactBinding } from "./contact-bindings.js";
 
 /** RFC 3261 §21.4.24 */
@@ -31,6 +31,18 @@ export interface ContactChange {
   readonly expires: number;
 }
 
+/** The binding key of each shared Contact parse: a refresh repeats the same Contact text. */
+const keys = new WeakMap<NameAddr, string>();
+
+function bindingKey(contact: NameAddr): string {
+  let key = keys.get(contact);
+  if (key === undefined) {
+    key = formatUri(contact.uri);
+    keys.set(contact, key);
+  }
+  return key;
+}
+
 /** What a REGISTER asks for: "*" (remove every binding) or per-contact changes. */
 export function readContactChanges(request: SipRequest, limits: ExpiresLimits): ContactChange[] | "*" {
   const contacts = request.headers.getAll("contact");
@@ -45,7 +57,7 @@ export function readContactChanges(request: SipRequest, limits: ExpiresLimits): 
   return contacts.map((text) => {
     let contact: NameAddr;
     try {
-      contact = parseNameAddr(text);
+      contact = parseNameAddrShared(text);
     } catch {
       throw new RegisterRejection(400, "Bad Request: malformed Contact");
     }
@@ -56,7 +68,7 @@ export function readContactChanges(request: SipRequest, limits: ExpiresLimits): 
         "min-expires": String(limits.minExpires),
       });
     }
-    return { contact, key: formatUri(contact.uri), expires: Math.min(requested, limits.maxExpires) };
+    return { contact, key: bindingKey(contact), expires: Math.min(requested, limits.maxExpires) };
   });
 }
 
@@ -64,17 +76,28 @@ export function readContactChanges(request: SipRequest, limits: ExpiresLimits): 
 export function formatBindingContact(binding: ContactBinding, now: number): string {
   const remaining = Math.max(0, Math.round((binding.expiresAt - now) / 1000));
   let text = `<${binding.contact}>`;
-  for (const [name, value] of Object.entries(binding.contactParams))
+  const params = binding.contactParams;
+  for (const name in params) {
+    const value = params[name];
     text += value === null ? `;${name}` : `;${name}=${value}`;
+  }
   return `${text};expires=${remaining}`;
 }
 
 function parseExpires(value: string | undefined, what: string): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
-  if (!/^\d+$/.test(text))
-    throw new RegisterRejection(400, `Bad Request: ${what} is not a number of seconds`);
+  if (!isDigits(text)) throw new RegisterRejection(400, `Bad Request: ${what} is not a number of seconds`);
   const n = Number(text);
   // Larger than delta-seconds allows: treat as "as long as you let me".
   return n > MAX_DELTA_SECONDS ? Number.MAX_SAFE_INTEGER : n;
+}
+
+function isDigits(text: string): boolean {
+  if (text === "") return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }

@@ -100,13 +100,10 @@ export class Registrar extends AccountRegistrar<Binding> {
     const policy = this.duplicatePolicy;
     // Only a REGISTER that binds something takes the trunk over; one that only removes
     // (or queries) leaves the other connection's bindings alone.
-    const elsewhere =
-      policy === "allow" || adds.length === 0
-        ? []
-        : this.bindings
-            .forTrunk(trunk.id)
-            .filter((b) => b.connectionId !== connectionId && !adds.includes(b.contact))
-            .map((b) => b.contact);
+    const elsewhere: string[] = [];
+    if (policy !== "allow" && adds.length > 0)
+      for (const b of this.bindings.forTrunk(trunk.id))
+        if (b.connectionId !== connectionId && !adds.includes(b.contact)) elsewhere.push(b.contact);
     if (policy === "reject" && elsewhere.length > 0) {
       throw new RegisterRejection(
         403,

@@ -243,20 +243,23 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
     }
     const { callId } = request;
     const cseq = request.cseq.seq;
-    for (const { key } of changes) {
-      const existing = this.bindings.get(account.id, key);
+    const before = changes.map((c) => this.bindings.get(account.id, c.key));
+    for (const existing of before) {
       // RFC 3261 §10.3 step 7: an older or repeated CSeq of the same Call-ID must not win.
       if (existing && existing.callId === callId && existing.cseq >= cseq) {
         throw new RegisterRejection(500, "Server Internal Error: out-of-order REGISTER (CSeq not higher)");
       }
     }
     // The bindings as they will be once the changes are made in order (§10.3 step 7).
-    const current = new Set(this.bindings.forOwner(account.id).map((b) => b.contact));
+    const current = new Set(this.bindings.contactsOf(account.id));
+    const adds: string[] = [];
     for (const { key, expires } of changes) {
       if (expires === 0) current.delete(key);
-      else current.add(key);
+      else {
+        current.add(key);
+        adds.push(key);
+      }
     }
-    const adds = changes.filter((c) => c.expires > 0).map((c) => c.key);
     const displaced = this.displace?.(account, adds, connection.id);
     for (const contact of displaced?.contacts ?? []) current.delete(contact);
     if (current.size > this.kind.maxContacts) {
@@ -264,6 +267,7 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
     }
     if (displaced?.first) this.removeAll(account, displaced);
     const now = this.clock.now();
+    const remote = { address: connection.remoteAddress, port: connection.remotePort };
     for (const { contact, key, expires } of changes) {
       if (expires === 0) {
         this.bindings.remove(account.id, key, "unregistered");
@@ -281,7 +285,7 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
           expiresAt: now + expires * 1000,
           connectionId: connection.id,
           transport: connection.protocol,
-          remote: { address: connection.remoteAddress, port: connection.remotePort },
+          remote,
         },
         request,
       );

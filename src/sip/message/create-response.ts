@@ -1,13 +1,13 @@
 import { type HeaderEntry, Headers, headerEntries } from "./headers.js";
 import type { SipRequest } from "./message.js";
 import { SipResponse } from "./message.js";
-import { parseNameAddr } from "./name-addr.js";
 import { reasonPhrase } from "./reason-phrases.js";
 import { SipParseError } from "./sip-parse-error.js";
 
-function hasTag(to: string): boolean {
+/** Whether the request's (first) To has a tag; the parsed To is usually cached already. */
+function hasTag(request: SipRequest): boolean {
   try {
-    return parseNameAddr(to).params.tag !== undefined;
+    return request.to.params.tag !== undefined;
   } catch (error) {
     if (!(error instanceof SipParseError)) throw error;
     return true;
@@ -36,9 +36,7 @@ export function createResponse(
     } else if ((key === "from" || key === "to" || key === "call-id" || key === "cseq") && !taken.has(key)) {
       taken.add(key);
       const value =
-        key === "to" && toTag !== undefined && !hasTag(entry.value)
-          ? `${entry.value};tag=${toTag}`
-          : entry.value;
+        key === "to" && toTag !== undefined && !hasTag(request) ? `${entry.value};tag=${toTag}` : entry.value;
       entries.push(copy(entry, value));
     }
   }

@@ -3,7 +3,7 @@ import { firstElement } from "./list-split.js";
 import type { SipMessage } from "./message.js";
 import { type ParsedFields, seedFields } from "./message.js";
 import { KNOWN_METHODS } from "./methods.js";
-import { parseNameAddr } from "./name-addr.js";
+import { parseNameAddrShared } from "./name-addr-memo.js";
 import { parseCSeq, parseMaxForwards } from "./scalar-fields.js";
 import { badRequest, SipParseError } from "./sip-parse-error.js";
 import { parseVia } from "./via.js";
@@ -82,8 +82,8 @@ export function validateMessage(message: SipMessage, otherVersion: boolean): voi
     fields.maxForwards = hops === undefined ? null : within(message, "Max-Forwards", parseMaxForwards, hops);
   }
   fields.topVia = within(message, "Via", parseVia, via!);
-  fields.from = within(message, "From", parseNameAddr, from!);
-  fields.to = within(message, "To", parseNameAddr, to!);
+  fields.from = within(message, "From", parseNameAddrShared, from!);
+  fields.to = within(message, "To", parseNameAddrShared, to!);
   if (otherVersion) throw new SipParseError(505, "Version Not Supported", "SIP_ERR_VERSION", message);
   seedFields(message, fields);
 }
