@@ -4,8 +4,8 @@ import { headerName } from "./header-names.js";
 import { type HeaderEntry, Headers, headerEntries } from "./headers.js";
 import { type SipMessage, SipRequest, SipResponse, seedRequestUri } from "./message.js";
 import { parseContentLength } from "./scalar-fields.js";
+import { parseUriShared } from "./shared-parse.js";
 import { badRequest, SipParseError } from "./sip-parse-error.js";
-import { parseUri } from "./uri.js";
 
 /** Start line and header section of one message, read before its body is known. */
 export interface Head {
@@ -162,8 +162,8 @@ function readRequestLine(line: string, headers: Headers, head: HeadState): SipRe
   if (!isSipVersion(version)) head.report("malformed SIP-Version", "SIP_ERR_VERSION_SYNTAX");
   else head.otherVersion = !isSip20(version);
   try {
-    const parsed = parseUri(uri);
-    if ((parsed.scheme === "sip" || parsed.scheme === "sips") && Object.keys(parsed.headers).length > 0) {
+    const parsed = parseUriShared(uri);
+    if ((parsed.scheme === "sip" || parsed.scheme === "sips") && hasKeys(parsed.headers)) {
       // RFC 3261 §19.1.1 table: headers are not allowed in a Request-URI.
       head.report("Request-URI must not carry headers", "SIP_ERR_REQUEST_URI_HEADERS");
     }
@@ -201,4 +201,9 @@ function isDigits(text: string): boolean {
     if (c < 48 || c > 57) return false;
   }
   return true;
+}
+
+function hasKeys(record: Record<string, string>): boolean {
+  for (const _ in record) return true;
+  return false;
 }

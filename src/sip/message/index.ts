@@ -5,7 +5,7 @@ export { Headers } from "./headers.js";
 export { type SipMessage, SipRequest, SipResponse } from "./message.js";
 export { KNOWN_METHODS } from "./methods.js";
 export { formatNameAddr, type NameAddr, parseNameAddr } from "./name-addr.js";
-export { parseNameAddrShared } from "./name-addr-memo.js";
+export { parseNameAddrShared, parseUriShared } from "./shared-parse.js";
 export { parseMessage } from "./parse-message.js";
 export { reasonPhrase } from "./reason-phrases.js";
 export type { CSeq } from "./scalar-fields.js";

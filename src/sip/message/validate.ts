@@ -3,8 +3,8 @@ import { firstElement } from "./list-split.js";
 import type { SipMessage } from "./message.js";
 import { type ParsedFields, seedFields } from "./message.js";
 import { KNOWN_METHODS } from "./methods.js";
-import { parseNameAddrShared } from "./name-addr-memo.js";
 import { parseCSeq, parseMaxForwards } from "./scalar-fields.js";
+import { parseNameAddrShared } from "./shared-parse.js";
 import { badRequest, SipParseError } from "./sip-parse-error.js";
 import { parseVia } from "./via.js";
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parseNameAddr, parseNameAddrShared, SipParseError } from "../../../../src/sip/message/index.js";
+import {
+  parseNameAddr,
+  parseNameAddrShared,
+  parseUri,
+  parseUriShared,
+  SipParseError,
+} from "../../../../src/sip/message/index.js";
 
 describe("parseNameAddrShared", () => {
   it("parses like parseNameAddr and hands out the same frozen result for the same text", () => {
@@ -26,5 +32,14 @@ describe("parseNameAddrShared", () => {
     const again = parseNameAddrShared("<sip:bounded@example.com>");
     expect(again).not.toBe(first);
     expect(again).toEqual(first);
+  });
+
+  it("shares Request-URI parses the same way", () => {
+    const text = "sip:2000000001@phoneapp.unify.com;transport=tls";
+    const first = parseUriShared(text);
+    expect(first).toEqual(parseUri(text));
+    expect(parseUriShared(text)).toBe(first);
+    expect(Object.isFrozen(first.params)).toBe(true);
+    expect(() => parseUriShared("nope")).toThrow(SipParseError);
   });
 });
