@@ -1,5 +1,4 @@
 export { buildPcap, PCAP_LINKTYPE_RAW, PCAP_SIP_PORT } from "./pcap-writer.js";
-export { RingBuffer } from "./ring-buffer.js";
 export { summarizeSip } from "./sip-summary.js";
 export { formatLadder } from "./text-ladder.js";
 export { TlsKeyLog } from "./tls-key-log.js";

@@ -1,6 +1,5 @@
 import type { Clock } from "../shared/clock.js";
-import type { SipConnection, SipTrafficTap, TransportProtocol } from "../sip/transport/index.js";
-import { RingBuffer } from "./ring-buffer.js";
+import type { SipConnection, SipTrafficTap } from "../sip/transport/index.js";
 import { summarizeSip } from "./sip-summary.js";
 import type {
   CallContext,
@@ -9,13 +8,20 @@ import type {
   FaultHit,
   HttpCall,
   SipTraceEntry,
-  TraceEndpoint,
   TraceEntry,
   TraceOwner,
   UnmatchedRequest,
 } from "./trace-entry.js";
 import { TraceFile } from "./trace-file.js";
 import { filterTrace, type TraceFilter } from "./trace-filter.js";
+import {
+  ENTRY_OVERHEAD,
+  type Flow,
+  type OtherEntry,
+  SIP_RECORD,
+  type SipRecord,
+  TraceRing,
+} from "./trace-ring.js";
 
 /** Distributes Omit over a union, so each entry kind keeps its own fields. */
 type Unstamped<T> = T extends unknown ? Omit<T, "seq" | "at" | "wallAt"> : never;
@@ -55,15 +61,15 @@ export interface TraceStats {
 export class TraceRecorder {
   /** Set this on the SIP transport layer (`transport.tap = recorder.tap`). */
   readonly tap: SipTrafficTap;
-  private readonly buffer: RingBuffer<Stored>;
+  private readonly buffer: TraceRing;
   private readonly file: TraceFile | undefined;
   /** One flow description per connection, shared by all its entries. */
-  private readonly flows = new WeakMap<SipConnection, Flow>();
+  private readonly flows = new WeakMap<SipConnection, FlowState>();
   private seq = 0;
   private httpSeq = 0;
 
   constructor(private readonly options: TraceRecorderOptions) {
-    this.buffer = new RingBuffer(options.capacity, options.maxBytes, storedBytes);
+    this.buffer = new TraceRing(options.capacity, options.maxBytes);
     this.file = options.file === undefined ? undefined : new TraceFile(options.file, options.onFileError);
     this.tap = {
       received: (bytes, connection) => this.recordSip("in", bytes, connection),
@@ -74,29 +80,42 @@ export class TraceRecorder {
   }
 
   /**
-   * The hot path (every message of the registrar bench): keeps the bytes as a latin1
-   * string (cheap, lossless) and a shared flow; text and summary are made when read.
+   * The hot path (every message of the registrar bench): the ring copies the bytes into its
+   * ByteLog and keeps the rest as numbers and shared objects; text and summary are made when read.
    */
   recordSip(direction: "in" | "out", bytes: Buffer, connection: SipConnection): void {
-    const record: SipRecord = {
-      kind: SIP_RECORD,
-      seq: ++this.seq,
-      at: this.options.clock.now(),
-      wallAt: Date.now(),
-      direction,
-      flow: this.flowOf(connection),
-      raw: bytes.toString("latin1"),
-      owner: this.ownerOf(connection.id),
-    };
-    this.buffer.push(record);
-    if (this.file) this.file.append(sipEntry(record));
+    const seq = ++this.seq;
+    const at = this.options.clock.now();
+    const wallAt = Date.now();
+    const state = this.flowOf(connection);
+    const owner = this.ownerOf(connection.id);
+    // The same owner as last time on this connection: keep the object already held.
+    if (!sameOwner(owner, state.owner)) state.owner = owner;
+    this.buffer.pushSip(seq, at, wallAt, direction, state.flow, state.owner, bytes);
+    if (this.file) {
+      const message = bytes.toString("utf8");
+      const { flow, owner: kept } = state;
+      this.file.append(
+        sipEntry({
+          kind: SIP_RECORD,
+          seq,
+          at,
+          wallAt,
+          direction,
+          flow,
+          owner: kept,
+          message,
+          size: bytes.length,
+        }),
+      );
+    }
   }
 
   recordConnection(event: "opened" | "closed", connection: SipConnection, reason?: string): void {
     this.push({
       kind: "connection",
       event,
-      ...this.flowOf(connection),
+      ...this.flowOf(connection).flow,
       ...(reason === undefined ? {} : { reason }),
       ...this.ownerOf(connection.id),
     });
@@ -159,82 +178,70 @@ export class TraceRecorder {
     return this.file?.close() ?? Promise.resolve();
   }
 
-  private push(fields: Unstamped<Exclude<TraceEntry, SipTraceEntry>>): void {
+  private push(fields: Unstamped<OtherEntry>): void {
     const entry = {
       seq: ++this.seq,
       at: this.options.clock.now(),
       wallAt: Date.now(),
       ...fields,
-    } as Exclude<TraceEntry, SipTraceEntry>;
-    this.buffer.push(entry);
+    } as OtherEntry;
+    this.buffer.push(entry, entryCost(entry));
     this.file?.append(entry);
   }
 
-  private flowOf(connection: SipConnection): Flow {
-    let flow = this.flows.get(connection);
-    if (!flow) {
-      flow = {
+  private flowOf(connection: SipConnection): FlowState {
+    let state = this.flows.get(connection);
+    if (!state) {
+      const flow = {
         connectionId: connection.id,
         transport: connection.protocol,
         local: { address: connection.localAddress, port: connection.localPort },
         peer: { address: connection.remoteAddress, port: connection.remotePort },
       };
-      this.flows.set(connection, flow);
+      state = { flow, owner: undefined };
+      this.flows.set(connection, state);
     }
-    return flow;
-  }
-
-  private ownerOf(connectionId: string): TraceOwner | undefined {
-    return this.safely(() => this.options.resolve?.(connectionId));
+    return state;
   }
 
   /** A lookup that fails must not break the transport path that called the recorder. */
-  private safely<T>(lookup: () => T | undefined): T | undefined {
+  private ownerOf(connectionId: string): TraceOwner | undefined {
     try {
-      return lookup();
+      return this.options.resolve?.(connectionId);
     } catch {
       return undefined;
     }
   }
 }
 
-const SIP_RECORD = "sip-record";
-
-interface Flow {
-  readonly connectionId: string;
-  readonly transport: TransportProtocol;
-  readonly local: TraceEndpoint;
-  readonly peer: TraceEndpoint;
-}
-
-/** A SIP message as kept in the buffer; `sipEntry` turns it into the public entry. */
-interface SipRecord {
-  readonly kind: typeof SIP_RECORD;
-  readonly seq: number;
-  readonly at: number;
-  readonly wallAt: number;
-  readonly direction: "in" | "out";
+/** A connection's flow, and the owner its latest SIP entry was given. */
+interface FlowState {
   readonly flow: Flow;
-  /** The bytes, one char per byte. */
-  readonly raw: string;
-  readonly owner: TraceOwner | undefined;
+  owner: TraceOwner | undefined;
 }
 
-type Stored = SipRecord | Exclude<TraceEntry, SipTraceEntry>;
+/** The same three fields, each present or absent alike (no allocation: this runs per message). */
+function sameOwner(a: TraceOwner | undefined, b: TraceOwner | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  return (
+    a.tenantId === b.tenantId &&
+    a.trunkId === b.trunkId &&
+    a.trunkName === b.trunkName &&
+    "tenantId" in a === "tenantId" in b &&
+    "trunkId" in a === "trunkId" in b &&
+    "trunkName" in a === "trunkName" in b
+  );
+}
 
-/** What an entry costs beyond a SIP message's bytes: its fields and object headers, roughly. */
-const ENTRY_OVERHEAD = 256;
-
-/** A kept entry's approximate memory: SIP bytes (one latin1 char each) plus the fixed part. */
-function storedBytes(entry: Stored): number {
-  if (entry.kind === SIP_RECORD) return entry.raw.length + ENTRY_OVERHEAD;
+/** An entry's approximate memory: its text (the unmatched request, the CSTA XML) plus the fixed part. */
+function entryCost(entry: OtherEntry): number {
   return entry.kind === "unmatched" || entry.kind === "csta"
     ? entry.message.length + ENTRY_OVERHEAD
     : ENTRY_OVERHEAD;
 }
 
 function sipEntry(r: SipRecord): SipTraceEntry {
-  const message = Buffer.from(r.raw, "latin1").toString("utf8");
   return {
     seq: r.seq,
     kind: "sip",
@@ -242,9 +249,9 @@ function sipEntry(r: SipRecord): SipTraceEntry {
     wallAt: r.wallAt,
     direction: r.direction,
     ...r.flow,
-    size: r.raw.length,
-    message,
-    summary: summarizeSip(message),
+    size: r.size,
+    message: r.message,
+    summary: summarizeSip(r.message),
     ...r.owner,
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ControllableClock } from "../../../src/shared/clock.js";
+import type { TraceOwner } from "../../../src/traces/trace-entry.js";
 import { TraceRecorder } from "../../../src/traces/trace-recorder.js";
 import { FakeConnection } from "../../support/fake-connection.js";
 import { okText, optionsText } from "./trace-fixtures.js";
@@ -76,6 +77,35 @@ describe("TraceRecorder", () => {
     const [a, b] = trace.entries();
     expect(a).toMatchObject({ tenantId: "t1", trunkId: "tr1", trunkName: "gtc-001" });
     expect(b).not.toHaveProperty("trunkId");
+  });
+
+  it("gives each SIP entry the owner its connection had then, however often the resolver answers anew", () => {
+    let owner: TraceOwner | undefined;
+    // A new object per lookup, as the emulator's resolver gives.
+    const { trace } = recorder({ resolve: () => owner && { ...owner } });
+    const conn = new FakeConnection({ reliable: true });
+    const steps: (TraceOwner | undefined)[] = [
+      { tenantId: "t1", trunkId: "tr1", trunkName: "gtc-001" },
+      { tenantId: "t1", trunkId: "tr1", trunkName: "gtc-001" },
+      { tenantId: "t1", trunkId: "tr1", trunkName: "renamed" },
+      { tenantId: "t1", trunkId: "tr1" },
+      { tenantId: "t2", trunkId: "tr2", trunkName: "other" },
+      undefined,
+    ];
+    steps.forEach((step, i) => {
+      owner = step;
+      trace.tap.received(Buffer.from(optionsText(`o${i}`)), conn);
+    });
+    // Two trunks on one connection: no entry inherits an owner (trace filter), each has its own.
+    const entries = trace.entries({ kinds: ["sip"] }).map((e) => {
+      const { tenantId, trunkId, trunkName } = e as TraceOwner;
+      return { tenantId, trunkId, trunkName };
+    });
+    expect(entries).toEqual(
+      steps.map((s) => ({ tenantId: s?.tenantId, trunkId: s?.trunkId, trunkName: s?.trunkName })),
+    );
+    expect(trace.entries()[3]).not.toHaveProperty("trunkName");
+    expect(trace.entries()[5]).not.toHaveProperty("tenantId");
   });
 
   it("survives a resolver that throws (the transport path must not break)", () => {
