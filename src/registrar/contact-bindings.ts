@@ -47,6 +47,11 @@ export abstract class ContactBindings<B extends ContactBinding> {
     return out;
   }
 
+  /** How many bindings the owner has. */
+  countOf(ownerId: string): number {
+    return this.byOwner.get(ownerId)?.size ?? 0;
+  }
+
   /** The contacts (binding keys) of the owner, oldest registration first. */
   contactsOf(ownerId: string): Iterable<string> {
     return this.byOwner.get(ownerId)?.keys() ?? [];

@@ -28,19 +28,28 @@ export interface ContactChange {
   readonly contact: NameAddr;
   /** The Contact URI as a binding stores it. */
   readonly key: string;
+  /** The Contact's parameters as a binding stores them (all but expires). */
+  readonly params: Readonly<Record<string, string | null>>;
   readonly expires: number;
 }
 
-/** The binding key of each shared Contact parse: a refresh repeats the same Contact text. */
-const keys = new WeakMap<NameAddr, string>();
+/** What a binding keeps of a Contact: its URI as the key, its parameters but expires. */
+interface BindingForm {
+  readonly key: string;
+  readonly params: Readonly<Record<string, string | null>>;
+}
 
-function bindingKey(contact: NameAddr): string {
-  let key = keys.get(contact);
-  if (key === undefined) {
-    key = formatUri(contact.uri);
-    keys.set(contact, key);
+/** Per shared Contact parse: a refresh repeats the same Contact text, so this is worked out once. */
+const forms = new WeakMap<NameAddr, BindingForm>();
+
+function bindingForm(contact: NameAddr): BindingForm {
+  let form = forms.get(contact);
+  if (form === undefined) {
+    const { expires: _dropped, ...params } = contact.params;
+    form = { key: formatUri(contact.uri), params: Object.freeze(params) };
+    forms.set(contact, form);
   }
-  return key;
+  return form;
 }
 
 /** What a REGISTER asks for: "*" (remove every binding) or per-contact changes. */
@@ -68,7 +77,8 @@ export function readContactChanges(request: SipRequest, limits: ExpiresLimits): 
         "min-expires": String(limits.minExpires),
       });
     }
-    return { contact, key: bindingKey(contact), expires: Math.min(requested, limits.maxExpires) };
+    const { key, params } = bindingForm(contact);
+    return { contact, key, params, expires: Math.min(requested, limits.maxExpires) };
   });
 }
 

@@ -250,35 +250,44 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
         throw new RegisterRejection(500, "Server Internal Error: out-of-order REGISTER (CSeq not higher)");
       }
     }
-    // The bindings as they will be once the changes are made in order (§10.3 step 7).
-    const current = new Set(this.bindings.contactsOf(account.id));
     const adds: string[] = [];
-    for (const { key, expires } of changes) {
-      if (expires === 0) current.delete(key);
-      else {
-        current.add(key);
-        adds.push(key);
-      }
-    }
+    let grows = false;
+    changes.forEach(({ key, expires }, i) => {
+      if (expires === 0) return;
+      adds.push(key);
+      if (!before[i]) grows = true;
+    });
     const displaced = this.displace?.(account, adds, connection.id);
-    for (const contact of displaced?.contacts ?? []) current.delete(contact);
-    if (current.size > this.kind.maxContacts) {
-      throw new RegisterRejection(403, `Forbidden: at most ${this.kind.maxContacts} ${this.kind.perAccount}`);
+    // A REGISTER that only refreshes or removes bindings cannot break the cap (the refresh of
+    // a PBX, every few minutes): the count is worked out only when it could grow.
+    if (grows || this.bindings.countOf(account.id) > this.kind.maxContacts) {
+      // The bindings as they will be once the changes are made in order (§10.3 step 7).
+      const current = new Set(this.bindings.contactsOf(account.id));
+      for (const { key, expires } of changes) {
+        if (expires === 0) current.delete(key);
+        else current.add(key);
+      }
+      for (const contact of displaced?.contacts ?? []) current.delete(contact);
+      if (current.size > this.kind.maxContacts) {
+        throw new RegisterRejection(
+          403,
+          `Forbidden: at most ${this.kind.maxContacts} ${this.kind.perAccount}`,
+        );
+      }
     }
     if (displaced?.first) this.removeAll(account, displaced);
     const now = this.clock.now();
     const remote = { address: connection.remoteAddress, port: connection.remotePort };
-    for (const { contact, key, expires } of changes) {
+    for (const { key, params, expires } of changes) {
       if (expires === 0) {
         this.bindings.remove(account.id, key, "unregistered");
         continue;
       }
-      const { expires: _dropped, ...contactParams } = contact.params;
       const binding = this.bind(
         account,
         {
           contact: key,
-          contactParams,
+          contactParams: params,
           callId,
           cseq,
           registeredAt: this.bindings.get(account.id, key)?.registeredAt ?? now,

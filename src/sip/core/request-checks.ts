@@ -33,12 +33,12 @@ export function checkRequest(
   // Max-Forwards: 0 means the request may not travel further (§16.3 step 2, answered as the issue asks).
   if (request.maxForwards === 0) return { status: 483, reason: "Too Many Hops" };
   // §8.2.2.1 To and Request-URI.
-  const scheme = request.uri.slice(0, request.uri.indexOf(":")).toLowerCase();
-  if (scheme !== "sip" && scheme !== "sips") {
+  if (!hasSipScheme(request.uri)) {
+    const scheme = request.uri.slice(0, request.uri.indexOf(":")).toLowerCase();
     return { status: 416, reason: `Unsupported URI Scheme: ${scheme}` };
   }
   // §8.2.2.3 Require (never for ACK/CANCEL, whose Require is ignored).
-  if (method !== "ACK" && method !== "CANCEL") {
+  if (method !== "ACK" && method !== "CANCEL" && request.headers.has("require")) {
     const unsupported = request.headers
       .getAll("require")
       .map((t) => t.trim())
@@ -82,6 +82,14 @@ export function checkRequest(
     };
   }
   return undefined;
+}
+
+/** "sip:" or "sips:", in any case, without building strings (asked for every request). */
+function hasSipScheme(uri: string): boolean {
+  const lower = (i: number) => uri.charCodeAt(i) | 0x20;
+  if (lower(0) !== 0x73 || lower(1) !== 0x69 || lower(2) !== 0x70) return false;
+  const next = uri.charCodeAt(3);
+  return next === 0x3a || ((next | 0x20) === 0x73 && uri.charCodeAt(4) === 0x3a);
 }
 
 function mediaType(value: string | undefined): string {

@@ -43,6 +43,8 @@ export class SipRouter implements TransactionUser {
   private ackHandler: ((ack: SipRequest, connection: SipConnection) => void) | undefined;
   private readonly supported: string[] = [];
   private unhandled: UnhandledRequestListener | undefined;
+  /** Per route, built once (a route is replaced, never changed; `supported` is shared, not copied). */
+  private readonly requirementsOf = new WeakMap<Route, RouteRequirements>();
 
   constructor(private readonly log: Logger) {
     this.on("OPTIONS", (tx) => this.answerOptions(tx));
@@ -134,6 +136,15 @@ export class SipRouter implements TransactionUser {
   }
 
   private requirements(route: Route): RouteRequirements {
+    let known = this.requirementsOf.get(route);
+    if (known === undefined) {
+      known = this.requirementsFor(route);
+      this.requirementsOf.set(route, known);
+    }
+    return known;
+  }
+
+  private requirementsFor(route: Route): RouteRequirements {
     return {
       supported: this.supported,
       acceptBody: route.acceptBody ?? [],
