@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { AuthLockout } from "../auth/index.js";
 import type { Clock } from "../shared/clock.js";
+import { detachedString } from "../shared/detached-string.js";
 import { newTag } from "../shared/ids.js";
 import { Listeners } from "../shared/listeners.js";
 import { createResponse, type SipRequest } from "../sip/message/index.js";
@@ -283,18 +284,22 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
         this.bindings.remove(account.id, key, "unregistered");
         continue;
       }
+      const existing = this.bindings.get(account.id, key);
+      // A refresh keeps the strings and objects it repeats: the Call-ID read from this request
+      // is a view of its whole header text, which the binding would otherwise keep alive.
+      const sameRemote = existing?.remote.address === remote.address && existing.remote.port === remote.port;
       const binding = this.bind(
         account,
         {
           contact: key,
           contactParams: params,
-          callId,
+          callId: existing?.callId === callId ? existing.callId : detachedString(callId),
           cseq,
-          registeredAt: this.bindings.get(account.id, key)?.registeredAt ?? now,
+          registeredAt: existing?.registeredAt ?? now,
           expiresAt: now + expires * 1000,
           connectionId: connection.id,
           transport: connection.protocol,
-          remote,
+          remote: sameRemote ? existing.remote : remote,
         },
         request,
       );

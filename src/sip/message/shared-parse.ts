@@ -1,3 +1,4 @@
+import { detachedString } from "../../shared/detached-string.js";
 import { type NameAddr, parseNameAddr } from "./name-addr.js";
 import { parseUri, type SipUri } from "./uri.js";
 
@@ -19,7 +20,7 @@ const uris = new Map<string, SipUri>();
 export function parseNameAddrShared(text: string): NameAddr {
   const known = nameAddrs.get(text);
   if (known !== undefined) return known;
-  const own = detached(text);
+  const own = detachedString(text);
   const parsed = parseNameAddr(own);
   freezeUri(parsed.uri);
   Object.freeze(parsed.params);
@@ -32,19 +33,10 @@ export function parseNameAddrShared(text: string): NameAddr {
 export function parseUriShared(text: string): SipUri {
   const known = uris.get(text);
   if (known !== undefined) return known;
-  const own = detached(text);
+  const own = detachedString(text);
   const parsed = freezeUri(parseUri(own));
   remember(uris, own, parsed);
   return parsed;
-}
-
-/**
- * A copy of `text` that shares no memory with the message it was cut from: V8 keeps a slice
- * as a view of its parent string, and a remembered view would keep the whole header section
- * of that message alive.
- */
-function detached(text: string): string {
-  return Buffer.from(text, "utf8").toString("utf8");
 }
 
 function freezeUri(uri: SipUri): SipUri {
