@@ -89,6 +89,11 @@ export class Headers {
 
   /** Replaces every line of `name` (at the position of the first one) with one line per value. */
   set(name: string, value: string | readonly string[]): void {
+    if (typeof value === "string" && !this.has(name)) {
+      // The common case (a header added to a response being built): no copy of the list.
+      this.append(name, value);
+      return;
+    }
     const added = typeof value === "string" ? [makeEntry(name, value)] : value.map((v) => makeEntry(name, v));
     const key = headerKey(name);
     const at = this.#entries.findIndex((entry) => entry.key === key);
@@ -111,8 +116,11 @@ export class Headers {
       return;
     }
     const entry = this.#entries[at]!;
-    const rest = isListHeader(key) ? elementsOf(entry).slice(1) : [];
-    this.#entries.splice(at, 1, makeEntry(entry.name, value), ...rest.map((v) => makeEntry(entry.name, v)));
+    // No comma: one element, whatever the header (the usual top Via line).
+    const rest = isListHeader(key) && entry.value.includes(",") ? elementsOf(entry).slice(1) : [];
+    if (rest.length === 0) this.#entries[at] = makeEntry(entry.name, value);
+    else
+      this.#entries.splice(at, 1, makeEntry(entry.name, value), ...rest.map((v) => makeEntry(entry.name, v)));
     this.#revision++;
   }
 

@@ -23,7 +23,7 @@ export function markReceived(request: SipRequest, connection: SipConnection): vo
   const needRport = topVia.rport === null;
   const needReceived =
     topVia.received !== connection.remoteAddress &&
-    (needRport || topVia.host.replace(/^\[|\]$/g, "") !== connection.remoteAddress);
+    (needRport || unbracketed(topVia.host) !== connection.remoteAddress);
   if (!needReceived && !needRport) return;
   // The parsed top Via is updated in place to read as parseVia would read the new text, so
   // nothing parses it again (a copy made by spreading cost more than the rest of this function).
@@ -35,9 +35,25 @@ export function markReceived(request: SipRequest, connection: SipConnection): vo
     topVia.params.received = connection.remoteAddress;
   }
   if (needRport) {
-    via = via.replace(/;\s*rport(?=\s*(;|$))/i, `;rport=${connection.remotePort}`);
+    via = stampRport(via, connection.remotePort);
     topVia.rport = connection.remotePort;
     topVia.params.rport = String(connection.remotePort);
   }
   request.replaceTopVia(via, topVia);
+}
+
+/** "[::1]" → "::1"; anything else as it is. */
+function unbracketed(host: string): string {
+  return host.charCodeAt(0) === 0x5b && host.endsWith("]") ? host.slice(1, -1) : host;
+}
+
+const RPORT = /;\s*rport(?=\s*(;|$))/i;
+
+/** `;rport` → `;rport=<port>`; the plain spelling without a regular expression (every PBX request). */
+function stampRport(via: string, port: number): string {
+  const at = via.indexOf(";rport");
+  const after = via.charCodeAt(at + 6);
+  if (at !== -1 && (Number.isNaN(after) || after === 0x3b) && via.indexOf(";rport", at + 6) === -1)
+    return `${via.slice(0, at)};rport=${port}${via.slice(at + 6)}`;
+  return via.replace(RPORT, `;rport=${port}`);
 }

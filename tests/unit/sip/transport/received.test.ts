@@ -54,4 +54,28 @@ describe("markReceived (RFC 3261 §18.2.1, RFC 3581 §4)", () => {
       "SIP/2.0/TLS pbx.example;received=127.0.0.1;branch=z9hG4bK1;rport=5070",
     );
   });
+
+  it("fills in rport wherever it stands and however it is spelt", () => {
+    expect(stamped("SIP/2.0/TLS 127.0.0.1:5061;rport;branch=z9hG4bK1")).toBe(
+      "SIP/2.0/TLS 127.0.0.1:5061;rport=5070;branch=z9hG4bK1;received=127.0.0.1",
+    );
+    expect(stamped("SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK1; RPort ;x=1")).toBe(
+      "SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK1;rport=5070 ;x=1;received=127.0.0.1",
+    );
+    expect(stamped("SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK1;rportx=2;rport")).toBe(
+      "SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK1;rportx=2;rport=5070;received=127.0.0.1",
+    );
+  });
+
+  it("compares an IPv6 sent-by without its brackets", () => {
+    const request = parseMessage(
+      Buffer.from(
+        "OPTIONS sip:x SIP/2.0\r\nVia: SIP/2.0/TLS [::1]:5061;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:x>\r\nCall-ID: r\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+      ),
+    ) as SipRequest;
+    const connection = new FakeConnection({ reliable: true });
+    Object.defineProperty(connection, "remoteAddress", { value: "::1" });
+    markReceived(request, connection);
+    expect(request.headers.get("via")).toBe("SIP/2.0/TLS [::1]:5061;branch=z9hG4bK1");
+  });
 });
