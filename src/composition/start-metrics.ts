@@ -52,13 +52,13 @@ export function startMetrics(
 function bothTaps(first: SipTrafficTap | undefined, second: SipTrafficTap): SipTrafficTap {
   if (!first) return second;
   return {
-    received: (bytes, connection) => {
-      first.received(bytes, connection);
-      second.received(bytes, connection);
+    received: (bytes, connection, message) => {
+      first.received(bytes, connection, message);
+      second.received(bytes, connection, message);
     },
-    sent: (bytes, connection) => {
-      first.sent(bytes, connection);
-      second.sent(bytes, connection);
+    sent: (bytes, connection, message) => {
+      first.sent(bytes, connection, message);
+      second.sent(bytes, connection, message);
     },
     opened: (connection) => {
       first.opened?.(connection);

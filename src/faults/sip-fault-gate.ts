@@ -80,17 +80,22 @@ export class SipFaultGate implements SipFaultHooks {
     // drop (and corrupt, which never reaches sip.in): the message is not processed.
   }
 
-  /** A message is about to be written: `write` puts bytes on the wire. */
-  outgoing(message: SipMessage, connection: SipConnection, write: (data: Buffer) => void): void {
+  /** A message is about to be written: `write` puts bytes on the wire (with the message they are). */
+  outgoing(
+    message: SipMessage,
+    connection: SipConnection,
+    write: (data: Buffer, message?: SipMessage) => void,
+  ): void {
     if (!this.engine.hasRulesFor("sip.out")) {
-      write(serialize(message));
+      write(serialize(message), message);
       return;
     }
     const decision = this.engine.check("sip.out", this.context(message, connection, "out"));
     const action = decision?.action;
     if (!decision || !action) {
-      write(serialize(message));
+      write(serialize(message), message);
     } else if (action.type === "delay") {
+      // Serialised now, so the bytes are the message as it was; the taps then scan the bytes.
       const data = serialize(message);
       this.options.timers.setTimer(delayMs(action, decision.random), () => {
         if (connection.open) write(data);
@@ -101,7 +106,7 @@ export class SipFaultGate implements SipFaultHooks {
       // A copy: the transaction keeps the original for retransmissions and traces.
       const copy = cloneMessage(message);
       modifyHeaders(copy.headers, action);
-      write(serialize(copy));
+      write(serialize(copy), copy);
     } else if (action.type === "close" || action.type === "reset") {
       this.disconnect(decision, connection);
     }

@@ -52,16 +52,45 @@ function labelsOf<L extends string>(names: readonly L[] | undefined, values: rea
   return labels;
 }
 
-/** Counts by label values, for hot paths: one Map update per event, read at scrape time. */
-export class Tally {
-  private readonly counts = new Map<string, number>();
+/** One series of a Tally, and the series below it (one label value further). */
+interface TallyNode {
+  readonly values: readonly string[];
+  count: number;
+  listed: boolean;
+  children: Map<string, TallyNode> | undefined;
+}
 
-  add(values: readonly string[], n = 1): void {
-    const key = values.join("\u0001");
-    this.counts.set(key, (this.counts.get(key) ?? 0) + n);
+/**
+ * Counts by label values, for hot paths: one Map lookup per label and no allocation once a
+ * series exists (no key string built per event); read at scrape time, series in the order
+ * they first counted. Every event of one Tally gives the same number of values (its labels).
+ */
+export class Tally {
+  private readonly root: TallyNode = { values: [], count: 0, listed: false, children: undefined };
+  private readonly series: TallyNode[] = [];
+
+  add(first: string, second?: string, third?: string): void {
+    let node = child(this.root, first);
+    if (second !== undefined) node = child(node, second);
+    if (third !== undefined) node = child(node, third);
+    if (!node.listed) {
+      node.listed = true;
+      this.series.push(node);
+    }
+    node.count++;
   }
 
   *samples(): Iterable<Sample> {
-    for (const [key, value] of this.counts) yield [key.split("\u0001"), value];
+    for (const node of this.series) yield [node.values, node.count];
   }
+}
+
+function child(node: TallyNode, value: string): TallyNode {
+  node.children ??= new Map();
+  let next = node.children.get(value);
+  if (next === undefined) {
+    next = { values: [...node.values, value], count: 0, listed: false, children: undefined };
+    node.children.set(value, next);
+  }
+  return next;
 }

@@ -1,7 +1,7 @@
-import { Counter, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import type { RegisterAttempt, UnknownAccountAttempt } from "../registrar/index.js";
 import type { Listeners } from "../shared/listeners.js";
-import { collectedGauge } from "./collected.js";
+import { collectedCounter, collectedGauge, Tally } from "./collected.js";
 
 export interface RegistrationSources {
   /** Final answers to REGISTERs of known trunks (the 401 challenges are not answers). */
@@ -51,28 +51,35 @@ export function registrationFailureCause(status: number, reason: string): Regist
   }
 }
 
-/** PBX trunk registrations (the REGISTER outcomes), connectors available, bindings. */
+/**
+ * PBX trunk registrations (the REGISTER outcomes), connectors available, bindings. Every
+ * REGISTER answered is counted: plain numbers here, copied into the counters when scraped.
+ */
 export function registrationMetrics(registry: Registry, sources: RegistrationSources): void {
-  const registrations = new Counter({
+  let successes = 0;
+  let failureCount = 0;
+  const failures = new Tally();
+  collectedCounter(registry, {
     name: "upe_registrations_total",
     help: "Final answers to PBX trunk REGISTERs (401 challenges excluded), by result",
     labelNames: ["result"],
-    registers: [registry],
+    read: () => [
+      [["success"], successes],
+      [["failure"], failureCount],
+    ],
   });
-  const failures = new Counter({
+  collectedCounter(registry, {
     name: "upe_registration_failures_total",
     help: "PBX trunk REGISTERs refused, by cause",
     labelNames: ["cause"],
-    registers: [registry],
+    read: () => failures.samples(),
   });
-  registrations.inc({ result: "success" }, 0);
-  registrations.inc({ result: "failure" }, 0);
   const failed = (cause: RegistrationFailureCause) => {
-    registrations.inc({ result: "failure" });
-    failures.inc({ cause });
+    failureCount++;
+    failures.add(cause);
   };
   sources.attempts.on(({ status, reason }) => {
-    if (status >= 200 && status < 300) registrations.inc({ result: "success" });
+    if (status >= 200 && status < 300) successes++;
     else failed(registrationFailureCause(status, reason));
   });
   sources.unknownAccounts.on(({ status, reason }) =>

@@ -1,9 +1,11 @@
 import { Counter, type Registry } from "prom-client";
 import type { Listeners } from "../shared/listeners.js";
+import type { SipMessage, SipResponse } from "../sip/message/index.js";
 import type { TransactionCounts } from "../sip/transaction/index.js";
 import type { SipTrafficTap, TransportEvent } from "../sip/transport/index.js";
 import { collectedCounter, Tally } from "./collected.js";
-import { summarizeSip } from "./sip-start-line.js";
+import { known } from "./label-cap.js";
+import { SIP_METHODS, summarizeSip } from "./sip-start-line.js";
 import { tlsFailureReason } from "./tls-failure-reason.js";
 
 export interface SipSources {
@@ -13,7 +15,8 @@ export interface SipSources {
 
 /**
  * SIP traffic, transactions and TLS handshakes. Returns the tap to put on the transport:
- * it counts every message in and out by its first bytes, and each finished TLS handshake.
+ * it counts every message in and out (by the parsed message the transport hands over, else
+ * by its bytes), and each finished TLS handshake.
  */
 export function sipMetrics(registry: Registry, sources: SipSources): SipTrafficTap {
   const requests = new Tally();
@@ -65,16 +68,38 @@ export function sipMetrics(registry: Registry, sources: SipSources): SipTrafficT
     if (event.type === "tls-error") failures.inc({ reason: tlsFailureReason(event.message) });
   });
 
-  const count = (direction: "in" | "out", bytes: Buffer) => {
+  // Runs for every message: the message's cached fields, no scan of the bytes.
+  const count = (direction: "in" | "out", bytes: Buffer, message: SipMessage | undefined) => {
+    if (message?.kind === "request") return requests.add(direction, known(SIP_METHODS, message.method));
+    if (message) {
+      const statusClass = STATUS_CLASSES[Math.floor(message.status / 100)];
+      const method = statusClass && cseqMethod(message);
+      if (statusClass && method) return responses.add(direction, method, statusClass);
+    }
+    // No message (bytes that did not parse, a corrupted send), or a CSeq that does not parse.
     const summary = summarizeSip(bytes);
-    if (summary?.kind === "request") requests.add([direction, summary.method]);
-    else if (summary) responses.add([direction, summary.method, summary.statusClass]);
+    if (summary?.kind === "request") requests.add(direction, summary.method);
+    else if (summary) responses.add(direction, summary.method, summary.statusClass);
   };
   return {
-    received: (bytes) => count("in", bytes),
-    sent: (bytes) => count("out", bytes),
+    received: (bytes, _connection, message) => count("in", bytes, message),
+    sent: (bytes, _connection, message) => count("out", bytes, message),
     opened: (connection) => {
       if (connection.protocol === "TLS") handshakes++;
     },
   };
+}
+
+/** Status class labels by the status's first digit, as `summarizeSip` reads them. */
+const STATUS_CLASSES: readonly (string | undefined)[] = [undefined, "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"];
+
+/** The CSeq method label (`other` when unknown); undefined when the CSeq does not parse. */
+function cseqMethod(response: SipResponse): string | undefined {
+  let method: string;
+  try {
+    method = response.cseq.method;
+  } catch {
+    return undefined;
+  }
+  return SIP_METHODS.has(method) ? method : known(SIP_METHODS, method.toUpperCase());
 }

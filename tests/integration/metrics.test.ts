@@ -200,6 +200,69 @@ describe("GET /metrics: TLS", () => {
   });
 });
 
+describe("GET /metrics: SIP counted as it went on the wire", () => {
+  it("counts a request of an unknown method with a long name as other, read from the parsed message", async () => {
+    const other = (after: Map<string, Family>) =>
+      sampleValue(after, "upe_sip_requests_total", { direction: "in", method: "other" });
+    const answered = (after: Map<string, Family>, status: number) =>
+      sampleValue(after, "upe_sip_responses_total", {
+        direction: "out",
+        method: "other",
+        status_class: `${Math.floor(status / 100)}xx`,
+      });
+    const before = await scrape();
+    const pbx = await PbxTestUa.connect(emulator, TRUNK.username, TRUNK.password);
+    try {
+      // 21 characters: more than a scan of the first bytes can tell from garbage.
+      const answer = await pbx.client.request(pbx.outOfDialog("XEXTENSIONMETHODLONG1"));
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      const after = await scrape();
+      expect(other(after)).toBe(other(before) + 1);
+      expect(answered(after, answer.status)).toBe(answered(before, answer.status) + 1);
+    } finally {
+      pbx.close();
+    }
+  });
+
+  it("counts a response a sip.out fault corrupted by its bytes, not by the message it was made from", async () => {
+    const options = (after: Map<string, Family>) =>
+      sampleValue(after, "upe_sip_responses_total", {
+        direction: "out",
+        method: "OPTIONS",
+        status_class: "2xx",
+      });
+    const hits = (after: Map<string, Family>, rule: string) =>
+      sampleValue(after, "upe_fault_hits_total", { rule, point: "sip.out" });
+    const before = options(await scrape());
+    const pbx = await PbxTestUa.connect(emulator, TRUNK.username, TRUNK.password);
+    const corrupt = async (id: string, mode: string) => {
+      const rule = {
+        id,
+        layer: "sip",
+        match: { direction: "out", message: "response", method: "OPTIONS" },
+        action: { type: "corrupt", mode },
+        when: { maxHits: 1 },
+      };
+      expect((await http.admin("POST", "/api/admin/faults", rule, ADMIN)).status).toBe(201);
+      pbx.client.write(pbx.outOfDialog("OPTIONS"));
+      // The hit and the write happen together: once the hit shows, the tap has counted.
+      await until(async () => hits(await scrape(), id) === 1, `the ${mode} corruption to fire`);
+    };
+    try {
+      // A wrong Content-Length: still a 200 to OPTIONS on the wire, counted as one.
+      await corrupt("options-length", "content-length");
+      expect(options(await scrape())).toBe(before + 1);
+      // A start line that is no status: the bytes are no 2xx, so no 2xx is counted.
+      await corrupt("options-start-line", "start-line");
+      expect(options(await scrape())).toBe(before + 1);
+    } finally {
+      pbx.close();
+      await http.admin("DELETE", "/api/admin/faults/options-length", undefined, ADMIN);
+      await http.admin("DELETE", "/api/admin/faults/options-start-line", undefined, ADMIN);
+    }
+  });
+});
+
 describe("GET /metrics: webhooks", () => {
   it("counts deliveries the receiver took and those given up after a 4xx, across a webhook change", async () => {
     const receiver = await WebhookReceiver.start();

@@ -9,8 +9,15 @@ import type { SipConnection } from "./connection.js";
 export interface SipFaultHooks {
   /** `sip.in`: a framed message arrived; `deliver` hands it to the transaction layer. */
   incoming(message: SipMessage, connection: SipConnection, deliver: () => void): void;
-  /** `sip.out`: a message is to be sent; `write` puts bytes on the wire. */
-  outgoing(message: SipMessage, connection: SipConnection, write: (data: Buffer) => void): void;
+  /**
+   * `sip.out`: a message is to be sent; `write` puts bytes on the wire, with the message they
+   * serialise (for the traffic taps) unless a fault corrupted them.
+   */
+  outgoing(
+    message: SipMessage,
+    connection: SipConnection,
+    write: (data: Buffer, message?: SipMessage) => void,
+  ): void;
 }
 
 /** TLS server options a fault replaces for one connection. */

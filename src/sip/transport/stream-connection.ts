@@ -67,8 +67,8 @@ export class StreamConnection implements SipConnection {
 
   send(message: SipMessage): boolean {
     if (this.closed || this.socket.destroyed) return false;
-    if (this.faults) this.faults.outgoing(message, this, (bytes) => this.write(bytes));
-    else this.write(serialize(message));
+    if (this.faults) this.faults.outgoing(message, this, (bytes, sent) => this.write(bytes, sent));
+    else this.write(serialize(message), message);
     return true;
   }
 
@@ -89,11 +89,11 @@ export class StreamConnection implements SipConnection {
     this.markClosed();
   }
 
-  /** Bytes on the wire; a write a fault delayed past the close is dropped. */
-  private write(bytes: Buffer): void {
+  /** Bytes on the wire (and the message they are, for the taps); a write a fault delayed past the close is dropped. */
+  private write(bytes: Buffer, message?: SipMessage): void {
     if (this.closed || this.socket.destroyed) return;
     this.socket.write(bytes);
-    this.taps?.tap?.sent(bytes, this);
+    this.taps?.tap?.sent(bytes, this, message);
   }
 
   private onData(chunk: Buffer): void {
@@ -113,7 +113,7 @@ export class StreamConnection implements SipConnection {
       switch (event.type) {
         case "message": {
           // The framed bytes themselves (taps read them synchronously): no re-serialising.
-          this.taps?.tap?.received(event.wire, this);
+          this.taps?.tap?.received(event.wire, this, event.message);
           if (event.message.kind === "request") markReceived(event.message, this);
           this.events.onMessage(event.message, this);
           break;

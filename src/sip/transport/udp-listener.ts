@@ -33,7 +33,7 @@ class UdpFlow implements SipConnection {
     if (!this.open) return false;
     const bytes = serialize(message);
     this.socket.send(bytes, this.remotePort, this.remoteAddress);
-    this.taps?.tap?.sent(bytes, this);
+    this.taps?.tap?.sent(bytes, this, message);
     return true;
   }
 
@@ -80,13 +80,13 @@ export class UdpListener {
     // RFC 5626 §3.5.1 keep-alives over UDP are STUN; bare CRLFs are ignored.
     if (data.length > this.limits.maxMessageSize || data.toString("latin1").trim() === "") return;
     const flow = this.flowFor(rinfo);
-    // A datagram is its own frame: tapped as received, even when it does not parse.
-    this.taps?.tap?.received(data, flow);
     let message: SipMessage;
     try {
       message = parseMessage(data, { datagram: true, maxHeaders: this.limits.maxHeaders });
     } catch (err) {
       if (!(err instanceof SipParseError)) throw err;
+      // A datagram is its own frame: tapped as received, even when it does not parse.
+      this.taps?.tap?.received(data, flow);
       this.user.onTransportEvent?.({
         type: "protocol-error",
         connectionId: flow.id,
@@ -97,6 +97,7 @@ export class UdpListener {
         answerError(flow, err.partial, err);
       return;
     }
+    this.taps?.tap?.received(data, flow, message);
     if (message.kind === "request") markReceived(message, flow);
     this.user.onMessage(message, flow);
   }

@@ -99,8 +99,8 @@ export class WsConnection implements SipConnection {
   send(message: SipMessage): boolean {
     if (this.closed) return false;
     const faults = this.options.faults;
-    if (faults) faults.outgoing(message, this, (bytes) => this.write(bytes));
-    else this.write(serialize(message));
+    if (faults) faults.outgoing(message, this, (bytes, sent) => this.write(bytes, sent));
+    else this.write(serialize(message), message);
     return true;
   }
 
@@ -125,11 +125,11 @@ export class WsConnection implements SipConnection {
     this.markClosed();
   }
 
-  /** Bytes on the wire; a write a fault delayed past the close is dropped. */
-  private write(bytes: Buffer): void {
+  /** Bytes on the wire (and the message they are, for the taps); a write a fault delayed past the close is dropped. */
+  private write(bytes: Buffer, message?: SipMessage): void {
     if (this.closed) return;
     this.ws.send(bytes, { binary: !isUtf8(bytes) });
-    this.options.taps?.tap?.sent(bytes, this);
+    this.options.taps?.tap?.sent(bytes, this, message);
   }
 
   private onFrameMessage(data: Buffer, isBinary: boolean): void {
@@ -140,17 +140,18 @@ export class WsConnection implements SipConnection {
       if (data.length >= 4) this.ws.send("\r\n", { binary: isBinary });
       return;
     }
-    this.options.taps?.tap?.received(data, this);
     let message: SipMessage;
     try {
       message = parseMessage(data, { datagram: true, maxHeaders: this.options.limits.maxHeaders });
     } catch (err) {
       if (!(err instanceof SipParseError)) throw err;
+      this.options.taps?.tap?.received(data, this);
       this.events.onProtocolError(this, err);
       if (err.partial?.kind === "request" && err.partial.method !== "ACK")
         answerError(this, err.partial, err);
       return;
     }
+    this.options.taps?.tap?.received(data, this, message);
     // RFC 7118 §5: `received` carries the source IP (the Via host is a made-up name).
     if (message.kind === "request") markReceived(message, this);
     this.events.onMessage(message, this);
