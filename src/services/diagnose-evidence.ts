@@ -59,7 +59,10 @@ const MAX_TRUNKS = 10_000;
  * failed before anyone asked is still explained.
  */
 export class DiagnoseEvidence {
-  private readonly trunks = new Map<string, TrunkEvidence>();
+  private readonly trunks = new Map<string, TrunkNode>();
+  /** The trunks by when they were last heard from: the ends of a list through the nodes. */
+  private newest: TrunkNode | undefined;
+  private oldest: TrunkNode | undefined;
   private readonly failures = new Map<string, TransportFailure>();
   private readonly apiKeys = new Map<string, ApiKeyRefusals>();
   private readonly now: () => number;
@@ -87,7 +90,7 @@ export class DiagnoseEvidence {
 
   /** What is known of a trunk (empty when nothing happened to it yet). */
   forTrunk(trunkId: string): Readonly<TrunkEvidence> {
-    return this.trunks.get(trunkId) ?? { drops: [] };
+    return this.trunks.get(trunkId)?.evidence ?? { drops: [] };
   }
 
   /** Transport failures at or after `since`, newest first. */
@@ -112,13 +115,35 @@ export class DiagnoseEvidence {
     return [...this.apiKeys.values()].sort((a, b) => b.at - a.at);
   }
 
+  /**
+   * The trunk's evidence, the trunk now the most recently heard from. Runs on every REGISTER
+   * answered: pointer moves in the recency list, no allocation once the trunk is known.
+   */
   private trunk(trunkId: string): TrunkEvidence {
-    const t = this.trunks.get(trunkId) ?? { drops: [] };
-    // Re-inserted on every event: the map's first key is the trunk heard from least recently.
-    this.trunks.delete(trunkId);
-    this.trunks.set(trunkId, t);
-    if (this.trunks.size > MAX_TRUNKS) this.trunks.delete(this.trunks.keys().next().value!);
-    return t;
+    let node = this.trunks.get(trunkId);
+    if (node === this.newest && node) return node.evidence;
+    if (node) this.unlink(node);
+    else {
+      node = { trunkId, evidence: { drops: [] }, older: undefined, newer: undefined };
+      this.trunks.set(trunkId, node);
+      if (this.trunks.size > MAX_TRUNKS && this.oldest) {
+        this.trunks.delete(this.oldest.trunkId);
+        this.unlink(this.oldest);
+      }
+    }
+    node.older = this.newest;
+    if (this.newest) this.newest.newer = node;
+    else this.oldest = node;
+    this.newest = node;
+    return node.evidence;
+  }
+
+  private unlink(node: TrunkNode): void {
+    if (node.older) node.older.newer = node.newer;
+    else this.oldest = node.newer;
+    if (node.newer) node.newer.older = node.older;
+    else this.newest = node.older;
+    node.older = node.newer = undefined;
   }
 
   private recordFailure(address: string, kind: TransportFailure["kind"], message: string, at: number): void {
@@ -129,6 +154,14 @@ export class DiagnoseEvidence {
     this.failures.set(key, { address, kind, message, at, count });
     if (this.failures.size > MAX_SOURCES) this.failures.delete(this.failures.keys().next().value!);
   }
+}
+
+/** A trunk's evidence in the recency list (older → newer). */
+interface TrunkNode {
+  readonly trunkId: string;
+  readonly evidence: TrunkEvidence;
+  older: TrunkNode | undefined;
+  newer: TrunkNode | undefined;
 }
 
 /** "127.0.0.1:5061" → "127.0.0.1", "[::1]:5061" or "::1:5061" → "::1". */

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { RegisterAttempt, TrunkStatusEvent } from "../../../src/registrar/index.js";
 import { transportFailureCause } from "../../../src/services/diagnose-causes.js";
@@ -87,6 +88,29 @@ describe("DiagnoseEvidence per trunk", () => {
     expect(evidence.forTrunk("t1")).toEqual({ drops: [] });
     expect(evidence.forTrunk("t2").lastSuccess?.at).toBe(2);
     expect(evidence.forTrunk("t-new").lastSuccess?.at).toBe(10_001);
+  });
+
+  it("forgets trunks strictly least recently heard first, however the trunks take turns", () => {
+    // The model: a Map re-inserted on every event, its first key the least recently heard.
+    // Mostly a few old trunks (the newest again, twice in a row...), or new ones that push old ones out.
+    const turn = fc.oneof(fc.integer({ min: 0, max: 11 }), fc.integer({ min: 9_990, max: 10_060 }));
+    fc.assert(
+      fc.property(fc.array(turn, { minLength: 1, maxLength: 200 }), (turns) => {
+        const { evidence, sources } = recorder();
+        const model = new Map<string, number>();
+        const attempt = (trunkId: string, at: number) => {
+          sources.attempts.emit({ trunkId, status: 200, reason: "OK", at, remote: "127.0.0.1:1" });
+          model.delete(trunkId);
+          model.set(trunkId, at);
+          if (model.size > 10_000) model.delete(model.keys().next().value!);
+        };
+        for (let i = 0; i < 10_000; i++) attempt(`t${i}`, i);
+        for (const [i, n] of turns.entries()) attempt(`t${n}`, 20_000 + i);
+        for (let i = 0; i < 10_061; i++)
+          expect(evidence.forTrunk(`t${i}`).lastSuccess?.at).toBe(model.get(`t${i}`));
+      }),
+      { numRuns: 15 },
+    );
   });
 });
 
