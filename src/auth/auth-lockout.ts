@@ -8,6 +8,12 @@ const MAX_BACKOFF_FACTOR = 64;
 const FORGET_AFTER_LOCKOUTS = 10;
 /** How long a success vouches for its source against source-wide and target-wide locks. */
 const DEFAULT_TRUST_MS = 3_600_000;
+/**
+ * An entry touched again within this long keeps its place in the recency order: a
+ * refreshing client costs no Map delete+set per success. The order eviction follows is
+ * thus at most this much out of date, which only matters with MAX_TRACKED entries.
+ */
+const REORDER_AFTER_MS = 1000;
 
 export interface AuthLockoutOptions {
   /** Failures (after decay) that lock a scope. */
@@ -26,6 +32,8 @@ interface Counter {
   quietSince: number;
   /** Pairs only: the last successful authentication of this source for this target. */
   lastSuccess: number;
+  /** When the entry was last moved to the most recently used end of its map. */
+  reorderedAt: number;
 }
 
 /**
@@ -60,16 +68,16 @@ export class AuthLockout {
 
   /** Ms until `source` may try `target` again, or 0 when it is not locked. */
   lockedFor(source: string, target: string): number {
+    // An empty map holds nothing to decay or forget: no key to build, no lookup.
+    const { pairs, sources, targets } = this;
+    if (pairs.size === 0 && sources.size === 0 && targets.size === 0) return 0;
     const now = this.clock.now();
-    const pair = this.get(this.pairs, pairKey(source, target), now);
+    const pair = pairs.size === 0 ? undefined : this.get(pairs, pairKey(source, target), now);
     let until = pair?.lockedUntil ?? 0;
     const trusted = pair !== undefined && pair.lastSuccess > 0 && now - pair.lastSuccess <= this.trustMs;
     if (!trusted) {
-      until = Math.max(
-        until,
-        this.get(this.sources, source, now)?.lockedUntil ?? 0,
-        this.get(this.targets, target, now)?.lockedUntil ?? 0,
-      );
+      if (sources.size > 0) until = Math.max(until, this.get(sources, source, now)?.lockedUntil ?? 0);
+      if (targets.size > 0) until = Math.max(until, this.get(targets, target, now)?.lockedUntil ?? 0);
     }
     return Math.max(0, until - now);
   }
@@ -86,13 +94,13 @@ export class AuthLockout {
     const pair = this.touch(this.pairs, pairKey(source, target), now);
     pair.lastSuccess = now;
     pair.score = Math.floor(pair.score / 2);
-    for (const [map, key] of [
-      [this.sources, source],
-      [this.targets, target],
-    ] as const) {
-      const counter = this.get(map, key, now);
-      if (counter) counter.score = Math.floor(counter.score / 2);
-    }
+    if (this.sources.size > 0) this.halve(this.sources, source, now);
+    if (this.targets.size > 0) this.halve(this.targets, target, now);
+  }
+
+  private halve(map: Map<string, Counter>, key: string, now: number): void {
+    const counter = this.get(map, key, now);
+    if (counter) counter.score = Math.floor(counter.score / 2);
   }
 
   private failIn(map: Map<string, Counter>, key: string, now: number): void {
@@ -110,7 +118,9 @@ export class AuthLockout {
   private get(map: Map<string, Counter>, key: string, now: number): Counter | undefined {
     const counter = map.get(key);
     if (!counter) return undefined;
-    const steps = Math.floor((now - counter.quietSince) / this.forgetMs);
+    // Not a whole quiet period yet (the usual case): no decay step to work out.
+    const steps =
+      now - counter.quietSince >= this.forgetMs ? Math.floor((now - counter.quietSince) / this.forgetMs) : 0;
     if (steps > 0) {
       counter.score = 0;
       counter.level = Math.max(0, counter.level - steps);
@@ -125,19 +135,24 @@ export class AuthLockout {
     return idle ? undefined : counter;
   }
 
-  /** The counter of `key`, created if needed and moved to the most recently used end. */
+  /**
+   * The counter of `key`, created if needed and moved to the most recently used end
+   * (unless it was moved there less than REORDER_AFTER_MS ago).
+   */
   private touch(map: Map<string, Counter>, key: string, now: number): Counter {
-    const counter = this.get(map, key, now) ?? {
-      score: 0,
-      level: 0,
-      lockedUntil: 0,
-      quietSince: now,
-      lastSuccess: 0,
-    };
-    map.delete(key);
-    map.set(key, counter);
+    const counter = this.get(map, key, now);
+    if (counter) {
+      const sinceReorder = now - counter.reorderedAt;
+      if (sinceReorder >= 0 && sinceReorder < REORDER_AFTER_MS) return counter;
+      map.delete(key);
+      map.set(key, counter);
+      counter.reorderedAt = now;
+      return counter;
+    }
+    const created = { score: 0, level: 0, lockedUntil: 0, quietSince: now, lastSuccess: 0, reorderedAt: now };
+    map.set(key, created);
     if (map.size > MAX_TRACKED) map.delete(map.keys().next().value!);
-    return counter;
+    return created;
   }
 }
 

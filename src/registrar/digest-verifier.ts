@@ -1,16 +1,20 @@
 import { timingSafeEqual } from "node:crypto";
-import { parseAuthParams, type SipRequest } from "../sip/message/index.js";
+import { type DigestCredentials, readDigestCredentials, type SipRequest } from "../sip/message/index.js";
 import {
   credentialAlgorithm,
   type DigestAlgorithm,
   digestHa1,
-  digestResponseFromHa1,
   formatChallenge,
+  qopAuthResponse,
 } from "./digest.js";
 import type { NonceService } from "./nonce-service.js";
 
 /** Users whose H(A1) is remembered; beyond this the memo starts afresh. */
 const HA1_MEMO_MAX = 100_000;
+/** Bytes of a response per algorithm (its hex is twice as long). */
+const RESPONSE_BYTES: Readonly<Record<DigestAlgorithm, number>> = { MD5: 16, "SHA-256": 32 };
+
+const OK = { kind: "ok" } as const;
 
 export type DigestOutcome =
   | { readonly kind: "ok" }
@@ -29,6 +33,9 @@ export class DigestVerifier {
     string,
     { readonly password: string; readonly ha1: Partial<Record<DigestAlgorithm, string>> }
   >();
+  /** Scratch for the timing-safe comparison of responses, decoded from hex (no allocation per request). */
+  private readonly givenBytes = { MD5: Buffer.alloc(16), "SHA-256": Buffer.alloc(32) };
+  private readonly wantBytes = { MD5: Buffer.alloc(16), "SHA-256": Buffer.alloc(32) };
 
   constructor(
     private readonly realm: string,
@@ -98,8 +105,7 @@ export class DigestVerifier {
     if (p.qop.toLowerCase() !== "auth")
       return { kind: "challenge", stale: false, why: `unsupported qop ${p.qop}` };
     if (!p.nc || !p.cnonce) return { kind: "bad-request", why: "qop=auth requires nc and cnonce" };
-    const qop = { nc: p.nc, cnonce: p.cnonce };
-    switch (this.nonces.check(p.nonce, qop.nc)) {
+    switch (this.nonces.check(p.nonce, p.nc)) {
       case "invalid":
         return { kind: "challenge", stale: false, why: "unknown nonce" };
       case "stale":
@@ -109,34 +115,34 @@ export class DigestVerifier {
       case "ok":
         break;
     }
-    const expected = digestResponseFromHa1({
-      algorithm,
-      ha1,
-      realm: this.realm,
-      method: request.method,
-      uri: p.uri,
-      nonce: p.nonce,
-      qop,
-    });
-    const given = Buffer.from(p.response.toLowerCase(), "latin1");
-    const want = Buffer.from(expected, "latin1");
-    if (given.length !== want.length || !timingSafeEqual(given, want)) {
-      return { kind: "wrong", why: "wrong password" };
-    }
-    return { kind: "ok" };
+    const expected = qopAuthResponse(algorithm, ha1, request.method, p.uri, p.nonce, p.nc, p.cnonce);
+    return this.sameHex(algorithm, p.response, expected) ? OK : { kind: "wrong", why: "wrong password" };
   }
 
-  /** The Digest credentials meant for our realm (a request may carry several, RFC 3261 §22.3). */
-  private findCredentials(request: SipRequest): Record<string, string> | undefined {
+  /**
+   * Timing-safe, case-insensitive comparison of the response a client sent with the expected
+   * lowercase hex: both decoded into scratch buffers, so one that is not hex of the right
+   * length differs, as it did when compared as text.
+   */
+  private sameHex(algorithm: DigestAlgorithm, given: string, expected: string): boolean {
+    const bytes = RESPONSE_BYTES[algorithm];
+    if (given.length !== expected.length || expected.length !== 2 * bytes) return false;
+    const givenBytes = this.givenBytes[algorithm];
+    const wantBytes = this.wantBytes[algorithm];
+    wantBytes.write(expected, "hex");
+    // A non-hex character stops the decoding short.
+    if (givenBytes.write(given, "hex") !== bytes) return false;
+    return timingSafeEqual(givenBytes, wantBytes);
+  }
+
+  /**
+   * The Digest credentials meant for our realm (a request may carry several, RFC 3261 §22.3);
+   * a malformed value is skipped like one for another realm.
+   */
+  private findCredentials(request: SipRequest): DigestCredentials | undefined {
     for (const value of request.headers.getAll("authorization")) {
-      let parsed: ReturnType<typeof parseAuthParams>;
-      try {
-        parsed = parseAuthParams(value);
-      } catch {
-        continue;
-      }
-      if (parsed.scheme.toLowerCase() === "digest" && parsed.params.realm === this.realm)
-        return parsed.params;
+      const credentials = readDigestCredentials(value);
+      if (credentials?.realm === this.realm) return credentials;
     }
     return undefined;
   }

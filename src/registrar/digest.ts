@@ -10,6 +10,7 @@ export function isDigestAlgorithm(value: string): value is DigestAlgorithm {
 /** Normalise the algorithm token of a credential (RFC 7616 §3.4: case-insensitive; absent = MD5). */
 export function credentialAlgorithm(value: string | undefined): DigestAlgorithm | undefined {
   if (value === undefined) return "MD5";
+  if (isDigestAlgorithm(value)) return value;
   const upper = value.toUpperCase();
   return isDigestAlgorithm(upper) ? upper : undefined;
 }
@@ -24,8 +25,12 @@ function hash(algorithm: DigestAlgorithm, data: string): string {
  */
 const ha2Memo = new Map<string, string>();
 const HA2_MEMO_MAX = 1024;
+/** The last H(A2) looked up: a registrar sees one Request-URI nearly always (no key to build). */
+let lastHa2 = { algorithm: "", method: "", uri: "", ha2: "" };
 
 function ha2Of(algorithm: DigestAlgorithm, method: string, uri: string): string {
+  const last = lastHa2;
+  if (last.uri === uri && last.method === method && last.algorithm === algorithm) return last.ha2;
   const key = `${algorithm} ${method} ${uri}`;
   let ha2 = ha2Memo.get(key);
   if (ha2 === undefined) {
@@ -33,6 +38,7 @@ function ha2Of(algorithm: DigestAlgorithm, method: string, uri: string): string 
     ha2 = hash(algorithm, `${method}:${uri}`);
     ha2Memo.set(key, ha2);
   }
+  lastHa2 = { algorithm, method, uri, ha2 };
   return ha2;
 }
 
@@ -74,9 +80,34 @@ export interface DigestHa1Input extends Omit<DigestInput, "username" | "password
 
 /** The expected `response` when only H(A1) is known (RFC 7616 §3.4.1, qop=auth). */
 export function digestResponseFromHa1(input: DigestHa1Input): string {
-  const ha2 = ha2Of(input.algorithm, input.method, input.uri);
-  const tail = input.qop ? `${input.qop.nc}:${input.qop.cnonce}:auth:${ha2}` : ha2;
-  return hash(input.algorithm, `${input.ha1}:${input.nonce}:${tail}`);
+  const { qop } = input;
+  if (qop)
+    return qopAuthResponse(
+      input.algorithm,
+      input.ha1,
+      input.method,
+      input.uri,
+      input.nonce,
+      qop.nc,
+      qop.cnonce,
+    );
+  return hash(
+    input.algorithm,
+    `${input.ha1}:${input.nonce}:${ha2Of(input.algorithm, input.method, input.uri)}`,
+  );
+}
+
+/** `digestResponseFromHa1` with qop=auth, from plain arguments (the verifier's per-REGISTER call). */
+export function qopAuthResponse(
+  algorithm: DigestAlgorithm,
+  ha1: string,
+  method: string,
+  uri: string,
+  nonce: string,
+  nc: string,
+  cnonce: string,
+): string {
+  return hash(algorithm, `${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2Of(algorithm, method, uri)}`);
 }
 
 /** A `WWW-Authenticate` value (RFC 7616 §3.3). */

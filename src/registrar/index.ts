@@ -18,6 +18,7 @@ export {
   digestResponseFromHa1,
   formatChallenge,
 } from "./digest.js";
+export { type DigestOutcome, DigestVerifier } from "./digest-verifier.js";
 export {
   type MaintenanceEvent,
   type MaintenancePeriod,

@@ -1,11 +1,24 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import {
+  createHmac,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+  randomFillSync,
+  timingSafeEqual,
+} from "node:crypto";
 import type { Clock } from "../shared/clock.js";
-import { pooledRandom } from "../shared/ids.js";
 
 export type NonceCheck = "ok" | "stale" | "invalid" | "replay";
 
 /** Remembered (nonce → highest nc) pairs; beyond this the oldest are forgotten. */
 const MAX_TRACKED = 200_000;
+/** A nonce is 6 bytes of time, 8 random, 12 of HMAC-SHA256: 26 bytes, 35 base64url characters. */
+const BODY_BYTES = 14;
+const SIGNATURE_BYTES = 12;
+const NONCE_BYTES = BODY_BYTES + SIGNATURE_BYTES;
+const RANDOM_BYTES = 8;
+/** Random bytes drawn from the CSPRNG at a time for nonce bodies. */
+const RANDOM_POOL = 4096;
 
 /**
  * Digest nonces that need no server state to issue: time + random, signed with a
@@ -14,10 +27,22 @@ const MAX_TRACKED = 200_000;
  * (RFC 7616 §3.4.5). A nonce older than its TTL is `stale` (RFC 7616 §3.3).
  */
 export class NonceService {
-  private readonly key = randomBytes(32);
+  private readonly key: KeyObject = createSecretKey(randomBytes(32));
   private readonly lastNc = new Map<string, { nc: number; issuedAt: number }>();
   /** Nonces issued at or before this time may have been forgotten: refuse them as stale. */
   private forgottenBefore = Number.NEGATIVE_INFINITY;
+  /** issuedAt of the first (oldest) entry of `lastNc`: the sweep has nothing to do while it is live. */
+  private frontIssuedAt = 0;
+  // Scratch buffers, reused by every call (the service runs on one thread and never yields mid-call).
+  private readonly issued = Buffer.alloc(NONCE_BYTES);
+  private readonly issuedBody = this.issued.subarray(0, BODY_BYTES);
+  /** One spare byte: a value that decodes longer than a nonce shows as NONCE_BYTES + 1. */
+  private readonly received = Buffer.alloc(NONCE_BYTES + 1);
+  private readonly receivedBody = this.received.subarray(0, BODY_BYTES);
+  private readonly receivedSignature = this.received.subarray(BODY_BYTES, NONCE_BYTES);
+  private readonly expectedSignature = Buffer.alloc(SIGNATURE_BYTES);
+  private readonly random = Buffer.alloc(RANDOM_POOL);
+  private randomOffset = RANDOM_POOL;
 
   constructor(
     private readonly clock: Clock,
@@ -25,10 +50,16 @@ export class NonceService {
   ) {}
 
   issue(): string {
-    const body = Buffer.alloc(14);
-    body.writeUIntBE(Math.max(0, Math.floor(this.clock.now())), 0, 6);
-    pooledRandom(8).copy(body, 6);
-    return Buffer.concat([body, this.sign(body)]).toString("base64url");
+    const nonce = this.issued;
+    nonce.writeUIntBE(Math.max(0, Math.floor(this.clock.now())), 0, 6);
+    if (this.randomOffset + RANDOM_BYTES > RANDOM_POOL) {
+      randomFillSync(this.random);
+      this.randomOffset = 0;
+    }
+    this.random.copy(nonce, 6, this.randomOffset, this.randomOffset + RANDOM_BYTES);
+    this.randomOffset += RANDOM_BYTES;
+    this.sign(this.issuedBody).copy(nonce, BODY_BYTES, 0, SIGNATURE_BYTES);
+    return nonce.toString("base64url");
   }
 
   /**
@@ -43,16 +74,13 @@ export class NonceService {
     let issuedAt: number;
     if (seen) issuedAt = seen.issuedAt;
     else {
-      const raw = Buffer.from(nonce, "base64url");
-      if (raw.length !== 26) return "invalid";
-      const body = raw.subarray(0, 14);
-      if (!timingSafeEqual(raw.subarray(14), this.sign(body))) return "invalid";
-      issuedAt = body.readUIntBE(0, 6);
+      issuedAt = this.signedTime(nonce);
+      if (issuedAt < 0) return "invalid";
     }
     const now = this.clock.now();
     if (now - issuedAt > this.ttlMs || issuedAt <= this.forgottenBefore) return "stale";
-    const nc = Number.parseInt(ncHex, 16);
-    if (!/^[0-9a-fA-F]{8}$/.test(ncHex) || nc === 0) return "invalid";
+    const nc = parseNonceCount(ncHex);
+    if (nc <= 0) return "invalid";
     if (seen && nc <= seen.nc) return "replay";
     if (seen) seen.nc = nc;
     else this.remember(nonce, nc, issuedAt, now);
@@ -63,19 +91,51 @@ export class NonceService {
     return this.lastNc.size;
   }
 
+  /** The issue time a nonce of ours carries, or -1 when it is not one (wrong size or signature). */
+  private signedTime(nonce: string): number {
+    // Decoded as Buffer.from(nonce, "base64url") would (lenient about padding and stray characters).
+    if (this.received.write(nonce, "base64url") !== NONCE_BYTES) return -1;
+    this.sign(this.receivedBody).copy(this.expectedSignature, 0, 0, SIGNATURE_BYTES);
+    if (!timingSafeEqual(this.receivedSignature, this.expectedSignature)) return -1;
+    return this.received.readUIntBE(0, 6);
+  }
+
   private remember(nonce: string, nc: number, issuedAt: number, now: number): void {
     this.lastNc.set(nonce, { nc, issuedAt });
+    if (this.lastNc.size === 1) this.frontIssuedAt = issuedAt;
     // Insertion order is first-use order, close to issue order: expired entries sit at the
-    // front. Drop those, and the oldest live ones too while over the cap.
+    // front. Drop those, and the oldest live ones too while over the cap. While the front
+    // entry is live and the map under the cap, the sweep would stop at once: skip it.
+    if (now - this.frontIssuedAt <= this.ttlMs && this.lastNc.size <= MAX_TRACKED) return;
     for (const [n, v] of this.lastNc) {
       const expired = now - v.issuedAt > this.ttlMs;
-      if (!expired && this.lastNc.size <= MAX_TRACKED) break;
+      if (!expired && this.lastNc.size <= MAX_TRACKED) {
+        this.frontIssuedAt = v.issuedAt;
+        break;
+      }
       this.lastNc.delete(n);
       if (!expired) this.forgottenBefore = Math.max(this.forgottenBefore, v.issuedAt);
     }
   }
 
+  /** HMAC-SHA256 of a nonce body (only its first SIGNATURE_BYTES are used). */
   private sign(body: Buffer): Buffer {
-    return createHmac("sha256", this.key).update(body).digest().subarray(0, 12);
+    return createHmac("sha256", this.key).update(body).digest();
   }
+}
+
+/** An nc of exactly 8 hex digits (RFC 7616 §3.4), or -1. */
+function parseNonceCount(text: string): number {
+  if (text.length !== 8) return -1;
+  let value = 0;
+  for (let i = 0; i < 8; i++) {
+    const c = text.charCodeAt(i);
+    let digit: number;
+    if (c >= 48 && c <= 57) digit = c - 48;
+    else if (c >= 97 && c <= 102) digit = c - 87;
+    else if (c >= 65 && c <= 70) digit = c - 55;
+    else return -1;
+    value = value * 16 + digit;
+  }
+  return value;
 }

@@ -1,4 +1,4 @@
-export { parseAuthParams } from "./auth-params.js";
+export { DigestCredentials, parseAuthParams, readDigestCredentials } from "./auth-params.js";
 export { createResponse } from "./create-response.js";
 export { dtmfFromInfo } from "./dtmf-relay.js";
 export { Headers } from "./headers.js";

@@ -65,4 +65,16 @@ describe("AuthLockout", () => {
     failTimes(3);
     expect(lockout.lockedFor("10.0.0.1", "user")).toBe(60_000);
   });
+
+  it("forgets the least recently used entries beyond 50,000, a pair that authenticated again a second later last", () => {
+    lockout.succeed("10.0.0.1", "user");
+    for (let i = 1; i < 50_000; i++) lockout.succeed("10.0.0.2", `u${i}`);
+    clock.advance(1000);
+    lockout.succeed("10.0.0.1", "user");
+    // One more entry than kept: the oldest goes, and 10.0.0.1 moved to the recent end.
+    lockout.succeed("10.0.0.2", "one-more");
+    failTimes(3, "10.0.0.9", "user");
+    expect(lockout.lockedFor("10.0.0.1", "user")).toBe(0);
+    expect(lockout.lockedFor("10.0.0.5", "user")).toBe(60_000);
+  });
 });

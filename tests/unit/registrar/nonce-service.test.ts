@@ -48,4 +48,42 @@ describe("NonceService", () => {
     expect(nonces.check(nonce, "00000000")).toBe("invalid");
     expect(nonces.check(nonce, "00000001")).toBe("ok");
   });
+
+  it("takes the nc as exactly 8 hex digits in either case, checked after staleness", () => {
+    const { clock, nonces } = setup();
+    const nonce = nonces.issue();
+    for (const bad of ["+0000001", "0x000001", " 0000001", "0000001g", "000000001", "", "0000001\n"])
+      expect(nonces.check(nonce, bad)).toBe("invalid");
+    expect(nonces.check(nonce, "0000000A")).toBe("ok");
+    expect(nonces.check(nonce, "0000000a")).toBe("replay");
+    expect(nonces.check(nonce, "0000000b")).toBe("ok");
+    expect(nonces.check(nonce, "FFFFFFFF")).toBe("ok");
+    clock.advance(TTL + 1);
+    expect(nonces.check(nonce, "zz")).toBe("stale");
+  });
+
+  it("issues distinct 35-character base64url nonces that it accepts", () => {
+    const { nonces } = setup();
+    const issued = new Set(Array.from({ length: 1000 }, () => nonces.issue()));
+    expect(issued.size).toBe(1000);
+    for (const nonce of issued) {
+      expect(nonce).toMatch(/^[A-Za-z0-9_-]{35}$/);
+      expect(nonces.check(nonce, "00000001")).toBe("ok");
+    }
+  });
+
+  it("forgets used nonces once they expire, when another nonce is first used", () => {
+    const { clock, nonces } = setup();
+    expect(nonces.check(nonces.issue(), "00000001")).toBe("ok");
+    clock.advance(TTL / 2);
+    expect(nonces.check(nonces.issue(), "00000001")).toBe("ok");
+    expect(nonces.tracked).toBe(2);
+    clock.advance(TTL / 2 + 1);
+    // The first has expired: the next first use drops it, not the second (still live).
+    expect(nonces.check(nonces.issue(), "00000001")).toBe("ok");
+    expect(nonces.tracked).toBe(2);
+    clock.advance(TTL + 1);
+    expect(nonces.check(nonces.issue(), "00000001")).toBe("ok");
+    expect(nonces.tracked).toBe(1);
+  });
 });

@@ -1,0 +1,134 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { digestHa1, digestResponse } from "../../../src/registrar/digest.js";
+import { DigestVerifier } from "../../../src/registrar/digest-verifier.js";
+import { NonceService } from "../../../src/registrar/nonce-service.js";
+import { ControllableClock } from "../../../src/shared/clock.js";
+import { parseMessage, type SipRequest } from "../../../src/sip/message/index.js";
+
+const REALM = "phoneapp.unify.com";
+const URI = `sip:${REALM}`;
+const USER = "3919209257";
+const PASSWORD = "s3cret";
+
+const clock = new ControllableClock({ start: 1_700_000_000_000, frozen: true });
+afterEach(() => clock.set(1_700_000_000_000));
+
+function setup(algorithms: ("MD5" | "SHA-256")[] = ["MD5"]) {
+  const verifier = new DigestVerifier(REALM, new NonceService(clock, 60_000), algorithms);
+  const nonce = /nonce="([^"]+)"/.exec(verifier.challenges(false)[0]!)![1]!;
+  return { verifier, nonce };
+}
+
+function register(...authorizations: string[]): SipRequest {
+  const lines = [
+    `REGISTER ${URI} SIP/2.0`,
+    "Via: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK1",
+    `From: <sip:${USER}@${REALM}>;tag=1`,
+    `To: <sip:${USER}@${REALM}>`,
+    "Call-ID: c1",
+    "CSeq: 1 REGISTER",
+    ...authorizations.map((a) => `Authorization: ${a}`),
+    "Content-Length: 0",
+  ];
+  return parseMessage(Buffer.from(`${lines.join("\r\n")}\r\n\r\n`)) as SipRequest;
+}
+
+function credentials(
+  nonce: string,
+  o: {
+    nc?: string;
+    algorithm?: "MD5" | "SHA-256";
+    password?: string;
+    realm?: string;
+    response?: string;
+  } = {},
+) {
+  const nc = o.nc ?? "00000001";
+  const algorithm = o.algorithm ?? "MD5";
+  const response =
+    o.response ??
+    digestResponse({
+      algorithm,
+      username: USER,
+      realm: REALM,
+      password: o.password ?? PASSWORD,
+      method: "REGISTER",
+      uri: URI,
+      nonce,
+      qop: { nc, cnonce: "c0ffee" },
+    });
+  return (
+    `Digest username="${USER}", realm="${o.realm ?? REALM}", nonce="${nonce}", uri="${URI}", ` +
+    `response="${response}", algorithm=${algorithm}, qop=auth, nc=${nc}, cnonce="c0ffee"`
+  );
+}
+
+describe("DigestVerifier", () => {
+  it.each(["MD5", "SHA-256"] as const)(
+    "accepts the right %s response, from the password or H(A1)",
+    (algorithm) => {
+      const { verifier, nonce } = setup([algorithm]);
+      expect(verifier.verify(register(credentials(nonce, { algorithm })), USER, PASSWORD)).toEqual({
+        kind: "ok",
+      });
+      const ha1 = digestHa1(algorithm, USER, REALM, PASSWORD);
+      const refresh = register(credentials(nonce, { algorithm, nc: "00000002" }));
+      expect(verifier.verifyHa1(refresh, USER, { [algorithm]: ha1 })).toEqual({ kind: "ok" });
+    },
+  );
+
+  it("compares the response case-insensitively", () => {
+    const { verifier, nonce } = setup();
+    const upper = /response="([^"]+)"/.exec(credentials(nonce))![1]!.toUpperCase();
+    expect(verifier.verify(register(credentials(nonce, { response: upper })), USER, PASSWORD).kind).toBe(
+      "ok",
+    );
+  });
+
+  it.each([
+    ["a wrong password", { password: "guess" }],
+    ["a response that is not hex", { response: "z".repeat(32) }],
+    ["a response one digit short", { response: "0".repeat(31) }],
+    ["a response one digit long", { response: "0".repeat(33) }],
+    ["an empty-looking response", { response: " ".repeat(32) }],
+  ])("says wrong for %s", (_name, o) => {
+    const { verifier, nonce } = setup();
+    expect(verifier.verify(register(credentials(nonce, o)), USER, PASSWORD)).toEqual({
+      kind: "wrong",
+      why: "wrong password",
+    });
+  });
+
+  it("finds our realm's credentials among several Authorization headers, skipping malformed ones", () => {
+    const { verifier, nonce } = setup();
+    const other = credentials(nonce, { realm: "elsewhere.example" });
+    const malformed = `${credentials(nonce)}, realm="${REALM}"`;
+    const request = register(other, malformed, credentials(nonce));
+    expect(verifier.verify(request, USER, PASSWORD)).toEqual({ kind: "ok" });
+  });
+
+  it("challenges when no credentials are for our realm or all are malformed", () => {
+    const { verifier, nonce } = setup();
+    const none = { kind: "challenge", stale: false, why: "no credentials for our realm" };
+    expect(verifier.verify(register(), USER, PASSWORD)).toEqual(none);
+    expect(verifier.verify(register(credentials(nonce, { realm: "x" })), USER, PASSWORD)).toEqual(none);
+    expect(verifier.verify(register(`${credentials(nonce)} nc=1`), USER, PASSWORD)).toEqual(none);
+    expect(
+      verifier.verify(register(`Basic ${Buffer.from("u:p").toString("base64")}`), USER, PASSWORD),
+    ).toEqual(none);
+  });
+
+  it("re-challenges a replayed nonce-count and a stale nonce", () => {
+    const { verifier, nonce } = setup();
+    expect(verifier.verify(register(credentials(nonce)), USER, PASSWORD).kind).toBe("ok");
+    expect(verifier.verify(register(credentials(nonce)), USER, PASSWORD)).toMatchObject({
+      kind: "challenge",
+      why: "nonce count replayed",
+    });
+    clock.advance(60_001);
+    expect(verifier.verify(register(credentials(nonce, { nc: "00000002" })), USER, PASSWORD)).toMatchObject({
+      kind: "challenge",
+      stale: true,
+    });
+  });
+});
