@@ -76,7 +76,7 @@ export function sipMetrics(registry: Registry, sources: SipSources): SipTrafficT
       const method = statusClass && cseqMethod(message);
       if (statusClass && method) return responses.add(direction, method, statusClass);
     }
-    // No message (bytes that did not parse, a corrupted send), or a CSeq that does not parse.
+    // No message (bytes that did not parse, a corrupted send), or a CSeq out of the common.
     const summary = summarizeSip(bytes);
     if (summary?.kind === "request") requests.add(direction, summary.method);
     else if (summary) responses.add(direction, summary.method, summary.statusClass);
@@ -93,13 +93,31 @@ export function sipMetrics(registry: Registry, sources: SipSources): SipTrafficT
 /** Status class labels by the status's first digit, as `summarizeSip` reads them. */
 const STATUS_CLASSES: readonly (string | undefined)[] = [undefined, "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"];
 
-/** The CSeq method label (`other` when unknown); undefined when the CSeq does not parse. */
+/** The methods counted by name, the most frequent first (REGISTER refreshes, calls, keep-alives). */
+const METHOD_ORDER = [...new Set(["REGISTER", "INVITE", "ACK", "BYE", "OPTIONS", ...SIP_METHODS])];
+
+/**
+ * A response's CSeq method as `summarizeSip` would label it, read from the header text
+ * without parsing or allocating: `1*DIGIT LWS Method`, the method one we count by name.
+ * Anything else (lower case, an unknown method, odd spacing) is undefined: the caller then
+ * reads the bytes, which handles every case the same as before.
+ */
 function cseqMethod(response: SipResponse): string | undefined {
-  let method: string;
-  try {
-    method = response.cseq.method;
-  } catch {
-    return undefined;
-  }
-  return SIP_METHODS.has(method) ? method : known(SIP_METHODS, method.toUpperCase());
+  // The name in lower case: Headers looks names up in lower case, and this one needs no copy.
+  const value = response.headers.get("cseq");
+  if (value === undefined) return undefined;
+  let i = 0;
+  while (isSpace(value.charCodeAt(i))) i++;
+  const digits = i;
+  while (isDigit(value.charCodeAt(i))) i++;
+  const spaces = i;
+  while (isSpace(value.charCodeAt(i))) i++;
+  if (digits === spaces || i === spaces) return undefined;
+  const length = value.length - i;
+  for (const method of METHOD_ORDER)
+    if (method.length === length && value.startsWith(method, i)) return method;
+  return undefined;
 }
+
+const isSpace = (c: number) => c === 0x20 || c === 0x09;
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;

@@ -30,9 +30,13 @@ export class ByteLog {
     if (this.held + bytes.length > this.buffer.length) this.grow(this.held + bytes.length);
     const size = this.buffer.length;
     const at = position % size;
-    const first = Math.min(bytes.length, size - at);
-    bytes.copy(this.buffer, at, 0, first);
-    if (first < bytes.length) bytes.copy(this.buffer, 0, first);
+    // TypedArray#set: a plain memory copy, without Buffer#copy's call into C++.
+    if (at + bytes.length <= size) this.buffer.set(bytes, at);
+    else {
+      const first = size - at;
+      this.buffer.set(bytes.subarray(0, first), at);
+      this.buffer.set(bytes.subarray(first), 0);
+    }
     this.end += bytes.length;
     return position;
   }
