@@ -14,7 +14,14 @@ const HA1_MEMO_MAX = 100_000;
 /** Bytes of a response per algorithm (its hex is twice as long). */
 const RESPONSE_BYTES: Readonly<Record<DigestAlgorithm, number>> = { MD5: 16, "SHA-256": 32 };
 
-const OK = { kind: "ok" } as const;
+// The outcomes of every REGISTER, made once (outcomes are never mutated).
+const OK: DigestOutcome = { kind: "ok" };
+const NO_CREDENTIALS: DigestOutcome = {
+  kind: "challenge",
+  stale: false,
+  why: "no credentials for our realm",
+};
+const WRONG_PASSWORD: DigestOutcome = { kind: "wrong", why: "wrong password" };
 
 export type DigestOutcome =
   | { readonly kind: "ok" }
@@ -86,7 +93,7 @@ export class DigestVerifier {
     ha1For: (algorithm: DigestAlgorithm) => string | undefined,
   ): DigestOutcome {
     const credentials = this.findCredentials(request);
-    if (!credentials) return { kind: "challenge", stale: false, why: "no credentials for our realm" };
+    if (!credentials) return NO_CREDENTIALS;
     const p = credentials;
     if (p.username !== username) return { kind: "wrong", why: "username does not match the registered user" };
     const algorithm = credentialAlgorithm(p.algorithm);
@@ -116,7 +123,7 @@ export class DigestVerifier {
         break;
     }
     const expected = qopAuthResponse(algorithm, ha1, request.method, p.uri, p.nonce, p.nc, p.cnonce);
-    return this.sameHex(algorithm, p.response, expected) ? OK : { kind: "wrong", why: "wrong password" };
+    return this.sameHex(algorithm, p.response, expected) ? OK : WRONG_PASSWORD;
   }
 
   /**

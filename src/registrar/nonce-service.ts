@@ -19,6 +19,12 @@ const NONCE_BYTES = BODY_BYTES + SIGNATURE_BYTES;
 const RANDOM_BYTES = 8;
 /** Random bytes drawn from the CSPRNG at a time for nonce bodies. */
 const RANDOM_POOL = 4096;
+/**
+ * Nonces issued last whose first use skips the signature check (they are ours: the time
+ * is known). Far more than the challenges outstanding at once; a flood of unauthenticated
+ * REGISTERs only pushes them out, and their first use then checks the signature as before.
+ */
+const RECENT_ISSUED = 4096;
 
 /**
  * Digest nonces that need no server state to issue: time + random, signed with a
@@ -43,6 +49,10 @@ export class NonceService {
   private readonly expectedSignature = Buffer.alloc(SIGNATURE_BYTES);
   private readonly random = Buffer.alloc(RANDOM_POOL);
   private randomOffset = RANDOM_POOL;
+  /** The last RECENT_ISSUED nonces → issue time, oldest overwritten first in `recentRing`. */
+  private readonly recent = new Map<string, number>();
+  private readonly recentRing: (string | undefined)[] = new Array(RECENT_ISSUED).fill(undefined);
+  private recentNext = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -51,7 +61,8 @@ export class NonceService {
 
   issue(): string {
     const nonce = this.issued;
-    nonce.writeUIntBE(Math.max(0, Math.floor(this.clock.now())), 0, 6);
+    const issuedAt = Math.max(0, Math.floor(this.clock.now()));
+    nonce.writeUIntBE(issuedAt, 0, 6);
     if (this.randomOffset + RANDOM_BYTES > RANDOM_POOL) {
       randomFillSync(this.random);
       this.randomOffset = 0;
@@ -59,7 +70,13 @@ export class NonceService {
     this.random.copy(nonce, 6, this.randomOffset, this.randomOffset + RANDOM_BYTES);
     this.randomOffset += RANDOM_BYTES;
     this.sign(this.issuedBody).copy(nonce, BODY_BYTES, 0, SIGNATURE_BYTES);
-    return nonce.toString("base64url");
+    const text = nonce.toString("base64url");
+    const oldest = this.recentRing[this.recentNext];
+    if (oldest !== undefined) this.recent.delete(oldest);
+    this.recentRing[this.recentNext] = text;
+    this.recentNext = (this.recentNext + 1) % RECENT_ISSUED;
+    this.recent.set(text, issuedAt);
+    return text;
   }
 
   /**
@@ -69,12 +86,12 @@ export class NonceService {
    */
   check(nonce: string, ncHex: string): NonceCheck {
     // A remembered nonce passed the signature check when it was first used: a refresh
-    // (same nonce, nc+1) skips the HMAC.
+    // (same nonce, nc+1) skips the HMAC, as does the first use of one issued lately.
     const seen = this.lastNc.get(nonce);
     let issuedAt: number;
     if (seen) issuedAt = seen.issuedAt;
     else {
-      issuedAt = this.signedTime(nonce);
+      issuedAt = this.recent.get(nonce) ?? this.signedTime(nonce);
       if (issuedAt < 0) return "invalid";
     }
     const now = this.clock.now();

@@ -86,4 +86,14 @@ describe("NonceService", () => {
     expect(nonces.check(nonces.issue(), "00000001")).toBe("ok");
     expect(nonces.tracked).toBe(1);
   });
+
+  it("checks the signature of a nonce issued long ago (thousands of challenges since) as of a recent one", () => {
+    const { nonces } = setup();
+    const early = nonces.issue();
+    const forged = `${early.slice(0, 20)}${early[20] === "A" ? "B" : "A"}${early.slice(21)}`;
+    for (let i = 0; i < 5000; i++) nonces.issue();
+    expect(nonces.check(forged, "00000001")).toBe("invalid");
+    expect(nonces.check(early, "00000001")).toBe("ok");
+    expect(nonces.check(nonces.issue(), "00000001")).toBe("ok");
+  });
 });
