@@ -5,6 +5,7 @@ import {
   type SipMessage,
   type SipParseError,
   type SipRequest,
+  serialize,
 } from "../../../../src/sip/message/index.js";
 import {
   type SipConnection,
@@ -196,8 +197,10 @@ describe("StreamConnection taps and fault hooks", () => {
   it("shows the tap each message as received (before received= is stamped) and as sent", async () => {
     const seen: string[] = [];
     const tap: SipTrafficTap = {
-      received: (bytes) => seen.push(`in ${bytes.toString("latin1").split("\r\n")[1]}`),
-      sent: (bytes) => seen.push(`out ${bytes.toString("latin1").split("\r\n")[0]}`),
+      received: (bytes, _c, message) =>
+        seen.push(`in ${bytes.toString("latin1").split("\r\n")[1]} (${message?.kind})`),
+      sent: (bytes, _c, message) =>
+        seen.push(`out ${bytes.toString("latin1").split("\r\n")[0]} (${message?.kind})`),
       opened: (c) => seen.push(`opened ${c.id}`),
       closed: (_c, reason) => seen.push(`closed ${reason}`),
     };
@@ -209,12 +212,34 @@ describe("StreamConnection taps and fault hooks", () => {
     conn.close("done");
     expect(seen).toEqual([
       "opened c1",
-      "in Via: SIP/2.0/TLS pbx.example:5061;branch=z9hG4bKt",
-      "out SIP/2.0 200 OK",
+      "in Via: SIP/2.0/TLS pbx.example:5061;branch=z9hG4bKt (request)",
+      "out SIP/2.0 200 OK (response)",
       "closed done",
     ]);
     // The tap hears of the close before the listener forgets the connection.
     expect(recorder.closes).toEqual(["done"]);
+  });
+
+  it("hands the tap the parsed message beside its bytes, and on a hooked send the message the hook names", async () => {
+    const seen: (SipMessage | undefined)[] = [];
+    const tap: SipTrafficTap = {
+      received: (_bytes, _c, message) => seen.push(message),
+      sent: (_bytes, _c, message) => seen.push(message),
+    };
+    const writes: ((bytes: Buffer, message?: SipMessage) => void)[] = [];
+    const faults: SipFaultHooks = {
+      incoming: (_m, _c, deliver) => deliver(),
+      outgoing: (_m, _c, write) => writes.push(write),
+    };
+    const { conn, recorder, pair } = await connection({}, { tap, faults });
+    pair.peer.write(options("m"));
+    await until(() => recorder.messages.length === 1, "the message");
+    const ok = answer(recorder.messages[0] as SipRequest);
+    conn.send(ok);
+    writes[0]!(serialize(ok), ok);
+    writes[0]!(Buffer.from("SIP/2.0 9x9 Corrupted\r\n\r\n"));
+    await until(() => pair.received().includes("9x9"), "both writes");
+    expect(seen).toEqual([recorder.messages[0], ok, undefined]);
   });
 
   it("sends through the fault hook, which decides what reaches the wire; a write after the close is dropped", async () => {

@@ -1,7 +1,7 @@
 import dgram from "node:dgram";
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { SipMessage, SipRequest } from "../../../../src/sip/message/index.js";
+import { createResponse, type SipMessage, type SipRequest } from "../../../../src/sip/message/index.js";
 import {
   type SipConnection,
   type TransportEvent,
@@ -192,6 +192,29 @@ describe("TransportLayer over UDP", () => {
     expect(replies[0]).toContain("Call-ID: bad");
     expect(user.events.map((e) => e.type)).toEqual(["protocol-error"]);
     expect(user.messages[0]!.message.headers.get("call-id")).toBe("good");
+  });
+
+  it("taps every datagram with its parsed message, one that does not parse with none, and each answer sent", async () => {
+    const { user, layer, send, replies } = await udpLayer();
+    const seen: string[] = [];
+    layer.tap = {
+      received: (bytes, _c, message) => seen.push(`in ${bytes.length} ${message?.headers.get("call-id")}`),
+      sent: (bytes, _c, message) => seen.push(`out ${bytes.length} ${message?.kind}`),
+    };
+    const bad = options("bad").replace("CSeq: 1 OPTIONS", "CSeq: 1 BYE");
+    send(bad);
+    await until(() => replies.length === 1, "the 400");
+    send(options("good"));
+    await until(() => user.messages.length === 1, "the good datagram");
+    const good = user.messages[0]!;
+    good.connection.send(createResponse(good.message as SipRequest, 200, "OK"));
+    await until(() => replies.length === 2, "the 200");
+    expect(seen).toEqual([
+      `in ${bad.length} undefined`,
+      `out ${replies[0]!.length} response`,
+      `in ${options("good").length} good`,
+      `out ${replies[1]!.length} response`,
+    ]);
   });
 
   it("forgets its flows on close and tells the layers above, as for a closed connection", async () => {
