@@ -127,6 +127,20 @@ describe("SIP over the WebSocket (RFC 7118 §5)", () => {
     expect(client.closed).toBe(false);
   });
 
+  it("taps each frame with its parsed message, a malformed one with none, and each answer sent", async () => {
+    stack = await startWsStack();
+    const seen: string[] = [];
+    stack.stack.transport.tap = {
+      received: (_bytes, _c, message) => seen.push(`in ${message?.kind}`),
+      sent: (_bytes, _c, message) => seen.push(`out ${message?.kind}`),
+    };
+    const client = await connect();
+    const broken = optionsText("tap-broken").replace("Max-Forwards: 70", "Max-Forwards: seventy");
+    expect((await client.request(broken)).status).toBe(400);
+    expect((await client.request(optionsText("tap-ok"))).status).toBe(200);
+    expect(seen).toEqual(["in undefined", "out response", "in request", "out response"]);
+  });
+
   it("reassembles a fragmented message", async () => {
     stack = await startWsStack();
     const client = await connect();

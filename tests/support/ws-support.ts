@@ -83,6 +83,8 @@ export async function startWsStack(
   options.setup?.(router, stack);
   const server = https.createServer({ key: set.keyPem, cert: set.certPem });
   const listener = new WsListener(stack.transport.connections, limits, user, {
+    // The transport layer's tap, as listenWs wires it: set `stack.transport.tap` to see traffic.
+    taps: stack.transport,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
     ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
