@@ -1,12 +1,6 @@
-import {
-  createHmac,
-  createSecretKey,
-  type KeyObject,
-  randomBytes,
-  randomFillSync,
-  timingSafeEqual,
-} from "node:crypto";
+import { randomBytes, randomFillSync, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../shared/clock.js";
+import { HmacSha256 } from "./hmac-sha256.js";
 
 export type NonceCheck = "ok" | "stale" | "invalid" | "replay";
 
@@ -33,7 +27,7 @@ const RECENT_ISSUED = 4096;
  * (RFC 7616 §3.4.5). A nonce older than its TTL is `stale` (RFC 7616 §3.3).
  */
 export class NonceService {
-  private readonly key: KeyObject = createSecretKey(randomBytes(32));
+  private readonly mac = new HmacSha256(randomBytes(32), BODY_BYTES);
   private readonly lastNc = new Map<string, { nc: number; issuedAt: number }>();
   /** Nonces issued at or before this time may have been forgotten: refuse them as stale. */
   private forgottenBefore = Number.NEGATIVE_INFINITY;
@@ -69,7 +63,7 @@ export class NonceService {
     }
     this.random.copy(nonce, 6, this.randomOffset, this.randomOffset + RANDOM_BYTES);
     this.randomOffset += RANDOM_BYTES;
-    this.sign(this.issuedBody).copy(nonce, BODY_BYTES, 0, SIGNATURE_BYTES);
+    this.mac.sign(this.issuedBody, nonce, BODY_BYTES, SIGNATURE_BYTES);
     const text = nonce.toString("base64url");
     const oldest = this.recentRing[this.recentNext];
     if (oldest !== undefined) this.recent.delete(oldest);
@@ -112,7 +106,7 @@ export class NonceService {
   private signedTime(nonce: string): number {
     // Decoded as Buffer.from(nonce, "base64url") would (lenient about padding and stray characters).
     if (this.received.write(nonce, "base64url") !== NONCE_BYTES) return -1;
-    this.sign(this.receivedBody).copy(this.expectedSignature, 0, 0, SIGNATURE_BYTES);
+    this.mac.sign(this.receivedBody, this.expectedSignature, 0, SIGNATURE_BYTES);
     if (!timingSafeEqual(this.receivedSignature, this.expectedSignature)) return -1;
     return this.received.readUIntBE(0, 6);
   }
@@ -133,11 +127,6 @@ export class NonceService {
       this.lastNc.delete(n);
       if (!expired) this.forgottenBefore = Math.max(this.forgottenBefore, v.issuedAt);
     }
-  }
-
-  /** HMAC-SHA256 of a nonce body (only its first SIGNATURE_BYTES are used). */
-  private sign(body: Buffer): Buffer {
-    return createHmac("sha256", this.key).update(body).digest();
   }
 }
 
