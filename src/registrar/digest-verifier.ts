@@ -109,7 +109,7 @@ export class DigestVerifier {
     // nonce-count a captured response could be replayed from another address.
     if (p.qop === undefined)
       return { kind: "bad-request", why: "digest credentials without qop=auth are not accepted" };
-    if (p.qop.toLowerCase() !== "auth")
+    if (p.qop !== "auth" && p.qop.toLowerCase() !== "auth")
       return { kind: "challenge", stale: false, why: `unsupported qop ${p.qop}` };
     if (!p.nc || !p.cnonce) return { kind: "bad-request", why: "qop=auth requires nc and cnonce" };
     switch (this.nonces.check(p.nonce, p.nc)) {
