@@ -93,15 +93,53 @@ export class TransactionLayer implements TransactionHost {
       return;
     }
     const merge = toTag === undefined ? mergeKey(request) : undefined;
+    if (request.method !== "INVITE") {
+      this.receiveNonInvite(request, connection, key, merge);
+      return;
+    }
     const transaction = this.createServer(request, connection, key, merge);
     if (transaction.state === "terminated") return;
     if (merge !== undefined && this.merged.get(merge) !== transaction) {
-      // RFC 3261 §8.2.2.2: same From tag, Call-ID and CSeq as a live transaction but no match by
-      // §17.2.3: the request was merged (it forked and came back); answer 482.
-      transaction.respond(createResponse(request, 482, "Loop Detected", newTag()));
+      this.answerMerged(transaction);
       return;
     }
     this.user.onRequest(transaction);
+  }
+
+  /** RFC 3261 §8.2.2.2: same From tag, Call-ID and CSeq as a live transaction but no match by
+   * §17.2.3: the request was merged (it forked and came back); answer 482. */
+  private answerMerged(transaction: ServerTransactionBase): void {
+    transaction.respond(createResponse(transaction.request, 482, "Loop Detected", newTag()));
+  }
+
+  /**
+   * A new non-INVITE request. Its transaction enters the table only if it is still alive when
+   * the transaction user returns: a REGISTER or OPTIONS answered at once over TLS/TCP (Timer J
+   * is zero) never costs a table entry, while one answered later, or a UDP transaction in
+   * Completed, is matched by retransmissions as usual. Nothing can arrive for it meanwhile.
+   */
+  private receiveNonInvite(
+    request: SipRequest,
+    connection: SipConnection,
+    key: string,
+    merge: string | undefined,
+  ): void {
+    const transaction = new NonInviteServerTransaction(this, key, request, connection, merge);
+    this.counts.server++;
+    this.pending++;
+    try {
+      if (merge !== undefined && this.merged.has(merge)) this.answerMerged(transaction);
+      else this.user.onRequest(transaction);
+    } finally {
+      if (transaction.state !== "terminated") {
+        // The connection went while the user ran: nothing would ever end the transaction.
+        if (!connection.open) transaction.terminate();
+        else {
+          this.servers.set(key, transaction);
+          if (merge !== undefined && !this.merged.has(merge)) this.merged.set(merge, transaction);
+        }
+      }
+    }
   }
 
   receiveResponse(response: SipResponse, connection: SipConnection): void {

@@ -51,6 +51,38 @@ describe("TransactionLayer", () => {
     expect(layer.size).toBe(1);
   });
 
+  it("keeps no entry for a non-INVITE answered at once over a reliable transport, and matches one answered later", () => {
+    const { layer, user, conn } = harness(true);
+    user.answerWith = 200;
+    layer.receiveRequest(req("REGISTER", { branch: "z9hG4bKnow" }), conn);
+    expect(conn.sent.map((m) => (m.kind === "response" ? m.status : 0))).toEqual([200]);
+    expect(layer.size).toBe(0);
+    expect(layer.pendingServerTransactions).toBe(0);
+    user.answerWith = undefined;
+    layer.receiveRequest(req("REGISTER", { branch: "z9hG4bKlater" }), conn);
+    expect(layer.size).toBe(1);
+    expect(layer.pendingServerTransactions).toBe(1);
+    // A retransmission before the answer is absorbed by the live transaction, not passed on.
+    layer.receiveRequest(req("REGISTER", { branch: "z9hG4bKlater" }), conn);
+    expect(user.requests).toHaveLength(2);
+    user.requests[1]!.respond(res(user.requests[1]!.request, 200));
+    expect(layer.size).toBe(0);
+    expect(layer.pendingServerTransactions).toBe(0);
+  });
+
+  it("answers a merged non-INVITE 482 while the first is unanswered, and ends one whose connection closed in the handler", () => {
+    const { layer, user, conn } = harness(true);
+    layer.receiveRequest(req("OPTIONS", { branch: "z9hG4bKfirst" }), conn);
+    layer.receiveRequest(req("OPTIONS", { branch: "z9hG4bKsecond" }), conn);
+    expect(user.requests).toHaveLength(1);
+    expect(conn.sent.map((m) => (m.kind === "response" ? m.status : 0))).toEqual([482]);
+    const closing = harness(true);
+    closing.user.onRequest = (transaction) => transaction.connection.close("gone");
+    closing.layer.receiveRequest(req("OPTIONS"), closing.conn);
+    expect(closing.layer.size).toBe(0);
+    expect(closing.layer.pendingServerTransactions).toBe(0);
+  });
+
   it("creates distinct crypto-random branches with the magic cookie", () => {
     const branches = new Set(Array.from({ length: 100 }, () => newBranch()));
     expect(branches.size).toBe(100);
