@@ -63,6 +63,11 @@ export class Registrar extends AccountRegistrar<Binding> {
   readonly attempts = new Listeners<RegisterAttempt>();
   /** Changeable at runtime (scenarios switch it). */
   duplicatePolicy: DuplicateRegistrationPolicy;
+  /**
+   * The account of each trunk as the directory hands it out: the store's trunks are immutable
+   * and replaced on every change, so a changed trunk (a new password) gets a new account.
+   */
+  private readonly accounts = new WeakMap<RegistrarTrunk, RegistrarAccount>();
 
   constructor(
     options: RegistrarOptions,
@@ -84,8 +89,13 @@ export class Registrar extends AccountRegistrar<Binding> {
   protected findAccount(user: string): RegistrarAccount | undefined {
     const trunk = this.trunks.findByUsername(user);
     if (!trunk) return undefined;
-    const { id, tenantId, username, password, authRequired } = trunk;
-    return { id, tenantId, username, credentials: { password }, authRequired };
+    let account = this.accounts.get(trunk);
+    if (account === undefined) {
+      const { id, tenantId, username, password, authRequired } = trunk;
+      account = { id, tenantId, username, credentials: { password }, authRequired };
+      this.accounts.set(trunk, account);
+    }
+    return account;
   }
 
   protected bind(trunk: RegistrarAccount, contact: ContactBinding): Binding {

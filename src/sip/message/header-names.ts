@@ -139,6 +139,8 @@ export function headerName(name: string): NameInfo {
 
 /** Lowercase key of a header name, compact forms expanded. */
 export function headerKey(name: string): string {
+  const exact = EXACT.get(name);
+  if (exact !== undefined) return exact.key;
   const lower = name.toLowerCase();
   return KNOWN.get(lower)?.key ?? lower;
 }

@@ -151,6 +151,13 @@ describe("Registrar (trunk) registration", () => {
     ]);
   });
 
+  it("checks the password the directory has now: a trunk replaced with a new password refuses the old one", () => {
+    expect(register().status).toBe(200);
+    trunks.set(USERNAME, { ...TRUNK, password: "trunk-pass-2" });
+    expect(register({ callId: "reg-2", password: PASSWORD }).status).toBe(403);
+    expect(register({ callId: "reg-3", password: "trunk-pass-2" }).status).toBe(200);
+  });
+
   it("registers without digest when the trunk does not require authentication", () => {
     trunks.set(USERNAME, { ...TRUNK, authRequired: false });
     expect(send().status).toBe(200);
