@@ -31,8 +31,13 @@ export class NonceService {
   private readonly lastNc = new Map<string, { nc: number; issuedAt: number }>();
   /** Nonces issued at or before this time may have been forgotten: refuse them as stale. */
   private forgottenBefore = Number.NEGATIVE_INFINITY;
-  /** issuedAt of the first (oldest) entry of `lastNc`: the sweep has nothing to do while it is live. */
-  private frontIssuedAt = 0;
+  /**
+   * The keys of `lastNc` in first-use order from `orderHead` on: the oldest is forgotten first.
+   * A Map alone would be iterated from its front on every insert, and V8 walks every deleted
+   * slot there first — once the cap is reached each first use would cost a scan of the holes.
+   */
+  private order: string[] = [];
+  private orderHead = 0;
   // Scratch buffers, reused by every call (the service runs on one thread and never yields mid-call).
   private readonly issued = Buffer.alloc(NONCE_BYTES);
   private readonly issuedBody = this.issued.subarray(0, BODY_BYTES);
@@ -51,6 +56,8 @@ export class NonceService {
   constructor(
     private readonly clock: Clock,
     private readonly ttlMs: number,
+    /** Used nonces remembered at most (tests lower it). */
+    private readonly maxTracked = MAX_TRACKED,
   ) {}
 
   issue(): string {
@@ -113,19 +120,22 @@ export class NonceService {
 
   private remember(nonce: string, nc: number, issuedAt: number, now: number): void {
     this.lastNc.set(nonce, { nc, issuedAt });
-    if (this.lastNc.size === 1) this.frontIssuedAt = issuedAt;
-    // Insertion order is first-use order, close to issue order: expired entries sit at the
-    // front. Drop those, and the oldest live ones too while over the cap. While the front
-    // entry is live and the map under the cap, the sweep would stop at once: skip it.
-    if (now - this.frontIssuedAt <= this.ttlMs && this.lastNc.size <= MAX_TRACKED) return;
-    for (const [n, v] of this.lastNc) {
+    this.order.push(nonce);
+    // First-use order is close to issue order: expired entries sit at the front. Drop those,
+    // and the oldest live ones too while over the cap.
+    while (this.orderHead < this.order.length) {
+      const oldest = this.order[this.orderHead]!;
+      const v = this.lastNc.get(oldest)!;
       const expired = now - v.issuedAt > this.ttlMs;
-      if (!expired && this.lastNc.size <= MAX_TRACKED) {
-        this.frontIssuedAt = v.issuedAt;
-        break;
-      }
-      this.lastNc.delete(n);
+      if (!expired && this.lastNc.size <= this.maxTracked) break;
+      this.lastNc.delete(oldest);
+      this.orderHead++;
       if (!expired) this.forgottenBefore = Math.max(this.forgottenBefore, v.issuedAt);
+    }
+    // Forgotten keys are cut off once they are half the array (amortised O(1) per nonce).
+    if (this.orderHead > 1024 && this.orderHead * 2 > this.order.length) {
+      this.order = this.order.slice(this.orderHead);
+      this.orderHead = 0;
     }
   }
 }

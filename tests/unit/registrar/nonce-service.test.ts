@@ -87,6 +87,28 @@ describe("NonceService", () => {
     expect(nonces.tracked).toBe(1);
   });
 
+  it("beyond its cap forgets the oldest used nonce, which then reads as stale, whatever the number of uses", () => {
+    const clock = new ControllableClock({ start: 1_000_000, frozen: true });
+    const nonces = new NonceService(clock, TTL, 100);
+    const first = nonces.issue();
+    expect(nonces.check(first, "00000001")).toBe("ok");
+    clock.advance(1);
+    const used: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      clock.advance(1);
+      const nonce = nonces.issue();
+      expect(nonces.check(nonce, "00000001")).toBe("ok");
+      used.push(nonce);
+      expect(nonces.tracked).toBeLessThanOrEqual(100);
+    }
+    expect(nonces.tracked).toBe(100);
+    expect(nonces.check(first, "00000002")).toBe("stale");
+    // The newest are still remembered: a replay is refused, the next count accepted.
+    const last = used.at(-1)!;
+    expect(nonces.check(last, "00000001")).toBe("replay");
+    expect(nonces.check(last, "00000002")).toBe("ok");
+  });
+
   it("checks the signature of a nonce issued long ago (thousands of challenges since) as of a recent one", () => {
     const { nonces } = setup();
     const early = nonces.issue();
