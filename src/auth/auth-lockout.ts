@@ -1,4 +1,5 @@
 import type { Clock } from "../shared/clock.js";
+import { EvictionCursor } from "../shared/eviction-cursor.js";
 
 /** Entries kept per scope; beyond this the least recently touched are forgotten. */
 const MAX_TRACKED = 50_000;
@@ -55,6 +56,9 @@ export class AuthLockout {
   private readonly pairs = new Map<string, Counter>();
   private readonly sources = new Map<string, Counter>();
   private readonly targets = new Map<string, Counter>();
+  private readonly evictors = new Map<Map<string, Counter>, EvictionCursor<string>>(
+    [this.pairs, this.sources, this.targets].map((map) => [map, new EvictionCursor(map)]),
+  );
   private readonly trustMs: number;
   private readonly forgetMs: number;
 
@@ -151,7 +155,7 @@ export class AuthLockout {
     }
     const created = { score: 0, level: 0, lockedUntil: 0, quietSince: now, lastSuccess: 0, reorderedAt: now };
     map.set(key, created);
-    if (map.size > MAX_TRACKED) map.delete(map.keys().next().value!);
+    if (map.size > MAX_TRACKED) this.evictors.get(map)!.evictOldest();
     return created;
   }
 }

@@ -1,3 +1,4 @@
+import { EvictionCursor } from "../shared/eviction-cursor.js";
 import { Call, type CtiJournalEntry } from "./call.js";
 
 /** A CSTA message the CTI tied to a user's desk phone (cti/cti-service.ts publishes these). */
@@ -46,6 +47,7 @@ export class CtiCallLinks {
   private readonly lastOfUser = new Map<string, string>();
   /** Notes of a CSTA call no entry holds yet (the dialling before Originated names the called party). */
   private readonly early = new Map<string, CtiCallNote[]>();
+  private readonly evictEarly = new EvictionCursor(this.early);
 
   constructor(private readonly ports: CtiJournalPorts) {}
 
@@ -73,7 +75,7 @@ export class CtiCallLinks {
   private wait(key: string, note: CtiCallNote): void {
     const notes = this.early.get(key) ?? [];
     if (notes.length === 0) {
-      if (this.early.size >= MAX_EARLY_CALLS) this.early.delete(this.early.keys().next().value as string);
+      if (this.early.size >= MAX_EARLY_CALLS) this.evictEarly.evictOldest();
       this.early.set(key, notes);
     }
     if (notes.length < CTI_ENTRIES_PER_CALL) notes.push(note);

@@ -1,4 +1,5 @@
 import { ApiError } from "../errors/index.js";
+import { EvictionCursor } from "../shared/eviction-cursor.js";
 import { Listeners } from "../shared/listeners.js";
 import { dialogKeyOfIncoming } from "../sip/dialog/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
@@ -100,6 +101,7 @@ export class CtiService {
   readonly callNotes = new Listeners<CtiCallNote>();
   /** invokeID → the phone and CSTA call of a request, so its response is noted there too. */
   private readonly invokes = new Map<string, { phone: DeskPhone; cstaCallId?: string }>();
+  private readonly evictInvoke = new EvictionCursor(this.invokes);
   private readonly sessions = new Map<string, { session: CstaSession; ready: Promise<void> }>();
   private readonly phones = new Map<string, DeskPhone>();
 
@@ -283,8 +285,7 @@ export class CtiService {
     if (exchange.direction === "out") {
       phone = this.phoneOfRequest(exchange.trunkId, message);
       if (phone && invokeID) {
-        if (this.invokes.size >= MAX_OPEN_INVOKES)
-          this.invokes.delete(this.invokes.keys().next().value as string);
+        if (this.invokes.size >= MAX_OPEN_INVOKES) this.evictInvoke.evictOldest();
         this.invokes.set(`${exchange.trunkId}|${invokeID}`, { phone, ...(cstaCallId ? { cstaCallId } : {}) });
       }
     } else if (invokeID) {

@@ -3,6 +3,7 @@ import type { AuthLockout } from "../auth/index.js";
 import type { Tenant, User } from "../domain/index.js";
 import { ApiError } from "../errors/index.js";
 import { digestHa1 } from "../registrar/index.js";
+import { EvictionCursor } from "../shared/eviction-cursor.js";
 import type { Store } from "../store/index.js";
 
 /** A session lives this long after its last use; the page signs in again with the password it holds. */
@@ -46,6 +47,7 @@ export interface ClientSessionOptions {
  */
 export class ClientSessionService {
   private readonly sessions = new Map<string, ClientSession>();
+  private readonly evictSession = new EvictionCursor(this.sessions);
 
   constructor(
     private readonly store: Pick<Store, "tenants" | "users" | "clientCredentials">,
@@ -82,7 +84,7 @@ export class ClientSessionService {
       expiresAt: this.options.clock.now() + CLIENT_SESSION_IDLE_MS,
     };
     this.sessions.set(tokenKey(token), session);
-    if (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+    if (this.sessions.size > MAX_SESSIONS) this.evictSession.evictOldest();
     return { token, session, user };
   }
 

@@ -1,4 +1,5 @@
 import type { RegisterAttempt, TrunkStatusEvent } from "../registrar/index.js";
+import { EvictionCursor } from "../shared/eviction-cursor.js";
 import type { Listeners } from "../shared/listeners.js";
 
 /** A TLS handshake that failed, or a connection refused, as the transport reported it. */
@@ -64,7 +65,9 @@ export class DiagnoseEvidence {
   private newest: TrunkNode | undefined;
   private oldest: TrunkNode | undefined;
   private readonly failures = new Map<string, TransportFailure>();
+  private readonly evictFailure = new EvictionCursor(this.failures);
   private readonly apiKeys = new Map<string, ApiKeyRefusals>();
+  private readonly evictApiKey = new EvictionCursor(this.apiKeys);
   private readonly now: () => number;
 
   constructor(sources: EvidenceSources) {
@@ -107,7 +110,7 @@ export class DiagnoseEvidence {
     this.apiKeys.delete(address);
     if (ok) return;
     this.apiKeys.set(address, { address, count: (previous?.count ?? 0) + 1, at: this.now() });
-    if (this.apiKeys.size > MAX_SOURCES) this.apiKeys.delete(this.apiKeys.keys().next().value!);
+    if (this.apiKeys.size > MAX_SOURCES) this.evictApiKey.evictOldest();
   }
 
   /** Addresses whose latest PBX-side REST requests were refused for their API key, newest first. */
@@ -152,7 +155,7 @@ export class DiagnoseEvidence {
     // Re-inserted, so the map's first key is the least recently failing source.
     this.failures.delete(key);
     this.failures.set(key, { address, kind, message, at, count });
-    if (this.failures.size > MAX_SOURCES) this.failures.delete(this.failures.keys().next().value!);
+    if (this.failures.size > MAX_SOURCES) this.evictFailure.evictOldest();
   }
 }
 

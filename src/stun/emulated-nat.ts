@@ -1,3 +1,4 @@
+import { EvictionCursor } from "../shared/eviction-cursor.js";
 import type { TransportAddress } from "./ip-address.js";
 
 /** RFC 4787 §4.1 (mapping) and §5 (filtering) behaviours, by what a mapping or filter depends on. */
@@ -40,6 +41,7 @@ const LOWEST_PORT = 1024;
  */
 export class EmulatedNat {
   private readonly mappings = new Map<string, NatMapping>();
+  private readonly evictMapping = new EvictionCursor(this.mappings);
   private readonly maxMappings: number;
   private nextPort: number;
 
@@ -56,7 +58,7 @@ export class EmulatedNat {
     else mapping = { publicEndpoint: this.allocate(), sentTo: new Set() };
     // Re-inserted: the Map's order is least recently used first, for eviction.
     this.mappings.set(key, mapping);
-    if (this.mappings.size > this.maxMappings) this.mappings.delete(this.mappings.keys().next().value!);
+    if (this.mappings.size > this.maxMappings) this.evictMapping.evictOldest();
     mapping.sentTo.add(dependent("address-dependent", destination));
     mapping.sentTo.add(dependent("address-and-port-dependent", destination));
     return mapping;

@@ -1,3 +1,4 @@
+import { EvictionCursor } from "../shared/eviction-cursor.js";
 /** Sources remembered at most; the one heard from least recently is forgotten first. */
 export const MAX_TRACKED_SOURCES = 10_000;
 
@@ -26,6 +27,7 @@ export type RateDecision = "allow" | "refuse-first" | "refuse";
  */
 export class SourceRateLimit {
   private readonly buckets = new Map<string, Bucket>();
+  private readonly evictBucket = new EvictionCursor(this.buckets);
   private readonly now: () => number;
   private readonly maxSources: number;
 
@@ -44,7 +46,7 @@ export class SourceRateLimit {
     // Re-inserted so the Map's order is least recently heard first, for eviction.
     this.buckets.delete(address);
     this.buckets.set(address, bucket);
-    if (this.buckets.size > this.maxSources) this.buckets.delete(this.buckets.keys().next().value!);
+    if (this.buckets.size > this.maxSources) this.evictBucket.evictOldest();
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       bucket.refusing = false;

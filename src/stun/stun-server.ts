@@ -1,5 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { isIPv4 } from "node:net";
+import { EvictionCursor } from "../shared/eviction-cursor.js";
 import { type BindingCapabilities, bindingSuccess, readBindingRequest } from "./binding-responder.js";
 import { EmulatedNat, type EmulatedNatOptions } from "./emulated-nat.js";
 import type { TransportAddress } from "./ip-address.js";
@@ -105,6 +106,7 @@ export class StunServer {
   private readonly limit: SourceRateLimit | undefined;
   private readonly nat: EmulatedNat | undefined;
   private readonly ruleNats = new Map<string, EmulatedNat>();
+  private readonly evictRuleNat = new EvictionCursor(this.ruleNats);
   private readonly timers = new Set<NodeJS.Timeout>();
   private endpoints: Endpoint[] = [];
   private tcp: StunTcpListener | undefined;
@@ -352,7 +354,7 @@ export class StunServer {
     const nat = this.ruleNats.get(id) ?? new EmulatedNat(options);
     this.ruleNats.delete(id);
     this.ruleNats.set(id, nat);
-    if (this.ruleNats.size > MAX_RULE_NATS) this.ruleNats.delete(this.ruleNats.keys().next().value!);
+    if (this.ruleNats.size > MAX_RULE_NATS) this.evictRuleNat.evictOldest();
     return nat;
   }
 
