@@ -1,7 +1,8 @@
 /**
- * `npx tsx bench/profile-refresh.ts [seconds]`: profiles the emulator (`--cpu-prof`) while
- * only digest refreshes run (after a short full-flow phase that gets the nonces), and prints
- * the top self-time and inclusive-time functions of the refresh path.
+ * `npx tsx bench/profile-refresh.ts [seconds] [full]`: profiles the emulator (`--cpu-prof`)
+ * while only digest refreshes run (after a short full-flow phase that gets the nonces), or
+ * only full flows (REGISTER → 401 → REGISTER → 200) with `full`, and prints the top
+ * self-time functions.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -15,6 +16,7 @@ import { writeBenchSeed } from "./seed-file.js";
 import { startServer } from "./server-process.js";
 
 const seconds = Math.min(60, Math.max(1, Number(process.argv[2] ?? 10) || 10));
+const kind = process.argv[3] === "full" ? "digest-full" : "digest-refresh";
 const mainPath = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 if (!existsSync(mainPath)) throw new Error(`${mainPath} missing: run \`npm run build\` first`);
 const work = mkdtempSync(join(tmpdir(), "upe-bench-profile-"));
@@ -35,13 +37,14 @@ try {
   await gen.phase({ kind: "digest-full", windowPerConnection: 16 }, timing, () => {});
   let cpu = 0;
   const result = await gen.phase(
-    { kind: "digest-refresh", windowPerConnection: 16 },
+    { kind, windowPerConnection: 16 },
     { ...timing, measureMs: seconds * 1000 },
     (at) => {
       cpu = at === "start" ? readCpuSeconds(server.pid) : readCpuSeconds(server.pid) - cpu;
     },
   );
-  console.log(`refresh: ${result.ops} ops, ${((cpu * 1e6) / result.ops).toFixed(1)} µs CPU per refresh`);
+  const what = kind === "digest-full" ? "full flow" : "refresh";
+  console.log(`${what}: ${result.ops} ops, ${((cpu * 1e6) / result.ops).toFixed(1)} µs CPU per ${what}`);
   await gen.exit();
   const total = readCpuSeconds(server.pid);
   await server.stop(20_000);
