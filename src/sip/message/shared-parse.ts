@@ -3,21 +3,27 @@ import { type NameAddr, parseNameAddr } from "./name-addr.js";
 import { parseUri, type SipUri } from "./uri.js";
 
 /**
- * Distinct values remembered per memo; past this it starts afresh (a flood of new values
- * costs nothing). Enough for the three values of each of thousands of registered trunks
- * (the bench registers 4,096); an entry holds about 0.5 KB.
+ * Distinct values remembered per memo; past this it starts afresh. Room for the three values
+ * of each of 10,000 registered trunks (`npm run bench` registers that many: a memo smaller
+ * than the values in use would miss on every message and cost more than parsing).
  */
-const MEMO_MAX = 16_384;
+const MEMO_MAX = 32_768;
+/**
+ * Longer values are parsed every time, not remembered: with MEMO_MAX this bounds the memos
+ * (≈ 25 MB at most, whoever sends the values — they are read before any authentication).
+ */
+const MAX_SHARED_TEXT = 256;
 const nameAddrs = new Map<string, NameAddr>();
 const uris = new Map<string, SipUri>();
 
 /**
  * Parses of the values a PBX repeats on every REGISTER refresh (Request-URI, From, To,
- * Contact): the same text yields the same result without parsing again. Results are frozen
+ * Contact): the same text yields the same result without parsing again. Remembered results are frozen
  * because every message carrying that text shares them; a caller that wants to change one
  * copies it. Errors are not remembered (the parser throws them afresh).
  */
 export function parseNameAddrShared(text: string): NameAddr {
+  if (text.length > MAX_SHARED_TEXT) return parseNameAddr(text);
   const known = nameAddrs.get(text);
   if (known !== undefined) return known;
   const own = detachedString(text);
@@ -31,6 +37,7 @@ export function parseNameAddrShared(text: string): NameAddr {
 
 /** `parseUri`, shared by text like `parseNameAddrShared`. */
 export function parseUriShared(text: string): SipUri {
+  if (text.length > MAX_SHARED_TEXT) return parseUri(text);
   const known = uris.get(text);
   if (known !== undefined) return known;
   const own = detachedString(text);

@@ -28,7 +28,7 @@ describe("parseNameAddrShared", () => {
 
   it("stays bounded: after tens of thousands of distinct values, old ones are parsed again", () => {
     const first = parseNameAddrShared("<sip:bounded@example.com>");
-    for (let i = 0; i < 20_000; i++) parseNameAddrShared(`<sip:u${i}@example.com>`);
+    for (let i = 0; i < 40_000; i++) parseNameAddrShared(`<sip:u${i}@example.com>`);
     const again = parseNameAddrShared("<sip:bounded@example.com>");
     expect(again).not.toBe(first);
     expect(again).toEqual(first);
@@ -41,5 +41,12 @@ describe("parseNameAddrShared", () => {
     expect(parseUriShared(text)).toBe(first);
     expect(Object.isFrozen(first.params)).toBe(true);
     expect(() => parseUriShared("nope")).toThrow(SipParseError);
+  });
+
+  it("parses a long value every time instead of remembering it", () => {
+    const text = `<sip:${"u".repeat(300)}@example.com>;tag=1`;
+    const first = parseNameAddrShared(text);
+    expect(first).toEqual(parseNameAddr(text));
+    expect(parseNameAddrShared(text)).not.toBe(first);
   });
 });
