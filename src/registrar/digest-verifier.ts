@@ -59,8 +59,21 @@ export class DigestVerifier {
     );
   }
 
-  verify(request: SipRequest, username: string, password: string): DigestOutcome {
-    return this.check(request, username, (algorithm) => this.ha1(algorithm, username, password));
+  /**
+   * `cache` holds the H(A1)s of this user and password when the caller keeps one per account
+   * (no memo lookup then); without it a memo by username serves.
+   */
+  verify(
+    request: SipRequest,
+    username: string,
+    password: string,
+    cache?: Partial<Record<DigestAlgorithm, string>>,
+  ): DigestOutcome {
+    return this.check(request, username, (algorithm) => {
+      if (cache === undefined) return this.ha1(algorithm, username, password);
+      cache[algorithm] ??= digestHa1(algorithm, username, this.realm, password);
+      return cache[algorithm];
+    });
   }
 
   /** H(A1) per user and algorithm, remembered until the password changes (one hash less per REGISTER). */

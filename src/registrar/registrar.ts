@@ -92,7 +92,7 @@ export class Registrar extends AccountRegistrar<Binding> {
     let account = this.accounts.get(trunk);
     if (account === undefined) {
       const { id, tenantId, username, password, authRequired } = trunk;
-      account = { id, tenantId, username, credentials: { password }, authRequired };
+      account = { id, tenantId, username, credentials: { password, ha1Cache: {} }, authRequired };
       this.accounts.set(trunk, account);
     }
     return account;

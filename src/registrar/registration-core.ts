@@ -20,8 +20,8 @@ export interface RegistrarAccount {
   /** The digest username, which is also the To user of its REGISTERs. */
   readonly username: string;
   /** The password, or only H(username:realm:password) per algorithm (RFC 7616 §3.4.2). */
-  readonly credentials:
-    | { readonly password: string }
+  readonly credentials: /** `ha1Cache`: filled with H(A1) per algorithm on first use, when the account object lives as long as its password. */
+    | { readonly password: string; readonly ha1Cache?: Partial<Record<DigestAlgorithm, string>> }
     | { readonly ha1: Readonly<Partial<Record<DigestAlgorithm, string>>> };
   readonly authRequired: boolean;
 }
@@ -214,7 +214,7 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
     const { credentials: c, username } = account;
     let outcome =
       "password" in c
-        ? this.digest.verify(tx.request, username, c.password)
+        ? this.digest.verify(tx.request, username, c.password, c.ha1Cache)
         : this.digest.verifyHa1(tx.request, username, c.ha1);
     if (decoy && outcome.kind === "ok") outcome = { kind: "wrong", why: "wrong password" };
     switch (outcome.kind) {

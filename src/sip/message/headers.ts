@@ -89,13 +89,14 @@ export class Headers {
 
   /** Replaces every line of `name` (at the position of the first one) with one line per value. */
   set(name: string, value: string | readonly string[]): void {
-    if (typeof value === "string" && !this.has(name)) {
-      // The common case (a header added to a response being built): no copy of the list.
-      this.append(name, value);
-      return;
-    }
     const added = typeof value === "string" ? [makeEntry(name, value)] : value.map((v) => makeEntry(name, v));
     const key = headerKey(name);
+    if (!this.#entries.some((entry) => entry.key === key)) {
+      // The common case (a header added to a response being built): no copy of the list.
+      for (const entry of added) this.#entries.push(entry);
+      this.#revision++;
+      return;
+    }
     const at = this.#entries.findIndex((entry) => entry.key === key);
     const kept = this.#entries.filter((entry) => entry.key !== key);
     kept.splice(at === -1 ? kept.length : at, 0, ...added);

@@ -64,6 +64,18 @@ function credentials(
 }
 
 describe("DigestVerifier", () => {
+  it("fills and uses the caller's H(A1) cache when one is given", () => {
+    const { verifier, nonce } = setup(["MD5"]);
+    const cache: { MD5?: string } = {};
+    expect(verifier.verify(register(credentials(nonce)), USER, PASSWORD, cache)).toEqual({ kind: "ok" });
+    expect(cache.MD5).toBe(digestHa1("MD5", USER, REALM, PASSWORD));
+    // What the cache holds is what counts: a stale entry makes the right password fail.
+    const stale = { MD5: digestHa1("MD5", USER, REALM, "old-password") };
+    expect(
+      verifier.verify(register(credentials(nonce, { nc: "00000002" })), USER, PASSWORD, stale).kind,
+    ).toBe("wrong");
+  });
+
   it.each(["MD5", "SHA-256"] as const)(
     "accepts the right %s response, from the password or H(A1)",
     (algorithm) => {
