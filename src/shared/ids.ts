@@ -20,12 +20,23 @@ export function pooledRandom(size: number): Buffer {
   return out;
 }
 
+/** `size` pooled random bytes as hex, read straight from the pool (no Buffer per call). */
+function pooledHex(size: number): string {
+  if (offset + size > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    offset = 0;
+  }
+  const hex = pool.toString("hex", offset, offset + size);
+  offset += size;
+  return hex;
+}
+
 /** A To/From tag (RFC 3261 §19.3): needs uniqueness, not secrecy. */
 export function newTag(): string {
-  return pooledRandom(6).toString("hex");
+  return pooledHex(6);
 }
 
 /** A Call-ID value unique across the emulator's lifetime. */
 export function newCallId(): string {
-  return pooledRandom(12).toString("hex");
+  return pooledHex(12);
 }
