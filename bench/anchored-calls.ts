@@ -14,6 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FRAME_BYTES, FRAME_MS, FramePacer, RpcChild } from "./anchored-calls-protocol.js";
+import { BenchUsageError, bounded } from "./bench-options.js";
 import { formatHotSpots, topSelfTime } from "./cpu-profile-report.js";
 import { readCpuSeconds, readMachineCpu } from "./proc-stats.js";
 
@@ -39,20 +40,6 @@ interface AnchoredOptions {
   relay: "endpoint" | "b2bua";
 }
 
-function bounded(
-  name: string,
-  value: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new Error(`--${name} must be an integer ${min}–${max}\n${ANCHORED_USAGE}`);
-  return n;
-}
-
 function parse(argv: string[]): AnchoredOptions | "help" {
   const { values } = parseArgs({
     args: argv,
@@ -69,11 +56,11 @@ function parse(argv: string[]): AnchoredOptions | "help" {
   if (values.help) return "help";
   const relay = values.relay ?? "endpoint";
   if (relay !== "endpoint" && relay !== "b2bua")
-    throw new Error(`--relay must be endpoint or b2bua\n${ANCHORED_USAGE}`);
+    throw new BenchUsageError("--relay must be endpoint or b2bua", ANCHORED_USAGE);
   return {
-    calls: bounded("calls", values.calls, 200, 1, 1000),
-    seconds: bounded("seconds", values.seconds, 20, 1, 120),
-    parallel: bounded("parallel", values.parallel, 10, 1, 50),
+    calls: bounded("calls", values.calls, 200, 1, 1000, ANCHORED_USAGE),
+    seconds: bounded("seconds", values.seconds, 20, 1, 120, ANCHORED_USAGE),
+    parallel: bounded("parallel", values.parallel, 10, 1, 50, ANCHORED_USAGE),
     profile: values.profile ?? false,
     relay,
   };

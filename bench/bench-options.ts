@@ -48,20 +48,29 @@ function phaseList(value: string | undefined): ReadonlySet<Phase> {
   return phases;
 }
 
-/** A command-line mistake: reported as one line plus the usage, not as a stack. */
-export class BenchUsageError extends Error {}
+/** A command-line mistake: reported as one line plus the usage it breaks, not as a stack. */
+export class BenchUsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage: string = USAGE,
+  ) {
+    super(message);
+  }
+}
 
-function bounded(
+/** `--name N`: an integer within [min, max], or `fallback` when absent. */
+export function bounded(
   name: string,
   value: string | undefined,
   fallback: number,
   min: number,
   max: number,
+  usage: string = USAGE,
 ): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max)
-    throw new BenchUsageError(`--${name} must be an integer ${min}–${max}`);
+    throw new BenchUsageError(`--${name} must be an integer ${min}–${max}`, usage);
   return n;
 }
 

@@ -294,7 +294,7 @@ run(process.argv.slice(2)).then(
     process.exitCode = ok ? 0 : 1;
   },
   (err: unknown) => {
-    if (err instanceof BenchUsageError) console.error(`${err.message}\n${USAGE}`);
+    if (err instanceof BenchUsageError) console.error(`${err.message}\n${err.usage}`);
     else console.error(`bench failed: ${String((err as Error)?.stack ?? err)}`);
     killChildren();
     process.exitCode = 1;
