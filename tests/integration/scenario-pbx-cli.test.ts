@@ -69,13 +69,16 @@ describe("PBX-side scenarios from the command line", () => {
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
+    // The action runs as the mock starts; "ready:" is printed after it, once the CLI is set up.
     await until(
       () =>
-        /scenario action: 20 RTP proxy channels taken by device-at-home calls/.test(out) ||
+        (/scenario action: 20 RTP proxy channels taken by device-at-home calls/.test(out) &&
+          /ready: .* registered/.test(out)) ||
         child.exitCode !== null,
-      () => `the scenario's action:\n${out}`,
+      () => `the scenario's action, then ready:\n${out}`,
       20_000,
     );
+    expect(out).toMatch(/scenario action: 20 RTP proxy channels taken by device-at-home calls/);
     expect(out).toMatch(/ready: .* registered/);
     expect((await e.connectors("Acme")).map((c) => c.status)).toEqual(["available"]);
 
