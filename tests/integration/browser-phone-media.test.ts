@@ -7,7 +7,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { type MockCall, MockOsbiz, type ReferOutcome } from "../../src/mock-osbiz/index.js";
 import { ACME_API_KEY, acmeSeed } from "../support/acme-seed.js";
-import { CHROMIUM, HAS_CHROMIUM, launchChromium, NETWORK_CHANGED, openApp } from "../support/chromium.js";
+import {
+  CHROMIUM,
+  HAS_CHROMIUM,
+  launchChromium,
+  NETWORK_CHANGED,
+  openApp,
+  signOutPhone,
+} from "../support/chromium.js";
 import { startTestEmulator } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 
@@ -105,10 +112,7 @@ async function phoneOf(user: "al" | "bo"): Promise<PhonePage> {
   });
   page.on("pageerror", (e) => errors.push(e.message));
   const close = async () => {
-    if (await page.locator("#sign-out").isVisible()) {
-      await page.click("#sign-out");
-      await page.locator("#sign-in").waitFor({ state: "visible", timeout: WITHIN.timeout });
-    }
+    await signOutPhone(page, WITHIN.timeout);
     await context.close();
   };
   const phone = { page, errors, close };

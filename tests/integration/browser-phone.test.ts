@@ -5,7 +5,14 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
 import { acmeSeed } from "../support/acme-seed.js";
-import { CHROMIUM, HAS_CHROMIUM, launchChromium, NETWORK_CHANGED, openApp } from "../support/chromium.js";
+import {
+  CHROMIUM,
+  HAS_CHROMIUM,
+  launchChromium,
+  NETWORK_CHANGED,
+  openApp,
+  signOutPhone,
+} from "../support/chromium.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { PbxTestUa, sdpOffer } from "../support/pbx-test-ua.js";
@@ -77,12 +84,8 @@ async function openPhone(): Promise<PhonePage> {
   });
   page.on("pageerror", (e) => errors.push(e.message));
   await openApp(page, `${emulator.urls.https}/phone`);
-  // Signed out first: the page un-REGISTERs, so no binding of a closed page is left to fork to.
   const close = async () => {
-    if (await page.locator("#sign-out").isVisible()) {
-      await page.click("#sign-out");
-      await page.locator("#sign-in").waitFor({ state: "visible", timeout: WITHIN.timeout });
-    }
+    await signOutPhone(page, WITHIN.timeout);
     await context.close();
   };
   return { page, errors, close };
@@ -159,11 +162,12 @@ describe.skipIf(!HAS_CHROMIUM)("browser phone in Chromium", () => {
       await page.uncheck("#dnd");
       await expect.poll(presence, WITHIN).toMatchObject({ dnd: false });
 
-      // Signing out un-REGISTERs: the user has no client left.
+      // Signing out un-REGISTERs: the user has no client left, and the page shows the form again.
       await page.click("#sign-out");
       await expect
         .poll(async () => (await http.admin("GET", registrations)).body.registrations, WITHIN)
         .toEqual([]);
+      await page.locator("#sign-in").waitFor({ state: "visible", timeout: WITHIN.timeout });
       expect(phone.errors).toEqual([]);
     });
     await phone.close();

@@ -50,3 +50,17 @@ export async function openApp(page: Page, url: string): Promise<void> {
       throw new Error(`the page would not load: network changed 5 times (${lost.join(", ")})`);
   }
 }
+
+/**
+ * Signs the browser phone out if it is signed in, so its closed page leaves no binding to fork
+ * to. A sign-out already under way (a test's own) can hide the button before this click lands:
+ * then there is nothing to click, and the sign-in form shows either way.
+ */
+export async function signOutPhone(page: Page, timeoutMs: number): Promise<void> {
+  if (!(await page.locator("#sign-out").isVisible())) return;
+  await page
+    .locator("#sign-out")
+    .click({ timeout: 2000 })
+    .catch(() => {});
+  await page.locator("#sign-in").waitFor({ state: "visible", timeout: timeoutMs });
+}
