@@ -9,8 +9,6 @@ import {
 } from "./digest.js";
 import type { NonceService } from "./nonce-service.js";
 
-/** Users whose H(A1) is remembered; beyond this the memo starts afresh. */
-const HA1_MEMO_MAX = 100_000;
 /** Bytes of a response per algorithm (its hex is twice as long). */
 const RESPONSE_BYTES: Readonly<Record<DigestAlgorithm, number>> = { MD5: 16, "SHA-256": 32 };
 
@@ -36,10 +34,6 @@ export type DigestOutcome =
  * `Authorization` a request carries against one user's password.
  */
 export class DigestVerifier {
-  private readonly ha1Memo = new Map<
-    string,
-    { readonly password: string; readonly ha1: Partial<Record<DigestAlgorithm, string>> }
-  >();
   /** Scratch for the timing-safe comparison of responses, decoded from hex (no allocation per request). */
   private readonly givenBytes = { MD5: Buffer.alloc(16), "SHA-256": Buffer.alloc(32) };
   private readonly wantBytes = { MD5: Buffer.alloc(16), "SHA-256": Buffer.alloc(32) };
@@ -60,32 +54,19 @@ export class DigestVerifier {
   }
 
   /**
-   * `cache` holds the H(A1)s of this user and password when the caller keeps one per account
-   * (no memo lookup then); without it a memo by username serves.
+   * `cache` holds the H(A1)s of this user and password, filled on first use: the caller keeps
+   * one per account object, which lives as long as the password it was made for.
    */
   verify(
     request: SipRequest,
     username: string,
     password: string,
-    cache?: Partial<Record<DigestAlgorithm, string>>,
+    cache: Partial<Record<DigestAlgorithm, string>>,
   ): DigestOutcome {
     return this.check(request, username, (algorithm) => {
-      if (cache === undefined) return this.ha1(algorithm, username, password);
       cache[algorithm] ??= digestHa1(algorithm, username, this.realm, password);
       return cache[algorithm];
     });
-  }
-
-  /** H(A1) per user and algorithm, remembered until the password changes (one hash less per REGISTER). */
-  private ha1(algorithm: DigestAlgorithm, username: string, password: string): string {
-    let memo = this.ha1Memo.get(username);
-    if (memo?.password !== password) {
-      if (this.ha1Memo.size >= HA1_MEMO_MAX) this.ha1Memo.clear();
-      memo = { password, ha1: {} };
-      this.ha1Memo.set(username, memo);
-    }
-    memo.ha1[algorithm] ??= digestHa1(algorithm, username, this.realm, password);
-    return memo.ha1[algorithm];
   }
 
   /**

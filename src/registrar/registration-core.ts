@@ -19,9 +19,13 @@ export interface RegistrarAccount {
   readonly tenantId: string;
   /** The digest username, which is also the To user of its REGISTERs. */
   readonly username: string;
-  /** The password, or only H(username:realm:password) per algorithm (RFC 7616 §3.4.2). */
-  readonly credentials: /** `ha1Cache`: filled with H(A1) per algorithm on first use, when the account object lives as long as its password. */
-    | { readonly password: string; readonly ha1Cache?: Partial<Record<DigestAlgorithm, string>> }
+  /**
+   * The password with a cache of its H(A1) per algorithm, filled on first use (the account
+   * object lives as long as its password), or only H(username:realm:password) per algorithm
+   * (RFC 7616 §3.4.2).
+   */
+  readonly credentials:
+    | { readonly password: string; readonly ha1Cache: Partial<Record<DigestAlgorithm, string>> }
     | { readonly ha1: Readonly<Partial<Record<DigestAlgorithm, string>>> };
   readonly authRequired: boolean;
 }

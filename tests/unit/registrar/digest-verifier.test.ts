@@ -80,7 +80,7 @@ describe("DigestVerifier", () => {
     "accepts the right %s response, from the password or H(A1)",
     (algorithm) => {
       const { verifier, nonce } = setup([algorithm]);
-      expect(verifier.verify(register(credentials(nonce, { algorithm })), USER, PASSWORD)).toEqual({
+      expect(verifier.verify(register(credentials(nonce, { algorithm })), USER, PASSWORD, {})).toEqual({
         kind: "ok",
       });
       const ha1 = digestHa1(algorithm, USER, REALM, PASSWORD);
@@ -92,7 +92,7 @@ describe("DigestVerifier", () => {
   it("compares the response case-insensitively", () => {
     const { verifier, nonce } = setup();
     const upper = /response="([^"]+)"/.exec(credentials(nonce))![1]!.toUpperCase();
-    expect(verifier.verify(register(credentials(nonce, { response: upper })), USER, PASSWORD).kind).toBe(
+    expect(verifier.verify(register(credentials(nonce, { response: upper })), USER, PASSWORD, {}).kind).toBe(
       "ok",
     );
   });
@@ -105,7 +105,7 @@ describe("DigestVerifier", () => {
     ["an empty-looking response", { response: " ".repeat(32) }],
   ])("says wrong for %s", (_name, o) => {
     const { verifier, nonce } = setup();
-    expect(verifier.verify(register(credentials(nonce, o)), USER, PASSWORD)).toEqual({
+    expect(verifier.verify(register(credentials(nonce, o)), USER, PASSWORD, {})).toEqual({
       kind: "wrong",
       why: "wrong password",
     });
@@ -116,29 +116,31 @@ describe("DigestVerifier", () => {
     const other = credentials(nonce, { realm: "elsewhere.example" });
     const malformed = `${credentials(nonce)}, realm="${REALM}"`;
     const request = register(other, malformed, credentials(nonce));
-    expect(verifier.verify(request, USER, PASSWORD)).toEqual({ kind: "ok" });
+    expect(verifier.verify(request, USER, PASSWORD, {})).toEqual({ kind: "ok" });
   });
 
   it("challenges when no credentials are for our realm or all are malformed", () => {
     const { verifier, nonce } = setup();
     const none = { kind: "challenge", stale: false, why: "no credentials for our realm" };
-    expect(verifier.verify(register(), USER, PASSWORD)).toEqual(none);
-    expect(verifier.verify(register(credentials(nonce, { realm: "x" })), USER, PASSWORD)).toEqual(none);
-    expect(verifier.verify(register(`${credentials(nonce)} nc=1`), USER, PASSWORD)).toEqual(none);
+    expect(verifier.verify(register(), USER, PASSWORD, {})).toEqual(none);
+    expect(verifier.verify(register(credentials(nonce, { realm: "x" })), USER, PASSWORD, {})).toEqual(none);
+    expect(verifier.verify(register(`${credentials(nonce)} nc=1`), USER, PASSWORD, {})).toEqual(none);
     expect(
-      verifier.verify(register(`Basic ${Buffer.from("u:p").toString("base64")}`), USER, PASSWORD),
+      verifier.verify(register(`Basic ${Buffer.from("u:p").toString("base64")}`), USER, PASSWORD, {}),
     ).toEqual(none);
   });
 
   it("re-challenges a replayed nonce-count and a stale nonce", () => {
     const { verifier, nonce } = setup();
-    expect(verifier.verify(register(credentials(nonce)), USER, PASSWORD).kind).toBe("ok");
-    expect(verifier.verify(register(credentials(nonce)), USER, PASSWORD)).toMatchObject({
+    expect(verifier.verify(register(credentials(nonce)), USER, PASSWORD, {}).kind).toBe("ok");
+    expect(verifier.verify(register(credentials(nonce)), USER, PASSWORD, {})).toMatchObject({
       kind: "challenge",
       why: "nonce count replayed",
     });
     clock.advance(60_001);
-    expect(verifier.verify(register(credentials(nonce, { nc: "00000002" })), USER, PASSWORD)).toMatchObject({
+    expect(
+      verifier.verify(register(credentials(nonce, { nc: "00000002" })), USER, PASSWORD, {}),
+    ).toMatchObject({
       kind: "challenge",
       stale: true,
     });
