@@ -9,26 +9,26 @@ const POOL_SIZE = 4096;
 let pool = randomBytes(POOL_SIZE);
 let offset = 0;
 
-export function pooledRandom(size: number): Buffer {
-  if (size > POOL_SIZE) return randomBytes(size);
+/** Where the next `size` (≤ POOL_SIZE) unused bytes start in `pool`, refilled when too few are left. */
+function take(size: number): number {
   if (offset + size > POOL_SIZE) {
     pool = randomBytes(POOL_SIZE);
     offset = 0;
   }
-  const out = Buffer.from(pool.subarray(offset, offset + size));
   offset += size;
-  return out;
+  return offset - size;
+}
+
+export function pooledRandom(size: number): Buffer {
+  if (size > POOL_SIZE) return randomBytes(size);
+  const at = take(size);
+  return Buffer.from(pool.subarray(at, at + size));
 }
 
 /** `size` pooled random bytes as hex, read straight from the pool (no Buffer per call). */
 function pooledHex(size: number): string {
-  if (offset + size > POOL_SIZE) {
-    pool = randomBytes(POOL_SIZE);
-    offset = 0;
-  }
-  const hex = pool.toString("hex", offset, offset + size);
-  offset += size;
-  return hex;
+  const at = take(size);
+  return pool.toString("hex", at, at + size);
 }
 
 /** A To/From tag (RFC 3261 §19.3): needs uniqueness, not secrecy. */

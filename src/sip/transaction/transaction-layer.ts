@@ -134,10 +134,7 @@ export class TransactionLayer implements TransactionHost {
       if (transaction.state !== "terminated") {
         // The connection went while the user ran: nothing would ever end the transaction.
         if (!connection.open) transaction.terminate();
-        else {
-          this.servers.set(key, transaction);
-          if (merge !== undefined && !this.merged.has(merge)) this.merged.set(merge, transaction);
-        }
+        else this.enter(transaction, key, merge);
       }
     }
   }
@@ -286,12 +283,17 @@ export class TransactionLayer implements TransactionHost {
       request.method === "INVITE"
         ? new InviteServerTransaction(this, key, request, connection, merge)
         : new NonInviteServerTransaction(this, key, request, connection, merge);
-    this.servers.set(key, transaction);
+    this.enter(transaction, key, merge);
     this.counts.server++;
-    if (merge !== undefined && !this.merged.has(merge)) this.merged.set(merge, transaction);
     this.pending++;
     if (transaction instanceof InviteServerTransaction) transaction.start();
     return transaction;
+  }
+
+  /** Into the table, and into the §8.2.2.2 merge index unless a live transaction holds its key. */
+  private enter(transaction: ServerTransactionBase, key: string, merge: string | undefined): void {
+    this.servers.set(key, transaction);
+    if (merge !== undefined && !this.merged.has(merge)) this.merged.set(merge, transaction);
   }
 
   private resolveDrainWaiters(): void {
