@@ -1,4 +1,10 @@
-import { formatUri, type NameAddr, parseNameAddrShared, type SipRequest } from "../sip/message/index.js";
+import {
+  formatUri,
+  isDigits,
+  type NameAddr,
+  parseNameAddrShared,
+  type SipRequest,
+} from "../sip/message/index.js";
 import type { ContactBinding } from "./contact-bindings.js";
 
 /** RFC 3261 §21.4.24 */
@@ -101,13 +107,4 @@ function parseExpires(value: string | undefined, what: string): number | undefin
   const n = Number(text);
   // Larger than delta-seconds allows: treat as "as long as you let me".
   return n > MAX_DELTA_SECONDS ? Number.MAX_SAFE_INTEGER : n;
-}
-
-function isDigits(text: string): boolean {
-  if (text === "") return false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
 }

@@ -54,6 +54,16 @@ export function hasClass(code: number, flags: number): boolean {
   return code < 128 && (CHAR_CLASS[code]! & flags) !== 0;
 }
 
+/** One or more ASCII digits and nothing else. */
+export function isDigits(text: string): boolean {
+  if (text === "") return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** SP or HTAB. */
 export function isWsp(code: number): boolean {
   return code === 32 || code === 9;

@@ -1,4 +1,4 @@
-import { isToken, isWsp, trimWsp } from "./char-classes.js";
+import { isDigits, isToken, isWsp, trimWsp } from "./char-classes.js";
 import type { SipErrorCode } from "./error-codes.js";
 import { headerName } from "./header-names.js";
 import { type HeaderEntry, Headers, headerEntries } from "./headers.js";
@@ -193,14 +193,6 @@ function readStatusLine(line: string, headers: Headers, head: HeadState): SipRes
   response.version = version;
   head.otherVersion = !isSip20(version);
   return response;
-}
-
-function isDigits(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
 }
 
 function hasKeys(record: Record<string, string>): boolean {

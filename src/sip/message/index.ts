@@ -1,4 +1,5 @@
 export { DigestCredentials, parseAuthParams, readDigestCredentials } from "./auth-params.js";
+export { isDigits } from "./char-classes.js";
 export { createResponse } from "./create-response.js";
 export { dtmfFromInfo } from "./dtmf-relay.js";
 export { Headers } from "./headers.js";
