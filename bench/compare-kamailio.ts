@@ -227,8 +227,10 @@ export async function runCompareKamailio(
       : "servers NOT pinned to a core (taskset missing or one core only): CPU per operation still holds, rates do not",
   );
   console.log(
-    `${o.connections} TLS connections × ${o.window} in flight (closed loop), ${o.seconds} s measured per phase, ${o.rounds} rounds, order alternating\n`,
+    `${o.connections} TLS connections × ${o.window} in flight (closed loop), ${o.seconds} s measured per phase, ${o.rounds} rounds, order alternating`,
   );
+  // The emulator process inherits the environment: UPE_REGISTER_SHORTCUT=off measures the full path.
+  console.log(`emulator's refresh shortcut (docs/sip.md): ${process.env.UPE_REGISTER_SHORTCUT ?? "on"}\n`);
   const secret = randomBytes(6).toString("hex");
   const digestTrunks = Math.max(4096, o.connections * o.window * 4);
   const open = { secret, digestTrunks, plainTrunks: o.connections };

@@ -124,6 +124,7 @@ registrationMetrics(new Registry(), {
   availableConnectors: () => 0,
   trunkBindings: () => 0,
   clientBindings: () => 0,
+  shortcutRefreshes: () => 0,
 });
 new DiagnoseEvidence({
   now: () => Date.now(),

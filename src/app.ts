@@ -181,9 +181,11 @@ function emulatorUrls(bind: string, ports: EmulatorPorts): EmulatorHandle["urls"
   };
 }
 
+/** Copies: a snapshot the caller keeps does not change with later refreshes (see ContactBindings.renew). */
 function* allBindings(registrar: Registrar, store: Store): Iterable<Binding> {
   for (const tenant of store.tenants.list()) {
-    for (const trunk of store.trunks.listByTenant(tenant.id)) yield* registrar.bindings.forTrunk(trunk.id);
+    for (const trunk of store.trunks.listByTenant(tenant.id))
+      for (const binding of registrar.bindings.forTrunk(trunk.id)) yield { ...binding };
   }
 }
 

@@ -36,6 +36,7 @@ export function startMetrics(
     availableConnectors: () => registrar.bindings.trunkCount,
     trunkBindings: () => registrar.bindings.size,
     clientBindings: () => clientRegistrar.bindings.size,
+    shortcutRefreshes: () => sip.refreshShortcut?.taken ?? 0,
   });
   const { journal, events } = calls.b2bua;
   callMetrics(registry, { events, call: (id) => journal.get(id), activeCalls: () => journal.activeCalls() });

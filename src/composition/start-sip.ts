@@ -7,6 +7,7 @@ import {
   connectionOwner,
   isClientAor,
   MaintenanceWindow,
+  RefreshShortcut,
   Registrar,
   type TrunkStatusEvent,
 } from "../registrar/index.js";
@@ -38,6 +39,8 @@ export interface SipLayer {
   readonly maintenance: MaintenanceWindow;
   readonly trunkStatus: Listeners<TrunkStatusEvent>;
   readonly trace: TraceRecorder;
+  /** Answers trunk registration refreshes from their bytes (`--register-shortcut`, on by default). */
+  readonly refreshShortcut: RefreshShortcut | undefined;
   /** REGISTER outcomes, status changes and failed TLS handshakes, kept for the diagnosis. */
   readonly evidence: DiagnoseEvidence;
   /** Requests nothing handles (SIP here, HTTP in the API): journal, stubs, default answers. */
@@ -190,6 +193,14 @@ export async function startSip(
     log.child({ component: "sip" }),
   );
   if (config.traceBuffer > 0 || config.traceFile) stack.transport.tap = trace.tap;
+  const refreshShortcut =
+    config.registrar.refreshShortcut === "on"
+      ? new RefreshShortcut(registrar, {
+          faultsActive: () => faults.hasRulesFor("sip.in") || faults.hasRulesFor("sip.out"),
+          transactions: stack.transactions,
+        })
+      : undefined;
+  stack.transport.shortcut = refreshShortcut;
   const keylog = config.tlsKeylog ? new TlsKeyLog(config.tlsKeylog) : undefined;
   if (keylog) cleanup.add(() => keylog.close());
   cleanup.add(async () => {
@@ -231,6 +242,7 @@ export async function startSip(
     maintenance,
     trunkStatus,
     trace,
+    refreshShortcut,
     evidence,
     unmatched,
     unmodelled,

@@ -38,6 +38,8 @@ export interface EmulatorConfig {
     readonly digestAlgorithms: readonly DigestAlgorithmName[];
     /** A second PBX registering the same trunk from another connection: see the registrar. */
     readonly duplicateRegistration: "allow" | "reject" | "last-wins" | "flap";
+    /** The refresh shortcut (src/registrar/refresh-shortcut.ts): on by default, off for comparison. */
+    readonly refreshShortcut: "on" | "off";
     /** Failed digest attempts from one source for one user before a lockout. */
     readonly maxAuthFailures: number;
     readonly lockoutMs: number;

@@ -509,6 +509,16 @@ export const OPTIONS = [
     choices: ["allow", "reject", "last-wins", "flap"],
   },
   {
+    key: "registerShortcut",
+    flag: "register-shortcut",
+    env: "UPE_REGISTER_SHORTCUT",
+    kind: "string",
+    config: "registrar.refreshShortcut",
+    default: "on",
+    choices: ["on", "off"],
+    help: "answer a PBX's registration refreshes from their bytes when only branch, CSeq and digest nonce count, cnonce and response changed (docs/sip.md); off: every REGISTER is parsed",
+  },
+  {
     key: "inboundRequestUri",
     flag: "inbound-request-uri",
     env: "UPE_INBOUND_REQUEST_URI",

@@ -12,6 +12,8 @@ export interface RegistrationSources {
   readonly availableConnectors: () => number;
   readonly trunkBindings: () => number;
   readonly clientBindings: () => number;
+  /** Trunk refreshes the refresh shortcut answered from their bytes (0 when it is off). */
+  readonly shortcutRefreshes: () => number;
 }
 
 /** The bounded causes a refused REGISTER is counted under (the label's whole set). */
@@ -67,6 +69,11 @@ export function registrationMetrics(registry: Registry, sources: RegistrationSou
       [["success"], successes],
       [["failure"], failureCount],
     ],
+  });
+  collectedCounter(registry, {
+    name: "upe_registration_shortcut_refreshes_total",
+    help: "PBX trunk REGISTER refreshes answered by the refresh shortcut from their bytes (also in upe_registrations_total)",
+    read: () => [[[], sources.shortcutRefreshes()]],
   });
   collectedCounter(registry, {
     name: "upe_registration_failures_total",

@@ -129,6 +129,23 @@ export abstract class ContactBindings<B extends ContactBinding> {
     if (wasEmpty) this.ownerChanged(binding, true, "registered");
   }
 
+  /**
+   * A refresh that changes nothing but the CSeq and the expiry, made in place: no new binding
+   * object per refresh, which would outlive a few garbage collections and be promoted (a
+   * loaded registrar refreshes thousands a second). `binding` is one this table holds.
+   */
+  renew(binding: B, cseq: number, expiresAt: number): void {
+    const entry = this.byOwner.get(this.ownerOf(binding))?.get(binding.contact);
+    if (entry?.binding !== binding) throw new Error("renew: not a binding of this table");
+    const renewed = binding as { -readonly [K in keyof ContactBinding]: ContactBinding[K] };
+    renewed.cseq = cseq;
+    renewed.expiresAt = expiresAt;
+    if (expiresAt < entry.timer.due) {
+      this.clock.clearTimer(entry.timer);
+      entry.timer = this.arm(entry);
+    }
+  }
+
   remove(ownerId: string, contact: string, reason: string): void {
     const entry = this.byOwner.get(ownerId)?.get(contact);
     if (entry) this.drop(entry, reason);

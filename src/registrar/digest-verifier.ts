@@ -21,6 +21,13 @@ const NO_CREDENTIALS: DigestOutcome = {
 };
 const WRONG_PASSWORD: DigestOutcome = { kind: "wrong", why: "wrong password" };
 
+/** What a refresh changes in credentials `verify` accepted before (see `confirm`). */
+export interface CountedResponse {
+  readonly nc: string;
+  readonly cnonce: string;
+  readonly response: string;
+}
+
 export type DigestOutcome =
   | { readonly kind: "ok" }
   /** No usable credentials, or stale/replayed: send a (fresh) challenge. */
@@ -79,6 +86,51 @@ export class DigestVerifier {
     ha1s: Readonly<Partial<Record<DigestAlgorithm, string>>>,
   ): DigestOutcome {
     return this.check(request, username, (algorithm) => ha1s[algorithm]);
+  }
+
+  /**
+   * For credentials `p` that `verify` accepted before, now with the nonce count, cnonce and
+   * response in `counted` (the refresh shortcut): true when the response is right and the nonce
+   * count new, which is then used up. False changes nothing, so `verify` can still be asked and
+   * answers as it would have.
+   */
+  confirm(
+    p: DigestCredentials,
+    counted: CountedResponse,
+    method: string,
+    username: string,
+    password: string,
+    cache: Partial<Record<DigestAlgorithm, string>>,
+  ): boolean {
+    const algorithm = credentialAlgorithm(p.algorithm);
+    if (!algorithm) return false;
+    cache[algorithm] ??= digestHa1(algorithm, username, this.realm, password);
+    return this.confirmWith(p, counted, method, algorithm, cache[algorithm]);
+  }
+
+  /** `confirm` for a user known only by H(A1) per algorithm (see verifyHa1). */
+  confirmHa1(
+    p: DigestCredentials,
+    counted: CountedResponse,
+    method: string,
+    ha1s: Readonly<Partial<Record<DigestAlgorithm, string>>>,
+  ): boolean {
+    const algorithm = credentialAlgorithm(p.algorithm);
+    return algorithm !== undefined && this.confirmWith(p, counted, method, algorithm, ha1s[algorithm]);
+  }
+
+  private confirmWith(
+    p: DigestCredentials,
+    { nc, cnonce, response }: CountedResponse,
+    method: string,
+    algorithm: DigestAlgorithm,
+    ha1: string | undefined,
+  ): boolean {
+    if (ha1 === undefined || !this.algorithms.includes(algorithm)) return false;
+    if (!p.nonce || !p.uri || !response || !nc || !cnonce) return false;
+    // The response first: the nonce count is used up only by a request that is answered 200.
+    const expected = qopAuthResponse(algorithm, ha1, method, p.uri, p.nonce, nc, cnonce);
+    return this.sameHex(algorithm, response, expected) && this.nonces.check(p.nonce, nc) === "ok";
   }
 
   private check(

@@ -27,6 +27,7 @@ export {
   maintenancePeriod,
 } from "./maintenance-window.js";
 export { NonceService } from "./nonce-service.js";
+export { RefreshShortcut, type RefreshShortcutPorts } from "./refresh-shortcut.js";
 export {
   type DuplicateRegistrationPolicy,
   type RegisterAttempt,

@@ -90,7 +90,7 @@ export function readContactChanges(request: SipRequest, limits: ExpiresLimits): 
 
 /** A binding as a Contact of the 200 OK, with the seconds it has left (RFC 3261 §10.3 step 8). */
 export function formatBindingContact(binding: ContactBinding, now: number): string {
-  const remaining = Math.max(0, Math.round((binding.expiresAt - now) / 1000));
+  const remaining = remainingSeconds(binding, now);
   let text = `<${binding.contact}>`;
   const params = binding.contactParams;
   for (const name in params) {
@@ -98,6 +98,11 @@ export function formatBindingContact(binding: ContactBinding, now: number): stri
     text += value === null ? `;${name}` : `;${name}=${value}`;
   }
   return `${text};expires=${remaining}`;
+}
+
+/** The seconds a binding has left, as the Contact of a 200 says them. */
+export function remainingSeconds(binding: ContactBinding, now: number): number {
+  return Math.max(0, Math.round((binding.expiresAt - now) / 1000));
 }
 
 function parseExpires(value: string | undefined, what: string): number | undefined {

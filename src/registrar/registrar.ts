@@ -1,6 +1,6 @@
 import type { Clock } from "../shared/clock.js";
 import { Listeners } from "../shared/listeners.js";
-import type { ServerTransaction } from "../sip/transaction/index.js";
+import type { SipConnection } from "../sip/transport/index.js";
 import type { Binding, TrunkStatusEvent } from "./binding.js";
 import { BindingTable } from "./binding-table.js";
 import type { ContactBinding } from "./contact-bindings.js";
@@ -128,11 +128,11 @@ export class Registrar extends AccountRegistrar<Binding> {
 
   protected override settled(
     trunk: RegistrarAccount,
-    tx: ServerTransaction,
+    connection: SipConnection,
     status: number,
     reason: string,
   ): void {
-    const { remoteAddress, remotePort } = tx.connection;
+    const { remoteAddress, remotePort } = connection;
     this.attempts.emit({
       trunkId: trunk.id,
       status,

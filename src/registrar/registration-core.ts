@@ -4,13 +4,24 @@ import type { Clock } from "../shared/clock.js";
 import { detachedString } from "../shared/detached-string.js";
 import { newTag } from "../shared/ids.js";
 import { Listeners } from "../shared/listeners.js";
-import { createResponse, type SipRequest } from "../sip/message/index.js";
+import {
+  createResponse,
+  type DigestCredentials,
+  type SipRequest,
+  type SipResponse,
+} from "../sip/message/index.js";
 import type { ServerTransaction } from "../sip/transaction/index.js";
+import type { SipConnection } from "../sip/transport/index.js";
 import type { ContactBinding, ContactBindings } from "./contact-bindings.js";
 import type { DigestAlgorithm } from "./digest.js";
-import { DigestVerifier } from "./digest-verifier.js";
+import { type CountedResponse, DigestVerifier } from "./digest-verifier.js";
 import { NonceService } from "./nonce-service.js";
-import { formatBindingContact, RegisterRejection, readContactChanges } from "./register-contacts.js";
+import {
+  formatBindingContact,
+  RegisterRejection,
+  readContactChanges,
+  remainingSeconds,
+} from "./register-contacts.js";
 
 /** An account that registers (a trunk, a client user), as a kind's directory yields it. */
 export interface RegistrarAccount {
@@ -48,6 +59,22 @@ export interface UnknownAccountAttempt {
   readonly reason: string;
   readonly at: number;
   readonly remote: string;
+}
+
+/** A refresh the shortcut recognised from its bytes (see AccountRegistrar.refreshAtOnce). */
+export interface RecognisedRefresh {
+  readonly account: RegistrarAccount;
+  /** The binding key (Contact URI) it refreshes. */
+  readonly contact: string;
+  readonly connection: SipConnection;
+  readonly callId: string;
+  readonly cseq: number;
+  /** Seconds asked for, as handleRegister worked them out for the same Contact and Expires. */
+  readonly expires: number;
+  /** The credentials of the REGISTER that made the binding… */
+  readonly credentials: DigestCredentials;
+  /** …with this refresh's nonce count, cnonce and response. */
+  readonly counted: CountedResponse;
 }
 
 /** How one kind of account is limited and named in the reason phrases. */
@@ -122,7 +149,19 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
   protected admit?(account: RegistrarAccount): void;
 
   /** Told the final answer to each REGISTER of a known account (401 challenges excluded). */
-  protected settled?(account: RegistrarAccount, tx: ServerTransaction, status: number, reason: string): void;
+  protected settled?(
+    account: RegistrarAccount,
+    connection: SipConnection,
+    status: number,
+    reason: string,
+  ): void;
+
+  /**
+   * Told each 200 to a refresh — a REGISTER that renewed one binding of the same Call-ID —
+   * after it went out: the refresh shortcut learns from them (a first registration's 200 is not
+   * worth a template: the PBX may never refresh over that Call-ID).
+   */
+  refreshed: ((account: RegistrarAccount, tx: ServerTransaction, response: SipResponse) => void) | undefined;
 
   handleRegister(tx: ServerTransaction): void {
     const request = tx.request;
@@ -142,20 +181,85 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
       }
       if (account.authRequired && !this.authenticate(tx, account, false)) return;
       this.admit?.(account);
-      this.updateBindings(tx, account);
+      const refreshed = this.updateBindings(tx, account);
       const response = createResponse(request, 200, "OK", newTag());
       for (const b of this.bindings.forOwner(account.id))
         response.headers.append("contact", formatBindingContact(b, this.clock.now()));
       response.headers.set("date", this.httpDate(this.clock.now()));
       tx.respond(response);
-      this.settled?.(account, tx, 200, "OK");
+      this.settled?.(account, tx.connection, 200, "OK");
+      if (refreshed) this.refreshed?.(account, tx, response);
     } catch (err) {
       if (!(err instanceof RegisterRejection)) throw err;
       const response = createResponse(request, err.status, err.reason, newTag());
       for (const [name, value] of Object.entries(err.extra)) response.headers.set(name, value);
       tx.respond(response);
-      if (account) this.settled?.(account, tx, err.status, err.reason);
+      if (account) this.settled?.(account, tx.connection, err.status, err.reason);
       if (unknown !== undefined) this.reportUnknown(tx, unknown, err.status);
+    }
+  }
+
+  /**
+   * A refresh the shortcut recognised from its bytes: the REGISTER that made `contact`'s binding
+   * again, on the same connection, with the same Call-ID, a higher CSeq and new nc, cnonce and
+   * response for the same nonce. Done as handleRegister would do it — credentials checked,
+   * nonce count used, lockout told, binding refreshed, outcome settled — and the Contact
+   * expires and Date of the 200 returned. Undefined, with nothing changed, whenever
+   * handleRegister could do anything else: it then takes the request.
+   */
+  refreshAtOnce(refresh: RecognisedRefresh): { readonly expires: number; readonly date: string } | undefined {
+    const { account, connection, cseq } = refresh;
+    // Each of these is a way handleRegister would answer otherwise (or ask more of the request).
+    if (this.gate?.() !== undefined || this.admit !== undefined || !account.authRequired) return undefined;
+    try {
+      if (this.findAccount(account.username) !== account) return undefined;
+    } catch {
+      return undefined;
+    }
+    const existing = this.bindings.get(account.id, refresh.contact);
+    if (
+      existing === undefined ||
+      existing.connectionId !== connection.id ||
+      existing.callId !== refresh.callId ||
+      existing.cseq >= cseq ||
+      this.bindings.countOf(account.id) !== 1
+    ) {
+      return undefined;
+    }
+    // The binding is on this connection: no lockout applies (see authenticate), and nothing
+    // elsewhere is displaced or counted against the cap.
+    const { credentials: c, username } = account;
+    const confirmed =
+      "password" in c
+        ? this.digest.confirm(
+            refresh.credentials,
+            refresh.counted,
+            "REGISTER",
+            username,
+            c.password,
+            c.ha1Cache,
+          )
+        : this.digest.confirmHa1(refresh.credentials, refresh.counted, "REGISTER", c.ha1);
+    if (!confirmed) return undefined;
+    this.lockout.succeed(connection.remoteAddress, username);
+    const now = this.clock.now();
+    // The same binding as upsert would make of it, changed in place (see ContactBindings.renew).
+    this.bindings.renew(existing, cseq, now + refresh.expires * 1000);
+    this.settled?.(account, connection, 200, "OK");
+    return { expires: remainingSeconds(existing, now), date: this.httpDate(now) };
+  }
+
+  /**
+   * The binding key and seconds of a REGISTER's one Contact when it binds exactly one (not
+   * `*`, not a removal), as handleRegister reads them; undefined otherwise.
+   */
+  soleContactChange(request: SipRequest): { readonly key: string; readonly expires: number } | undefined {
+    try {
+      const changes = readContactChanges(request, this.options);
+      if (changes === "*" || changes.length !== 1 || changes[0]!.expires === 0) return undefined;
+      return changes[0];
+    } catch {
+      return undefined;
     }
   }
 
@@ -239,12 +343,13 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
     }
   }
 
-  private updateBindings(tx: ServerTransaction, account: RegistrarAccount): void {
+  /** True when the REGISTER renewed exactly one binding it made before (same Call-ID). */
+  private updateBindings(tx: ServerTransaction, account: RegistrarAccount): boolean {
     const { request, connection } = tx;
     const changes = readContactChanges(request, this.options);
     if (changes === "*") {
       this.bindings.removeOwner(account.id, "unregistered");
-      return;
+      return false;
     }
     const { callId } = request;
     const cseq = request.cseq.seq;
@@ -310,6 +415,7 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
       this.bindings.upsert(binding);
     }
     if (displaced && !displaced.first) this.removeAll(account, displaced);
+    return changes.length === 1 && changes[0]!.expires > 0 && before[0]?.callId === callId;
   }
 
   private removeAll(account: RegistrarAccount, displaced: Displacement): void {

@@ -15,12 +15,17 @@ export function hasRfc3261Branch(request: SipRequest): boolean {
 export function serverKey(request: SipRequest, method: string): string {
   const via = request.topVia;
   // RFC 3261 §17.2.3: branch, sent-by and method identify the transaction.
-  if (isRfc3261Branch(via.branch)) return `${method} ${via.branch} ${sentBy(via)}`;
+  if (isRfc3261Branch(via.branch)) return branchKey(method, via.branch, via);
   // RFC 3261 §17.2.3, RFC 2543 compatibility: Request-URI, From tag, Call-ID, CSeq number and
   // top Via. The To tag is checked by the caller, as an ACK carries the response's To tag.
   // "|" is no token character, so these keys never collide with branch keys.
   const fromTag = request.from.params.tag ?? "";
   return `${method} | ${request.uri} ${fromTag} ${request.callId} ${request.cseq.seq} ${viaIdentity(via)}`;
+}
+
+/** The §17.2.3 key of a request whose top Via (`via`, its branch aside) carries the RFC 3261 `branch`. */
+export function branchKey(method: string, branch: string, via: Via): string {
+  return `${method} ${branch} ${sentBy(via)}`;
 }
 
 /** RFC 3261 §17.1.3: a response matches the client transaction of its top Via branch and CSeq method. */

@@ -14,7 +14,14 @@ import { NonInviteClientTransaction } from "./non-invite-client-transaction.js";
 import { NonInviteServerTransaction } from "./non-invite-server-transaction.js";
 import type { ServerTransaction, ServerTransactionBase } from "./server-transaction.js";
 import type { TransactionCounts, TransactionHost } from "./transaction-host.js";
-import { clientKey, clientKeyOfResponse, hasRfc3261Branch, mergeKey, serverKey } from "./transaction-key.js";
+import {
+  branchKey,
+  clientKey,
+  clientKeyOfResponse,
+  hasRfc3261Branch,
+  mergeKey,
+  serverKey,
+} from "./transaction-key.js";
 import { DEFAULT_TRANSACTION_TIMERS, type TransactionTimers } from "./transaction-timers.js";
 
 export interface TransactionUser {
@@ -137,6 +144,28 @@ export class TransactionLayer implements TransactionHost {
         else this.enter(transaction, key, merge);
       }
     }
+  }
+
+  /**
+   * For a shortcut above this layer that answers a non-INVITE request at once from its bytes
+   * (the registrar's refresh shortcut): true when the request would start a new transaction
+   * here — no live one has its branch (§17.2.3) and none merges with it (§8.2.2.2, `merge`
+   * as mergeKey reads it). `topVia` gives the sent-by; its own branch is not read.
+   */
+  isNewRequest(
+    method: string,
+    branch: string,
+    topVia: SipRequest["topVia"],
+    merge: string | undefined,
+  ): boolean {
+    return (
+      !this.servers.has(branchKey(method, branch, topVia)) && (merge === undefined || !this.merged.has(merge))
+    );
+  }
+
+  /** A request the shortcut answered: counted as a server transaction that ended at once. */
+  countAnswered(): void {
+    this.counts.server++;
   }
 
   receiveResponse(response: SipResponse, connection: SipConnection): void {

@@ -1,6 +1,7 @@
 export type { SipConnection, TransportProtocol } from "./connection.js";
 export { ConnectionTable } from "./connection-table.js";
 export type { SipFaultHooks, TlsAcceptVerdict, TlsFaultHooks, TlsVariantOptions } from "./fault-hooks.js";
+export type { MessageShortcut, ShortcutAnswer } from "./message-shortcut.js";
 export { StreamConnection } from "./stream-connection.js";
 export type { TlsListenOptions } from "./stream-listener.js";
 export type { SipTrafficTap, SipTrafficTapHolder } from "./traffic-tap.js";

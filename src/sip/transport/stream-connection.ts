@@ -11,6 +11,7 @@ import {
 import type { SipConnection, TransportProtocol } from "./connection.js";
 import { type ConnectionEvents, resetTcp } from "./connection-events.js";
 import type { SipFaultHooks } from "./fault-hooks.js";
+import type { ShortcutAnswer } from "./message-shortcut.js";
 import { markReceived } from "./received.js";
 import type { SipTrafficTapHolder } from "./traffic-tap.js";
 import type { TransportLimits } from "./transport-limits.js";
@@ -101,11 +102,37 @@ export class StreamConnection implements SipConnection {
     // Answers to a batch of pipelined messages leave as one TLS record and one write.
     this.socket.cork();
     try {
-      this.handle(chunk);
+      const taken = this.takeShortcuts(chunk);
+      if (taken < chunk.length && !this.closed) this.handle(taken === 0 ? chunk : chunk.subarray(taken));
     } finally {
       this.socket.uncork();
     }
     if (!this.closed) this.watchPartialMessage();
+  }
+
+  /**
+   * The messages at the front of `chunk` the shortcut answers from their bytes (nothing may be
+   * buffered before them); returns how many bytes it took. The first it declines, and all after,
+   * take the layers.
+   */
+  private takeShortcuts(chunk: Buffer): number {
+    const shortcut = this.taps?.shortcut;
+    if (shortcut === undefined || this.framer.buffered > 0) return 0;
+    let at = 0;
+    while (at < chunk.length && !this.closed) {
+      let answer: ShortcutAnswer | undefined;
+      try {
+        answer = shortcut.take(chunk, at, this);
+      } catch {
+        // A peer's bytes must never take the process down; the layers answer the message.
+        answer = undefined;
+      }
+      if (answer === undefined) break;
+      this.taps?.tap?.received(chunk.subarray(at, at + answer.length), this);
+      this.write(answer.response);
+      at += answer.length;
+    }
+    return at;
   }
 
   private handle(chunk: Buffer): void {
@@ -114,6 +141,7 @@ export class StreamConnection implements SipConnection {
         case "message": {
           // The framed bytes themselves (taps read them synchronously): no re-serialising.
           this.taps?.tap?.received(event.wire, this, event.message);
+          this.taps?.shortcut?.handing(event.wire, event.message, this);
           if (event.message.kind === "request") markReceived(event.message, this);
           this.events.onMessage(event.message, this);
           break;

@@ -1,5 +1,6 @@
 import type { SipMessage } from "../message/index.js";
 import type { SipConnection } from "./connection.js";
+import type { MessageShortcut } from "./message-shortcut.js";
 
 /**
  * Sees every SIP message a connection carries, as the bytes on the wire (traces, pcap
@@ -24,7 +25,9 @@ export interface SipTrafficTap {
   closed?(connection: SipConnection, reason: string): void;
 }
 
-/** Where connections read the current tap, so one set after listening still applies. */
+/** Where connections read the current tap (and shortcut), so one set after listening still applies. */
 export interface SipTrafficTapHolder {
   readonly tap: SipTrafficTap | undefined;
+  /** Stream connections only (TLS, TCP). */
+  readonly shortcut?: MessageShortcut | undefined;
 }

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConnectionTable } from "./connection-table.js";
+import type { MessageShortcut } from "./message-shortcut.js";
 import { StreamListener, type TlsListenOptions } from "./stream-listener.js";
 import type { SipTrafficTap } from "./traffic-tap.js";
 import type { TransportLimits } from "./transport-limits.js";
@@ -17,6 +18,8 @@ export class TransportLayer {
   readonly connections = new ConnectionTable();
   /** Sees every message in and out (traces); read per message, so it may be set any time. */
   tap: SipTrafficTap | undefined;
+  /** Answers some messages of TLS/TCP connections from their bytes (see MessageShortcut). */
+  shortcut: MessageShortcut | undefined;
   private readonly streams: StreamListener[] = [];
   private readonly webSockets: WsListener[] = [];
   private udp: UdpListener | undefined;
