@@ -81,6 +81,8 @@ export class RefreshShortcut implements MessageShortcut {
   /** By Call-ID (unique per registration, RFC 3261 §10.2.4), oldest learned first. */
   private readonly templates = new Map<string, RefreshTemplate>();
   private readonly eviction = new EvictionCursor(this.templates);
+  /** The template of each account (one binding each): a new registration's replaces the old one's. */
+  private readonly byAccount = new WeakMap<RegistrarAccount, RefreshTemplate>();
   // The REGISTER the layers are handling now (set by `handing`), for `learn` to find its bytes.
   private currentWire: Buffer | undefined;
   private currentMessage: SipMessage | undefined;
@@ -164,13 +166,14 @@ export class RefreshShortcut implements MessageShortcut {
     this.currentMessage = undefined;
     const { request, connection } = tx;
     if (wire === undefined || current !== request || this.ports.faultsActive()) return;
-    const template = this.build(account, request, Buffer.from(wire), connection, response);
-    if (template === undefined) {
-      this.templates.delete(request.callId);
-      return;
-    }
-    this.templates.delete(template.callId);
+    const previous = this.byAccount.get(account);
+    if (previous !== undefined && this.templates.get(previous.callId) === previous)
+      this.templates.delete(previous.callId);
+    this.templates.delete(request.callId);
+    const template = this.build(account, request, ownCopy(wire), connection, response);
+    if (template === undefined) return;
     this.templates.set(template.callId, template);
+    this.byAccount.set(account, template);
     if (this.templates.size > MAX_TEMPLATES) this.eviction.evictOldest();
   }
 
@@ -208,7 +211,7 @@ export class RefreshShortcut implements MessageShortcut {
     ];
     const tag = response.to.params.tag;
     // What the layers wrote: the shortcut runs only while no sip.out fault changes the bytes.
-    const responseBytes = serialize(response);
+    const responseBytes = ownCopy(serialize(response));
     const responseHoles: (FieldHole<ResponseField> | undefined)[] = [
       uniqueHole(responseBytes, `;branch=${branch}`, "token", "branch"),
       tag === undefined ? undefined : uniqueHole(responseBytes, `;tag=${tag}`, "token", "tag"),
@@ -240,6 +243,16 @@ export class RefreshShortcut implements MessageShortcut {
       responseFields: responseTemplate.fields,
     };
   }
+}
+
+/**
+ * `bytes` in a buffer of their own. A small Buffer is a view of a shared 8 KiB slab, which a
+ * kept template would keep alive whole (thousands of templates: megabytes the GC keeps seeing).
+ */
+function ownCopy(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
 }
 
 function templateOf<F>(
