@@ -516,7 +516,7 @@ export const OPTIONS = [
     config: "registrar.refreshShortcut",
     default: "on",
     choices: ["on", "off"],
-    help: "answer a PBX's registration refreshes from their bytes when only branch, CSeq and digest nonce count, cnonce and response changed (docs/sip.md); off: every REGISTER is parsed",
+    help: "answer a PBX's REGISTER from its bytes when it repeats the last one but for branch, From tag, Call-ID, CSeq and digest nonce, nc, cnonce and response (docs/sip.md); off: every REGISTER is parsed",
   },
   {
     key: "inboundRequestUri",

@@ -72,7 +72,7 @@ export function registrationMetrics(registry: Registry, sources: RegistrationSou
   });
   collectedCounter(registry, {
     name: "upe_registration_shortcut_refreshes_total",
-    help: "PBX trunk REGISTER refreshes answered by the refresh shortcut from their bytes (also in upe_registrations_total)",
+    help: "PBX trunk REGISTERs answered by the refresh shortcut from their bytes (also in upe_registrations_total)",
     read: () => [[[], sources.shortcutRefreshes()]],
   });
   collectedCounter(registry, {

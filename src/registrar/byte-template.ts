@@ -3,10 +3,11 @@
  * - `token`: RFC 3261 token characters (a Via branch, a tag);
  * - `digits`: 0-9 (a CSeq number, an expires value);
  * - `hex`: 0-9, a-f, A-F (a nonce count, a digest response);
- * - `qdtext`: printable ASCII but space, `"` and `\` (the inside of a quoted cnonce);
+ * - `qdtext`: printable ASCII but space, `"` and `\` (the inside of a quoted nonce or cnonce);
+ * - `visible`: printable ASCII but space (a Call-ID, RFC 3261 §25.1 `word ["@" word]`);
  * - `text`: printable ASCII with space (an HTTP date).
  */
-export type HoleKind = "token" | "digits" | "hex" | "qdtext" | "text";
+export type HoleKind = "token" | "digits" | "hex" | "qdtext" | "visible" | "text";
 
 export interface Hole {
   readonly start: number;
@@ -26,6 +27,7 @@ const CLASSES: Readonly<Record<HoleKind, Uint8Array>> = {
   digits: byteClass((c) => c >= 0x30 && c <= 0x39),
   hex: byteClass((c) => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)),
   qdtext: byteClass((c) => c > 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c),
+  visible: byteClass((c) => c > 0x20 && c < 0x7f),
   text: byteClass((c) => c >= 0x20 && c < 0x7f),
 };
 

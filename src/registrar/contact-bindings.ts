@@ -130,14 +130,15 @@ export abstract class ContactBindings<B extends ContactBinding> {
   }
 
   /**
-   * A refresh that changes nothing but the CSeq and the expiry, made in place: no new binding
-   * object per refresh, which would outlive a few garbage collections and be promoted (a
-   * loaded registrar refreshes thousands a second). `binding` is one this table holds.
+   * A REGISTER that changes nothing but the Call-ID, CSeq and expiry, made in place: no new
+   * binding object per refresh, which would outlive a few garbage collections and be promoted
+   * (a loaded registrar refreshes thousands a second). `binding` is one this table holds.
    */
-  renew(binding: B, cseq: number, expiresAt: number): void {
+  renew(binding: B, callId: string, cseq: number, expiresAt: number): void {
     const entry = this.byOwner.get(this.ownerOf(binding))?.get(binding.contact);
     if (entry?.binding !== binding) throw new Error("renew: not a binding of this table");
     const renewed = binding as { -readonly [K in keyof ContactBinding]: ContactBinding[K] };
+    renewed.callId = callId;
     renewed.cseq = cseq;
     renewed.expiresAt = expiresAt;
     if (expiresAt < entry.timer.due) {

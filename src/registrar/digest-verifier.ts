@@ -21,8 +21,9 @@ const NO_CREDENTIALS: DigestOutcome = {
 };
 const WRONG_PASSWORD: DigestOutcome = { kind: "wrong", why: "wrong password" };
 
-/** What a refresh changes in credentials `verify` accepted before (see `confirm`). */
+/** What a later REGISTER changes in credentials `verify` accepted before (see `confirm`). */
 export interface CountedResponse {
+  readonly nonce: string;
   readonly nc: string;
   readonly cnonce: string;
   readonly response: string;
@@ -89,9 +90,9 @@ export class DigestVerifier {
   }
 
   /**
-   * For credentials `p` that `verify` accepted before, now with the nonce count, cnonce and
-   * response in `counted` (the refresh shortcut): true when the response is right and the nonce
-   * count new, which is then used up. False changes nothing, so `verify` can still be asked and
+   * For credentials `p` that `verify` accepted before, now with the nonce, nonce count, cnonce
+   * and response in `counted` (the refresh shortcut): true when the response is right and the
+   * nonce valid with a new count, which is then used up. False changes nothing, so `verify` can still be asked and
    * answers as it would have.
    */
   confirm(
@@ -121,16 +122,16 @@ export class DigestVerifier {
 
   private confirmWith(
     p: DigestCredentials,
-    { nc, cnonce, response }: CountedResponse,
+    { nonce, nc, cnonce, response }: CountedResponse,
     method: string,
     algorithm: DigestAlgorithm,
     ha1: string | undefined,
   ): boolean {
     if (ha1 === undefined || !this.algorithms.includes(algorithm)) return false;
-    if (!p.nonce || !p.uri || !response || !nc || !cnonce) return false;
+    if (!nonce || !p.uri || !response || !nc || !cnonce) return false;
     // The response first: the nonce count is used up only by a request that is answered 200.
-    const expected = qopAuthResponse(algorithm, ha1, method, p.uri, p.nonce, nc, cnonce);
-    return this.sameHex(algorithm, response, expected) && this.nonces.check(p.nonce, nc) === "ok";
+    const expected = qopAuthResponse(algorithm, ha1, method, p.uri, nonce, nc, cnonce);
+    return this.sameHex(algorithm, response, expected) && this.nonces.check(nonce, nc) === "ok";
   }
 
   private check(

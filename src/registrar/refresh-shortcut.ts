@@ -30,31 +30,30 @@ export interface RefreshShortcutPorts {
   };
 }
 
-/** Templates kept at most (one per registration learned); the oldest go first. */
+/** Templates kept at most (one per trunk registered); the oldest go first. */
 const MAX_TEMPLATES = 16_384;
 /** CSeq numbers are below 2^31 (RFC 3261 §8.1.1.5); a larger one takes the layers (400). */
 const MAX_CSEQ = 2 ** 31 - 1;
 
 const REGISTER = Buffer.from("REGISTER ");
-const CALL_ID_LINE = Buffer.from("\r\nCall-ID: ");
+const TO_LINE = Buffer.from("\r\nTo: ");
 const CRLF = Buffer.from("\r\n");
 
-type RequestField = "branch" | "cseq" | "nc" | "cnonce" | "response";
-type ResponseField = "branch" | "tag" | "cseq" | "expires" | "date";
+type RequestField = "branch" | "fromTag" | "callId" | "cseq" | "nonce" | "nc" | "cnonce" | "response";
+type ResponseField = "branch" | "fromTag" | "tag" | "callId" | "cseq" | "expires" | "date";
 type FieldHole<F> = Hole & { readonly field: F };
 
 /** One registration's REGISTER and 200 as bytes, with the fields a refresh changes as holes. */
 interface RefreshTemplate {
   /** The connection's id, not the connection: a template must not keep a closed one alive. */
   readonly connectionId: string;
+  /** The To header's value: what the template is found by. */
+  readonly to: string;
   readonly account: RegistrarAccount;
   readonly contact: string;
-  readonly callId: string;
   readonly expires: number;
   readonly credentials: DigestCredentials;
   readonly topVia: SipRequest["topVia"];
-  /** The From tag ("" when none): with the Call-ID and CSeq, the §8.2.2.2 merge key. */
-  readonly fromTag: string;
   readonly request: ByteTemplate;
   /** Where each field is among the request template's holes (they are in byte order). */
   readonly at: Readonly<Record<RequestField, number>>;
@@ -63,22 +62,22 @@ interface RefreshTemplate {
 }
 
 /**
- * The registrar's refresh shortcut. A PBX refreshes its registration with the REGISTER that
- * made it, changing only the Via branch, the CSeq number and the nc, cnonce and response of
- * its credentials for the same nonce. From each such refresh the registrar answers 200 this
- * learns the request and the response as byte templates with those fields as holes; a later
- * message on the same connection that matches the request template byte for byte outside
- * the holes parses to the same request but for those fields, so it is answered here: the
- * registrar does the refresh (`refreshAtOnce`: the same checks, nonce, lockout, binding
- * and outcome as `handleRegister`) and the 200 is the response template with its holes
- * filled. Anything else — another field changed, a fault rule present, a binding that moved,
- * a wrong response, a replayed nonce count — declines, and the layers take the message as
- * they always do.
+ * The registrar's refresh shortcut. A PBX registers again and again with the same REGISTER,
+ * changing only the Via branch, the From tag, the Call-ID (when it registers afresh), the CSeq
+ * number and its credentials' nonce, nc, cnonce and response. From each REGISTER the registrar
+ * answers 200 binding one contact this learns the request and the response as byte templates
+ * with those fields as holes; a later REGISTER on the same connection, with the same To, that
+ * matches the request template byte for byte outside the holes parses to the same request but
+ * for those fields, so it is answered here: the registrar renews the binding
+ * (`refreshAtOnce`: the same checks, nonce, lockout, binding and outcome as `handleRegister`)
+ * and the 200 is the response template with its holes filled. Anything else — another field
+ * changed, a fault rule present, a binding that moved, a wrong response, a replayed nonce
+ * count, a CSeq not higher — declines, and the layers take the message as they always do.
  */
 export class RefreshShortcut implements MessageShortcut {
-  /** Refreshes answered here since start. */
+  /** REGISTERs answered here since start. */
   taken = 0;
-  /** By Call-ID (unique per registration, RFC 3261 §10.2.4), oldest learned first. */
+  /** By the To value (the address-of-record as the PBX writes it), oldest learned first. */
   private readonly templates = new Map<string, RefreshTemplate>();
   private readonly eviction = new EvictionCursor(this.templates);
   /** The template of each account (one binding each): a new registration's replaces the old one's. */
@@ -91,7 +90,7 @@ export class RefreshShortcut implements MessageShortcut {
     private readonly registrar: Registrar,
     private readonly ports: RefreshShortcutPorts,
   ) {
-    registrar.refreshed = (account, tx, response) => this.learn(account, tx, response);
+    registrar.boundOne = (account, tx, response) => this.learn(account, tx, response);
   }
 
   get size(): number {
@@ -106,21 +105,28 @@ export class RefreshShortcut implements MessageShortcut {
     const { at } = template;
     const values = match.values;
     const branch = values[at.branch]!;
+    const fromTag = values[at.fromTag]!;
+    const callId = values[at.callId]!;
     const cseqText = values[at.cseq]!;
     const cseq = Number(cseqText);
     if (cseqText.length > 10 || cseq > MAX_CSEQ || !branch.startsWith("z9hG4bK")) return undefined;
     // The To has no tag (a template needs that): the merge key applies, as in the layer.
-    const merge = `${template.fromTag} ${template.callId} ${cseq} REGISTER`;
+    const merge = `${fromTag} ${callId} ${cseq} REGISTER`;
     if (!this.ports.transactions.isNewRequest("REGISTER", branch, template.topVia, merge)) return undefined;
     const done = this.registrar.refreshAtOnce({
       account: template.account,
       contact: template.contact,
       connection,
-      callId: template.callId,
+      callId,
       cseq,
       expires: template.expires,
       credentials: template.credentials,
-      counted: { nc: values[at.nc]!, cnonce: values[at.cnonce]!, response: values[at.response]! },
+      counted: {
+        nonce: values[at.nonce]!,
+        nc: values[at.nc]!,
+        cnonce: values[at.cnonce]!,
+        response: values[at.response]!,
+      },
     });
     if (done === undefined) return undefined;
     this.ports.transactions.countAnswered();
@@ -128,6 +134,8 @@ export class RefreshShortcut implements MessageShortcut {
     const fills: string[] = [];
     for (const field of template.responseFields) {
       if (field === "branch") fills.push(branch);
+      else if (field === "fromTag") fills.push(fromTag);
+      else if (field === "callId") fills.push(callId);
       else if (field === "tag") fills.push(newTag());
       else if (field === "cseq") fills.push(cseqText);
       else if (field === "expires") fills.push(String(done.expires));
@@ -143,7 +151,7 @@ export class RefreshShortcut implements MessageShortcut {
   }
 
   /**
-   * The template of this connection's registration whose Call-ID the message carries. The line
+   * The template of this connection's registration whose To the message carries. The line
    * found may be a later message's when this one has none: then this one cannot match it.
    */
   private templateFor(data: Buffer, start: number, connection: SipConnection): RefreshTemplate | undefined {
@@ -151,14 +159,14 @@ export class RefreshShortcut implements MessageShortcut {
     const method = start + REGISTER.length;
     if (method > data.length || data.compare(REGISTER, 0, REGISTER.length, start, method) !== 0)
       return undefined;
-    const line = data.indexOf(CALL_ID_LINE, start);
+    const line = data.indexOf(TO_LINE, start);
     if (line < 0) return undefined;
-    const valueStart = line + CALL_ID_LINE.length;
+    const valueStart = line + TO_LINE.length;
     const template = this.templates.get(data.toString("latin1", valueStart, data.indexOf(CRLF, valueStart)));
     return template?.connectionId === connection.id ? template : undefined;
   }
 
-  /** A refresh's 200 went out: keep the REGISTER and its answer as templates when the next can use them. */
+  /** A 200 binding one contact went out: keep the REGISTER and its answer as templates for the next. */
   private learn(account: RegistrarAccount, tx: ServerTransaction, response: SipResponse): void {
     const wire = this.currentWire;
     const current = this.currentMessage;
@@ -167,12 +175,12 @@ export class RefreshShortcut implements MessageShortcut {
     const { request, connection } = tx;
     if (wire === undefined || current !== request || this.ports.faultsActive()) return;
     const previous = this.byAccount.get(account);
-    if (previous !== undefined && this.templates.get(previous.callId) === previous)
-      this.templates.delete(previous.callId);
-    this.templates.delete(request.callId);
+    if (previous !== undefined && this.templates.get(previous.to) === previous)
+      this.templates.delete(previous.to);
     const template = this.build(account, request, ownCopy(wire), connection, response);
     if (template === undefined) return;
-    this.templates.set(template.callId, template);
+    this.templates.delete(template.to);
+    this.templates.set(template.to, template);
     this.byAccount.set(account, template);
     if (this.templates.size > MAX_TEMPLATES) this.eviction.evictOldest();
   }
@@ -201,20 +209,27 @@ export class RefreshShortcut implements MessageShortcut {
       return undefined;
     }
     const credentials = readDigestCredentials(authorizations[0]!);
-    const { nc, cnonce, response: digest } = credentials ?? {};
-    if (credentials === undefined || !nc || !cnonce || !digest) return undefined;
+    if (!credentials?.nonce || !credentials.nc || !credentials.cnonce || !credentials.response)
+      return undefined;
+    const fromTag = request.from.params.tag;
+    const to = lineHole(wire, "To", undefined, "visible", "to");
+    if (!fromTag || to === undefined) return undefined;
     const cseqText = String(request.cseq.seq);
     const requestHoles: (FieldHole<RequestField> | undefined)[] = [
       lineHole(wire, "Via", `;branch=${branch}`, "token", "branch"),
+      lineHole(wire, "From", `;tag=${fromTag}`, "token", "fromTag"),
+      sameText(wire, lineHole(wire, "Call-ID", undefined, "visible", "callId"), callId),
       lineHole(wire, "CSeq", cseqText, "digits", "cseq", true),
-      ...authorizationHoles(wire, nc, cnonce, digest),
+      ...authorizationHoles(wire, credentials),
     ];
     const tag = response.to.params.tag;
     // What the layers wrote: the shortcut runs only while no sip.out fault changes the bytes.
     const responseBytes = ownCopy(serialize(response));
     const responseHoles: (FieldHole<ResponseField> | undefined)[] = [
       uniqueHole(responseBytes, `;branch=${branch}`, "token", "branch"),
+      lineHole(responseBytes, "From", `;tag=${fromTag}`, "token", "fromTag"),
       tag === undefined ? undefined : uniqueHole(responseBytes, `;tag=${tag}`, "token", "tag"),
+      sameText(responseBytes, lineHole(responseBytes, "Call-ID", undefined, "visible", "callId"), callId),
       lineHole(responseBytes, "CSeq", cseqText, "digits", "cseq", true),
       expiresHole(responseBytes),
       lineHole(responseBytes, "Date", undefined, "text", "date"),
@@ -222,22 +237,25 @@ export class RefreshShortcut implements MessageShortcut {
     const requestTemplate = templateOf(wire, requestHoles);
     const responseTemplate = templateOf(responseBytes, responseHoles);
     if (requestTemplate === undefined || responseTemplate === undefined) return undefined;
+    const at = (field: RequestField) => requestTemplate.fields.indexOf(field);
     return {
       connectionId: connection.id,
+      to: wire.toString("latin1", to.start, to.end),
       account,
       contact: change.key,
-      callId: binding.callId,
       expires: change.expires,
       credentials,
       topVia: request.topVia,
-      fromTag: request.from.params.tag ?? "",
       request: requestTemplate.template,
       at: {
-        branch: requestTemplate.fields.indexOf("branch"),
-        cseq: requestTemplate.fields.indexOf("cseq"),
-        nc: requestTemplate.fields.indexOf("nc"),
-        cnonce: requestTemplate.fields.indexOf("cnonce"),
-        response: requestTemplate.fields.indexOf("response"),
+        branch: at("branch"),
+        fromTag: at("fromTag"),
+        callId: at("callId"),
+        cseq: at("cseq"),
+        nonce: at("nonce"),
+        nc: at("nc"),
+        cnonce: at("cnonce"),
+        response: at("response"),
       },
       response: responseTemplate.template,
       responseFields: responseTemplate.fields,
@@ -296,6 +314,11 @@ function lineHole<F>(
   return { start, end: found + text.length, kind, field };
 }
 
+/** `hole` when the bytes it spans are `text`. */
+function sameText<F>(bytes: Buffer, hole: FieldHole<F> | undefined, text: string): FieldHole<F> | undefined {
+  return hole && bytes.toString("latin1", hole.start, hole.end) === text ? hole : undefined;
+}
+
 /** The value of `text` (`;name=value`) when it occurs exactly once in `bytes`. */
 function uniqueHole<F>(bytes: Buffer, text: string, kind: HoleKind, field: F): FieldHole<F> | undefined {
   const found = bytes.indexOf(text);
@@ -312,24 +335,23 @@ function expiresHole(bytes: Buffer): FieldHole<ResponseField> | undefined {
   return end > start ? { start, end, kind: "digits", field: "expires" } : undefined;
 }
 
-/** nc, cnonce and response in the one Authorization line, each a parameter that occurs once. */
+/** nonce, nc, cnonce and response in the one Authorization line, each a parameter that occurs once. */
 function authorizationHoles(
   wire: Buffer,
-  nc: string,
-  cnonce: string,
-  response: string,
+  credentials: DigestCredentials,
 ): (FieldHole<RequestField> | undefined)[] {
   const line = "\r\nAuthorization: ";
   const at = wire.indexOf(line);
   if (at < 0 || wire.indexOf(line, at + 1) >= 0) return [undefined];
   const lineEnd = wire.indexOf(CRLF, at + line.length);
   if (lineEnd < 0 || wire[lineEnd + 2] === 0x20 || wire[lineEnd + 2] === 0x09) return [undefined];
-  const param = (name: RequestField, value: string, kind: HoleKind) => {
+  const param = (name: "nonce" | "nc" | "cnonce" | "response", kind: HoleKind) => {
+    const value = credentials[name]!;
     let hole: FieldHole<RequestField> | undefined;
     for (const quote of ["", '"']) {
       const text = `${name}=${quote}${value}${quote}`;
       for (let i = wire.indexOf(text, at); i >= 0 && i < lineEnd; i = wire.indexOf(text, i + 1)) {
-        // A parameter starts after "Digest ", a comma or white space (not inside "cnonce=" for nc).
+        // A parameter starts after "Digest ", a comma or white space (not inside "cnonce=" for nonce).
         const before = wire[i - 1];
         if (before !== 0x20 && before !== 0x2c && before !== 0x09) continue;
         if (hole !== undefined) return undefined;
@@ -339,5 +361,5 @@ function authorizationHoles(
     }
     return hole;
   };
-  return [param("nc", nc, "hex"), param("cnonce", cnonce, "qdtext"), param("response", response, "hex")];
+  return [param("nonce", "qdtext"), param("nc", "hex"), param("cnonce", "qdtext"), param("response", "hex")];
 }

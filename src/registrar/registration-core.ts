@@ -61,19 +61,20 @@ export interface UnknownAccountAttempt {
   readonly remote: string;
 }
 
-/** A refresh the shortcut recognised from its bytes (see AccountRegistrar.refreshAtOnce). */
+/** A REGISTER the shortcut recognised from its bytes (see AccountRegistrar.refreshAtOnce). */
 export interface RecognisedRefresh {
   readonly account: RegistrarAccount;
-  /** The binding key (Contact URI) it refreshes. */
+  /** The binding key (Contact URI) it renews. */
   readonly contact: string;
   readonly connection: SipConnection;
+  /** The binding's Call-ID (a refresh) or a new one (the PBX registers afresh, e.g. after a restart). */
   readonly callId: string;
   readonly cseq: number;
   /** Seconds asked for, as handleRegister worked them out for the same Contact and Expires. */
   readonly expires: number;
   /** The credentials of the REGISTER that made the binding… */
   readonly credentials: DigestCredentials;
-  /** …with this refresh's nonce count, cnonce and response. */
+  /** …with this REGISTER's nonce, nonce count, cnonce and response. */
   readonly counted: CountedResponse;
 }
 
@@ -157,11 +158,10 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
   ): void;
 
   /**
-   * Told each 200 to a refresh — a REGISTER that renewed one binding of the same Call-ID —
-   * after it went out: the refresh shortcut learns from them (a first registration's 200 is not
-   * worth a template: the PBX may never refresh over that Call-ID).
+   * Told each 200 to a REGISTER that bound exactly one contact, after it went out: the refresh
+   * shortcut learns from them.
    */
-  refreshed: ((account: RegistrarAccount, tx: ServerTransaction, response: SipResponse) => void) | undefined;
+  boundOne: ((account: RegistrarAccount, tx: ServerTransaction, response: SipResponse) => void) | undefined;
 
   handleRegister(tx: ServerTransaction): void {
     const request = tx.request;
@@ -181,14 +181,14 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
       }
       if (account.authRequired && !this.authenticate(tx, account, false)) return;
       this.admit?.(account);
-      const refreshed = this.updateBindings(tx, account);
+      const one = this.updateBindings(tx, account);
       const response = createResponse(request, 200, "OK", newTag());
       for (const b of this.bindings.forOwner(account.id))
         response.headers.append("contact", formatBindingContact(b, this.clock.now()));
       response.headers.set("date", this.httpDate(this.clock.now()));
       tx.respond(response);
       this.settled?.(account, tx.connection, 200, "OK");
-      if (refreshed) this.refreshed?.(account, tx, response);
+      if (one) this.boundOne?.(account, tx, response);
     } catch (err) {
       if (!(err instanceof RegisterRejection)) throw err;
       const response = createResponse(request, err.status, err.reason, newTag());
@@ -200,12 +200,13 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
   }
 
   /**
-   * A refresh the shortcut recognised from its bytes: the REGISTER that made `contact`'s binding
-   * again, on the same connection, with the same Call-ID, a higher CSeq and new nc, cnonce and
-   * response for the same nonce. Done as handleRegister would do it — credentials checked,
-   * nonce count used, lockout told, binding refreshed, outcome settled — and the Contact
-   * expires and Date of the 200 returned. Undefined, with nothing changed, whenever
-   * handleRegister could do anything else: it then takes the request.
+   * A REGISTER the shortcut recognised from its bytes: the one that made `contact`'s binding
+   * again, on the same connection, but for its Call-ID and CSeq (a higher CSeq when the Call-ID
+   * is the binding's) and its credentials' nonce, nc, cnonce and response. Done as
+   * handleRegister would do it — credentials checked, nonce count used, lockout told, binding
+   * renewed, outcome settled — and the Contact expires and Date of the 200 returned. Undefined,
+   * with nothing changed, whenever handleRegister could do anything else: it then takes the
+   * request.
    */
   refreshAtOnce(refresh: RecognisedRefresh): { readonly expires: number; readonly date: string } | undefined {
     const { account, connection, cseq } = refresh;
@@ -220,8 +221,8 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
     if (
       existing === undefined ||
       existing.connectionId !== connection.id ||
-      existing.callId !== refresh.callId ||
-      existing.cseq >= cseq ||
+      // RFC 3261 §10.3 step 7: handleRegister answers 500.
+      (existing.callId === refresh.callId && existing.cseq >= cseq) ||
       this.bindings.countOf(account.id) !== 1
     ) {
       return undefined;
@@ -244,7 +245,8 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
     this.lockout.succeed(connection.remoteAddress, username);
     const now = this.clock.now();
     // The same binding as upsert would make of it, changed in place (see ContactBindings.renew).
-    this.bindings.renew(existing, cseq, now + refresh.expires * 1000);
+    const callId = existing.callId === refresh.callId ? existing.callId : detachedString(refresh.callId);
+    this.bindings.renew(existing, callId, cseq, now + refresh.expires * 1000);
     this.settled?.(account, connection, 200, "OK");
     return { expires: remainingSeconds(existing, now), date: this.httpDate(now) };
   }
@@ -343,7 +345,7 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
     }
   }
 
-  /** True when the REGISTER renewed exactly one binding it made before (same Call-ID). */
+  /** True when the REGISTER bound exactly one contact (and removed none). */
   private updateBindings(tx: ServerTransaction, account: RegistrarAccount): boolean {
     const { request, connection } = tx;
     const changes = readContactChanges(request, this.options);
@@ -415,7 +417,7 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
       this.bindings.upsert(binding);
     }
     if (displaced && !displaced.first) this.removeAll(account, displaced);
-    return changes.length === 1 && changes[0]!.expires > 0 && before[0]?.callId === callId;
+    return changes.length === 1 && changes[0]!.expires > 0;
   }
 
   private removeAll(account: RegistrarAccount, displaced: Displacement): void {
