@@ -8,7 +8,7 @@ import {
   type SipResponse,
   serialize,
 } from "../sip/message/index.js";
-import type { ServerTransaction } from "../sip/transaction/index.js";
+import { isRfc3261Branch, type ServerTransaction } from "../sip/transaction/index.js";
 import type { MessageShortcut, ShortcutAnswer, SipConnection } from "../sip/transport/index.js";
 import { ByteTemplate, type Hole, type HoleKind } from "./byte-template.js";
 import type { Registrar } from "./registrar.js";
@@ -109,7 +109,8 @@ export class RefreshShortcut implements MessageShortcut {
     const callId = values[at.callId]!;
     const cseqText = values[at.cseq]!;
     const cseq = Number(cseqText);
-    if (cseqText.length > 10 || cseq > MAX_CSEQ || !branch.startsWith("z9hG4bK")) return undefined;
+    // A branch without the magic cookie is matched the RFC 2543 way: the layers' business.
+    if (cseqText.length > 10 || cseq > MAX_CSEQ || !isRfc3261Branch(branch)) return undefined;
     // The To has no tag (a template needs that): the merge key applies, as in the layer.
     const merge = `${fromTag} ${callId} ${cseq} REGISTER`;
     if (!this.ports.transactions.isNewRequest("REGISTER", branch, template.topVia, merge)) return undefined;

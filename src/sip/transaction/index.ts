@@ -1,4 +1,4 @@
-export { newBranch } from "./branch.js";
+export { isRfc3261Branch, newBranch } from "./branch.js";
 export type { ClientTransaction, ClientTransactionDelegate } from "./client-transaction.js";
 export type { ServerTransaction } from "./server-transaction.js";
 export type { TransactionCounts } from "./transaction-host.js";
