@@ -174,11 +174,13 @@ export class RefreshShortcut implements MessageShortcut {
     this.currentWire = undefined;
     this.currentMessage = undefined;
     const { request, connection } = tx;
-    if (wire === undefined || current !== request || this.ports.faultsActive()) return;
+    // A trunk without authentication is never short-cut (refreshAtOnce): its REGISTERs learn nothing.
+    if (wire === undefined || current !== request || !account.authRequired || this.ports.faultsActive())
+      return;
     const previous = this.byAccount.get(account);
     if (previous !== undefined && this.templates.get(previous.to) === previous)
       this.templates.delete(previous.to);
-    const template = this.build(account, request, ownCopy(wire), connection, response);
+    const template = this.build(account, request, wire, connection, response);
     if (template === undefined) return;
     this.templates.delete(template.to);
     this.templates.set(template.to, template);
@@ -198,9 +200,10 @@ export class RefreshShortcut implements MessageShortcut {
     const { headers, callId } = request;
     const branch = request.topVia.branch;
     if (branch === undefined || headers.getAll("via").length !== 1) return undefined;
-    const change = this.registrar.soleContactChange(request);
     const authorizations = headers.getAll("authorization");
-    if (change === undefined || authorizations.length !== 1) return undefined;
+    if (authorizations.length !== 1) return undefined;
+    const change = this.registrar.soleContactChange(request);
+    if (change === undefined) return undefined;
     const binding = this.registrar.bindings.get(account.id, change.key);
     if (
       binding?.connectionId !== connection.id ||
@@ -212,6 +215,8 @@ export class RefreshShortcut implements MessageShortcut {
     const credentials = readDigestCredentials(authorizations[0]!);
     if (!credentials?.nonce || !credentials.nc || !credentials.cnonce || !credentials.response)
       return undefined;
+    // The template keeps the bytes: copied out of the connection's receive buffer only now.
+    wire = ownCopy(wire);
     const fromTag = request.from.params.tag;
     const to = lineHole(wire, "To", undefined, "visible", "to");
     if (!fromTag || to === undefined) return undefined;
