@@ -14,7 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FRAME_BYTES, FRAME_MS, FramePacer, RpcChild } from "./anchored-calls-protocol.js";
-import { BenchUsageError, bounded } from "./bench-options.js";
+import { BenchUsageError, bounded, parseOrUsage } from "./bench-options.js";
 import { formatHotSpots, topSelfTime } from "./cpu-profile-report.js";
 import { readCpuSeconds, readMachineCpu } from "./proc-stats.js";
 
@@ -41,18 +41,22 @@ interface AnchoredOptions {
 }
 
 function parse(argv: string[]): AnchoredOptions | "help" {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      "anchored-calls": { type: "boolean" },
-      calls: { type: "string" },
-      seconds: { type: "string" },
-      parallel: { type: "string" },
-      profile: { type: "boolean" },
-      relay: { type: "string" },
-      help: { type: "boolean" },
-    },
-  });
+  const { values } = parseOrUsage(
+    () =>
+      parseArgs({
+        args: argv,
+        options: {
+          "anchored-calls": { type: "boolean" },
+          calls: { type: "string" },
+          seconds: { type: "string" },
+          parallel: { type: "string" },
+          profile: { type: "boolean" },
+          relay: { type: "string" },
+          help: { type: "boolean" },
+        },
+      }),
+    ANCHORED_USAGE,
+  );
   if (values.help) return "help";
   const relay = values.relay ?? "endpoint";
   if (relay !== "endpoint" && relay !== "b2bua")

@@ -49,6 +49,17 @@ function phaseList(value: string | undefined): ReadonlySet<Phase> {
 }
 
 /** A command-line mistake: reported as one line plus the usage it breaks, not as a stack. */
+/** `parseArgs` with its refusals (an unknown or valueless option) as a BenchUsageError. */
+export function parseOrUsage<T>(parse: () => T, usage = USAGE): T {
+  try {
+    return parse();
+  } catch (err) {
+    if ((err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS_"))
+      throw new BenchUsageError((err as Error).message, usage);
+    throw err;
+  }
+}
+
 export class BenchUsageError extends Error {
   constructor(
     message: string,
@@ -75,21 +86,23 @@ export function bounded(
 }
 
 export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      profile: { type: "boolean" },
-      help: { type: "boolean" },
-      seconds: { type: "string" },
-      connections: { type: "string" },
-      window: { type: "string" },
-      parallel: { type: "string" },
-      idle: { type: "string" },
-      only: { type: "string" },
-      compare: { type: "string" },
-      rounds: { type: "string" },
-    },
-  });
+  const { values } = parseOrUsage(() =>
+    parseArgs({
+      args: argv,
+      options: {
+        profile: { type: "boolean" },
+        help: { type: "boolean" },
+        seconds: { type: "string" },
+        connections: { type: "string" },
+        window: { type: "string" },
+        parallel: { type: "string" },
+        idle: { type: "string" },
+        only: { type: "string" },
+        compare: { type: "string" },
+        rounds: { type: "string" },
+      },
+    }),
+  );
   if (values.help) return "help";
   if (values.compare !== undefined && values.compare !== "kamailio")
     throw new BenchUsageError(`--compare takes "kamailio", got "${values.compare}"`);

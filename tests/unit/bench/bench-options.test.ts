@@ -18,4 +18,11 @@ describe("bench options", () => {
       expect.objectContaining({ message: "--seconds must be an integer 1–30", usage: USAGE }),
     );
   });
+
+  it("refuses an unknown option, or one without its value, with the usage instead of a stack", () => {
+    for (const argv of [["--phases", "a"], ["--seconds"]]) {
+      expect(() => parseBenchOptions(argv)).toThrow(BenchUsageError);
+      expect(() => parseBenchOptions(argv)).toThrow(expect.objectContaining({ usage: USAGE }));
+    }
+  });
 });
