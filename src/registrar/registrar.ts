@@ -68,6 +68,8 @@ export class Registrar extends AccountRegistrar<Binding> {
    * and replaced on every change, so a changed trunk (a new password) gets a new account.
    */
   private readonly accounts = new WeakMap<RegistrarTrunk, RegistrarAccount>();
+  /** "address:port" of each connection, made once: every REGISTER outcome names it. */
+  private readonly remotes = new WeakMap<SipConnection, string>();
 
   constructor(
     options: RegistrarOptions,
@@ -132,13 +134,11 @@ export class Registrar extends AccountRegistrar<Binding> {
     status: number,
     reason: string,
   ): void {
-    const { remoteAddress, remotePort } = connection;
-    this.attempts.emit({
-      trunkId: trunk.id,
-      status,
-      reason,
-      at: this.clock.now(),
-      remote: `${remoteAddress}:${remotePort}`,
-    });
+    let remote = this.remotes.get(connection);
+    if (remote === undefined) {
+      remote = `${connection.remoteAddress}:${connection.remotePort}`;
+      this.remotes.set(connection, remote);
+    }
+    this.attempts.emit({ trunkId: trunk.id, status, reason, at: this.clock.now(), remote });
   }
 }

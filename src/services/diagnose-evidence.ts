@@ -82,8 +82,11 @@ export class DiagnoseEvidence {
     });
     sources.attempts.on((a) => {
       const t = this.trunk(a.trunkId);
-      if (a.status < 300) t.lastSuccess = a;
-      else t.lastRefusal = a;
+      if (a.status >= 300) t.lastRefusal = a;
+      else if (t.lastSuccess === undefined) t.lastSuccess = { ...a };
+      // A PBX refreshes all day: its last success is one record rewritten in place, not each
+      // event kept (which would outlive a few garbage collections every time).
+      else Object.assign(t.lastSuccess, a);
     });
     sources.transport.on((e) => {
       if ((e.type !== "tls-error" && e.type !== "connection-refused") || !e.remote) return;
