@@ -93,10 +93,6 @@ export class RefreshShortcut implements MessageShortcut {
     registrar.boundOne = (account, tx, response) => this.learn(account, tx, response);
   }
 
-  get size(): number {
-    return this.templates.size;
-  }
-
   take(data: Buffer, start: number, connection: SipConnection): ShortcutAnswer | undefined {
     if (this.templates.size === 0 || this.ports.faultsActive()) return undefined;
     const template = this.templateFor(data, start, connection);
@@ -290,9 +286,10 @@ function templateOf<F>(
 }
 
 /**
- * The hole right after `prefix` in the one header line `name` (spelled so, the usual way);
- * with `digitsFirst` the prefix is the value the line starts with. Undefined when the line
- * is missing, repeated or folded, or does not read so.
+ * A hole in the one header line `name` (spelled so, the usual way): its whole value when
+ * `text` is undefined; the value of `text` (`;param=value`) found in the line; with
+ * `valueFirst`, `text` itself as the start of the value. Undefined when the line is missing,
+ * repeated or folded, or does not read so.
  */
 function lineHole<F>(
   bytes: Buffer,
