@@ -8,7 +8,7 @@ import {
   type SipResponse,
   serialize,
 } from "../sip/message/index.js";
-import { isRfc3261Branch, type ServerTransaction } from "../sip/transaction/index.js";
+import { isRfc3261Branch, type ServerTransaction, type TransactionLayer } from "../sip/transaction/index.js";
 import type { MessageShortcut, ShortcutAnswer, SipConnection } from "../sip/transport/index.js";
 import { ByteTemplate, type Hole, type HoleKind } from "./byte-template.js";
 import type { Registrar } from "./registrar.js";
@@ -18,16 +18,8 @@ import type { RegistrarAccount } from "./registration-core.js";
 export interface RefreshShortcutPorts {
   /** True while a fault rule may act on SIP in or out: then every message takes the layers. */
   readonly faultsActive: () => boolean;
-  /** The transaction layer (see TransactionLayer.isNewRequest and countAnswered). */
-  readonly transactions: {
-    isNewRequest(
-      method: string,
-      branch: string,
-      topVia: SipRequest["topVia"],
-      merge: string | undefined,
-    ): boolean;
-    countAnswered(): void;
-  };
+  /** The transaction layer: whether a request is new, and the count of those answered here. */
+  readonly transactions: Pick<TransactionLayer, "isNewRequest" | "countAnswered">;
 }
 
 /** Templates kept at most (one per trunk registered); the oldest go first. */
@@ -107,8 +99,8 @@ export class RefreshShortcut implements MessageShortcut {
     const cseq = Number(cseqText);
     // A branch without the magic cookie is matched the RFC 2543 way: the layers' business.
     if (cseqText.length > 10 || cseq > MAX_CSEQ || !isRfc3261Branch(branch)) return undefined;
-    // The To has no tag (a template needs that): the merge key applies, as in the layer.
-    const merge = `${fromTag} ${callId} ${cseq} REGISTER`;
+    // The To has no tag (a template needs that): the merge rule applies, as in the layer.
+    const merge = { fromTag, callId, seq: cseq };
     if (!this.ports.transactions.isNewRequest("REGISTER", branch, template.topVia, merge)) return undefined;
     const done = this.registrar.refreshAtOnce({
       account: template.account,

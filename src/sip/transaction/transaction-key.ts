@@ -41,7 +41,12 @@ export function clientKey(method: string, branch: string): string {
 /** RFC 3261 §8.2.2.2: requests without a To tag are merged when these are equal. */
 export function mergeKey(request: SipRequest): string {
   const cseq = request.cseq;
-  return `${request.from.params.tag ?? ""} ${request.callId} ${cseq.seq} ${cseq.method}`;
+  return mergeKeyOf(request.from.params.tag ?? "", request.callId, cseq.seq, cseq.method);
+}
+
+/** The §8.2.2.2 merge key of a request with this From tag ("" when none), Call-ID and CSeq. */
+export function mergeKeyOf(fromTag: string, callId: string, seq: number, method: string): string {
+  return `${fromTag} ${callId} ${seq} ${method}`;
 }
 
 function sentBy(via: Via): string {

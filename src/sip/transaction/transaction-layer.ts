@@ -20,6 +20,7 @@ import {
   clientKeyOfResponse,
   hasRfc3261Branch,
   mergeKey,
+  mergeKeyOf,
   serverKey,
 } from "./transaction-key.js";
 import { DEFAULT_TRANSACTION_TIMERS, type TransactionTimers } from "./transaction-timers.js";
@@ -149,17 +150,19 @@ export class TransactionLayer implements TransactionHost {
   /**
    * For a shortcut above this layer that answers a non-INVITE request at once from its bytes
    * (the registrar's refresh shortcut): true when the request would start a new transaction
-   * here — no live one has its branch (§17.2.3) and none merges with it (§8.2.2.2, `merge`
-   * as mergeKey reads it). `topVia` gives the sent-by; its own branch is not read.
+   * here — no live one has its branch (§17.2.3) and, for a request without a To tag, none
+   * merges with it (§8.2.2.2: `merge` holds its From tag, "" when none, Call-ID and CSeq
+   * number). `topVia` gives the sent-by; its own branch is not read.
    */
   isNewRequest(
     method: string,
     branch: string,
     topVia: SipRequest["topVia"],
-    merge: string | undefined,
+    merge: { readonly fromTag: string; readonly callId: string; readonly seq: number } | undefined,
   ): boolean {
+    if (this.servers.has(branchKey(method, branch, topVia))) return false;
     return (
-      !this.servers.has(branchKey(method, branch, topVia)) && (merge === undefined || !this.merged.has(merge))
+      merge === undefined || !this.merged.has(mergeKeyOf(merge.fromTag, merge.callId, merge.seq, method))
     );
   }
 
