@@ -11,6 +11,7 @@ import {
 import { isRfc3261Branch, type ServerTransaction, type TransactionLayer } from "../sip/transaction/index.js";
 import type { MessageShortcut, ShortcutAnswer, SipConnection } from "../sip/transport/index.js";
 import { ByteTemplate, type Hole, type HoleKind } from "./byte-template.js";
+import type { ContactChange } from "./register-contacts.js";
 import type { Registrar } from "./registrar.js";
 import type { RegistrarAccount } from "./registration-core.js";
 
@@ -82,7 +83,7 @@ export class RefreshShortcut implements MessageShortcut {
     private readonly registrar: Registrar,
     private readonly ports: RefreshShortcutPorts,
   ) {
-    registrar.boundOne = (account, tx, response) => this.learn(account, tx, response);
+    registrar.boundOne = (account, tx, response, change) => this.learn(account, tx, response, change);
   }
 
   take(data: Buffer, start: number, connection: SipConnection): ShortcutAnswer | undefined {
@@ -156,7 +157,12 @@ export class RefreshShortcut implements MessageShortcut {
   }
 
   /** A 200 binding one contact went out: keep the REGISTER and its answer as templates for the next. */
-  private learn(account: RegistrarAccount, tx: ServerTransaction, response: SipResponse): void {
+  private learn(
+    account: RegistrarAccount,
+    tx: ServerTransaction,
+    response: SipResponse,
+    change: ContactChange,
+  ): void {
     const wire = this.currentWire;
     const current = this.currentMessage;
     this.currentWire = undefined;
@@ -168,7 +174,7 @@ export class RefreshShortcut implements MessageShortcut {
     const previous = this.byAccount.get(account);
     if (previous !== undefined && this.templates.get(previous.to) === previous)
       this.templates.delete(previous.to);
-    const template = this.build(account, request, wire, connection, response);
+    const template = this.build(account, request, wire, connection, response, change);
     if (template === undefined) return;
     this.templates.delete(template.to);
     this.templates.set(template.to, template);
@@ -182,6 +188,7 @@ export class RefreshShortcut implements MessageShortcut {
     wire: Buffer,
     connection: SipConnection,
     response: SipResponse,
+    change: ContactChange,
   ): RefreshTemplate | undefined {
     if (connection.protocol !== "TLS" && connection.protocol !== "TCP") return undefined;
     if (request.body.length > 0 || request.to.params.tag !== undefined) return undefined;
@@ -190,8 +197,6 @@ export class RefreshShortcut implements MessageShortcut {
     if (branch === undefined || headers.getAll("via").length !== 1) return undefined;
     const authorizations = headers.getAll("authorization");
     if (authorizations.length !== 1) return undefined;
-    const change = this.registrar.soleContactChange(request);
-    if (change === undefined) return undefined;
     const binding = this.registrar.bindings.get(account.id, change.key);
     if (
       binding?.connectionId !== connection.id ||

@@ -17,6 +17,7 @@ import type { DigestAlgorithm } from "./digest.js";
 import { type CountedResponse, DigestVerifier } from "./digest-verifier.js";
 import { NonceService } from "./nonce-service.js";
 import {
+  type ContactChange,
   formatBindingContact,
   RegisterRejection,
   readContactChanges,
@@ -158,10 +159,17 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
   ): void;
 
   /**
-   * Told each 200 to a REGISTER that bound exactly one contact, after it went out: the refresh
-   * shortcut learns from them.
+   * Told each 200 to a REGISTER that bound exactly one contact (`change`), after it went out:
+   * the refresh shortcut learns from them.
    */
-  boundOne: ((account: RegistrarAccount, tx: ServerTransaction, response: SipResponse) => void) | undefined;
+  boundOne:
+    | ((
+        account: RegistrarAccount,
+        tx: ServerTransaction,
+        response: SipResponse,
+        change: ContactChange,
+      ) => void)
+    | undefined;
 
   handleRegister(tx: ServerTransaction): void {
     const request = tx.request;
@@ -188,7 +196,7 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
       response.headers.set("date", this.httpDate(this.clock.now()));
       tx.respond(response);
       this.settled?.(account, tx.connection, 200, "OK");
-      if (one) this.boundOne?.(account, tx, response);
+      if (one) this.boundOne?.(account, tx, response, one);
     } catch (err) {
       if (!(err instanceof RegisterRejection)) throw err;
       const response = createResponse(request, err.status, err.reason, newTag());
@@ -249,20 +257,6 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
     this.bindings.renew(existing, callId, cseq, now + refresh.expires * 1000);
     this.settled?.(account, connection, 200, "OK");
     return { expires: remainingSeconds(existing, now), date: this.httpDate(now) };
-  }
-
-  /**
-   * The binding key and seconds of a REGISTER's one Contact when it binds exactly one (not
-   * `*`, not a removal), as handleRegister reads them; undefined otherwise.
-   */
-  soleContactChange(request: SipRequest): { readonly key: string; readonly expires: number } | undefined {
-    try {
-      const changes = readContactChanges(request, this.options);
-      if (changes === "*" || changes.length !== 1 || changes[0]!.expires === 0) return undefined;
-      return changes[0];
-    } catch {
-      return undefined;
-    }
   }
 
   /** The Date header (RFC 3261 §20.17): formatted once per second, not per 200. */
@@ -345,13 +339,13 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
     }
   }
 
-  /** True when the REGISTER bound exactly one contact (and removed none). */
-  private updateBindings(tx: ServerTransaction, account: RegistrarAccount): boolean {
+  /** The change when the REGISTER bound exactly one contact (and removed none). */
+  private updateBindings(tx: ServerTransaction, account: RegistrarAccount): ContactChange | undefined {
     const { request, connection } = tx;
     const changes = readContactChanges(request, this.options);
     if (changes === "*") {
       this.bindings.removeOwner(account.id, "unregistered");
-      return false;
+      return undefined;
     }
     const { callId } = request;
     const cseq = request.cseq.seq;
@@ -417,7 +411,7 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
       this.bindings.upsert(binding);
     }
     if (displaced && !displaced.first) this.removeAll(account, displaced);
-    return changes.length === 1 && changes[0]!.expires > 0;
+    return changes.length === 1 && changes[0]!.expires > 0 ? changes[0] : undefined;
   }
 
   private removeAll(account: RegistrarAccount, displaced: Displacement): void {
