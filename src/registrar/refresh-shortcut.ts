@@ -134,7 +134,7 @@ export class RefreshShortcut implements MessageShortcut {
     return { length: match.length, response: template.response.render(fills) };
   }
 
-  handing(wire: Buffer, message: SipMessage, _connection: SipConnection): void {
+  handing(wire: Buffer, message: SipMessage): void {
     if (message.kind !== "request" || message.method !== "REGISTER") return;
     this.currentWire = wire;
     this.currentMessage = message;

@@ -16,7 +16,7 @@ export interface MessageShortcut {
    * The layers are about to handle `message`, framed from `wire` (a view valid only until this
    * message has been handled): what the shortcut learns its templates from.
    */
-  handing(wire: Buffer, message: SipMessage, connection: SipConnection): void;
+  handing(wire: Buffer, message: SipMessage): void;
 }
 
 export interface ShortcutAnswer {

@@ -141,7 +141,7 @@ export class StreamConnection implements SipConnection {
         case "message": {
           // The framed bytes themselves (taps read them synchronously): no re-serialising.
           this.taps?.tap?.received(event.wire, this, event.message);
-          this.taps?.shortcut?.handing(event.wire, event.message, this);
+          this.taps?.shortcut?.handing(event.wire, event.message);
           if (event.message.kind === "request") markReceived(event.message, this);
           this.events.onMessage(event.message, this);
           break;
