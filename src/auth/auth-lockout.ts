@@ -61,6 +61,8 @@ export class AuthLockout {
   );
   private readonly trustMs: number;
   private readonly forgetMs: number;
+  /** Each target's last succeeding source and their pair key: a refreshing client builds no key per success. */
+  private readonly lastPairs = new Map<string, { readonly source: string; readonly key: string }>();
 
   constructor(
     private readonly clock: Clock,
@@ -95,11 +97,20 @@ export class AuthLockout {
 
   succeed(source: string, target: string): void {
     const now = this.clock.now();
-    const pair = this.touch(this.pairs, pairKey(source, target), now);
+    const pair = this.touch(this.pairs, this.lastPairKey(source, target), now);
     pair.lastSuccess = now;
     pair.score = Math.floor(pair.score / 2);
     if (this.sources.size > 0) this.halve(this.sources, source, now);
     if (this.targets.size > 0) this.halve(this.targets, target, now);
+  }
+
+  private lastPairKey(source: string, target: string): string {
+    const last = this.lastPairs.get(target);
+    if (last !== undefined && last.source === source) return last.key;
+    const key = pairKey(source, target);
+    if (this.lastPairs.size >= MAX_TRACKED) this.lastPairs.clear();
+    this.lastPairs.set(target, { source, key });
+    return key;
   }
 
   private halve(map: Map<string, Counter>, key: string, now: number): void {

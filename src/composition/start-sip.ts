@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import type { EmulatorConfig } from "../config/index.js";
+import type { Trunk } from "../domain/index.js";
 import { FaultCertificates, SipFaultGate, TlsFaultGate } from "../faults/index.js";
 import {
   ClientRegistrar,
   connectionOwner,
+  connectionTrunk,
   isClientAor,
   MaintenanceWindow,
   RefreshShortcut,
@@ -21,7 +23,7 @@ import { type Clock, type ControllableClock, SystemClock } from "../shared/clock
 import { Listeners } from "../shared/listeners.js";
 import type { Readiness } from "../shared/readiness.js";
 import { SipRouter, SipStack, type UnhandledRequestListener } from "../sip/core/index.js";
-import { TlsKeyLog, TraceRecorder } from "../traces/index.js";
+import { TlsKeyLog, type TraceOwner, TraceRecorder } from "../traces/index.js";
 import { captureUnhandledSip } from "./capture-unmatched-sip.js";
 import type { Cleanup } from "./cleanup.js";
 import type { DomainLayer } from "./open-domain.js";
@@ -148,14 +150,25 @@ export async function startSip(
     registrar.connectionClosed(connection.id, reason);
     clientRegistrar.connectionClosed(connection.id, reason);
   });
+  // The trace keeps an owner with each message: one object per trunk (a trunk changed is a new
+  // object), not one per message for the GC to copy and promote.
+  const traceOwners = new WeakMap<Trunk, TraceOwner>();
+  const traceOwnerOf = (trunk: Trunk): TraceOwner => {
+    let owner = traceOwners.get(trunk);
+    if (owner === undefined) {
+      owner = { tenantId: trunk.tenantId, trunkId: trunk.id, trunkName: trunk.name };
+      traceOwners.set(trunk, owner);
+    }
+    return owner;
+  };
   const trace = new TraceRecorder({
     capacity: config.traceBuffer,
     maxBytes: config.traceBufferBytes,
     clock,
     ...(config.traceFile ? { file: config.traceFile } : {}),
     resolve: (connectionId) => {
-      const trunk = connectionOwner(registrar.bindings, owners, connectionId)?.trunk;
-      return trunk && { tenantId: trunk.tenantId, trunkId: trunk.id, trunkName: trunk.name };
+      const trunk = connectionTrunk(registrar.bindings, owners, connectionId);
+      return trunk && traceOwnerOf(trunk);
     },
     onFileError: (err) => log.warn({ err }, "trace file write failed"),
   });
@@ -187,7 +200,7 @@ export async function startSip(
     router,
     unmatched,
     (connectionId) => {
-      const trunk = connectionOwner(registrar.bindings, owners, connectionId)?.trunk;
+      const trunk = connectionTrunk(registrar.bindings, owners, connectionId);
       return trunk && { trunkId: trunk.id, trunkUsername: trunk.username, tenantId: trunk.tenantId };
     },
     log.child({ component: "sip" }),

@@ -5,7 +5,7 @@ import type { TransactionCounts } from "../sip/transaction/index.js";
 import type { SipTrafficTap, TransportEvent } from "../sip/transport/index.js";
 import { collectedCounter, Tally } from "./collected.js";
 import { known } from "./label-cap.js";
-import { SIP_METHODS, summarizeSip } from "./sip-start-line.js";
+import { METHOD_ORDER, SIP_METHODS, summarizeSip } from "./sip-start-line.js";
 import { tlsFailureReason } from "./tls-failure-reason.js";
 
 export interface SipSources {
@@ -92,9 +92,6 @@ export function sipMetrics(registry: Registry, sources: SipSources): SipTrafficT
 
 /** Status class labels by the status's first digit, as `summarizeSip` reads them. */
 const STATUS_CLASSES: readonly (string | undefined)[] = [undefined, "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"];
-
-/** The methods counted by name, the most frequent first (REGISTER refreshes, calls, keep-alives). */
-const METHOD_ORDER = [...new Set(["REGISTER", "INVITE", "ACK", "BYE", "OPTIONS", ...SIP_METHODS])];
 
 /**
  * A response's CSeq method as `summarizeSip` would label it, read from the header text

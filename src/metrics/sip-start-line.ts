@@ -1,5 +1,3 @@
-import { known } from "./label-cap.js";
-
 /** The methods counted by name; anything else a peer sends is counted as `other`. */
 export const SIP_METHODS: ReadonlySet<string> = new Set([
   "INVITE",
@@ -27,25 +25,40 @@ const BLANK_LINE = Buffer.from("\r\n\r\n");
 const CSEQ = Buffer.from("\nCSeq:");
 /** Longest method token looked at: longer is not a method we know. */
 const MAX_METHOD = 16;
+/** The methods counted by name, the most frequent first (REGISTER refreshes, calls, keep-alives). */
+export const METHOD_ORDER: readonly string[] = [
+  ...new Set(["REGISTER", "INVITE", "ACK", "BYE", "OPTIONS", ...SIP_METHODS]),
+];
+const METHOD_BYTES = METHOD_ORDER.map((m) => [m, Buffer.from(m)] as const);
+
+// Every summary there can be, made once: this runs for each message, and allocates nothing.
+const LABELS = [...SIP_METHODS, "other"];
+const REQUESTS = new Map(LABELS.map((method) => [method, { kind: "request" as const, method }]));
+/** By the status's first digit (1–6), then by method. */
+const RESPONSES = [1, 2, 3, 4, 5, 6].map(
+  (digit) =>
+    new Map(
+      LABELS.map((method) => [method, { kind: "response" as const, statusClass: `${digit}xx`, method }]),
+    ),
+);
 
 /**
  * What a metric needs of a SIP message, read from its bytes without parsing it: a request's
  * method, or a response's status class and the method of its CSeq. Undefined for bytes that
  * are not SIP (a UDP datagram of garbage). Runs on the transport's hot path: byte loops and
- * native searches, nothing of the message decoded but the method.
+ * native searches, nothing decoded, and the answer one of a fixed set of objects.
  */
 export function summarizeSip(bytes: Buffer): SipSummary | undefined {
   if (startsWith(bytes, SIP_VERSION)) {
     const digit = (bytes[SIP_VERSION.length] ?? 0) - 0x30;
     if (!(digit >= 1 && digit <= 6)) return undefined;
-    return { kind: "response", statusClass: `${digit}xx`, method: cseqMethod(bytes) };
+    return RESPONSES[digit - 1]!.get(cseqMethod(bytes));
   }
-  const method = token(bytes, 0, bytes.length);
-  if (method !== "" && bytes[method.length] === 0x20)
-    return { kind: "request", method: known(SIP_METHODS, method) };
+  const end = letters(bytes, 0, bytes.length);
+  if (end > 0 && bytes[end] === 0x20) return REQUESTS.get(methodAt(bytes, 0, end, false));
   // A method token may hold more than letters (RFC 3261 §25.1): unknown to us, still a request.
   const space = bytes.subarray(0, MAX_METHOD + 1).indexOf(0x20);
-  return space > 0 ? { kind: "request", method: "other" } : undefined;
+  return space > 0 ? REQUESTS.get("other") : undefined;
 }
 
 function startsWith(bytes: Buffer, prefix: Buffer): boolean {
@@ -72,18 +85,28 @@ function cseqMethod(bytes: Buffer): string {
   const spaces = i;
   i = skip(bytes, i, end, isSpace);
   if (digits === spaces || i === spaces) return "other";
-  return known(SIP_METHODS, token(bytes, i, end).toUpperCase());
+  return methodAt(bytes, i, letters(bytes, i, end), true);
 }
 
-/** The letters from `from` on (at most MAX_METHOD + 1 of them, so an overlong one is unknown). */
-function token(bytes: Buffer, from: number, end: number): string {
-  let text = "";
-  for (let i = from; i < end && text.length <= MAX_METHOD; i++) {
-    const c = bytes[i]!;
-    if (!((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) break;
-    text += String.fromCharCode(c);
+/** The end of the letters from `from` on (at most MAX_METHOD + 1 of them, so an overlong one is unknown). */
+function letters(bytes: Buffer, from: number, end: number): number {
+  let i = from;
+  while (i < end && i - from <= MAX_METHOD && isLetter(bytes[i]!)) i++;
+  return i;
+}
+
+/** The counted method spelled by `bytes[from, to)` (in any case with `caseless`), else `other`. */
+function methodAt(bytes: Buffer, from: number, to: number, caseless: boolean): string {
+  const length = to - from;
+  for (const [method, spelled] of METHOD_BYTES) {
+    if (spelled.length !== length) continue;
+    let i = 0;
+    // Known methods are upper-case letters: setting bit 0x20 of both compares them caselessly.
+    const fold = caseless ? 0x20 : 0;
+    while (i < length && (bytes[from + i]! | fold) === (spelled[i]! | fold)) i++;
+    if (i === length) return method;
   }
-  return text;
+  return "other";
 }
 
 function skip(bytes: Buffer, from: number, end: number, test: (c: number) => boolean): number {
@@ -92,5 +115,6 @@ function skip(bytes: Buffer, from: number, end: number, test: (c: number) => boo
   return i;
 }
 
+const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 const isSpace = (c: number) => c === 0x20 || c === 0x09;
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;

@@ -15,11 +15,12 @@ export interface Hole {
   readonly kind: HoleKind;
 }
 
-export interface TemplateMatch {
-  /** Bytes the matched message takes from `start`. */
-  readonly length: number;
-  /** What filled each hole, in order (latin1). */
-  readonly values: string[];
+/** Writes the value of each hole into a rendered template (no string per value needed). */
+export interface HoleFill {
+  /** Bytes the value of hole `hole` takes. */
+  length(hole: number): number;
+  /** Writes the value of hole `hole` at `out[at…]`, `length(hole)` bytes. */
+  write(hole: number, out: Buffer, at: number): void;
 }
 
 const CLASSES: Readonly<Record<HoleKind, Uint8Array>> = {
@@ -69,36 +70,49 @@ export class ByteTemplate {
     return new ByteTemplate(fixed, classes, fixedLength);
   }
 
-  /** The hole values of the message at `data[start…]` when it is this template but in its holes. */
-  match(data: Buffer, start: number): TemplateMatch | undefined {
+  /** Holes in the template. */
+  get holes(): number {
+    return this.classes.length;
+  }
+
+  /**
+   * Whether the message at `data[start…]` is this template but in its holes: then the index
+   * where it ends, with hole `i` at `data[spans[2i], spans[2i + 1])`; else -1. Nothing is
+   * allocated: `spans` (2 × holes long) is the caller's.
+   */
+  match(data: Buffer, start: number, spans: Int32Array): number {
     const fixed = this.fixed;
-    const values: string[] = [];
     let at = start;
     for (let i = 0; i < fixed.length; i++) {
       const run = fixed[i]!;
       const end = at + run.length;
-      if (end > data.length || data.compare(run, 0, run.length, at, end) !== 0) return undefined;
+      if (end > data.length || data.compare(run, 0, run.length, at, end) !== 0) return -1;
       at = end;
       const cls = this.classes[i];
       if (cls === undefined) break;
       const holeEnd = scan(data, at, cls);
-      if (holeEnd === at) return undefined;
-      values.push(data.toString("latin1", at, holeEnd));
+      if (holeEnd === at) return -1;
+      spans[2 * i] = at;
+      spans[2 * i + 1] = holeEnd;
       at = holeEnd;
     }
-    return { length: at - start, values };
+    return at;
   }
 
-  /** The template's bytes with each hole filled by `values[i]` (latin1, as `match` reads them). */
-  render(values: readonly string[]): Buffer {
+  /** The template's bytes with each hole filled by `fill`. */
+  render(fill: HoleFill): Buffer {
+    const holes = this.classes.length;
     let length = this.fixedLength;
-    for (const value of values) length += value.length;
+    for (let i = 0; i < holes; i++) length += fill.length(i);
     const out = Buffer.allocUnsafe(length);
     let at = 0;
     const fixed = this.fixed;
     for (let i = 0; i < fixed.length; i++) {
       at += fixed[i]!.copy(out, at);
-      if (i < values.length) at += out.write(values[i]!, at, "latin1");
+      if (i < holes) {
+        fill.write(i, out, at);
+        at += fill.length(i);
+      }
     }
     return out;
   }

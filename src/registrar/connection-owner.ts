@@ -25,12 +25,18 @@ export function connectionOwner(
   connectionId: string,
   registering?: string,
 ): ConnectionOwner | undefined {
-  const sole = bindings.soleOwnerOnConnection(connectionId);
-  const trunk =
-    sole !== undefined
-      ? directory.trunk(sole)
-      : registering !== undefined
-        ? directory.trunkByUsername(registering)
-        : undefined;
+  const trunk = connectionTrunk(bindings, directory, connectionId, registering);
   return trunk && { trunk, tenant: directory.tenant(trunk.tenantId) };
+}
+
+/** The trunk of `connectionOwner` alone: the trace asks it for every message, and needs no tenant. */
+export function connectionTrunk(
+  bindings: Pick<BindingTable, "soleOwnerOnConnection">,
+  directory: Omit<OwnerDirectory, "tenant">,
+  connectionId: string,
+  registering?: string,
+): Trunk | undefined {
+  const sole = bindings.soleOwnerOnConnection(connectionId);
+  if (sole !== undefined) return directory.trunk(sole);
+  return registering !== undefined ? directory.trunkByUsername(registering) : undefined;
 }

@@ -21,6 +21,13 @@ interface Entry<B> {
   timer: TimerHandle;
 }
 
+/** A connection's bindings, and its sole owner once worked out (kept until they change). */
+interface OnConnection<B> {
+  readonly entries: Set<Entry<B>>;
+  /** The one owner of all entries, null when several, undefined until asked since the last change. */
+  sole: string | null | undefined;
+}
+
 /**
  * A location service: bindings per owner (a trunk, a user), indexed by connection so a
  * closed connection drops its bindings at once. Expiry runs on the emulator clock; a
@@ -30,7 +37,7 @@ interface Entry<B> {
  */
 export abstract class ContactBindings<B extends ContactBinding> {
   private readonly byOwner = new Map<string, Map<string, Entry<B>>>();
-  private readonly byConnection = new Map<string, Set<Entry<B>>>();
+  private readonly byConnection = new Map<string, OnConnection<B>>();
 
   constructor(protected readonly clock: Clock) {}
 
@@ -70,23 +77,31 @@ export abstract class ContactBindings<B extends ContactBinding> {
 
   /** Owners registered through this connection (an INVITE on it comes from them). */
   ownersOnConnection(connectionId: string): string[] {
-    const entries = this.byConnection.get(connectionId) ?? [];
+    const entries = this.byConnection.get(connectionId)?.entries ?? [];
     return [...new Set([...entries].map((e) => this.ownerOf(e.binding)))];
   }
 
   /**
    * The one owner registered over this connection, or undefined when none or several.
-   * Traces and fault matching ask this for every SIP message: it stops at the second owner
-   * instead of collecting them all.
+   * Traces and fault matching ask this for every SIP message: worked out once per change of
+   * the connection's bindings, stopping at the second owner.
    */
   soleOwnerOnConnection(connectionId: string): string | undefined {
-    let owner: string | undefined;
-    for (const e of this.byConnection.get(connectionId) ?? []) {
-      const id = this.ownerOf(e.binding);
-      if (owner !== undefined && id !== owner) return undefined;
-      owner = id;
+    const on = this.byConnection.get(connectionId);
+    if (on === undefined) return undefined;
+    if (on.sole === undefined) {
+      let owner: string | null = null;
+      for (const e of on.entries) {
+        const id = this.ownerOf(e.binding);
+        if (owner !== null && id !== owner) {
+          owner = null;
+          break;
+        }
+        owner = id;
+      }
+      on.sole = owner;
     }
-    return owner;
+    return on.sole ?? undefined;
   }
 
   /** Owners with at least one binding. */
@@ -157,7 +172,7 @@ export abstract class ContactBindings<B extends ContactBinding> {
   }
 
   removeConnection(connectionId: string, reason: string): void {
-    for (const entry of [...(this.byConnection.get(connectionId) ?? [])]) this.drop(entry, reason);
+    for (const entry of [...(this.byConnection.get(connectionId)?.entries ?? [])]) this.drop(entry, reason);
   }
 
   /** Forget every binding, silently (no owner events). */
@@ -190,17 +205,20 @@ export abstract class ContactBindings<B extends ContactBinding> {
   }
 
   private index(entry: Entry<B>, connectionId: string): void {
-    let set = this.byConnection.get(connectionId);
-    if (!set) {
-      set = new Set();
-      this.byConnection.set(connectionId, set);
+    let on = this.byConnection.get(connectionId);
+    if (!on) {
+      on = { entries: new Set(), sole: undefined };
+      this.byConnection.set(connectionId, on);
     }
-    set.add(entry);
+    on.entries.add(entry);
+    on.sole = undefined;
   }
 
   private unindex(entry: Entry<B>): void {
-    const set = this.byConnection.get(entry.binding.connectionId);
-    set?.delete(entry);
-    if (set?.size === 0) this.byConnection.delete(entry.binding.connectionId);
+    const on = this.byConnection.get(entry.binding.connectionId);
+    if (on === undefined) return;
+    on.entries.delete(entry);
+    on.sole = undefined;
+    if (on.entries.size === 0) this.byConnection.delete(entry.binding.connectionId);
   }
 }

@@ -1,13 +1,17 @@
 import { timingSafeEqual } from "node:crypto";
+import { hexDigitValue } from "../shared/hex-digit.js";
 import { type DigestCredentials, readDigestCredentials, type SipRequest } from "../sip/message/index.js";
 import {
+  type CountedResponse,
+  countedResponseHash,
   credentialAlgorithm,
   type DigestAlgorithm,
   digestHa1,
   formatChallenge,
+  HashScratch,
   qopAuthResponse,
 } from "./digest.js";
-import type { NonceService } from "./nonce-service.js";
+import { type NonceService, parseNonceCount } from "./nonce-service.js";
 
 /** Bytes of a response per algorithm (its hex is twice as long). */
 const RESPONSE_BYTES: Readonly<Record<DigestAlgorithm, number>> = { MD5: 16, "SHA-256": 32 };
@@ -21,13 +25,8 @@ const NO_CREDENTIALS: DigestOutcome = {
 };
 const WRONG_PASSWORD: DigestOutcome = { kind: "wrong", why: "wrong password" };
 
-/** What a later REGISTER changes in credentials `verify` accepted before (see `confirm`). */
-export interface CountedResponse {
-  readonly nonce: string;
-  readonly nc: string;
-  readonly cnonce: string;
-  readonly response: string;
-}
+/** Longest text hashed for a counted response (H(A1), nonce, nc, cnonce, H(A2)): a longer one is verified the usual way. */
+const MAX_COUNTED_INPUT = 512;
 
 export type DigestOutcome =
   | { readonly kind: "ok" }
@@ -45,6 +44,8 @@ export class DigestVerifier {
   /** Scratch for the timing-safe comparison of responses, decoded from hex (no allocation per request). */
   private readonly givenBytes = { MD5: Buffer.alloc(16), "SHA-256": Buffer.alloc(32) };
   private readonly wantBytes = { MD5: Buffer.alloc(16), "SHA-256": Buffer.alloc(32) };
+  /** Scratch for the text a counted response hashes (see countedResponseHash). */
+  private readonly countedInput = new HashScratch(MAX_COUNTED_INPUT);
 
   constructor(
     private readonly realm: string,
@@ -91,12 +92,13 @@ export class DigestVerifier {
 
   /**
    * For credentials `p` that `verify` accepted before, now with the nonce, nonce count, cnonce
-   * and response in `counted` (the refresh shortcut): true when the response is right and the
-   * nonce valid with a new count, which is then used up. False changes nothing, so `verify` can still be asked and
-   * answers as it would have.
+   * and response `counted` in the request `bytes` (the refresh shortcut): true when the
+   * response is right and the nonce valid with a new count, which is then used up. False
+   * changes nothing, so `verify` can still be asked and answers as it would have.
    */
   confirm(
     p: DigestCredentials,
+    bytes: Buffer,
     counted: CountedResponse,
     method: string,
     username: string,
@@ -106,32 +108,38 @@ export class DigestVerifier {
     const algorithm = credentialAlgorithm(p.algorithm);
     if (!algorithm) return false;
     cache[algorithm] ??= digestHa1(algorithm, username, this.realm, password);
-    return this.confirmWith(p, counted, method, algorithm, cache[algorithm]);
+    return this.confirmWith(p, bytes, counted, method, algorithm, cache[algorithm]);
   }
 
   /** `confirm` for a user known only by H(A1) per algorithm (see verifyHa1). */
   confirmHa1(
     p: DigestCredentials,
+    bytes: Buffer,
     counted: CountedResponse,
     method: string,
     ha1s: Readonly<Partial<Record<DigestAlgorithm, string>>>,
   ): boolean {
     const algorithm = credentialAlgorithm(p.algorithm);
-    return algorithm !== undefined && this.confirmWith(p, counted, method, algorithm, ha1s[algorithm]);
+    return algorithm !== undefined && this.confirmWith(p, bytes, counted, method, algorithm, ha1s[algorithm]);
   }
 
   private confirmWith(
     p: DigestCredentials,
-    { nonce, nc, cnonce, response }: CountedResponse,
+    bytes: Buffer,
+    counted: CountedResponse,
     method: string,
     algorithm: DigestAlgorithm,
     ha1: string | undefined,
   ): boolean {
     if (ha1 === undefined || !this.algorithms.includes(algorithm)) return false;
-    if (!nonce || !p.uri || !response || !nc || !cnonce) return false;
+    const { nonce, cnonceStart, cnonceEnd, responseStart, responseEnd } = counted;
+    if (!nonce || !p.uri || cnonceStart >= cnonceEnd) return false;
     // The response first: the nonce count is used up only by a request that is answered 200.
-    const expected = qopAuthResponse(algorithm, ha1, method, p.uri, nonce, nc, cnonce);
-    return this.sameHex(algorithm, response, expected) && this.nonces.check(nonce, nc) === "ok";
+    const expected = countedResponseHash(algorithm, ha1, method, p.uri, bytes, counted, this.countedInput);
+    if (expected === undefined || !this.sameHexAt(algorithm, bytes, responseStart, responseEnd, expected))
+      return false;
+    const nc = parseNonceCount(bytes, counted.ncStart, counted.ncEnd);
+    return this.nonces.checkCount(nonce, nc) === "ok";
   }
 
   private check(
@@ -186,6 +194,28 @@ export class DigestVerifier {
     wantBytes.write(expected, "hex");
     // A non-hex character stops the decoding short.
     if (givenBytes.write(given, "hex") !== bytes) return false;
+    return timingSafeEqual(givenBytes, wantBytes);
+  }
+
+  /** `sameHex` for a response given as `bytes[start, end)`. */
+  private sameHexAt(
+    algorithm: DigestAlgorithm,
+    bytes: Buffer,
+    start: number,
+    end: number,
+    expected: string,
+  ): boolean {
+    const size = RESPONSE_BYTES[algorithm];
+    if (end - start !== expected.length || expected.length !== 2 * size) return false;
+    const givenBytes = this.givenBytes[algorithm];
+    const wantBytes = this.wantBytes[algorithm];
+    wantBytes.write(expected, "hex");
+    for (let i = 0; i < size; i++) {
+      const high = hexDigitValue(bytes[start + 2 * i]!);
+      const low = hexDigitValue(bytes[start + 2 * i + 1]!);
+      if (high < 0 || low < 0) return false;
+      givenBytes[i] = high * 16 + low;
+    }
     return timingSafeEqual(givenBytes, wantBytes);
   }
 

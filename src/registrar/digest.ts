@@ -1,4 +1,5 @@
 import { hash as oneShotHash } from "node:crypto";
+import { copyBytes } from "../shared/copy-bytes.js";
 
 /** Digest algorithms the registrar implements (RFC 7616, RFC 8760). */
 export type DigestAlgorithm = "MD5" | "SHA-256";
@@ -15,7 +16,7 @@ export function credentialAlgorithm(value: string | undefined): DigestAlgorithm 
   return isDigestAlgorithm(upper) ? upper : undefined;
 }
 
-function hash(algorithm: DigestAlgorithm, data: string): string {
+function hash(algorithm: DigestAlgorithm, data: string | Buffer): string {
   return oneShotHash(algorithm === "MD5" ? "md5" : "sha256", data, "hex");
 }
 
@@ -109,6 +110,79 @@ export function qopAuthResponse(
 ): string {
   return hash(algorithm, `${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2Of(algorithm, method, uri)}`);
 }
+
+/**
+ * What a later REGISTER changes in credentials accepted before (the refresh shortcut's, see
+ * DigestVerifier.confirm): its nonce, and where its nonce count, cnonce and response are in
+ * its bytes, `[start, end)` each, ASCII as the shortcut matched them. Read there, a refresh
+ * makes no string per value.
+ */
+export interface CountedResponse {
+  readonly nonce: string;
+  readonly ncStart: number;
+  readonly ncEnd: number;
+  readonly cnonceStart: number;
+  readonly cnonceEnd: number;
+  readonly responseStart: number;
+  readonly responseEnd: number;
+}
+
+/**
+ * Where the text a counted response hashes is assembled (see countedResponseHash): a fixed
+ * buffer, and a view of the part used, kept while its length repeats (a client's cnonce keeps
+ * its length, so a refresh makes no view object).
+ */
+export class HashScratch {
+  readonly bytes: Buffer;
+  private used: Buffer;
+
+  constructor(size: number) {
+    this.bytes = Buffer.alloc(size);
+    this.used = this.bytes.subarray(0, 0);
+  }
+
+  /** The first `length` bytes. */
+  first(length: number): Buffer {
+    if (this.used.length !== length) this.used = this.bytes.subarray(0, length);
+    return this.used;
+  }
+}
+
+/**
+ * `qopAuthResponse` of a response counted in the request `bytes`, its text assembled in
+ * `scratch`. Undefined when it does not fit.
+ */
+export function countedResponseHash(
+  algorithm: DigestAlgorithm,
+  ha1: string,
+  method: string,
+  uri: string,
+  bytes: Buffer,
+  counted: CountedResponse,
+  scratch: HashScratch,
+): string | undefined {
+  const { nonce, ncStart, ncEnd, cnonceStart, cnonceEnd } = counted;
+  const ha2 = ha2Of(algorithm, method, uri);
+  const length = ha1.length + nonce.length + (ncEnd - ncStart) + (cnonceEnd - cnonceStart) + ha2.length + 9;
+  const text = scratch.bytes;
+  if (length > text.length) return undefined;
+  let at = text.write(ha1, 0, "latin1");
+  text[at++] = COLON;
+  at += text.write(nonce, at, "latin1");
+  text[at++] = COLON;
+  copyBytes(bytes, ncStart, ncEnd, text, at);
+  at += ncEnd - ncStart;
+  text[at++] = COLON;
+  copyBytes(bytes, cnonceStart, cnonceEnd, text, at);
+  at += cnonceEnd - cnonceStart;
+  at += text.write(AUTH, at, "latin1");
+  at += text.write(ha2, at, "latin1");
+  return hash(algorithm, scratch.first(at));
+}
+
+const COLON = 0x3a;
+/** Between the cnonce and H(A2): the qop. */
+const AUTH = ":auth:";
 
 /** A `WWW-Authenticate` value (RFC 7616 §3.3). */
 export function formatChallenge(options: {

@@ -9,7 +9,12 @@ export {
   type ClientServiceState,
   isClientAor,
 } from "./client-registrar.js";
-export { type ConnectionOwner, connectionOwner, type OwnerDirectory } from "./connection-owner.js";
+export {
+  type ConnectionOwner,
+  connectionOwner,
+  connectionTrunk,
+  type OwnerDirectory,
+} from "./connection-owner.js";
 export {
   credentialAlgorithm,
   type DigestAlgorithm,

@@ -1,5 +1,6 @@
 import { randomBytes, randomFillSync, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../shared/clock.js";
+import { hexDigitValue } from "../shared/hex-digit.js";
 import { HmacSha256 } from "./hmac-sha256.js";
 
 export type NonceCheck = "ok" | "stale" | "invalid" | "replay";
@@ -86,6 +87,11 @@ export class NonceService {
    * could be replayed from anywhere within the nonce's lifetime.
    */
   check(nonce: string, ncHex: string): NonceCheck {
+    return this.checkCount(nonce, parseNonceCount(ncHex));
+  }
+
+  /** `check` with the nonce count as a number (-1 for one that is not 8 hex digits). */
+  checkCount(nonce: string, nc: number): NonceCheck {
     // A remembered nonce passed the signature check when it was first used: a refresh
     // (same nonce, nc+1) skips the HMAC, as does the first use of one issued lately.
     const seen = this.lastNc.get(nonce);
@@ -97,7 +103,6 @@ export class NonceService {
     }
     const now = this.clock.now();
     if (now - issuedAt > this.ttlMs || issuedAt <= this.forgottenBefore) return "stale";
-    const nc = parseNonceCount(ncHex);
     if (nc <= 0) return "invalid";
     if (seen && nc <= seen.nc) return "replay";
     if (seen) seen.nc = nc;
@@ -140,17 +145,13 @@ export class NonceService {
   }
 }
 
-/** An nc of exactly 8 hex digits (RFC 7616 §3.4), or -1. */
-function parseNonceCount(text: string): number {
-  if (text.length !== 8) return -1;
+/** An nc of exactly 8 hex digits (RFC 7616 §3.4), in `text[start, end)` (a string or bytes), or -1. */
+export function parseNonceCount(text: string | Uint8Array, start = 0, end = text.length): number {
+  if (end - start !== 8) return -1;
   let value = 0;
-  for (let i = 0; i < 8; i++) {
-    const c = text.charCodeAt(i);
-    let digit: number;
-    if (c >= 48 && c <= 57) digit = c - 48;
-    else if (c >= 97 && c <= 102) digit = c - 87;
-    else if (c >= 65 && c <= 70) digit = c - 55;
-    else return -1;
+  for (let i = start; i < end; i++) {
+    const digit = hexDigitValue(typeof text === "string" ? text.charCodeAt(i) : text[i]!);
+    if (digit < 0) return -1;
     value = value * 16 + digit;
   }
   return value;

@@ -1,5 +1,7 @@
+import { copyBytes } from "../shared/copy-bytes.js";
+import { detachedString } from "../shared/detached-string.js";
 import { EvictionCursor } from "../shared/eviction-cursor.js";
-import { newTag } from "../shared/ids.js";
+import { TAG_LENGTH, writeTag } from "../shared/ids.js";
 import {
   type DigestCredentials,
   readDigestCredentials,
@@ -8,33 +10,43 @@ import {
   type SipResponse,
   serialize,
 } from "../sip/message/index.js";
-import { isRfc3261Branch, type ServerTransaction, type TransactionLayer } from "../sip/transaction/index.js";
+import { MAGIC_COOKIE, type ServerTransaction, type TransactionLayer } from "../sip/transaction/index.js";
 import type { MessageShortcut, ShortcutAnswer, SipConnection } from "../sip/transport/index.js";
-import { ByteTemplate, type Hole, type HoleKind } from "./byte-template.js";
+import { ByteTemplate, type Hole, type HoleFill, type HoleKind } from "./byte-template.js";
+import type { CountedResponse } from "./digest.js";
 import type { ContactChange } from "./register-contacts.js";
 import type { Registrar } from "./registrar.js";
-import type { RegistrarAccount } from "./registration-core.js";
+import type { RecognisedRefresh, RegistrarAccount } from "./registration-core.js";
 
 /** What the shortcut needs of the layers it stands in for. */
 export interface RefreshShortcutPorts {
   /** True while a fault rule may act on SIP in or out: then every message takes the layers. */
   readonly faultsActive: () => boolean;
   /** The transaction layer: whether a request is new, and the count of those answered here. */
-  readonly transactions: Pick<TransactionLayer, "isNewRequest" | "countAnswered">;
+  readonly transactions: Pick<TransactionLayer, "hasServerTransactions" | "isNewRequest" | "countAnswered">;
 }
 
 /** Templates kept at most (one per trunk registered); the oldest go first. */
 const MAX_TEMPLATES = 16_384;
 /** CSeq numbers are below 2^31 (RFC 3261 §8.1.1.5); a larger one takes the layers (400). */
 const MAX_CSEQ = 2 ** 31 - 1;
+/** Digits of a CSeq number looked at: a longer one takes the layers. */
+const MAX_CSEQ_DIGITS = 10;
+const COOKIE = Buffer.from(MAGIC_COOKIE);
+/** Holes of a request template: branch, From tag, Call-ID, CSeq, nonce, nc, cnonce, response. */
+const MAX_REQUEST_HOLES = 8;
+const NO_BYTES: Buffer = Buffer.alloc(0);
 
 const REGISTER = Buffer.from("REGISTER ");
 const TO_LINE = Buffer.from("\r\nTo: ");
 const CRLF = Buffer.from("\r\n");
 
 type RequestField = "branch" | "fromTag" | "callId" | "cseq" | "nonce" | "nc" | "cnonce" | "response";
+/** The 200's holes: the request's own four (copied from its bytes), a new To tag, expires and Date. */
 type ResponseField = "branch" | "fromTag" | "tag" | "callId" | "cseq" | "expires" | "date";
 type FieldHole<F> = Hole & { readonly field: F };
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** One registration's REGISTER and 200 as bytes, with the fields a refresh changes as holes. */
 interface RefreshTemplate {
@@ -42,13 +54,16 @@ interface RefreshTemplate {
   readonly connectionId: string;
   /** The To header's value: what the template is found by. */
   readonly to: string;
-  readonly account: RegistrarAccount;
-  readonly contact: string;
-  readonly expires: number;
-  readonly credentials: DigestCredentials;
+  /**
+   * What the registrar is asked (refreshAtOnce), one object per template: each refresh fills
+   * in its Call-ID, CSeq and counted response, keeping the strings when they are unchanged.
+   */
+  readonly refresh: Omit<Mutable<RecognisedRefresh>, "counted"> & {
+    readonly counted: Mutable<CountedResponse>;
+  };
   readonly topVia: SipRequest["topVia"];
   readonly request: ByteTemplate;
-  /** Where each field is among the request template's holes (they are in byte order). */
+  /** Where each field's span starts in the matched spans (2 × its place among the holes, which are in byte order). */
   readonly at: Readonly<Record<RequestField, number>>;
   readonly response: ByteTemplate;
   readonly responseFields: readonly ResponseField[];
@@ -78,6 +93,11 @@ export class RefreshShortcut implements MessageShortcut {
   // The REGISTER the layers are handling now (set by `handing`), for `learn` to find its bytes.
   private currentWire: Buffer | undefined;
   private currentMessage: SipMessage | undefined;
+  /** Where each hole of the request matched (see ByteTemplate.match), reused by every take. */
+  private readonly spans = new Int32Array(2 * MAX_REQUEST_HOLES);
+  private readonly fill = new ResponseFill(this.spans);
+  /** What take answers: one object, read by the transport before the next take. */
+  private readonly answer: { length: number; response: Buffer } = { length: 0, response: NO_BYTES };
 
   constructor(
     private readonly registrar: Registrar,
@@ -89,49 +109,45 @@ export class RefreshShortcut implements MessageShortcut {
   take(data: Buffer, start: number, connection: SipConnection): ShortcutAnswer | undefined {
     if (this.templates.size === 0 || this.ports.faultsActive()) return undefined;
     const template = this.templateFor(data, start, connection);
-    const match = template?.request.match(data, start);
-    if (template === undefined || match === undefined) return undefined;
-    const { at } = template;
-    const values = match.values;
-    const branch = values[at.branch]!;
-    const fromTag = values[at.fromTag]!;
-    const callId = values[at.callId]!;
-    const cseqText = values[at.cseq]!;
-    const cseq = Number(cseqText);
+    const spans = this.spans;
+    const end = template === undefined ? -1 : template.request.match(data, start, spans);
+    if (template === undefined || end < 0) return undefined;
+    const { at, refresh } = template;
+    const cseq = cseqAt(data, spans[at.cseq]!, spans[at.cseq + 1]!);
     // A branch without the magic cookie is matched the RFC 2543 way: the layers' business.
-    if (cseqText.length > 10 || cseq > MAX_CSEQ || !isRfc3261Branch(branch)) return undefined;
-    // The To has no tag (a template needs that): the merge rule applies, as in the layer.
-    const merge = { fromTag, callId, seq: cseq };
-    if (!this.ports.transactions.isNewRequest("REGISTER", branch, template.topVia, merge)) return undefined;
-    const done = this.registrar.refreshAtOnce({
-      account: template.account,
-      contact: template.contact,
-      connection,
-      callId,
-      cseq,
-      expires: template.expires,
-      credentials: template.credentials,
-      counted: {
-        nonce: values[at.nonce]!,
-        nc: values[at.nc]!,
-        cnonce: values[at.cnonce]!,
-        response: values[at.response]!,
-      },
-    });
-    if (done === undefined) return undefined;
-    this.ports.transactions.countAnswered();
-    this.taken++;
-    const fills: string[] = [];
-    for (const field of template.responseFields) {
-      if (field === "branch") fills.push(branch);
-      else if (field === "fromTag") fills.push(fromTag);
-      else if (field === "callId") fills.push(callId);
-      else if (field === "tag") fills.push(newTag());
-      else if (field === "cseq") fills.push(cseqText);
-      else if (field === "expires") fills.push(String(done.expires));
-      else fills.push(done.date);
+    if (cseq < 0 || !hasMagicCookie(data, spans[at.branch]!, spans[at.branch + 1]!)) return undefined;
+    const transactions = this.ports.transactions;
+    // Only while a REGISTER transaction lives here can this one be a retransmission or merged.
+    if (transactions.hasServerTransactions("REGISTER")) {
+      const text = (span: number) => data.toString("latin1", spans[span], spans[span + 1]);
+      // The To has no tag (a template needs that): the merge rule applies, as in the layer.
+      const merge = { fromTag: text(at.fromTag), callId: text(at.callId), seq: cseq };
+      if (!transactions.isNewRequest("REGISTER", text(at.branch), template.topVia, merge)) return undefined;
     }
-    return { length: match.length, response: template.response.render(fills) };
+    refresh.callId = sameOrNew(refresh.callId, data, spans[at.callId]!, spans[at.callId + 1]!);
+    refresh.cseq = cseq;
+    const counted = refresh.counted;
+    counted.nonce = sameOrNew(counted.nonce, data, spans[at.nonce]!, spans[at.nonce + 1]!);
+    counted.ncStart = spans[at.nc]!;
+    counted.ncEnd = spans[at.nc + 1]!;
+    counted.cnonceStart = spans[at.cnonce]!;
+    counted.cnonceEnd = spans[at.cnonce + 1]!;
+    counted.responseStart = spans[at.response]!;
+    counted.responseEnd = spans[at.response + 1]!;
+    const expires = this.registrar.refreshAtOnce(refresh, connection, data);
+    if (expires === undefined) return undefined;
+    transactions.countAnswered();
+    this.taken++;
+    const fill = this.fill;
+    fill.start(data, template, expires, this.registrar.httpDate());
+    const answer = this.answer;
+    try {
+      answer.response = template.response.render(fill);
+    } finally {
+      fill.end();
+    }
+    answer.length = end - start;
+    return answer;
   }
 
   handing(wire: Buffer, message: SipMessage): void {
@@ -236,14 +252,29 @@ export class RefreshShortcut implements MessageShortcut {
     const requestTemplate = templateOf(wire, requestHoles);
     const responseTemplate = templateOf(responseBytes, responseHoles);
     if (requestTemplate === undefined || responseTemplate === undefined) return undefined;
-    const at = (field: RequestField) => requestTemplate.fields.indexOf(field);
-    return {
-      connectionId: connection.id,
-      to: wire.toString("latin1", to.start, to.end),
+    const at = (field: RequestField) => 2 * requestTemplate.fields.indexOf(field);
+    const refresh = {
       account,
       contact: change.key,
       expires: change.expires,
       credentials,
+      // The binding's own copy: a string cut from the message would keep its text alive.
+      callId: binding.callId,
+      cseq: request.cseq.seq,
+      counted: {
+        nonce: detachedString(credentials.nonce),
+        ncStart: 0,
+        ncEnd: 0,
+        cnonceStart: 0,
+        cnonceEnd: 0,
+        responseStart: 0,
+        responseEnd: 0,
+      },
+    };
+    return {
+      connectionId: connection.id,
+      to: wire.toString("latin1", to.start, to.end),
+      refresh,
       topVia: request.topVia,
       request: requestTemplate.template,
       at: {
@@ -259,6 +290,95 @@ export class RefreshShortcut implements MessageShortcut {
       response: responseTemplate.template,
       responseFields: responseTemplate.fields,
     };
+  }
+}
+
+/**
+ * The 200's holes, filled for the REGISTER being answered: its branch, From tag, Call-ID and
+ * CSeq copied from its bytes (where `spans` says, as its template matched them), a new To
+ * tag, the Contact's expires and the Date. One per shortcut, set up for each answer.
+ */
+class ResponseFill implements HoleFill {
+  private bytes = NO_BYTES;
+  private template: RefreshTemplate | undefined;
+  private expires = 0;
+  private date = "";
+
+  constructor(private readonly spans: Int32Array) {}
+
+  start(bytes: Buffer, template: RefreshTemplate, expires: number, date: string): void {
+    this.bytes = bytes;
+    this.template = template;
+    this.expires = expires;
+    this.date = date;
+  }
+
+  /** The answer is rendered: the received bytes are let go of. */
+  end(): void {
+    this.bytes = NO_BYTES;
+    this.template = undefined;
+  }
+
+  length(hole: number): number {
+    const { responseFields, at } = this.template!;
+    const field = responseFields[hole]!;
+    if (field === "tag") return TAG_LENGTH;
+    if (field === "expires") return decimalLength(this.expires);
+    if (field === "date") return this.date.length;
+    const span = at[field];
+    return this.spans[span + 1]! - this.spans[span]!;
+  }
+
+  write(hole: number, out: Buffer, at: number): void {
+    const template = this.template!;
+    const field = template.responseFields[hole]!;
+    if (field === "tag") writeTag(out, at);
+    else if (field === "expires") writeDecimal(out, at, this.expires);
+    else if (field === "date") out.write(this.date, at, "latin1");
+    else {
+      const span = template.at[field];
+      copyBytes(this.bytes, this.spans[span]!, this.spans[span + 1]!, out, at);
+    }
+  }
+}
+
+/** The CSeq number of `bytes[start, end)` (digits), or -1 when it is longer or larger than a CSeq may be. */
+function cseqAt(bytes: Buffer, start: number, end: number): number {
+  if (end - start > MAX_CSEQ_DIGITS) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) value = value * 10 + (bytes[i]! - 0x30);
+  return value > MAX_CSEQ ? -1 : value;
+}
+
+/** Whether the branch `bytes[start, end)` is an RFC 3261 one (isRfc3261Branch, on bytes). */
+function hasMagicCookie(bytes: Buffer, start: number, end: number): boolean {
+  return (
+    end - start > COOKIE.length && bytes.compare(COOKIE, 0, COOKIE.length, start, start + COOKIE.length) === 0
+  );
+}
+
+/** `kept` when `bytes[start, end)` spells it (latin1), else those bytes as a string of their own. */
+function sameOrNew(kept: string, bytes: Buffer, start: number, end: number): string {
+  if (kept.length === end - start) {
+    let i = 0;
+    while (i < kept.length && kept.charCodeAt(i) === bytes[start + i]) i++;
+    if (i === kept.length) return kept;
+  }
+  return bytes.toString("latin1", start, end);
+}
+
+function decimalLength(n: number): number {
+  let length = 1;
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) length++;
+  return length;
+}
+
+/** The non-negative integer `n` in decimal at `out[at…]` (decimalLength(n) bytes). */
+function writeDecimal(out: Buffer, at: number, n: number): void {
+  let rest = n;
+  for (let i = at + decimalLength(n) - 1; i >= at; i--) {
+    out[i] = 0x30 + (rest % 10);
+    rest = Math.floor(rest / 10);
   }
 }
 

@@ -13,8 +13,8 @@ import {
 import type { ServerTransaction } from "../sip/transaction/index.js";
 import type { SipConnection } from "../sip/transport/index.js";
 import type { ContactBinding, ContactBindings } from "./contact-bindings.js";
-import type { DigestAlgorithm } from "./digest.js";
-import { type CountedResponse, DigestVerifier } from "./digest-verifier.js";
+import type { CountedResponse, DigestAlgorithm } from "./digest.js";
+import { DigestVerifier } from "./digest-verifier.js";
 import { NonceService } from "./nonce-service.js";
 import {
   type ContactChange,
@@ -67,15 +67,17 @@ export interface RecognisedRefresh {
   readonly account: RegistrarAccount;
   /** The binding key (Contact URI) it renews. */
   readonly contact: string;
-  readonly connection: SipConnection;
-  /** The binding's Call-ID (a refresh) or a new one (the PBX registers afresh, e.g. after a restart). */
+  /**
+   * The binding's Call-ID (a refresh) or a new one (the PBX registers afresh, e.g. after a
+   * restart), a string of its own (a binding keeps it).
+   */
   readonly callId: string;
   readonly cseq: number;
   /** Seconds asked for, as handleRegister worked them out for the same Contact and Expires. */
   readonly expires: number;
   /** The credentials of the REGISTER that made the binding… */
   readonly credentials: DigestCredentials;
-  /** …with this REGISTER's nonce, nonce count, cnonce and response. */
+  /** …with this REGISTER's nonce, nonce count, cnonce and response (in its bytes). */
   readonly counted: CountedResponse;
 }
 
@@ -208,16 +210,16 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
   }
 
   /**
-   * A REGISTER the shortcut recognised from its bytes: the one that made `contact`'s binding
-   * again, on the same connection, but for its Call-ID and CSeq (a higher CSeq when the Call-ID
+   * A REGISTER the shortcut recognised from its `bytes`, received on `connection`: the one that
+   * made `contact`'s binding again, on the same connection, but for its Call-ID and CSeq (a higher CSeq when the Call-ID
    * is the binding's) and its credentials' nonce, nc, cnonce and response. Done as
    * handleRegister would do it — credentials checked, nonce count used, lockout told, binding
-   * renewed, outcome settled — and the Contact expires and Date of the 200 returned. Undefined,
-   * with nothing changed, whenever handleRegister could do anything else: it then takes the
-   * request.
+   * renewed, outcome settled — and the seconds of the 200's Contact expires returned (its
+   * Date is `httpDate`). Undefined, with nothing changed, whenever handleRegister could do
+   * anything else: it then takes the request.
    */
-  refreshAtOnce(refresh: RecognisedRefresh): { readonly expires: number; readonly date: string } | undefined {
-    const { account, connection, cseq } = refresh;
+  refreshAtOnce(refresh: RecognisedRefresh, connection: SipConnection, bytes: Buffer): number | undefined {
+    const { account, cseq } = refresh;
     // Each of these is a way handleRegister would answer otherwise (or ask more of the request).
     if (this.gate?.() !== undefined || this.admit !== undefined || !account.authRequired) return undefined;
     try {
@@ -242,25 +244,25 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
       "password" in c
         ? this.digest.confirm(
             refresh.credentials,
+            bytes,
             refresh.counted,
             "REGISTER",
             username,
             c.password,
             c.ha1Cache,
           )
-        : this.digest.confirmHa1(refresh.credentials, refresh.counted, "REGISTER", c.ha1);
+        : this.digest.confirmHa1(refresh.credentials, bytes, refresh.counted, "REGISTER", c.ha1);
     if (!confirmed) return undefined;
     this.lockout.succeed(connection.remoteAddress, username);
     const now = this.clock.now();
     // The same binding as upsert would make of it, changed in place (see ContactBindings.renew).
-    const callId = existing.callId === refresh.callId ? existing.callId : detachedString(refresh.callId);
-    this.bindings.renew(existing, callId, cseq, now + refresh.expires * 1000);
+    this.bindings.renew(existing, refresh.callId, cseq, now + refresh.expires * 1000);
     this.settled?.(account, connection, 200, "OK");
-    return { expires: remainingSeconds(existing, now), date: this.httpDate(now) };
+    return remainingSeconds(existing, now);
   }
 
   /** The Date header (RFC 3261 §20.17): formatted once per second, not per 200. */
-  private httpDate(now: number): string {
+  httpDate(now = this.clock.now()): string {
     const second = Math.floor(now / 1000);
     if (second !== this.dateSecond) {
       this.dateSecond = second;

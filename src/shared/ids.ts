@@ -31,12 +31,26 @@ function pooledHex(size: number): string {
   return pool.toString("hex", at, at + size);
 }
 
+/** Characters of a tag `newTag` makes. */
+export const TAG_LENGTH = 12;
+const HEX_DIGITS = Buffer.from("0123456789abcdef");
+
 /** A To/From tag (RFC 3261 §19.3): needs uniqueness, not secrecy. */
 export function newTag(): string {
-  return pooledHex(6);
+  return pooledHex(TAG_LENGTH / 2);
 }
 
 /** A Call-ID value unique across the emulator's lifetime. */
 export function newCallId(): string {
   return pooledHex(12);
+}
+
+/** A tag as `newTag` makes it, written at `out[at…]` (TAG_LENGTH bytes) without a string. */
+export function writeTag(out: Buffer, at: number): void {
+  const from = take(TAG_LENGTH / 2);
+  for (let i = 0; i < TAG_LENGTH / 2; i++) {
+    const byte = pool[from + i]!;
+    out[at + 2 * i] = HEX_DIGITS[byte >> 4]!;
+    out[at + 2 * i + 1] = HEX_DIGITS[byte & 15]!;
+  }
 }

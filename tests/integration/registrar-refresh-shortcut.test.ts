@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
+import { createSocket } from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/index.js";
-import { type SipResponse, serialize } from "../../src/sip/message/index.js";
+import { parseMessage, type SipResponse, serialize } from "../../src/sip/message/index.js";
 import { startTestEmulator, TRUNK } from "../support/emulator.js";
 import { httpClient } from "../support/http.js";
 import { parseChallenge, SipTestClient } from "../support/sip-test-client.js";
@@ -16,8 +17,12 @@ let full: EmulatorHandle;
 
 beforeAll(async () => {
   [fast, full] = await Promise.all([
-    startTestEmulator({ adminToken: "shortcut-admin" }),
-    startTestEmulator({ adminToken: "shortcut-admin", registrar: { refreshShortcut: "off" } }),
+    startTestEmulator({ adminToken: "shortcut-admin", sip: { port: 0, udpPort: 0 } }),
+    startTestEmulator({
+      adminToken: "shortcut-admin",
+      sip: { port: 0, udpPort: 0 },
+      registrar: { refreshShortcut: "off" },
+    }),
   ]);
 });
 afterAll(async () => {
@@ -270,6 +275,41 @@ describe("the refresh shortcut answers as the full path does", () => {
     expect(answers.map((a) => a.match(/\r\nContact: /g)?.length)).toEqual([1, 1, 1, 1, 1]);
     // The refreshes before the takeover, and the one after the full path took the trunk back.
     expect(await shortcutCount(fast)).toBe(before + 3);
+  });
+
+  it("a REGISTER transaction alive over UDP: a refresh it merges with gets 482 from the layers, the next is short-cut", async () => {
+    const before = await shortcutCount(fast);
+    const answers = await both(async (pbx, emulator) => {
+      const out = [await pbx.full()];
+      // The next REGISTER's From tag, Call-ID and CSeq, sent over UDP first: answered 401, its
+      // transaction stays (Completed, Timer J) and the TLS one merges with it (RFC 3261 §8.2.2.2).
+      const udp = createSocket("udp4");
+      try {
+        await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", resolve));
+        const challenged = new Promise<SipResponse>((resolve) =>
+          udp.once("message", (data) => resolve(parseMessage(data) as SipResponse)),
+        );
+        pbx.cseq++;
+        const viaUdp = pbx
+          .text(undefined)
+          .replace(
+            /Via: SIP\/2\.0\/TLS 127\.0\.0\.1:\d+/,
+            `Via: SIP/2.0/UDP 127.0.0.1:${udp.address().port}`,
+          );
+        udp.send(viaUdp, emulator.ports.sipUdp!, "127.0.0.1");
+        expect((await challenged).status).toBe(401);
+      } finally {
+        udp.close();
+      }
+      out.push(await pbx.refresh({ cseq: pbx.cseq }), await pbx.refresh());
+      return out;
+    });
+    expect(answers.map((a) => a.split("\r\n")[0])).toEqual([
+      "SIP/2.0 200 OK",
+      "SIP/2.0 482 Loop Detected",
+      "SIP/2.0 200 OK",
+    ]);
+    expect(await shortcutCount(fast)).toBe(before + 1);
   });
 
   it("a maintenance window: 503 with Retry-After from the full path, then refreshes again", async () => {

@@ -52,6 +52,9 @@ export class TransactionLayer implements TransactionHost {
   private readonly user: TransactionUser;
   private readonly servers = new Map<string, ServerTransactionBase>();
   private readonly merged = new Map<string, ServerTransactionBase>();
+  // Entries of `servers` and of `merged` by method (see hasServerTransactions).
+  private readonly serversByMethod = new Map<string, number>();
+  private readonly mergedByMethod = new Map<string, number>();
   private readonly clients = new Map<string, ClientTransactionBase>();
   private pending = 0;
   private drainWaiters: DrainWaiter[] = [];
@@ -145,6 +148,14 @@ export class TransactionLayer implements TransactionHost {
         else this.enter(transaction, key, merge);
       }
     }
+  }
+
+  /**
+   * Whether a live server transaction of `method` exists: while none does, every request of
+   * that method is new (`isNewRequest`), which a caller may know without building its keys.
+   */
+  hasServerTransactions(method: string): boolean {
+    return this.serversByMethod.has(method) || this.mergedByMethod.has(method);
   }
 
   /**
@@ -247,15 +258,24 @@ export class TransactionLayer implements TransactionHost {
     for (const transaction of this.clients.values()) transaction.dispose();
     this.servers.clear();
     this.merged.clear();
+    this.serversByMethod.clear();
+    this.mergedByMethod.clear();
     this.clients.clear();
     this.pending = 0;
     this.resolveDrainWaiters();
   }
 
   removeServer(transaction: ServerTransactionBase): void {
-    if (this.servers.get(transaction.id) === transaction) this.servers.delete(transaction.id);
+    const method = transaction.request.method;
+    if (this.servers.get(transaction.id) === transaction) {
+      this.servers.delete(transaction.id);
+      count(this.serversByMethod, method, -1);
+    }
     const merge = transaction.mergeKey;
-    if (merge !== undefined && this.merged.get(merge) === transaction) this.merged.delete(merge);
+    if (merge !== undefined && this.merged.get(merge) === transaction) {
+      this.merged.delete(merge);
+      count(this.mergedByMethod, method, -1);
+    }
   }
 
   removeClient(transaction: ClientTransactionBase): void {
@@ -324,8 +344,14 @@ export class TransactionLayer implements TransactionHost {
 
   /** Into the table, and into the §8.2.2.2 merge index unless a live transaction holds its key. */
   private enter(transaction: ServerTransactionBase, key: string, merge: string | undefined): void {
+    const method = transaction.request.method;
+    // A key holds one transaction (of the key's method): replacing one leaves the count.
+    if (!this.servers.has(key)) count(this.serversByMethod, method, 1);
     this.servers.set(key, transaction);
-    if (merge !== undefined && !this.merged.has(merge)) this.merged.set(merge, transaction);
+    if (merge !== undefined && !this.merged.has(merge)) {
+      this.merged.set(merge, transaction);
+      count(this.mergedByMethod, method, 1);
+    }
   }
 
   private resolveDrainWaiters(): void {
@@ -336,4 +362,11 @@ export class TransactionLayer implements TransactionHost {
       waiter.resolve();
     }
   }
+}
+
+/** Adds `delta` to the count of `method`; a count that reaches zero is removed. */
+function count(counts: Map<string, number>, method: string, delta: number): void {
+  const n = (counts.get(method) ?? 0) + delta;
+  if (n > 0) counts.set(method, n);
+  else counts.delete(method);
 }

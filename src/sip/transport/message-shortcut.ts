@@ -10,6 +10,7 @@ export interface MessageShortcut {
   /**
    * The message starting at `data[start]` (a message boundary, nothing buffered before it):
    * its length and the answer to write, or undefined to leave it to the layers. Must not throw.
+   * The answer may be the same object each time: read it before the next call.
    */
   take(data: Buffer, start: number, connection: SipConnection): ShortcutAnswer | undefined;
   /**

@@ -110,6 +110,19 @@ describe("BindingTable", () => {
     expect(table.soleOwnerOnConnection("conn1")).toBe("tk_1");
     table.upsert(binding({ trunkId: "tk_2", contact: "sip:z@192.0.2.2" }));
     expect(table.soleOwnerOnConnection("conn1")).toBeUndefined();
+    // Asked again after each change (the answer is kept between changes): the other trunk
+    // leaves, a binding moves to another connection, the last one goes.
+    table.remove("tk_2", "sip:z@192.0.2.2", "unregistered");
+    expect(table.soleOwnerOnConnection("conn1")).toBe("tk_1");
+    table.upsert(binding({ trunkId: "tk_2", contact: "sip:z@192.0.2.2", connectionId: "conn2" }));
+    expect(table.soleOwnerOnConnection("conn2")).toBe("tk_2");
+    table.upsert(binding({ trunkId: "tk_2", contact: "sip:z@192.0.2.2", connectionId: "conn1" }));
+    expect(table.soleOwnerOnConnection("conn2")).toBeUndefined();
+    expect(table.soleOwnerOnConnection("conn1")).toBeUndefined();
+    table.removeTrunk("tk_2", "deleted");
+    expect(table.soleOwnerOnConnection("conn1")).toBe("tk_1");
+    table.removeConnection("conn1", "connection closed: reset");
+    expect(table.soleOwnerOnConnection("conn1")).toBeUndefined();
   });
 
   it("removeTrunk drops every contact; clear forgets everything without events", () => {

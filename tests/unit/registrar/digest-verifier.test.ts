@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { digestHa1, digestResponse } from "../../../src/registrar/digest.js";
+import { type CountedResponse, digestHa1, digestResponse } from "../../../src/registrar/digest.js";
 import { DigestVerifier } from "../../../src/registrar/digest-verifier.js";
 import { NonceService } from "../../../src/registrar/nonce-service.js";
 import { ControllableClock } from "../../../src/shared/clock.js";
-import { parseMessage, type SipRequest } from "../../../src/sip/message/index.js";
+import { parseMessage, readDigestCredentials, type SipRequest } from "../../../src/sip/message/index.js";
 
 const REALM = "phoneapp.unify.com";
 const URI = `sip:${REALM}`;
@@ -143,6 +143,94 @@ describe("DigestVerifier", () => {
     ).toMatchObject({
       kind: "challenge",
       stale: true,
+    });
+  });
+
+  describe("confirm: a refresh's nonce, nc, cnonce and response read from its bytes", () => {
+    /** The bytes of a request with these credentials, and where its counted values are in them. */
+    function counted(authorization: string): { bytes: Buffer; counted: CountedResponse } {
+      const text = `REGISTER ${URI} SIP/2.0\r\nAuthorization: ${authorization}\r\n\r\n`;
+      const span = (pattern: RegExp) => {
+        const m = pattern.exec(text)!;
+        const start = m.index + m[0].indexOf(m[1]!);
+        return [start, start + m[1]!.length] as const;
+      };
+      const [ncStart, ncEnd] = span(/ nc=([^,\s]+)/);
+      const [cnonceStart, cnonceEnd] = span(/cnonce="([^"]+)"/);
+      const [responseStart, responseEnd] = span(/response="([^"]*)"/);
+      const nonce = / nonce="([^"]+)"/.exec(text)![1]!;
+      return {
+        bytes: Buffer.from(text, "latin1"),
+        counted: { nonce, ncStart, ncEnd, cnonceStart, cnonceEnd, responseStart, responseEnd },
+      };
+    }
+    const first = (nonce: string, o: Parameters<typeof credentials>[1] = {}) =>
+      readDigestCredentials(credentials(nonce, o))!;
+
+    it.each(["MD5", "SHA-256"] as const)(
+      "accepts the right %s refresh, from the password or H(A1), and uses its nonce count up",
+      (algorithm) => {
+        const { verifier, nonce } = setup([algorithm]);
+        const p = first(nonce, { algorithm });
+        const two = counted(credentials(nonce, { algorithm, nc: "00000002" }));
+        expect(verifier.confirm(p, two.bytes, two.counted, "REGISTER", USER, PASSWORD, {})).toBe(true);
+        expect(verifier.confirm(p, two.bytes, two.counted, "REGISTER", USER, PASSWORD, {})).toBe(false);
+        const ha1 = { [algorithm]: digestHa1(algorithm, USER, REALM, PASSWORD) };
+        const three = counted(credentials(nonce, { algorithm, nc: "00000003" }));
+        expect(verifier.confirmHa1(p, three.bytes, three.counted, "REGISTER", ha1)).toBe(true);
+        // The general path agrees that 3 is used.
+        const again = register(credentials(nonce, { algorithm, nc: "00000003" }));
+        expect(verifier.verify(again, USER, PASSWORD, {})).toMatchObject({ why: "nonce count replayed" });
+      },
+    );
+
+    it("compares the response case-insensitively", () => {
+      const { verifier, nonce } = setup();
+      const upper = /response="([^"]+)"/.exec(credentials(nonce))![1]!.toUpperCase();
+      const refresh = counted(credentials(nonce, { response: upper }));
+      expect(
+        verifier.confirm(first(nonce), refresh.bytes, refresh.counted, "REGISTER", USER, PASSWORD, {}),
+      ).toBe(true);
+    });
+
+    it.each([
+      ["a wrong password", { password: "guess" }],
+      ["a response that is not hex", { response: "z".repeat(32) }],
+      ["a response one digit short", { response: "0".repeat(31) }],
+      ["a response one digit long", { response: "0".repeat(33) }],
+      ["a nonce count that is not 8 hex digits", { nc: "0000001" }],
+    ])("refuses %s and leaves the nonce count unused", (_name, o) => {
+      const { verifier, nonce } = setup();
+      const wrong = counted(credentials(nonce, o));
+      expect(verifier.confirm(first(nonce), wrong.bytes, wrong.counted, "REGISTER", USER, PASSWORD, {})).toBe(
+        false,
+      );
+      expect(verifier.verify(register(credentials(nonce)), USER, PASSWORD, {})).toEqual({ kind: "ok" });
+    });
+
+    it("refuses a stale nonce, an algorithm not offered, and a text too long to assemble", () => {
+      const { verifier, nonce } = setup(["SHA-256"]);
+      const md5 = counted(credentials(nonce));
+      expect(verifier.confirm(first(nonce), md5.bytes, md5.counted, "REGISTER", USER, PASSWORD, {})).toBe(
+        false,
+      );
+      const sha = setup(["MD5"]);
+      // Right, but its cnonce too long for the scratch: declined, and the general path accepts it.
+      const cnonce = "c".repeat(600);
+      const response = digestResponse({
+        ...{ algorithm: "MD5", username: USER, realm: REALM, password: PASSWORD },
+        ...{ method: "REGISTER", uri: URI, nonce: sha.nonce, qop: { nc: "00000001", cnonce } },
+      });
+      const long = credentials(sha.nonce, { response }).replace('cnonce="c0ffee"', `cnonce="${cnonce}"`);
+      const longRefresh = counted(long);
+      const p = first(sha.nonce);
+      expect(
+        sha.verifier.confirm(p, longRefresh.bytes, longRefresh.counted, "REGISTER", USER, PASSWORD, {}),
+      ).toBe(false);
+      expect(sha.verifier.verify(register(long), USER, PASSWORD, {})).toEqual({ kind: "ok" });
+      clock.advance(60_001);
+      const late = counted(credentials(sha.nonce, { nc: "00000002" }));
+      expect(sha.verifier.confirm(p, late.bytes, late.counted, "REGISTER", USER, PASSWORD, {})).toBe(false);
     });
   });
 });

@@ -70,6 +70,39 @@ describe("TransactionLayer", () => {
     expect(layer.pendingServerTransactions).toBe(0);
   });
 
+  it("isNewRequest: false for a live transaction's branch or merge key; hasServerTransactions: of a method", () => {
+    const { layer, user, conn, clock } = harness(false);
+    const topVia = req("REGISTER").topVia;
+    const merge = { fromTag: "from1", callId: "call-1@10.0.0.1", seq: 1 };
+    const isNew = (method: string, branch: string, m: typeof merge | undefined = merge) =>
+      layer.isNewRequest(method, branch, topVia, m);
+    expect(layer.hasServerTransactions("REGISTER")).toBe(false);
+    expect(isNew("REGISTER", "z9hG4bKabc123")).toBe(true);
+    // A live INVITE: REGISTERs are as new as before, an INVITE of its branch or key is not.
+    layer.receiveRequest(req("INVITE", { branch: "z9hG4bKinv", callId: "inv", seq: 1 }), conn);
+    expect(layer.hasServerTransactions("INVITE")).toBe(true);
+    expect(layer.hasServerTransactions("REGISTER")).toBe(false);
+    expect(isNew("INVITE", "z9hG4bKinv", undefined)).toBe(false);
+    expect(isNew("INVITE", "z9hG4bKother", { ...merge, callId: "inv" })).toBe(false);
+    expect(isNew("INVITE", "z9hG4bKother", { ...merge, callId: "inv", seq: 2 })).toBe(true);
+    // A REGISTER over UDP stays in Completed after its 200 (Timer J): its branch and key are taken.
+    layer.receiveRequest(req("REGISTER", { branch: "z9hG4bKreg" }), conn);
+    user.requests[1]!.respond(res(user.requests[1]!.request, 200));
+    expect(layer.hasServerTransactions("REGISTER")).toBe(true);
+    expect(isNew("REGISTER", "z9hG4bKreg", undefined)).toBe(false);
+    expect(isNew("REGISTER", "z9hG4bKnext")).toBe(false);
+    expect(isNew("REGISTER", "z9hG4bKnext", { ...merge, seq: 2 })).toBe(true);
+    // The same branch from another sent-by is another transaction.
+    const elsewhere = req("REGISTER", { sentBy: "10.0.0.9:5060" }).topVia;
+    expect(layer.isNewRequest("REGISTER", "z9hG4bKreg", elsewhere, undefined)).toBe(true);
+    clock.advance(32_000);
+    expect(layer.hasServerTransactions("REGISTER")).toBe(false);
+    expect(isNew("REGISTER", "z9hG4bKreg")).toBe(true);
+    expect(layer.hasServerTransactions("INVITE")).toBe(true);
+    layer.close();
+    expect(layer.hasServerTransactions("INVITE")).toBe(false);
+  });
+
   it("answers a merged non-INVITE 482 while the first is unanswered, and ends one whose connection closed in the handler", () => {
     const { layer, user, conn } = harness(true);
     layer.receiveRequest(req("OPTIONS", { branch: "z9hG4bKfirst" }), conn);
