@@ -53,22 +53,46 @@ export class StreamFramer {
   }
 
   push(chunk: Buffer): FramerEvent[] {
-    if (this.#failed || chunk.length === 0) return [];
+    return this.#frame(chunk, 0, false).events;
+  }
+
+  /**
+   * `push` of `chunk[from…]` that stops after the first message (or unparsable one) it frames:
+   * the bytes after it are not taken, and `used` says how many were, so the caller can look at
+   * the next message itself (the registrar's refresh shortcut). A message the chunk leaves
+   * incomplete is held as `push` holds it: then every byte is used.
+   */
+  pushUntilMessage(chunk: Buffer, from: number): { events: FramerEvent[]; used: number } {
+    return this.#frame(chunk, from, true);
+  }
+
+  #frame(chunk: Buffer, from: number, once: boolean): { events: FramerEvent[]; used: number } {
+    const offered = chunk.length - from;
+    if (this.#failed || offered <= 0) return { events: [], used: Math.max(0, offered) };
     const borrowed = this.#start === this.#end;
     if (borrowed) {
       // Nothing held: read straight from the chunk and keep only what is left over.
       this.#buf = chunk;
-      this.#start = 0;
+      this.#start = from;
       this.#end = chunk.length;
     } else {
-      this.#append(chunk);
+      this.#append(from === 0 ? chunk : chunk.subarray(from));
     }
     const events: FramerEvent[] = [];
-    while (!this.#failed && this.#step(events)) {}
-    if (this.#start === this.#end) {
+    let stopped = false;
+    while (!stopped && !this.#failed && this.#step(events)) {
+      const last = events[events.length - 1]?.type;
+      stopped = once && (last === "message" || last === "error");
+    }
+    let used = offered;
+    if (this.#start === this.#end || stopped) {
+      // Whatever follows a message framed `once` was not taken: held bytes before it were
+      // part of that message, so all of it comes from this chunk.
+      used -= this.#end - this.#start;
       this.#buf = Buffer.alloc(0);
       this.#start = 0;
       this.#end = 0;
+      this.#scanned = 0;
     } else if (borrowed) {
       const owned = Buffer.allocUnsafe(Math.max(this.#end - this.#start, 4096));
       this.#buf.copy(owned, 0, this.#start, this.#end);
@@ -76,7 +100,7 @@ export class StreamFramer {
       this.#end -= this.#start;
       this.#start = 0;
     }
-    return events;
+    return { events, used };
   }
 
   #append(chunk: Buffer): void {

@@ -5,6 +5,7 @@ import {
   type SipMessage,
   type SipParseError,
   type SipRequest,
+  type FramerEvent,
   StreamFramer,
   serialize,
 } from "../message/index.js";
@@ -102,8 +103,8 @@ export class StreamConnection implements SipConnection {
     // Answers to a batch of pipelined messages leave as one TLS record and one write.
     this.socket.cork();
     try {
-      const taken = this.takeShortcuts(chunk);
-      if (taken < chunk.length && !this.closed) this.handle(taken === 0 ? chunk : chunk.subarray(taken));
+      if (this.taps?.shortcut === undefined) this.handle(this.framer.push(chunk));
+      else this.offerToShortcut(chunk);
     } finally {
       this.socket.uncork();
     }
@@ -111,14 +112,31 @@ export class StreamConnection implements SipConnection {
   }
 
   /**
-   * The messages at the front of `chunk` the shortcut answers from their bytes (nothing may be
-   * buffered before them); returns how many bytes it took. The first it declines, and all after,
-   * take the layers.
+   * The shortcut answers what it can at each message boundary; each message it declines, and
+   * one a chunk cut before, goes to the framer alone, so the shortcut is asked again right
+   * after it (a cut message does not send the rest of the stream through the layers).
    */
-  private takeShortcuts(chunk: Buffer): number {
+  private offerToShortcut(chunk: Buffer): void {
+    let at = 0;
+    while (at < chunk.length && !this.closed) {
+      at += this.takeShortcuts(chunk, at);
+      if (at >= chunk.length || this.closed) return;
+      const { events, used } = this.framer.pushUntilMessage(chunk, at);
+      this.handle(events);
+      // The framer always takes a byte at least; should it not, it gets the rest at once.
+      if (used <= 0) this.handle(this.framer.push(chunk.subarray(at)));
+      at = used <= 0 ? chunk.length : at + used;
+    }
+  }
+
+  /**
+   * The messages from `chunk[from]` on the shortcut answers from their bytes (nothing may be
+   * buffered before them); returns how many bytes it took. It stops at the first it declines.
+   */
+  private takeShortcuts(chunk: Buffer, from: number): number {
     const shortcut = this.taps?.shortcut;
     if (shortcut === undefined || this.framer.buffered > 0) return 0;
-    let at = 0;
+    let at = from;
     while (at < chunk.length && !this.closed) {
       let answer: ShortcutAnswer | undefined;
       try {
@@ -132,11 +150,11 @@ export class StreamConnection implements SipConnection {
       this.write(answer.response);
       at += answer.length;
     }
-    return at;
+    return at - from;
   }
 
-  private handle(chunk: Buffer): void {
-    for (const event of this.framer.push(chunk)) {
+  private handle(events: readonly FramerEvent[]): void {
+    for (const event of events) {
       switch (event.type) {
         case "message": {
           // The framed bytes themselves (taps read them synchronously): no re-serialising.

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type FramerEvent, type SipRequest, StreamFramer } from "../../../../src/sip/message/index.js";
 
@@ -217,6 +218,100 @@ describe("StreamFramer", () => {
       expect(f.buffered).toBe(data.length - 10);
       const events = f.push(data.subarray(data.length - 10));
       expect((events[0] as { message: SipRequest }).message.body.length).toBe(50);
+    });
+  });
+
+  describe("pushUntilMessage: one message at a time, the rest left to the caller", () => {
+    /** Frames `data` in chunks, each chunk a message at a time as the stream connection does. */
+    function oneByOne(target: StreamFramer, data: Buffer, cuts: number[]) {
+      const events: FramerEvent[] = [];
+      const calls: { from: number; used: number }[] = [];
+      let start = 0;
+      for (const end of [...cuts, data.length]) {
+        const chunk = Buffer.from(data.subarray(start, end));
+        for (let at = 0; at < chunk.length; ) {
+          const step = target.pushUntilMessage(chunk, at);
+          events.push(...step.events);
+          calls.push({ from: at, used: step.used });
+          if (step.used <= 0) throw new Error("no progress");
+          at += step.used;
+        }
+        start = end;
+      }
+      return { events, calls };
+    }
+
+    it("stops after the first message of a chunk and says how much it used", () => {
+      const f = framer();
+      const data = Buffer.concat([message(1), message(2, "body"), message(3)]);
+      const first = f.pushUntilMessage(data, 0);
+      expect(cseqs(first.events)).toEqual([1]);
+      expect(first.used).toBe(message(1).length);
+      expect(f.buffered).toBe(0);
+      const second = f.pushUntilMessage(data, first.used);
+      expect(cseqs(second.events)).toEqual([2]);
+      expect(second.used).toBe(message(2, "body").length);
+      expect(cseqs(f.pushUntilMessage(data, first.used + second.used).events)).toEqual([3]);
+    });
+
+    it("completes a held message from the next chunk and gives back what follows it", () => {
+      const f = framer();
+      const one = message(1);
+      const two = message(2);
+      expect(f.pushUntilMessage(one.subarray(0, 20), 0)).toEqual({ events: [], used: 20 });
+      expect(f.buffered).toBe(20);
+      const rest = Buffer.concat([one.subarray(20), two]);
+      const step = f.pushUntilMessage(rest, 0);
+      expect(cseqs(step.events)).toEqual([1]);
+      expect(step.used).toBe(one.length - 20);
+      expect(f.buffered).toBe(0);
+      // A head complete but its body not: held until the body comes, every byte used.
+      const withBody = message(3, "0123456789");
+      const cut = withBody.length - 4;
+      expect(f.pushUntilMessage(withBody.subarray(0, cut), 0)).toEqual({ events: [], used: cut });
+      const end = f.pushUntilMessage(Buffer.concat([withBody.subarray(cut), two]), 0);
+      expect(cseqs(end.events)).toEqual([3]);
+      expect(end.used).toBe(4);
+    });
+
+    it("passes keep-alives before a message, and an unparsable message, as push does", () => {
+      const f = framer();
+      const bad = Buffer.from("NOT SIP AT ALL\r\nContent-Length: 0\r\n\r\n");
+      const data = Buffer.concat([Buffer.from("\r\n\r\n\r\n"), bad, message(4)]);
+      const first = f.pushUntilMessage(data, 0);
+      expect(first.events.map((e) => e.type)).toEqual(["ping", "pong", "error"]);
+      expect(first.events[2]).toMatchObject({ fatal: false });
+      expect(first.used).toBe(6 + bad.length);
+      expect(cseqs(f.pushUntilMessage(data, first.used).events)).toEqual([4]);
+    });
+
+    it("after a fatal error uses everything and frames nothing more", () => {
+      const f = framer(64);
+      const big = message(5, "x".repeat(100));
+      const step = f.pushUntilMessage(Buffer.concat([big, message(6)]), 0);
+      expect(step.events.map((e) => e.type)).toEqual(["error"]);
+      expect(f.pushUntilMessage(message(7), 0)).toEqual({ events: [], used: message(7).length });
+    });
+
+    it("property: any chunking, a message at a time, frames what push frames", () => {
+      const bodies = fc.array(fc.string({ maxLength: 40 }), { minLength: 1, maxLength: 6 });
+      fc.assert(
+        fc.property(bodies, fc.array(fc.nat(), { maxLength: 8 }), (list, rawCuts) => {
+          const data = Buffer.concat(list.map((body, i) => message(i + 1, body)));
+          const cuts = [...new Set(rawCuts.map((c) => c % data.length))]
+            .filter((c) => c > 0)
+            .sort((a, b) => a - b);
+          const expected = framer().push(data);
+          const { events, calls } = oneByOne(framer(), data, cuts);
+          expect(cseqs(events)).toEqual(cseqs(expected));
+          expect(events.map((e) => (e.type === "message" ? e.message.body.toString() : e.type))).toEqual(
+            expected.map((e) => (e.type === "message" ? e.message.body.toString() : e.type)),
+          );
+          // Every call but one that ends a chunk stops right after a message.
+          expect(calls.every((c) => c.used > 0)).toBe(true);
+        }),
+        { numRuns: 300 },
+      );
     });
   });
 });
