@@ -2,10 +2,10 @@ import type { Socket } from "node:net";
 import { unmapIPv4 } from "../../shared/socket-peer.js";
 import {
   createResponse,
+  type FramerEvent,
   type SipMessage,
   type SipParseError,
   type SipRequest,
-  type FramerEvent,
   StreamFramer,
   serialize,
 } from "../message/index.js";
