@@ -38,7 +38,7 @@ export function newestProfile(dir: string): string | undefined {
 }
 
 /** Shortens file:///…/dist/sip/x.js to dist/sip/x.js and node_modules paths to the package. */
-function shortUrl(url: string): string {
+export function shortUrl(url: string): string {
   if (url === "") return "(native)";
   const nm = url.lastIndexOf("/node_modules/");
   if (nm >= 0) return url.slice(nm + 1);

@@ -17,6 +17,8 @@ export interface ServerOptions {
   readonly nodeArgs?: readonly string[];
   /** Log every GC pause to this file (bench/gc-watch.mjs preloaded). */
   readonly gcLogPath?: string;
+  /** Added to the server's environment (what a preloaded bench module reads). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The emulator under test, in its own process. */
@@ -58,7 +60,11 @@ export function startServer(options: ServerOptions): Promise<ServerProcess> {
     options.certsDir,
     ...(options.extraArgs ?? []),
   ]);
-  const env = options.gcLogPath ? { ...process.env, UPE_BENCH_GC_LOG: options.gcLogPath } : process.env;
+  const env = {
+    ...process.env,
+    ...options.env,
+    ...(options.gcLogPath ? { UPE_BENCH_GC_LOG: options.gcLogPath } : {}),
+  };
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
   let output = "";
   const append = (chunk: Buffer) => {
