@@ -84,9 +84,17 @@ export class DiagnoseEvidence {
       const t = this.trunk(a.trunkId);
       if (a.status >= 300) t.lastRefusal = a;
       else if (t.lastSuccess === undefined) t.lastSuccess = { ...a };
-      // A PBX refreshes all day: its last success is one record rewritten in place, not each
-      // event kept (which would outlive a few garbage collections every time).
-      else Object.assign(t.lastSuccess, a);
+      else {
+        // A PBX refreshes all day: its last success is one record rewritten in place, not each
+        // event kept (which would outlive a few garbage collections every time). Field by
+        // field: Object.assign is the generic copy, several times slower on this path.
+        const kept = t.lastSuccess as { -readonly [K in keyof RegisterAttempt]: RegisterAttempt[K] };
+        kept.trunkId = a.trunkId;
+        kept.status = a.status;
+        kept.reason = a.reason;
+        kept.at = a.at;
+        kept.remote = a.remote;
+      }
     });
     sources.transport.on((e) => {
       if ((e.type !== "tls-error" && e.type !== "connection-refused") || !e.remote) return;
