@@ -107,6 +107,21 @@ describe("command line", () => {
     expect(await exited).toBe(0);
   });
 
+  it("README's first command: `npx unify-phone-emulator` runs the package's bin, executable as npm ci built it", async () => {
+    const root = path.resolve(import.meta.dirname, "../..");
+    // npm ci runs `prepare` (the build), which must leave the bin executable: npx runs it by its shebang.
+    const child = spawn("npx", ["--no-install", "unify-phone-emulator", "--help"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    expect(out).toContain("Usage: unify-phone-emulator");
+    expect(code).toBe(0);
+  });
+
   it("rejects a bad flag value with a clear one-line error and exit code 2", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--sip-port", "70000"], {
       cwd: path.resolve(import.meta.dirname, "../.."),
