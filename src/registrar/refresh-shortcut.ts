@@ -10,7 +10,11 @@ import {
   type SipResponse,
   serialize,
 } from "../sip/message/index.js";
-import { MAGIC_COOKIE, type ServerTransaction, type TransactionLayer } from "../sip/transaction/index.js";
+import {
+  isRfc3261BranchAt,
+  type ServerTransaction,
+  type TransactionLayer,
+} from "../sip/transaction/index.js";
 import type { MessageShortcut, ShortcutAnswer, SipConnection } from "../sip/transport/index.js";
 import { ByteTemplate, type Hole, type HoleFill, type HoleKind } from "./byte-template.js";
 import type { CountedResponse } from "./digest.js";
@@ -32,7 +36,6 @@ const MAX_TEMPLATES = 16_384;
 const MAX_CSEQ = 2 ** 31 - 1;
 /** Digits of a CSeq number looked at: a longer one takes the layers. */
 const MAX_CSEQ_DIGITS = 10;
-const COOKIE = Buffer.from(MAGIC_COOKIE);
 /** Holes of a request template: branch, From tag, Call-ID, CSeq, nonce, nc, cnonce, response. */
 const MAX_REQUEST_HOLES = 8;
 const NO_BYTES: Buffer = Buffer.alloc(0);
@@ -115,7 +118,7 @@ export class RefreshShortcut implements MessageShortcut {
     const { at, refresh } = template;
     const cseq = cseqAt(data, spans[at.cseq]!, spans[at.cseq + 1]!);
     // A branch without the magic cookie is matched the RFC 2543 way: the layers' business.
-    if (cseq < 0 || !hasMagicCookie(data, spans[at.branch]!, spans[at.branch + 1]!)) return undefined;
+    if (cseq < 0 || !isRfc3261BranchAt(data, spans[at.branch]!, spans[at.branch + 1]!)) return undefined;
     const transactions = this.ports.transactions;
     // Only while a REGISTER transaction lives here can this one be a retransmission or merged.
     if (transactions.hasServerTransactions("REGISTER")) {
@@ -348,13 +351,6 @@ function cseqAt(bytes: Buffer, start: number, end: number): number {
   let value = 0;
   for (let i = start; i < end; i++) value = value * 10 + (bytes[i]! - 0x30);
   return value > MAX_CSEQ ? -1 : value;
-}
-
-/** Whether the branch `bytes[start, end)` is an RFC 3261 one (isRfc3261Branch, on bytes). */
-function hasMagicCookie(bytes: Buffer, start: number, end: number): boolean {
-  return (
-    end - start > COOKIE.length && bytes.compare(COOKIE, 0, COOKIE.length, start, start + COOKIE.length) === 0
-  );
 }
 
 /** `kept` when `bytes[start, end)` spells it (latin1), else those bytes as a string of their own. */

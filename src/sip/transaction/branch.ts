@@ -15,3 +15,11 @@ export function newBranch(): string {
 export function isRfc3261Branch(branch: string | undefined): branch is string {
   return branch !== undefined && branch.length > MAGIC_COOKIE.length && branch.startsWith(MAGIC_COOKIE);
 }
+
+const COOKIE_BYTES = Buffer.from(MAGIC_COOKIE);
+
+/** `isRfc3261Branch` of a branch read as `bytes[start, end)` (the refresh shortcut's, unparsed). */
+export function isRfc3261BranchAt(bytes: Buffer, start: number, end: number): boolean {
+  const cookie = COOKIE_BYTES.length;
+  return end - start > cookie && bytes.compare(COOKIE_BYTES, 0, cookie, start, start + cookie) === 0;
+}

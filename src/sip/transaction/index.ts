@@ -1,4 +1,4 @@
-export { isRfc3261Branch, MAGIC_COOKIE, newBranch } from "./branch.js";
+export { isRfc3261BranchAt, newBranch } from "./branch.js";
 export type { ClientTransaction, ClientTransactionDelegate } from "./client-transaction.js";
 export type { ServerTransaction } from "./server-transaction.js";
 export type { TransactionCounts } from "./transaction-host.js";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Headers, SipRequest, SipResponse } from "../../../../src/sip/message/index.js";
-import { newBranch, TransactionLayer } from "../../../../src/sip/transaction/index.js";
+import { isRfc3261Branch } from "../../../../src/sip/transaction/branch.js";
+import { isRfc3261BranchAt, newBranch, TransactionLayer } from "../../../../src/sip/transaction/index.js";
 import { FakeConnection } from "../../../support/fake-connection.js";
 import { ackFor, harness, outgoing, RecordingDelegate, req, res } from "./harness.js";
 
@@ -120,6 +121,14 @@ describe("TransactionLayer", () => {
     const branches = new Set(Array.from({ length: 100 }, () => newBranch()));
     expect(branches.size).toBe(100);
     for (const branch of branches) expect(branch).toMatch(/^z9hG4bK[0-9a-f]{32}$/);
+  });
+
+  it("reads an RFC 3261 branch the same from bytes as from text (a bare or miscased cookie is not one)", () => {
+    const branches = ["z9hG4bKabc", "z9hG4bK", "z9hg4bKabc", "Z9HG4BKabc", "abc", "", newBranch()];
+    for (const branch of branches) {
+      const bytes = Buffer.from(`;branch=${branch};rport`);
+      expect(isRfc3261BranchAt(bytes, 8, 8 + branch.length)).toBe(isRfc3261Branch(branch));
+    }
   });
 
   it("on connection loss, terminates server transactions and reports a transport error to clients", () => {
