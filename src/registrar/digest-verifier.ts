@@ -136,7 +136,7 @@ export class DigestVerifier {
     if (!nonce || !p.uri || cnonceStart >= cnonceEnd) return false;
     // The response first: the nonce count is used up only by a request that is answered 200.
     const expected = countedResponseHash(algorithm, ha1, method, p.uri, bytes, counted, this.countedInput);
-    if (expected === undefined || !this.sameHexAt(algorithm, bytes, responseStart, responseEnd, expected))
+    if (expected === undefined || !this.sameHex(algorithm, bytes, responseStart, responseEnd, expected))
       return false;
     const nc = parseNonceCount(bytes, counted.ncStart, counted.ncEnd);
     return this.nonces.checkCount(nonce, nc) === "ok";
@@ -178,29 +178,18 @@ export class DigestVerifier {
         break;
     }
     const expected = qopAuthResponse(algorithm, ha1, request.method, p.uri, p.nonce, p.nc, p.cnonce);
-    return this.sameHex(algorithm, p.response, expected) ? OK : WRONG_PASSWORD;
+    return this.sameHex(algorithm, p.response, 0, p.response.length, expected) ? OK : WRONG_PASSWORD;
   }
 
   /**
-   * Timing-safe, case-insensitive comparison of the response a client sent with the expected
-   * lowercase hex: both decoded into scratch buffers, so one that is not hex of the right
-   * length differs, as it did when compared as text.
+   * Timing-safe, case-insensitive comparison of the response a client sent, `given[start, end)`
+   * (its text, or the request's bytes for the refresh shortcut), with the expected lowercase
+   * hex: both decoded into scratch buffers, so one that is not hex of the right length
+   * differs, as it did when compared as text.
    */
-  private sameHex(algorithm: DigestAlgorithm, given: string, expected: string): boolean {
-    const bytes = RESPONSE_BYTES[algorithm];
-    if (given.length !== expected.length || expected.length !== 2 * bytes) return false;
-    const givenBytes = this.givenBytes[algorithm];
-    const wantBytes = this.wantBytes[algorithm];
-    wantBytes.write(expected, "hex");
-    // A non-hex character stops the decoding short.
-    if (givenBytes.write(given, "hex") !== bytes) return false;
-    return timingSafeEqual(givenBytes, wantBytes);
-  }
-
-  /** `sameHex` for a response given as `bytes[start, end)`. */
-  private sameHexAt(
+  private sameHex(
     algorithm: DigestAlgorithm,
-    bytes: Buffer,
+    given: string | Uint8Array,
     start: number,
     end: number,
     expected: string,
@@ -211,8 +200,9 @@ export class DigestVerifier {
     const wantBytes = this.wantBytes[algorithm];
     wantBytes.write(expected, "hex");
     for (let i = 0; i < size; i++) {
-      const high = hexDigitValue(bytes[start + 2 * i]!);
-      const low = hexDigitValue(bytes[start + 2 * i + 1]!);
+      const at = start + 2 * i;
+      const high = hexDigitValue(typeof given === "string" ? given.charCodeAt(at) : given[at]!);
+      const low = hexDigitValue(typeof given === "string" ? given.charCodeAt(at + 1) : given[at + 1]!);
       if (high < 0 || low < 0) return false;
       givenBytes[i] = high * 16 + low;
     }
