@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from "../shared/clock.js";
+import type { Mutable } from "../shared/mutable.js";
 
 /** What every registered contact has (RFC 3261 §10.3), whoever owns it. */
 export interface ContactBinding {
@@ -152,7 +153,7 @@ export abstract class ContactBindings<B extends ContactBinding> {
   renew(binding: B, callId: string, cseq: number, expiresAt: number): void {
     const entry = this.byOwner.get(this.ownerOf(binding))?.get(binding.contact);
     if (entry?.binding !== binding) throw new Error("renew: not a binding of this table");
-    const renewed = binding as { -readonly [K in keyof ContactBinding]: ContactBinding[K] };
+    const renewed = binding as Mutable<ContactBinding>;
     renewed.callId = callId;
     renewed.cseq = cseq;
     renewed.expiresAt = expiresAt;

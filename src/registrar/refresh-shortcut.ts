@@ -2,6 +2,7 @@ import { copyBytes } from "../shared/copy-bytes.js";
 import { detachedString } from "../shared/detached-string.js";
 import { EvictionCursor } from "../shared/eviction-cursor.js";
 import { TAG_LENGTH, writeTag } from "../shared/ids.js";
+import type { Mutable } from "../shared/mutable.js";
 import {
   type DigestCredentials,
   readDigestCredentials,
@@ -48,8 +49,6 @@ type RequestField = "branch" | "fromTag" | "callId" | "cseq" | "nonce" | "nc" | 
 /** The 200's holes: the request's own four (copied from its bytes), a new To tag, expires and Date. */
 type ResponseField = "branch" | "fromTag" | "tag" | "callId" | "cseq" | "expires" | "date";
 type FieldHole<F> = Hole & { readonly field: F };
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** One registration's REGISTER and 200 as bytes, with the fields a refresh changes as holes. */
 interface RefreshTemplate {

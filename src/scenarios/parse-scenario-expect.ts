@@ -1,4 +1,5 @@
 import { JWT_STATUSES } from "../services/index.js";
+import type { Mutable } from "../shared/mutable.js";
 import type { DocumentPath, Fields, ProblemReader } from "../shared/untrusted/index.js";
 import type { ScenarioExpect } from "./scenario.js";
 
@@ -18,8 +19,6 @@ const EXPECT_KEYS = [
 ];
 const STATUS = { min: 100, max: 699 };
 const REQUIRED_STATUS = { ...STATUS, required: true };
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** `expect:` — the outcome in words, and hints a test (or a person) can check. */
 export function parseScenarioExpect(r: ProblemReader, value: unknown): ScenarioExpect | undefined {

@@ -1,8 +1,7 @@
 import { parseDuration } from "../shared/duration.js";
+import type { Mutable } from "../shared/mutable.js";
 import type { DocumentPath, Fields, ProblemReader } from "../shared/untrusted/index.js";
 import type { ScenarioMaintenance } from "./scenario.js";
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * `maintenance:` — a planned outage on the emulator clock: `from`/`until` (ISO 8601 or epoch

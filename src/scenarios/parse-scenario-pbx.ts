@@ -1,3 +1,4 @@
+import type { Mutable } from "../shared/mutable.js";
 import type { DocumentPath, Fields, ProblemReader } from "../shared/untrusted/index.js";
 import type {
   PbxExpertMode,
@@ -8,8 +9,6 @@ import type {
   ScenarioPbxAction,
   ScenarioPbxUser,
 } from "./scenario.js";
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const PBX_KEYS = ["apiKey", "model", "uplinkKbps", "rtpChannels", "users", "expertMode", "actions"];
 const MODELS: readonly PbxModel[] = ["X1", "X3", "X5", "X8", "S"];

@@ -1,6 +1,7 @@
 import type { RegisterAttempt, TrunkStatusEvent } from "../registrar/index.js";
 import { EvictionCursor } from "../shared/eviction-cursor.js";
 import type { Listeners } from "../shared/listeners.js";
+import type { Mutable } from "../shared/mutable.js";
 
 /** A TLS handshake that failed, or a connection refused, as the transport reported it. */
 export interface TransportFailure {
@@ -88,7 +89,7 @@ export class DiagnoseEvidence {
         // A PBX refreshes all day: its last success is one record rewritten in place, not each
         // event kept (which would outlive a few garbage collections every time). Field by
         // field: Object.assign is the generic copy, several times slower on this path.
-        const kept = t.lastSuccess as { -readonly [K in keyof RegisterAttempt]: RegisterAttempt[K] };
+        const kept = t.lastSuccess as Mutable<RegisterAttempt>;
         kept.trunkId = a.trunkId;
         kept.status = a.status;
         kept.reason = a.reason;

@@ -2,6 +2,7 @@ import { ApiError } from "../errors/index.js";
 import { type MaintenanceSpec, type MaintenanceWindow, maintenancePeriod } from "../registrar/index.js";
 import type { Clock } from "../shared/clock.js";
 import { parseDuration } from "../shared/duration.js";
+import type { Mutable } from "../shared/mutable.js";
 
 export interface MaintenanceState {
   /** The window set (it stays set after it ended, until replaced or cleared), epoch ms. */
@@ -42,7 +43,7 @@ export class MaintenanceService {
       throw invalid("give the end as until or as lasts, not both");
     if (input.until === undefined && input.lasts === undefined)
       throw invalid('needs an end: until (a time) or lasts (e.g. "2h")');
-    const spec: { -readonly [K in keyof MaintenanceSpec]: MaintenanceSpec[K] } = {};
+    const spec: Mutable<MaintenanceSpec> = {};
     if (input.from !== undefined) spec.from = time("from", input.from);
     if (input.until !== undefined) spec.until = time("until", input.until);
     if (input.startsIn !== undefined) spec.startsInMs = duration("startsIn", input.startsIn, true);
