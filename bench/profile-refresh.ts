@@ -69,7 +69,7 @@ try {
   gen.kill();
   server.kill();
   if (process.env.KEEP_PROFILE === undefined) rmSync(work, { recursive: true, force: true });
-  else console.log(`profile kept in ${profileDir}`);
+  else console.log(`profile kept in ${alloc ? allocPath : profileDir}`);
 }
 
 async function waitForFile(path: string, timeoutMs: number): Promise<void> {

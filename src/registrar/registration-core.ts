@@ -211,12 +211,12 @@ export abstract class AccountRegistrar<B extends ContactBinding> {
 
   /**
    * A REGISTER the shortcut recognised from its `bytes`, received on `connection`: the one that
-   * made `contact`'s binding again, on the same connection, but for its Call-ID and CSeq (a higher CSeq when the Call-ID
-   * is the binding's) and its credentials' nonce, nc, cnonce and response. Done as
-   * handleRegister would do it — credentials checked, nonce count used, lockout told, binding
-   * renewed, outcome settled — and the seconds of the 200's Contact expires returned (its
-   * Date is `httpDate`). Undefined, with nothing changed, whenever handleRegister could do
-   * anything else: it then takes the request.
+   * made `contact`'s binding again, on the same connection, but for its Call-ID and CSeq (a
+   * higher CSeq when the Call-ID is the binding's) and its credentials' nonce, nc, cnonce and
+   * response. Done as handleRegister would do it — credentials checked, nonce count used,
+   * lockout told, binding renewed, outcome settled — and the seconds of the 200's Contact
+   * expires returned (its Date is `httpDate`). Undefined, with nothing changed, whenever
+   * handleRegister could do anything else: it then takes the request.
    */
   refreshAtOnce(refresh: RecognisedRefresh, connection: SipConnection, bytes: Buffer): number | undefined {
     const { account, cseq } = refresh;
